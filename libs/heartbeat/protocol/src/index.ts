@@ -1,0 +1,56 @@
+export { backoffDelay, longestBackoffDelay } from './lib/backoff.js';
+export type { BackoffOptions } from './lib/backoff.js';
+export { CLOSE_CODE_TABLE, CloseCode, closeCodeInfo } from './lib/close-codes.js';
+export type { CloseCodeInfo, CloseReaction } from './lib/close-codes.js';
+export {
+  CLIENT_DEFAULTS,
+  DEFAULT_BACKOFF_MULTIPLIER,
+  DEFAULT_CLIENT_PING_INTERVAL_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_DRAIN_WINDOW_MS,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_HEARTBEAT_TIMEOUT_MS,
+  DEFAULT_MAX_MISSED_PINGS,
+  DEFAULT_MAX_MISSED_PONGS,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  DEFAULT_MAX_PROTOCOL_VIOLATIONS,
+  DEFAULT_MAX_RECONNECT_ATTEMPTS,
+  DEFAULT_MAX_RECONNECT_INTERVAL_MS,
+  DEFAULT_PING_INTERVAL_MS,
+  DEFAULT_PONG_TIMEOUT_MS,
+  DEFAULT_RECONNECT_INTERVAL_MS,
+  DEFAULT_RECONNECT_JITTER,
+  DEFAULT_REPLAY_MAX_AGE_MS,
+  DEFAULT_REPLAY_MAX_EVENTS,
+  DEFAULT_SUSPENDED_RETRY_INTERVAL_MS,
+  DEFAULT_WS_PATH,
+  SERVER_HEARTBEAT_DEFAULTS,
+} from './lib/defaults.js';
+export { encodeFrame, parseClientFrame, parseServerFrame } from './lib/frame-codec.js';
+export type { ParseResult } from './lib/frame-codec.js';
+export { clientFrameSchemas, serverFrameSchemas } from './lib/frame-schemas.js';
+export type {
+  AckFrame,
+  AuthFrame,
+  ClientFrame,
+  ClientFrameOf,
+  ClientFrameType,
+  ClientPingFrame,
+  ClientPongFrame,
+  ErrorFrame,
+  EventFrame,
+  HelloFrame,
+  MessageFrame,
+  ServerFrame,
+  ServerFrameOf,
+  ServerFrameType,
+  ServerPingFrame,
+  ServerPongFrame,
+  SubscribeFrame,
+  SubscribedFrame,
+  UnsubscribeFrame,
+  WelcomeFrame,
+} from './lib/frames.js';
+export { ProtocolErrorCode } from './lib/protocol-error.js';
+export type { FrameError } from './lib/protocol-error.js';

@@ -1,0 +1,147 @@
+import { z } from 'zod';
+
+/**
+ * One schema per frame of wire protocol v1 (SPEC §2). Heartbeat fields keep the source's snake_case
+ * names. Objects are not strict: unknown fields are dropped, so a newer peer can add fields without
+ * breaking an older one.
+ */
+
+const MAX_TOPIC_LENGTH = 200;
+const MAX_ID_LENGTH = 128;
+const MAX_TOKEN_LENGTH = 8_192;
+
+const isoTimestamp = z.string().max(64);
+const epochMs = z.number().finite();
+const counter = z.number().int().nonnegative();
+const topic = z.string().min(1).max(MAX_TOPIC_LENGTH);
+const id = z.string().min(1).max(MAX_ID_LENGTH);
+
+// ---- client → server -------------------------------------------------------------------------
+
+export const helloFrameSchema = z.object({
+  type: z.literal('hello'),
+  token: z.string().max(MAX_TOKEN_LENGTH).optional(),
+  session_id: id.optional(),
+  positions: z.record(topic, counter).optional(),
+  client: z.object({ name: z.string().max(MAX_ID_LENGTH), version: z.string().max(MAX_ID_LENGTH) }).optional(),
+});
+
+export const clientPingFrameSchema = z.object({
+  type: z.literal('ping'),
+  timestamp: isoTimestamp,
+  client_time: epochMs,
+  sequence: counter,
+});
+
+export const clientPongFrameSchema = z.object({
+  type: z.literal('pong'),
+  timestamp: isoTimestamp,
+  client_time: epochMs,
+  sequence: counter,
+  ping_count: counter,
+});
+
+export const subscribeFrameSchema = z.object({
+  type: z.literal('subscribe'),
+  topic,
+  since: counter.optional(),
+});
+
+export const unsubscribeFrameSchema = z.object({
+  type: z.literal('unsubscribe'),
+  topic,
+  since: counter.optional(),
+});
+
+export const messageFrameSchema = z.object({
+  type: z.literal('message'),
+  id,
+  topic: topic.optional(),
+  data: z.unknown(),
+});
+
+/** Token refresh without reconnecting: a fresh token for an authenticated connection. */
+export const authFrameSchema = z.object({
+  type: z.literal('auth'),
+  token: z.string().min(1).max(MAX_TOKEN_LENGTH),
+});
+
+// ---- server → client -------------------------------------------------------------------------
+
+export const welcomeFrameSchema = z.object({
+  type: z.literal('welcome'),
+  session_id: id,
+  resumed: z.boolean(),
+  heartbeat: z.object({
+    ping_interval: counter,
+    heartbeat_timeout: counter,
+    max_missed_pings: counter,
+  }),
+  server_time: epochMs,
+});
+
+export const serverPingFrameSchema = z.object({
+  type: z.literal('ping'),
+  timestamp: isoTimestamp,
+  server_time: epochMs,
+  sequence: counter,
+});
+
+export const serverPongFrameSchema = z.object({
+  type: z.literal('pong'),
+  timestamp: isoTimestamp,
+  server_time: epochMs,
+  client_time: epochMs,
+  sequence: counter,
+  ping_count: counter,
+});
+
+export const subscribedFrameSchema = z.object({
+  type: z.literal('subscribed'),
+  topic,
+  epoch: z.string().min(1).max(MAX_ID_LENGTH),
+  seq: counter,
+  recovered: z.boolean(),
+  replayed: counter,
+});
+
+export const eventFrameSchema = z.object({
+  type: z.literal('event'),
+  topic,
+  seq: counter,
+  epoch: z.string().min(1).max(MAX_ID_LENGTH),
+  data: z.unknown(),
+  timestamp: isoTimestamp,
+});
+
+export const ackFrameSchema = z.object({
+  type: z.literal('ack'),
+  id,
+});
+
+export const errorFrameSchema = z.object({
+  type: z.literal('error'),
+  code: z.string().min(1).max(MAX_ID_LENGTH),
+  message: z.string(),
+  ref: z.string().optional(),
+});
+
+export const clientFrameSchemas = {
+  hello: helloFrameSchema,
+  ping: clientPingFrameSchema,
+  pong: clientPongFrameSchema,
+  subscribe: subscribeFrameSchema,
+  unsubscribe: unsubscribeFrameSchema,
+  message: messageFrameSchema,
+  auth: authFrameSchema,
+} as const;
+
+export const serverFrameSchemas = {
+  welcome: welcomeFrameSchema,
+  ping: serverPingFrameSchema,
+  pong: serverPongFrameSchema,
+  subscribed: subscribedFrameSchema,
+  event: eventFrameSchema,
+  ack: ackFrameSchema,
+  error: errorFrameSchema,
+} as const;

@@ -1,0 +1,27 @@
+/** The `code` of an `error` frame. */
+export const ProtocolErrorCode = {
+  /** A binary frame; the protocol uses JSON text frames only. */
+  BinaryFrame: 'binary_frame',
+  /** The text is not valid JSON. */
+  InvalidJson: 'invalid_json',
+  /** JSON, but not an object with a string `type`, or a field has the wrong type. */
+  InvalidFrame: 'invalid_frame',
+  /** A `type` the receiver does not know. */
+  UnknownType: 'unknown_type',
+  /** A frame other than `hello` before the handshake completed. */
+  HandshakeRequired: 'handshake_required',
+  /** A second `hello` on a connection that already completed its handshake. */
+  AlreadyAuthenticated: 'already_authenticated',
+  /** The server could not process a valid frame (a bug or a failing dependency on its side). */
+  InternalError: 'internal_error',
+} as const;
+
+export type ProtocolErrorCode = (typeof ProtocolErrorCode)[keyof typeof ProtocolErrorCode];
+
+/** Why a frame was rejected: the `code` and `message` of the `error` frame to answer it with. */
+export interface FrameError {
+  code: ProtocolErrorCode;
+  message: string;
+  /** The frame's `type`, when it had one. */
+  ref?: string;
+}
