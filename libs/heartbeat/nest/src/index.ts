@@ -1,0 +1,31 @@
+export { Clock } from './lib/clock.js';
+export { ConnectionRegistry } from './lib/connection-registry.js';
+export type { HeartbeatCounters } from './lib/connection-registry.js';
+export { HeartbeatGateway } from './lib/heartbeat.gateway.js';
+export { HEARTBEAT_OPTIONS } from './lib/heartbeat.constants.js';
+export { HeartbeatMessages } from './lib/heartbeat.messages.js';
+export { HeartbeatModule } from './lib/heartbeat.module.js';
+export {
+  HEARTBEAT_ASYNC_OPTIONS_TYPE,
+  HEARTBEAT_MODULE_OPTIONS,
+  HEARTBEAT_OPTIONS_TYPE,
+} from './lib/heartbeat.module-definition.js';
+export { HeartbeatService } from './lib/heartbeat.service.js';
+export type { ConnectionDetails, HeartbeatStats, HeartbeatTotals } from './lib/heartbeat.service.js';
+export { HeartbeatConnection } from './lib/heartbeat-connection.js';
+export type { ConnectionState } from './lib/heartbeat-connection.js';
+export type { HeartbeatClientMessage, HeartbeatLifecycleEvent, HeartbeatSample } from './lib/heartbeat-events.js';
+export type {
+  HeartbeatAuthContext,
+  HeartbeatModuleOptions,
+  HeartbeatReplayOptions,
+  ResolvedHeartbeatOptions,
+  VerifyToken,
+} from './lib/heartbeat-options.interface.js';
+export { HeartbeatOptionsError, resolveHeartbeatOptions } from './lib/heartbeat-options.validator.js';
+export { HeartbeatSweeper } from './lib/heartbeat-sweeper.js';
+export { HeartbeatWsAdapter, INVALID_FRAME_EVENT, heartbeatMessageParser } from './lib/heartbeat-ws.adapter.js';
+export type { ParsedHeartbeatMessage } from './lib/heartbeat-ws.adapter.js';
+export { PingScheduler } from './lib/ping-scheduler.js';
+export { TopicBroker } from './lib/topic-broker.js';
+export type { PublishResult } from './lib/topic-broker.js';

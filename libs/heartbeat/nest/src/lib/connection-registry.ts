@@ -1,0 +1,169 @@
+import { type FrameError, CloseCode } from '@heartbeat/protocol';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { Subject } from 'rxjs';
+import type { WebSocket } from 'ws';
+import { Clock } from './clock.js';
+import { HEARTBEAT_OPTIONS } from './heartbeat.constants.js';
+import { HeartbeatMessages } from './heartbeat.messages.js';
+import { HeartbeatConnection } from './heartbeat-connection.js';
+import type { HeartbeatLifecycleEvent } from './heartbeat-events.js';
+import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
+
+/** Process-wide heartbeat totals since start. */
+export interface HeartbeatCounters {
+  pingsSent: number;
+  pongsReceived: number;
+  clientPings: number;
+  timeoutDisconnections: number;
+  lastCleanupAt: number | undefined;
+}
+
+/**
+ * Owns the set of live connections: creates them, tracks liveness, closes them for the reasons the
+ * protocol defines, and reports every transition on `events$`.
+ */
+@Injectable()
+export class ConnectionRegistry implements OnModuleDestroy {
+  private readonly logger = new Logger('Heartbeat');
+  private readonly bySocket = new Map<WebSocket, HeartbeatConnection>();
+  private readonly byId = new Map<string, HeartbeatConnection>();
+  private readonly eventsSubject = new Subject<HeartbeatLifecycleEvent>();
+  private readonly removedSubject = new Subject<HeartbeatConnection>();
+
+  readonly counters: HeartbeatCounters = {
+    pingsSent: 0,
+    pongsReceived: 0,
+    clientPings: 0,
+    timeoutDisconnections: 0,
+    lastCleanupAt: undefined,
+  };
+  readonly events$ = this.eventsSubject.asObservable();
+  /** Connections that just closed, for the services that hold per-connection state. */
+  readonly removed$ = this.removedSubject.asObservable();
+
+  constructor(
+    @Inject(HEARTBEAT_OPTIONS) private readonly options: ResolvedHeartbeatOptions,
+    private readonly clock: Clock,
+  ) {}
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  values(): IterableIterator<HeartbeatConnection> {
+    return this.byId.values();
+  }
+
+  get(socket: WebSocket): HeartbeatConnection | undefined {
+    return this.bySocket.get(socket);
+  }
+
+  getById(id: string): HeartbeatConnection | undefined {
+    return this.byId.get(id);
+  }
+
+  open(socket: WebSocket, request: IncomingMessage): HeartbeatConnection {
+    const now = this.clock.now();
+    const connection = new HeartbeatConnection(randomUUID(), socket, request, remoteAddressOf(request), now);
+    this.bySocket.set(socket, connection);
+    this.byId.set(connection.id, connection);
+    socket.once('close', (code: number, reason: Buffer) => this.remove(connection, code, reason.toString()));
+    // ws emits socket errors (bad frames, resets) before 'close'; without a listener they would crash the process.
+    socket.on('error', () => undefined);
+    this.logger.debug(HeartbeatMessages.logOpened(connection.id, connection.remoteAddress));
+    this.eventsSubject.next({ type: 'connected', connectionId: connection.id, remoteAddress: connection.remoteAddress, at: now });
+    return connection;
+  }
+
+  /** Records an inbound frame: any frame proves the peer alive. */
+  touch(socket: WebSocket): HeartbeatConnection | undefined {
+    const connection = this.bySocket.get(socket);
+    if (connection) {
+      connection.lastInboundAt = this.clock.now();
+      connection.missedPings = 0;
+    }
+    return connection;
+  }
+
+  markAuthenticated(connection: HeartbeatConnection, sessionId: string): void {
+    connection.state = 'open';
+    connection.sessionId = sessionId;
+    connection.clearHandshakeTimer();
+    this.logger.log(HeartbeatMessages.logAuthenticated(connection.id, sessionId));
+    this.eventsSubject.next({
+      type: 'authenticated',
+      connectionId: connection.id,
+      remoteAddress: connection.remoteAddress,
+      sessionId,
+      at: this.clock.now(),
+    });
+  }
+
+  /** Declares the peer dead and destroys the socket at once (a dead peer cannot complete a close handshake). */
+  timeOut(connection: HeartbeatConnection, cause: 'missed_pings' | 'heartbeat_timeout'): void {
+    if (connection.state === 'closed' || connection.closeCode !== undefined) return;
+    const now = this.clock.now();
+    const silentForMs = now - connection.lastInboundAt;
+    this.counters.timeoutDisconnections++;
+    const why = cause === 'missed_pings' ? `${connection.missedPings} pings unanswered` : `silent for ${silentForMs} ms`;
+    this.logger.warn(HeartbeatMessages.logTimedOut(connection.id, why));
+    this.eventsSubject.next({
+      type: 'timed_out',
+      connectionId: connection.id,
+      remoteAddress: connection.remoteAddress,
+      cause,
+      missedPings: connection.missedPings,
+      silentForMs,
+      at: now,
+    });
+    connection.terminate(CloseCode.HeartbeatTimeout, `heartbeat timeout: ${why}`);
+  }
+
+  /** Answers an invalid frame with an `error`; too many of them close the connection with 4400. */
+  reject(connection: HeartbeatConnection, error: FrameError): void {
+    connection.violations++;
+    connection.sendError(error);
+    if (connection.violations >= this.options.maxProtocolViolations) {
+      connection.close(CloseCode.ProtocolViolation, HeartbeatMessages.closeProtocolViolation(connection.violations));
+    }
+  }
+
+  /** Closes the connection with the given id; false when there is none. */
+  disconnect(id: string, code: number, reason: string): boolean {
+    const connection = this.byId.get(id);
+    if (!connection) return false;
+    connection.close(code, reason);
+    return true;
+  }
+
+  onModuleDestroy(): void {
+    for (const connection of this.byId.values()) connection.terminate(CloseCode.GoingAway, 'server shutting down');
+  }
+
+  private remove(connection: HeartbeatConnection, code: number, reason: string): void {
+    connection.state = 'closed';
+    connection.clearHandshakeTimer();
+    this.bySocket.delete(connection.socket);
+    this.byId.delete(connection.id);
+    this.removedSubject.next(connection);
+    const finalCode = connection.closeCode ?? code;
+    const finalReason = connection.closeReason ?? reason;
+    this.logger.log(HeartbeatMessages.logClosed(connection.id, finalCode, finalReason));
+    this.eventsSubject.next({
+      type: 'disconnected',
+      connectionId: connection.id,
+      remoteAddress: connection.remoteAddress,
+      code: finalCode,
+      reason: finalReason,
+      at: this.clock.now(),
+    });
+  }
+}
+
+function remoteAddressOf(request: IncomingMessage): string {
+  const { remoteAddress, remotePort } = request.socket;
+  if (!remoteAddress) return 'unknown';
+  return remoteAddress.includes(':') ? `[${remoteAddress}]:${remotePort}` : `${remoteAddress}:${remotePort}`;
+}

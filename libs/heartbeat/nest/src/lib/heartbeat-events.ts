@@ -1,0 +1,32 @@
+/** Connection lifecycle, as emitted by `HeartbeatService.events$`. Times are epoch ms. */
+export type HeartbeatLifecycleEvent =
+  | { type: 'connected'; connectionId: string; remoteAddress: string; at: number }
+  | { type: 'authenticated'; connectionId: string; remoteAddress: string; sessionId: string; at: number }
+  | {
+      type: 'timed_out';
+      connectionId: string;
+      remoteAddress: string;
+      /** `missed_pings`: too many pings in a row unanswered; `heartbeat_timeout`: silent too long. */
+      cause: 'missed_pings' | 'heartbeat_timeout';
+      missedPings: number;
+      silentForMs: number;
+      at: number;
+    }
+  | { type: 'disconnected'; connectionId: string; remoteAddress: string; code: number; reason: string; at: number };
+
+/** One answered server ping, as emitted by `HeartbeatService.heartbeats$`. */
+export interface HeartbeatSample {
+  connectionId: string;
+  rttMs: number;
+  clockOffsetMs: number;
+  at: number;
+}
+
+/** A `message` frame from an authenticated client, as emitted by `HeartbeatService.messages$`. */
+export interface HeartbeatClientMessage {
+  connectionId: string;
+  sessionId: string;
+  id: string;
+  topic: string | undefined;
+  data: unknown;
+}

@@ -1,0 +1,66 @@
+import type { IncomingMessage } from 'node:http';
+
+/** What `verifyToken` learns about the connection that presents a token. */
+export interface HeartbeatAuthContext {
+  connectionId: string;
+  remoteAddress: string;
+  /** The HTTP upgrade request (headers, URL, socket). */
+  request: IncomingMessage;
+}
+
+/**
+ * Decides whether a `hello` (or `auth`) token is acceptable. Resolve `false` to close with 4001.
+ * Throwing is treated as a server-side failure: the connection closes with 1011 and the error is logged.
+ */
+export type VerifyToken = (token: string | undefined, context: HeartbeatAuthContext) => boolean | Promise<boolean>;
+
+export interface HeartbeatReplayOptions {
+  /** Events kept per topic for resume. Default 1000. */
+  maxEvents?: number;
+  /** Events older than this are not replayed, in ms. Default 300000 (5 min). */
+  maxAgeMs?: number;
+}
+
+/** Options of `HeartbeatModule.forRoot()` / `forRootAsync()`. Times are in milliseconds. */
+export interface HeartbeatModuleOptions {
+  /** URL path of the WebSocket endpoint on the application's HTTP server. Default `/ws`. */
+  path?: string;
+  /** The server pings each connection this often, spread across the interval. Default 25000. */
+  pingInterval?: number;
+  /** Period of the sweep that closes connections silent for `heartbeatTimeout`. Default 30000. */
+  heartbeatInterval?: number;
+  /** A connection without any inbound frame for this long is dead. Default 90000. */
+  heartbeatTimeout?: number;
+  /** A connection that leaves this many pings in a row unanswered is dead. Default 3. */
+  maxMissedPings?: number;
+  /** A socket must complete `hello` within this time, else close 4008. Default 10000. */
+  handshakeTimeout?: number;
+  /** Largest accepted frame in bytes; larger frames close the connection with 1009. Default 65536. */
+  maxPayload?: number;
+  /** Invalid frames tolerated per connection (each answered with `error`) before close 4400. Default 5. */
+  maxProtocolViolations?: number;
+  /** Replay buffer bounds for resume. */
+  replay?: HeartbeatReplayOptions;
+  /** Token check for `hello`; when absent every client is accepted. */
+  verifyToken?: VerifyToken;
+  /**
+   * Accepted `Origin` headers: a list of exact origins, or a predicate. Upgrades from other origins
+   * are refused with HTTP 403. Absent: every origin (and clients that send none) is accepted.
+   */
+  allowedOrigins?: readonly string[] | ((origin: string | undefined) => boolean);
+}
+
+/** The options after defaults were applied and every value validated. */
+export interface ResolvedHeartbeatOptions {
+  path: string;
+  pingInterval: number;
+  heartbeatInterval: number;
+  heartbeatTimeout: number;
+  maxMissedPings: number;
+  handshakeTimeout: number;
+  maxPayload: number;
+  maxProtocolViolations: number;
+  replay: Required<HeartbeatReplayOptions>;
+  verifyToken: VerifyToken | undefined;
+  allowedOrigins: ((origin: string | undefined) => boolean) | undefined;
+}

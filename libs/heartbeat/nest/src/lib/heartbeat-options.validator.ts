@@ -1,0 +1,93 @@
+import {
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  DEFAULT_MAX_PROTOCOL_VIOLATIONS,
+  DEFAULT_REPLAY_MAX_AGE_MS,
+  DEFAULT_REPLAY_MAX_EVENTS,
+  DEFAULT_WS_PATH,
+  SERVER_HEARTBEAT_DEFAULTS,
+} from '@heartbeat/protocol';
+import type { HeartbeatModuleOptions, ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
+import { HeartbeatMessages } from './heartbeat.messages.js';
+
+/** Thrown at start-up when an option is invalid; the message names the option and the fix. */
+export class HeartbeatOptionsError extends Error {
+  override readonly name = 'HeartbeatOptionsError';
+}
+
+/** Applies defaults and validates every option; throws {@link HeartbeatOptionsError} on the first bad one. */
+export function resolveHeartbeatOptions(options: HeartbeatModuleOptions = {}): ResolvedHeartbeatOptions {
+  const resolved: ResolvedHeartbeatOptions = {
+    path: path(options.path),
+    pingInterval: positiveInt('pingInterval', options.pingInterval, SERVER_HEARTBEAT_DEFAULTS.pingInterval),
+    heartbeatInterval: positiveInt(
+      'heartbeatInterval',
+      options.heartbeatInterval,
+      SERVER_HEARTBEAT_DEFAULTS.heartbeatInterval,
+    ),
+    heartbeatTimeout: positiveInt('heartbeatTimeout', options.heartbeatTimeout, SERVER_HEARTBEAT_DEFAULTS.heartbeatTimeout),
+    maxMissedPings: positiveInt('maxMissedPings', options.maxMissedPings, SERVER_HEARTBEAT_DEFAULTS.maxMissedPings),
+    handshakeTimeout: positiveInt('handshakeTimeout', options.handshakeTimeout, DEFAULT_HANDSHAKE_TIMEOUT_MS),
+    maxPayload: positiveInt('maxPayload', options.maxPayload, DEFAULT_MAX_PAYLOAD_BYTES),
+    maxProtocolViolations: positiveInt(
+      'maxProtocolViolations',
+      options.maxProtocolViolations,
+      DEFAULT_MAX_PROTOCOL_VIOLATIONS,
+    ),
+    replay: {
+      maxEvents: nonNegativeInt('replay.maxEvents', options.replay?.maxEvents, DEFAULT_REPLAY_MAX_EVENTS),
+      maxAgeMs: nonNegativeInt('replay.maxAgeMs', options.replay?.maxAgeMs, DEFAULT_REPLAY_MAX_AGE_MS),
+    },
+    verifyToken: optionalFunction('verifyToken', options.verifyToken),
+    allowedOrigins: origins(options.allowedOrigins),
+  };
+  if (resolved.heartbeatTimeout <= resolved.pingInterval) {
+    throw new HeartbeatOptionsError(
+      HeartbeatMessages.timeoutNotAbovePingInterval(resolved.heartbeatTimeout, resolved.pingInterval),
+    );
+  }
+  return resolved;
+}
+
+function positiveInt(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption(name, 'a whole number above 0', value));
+  }
+  return value;
+}
+
+function nonNegativeInt(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption(name, 'a whole number of 0 or more', value));
+  }
+  return value;
+}
+
+function path(value: unknown): string {
+  if (value === undefined) return DEFAULT_WS_PATH;
+  if (typeof value !== 'string' || !/^\/[\w\-./~%]*$/.test(value)) {
+    throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption('path', 'a URL path starting with "/"', value));
+  }
+  return value;
+}
+
+function optionalFunction<F>(name: string, value: F | undefined): F | undefined {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption(name, 'a function', value));
+  }
+  return value;
+}
+
+function origins(value: HeartbeatModuleOptions['allowedOrigins']): ResolvedHeartbeatOptions['allowedOrigins'] {
+  if (value === undefined) return undefined;
+  if (typeof value === 'function') return value;
+  if (!Array.isArray(value) || value.some((origin) => typeof origin !== 'string')) {
+    throw new HeartbeatOptionsError(
+      HeartbeatMessages.invalidOption('allowedOrigins', 'an array of origin strings or a function', value),
+    );
+  }
+  const allowed = new Set(value);
+  return (origin) => origin !== undefined && allowed.has(origin);
+}

@@ -1,0 +1,70 @@
+import { type FrameError, type ClientFrame, parseClientFrame } from '@heartbeat/protocol';
+import type { INestApplicationContext } from '@nestjs/common';
+import { WsAdapter } from '@nestjs/platform-ws';
+import type { WebSocketServer } from 'ws';
+import { HEARTBEAT_GATEWAY, HEARTBEAT_OPTIONS, HEARTBEAT_SERVER } from './heartbeat.constants.js';
+import { HeartbeatMessages } from './heartbeat.messages.js';
+import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
+
+/** Event name under which frames that failed validation reach the gateway. */
+export const INVALID_FRAME_EVENT = '$invalid';
+
+/** Nest's message shape: `event` picks the `@SubscribeMessage` handler, `data` is its body. */
+export type ParsedHeartbeatMessage =
+  | { event: ClientFrame['type']; data: ClientFrame }
+  | { event: typeof INVALID_FRAME_EVENT; data: FrameError };
+
+/**
+ * Maps a raw frame to a gateway handler: valid frames by their `type`, everything else (binary,
+ * invalid JSON, unknown type, wrong fields) to {@link INVALID_FRAME_EVENT} with the reason. Never throws.
+ */
+export function heartbeatMessageParser(data: unknown): ParsedHeartbeatMessage {
+  const result = parseClientFrame(data);
+  return result.ok ? { event: result.frame.type, data: result.frame } : { event: INVALID_FRAME_EVENT, data: result.error };
+}
+
+/**
+ * `WsAdapter` for Heartbeat: parses frames with the protocol's codec and configures the gateway's
+ * WebSocket server from the module options (path, maxPayload, allowed origins), which may only be
+ * known at runtime (`forRootAsync`).
+ *
+ * ```ts
+ * const app = await NestFactory.create(AppModule);
+ * app.useWebSocketAdapter(new HeartbeatWsAdapter(app));
+ * ```
+ * Every ws gateway of the application receives frames in the Heartbeat format through this adapter.
+ */
+export class HeartbeatWsAdapter extends WsAdapter {
+  constructor(private readonly app: INestApplicationContext) {
+    super(app, { messageParser: heartbeatMessageParser });
+  }
+
+  override create(port: number, options: Record<string, unknown> & { path?: string } = {}): WebSocketServer {
+    if (!options[HEARTBEAT_GATEWAY]) return super.create(port, options);
+    const { [HEARTBEAT_GATEWAY]: _marker, ...rest } = options;
+    const heartbeat = this.heartbeatOptions();
+    const { allowedOrigins } = heartbeat;
+    const server: WebSocketServer = super.create(port, {
+      ...rest,
+      path: heartbeat.path,
+      maxPayload: heartbeat.maxPayload,
+      perMessageDeflate: false,
+      ...(allowedOrigins ? { verifyClient: ({ origin }: { origin?: string }) => allowedOrigins(origin || undefined) } : {}),
+    });
+    Object.defineProperty(server, HEARTBEAT_SERVER, { value: true });
+    return server;
+  }
+
+  private heartbeatOptions(): ResolvedHeartbeatOptions {
+    try {
+      return this.app.get<ResolvedHeartbeatOptions>(HEARTBEAT_OPTIONS, { strict: false });
+    } catch {
+      throw new Error(HeartbeatMessages.optionsNotFound());
+    }
+  }
+}
+
+/** True for servers created by {@link HeartbeatWsAdapter}. */
+export function isHeartbeatServer(server: unknown): boolean {
+  return typeof server === 'object' && server !== null && HEARTBEAT_SERVER in server;
+}

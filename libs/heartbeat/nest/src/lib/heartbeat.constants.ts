@@ -1,0 +1,12 @@
+/** Injection token of the validated options ({@link ResolvedHeartbeatOptions}). */
+export const HEARTBEAT_OPTIONS = Symbol('HEARTBEAT_OPTIONS');
+
+/** Marks the gateway's metadata so that HeartbeatWsAdapter applies the module's options to it. */
+export const HEARTBEAT_GATEWAY = '__heartbeatGateway__';
+
+/** Set on WebSocket servers created by HeartbeatWsAdapter. */
+export const HEARTBEAT_SERVER = Symbol('HEARTBEAT_SERVER');
+
+/** SchedulerRegistry names of the module's timers. */
+export const PING_TICK_INTERVAL = 'heartbeat:ping-tick';
+export const SWEEP_INTERVAL = 'heartbeat:sweep';

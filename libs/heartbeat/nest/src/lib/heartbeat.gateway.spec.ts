@@ -1,0 +1,55 @@
+import { CloseCode, ProtocolErrorCode } from '@heartbeat/protocol';
+import { type TestApp, startTestApp } from '../testing/test-app.js';
+import { TestClient } from '../testing/test-client.js';
+
+describe('HeartbeatGateway', () => {
+  let server: TestApp;
+
+  beforeEach(async () => {
+    server = await startTestApp({ pingInterval: 200, heartbeatInterval: 200, heartbeatTimeout: 1_000, maxPayload: 1_024 });
+  });
+
+  afterEach(() => server.close());
+
+  describe('#onPing', () => {
+    it('answers a client ping at once with a pong that echoes it and carries server_time', async () => {
+      const { client } = await TestClient.open(server.url);
+      const before = Date.now();
+      client.send({ type: 'ping', timestamp: new Date().toISOString(), client_time: 1234, sequence: 7 });
+      const pong = await client.next('pong');
+      expect(pong).toMatchObject({ client_time: 1234, sequence: 7, ping_count: 1 });
+      expect(pong.server_time).toBeGreaterThanOrEqual(before);
+      expect(pong.server_time).toBeLessThanOrEqual(Date.now());
+      await client.close();
+    });
+  });
+
+  describe('#onInvalid', () => {
+    it('answers each kind of bad frame with its error while another connection keeps receiving events', async () => {
+      const { client: watcher } = await TestClient.open(server.url);
+      watcher.send({ type: 'subscribe', topic: 'alerts' });
+      await watcher.next('subscribed');
+      const { client: bad } = await TestClient.open(server.url);
+
+      const cases: [string | Buffer | Record<string, unknown>, string][] = [
+        ['{not json', ProtocolErrorCode.InvalidJson],
+        [Buffer.from([1, 2, 3]), ProtocolErrorCode.BinaryFrame],
+        [{ type: 'teleport' }, ProtocolErrorCode.UnknownType],
+        [{ type: 'subscribe', topic: 42 }, ProtocolErrorCode.InvalidFrame],
+      ];
+      for (const [frame, code] of cases) {
+        bad.send(frame);
+        server.service.publish('alerts', { n: code });
+        expect(await bad.next('error')).toMatchObject({ code });
+      }
+      const events = await Promise.all(cases.map((_, i) => watcher.next('event', 2_000, (e) => e.seq === i + 1)));
+      expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+
+      bad.send('x'.repeat(2_000));
+      expect((await bad.closed).code).toBe(CloseCode.MessageTooBig);
+      server.service.publish('alerts', { n: 'after' });
+      expect(await watcher.next('event', 2_000, (e) => e.seq === 5)).toMatchObject({ data: { n: 'after' } });
+      await watcher.close();
+    });
+  });
+});

@@ -1,0 +1,37 @@
+/** Every text the module shows to users (errors, close reasons, logs), in one place. */
+export const HeartbeatMessages = {
+  invalidOption: (name: string, expected: string, got: unknown) =>
+    `HeartbeatModule option "${name}" must be ${expected}, but got ${describe(got)}. Fix it in HeartbeatModule.forRoot()/forRootAsync().`,
+  timeoutNotAbovePingInterval: (timeout: number, interval: number) =>
+    `HeartbeatModule option "heartbeatTimeout" (${timeout} ms) must be greater than "pingInterval" (${interval} ms); otherwise healthy connections time out between two pings.`,
+  adapterMissing: () =>
+    'HeartbeatModule needs its WebSocket adapter: call app.useWebSocketAdapter(new HeartbeatWsAdapter(app)) before app.listen() or app.init().',
+  optionsNotFound: () =>
+    'HeartbeatWsAdapter found no HeartbeatModule options in the application: import HeartbeatModule.forRoot() or forRootAsync() in your root module.',
+
+  closeHandshakeTimeout: (ms: number) => `no hello within ${ms} ms`,
+  closeUnauthorized: () => 'unauthorized: the token is missing, invalid or expired',
+  closeVerifyFailed: () => 'server error while verifying the token',
+  closeProtocolViolation: (count: number) => `protocol violation: ${count} invalid frames`,
+  closeKicked: () => 'disconnected by an administrator',
+
+  handshakeRequired: () => 'Send a "hello" frame first: nothing else is accepted before the handshake completes.',
+  handshakeInProgress: () => 'The handshake is still in progress: wait for "welcome" before sending other frames.',
+  alreadyAuthenticated: () => 'This connection already completed its handshake: send "auth" to present a new token.',
+  handlerFailed: (type: string) => `The server failed to process the "${type}" frame; try again later.`,
+
+  logOpened: (id: string, address: string) => `connection ${id} opened from ${address}`,
+  logAuthenticated: (id: string, session: string) => `connection ${id} authenticated (session ${session})`,
+  logTimedOut: (id: string, why: string) => `connection ${id} timed out: ${why}`,
+  logClosed: (id: string, code: number, reason: string) =>
+    `connection ${id} closed with code ${code}${reason ? ` (${reason})` : ''}`,
+  logVerifyTokenThrew: (id: string) => `verifyToken threw for connection ${id}; closing it with 1011`,
+  logHandlerFailed: (type: string, id: string) => `handling a "${type}" frame from connection ${id} failed`,
+} as const;
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return 'an array';
+  return String(value);
+}

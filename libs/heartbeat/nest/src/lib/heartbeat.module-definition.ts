@@ -1,0 +1,12 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { HeartbeatModuleOptions } from './heartbeat-options.interface.js';
+
+export const {
+  ConfigurableModuleClass: HeartbeatConfigurableModule,
+  MODULE_OPTIONS_TOKEN: HEARTBEAT_MODULE_OPTIONS,
+  OPTIONS_TYPE: HEARTBEAT_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: HEARTBEAT_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<HeartbeatModuleOptions>({ moduleName: 'Heartbeat' })
+  .setClassMethodName('forRoot')
+  .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  .build();

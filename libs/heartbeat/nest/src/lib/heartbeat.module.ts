@@ -1,0 +1,41 @@
+import { Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { Clock } from './clock.js';
+import { ConnectionRegistry } from './connection-registry.js';
+import { HandshakeService } from './handshake.service.js';
+import { HEARTBEAT_OPTIONS } from './heartbeat.constants.js';
+import { HeartbeatGateway } from './heartbeat.gateway.js';
+import { HEARTBEAT_MODULE_OPTIONS, HeartbeatConfigurableModule } from './heartbeat.module-definition.js';
+import { HeartbeatService } from './heartbeat.service.js';
+import type { HeartbeatModuleOptions } from './heartbeat-options.interface.js';
+import { resolveHeartbeatOptions } from './heartbeat-options.validator.js';
+import { HeartbeatSweeper } from './heartbeat-sweeper.js';
+import { MessageInbox } from './message-inbox.js';
+import { PingScheduler } from './ping-scheduler.js';
+import { TopicBroker } from './topic-broker.js';
+
+/**
+ * WebSocket heartbeat for Nest: `HeartbeatModule.forRoot(options)` or `forRootAsync({ useFactory, inject })`,
+ * plus `app.useWebSocketAdapter(new HeartbeatWsAdapter(app))` in `main.ts`. Inject `HeartbeatService`.
+ */
+@Module({
+  imports: [ScheduleModule.forRoot()],
+  providers: [
+    {
+      provide: HEARTBEAT_OPTIONS,
+      useFactory: (options: HeartbeatModuleOptions) => resolveHeartbeatOptions(options),
+      inject: [HEARTBEAT_MODULE_OPTIONS],
+    },
+    Clock,
+    ConnectionRegistry,
+    PingScheduler,
+    HeartbeatSweeper,
+    TopicBroker,
+    HandshakeService,
+    MessageInbox,
+    HeartbeatService,
+    HeartbeatGateway,
+  ],
+  exports: [HeartbeatService, HEARTBEAT_OPTIONS],
+})
+export class HeartbeatModule extends HeartbeatConfigurableModule {}

@@ -1,0 +1,121 @@
+import { CloseCode } from '@heartbeat/protocol';
+import { Injectable } from '@nestjs/common';
+import type { Observable } from 'rxjs';
+import { ConnectionRegistry } from './connection-registry.js';
+import { HeartbeatMessages } from './heartbeat.messages.js';
+import type { HeartbeatConnection } from './heartbeat-connection.js';
+import type { HeartbeatClientMessage, HeartbeatLifecycleEvent, HeartbeatSample } from './heartbeat-events.js';
+import { MessageInbox } from './message-inbox.js';
+import { PingScheduler } from './ping-scheduler.js';
+import { type PublishResult, TopicBroker } from './topic-broker.js';
+
+/** Totals since the server started (the source's `heartbeat_stats`). Times are epoch ms. */
+export interface HeartbeatTotals {
+  total_pings_sent: number;
+  total_pongs_received: number;
+  total_client_pings: number;
+  timeout_disconnections: number;
+  active_connections: number;
+  last_cleanup_time: number | null;
+}
+
+/** One connection (the source's `connection_details`). Times are epoch ms except `connected_at` (ISO-8601). */
+export interface ConnectionDetails {
+  id: string;
+  session_id: string | null;
+  state: 'handshake' | 'authenticating' | 'open' | 'closed';
+  remote_address: string;
+  connected_at: string;
+  ping_count: number;
+  pong_count: number;
+  client_ping_count: number;
+  missed_pings: number;
+  last_ping_time: number | null;
+  last_pong_time: number | null;
+  last_seen_time: number;
+  rtt_ms: number | null;
+  avg_rtt_ms: number | null;
+  clock_offset_ms: number | null;
+  topics: string[];
+  buffered_bytes: number;
+}
+
+export interface HeartbeatStats {
+  heartbeat_stats: HeartbeatTotals;
+  connection_details: ConnectionDetails[];
+}
+
+/** The module's public API: publish to topics, read stats, close connections, watch what happens. */
+@Injectable()
+export class HeartbeatService {
+  /** Connection lifecycle: connected, authenticated, timed out, disconnected (with code and reason). */
+  readonly events$: Observable<HeartbeatLifecycleEvent>;
+  /** Every answered server ping with its RTT and clock offset. */
+  readonly heartbeats$: Observable<HeartbeatSample>;
+  /** Every `message` frame from a client (already acknowledged). */
+  readonly messages$: Observable<HeartbeatClientMessage>;
+
+  constructor(
+    private readonly registry: ConnectionRegistry,
+    private readonly topics: TopicBroker,
+    pings: PingScheduler,
+    inbox: MessageInbox,
+  ) {
+    this.events$ = registry.events$;
+    this.heartbeats$ = pings.samples$;
+    this.messages$ = inbox.messages$;
+  }
+
+  /** Live connections, authenticated or not. */
+  get connectionCount(): number {
+    return this.registry.size;
+  }
+
+  /** Sends `data` to every subscriber of `topic` as the topic's next event (encoded once). */
+  publish<T>(topic: string, data: T): PublishResult {
+    return this.topics.publish(topic, data);
+  }
+
+  /** Closes a connection (default: 4003, kicked by an administrator). False when the id is unknown. */
+  disconnect(id: string, code: number = CloseCode.Kicked, reason: string = HeartbeatMessages.closeKicked()): boolean {
+    return this.registry.disconnect(id, code, reason);
+  }
+
+  getStats(): HeartbeatStats {
+    const { counters } = this.registry;
+    const connectionDetails = Array.from(this.registry.values(), details);
+    return {
+      heartbeat_stats: {
+        total_pings_sent: counters.pingsSent,
+        total_pongs_received: counters.pongsReceived,
+        total_client_pings: counters.clientPings,
+        timeout_disconnections: counters.timeoutDisconnections,
+        active_connections: connectionDetails.length,
+        last_cleanup_time: counters.lastCleanupAt ?? null,
+      },
+      connection_details: connectionDetails,
+    };
+  }
+}
+
+function details(connection: HeartbeatConnection): ConnectionDetails {
+  return {
+    id: connection.id,
+    session_id: connection.sessionId ?? null,
+    state: connection.state,
+    remote_address: connection.remoteAddress,
+    connected_at: new Date(connection.connectedAt).toISOString(),
+    ping_count: connection.pingsSent,
+    pong_count: connection.pongsReceived,
+    client_ping_count: connection.clientPings,
+    missed_pings: connection.missedPings,
+    last_ping_time: connection.lastPingAt ?? null,
+    last_pong_time: connection.lastPongAt ?? null,
+    last_seen_time: connection.lastInboundAt,
+    rtt_ms: connection.rttMs ?? null,
+    avg_rtt_ms: connection.smoothedRttMs === undefined ? null : Math.round(connection.smoothedRttMs * 100) / 100,
+    clock_offset_ms: connection.clockOffsetMs ?? null,
+    topics: [...connection.topics],
+    buffered_bytes: connection.bufferedBytes,
+  };
+}

@@ -1,0 +1,127 @@
+import type { ClientPingFrame } from '@heartbeat/protocol';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { Subject, type Subscription } from 'rxjs';
+import { Clock } from './clock.js';
+import { ConnectionRegistry } from './connection-registry.js';
+import { HEARTBEAT_OPTIONS, PING_TICK_INTERVAL } from './heartbeat.constants.js';
+import type { HeartbeatConnection } from './heartbeat-connection.js';
+import type { HeartbeatSample } from './heartbeat-events.js';
+import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
+
+/** Aim for one wheel tick per 50 ms: fine enough to spread pings, coarse enough to stay cheap. */
+const TARGET_TICK_MS = 50;
+const MAX_SLOTS = 1_000;
+
+/**
+ * Sends the server's pings. Connections are placed on a timing wheel of `pingInterval / tick` slots,
+ * each in the least-filled slot, and one slot is served per tick: every connection is pinged once per
+ * interval, and N connections produce about N / slots pings per tick instead of one burst of N.
+ *
+ * When a connection's turn comes and the previous ping is still unanswered (no inbound frame since),
+ * that ping counts as missed; after `maxMissedPings` misses in a row the peer is declared dead.
+ */
+@Injectable()
+export class PingScheduler implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly slots: Set<HeartbeatConnection>[];
+  private readonly tickMs: number;
+  private cursor = 0;
+  private readonly removal: Subscription;
+  private readonly samplesSubject = new Subject<HeartbeatSample>();
+  /** Every answered ping (RTT and clock offset), for metrics. */
+  readonly samples$ = this.samplesSubject.asObservable();
+
+  constructor(
+    @Inject(HEARTBEAT_OPTIONS) private readonly options: ResolvedHeartbeatOptions,
+    private readonly registry: ConnectionRegistry,
+    private readonly schedulerRegistry: SchedulerRegistry,
+    private readonly clock: Clock,
+  ) {
+    const slotCount = Math.min(MAX_SLOTS, Math.max(1, Math.round(options.pingInterval / TARGET_TICK_MS)));
+    this.slots = Array.from({ length: slotCount }, () => new Set<HeartbeatConnection>());
+    this.tickMs = options.pingInterval / slotCount;
+    this.removal = registry.removed$.subscribe((connection) => this.remove(connection));
+  }
+
+  onApplicationBootstrap(): void {
+    this.schedulerRegistry.addInterval(PING_TICK_INTERVAL, setInterval(() => this.tick(), this.tickMs));
+  }
+
+  onModuleDestroy(): void {
+    this.removal.unsubscribe();
+    if (this.schedulerRegistry.doesExist('interval', PING_TICK_INTERVAL)) {
+      this.schedulerRegistry.deleteInterval(PING_TICK_INTERVAL);
+    }
+  }
+
+  /** Starts pinging a connection that completed its handshake. */
+  add(connection: HeartbeatConnection): void {
+    if (connection.pingSlot !== -1) return;
+    let slot = 0;
+    for (let i = 1; i < this.slots.length; i++) {
+      if (this.slots[i].size < this.slots[slot].size) slot = i;
+    }
+    connection.pingSlot = slot;
+    this.slots[slot].add(connection);
+  }
+
+  remove(connection: HeartbeatConnection): void {
+    if (connection.pingSlot === -1) return;
+    this.slots[connection.pingSlot].delete(connection);
+    connection.pingSlot = -1;
+  }
+
+  /** Answers a client's own ping at once; `server_time` lets the client estimate its clock offset. */
+  answerPing(connection: HeartbeatConnection, frame: ClientPingFrame): void {
+    const now = this.clock.now();
+    connection.clientPings++;
+    this.registry.counters.clientPings++;
+    connection.send({
+      type: 'pong',
+      timestamp: new Date(now).toISOString(),
+      server_time: now,
+      client_time: frame.client_time,
+      sequence: frame.sequence,
+      ping_count: connection.clientPings,
+    });
+  }
+
+  /** Records the client's answer to a server ping. */
+  recordPong(connection: HeartbeatConnection, sequence: number, clientTime: number): void {
+    const now = this.clock.now();
+    this.registry.counters.pongsReceived++;
+    const rtt = connection.recordPong(sequence, clientTime, now);
+    if (rtt !== undefined && this.samplesSubject.observed) {
+      this.samplesSubject.next({ connectionId: connection.id, rttMs: rtt, clockOffsetMs: connection.clockOffsetMs ?? 0, at: now });
+    }
+  }
+
+  private tick(): void {
+    const slot = this.slots[this.cursor];
+    this.cursor = (this.cursor + 1) % this.slots.length;
+    if (slot.size === 0) return;
+    const now = this.clock.now();
+    const timestamp = new Date(now).toISOString();
+    for (const connection of slot) {
+      if (connection.lastPingAt !== undefined && connection.lastInboundAt < connection.lastPingAt) {
+        connection.missedPings++;
+        if (connection.missedPings >= this.options.maxMissedPings) {
+          this.remove(connection);
+          this.registry.timeOut(connection, 'missed_pings');
+          continue;
+        }
+      }
+      this.ping(connection, now, timestamp);
+    }
+  }
+
+  private ping(connection: HeartbeatConnection, now: number, timestamp: string): void {
+    const sequence = connection.pingSequence + 1;
+    // Hand-assembled: this runs for every connection every interval, and every field is a number or a fixed-format date.
+    if (!connection.sendText(`{"type":"ping","timestamp":"${timestamp}","server_time":${now},"sequence":${sequence}}`)) return;
+    connection.pingSequence = sequence;
+    connection.lastPingAt = now;
+    connection.pingsSent++;
+    this.registry.counters.pingsSent++;
+  }
+}

@@ -1,0 +1,69 @@
+/** One published event, kept encoded so that a replay costs no serialization. */
+export interface BufferedEvent {
+  seq: number;
+  at: number;
+  text: string;
+}
+
+/** Result of asking the buffer for everything after a sequence number. */
+export interface ReplaySlice {
+  events: readonly BufferedEvent[];
+  /** False when events after `since` were already evicted (by count or age): the gap cannot be filled. */
+  complete: boolean;
+}
+
+/**
+ * The last events of one topic, bounded by count and age. Events arrive with consecutive `seq`
+ * values, so the buffer is a window `[firstSeq, lastSeq]` over a ring of slots.
+ */
+export class ReplayBuffer {
+  private readonly ring: (BufferedEvent | undefined)[];
+  private start = 0;
+  private length = 0;
+
+  constructor(
+    private readonly maxEvents: number,
+    private readonly maxAgeMs: number,
+  ) {
+    this.ring = new Array<BufferedEvent | undefined>(maxEvents);
+  }
+
+  get size(): number {
+    return this.length;
+  }
+
+  push(event: BufferedEvent): void {
+    if (this.maxEvents === 0) return;
+    if (this.length === this.maxEvents) this.dropOldest();
+    this.ring[(this.start + this.length) % this.maxEvents] = event;
+    this.length++;
+  }
+
+  /** Events with `seq > since`, oldest first. `head` is the topic's current sequence number. */
+  since(since: number, head: number, now: number): ReplaySlice {
+    this.evictExpired(now);
+    if (since >= head) return { events: [], complete: true };
+    const first = this.at(0);
+    const events: BufferedEvent[] = [];
+    for (let i = 0; i < this.length; i++) {
+      const event = this.at(i)!;
+      if (event.seq > since) events.push(event);
+    }
+    const complete = first !== undefined ? first.seq <= since + 1 : false;
+    return { events, complete };
+  }
+
+  private at(index: number): BufferedEvent | undefined {
+    return index < this.length ? this.ring[(this.start + index) % this.maxEvents] : undefined;
+  }
+
+  private evictExpired(now: number): void {
+    while (this.length > 0 && now - this.at(0)!.at > this.maxAgeMs) this.dropOldest();
+  }
+
+  private dropOldest(): void {
+    this.ring[this.start] = undefined;
+    this.start = (this.start + 1) % this.maxEvents;
+    this.length--;
+  }
+}

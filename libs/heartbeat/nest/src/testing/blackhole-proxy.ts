@@ -1,0 +1,54 @@
+import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
+
+/**
+ * A TCP proxy that can stop forwarding: after `blackhole()`, bytes in both directions are read and
+ * dropped, and no FIN or RST reaches either side — a half-open peer, as a dead NAT or a pulled cable
+ * leaves it.
+ */
+export class BlackholeProxy {
+  private blackholed = false;
+  private readonly sockets = new Set<Socket>();
+  private readonly server: Server;
+
+  private constructor(
+    private readonly targetPort: number,
+    private readonly targetHost: string,
+  ) {
+    this.server = createServer((client) => this.relay(client));
+  }
+
+  static async start(targetPort: number, targetHost = '127.0.0.1'): Promise<BlackholeProxy> {
+    const proxy = new BlackholeProxy(targetPort, targetHost);
+    await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
+    return proxy;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** From now on, drop all traffic silently in both directions. */
+  blackhole(): void {
+    this.blackholed = true;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private relay(client: Socket): void {
+    const upstream = connect(this.targetPort, this.targetHost);
+    for (const [from, to] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
+      this.sockets.add(from);
+      from.on('error', () => undefined);
+      from.on('close', () => this.sockets.delete(from));
+      from.on('data', (chunk) => this.blackholed || to.write(chunk));
+      // While forwarding, an orderly close travels through; once blackholed, nothing does.
+      from.on('end', () => this.blackholed || to.end());
+    }
+  }
+}
