@@ -1,0 +1,46 @@
+import { HeartbeatModule } from '@heartbeat/nest';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { AlertSimulator } from './alerts/alert-simulator.service.js';
+import { MonitorConfig } from './config/monitor-config.js';
+import { DashboardController } from './http/dashboard.controller.js';
+import { HealthController } from './http/health.controller.js';
+import { HeartbeatAdminController } from './http/heartbeat-admin.controller.js';
+import { AdminTokenGuard } from './http/admin-token.guard.js';
+import { MetricsController } from './metrics/metrics.controller.js';
+import { MetricsService } from './metrics/metrics.service.js';
+
+@Module({})
+class MonitorConfigModule {
+  static register(config: MonitorConfig): DynamicModule {
+    return { module: MonitorConfigModule, global: true, providers: [{ provide: MonitorConfig, useValue: config }], exports: [MonitorConfig] };
+  }
+}
+
+/** The monitor server: HeartbeatModule configured from the environment, the alert feed, the admin API. */
+@Module({})
+export class AppModule {
+  static register(config: MonitorConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        MonitorConfigModule.register(config),
+        HeartbeatModule.forRootAsync({
+          inject: [MonitorConfig],
+          useFactory: (monitor: MonitorConfig) => {
+            const tokens = new Set(monitor.clientTokens);
+            return {
+              path: monitor.wsPath,
+              pingInterval: monitor.pingInterval,
+              heartbeatInterval: monitor.heartbeatInterval,
+              heartbeatTimeout: monitor.heartbeatTimeout,
+              maxMissedPings: monitor.maxMissedPings,
+              verifyToken: (token: string | undefined) => token !== undefined && tokens.has(token),
+            };
+          },
+        }),
+      ],
+      controllers: [HealthController, MetricsController, HeartbeatAdminController, DashboardController],
+      providers: [AlertSimulator, MetricsService, AdminTokenGuard],
+    };
+  }
+}

@@ -1,0 +1,69 @@
+import { MonitorConfigError, loadMonitorConfig } from './monitor-config.js';
+
+describe('loadMonitorConfig', () => {
+  it('uses the documented defaults for an empty environment', () => {
+    const config = loadMonitorConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      wsPath: '/ws',
+      pingInterval: 25_000,
+      heartbeatInterval: 30_000,
+      heartbeatTimeout: 90_000,
+      maxMissedPings: 3,
+      alertRate: 2,
+      redisUrl: undefined,
+    });
+  });
+
+  it('generates a client token and an admin token when unset, and says so', () => {
+    const config = loadMonitorConfig({});
+    expect(config.generated).toEqual(['CLIENT_TOKENS', 'ADMIN_TOKEN']);
+    expect(config.clientTokens).toHaveLength(1);
+    expect(config.clientTokens[0]).toMatch(/^[\w-]{20,}$/);
+    expect(config.adminToken).not.toBe(config.clientTokens[0]);
+    expect(loadMonitorConfig({}).adminToken).not.toBe(config.adminToken);
+  });
+
+  it('reads every variable of the spec', () => {
+    const config = loadMonitorConfig({
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      WS_PATH: '/realtime',
+      HEARTBEAT_PING_INTERVAL_MS: '1000',
+      HEARTBEAT_INTERVAL_MS: '2000',
+      HEARTBEAT_TIMEOUT_MS: '5000',
+      HEARTBEAT_MAX_MISSED_PINGS: '2',
+      CLIENT_TOKENS: 'a, b ,,c',
+      ADMIN_TOKEN: 'root',
+      ALERT_RATE: '0.5',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      wsPath: '/realtime',
+      pingInterval: 1000,
+      heartbeatInterval: 2000,
+      heartbeatTimeout: 5000,
+      maxMissedPings: 2,
+      clientTokens: ['a', 'b', 'c'],
+      adminToken: 'root',
+      alertRate: 0.5,
+      redisUrl: 'redis://127.0.0.1:6379',
+      generated: [],
+    });
+  });
+
+  it.each([
+    ['PORT', '70000'],
+    ['PORT', 'http'],
+    ['HEARTBEAT_PING_INTERVAL_MS', '0'],
+    ['HEARTBEAT_MAX_MISSED_PINGS', '1.5'],
+    ['ALERT_RATE', '-1'],
+    ['WS_PATH', 'ws'],
+    ['LOG_LEVEL', 'loud'],
+  ])('rejects %s=%s with a message that names the variable', (name, value) => {
+    expect(() => loadMonitorConfig({ [name]: value })).toThrow(MonitorConfigError);
+    expect(() => loadMonitorConfig({ [name]: value })).toThrow(name);
+  });
+});

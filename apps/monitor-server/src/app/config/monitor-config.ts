@@ -1,0 +1,106 @@
+import { DEFAULT_WS_PATH, SERVER_HEARTBEAT_DEFAULTS } from '@heartbeat/protocol';
+import type { LogLevel } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+
+/** The monitor server's settings, read once from the environment (see `loadMonitorConfig`). */
+export class MonitorConfig {
+  constructor(
+    readonly port: number,
+    readonly host: string,
+    readonly wsPath: string,
+    readonly pingInterval: number,
+    readonly heartbeatInterval: number,
+    readonly heartbeatTimeout: number,
+    readonly maxMissedPings: number,
+    /** Tokens accepted in `hello`. */
+    readonly clientTokens: readonly string[],
+    /** Bearer token of the admin API. */
+    readonly adminToken: string,
+    /** Simulated moderation alerts per second on topic `alerts`; 0 turns the simulator off. */
+    readonly alertRate: number,
+    readonly redisUrl: string | undefined,
+    readonly logLevels: LogLevel[],
+    /** Names of the settings that were generated because the environment left them unset. */
+    readonly generated: readonly ('CLIENT_TOKENS' | 'ADMIN_TOKEN')[],
+    /** Folder of the built dashboard served at `/`. */
+    readonly dashboardDir: string | undefined,
+  ) {}
+}
+
+/** Thrown when an environment variable has an unusable value; the message names it and the fix. */
+export class MonitorConfigError extends Error {
+  override readonly name = 'MonitorConfigError';
+}
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/** Reads the environment variables of SPEC §5; unset tokens are generated (and reported in `generated`). */
+export function loadMonitorConfig(env: NodeJS.ProcessEnv = process.env, dashboardDir?: string): MonitorConfig {
+  const generated: ('CLIENT_TOKENS' | 'ADMIN_TOKEN')[] = [];
+  const tokens = (env.CLIENT_TOKENS ?? '').split(',').map((token) => token.trim()).filter(Boolean);
+  if (tokens.length === 0) {
+    tokens.push(generateToken());
+    generated.push('CLIENT_TOKENS');
+  }
+  let adminToken = env.ADMIN_TOKEN?.trim();
+  if (!adminToken) {
+    adminToken = generateToken();
+    generated.push('ADMIN_TOKEN');
+  }
+  return new MonitorConfig(
+    integer(env, 'PORT', 3000, 0, 65_535),
+    env.HOST?.trim() || '0.0.0.0',
+    wsPath(env.WS_PATH),
+    integer(env, 'HEARTBEAT_PING_INTERVAL_MS', SERVER_HEARTBEAT_DEFAULTS.pingInterval, 1),
+    integer(env, 'HEARTBEAT_INTERVAL_MS', SERVER_HEARTBEAT_DEFAULTS.heartbeatInterval, 1),
+    integer(env, 'HEARTBEAT_TIMEOUT_MS', SERVER_HEARTBEAT_DEFAULTS.heartbeatTimeout, 1),
+    integer(env, 'HEARTBEAT_MAX_MISSED_PINGS', SERVER_HEARTBEAT_DEFAULTS.maxMissedPings, 1),
+    tokens,
+    adminToken,
+    rate(env.ALERT_RATE),
+    env.REDIS_URL?.trim() || undefined,
+    logLevels(env.LOG_LEVEL),
+    generated,
+    dashboardDir,
+  );
+}
+
+function generateToken(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new MonitorConfigError(`${name} must be a whole number from ${min} to ${max}, but is "${raw}". Fix or unset it.`);
+  }
+  return value;
+}
+
+function rate(raw: string | undefined): number {
+  if (!raw?.trim()) return 2;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || value > 10_000) {
+    throw new MonitorConfigError(`ALERT_RATE must be a number of alerts per second from 0 to 10000, but is "${raw}". Fix or unset it.`);
+  }
+  return value;
+}
+
+function wsPath(raw: string | undefined): string {
+  const path = raw?.trim() || DEFAULT_WS_PATH;
+  if (!path.startsWith('/')) {
+    throw new MonitorConfigError(`WS_PATH must start with "/", but is "${path}". Use for example /ws.`);
+  }
+  return path;
+}
+
+function logLevels(raw: string | undefined): LogLevel[] {
+  const level = (raw?.trim() || 'log') as LogLevel;
+  const index = LOG_LEVELS.indexOf(level);
+  if (index < 0) {
+    throw new MonitorConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, but is "${raw}".`);
+  }
+  return LOG_LEVELS.slice(0, index + 1);
+}

@@ -1,0 +1,163 @@
+import type { EventFrame, ServerFrame } from '@heartbeat/protocol';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { AddressInfo } from 'node:net';
+import { WebSocket } from 'ws';
+import type { ModerationAlert } from './alerts/moderation-alert.js';
+import { loadMonitorConfig } from './config/monitor-config.js';
+import { createMonitorApp } from './create-monitor-app.js';
+
+const ADMIN = 'admin-secret';
+const TOKEN = 'client-secret';
+
+/** A minimal protocol client: hello with a token, answer pings, collect frames. */
+async function connect(port: number, token = TOKEN): Promise<{ socket: WebSocket; frames: ServerFrame[]; closed: Promise<number> }> {
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+  const frames: ServerFrame[] = [];
+  const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+  socket.on('message', (data) => {
+    const frame = JSON.parse(data.toString()) as ServerFrame;
+    frames.push(frame);
+    if (frame.type === 'ping') {
+      socket.send(JSON.stringify({ type: 'pong', timestamp: new Date().toISOString(), client_time: Date.now(), sequence: frame.sequence, ping_count: 1 }));
+    }
+  });
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  socket.send(JSON.stringify({ type: 'hello', token }));
+  return { socket, frames, closed };
+}
+
+async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('createMonitorApp', () => {
+  let app: NestExpressApplication;
+  let port: number;
+  let base: string;
+
+  beforeAll(async () => {
+    const config = loadMonitorConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      CLIENT_TOKENS: `${TOKEN},other-token`,
+      ADMIN_TOKEN: ADMIN,
+      ALERT_RATE: '50',
+      HEARTBEAT_PING_INTERVAL_MS: '50',
+      HEARTBEAT_INTERVAL_MS: '100',
+      HEARTBEAT_TIMEOUT_MS: '1000',
+      LOG_LEVEL: 'error',
+    });
+    app = await createMonitorApp(config);
+    await app.listen(0, '127.0.0.1');
+    port = (app.getHttpServer().address() as AddressInfo).port;
+    base = `http://127.0.0.1:${port}`;
+  });
+
+  afterAll(() => app.close());
+
+  describe('GET /health', () => {
+    it('reports ok with the connection count', async () => {
+      const response = await fetch(`${base}/health`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ status: 'ok', event_bus: 'memory', connections: expect.any(Number) });
+    });
+  });
+
+  describe('GET /api/heartbeat/stats', () => {
+    it('answers 401 without the admin bearer token, and with a wrong one', async () => {
+      const missing = await fetch(`${base}/api/heartbeat/stats`);
+      expect(missing.status).toBe(401);
+      expect((await missing.json()).message).toMatch(/Authorization: Bearer/);
+      const wrong = await fetch(`${base}/api/heartbeat/stats`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(wrong.status).toBe(401);
+    });
+
+    it('returns heartbeat_stats and connection_details with the admin token', async () => {
+      const client = await connect(port);
+      await until(() => client.frames.some((frame) => frame.type === 'ping'));
+      const response = await fetch(`${base}/api/heartbeat/stats`, { headers: { authorization: `Bearer ${ADMIN}` } });
+      expect(response.status).toBe(200);
+      const stats = await response.json();
+      expect(stats.heartbeat_stats).toMatchObject({ active_connections: 1, total_pings_sent: expect.any(Number) });
+      expect(stats.connection_details).toEqual([
+        expect.objectContaining({ remote_address: expect.stringMatching(/^127\.0\.0\.1:\d+$/), state: 'open' }),
+      ]);
+      client.socket.close();
+      await client.closed;
+    });
+  });
+
+  describe('DELETE /api/heartbeat/connections/:id', () => {
+    it('kicks the connection with 4003, and answers 404 for an unknown id', async () => {
+      const client = await connect(port);
+      await until(() => client.frames.some((frame) => frame.type === 'welcome'));
+      const headers = { authorization: `Bearer ${ADMIN}` };
+      const stats = await (await fetch(`${base}/api/heartbeat/stats`, { headers })).json();
+      const { id } = stats.connection_details[0];
+      expect((await fetch(`${base}/api/heartbeat/connections/${id}`, { method: 'DELETE', headers })).status).toBe(204);
+      expect(await client.closed).toBe(4003);
+      expect((await fetch(`${base}/api/heartbeat/connections/${id}`, { method: 'DELETE', headers })).status).toBe(404);
+    });
+  });
+
+  describe('GET /metrics', () => {
+    it('serves Prometheus text with connection, ping, pong, timeout and RTT metrics', async () => {
+      const client = await connect(port);
+      await until(() => client.frames.filter((frame) => frame.type === 'ping').length >= 3);
+      const response = await fetch(`${base}/metrics`);
+      expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+      const text = await response.text();
+      expect(text).toMatch(/^heartbeat_connections 1$/m);
+      expect(Number(/^heartbeat_pings_sent_total (\d+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(3);
+      expect(Number(/^heartbeat_pongs_received_total (\d+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(2);
+      expect(text).toMatch(/^heartbeat_timeouts_total \d+$/m);
+      expect(Number(/^heartbeat_rtt_seconds_count (\d+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(2);
+      expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
+      client.socket.close();
+      await client.closed;
+    });
+  });
+
+  describe('alerts', () => {
+    it('arrive on topic "alerts" in order with consecutive seq and moderation fields', async () => {
+      const client = await connect(port);
+      await until(() => client.frames.some((frame) => frame.type === 'welcome'));
+      client.socket.send(JSON.stringify({ type: 'subscribe', topic: 'alerts' }));
+      const events = () => client.frames.filter((frame): frame is EventFrame<ModerationAlert> => frame.type === 'event');
+      await until(() => events().length >= 20);
+      const seqs = events().map((event) => event.seq);
+      expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => seqs[0] + i));
+      expect(events()[0].data).toEqual({
+        id: expect.any(String),
+        content_id: expect.any(String),
+        content_type: expect.any(String),
+        category: expect.any(String),
+        risk_score: expect.any(Number),
+        action: expect.stringMatching(/^(block|review|flag)$/),
+        model: expect.any(String),
+        created_at: expect.any(String),
+      });
+      client.socket.close();
+      await client.closed;
+    });
+  });
+
+  describe('WebSocket authentication', () => {
+    it('closes a hello with a token outside CLIENT_TOKENS with 4001', async () => {
+      const client = await connect(port, 'not-a-token');
+      expect(await client.closed).toBe(4001);
+      expect(client.frames.some((frame) => frame.type === 'welcome')).toBe(false);
+    });
+
+    it('accepts every token of CLIENT_TOKENS', async () => {
+      const client = await connect(port, 'other-token');
+      await until(() => client.frames.some((frame) => frame.type === 'welcome'));
+      client.socket.close();
+      expect(await client.closed).toBe(1005);
+    });
+  });
+});

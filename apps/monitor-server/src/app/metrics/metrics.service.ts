@@ -1,0 +1,65 @@
+import { HeartbeatService } from '@heartbeat/nest';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Subscription } from 'rxjs';
+
+/** Prometheus metrics of the monitor server, in a registry of its own (one per application instance). */
+@Injectable()
+export class MetricsService implements OnModuleDestroy {
+  readonly registry = new Registry();
+  private readonly subscriptions: Subscription[] = [];
+
+  constructor(heartbeat: HeartbeatService) {
+    collectDefaultMetrics({ register: this.registry });
+    const totals = () => heartbeat.getStats().heartbeat_stats;
+    new Gauge({
+      name: 'heartbeat_connections',
+      help: 'Open WebSocket connections (authenticated or still in the handshake).',
+      registers: [this.registry],
+      collect() {
+        this.set(heartbeat.connectionCount);
+      },
+    });
+    counterFrom(this.registry, 'heartbeat_pings_sent_total', 'Pings the server sent.', () => totals().total_pings_sent);
+    counterFrom(this.registry, 'heartbeat_pongs_received_total', 'Pongs the server received.', () => totals().total_pongs_received);
+    counterFrom(this.registry, 'heartbeat_client_pings_total', 'Pings clients sent to the server.', () => totals().total_client_pings);
+    counterFrom(this.registry, 'heartbeat_timeouts_total', 'Connections closed as dead by the heartbeat.', () => totals().timeout_disconnections);
+
+    const rtt = new Histogram({
+      name: 'heartbeat_rtt_seconds',
+      help: 'Round-trip time of server pings.',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [this.registry],
+    });
+    this.subscriptions.push(heartbeat.heartbeats$.subscribe((sample) => rtt.observe(sample.rttMs / 1000)));
+
+    const disconnects = new Counter({
+      name: 'heartbeat_disconnections_total',
+      help: 'Closed connections by close code.',
+      labelNames: ['code'],
+      registers: [this.registry],
+    });
+    this.subscriptions.push(
+      heartbeat.events$.subscribe((event) => {
+        if (event.type === 'disconnected') disconnects.inc({ code: String(event.code) });
+      }),
+    );
+  }
+
+  onModuleDestroy(): void {
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
+  }
+}
+
+/** A counter whose value is read from a running total at scrape time. */
+function counterFrom(registry: Registry, name: string, help: string, read: () => number): void {
+  new Counter({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(read());
+    },
+  });
+}

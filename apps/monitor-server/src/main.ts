@@ -1,0 +1,31 @@
+import { Logger } from '@nestjs/common';
+import { fileURLToPath } from 'node:url';
+import { createMonitorApp } from './app/create-monitor-app.js';
+import { MonitorConfigError, loadMonitorConfig } from './app/config/monitor-config.js';
+
+const DASHBOARD_DIR = fileURLToPath(new URL('../../admin-dashboard/dist/browser', import.meta.url));
+
+async function main(): Promise<void> {
+  const config = loadMonitorConfig(process.env, DASHBOARD_DIR);
+  const app = await createMonitorApp(config);
+  await app.listen(config.port, config.host);
+  const logger = new Logger('MonitorServer');
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const port = config.port || (app.getHttpServer().address() as { port: number }).port;
+  logger.log(`Listening on http://${shownHost}:${port} — WebSocket ws://${shownHost}:${port}${config.wsPath}`);
+  if (config.redisUrl) {
+    logger.warn('REDIS_URL is set, but this version keeps topics and replay buffers in memory only.');
+  }
+  // Generated secrets go to stdout unconditionally: without them nobody can connect.
+  if (config.generated.includes('CLIENT_TOKENS')) console.log(`Client token (CLIENT_TOKENS unset, generated): ${config.clientTokens[0]}`);
+  if (config.generated.includes('ADMIN_TOKEN')) console.log(`Admin token (ADMIN_TOKEN unset, generated): ${config.adminToken}`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof MonitorConfigError) {
+    console.error(`Configuration error: ${error.message}`);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});
