@@ -1,3 +1,4 @@
+import type { HeartbeatStats } from '@heartbeat/nest';
 import type { EventFrame, ServerFrame } from '@heartbeat/protocol';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AddressInfo } from 'node:net';
@@ -71,7 +72,7 @@ describe('createMonitorApp', () => {
     it('answers 401 without the admin bearer token, and with a wrong one', async () => {
       const missing = await fetch(`${base}/api/heartbeat/stats`);
       expect(missing.status).toBe(401);
-      expect((await missing.json()).message).toMatch(/Authorization: Bearer/);
+      expect(((await missing.json()) as { message: string }).message).toMatch(/Authorization: Bearer/);
       const wrong = await fetch(`${base}/api/heartbeat/stats`, { headers: { authorization: `Bearer ${TOKEN}` } });
       expect(wrong.status).toBe(401);
     });
@@ -81,7 +82,7 @@ describe('createMonitorApp', () => {
       await until(() => client.frames.some((frame) => frame.type === 'ping'));
       const response = await fetch(`${base}/api/heartbeat/stats`, { headers: { authorization: `Bearer ${ADMIN}` } });
       expect(response.status).toBe(200);
-      const stats = await response.json();
+      const stats = (await response.json()) as HeartbeatStats;
       expect(stats.heartbeat_stats).toMatchObject({ active_connections: 1, total_pings_sent: expect.any(Number) });
       expect(stats.connection_details).toEqual([
         expect.objectContaining({ remote_address: expect.stringMatching(/^127\.0\.0\.1:\d+$/), state: 'open' }),
@@ -96,7 +97,7 @@ describe('createMonitorApp', () => {
       const client = await connect(port);
       await until(() => client.frames.some((frame) => frame.type === 'welcome'));
       const headers = { authorization: `Bearer ${ADMIN}` };
-      const stats = await (await fetch(`${base}/api/heartbeat/stats`, { headers })).json();
+      const stats = (await (await fetch(`${base}/api/heartbeat/stats`, { headers })).json()) as HeartbeatStats;
       const { id } = stats.connection_details[0];
       expect((await fetch(`${base}/api/heartbeat/connections/${id}`, { method: 'DELETE', headers })).status).toBe(204);
       expect(await client.closed).toBe(4003);
