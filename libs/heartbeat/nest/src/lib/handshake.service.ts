@@ -44,7 +44,9 @@ export class HandshakeService {
     }
     connection.state = 'authenticating';
     if (!(await this.verify(connection, frame.token))) return;
-    if (connection.state !== 'authenticating') return; // closed (e.g. handshake timeout) while verifying
+    // Closed or being closed (e.g. handshake timeout) while verifying: the socket's 'close' event may
+    // still be a round trip away, so the server's own decision (closeCode) counts too.
+    if (connection.state !== 'authenticating' || connection.closeCode !== undefined) return;
 
     const sessionId = randomUUID();
     this.registry.markAuthenticated(connection, sessionId);

@@ -17,6 +17,7 @@ export class HeartbeatOptionsError extends Error {
 
 /** Applies defaults and validates every option; throws {@link HeartbeatOptionsError} on the first bad one. */
 export function resolveHeartbeatOptions(options: HeartbeatModuleOptions = {}): ResolvedHeartbeatOptions {
+  const replay = section('replay', options.replay);
   const resolved: ResolvedHeartbeatOptions = {
     path: path(options.path),
     pingInterval: positiveInt('pingInterval', options.pingInterval, SERVER_HEARTBEAT_DEFAULTS.pingInterval),
@@ -35,8 +36,8 @@ export function resolveHeartbeatOptions(options: HeartbeatModuleOptions = {}): R
       DEFAULT_MAX_PROTOCOL_VIOLATIONS,
     ),
     replay: {
-      maxEvents: nonNegativeInt('replay.maxEvents', options.replay?.maxEvents, DEFAULT_REPLAY_MAX_EVENTS),
-      maxAgeMs: nonNegativeInt('replay.maxAgeMs', options.replay?.maxAgeMs, DEFAULT_REPLAY_MAX_AGE_MS),
+      maxEvents: nonNegativeInt('replay.maxEvents', replay.maxEvents, DEFAULT_REPLAY_MAX_EVENTS),
+      maxAgeMs: nonNegativeInt('replay.maxAgeMs', replay.maxAgeMs, DEFAULT_REPLAY_MAX_AGE_MS),
     },
     verifyToken: optionalFunction('verifyToken', options.verifyToken),
     allowedOrigins: origins(options.allowedOrigins),
@@ -61,6 +62,15 @@ function nonNegativeInt(name: string, value: unknown, fallback: number): number 
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
     throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption(name, 'a whole number of 0 or more', value));
+  }
+  return value;
+}
+
+/** A nested options object; without this check `replay: 500` would silently mean the defaults. */
+function section<T extends object>(name: string, value: T | undefined): Partial<T> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption(name, 'an object', value));
   }
   return value;
 }

@@ -34,7 +34,8 @@ export class HeartbeatSweeper implements OnApplicationBootstrap, OnModuleDestroy
     const now = this.clock.now();
     let closed = 0;
     for (const connection of this.registry.values()) {
-      if (connection.isOpen && now - connection.lastInboundAt > this.options.heartbeatTimeout) {
+      // A connection the server already closes (closeCode set) stays listed until its socket's 'close': not counted again.
+      if (connection.isOpen && connection.closeCode === undefined && now - connection.lastInboundAt > this.options.heartbeatTimeout) {
         this.registry.timeOut(connection, 'heartbeat_timeout');
         closed++;
       }

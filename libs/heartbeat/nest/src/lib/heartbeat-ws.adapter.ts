@@ -44,12 +44,18 @@ export class HeartbeatWsAdapter extends WsAdapter {
     const { [HEARTBEAT_GATEWAY]: _marker, ...rest } = options;
     const heartbeat = this.heartbeatOptions();
     const { allowedOrigins } = heartbeat;
+    // The two-argument form of verifyClient lets us pick the status: ws answers a plain `false` with
+    // 401, but a refused origin is 403 Forbidden (as HeartbeatModuleOptions.allowedOrigins documents).
+    const verifyClient = allowedOrigins
+      ? ({ origin }: { origin?: string }, done: (verified: boolean, code?: number) => void) =>
+          done(allowedOrigins(origin || undefined), 403)
+      : undefined;
     const server: WebSocketServer = super.create(port, {
       ...rest,
       path: heartbeat.path,
       maxPayload: heartbeat.maxPayload,
       perMessageDeflate: false,
-      ...(allowedOrigins ? { verifyClient: ({ origin }: { origin?: string }) => allowedOrigins(origin || undefined) } : {}),
+      ...(verifyClient ? { verifyClient } : {}),
     });
     Object.defineProperty(server, HEARTBEAT_SERVER, { value: true });
     return server;

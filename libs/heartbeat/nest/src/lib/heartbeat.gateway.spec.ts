@@ -1,6 +1,8 @@
 import { CloseCode, ProtocolErrorCode } from '@heartbeat/protocol';
+import { WebSocket } from 'ws';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
 import { TestClient } from '../testing/test-client.js';
+import { HeartbeatMessages } from './heartbeat.messages.js';
 
 describe('HeartbeatGateway', () => {
   let server: TestApp;
@@ -50,6 +52,44 @@ describe('HeartbeatGateway', () => {
       server.service.publish('alerts', { n: 'after' });
       expect(await watcher.next('event', 2_000, (e) => e.seq === 5)).toMatchObject({ data: { n: 'after' } });
       await watcher.close();
+    });
+
+    it('closes with 4400 after maxProtocolViolations invalid frames while another connection is unaffected', async () => {
+      const strict = await startTestApp({ pingInterval: 200, heartbeatInterval: 200, heartbeatTimeout: 1_000, maxProtocolViolations: 3 });
+      try {
+        const { client: watcher } = await TestClient.open(strict.url);
+        watcher.send({ type: 'subscribe', topic: 'alerts' });
+        await watcher.next('subscribed');
+        const { client: bad } = await TestClient.open(strict.url);
+
+        bad.send('{not json');
+        bad.send({ type: 'teleport' });
+        expect(await bad.next('error', 2_000, (e) => e.code === ProtocolErrorCode.UnknownType)).toBeDefined();
+        expect(bad.socket.readyState).toBe(WebSocket.OPEN);
+        bad.send({ type: 'subscribe', topic: 42 });
+        expect(await bad.closed).toEqual({ code: CloseCode.ProtocolViolation, reason: HeartbeatMessages.closeProtocolViolation(3) });
+        // Each of the three was answered before the close.
+        expect(bad.all('error').map((e) => e.code)).toEqual([ProtocolErrorCode.InvalidJson, ProtocolErrorCode.InvalidFrame]);
+
+        strict.service.publish('alerts', { n: 'after' });
+        expect(await watcher.next('event')).toMatchObject({ seq: 1, data: { n: 'after' } });
+        watcher.send({ type: 'ping', timestamp: new Date().toISOString(), client_time: Date.now(), sequence: 1 });
+        expect(await watcher.next('pong')).toMatchObject({ sequence: 1 });
+        expect(watcher.all('error')).toEqual([]);
+        await watcher.close();
+      } finally {
+        await strict.close();
+      }
+    });
+
+    it('tolerates fewer than maxProtocolViolations invalid frames', async () => {
+      const { client } = await TestClient.open(server.url);
+      for (let i = 0; i < 4; i++) client.send('{not json');
+      for (let i = 0; i < 4; i++) await client.next('error');
+      client.send({ type: 'ping', timestamp: new Date().toISOString(), client_time: Date.now(), sequence: 1 });
+      expect(await client.next('pong')).toMatchObject({ sequence: 1 });
+      expect(client.socket.readyState).toBe(WebSocket.OPEN);
+      await client.close();
     });
   });
 });

@@ -1,3 +1,6 @@
+/** A close frame carries a 2-byte code and at most 123 bytes of reason (RFC 6455 §5.5). */
+export const MAX_CLOSE_REASON_BYTES = 123;
+
 /** Every text the module shows to users (errors, close reasons, logs), in one place. */
 export const HeartbeatMessages = {
   invalidOption: (name: string, expected: string, got: unknown) =>
@@ -14,6 +17,10 @@ export const HeartbeatMessages = {
   closeVerifyFailed: () => 'server error while verifying the token',
   closeProtocolViolation: (count: number) => `protocol violation: ${count} invalid frames`,
   closeKicked: () => 'disconnected by an administrator',
+  invalidCloseCode: (code: number) =>
+    `HeartbeatService.disconnect(): ${describe(code)} is not a close code a server may send; use 1000-1003, 1007-1014 or 3000-4999 (RFC 6455).`,
+  closeReasonTooLong: (bytes: number) =>
+    `HeartbeatService.disconnect(): the reason is ${bytes} bytes long in UTF-8, but a close frame holds at most ${MAX_CLOSE_REASON_BYTES}.`,
 
   handshakeRequired: () => 'Send a "hello" frame first: nothing else is accepted before the handshake completes.',
   handshakeInProgress: () => 'The handshake is still in progress: wait for "welcome" before sending other frames.',

@@ -26,6 +26,9 @@ export class PingScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly slots: Set<HeartbeatConnection>[];
   private readonly tickMs: number;
   private cursor = 0;
+  /** When (performance.now()) the next slot is due: the wheel keeps its own schedule. */
+  private nextSlotAt = 0;
+  private stopped = false;
   private readonly removal: Subscription;
   private readonly samplesSubject = new Subject<HeartbeatSample>();
   /** Every answered ping (RTT and clock offset), for metrics. */
@@ -44,13 +47,15 @@ export class PingScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onApplicationBootstrap(): void {
-    this.schedulerRegistry.addInterval(PING_TICK_INTERVAL, setInterval(() => this.tick(), this.tickMs));
+    this.nextSlotAt = performance.now() + this.tickMs;
+    this.arm();
   }
 
   onModuleDestroy(): void {
+    this.stopped = true;
     this.removal.unsubscribe();
-    if (this.schedulerRegistry.doesExist('interval', PING_TICK_INTERVAL)) {
-      this.schedulerRegistry.deleteInterval(PING_TICK_INTERVAL);
+    if (this.schedulerRegistry.doesExist('timeout', PING_TICK_INTERVAL)) {
+      this.schedulerRegistry.deleteTimeout(PING_TICK_INTERVAL);
     }
   }
 
@@ -93,6 +98,32 @@ export class PingScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     const rtt = connection.recordPong(sequence, clientTime, now);
     if (rtt !== undefined && this.samplesSubject.observed) {
       this.samplesSubject.next({ connectionId: connection.id, rttMs: rtt, clockOffsetMs: connection.clockOffsetMs ?? 0, at: now });
+    }
+  }
+
+  /**
+   * One timer per slot, each armed for the slot's time on a fixed schedule. setInterval would re-arm
+   * from the moment its callback ran, so every late firing (a fraction of a millisecond, more under
+   * load) would stretch each turn of the wheel beyond pingInterval (by 0.5–2 %: seconds at the default
+   * settings) and the worst-case detection time with it. A stall longer than a tick (a blocked event
+   * loop) is not caught up, which would ping in a burst: the schedule restarts from now.
+   */
+  private arm(): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => this.onTimer(), Math.max(0, this.nextSlotAt - performance.now()));
+    if (this.schedulerRegistry.doesExist('timeout', PING_TICK_INTERVAL)) {
+      this.schedulerRegistry.deleteTimeout(PING_TICK_INTERVAL);
+    }
+    this.schedulerRegistry.addTimeout(PING_TICK_INTERVAL, timer);
+  }
+
+  private onTimer(): void {
+    const now = performance.now();
+    this.nextSlotAt = now - this.nextSlotAt > this.tickMs ? now + this.tickMs : this.nextSlotAt + this.tickMs;
+    try {
+      this.tick();
+    } finally {
+      this.arm();
     }
   }
 

@@ -46,8 +46,8 @@ export class ReplayBuffer {
     const first = this.at(0);
     const events: BufferedEvent[] = [];
     for (let i = 0; i < this.length; i++) {
-      const event = this.at(i)!;
-      if (event.seq > since) events.push(event);
+      const event = this.at(i);
+      if (event && event.seq > since) events.push(event);
     }
     const complete = first !== undefined ? first.seq <= since + 1 : false;
     return { events, complete };
@@ -58,7 +58,11 @@ export class ReplayBuffer {
   }
 
   private evictExpired(now: number): void {
-    while (this.length > 0 && now - this.at(0)!.at > this.maxAgeMs) this.dropOldest();
+    let oldest = this.at(0);
+    while (oldest !== undefined && now - oldest.at > this.maxAgeMs) {
+      this.dropOldest();
+      oldest = this.at(0);
+    }
   }
 
   private dropOldest(): void {

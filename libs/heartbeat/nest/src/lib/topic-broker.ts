@@ -87,9 +87,12 @@ export class TopicBroker implements OnModuleDestroy {
   publish<T>(topic: string, data: T): PublishResult {
     const state = this.state(topic);
     const now = this.clock.now();
-    const seq = ++state.seq;
+    const seq = state.seq + 1;
     const frame: EventFrame<T> = { type: 'event', topic, seq, epoch: this.epoch, data, timestamp: new Date(now).toISOString() };
     const text = JSON.stringify(frame);
+    // Only now that the event is encoded: data that cannot be (a BigInt, a cycle) must not burn a seq,
+    // or every subscriber would see a gap that no replay can fill.
+    state.seq = seq;
     state.buffer.push({ seq, at: now, text });
     let delivered = 0;
     for (const subscriber of state.subscribers) {

@@ -20,6 +20,10 @@ export class TestClient {
   /** Times (Date.now()) at which server pings arrived. */
   readonly pingTimes: number[] = [];
   autoPong: boolean;
+  /** Pongs sent in answer to server pings. */
+  pongsSent = 0;
+  /** When (Date.now()) this client last sent a frame, if it sent any. */
+  lastSentAt: number | undefined;
   private pingsReceived = 0;
   private waiters: { accept: (frame: ServerFrame) => boolean; resolve: (frame: ServerFrame) => void }[] = [];
 
@@ -70,6 +74,7 @@ export class TestClient {
 
   send(frame: ClientFrame | Record<string, unknown> | string | Buffer): void {
     this.socket.send(typeof frame === 'string' || Buffer.isBuffer(frame) ? frame : JSON.stringify(frame));
+    this.lastSentAt = Date.now();
   }
 
   async hello(token?: string): Promise<WelcomeFrame> {
@@ -117,6 +122,7 @@ export class TestClient {
         sequence: frame.sequence,
         ping_count: this.pingsReceived,
       });
+      this.pongsSent++;
     }
   }
 }

@@ -1,0 +1,343 @@
+import { CloseCode, ProtocolErrorCode } from '@heartbeat/protocol';
+import { WebSocket } from 'ws';
+import { BlackholeProxy } from '../testing/blackhole-proxy.js';
+import { eventually, sleep } from '../testing/spec-timing.js';
+import { type TestApp, startTestApp } from '../testing/test-app.js';
+import { TestClient, type TestClientOptions } from '../testing/test-client.js';
+import { HeartbeatMessages } from './heartbeat.messages.js';
+import type { HeartbeatLifecycleEvent } from './heartbeat-events.js';
+import type { HeartbeatAuthContext, HeartbeatModuleOptions } from './heartbeat-options.interface.js';
+import { TopicBroker } from './topic-broker.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const FAST = { pingInterval: 100, heartbeatInterval: 100, heartbeatTimeout: 2_000 } satisfies HeartbeatModuleOptions;
+const acceptGood = (token: string | undefined) => token === 'good';
+
+describe('HandshakeService', () => {
+  let server: TestApp | undefined;
+  let clients: TestClient[] = [];
+
+  async function start(options: HeartbeatModuleOptions = {}): Promise<TestApp> {
+    server = await startTestApp({ ...FAST, ...options });
+    return server;
+  }
+
+  async function connect(url = server!.url, options: TestClientOptions = {}): Promise<TestClient> {
+    const client = await TestClient.connect(url, options);
+    clients.push(client);
+    return client;
+  }
+
+  /** Proves the connection is open and served: a client ping is answered. */
+  async function expectServed(client: TestClient): Promise<void> {
+    client.send({ type: 'ping', timestamp: new Date().toISOString(), client_time: Date.now(), sequence: 99 });
+    expect(await client.next('pong', 2_000, (pong) => pong.sequence === 99)).toMatchObject({ sequence: 99 });
+    expect(client.socket.readyState).toBe(WebSocket.OPEN);
+  }
+
+  afterEach(async () => {
+    await Promise.all(clients.map((client) => client.close()));
+    clients = [];
+    await server?.close();
+    server = undefined;
+  });
+
+  describe('#hello', () => {
+    it('welcomes an accepted token with a new session, resumed false and the configured heartbeat settings', async () => {
+      const { url } = await start({ verifyToken: acceptGood, pingInterval: 150, heartbeatTimeout: 2_500, maxMissedPings: 4 });
+      const client = await connect(url);
+      const before = Date.now();
+      const welcome = await client.hello('good');
+      const after = Date.now();
+      expect(welcome).toEqual({
+        type: 'welcome',
+        session_id: expect.stringMatching(UUID),
+        resumed: false,
+        heartbeat: { ping_interval: 150, heartbeat_timeout: 2_500, max_missed_pings: 4 },
+        server_time: expect.any(Number),
+      });
+      expect(welcome.server_time).toBeGreaterThanOrEqual(before);
+      expect(welcome.server_time).toBeLessThanOrEqual(after);
+
+      const other = await connect(url);
+      expect((await other.hello('good')).session_id).not.toBe(welcome.session_id);
+    });
+
+    it('closes with 4001 when the token is wrong, without a welcome', async () => {
+      await start({ verifyToken: acceptGood });
+      const client = await connect();
+      client.send({ type: 'hello', token: 'bad' });
+      expect(await client.closed).toEqual({ code: CloseCode.Unauthorized, reason: HeartbeatMessages.closeUnauthorized() });
+      expect(client.all('welcome')).toEqual([]);
+    });
+
+    it('closes with 4001 when the token is missing', async () => {
+      await start({ verifyToken: acceptGood });
+      const client = await connect();
+      client.send({ type: 'hello' });
+      expect(await client.closed).toEqual({ code: CloseCode.Unauthorized, reason: HeartbeatMessages.closeUnauthorized() });
+      expect(client.all('welcome')).toEqual([]);
+    });
+
+    it('accepts every client when there is no verifyToken', async () => {
+      await start();
+      const client = await connect();
+      expect(await client.hello()).toMatchObject({ type: 'welcome', resumed: false });
+    });
+
+    it('waits for an async verifyToken: resolved true welcomes, resolved false closes with 4001', async () => {
+      await start({
+        verifyToken: async (token) => {
+          await sleep(30);
+          return token === 'good';
+        },
+      });
+      const good = await connect();
+      const bad = await connect();
+      bad.send({ type: 'hello', token: 'bad' });
+      expect(await good.hello('good')).toMatchObject({ type: 'welcome' });
+      expect((await bad.closed).code).toBe(CloseCode.Unauthorized);
+    });
+
+    it('passes the token, the connection id, the remote address and the upgrade request to verifyToken', async () => {
+      const calls: [string | undefined, HeartbeatAuthContext][] = [];
+      const { service } = await start({
+        verifyToken: (token, context) => {
+          calls.push([token, context]);
+          return true;
+        },
+      });
+      const client = await connect(undefined, { headers: { 'x-tenant': 'acme' } });
+      await client.hello('t-1');
+      const [connection] = service.getStats().connection_details;
+      expect(calls).toHaveLength(1);
+      const [token, context] = calls[0];
+      expect(token).toBe('t-1');
+      expect(context.connectionId).toBe(connection.id);
+      expect(context.remoteAddress).toBe(connection.remote_address);
+      expect(context.request.headers['x-tenant']).toBe('acme');
+    });
+
+    it.each([
+      ['throws', () => {
+        throw new Error('token store down');
+      }],
+      ['rejects', () => Promise.reject(new Error('token store down'))],
+    ])('closes with 1011 when verifyToken %s', async (_case, verifyToken) => {
+      await start({ verifyToken });
+      const client = await connect();
+      client.send({ type: 'hello', token: 'good' });
+      expect(await client.closed).toEqual({ code: CloseCode.InternalError, reason: HeartbeatMessages.closeVerifyFailed() });
+      expect(client.all('welcome')).toEqual([]);
+    });
+
+    it('answers a second hello with already_authenticated and keeps the connection', async () => {
+      await start({ verifyToken: acceptGood });
+      const client = await connect();
+      await client.hello('good');
+      client.send({ type: 'hello', token: 'good' });
+      expect(await client.next('error')).toEqual({
+        type: 'error',
+        code: ProtocolErrorCode.AlreadyAuthenticated,
+        message: HeartbeatMessages.alreadyAuthenticated(),
+        ref: 'hello',
+      });
+      await expectServed(client);
+      expect(client.all('welcome')).toEqual([]);
+    });
+
+    it('subscribes to hello.positions and replays the events after each position before live ones', async () => {
+      const { app, service } = await start({ verifyToken: acceptGood });
+      for (let n = 1; n <= 5; n++) service.publish('alerts', { n });
+      for (let n = 1; n <= 2; n++) service.publish('news', { n });
+      const client = await connect();
+      client.send({ type: 'hello', token: 'good', positions: { alerts: 2, news: 0 } });
+      await eventually(() => client.all('event').length === 5, '5 replayed events');
+      service.publish('alerts', { n: 6 });
+      await client.next('event', 2_000, (event) => event.topic === 'alerts' && event.seq === 6);
+
+      const received = client.frames.filter((frame) => frame.type !== 'ping');
+      const epoch = app.get(TopicBroker).epoch;
+      expect(received).toEqual([
+        expect.objectContaining({ type: 'welcome' }),
+        { type: 'subscribed', topic: 'alerts', epoch, seq: 5, recovered: true, replayed: 3 },
+        expect.objectContaining({ type: 'event', topic: 'alerts', seq: 3, epoch, data: { n: 3 } }),
+        expect.objectContaining({ type: 'event', topic: 'alerts', seq: 4, data: { n: 4 } }),
+        expect.objectContaining({ type: 'event', topic: 'alerts', seq: 5, data: { n: 5 } }),
+        { type: 'subscribed', topic: 'news', epoch, seq: 2, recovered: true, replayed: 2 },
+        expect.objectContaining({ type: 'event', topic: 'news', seq: 1, data: { n: 1 } }),
+        expect.objectContaining({ type: 'event', topic: 'news', seq: 2, data: { n: 2 } }),
+      ]);
+      expect(service.getStats().connection_details[0].topics.sort()).toEqual(['alerts', 'news']);
+    });
+
+    it('does not subscribe to hello.positions when the token is refused', async () => {
+      const { service } = await start({ verifyToken: acceptGood });
+      service.publish('alerts', { n: 1 });
+      const client = await connect();
+      client.send({ type: 'hello', token: 'bad', positions: { alerts: 0 } });
+      expect((await client.closed).code).toBe(CloseCode.Unauthorized);
+      expect(client.frames).toEqual([]);
+    });
+  });
+
+  describe('#start', () => {
+    it('closes with 4008 once handshakeTimeout passed without a hello, and not before', async () => {
+      await start({ handshakeTimeout: 150 });
+      const connectingAt = Date.now();
+      const client = await connect();
+      await sleep(100);
+      expect(client.socket.readyState).toBe(WebSocket.OPEN);
+      const closed = await client.closed;
+      const elapsed = Date.now() - connectingAt;
+      expect(closed).toEqual({ code: CloseCode.HandshakeTimeout, reason: HeartbeatMessages.closeHandshakeTimeout(150) });
+      expect(elapsed).toBeGreaterThanOrEqual(145);
+      expect(elapsed).toBeLessThan(600);
+      expect(client.frames).toEqual([]);
+    });
+
+    it('keeps a connection whose hello arrived in time', async () => {
+      await start({ handshakeTimeout: 150 });
+      const client = await connect();
+      await client.hello();
+      await sleep(300);
+      await expectServed(client);
+    });
+
+    it('closes with 4008 when verifyToken is still running at the deadline, without a welcome', async () => {
+      await start({
+        handshakeTimeout: 150,
+        verifyToken: async () => {
+          await sleep(300);
+          return true;
+        },
+      });
+      const client = await connect();
+      client.send({ type: 'hello', token: 'good' });
+      expect((await client.closed).code).toBe(CloseCode.HandshakeTimeout);
+      await sleep(250);
+      expect(client.all('welcome')).toEqual([]);
+    });
+
+    it('never authenticates a connection whose deadline passed while verifyToken ran, even before its close completes', async () => {
+      let verifying!: () => void;
+      const verifyStarted = new Promise<void>((resolve) => (verifying = resolve));
+      const { port, service } = await start({
+        handshakeTimeout: 150,
+        verifyToken: async () => {
+          verifying();
+          await sleep(300);
+          return true;
+        },
+      });
+      const events: HeartbeatLifecycleEvent[] = [];
+      const subscription = service.events$.subscribe((event) => events.push(event));
+      // The proxy swallows the server's close frame, so the server-side socket stays in CLOSING.
+      const proxy = await BlackholeProxy.start(port);
+      try {
+        const client = await connect(`ws://127.0.0.1:${proxy.port}/ws`);
+        client.send({ type: 'hello', token: 'good' });
+        await verifyStarted;
+        proxy.blackhole();
+        await sleep(450);
+        expect(events.map((event) => event.type)).toEqual(['connected']);
+        const [details] = service.getStats().connection_details;
+        expect(details).toMatchObject({ session_id: null, ping_count: 0 });
+        expect(details.state).not.toBe('open');
+      } finally {
+        subscription.unsubscribe();
+        await proxy.close();
+      }
+    });
+  });
+
+  describe('frames before hello', () => {
+    it('answers each with handshake_required and sends nothing else (no pings, no events) until a valid hello', async () => {
+      const { service } = await start({ pingInterval: 50, heartbeatTimeout: 2_000 });
+      const client = await connect();
+      const now = new Date().toISOString();
+      const early = [
+        { type: 'subscribe', topic: 'alerts' },
+        { type: 'ping', timestamp: now, client_time: Date.now(), sequence: 1 },
+        { type: 'message', id: 'm-1', topic: 'alerts', data: {} },
+        { type: 'auth', token: 'good' },
+      ];
+      for (const frame of early) {
+        client.send(frame);
+        service.publish('alerts', { early: frame.type });
+      }
+      await eventually(() => client.all('error').length === early.length, 'an error for every early frame');
+      await sleep(300); // six ping intervals
+      service.publish('alerts', { early: 'late' });
+      await sleep(50);
+
+      expect(client.frames).toEqual(
+        early.map((frame) => ({
+          type: 'error',
+          code: ProtocolErrorCode.HandshakeRequired,
+          message: HeartbeatMessages.handshakeRequired(),
+          ref: frame.type,
+        })),
+      );
+      expect(client.pingCount).toBe(0);
+
+      await client.hello();
+      expect(await client.next('ping', 1_000)).toMatchObject({ type: 'ping', sequence: 1 });
+      expect(client.all('event')).toEqual([]);
+    });
+  });
+
+  describe('#auth', () => {
+    it('closes with 4001 when the fresh token is refused', async () => {
+      await start({ verifyToken: acceptGood });
+      const client = await connect();
+      await client.hello('good');
+      client.send({ type: 'auth', token: 'expired' });
+      expect(await client.closed).toEqual({ code: CloseCode.Unauthorized, reason: HeartbeatMessages.closeUnauthorized() });
+    });
+
+    it('keeps the connection and its subscriptions when the fresh token is accepted', async () => {
+      const { service } = await start({ verifyToken: acceptGood });
+      const client = await connect();
+      await client.hello('good');
+      client.send({ type: 'subscribe', topic: 'alerts' });
+      await client.next('subscribed');
+      client.send({ type: 'auth', token: 'good' });
+      await expectServed(client);
+      service.publish('alerts', { after: 'auth' });
+      expect(await client.next('event')).toMatchObject({ topic: 'alerts', data: { after: 'auth' } });
+      expect(client.all('error')).toEqual([]);
+    });
+  });
+
+  describe('allowedOrigins', () => {
+    it('refuses the upgrade with HTTP 403 for an origin not in the list, and for no origin', async () => {
+      const { url, service } = await start({ allowedOrigins: ['http://ok'] });
+      await expect(TestClient.connect(url, { headers: { Origin: 'http://evil' } })).rejects.toThrow(
+        'upgrade refused with HTTP 403',
+      );
+      await expect(TestClient.connect(url)).rejects.toThrow('upgrade refused with HTTP 403');
+      expect(service.connectionCount).toBe(0);
+    });
+
+    it('accepts an origin in the list', async () => {
+      const { url } = await start({ allowedOrigins: ['http://ok'] });
+      const client = await connect(url, { headers: { Origin: 'http://ok' } });
+      expect(await client.hello()).toMatchObject({ type: 'welcome' });
+    });
+
+    it('asks a predicate about each origin', async () => {
+      const seen: (string | undefined)[] = [];
+      const { url } = await start({
+        allowedOrigins: (origin) => {
+          seen.push(origin);
+          return origin === 'http://ok';
+        },
+      });
+      await expect(TestClient.connect(url, { headers: { Origin: 'http://evil' } })).rejects.toThrow('HTTP 403');
+      const client = await connect(url, { headers: { Origin: 'http://ok' } });
+      expect(await client.hello()).toMatchObject({ type: 'welcome' });
+      expect(seen).toEqual(['http://evil', 'http://ok']);
+    });
+  });
+});

@@ -1,0 +1,219 @@
+import type { HeartbeatModuleOptions } from './heartbeat-options.interface.js';
+import { HeartbeatOptionsError, resolveHeartbeatOptions } from './heartbeat-options.validator.js';
+
+/** Options as a caller without type checking (plain JS, env parsing gone wrong) could pass them. */
+const resolve = (options: Record<string, unknown>) => resolveHeartbeatOptions(options as HeartbeatModuleOptions);
+
+/** The error `resolveHeartbeatOptions` throws for `options`; fails the test when it does not throw. */
+function rejectionOf(options: Record<string, unknown>): HeartbeatOptionsError {
+  try {
+    resolve(options);
+  } catch (error) {
+    expect(error).toBeInstanceOf(HeartbeatOptionsError);
+    return error as HeartbeatOptionsError;
+  }
+  throw new Error(`resolveHeartbeatOptions accepted ${JSON.stringify(options)}`);
+}
+
+describe('resolveHeartbeatOptions', () => {
+  describe('defaults', () => {
+    it('applies the source defaults (25000/30000/90000/3) and the production defaults', () => {
+      const resolved = resolveHeartbeatOptions();
+      expect(resolved).toEqual({
+        path: '/ws',
+        pingInterval: 25_000,
+        heartbeatInterval: 30_000,
+        heartbeatTimeout: 90_000,
+        maxMissedPings: 3,
+        handshakeTimeout: 10_000,
+        maxPayload: 65_536,
+        maxProtocolViolations: 5,
+        replay: { maxEvents: 1_000, maxAgeMs: 300_000 },
+        verifyToken: undefined,
+        allowedOrigins: undefined,
+      });
+    });
+
+    it('gives the same result for {} as for no options', () => {
+      expect(resolveHeartbeatOptions({})).toEqual(resolveHeartbeatOptions());
+    });
+
+    it('keeps the given values and fills in only the missing ones, also inside replay', () => {
+      const verifyToken = () => true;
+      const resolved = resolveHeartbeatOptions({
+        path: '/realtime/v1',
+        pingInterval: 1_000,
+        heartbeatTimeout: 5_000,
+        replay: { maxEvents: 10 },
+        verifyToken,
+      });
+      expect(resolved).toMatchObject({
+        path: '/realtime/v1',
+        pingInterval: 1_000,
+        heartbeatInterval: 30_000,
+        heartbeatTimeout: 5_000,
+        maxMissedPings: 3,
+        replay: { maxEvents: 10, maxAgeMs: 300_000 },
+      });
+      expect(resolved.verifyToken).toBe(verifyToken);
+    });
+
+    it('accepts 0 for the replay bounds (no resume buffer)', () => {
+      expect(resolveHeartbeatOptions({ replay: { maxEvents: 0, maxAgeMs: 0 } }).replay).toEqual({ maxEvents: 0, maxAgeMs: 0 });
+    });
+  });
+
+  describe('invalid options', () => {
+    const positiveIntegers = [
+      'pingInterval',
+      'heartbeatInterval',
+      'heartbeatTimeout',
+      'maxMissedPings',
+      'handshakeTimeout',
+      'maxPayload',
+      'maxProtocolViolations',
+    ];
+
+    describe.each(positiveIntegers)('%s', (name) => {
+      it.each([
+        ['negative', -1],
+        ['zero', 0],
+        ['not an integer', 1.5],
+        ['a numeric string', '30000'],
+        ['NaN', Number.NaN],
+        ['Infinity', Number.POSITIVE_INFINITY],
+        ['null', null],
+      ])('is rejected when %s, with a message naming the option', (_case, value) => {
+        const error = rejectionOf({ [name]: value });
+        expect(error.name).toBe('HeartbeatOptionsError');
+        expect(error.message).toContain(`option "${name}"`);
+        expect(error.message).toContain('a whole number above 0');
+      });
+    });
+
+    describe.each(['replay.maxEvents', 'replay.maxAgeMs'])('%s', (name) => {
+      const key = name.split('.')[1];
+      it.each([
+        ['negative', -1],
+        ['not an integer', 0.5],
+        ['a string', '1000'],
+      ])('is rejected when %s, with a message naming the option', (_case, value) => {
+        const error = rejectionOf({ replay: { [key]: value } });
+        expect(error.message).toContain(`option "${name}"`);
+        expect(error.message).toContain('0 or more');
+      });
+    });
+
+    it.each([
+      ['a number', 500],
+      ['a string', 'big'],
+      ['null', null],
+      ['an array', [1_000, 300_000]],
+    ])('rejects replay when it is %s instead of an object', (_case, value) => {
+      expect(rejectionOf({ replay: value }).message).toContain('option "replay" must be an object');
+    });
+
+    it.each([
+      ['without a leading slash', 'ws'],
+      ['empty', ''],
+      ['with a space', '/my ws'],
+      ['with a query', '/ws?x=1'],
+      ['with a fragment', '/ws#x'],
+      ['a full URL', 'ws://host/ws'],
+      ['not a string', 42],
+    ])('rejects a path %s', (_case, value) => {
+      const error = rejectionOf({ path: value });
+      expect(error.message).toContain('option "path"');
+      expect(error.message).toContain('a URL path starting with "/"');
+    });
+
+    it.each([
+      ['a string', 'secret'],
+      ['true', true],
+      ['an object', { verify: () => true }],
+      ['null', null],
+    ])('rejects a verifyToken that is %s instead of a function', (_case, value) => {
+      const error = rejectionOf({ verifyToken: value });
+      expect(error.message).toContain('option "verifyToken" must be a function');
+    });
+
+    it.each([
+      ['a single string', 'http://ok'],
+      ['a list with a number', ['http://ok', 42]],
+      ['a list with null', [null]],
+      ['an object', { 'http://ok': true }],
+      ['null', null],
+      ['true', true],
+    ])('rejects allowedOrigins that is %s', (_case, value) => {
+      const error = rejectionOf({ allowedOrigins: value });
+      expect(error.message).toContain('option "allowedOrigins"');
+      expect(error.message).toContain('an array of origin strings or a function');
+    });
+
+    it('shows the bad value in the message and says where to fix it', () => {
+      const { message } = rejectionOf({ pingInterval: '25s' });
+      expect(message).toContain('but got "25s"');
+      expect(message).toContain('HeartbeatModule.forRoot()/forRootAsync()');
+    });
+  });
+
+  describe('heartbeatTimeout against pingInterval', () => {
+    it.each([
+      ['equal to', { pingInterval: 5_000, heartbeatTimeout: 5_000 }],
+      ['below', { pingInterval: 5_000, heartbeatTimeout: 4_999 }],
+      ['below (default timeout, larger pingInterval)', { pingInterval: 100_000 }],
+    ])('rejects a heartbeatTimeout %s the pingInterval, naming both', (_case, options) => {
+      const error = rejectionOf(options);
+      expect(error.message).toContain('"heartbeatTimeout"');
+      expect(error.message).toContain('"pingInterval"');
+      expect(error.message).toContain('must be greater than');
+    });
+
+    it('accepts a heartbeatTimeout just above the pingInterval', () => {
+      expect(resolveHeartbeatOptions({ pingInterval: 5_000, heartbeatTimeout: 5_001 })).toMatchObject({
+        pingInterval: 5_000,
+        heartbeatTimeout: 5_001,
+      });
+    });
+  });
+
+  describe('allowedOrigins', () => {
+    it('turns a list into a predicate that accepts exactly the listed origins', () => {
+      const { allowedOrigins } = resolveHeartbeatOptions({ allowedOrigins: ['http://ok', 'https://also.ok:8443'] });
+      expect(allowedOrigins).toBeInstanceOf(Function);
+      expect(allowedOrigins!('http://ok')).toBe(true);
+      expect(allowedOrigins!('https://also.ok:8443')).toBe(true);
+      expect(allowedOrigins!('http://evil')).toBe(false);
+      expect(allowedOrigins!('http://ok.evil')).toBe(false);
+      expect(allowedOrigins!('HTTP://OK')).toBe(false);
+    });
+
+    it('turns a list into a predicate that refuses clients that send no Origin', () => {
+      const { allowedOrigins } = resolveHeartbeatOptions({ allowedOrigins: ['http://ok'] });
+      expect(allowedOrigins!(undefined)).toBe(false);
+    });
+
+    it('refuses every origin for an empty list', () => {
+      const { allowedOrigins } = resolveHeartbeatOptions({ allowedOrigins: [] });
+      expect(allowedOrigins!('http://ok')).toBe(false);
+    });
+
+    it('keeps a predicate as it is', () => {
+      const predicate = (origin: string | undefined) => origin?.endsWith('.example.com') ?? false;
+      expect(resolveHeartbeatOptions({ allowedOrigins: predicate }).allowedOrigins).toBe(predicate);
+    });
+
+    it('is undefined (every origin accepted) when absent', () => {
+      expect(resolveHeartbeatOptions({}).allowedOrigins).toBeUndefined();
+    });
+  });
+});
+
+describe('HeartbeatOptionsError', () => {
+  it('is an Error named HeartbeatOptionsError', () => {
+    const error = new HeartbeatOptionsError('bad');
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe('HeartbeatOptionsError');
+    expect(String(error)).toBe('HeartbeatOptionsError: bad');
+  });
+});
