@@ -251,8 +251,8 @@ describe('HandshakeService', () => {
     });
   });
 
-  describe('frames before hello', () => {
-    it('answers each with handshake_required and sends nothing else (no pings, no events) until a valid hello', async () => {
+  describe('#start (before hello)', () => {
+    it('answers every frame other than hello with handshake_required and sends nothing else (no pings, no events) until a valid hello', async () => {
       const { service } = await start({ pingInterval: 50, heartbeatTimeout: 2_000 });
       const client = await connect();
       const now = new Date().toISOString();
@@ -310,7 +310,7 @@ describe('HandshakeService', () => {
     });
   });
 
-  describe('allowedOrigins', () => {
+  describe('HeartbeatWsAdapter#create (allowedOrigins)', () => {
     it('refuses the upgrade with HTTP 403 for an origin not in the list, and for no origin', async () => {
       const { url, service } = await start({ allowedOrigins: ['http://ok'] });
       await expect(TestClient.connect(url, { headers: { Origin: 'http://evil' } })).rejects.toThrow(

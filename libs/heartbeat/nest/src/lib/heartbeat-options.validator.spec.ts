@@ -64,17 +64,17 @@ describe('resolveHeartbeatOptions', () => {
   });
 
   describe('invalid options', () => {
-    const positiveIntegers = [
-      'pingInterval',
-      'heartbeatInterval',
-      'heartbeatTimeout',
-      'maxMissedPings',
-      'handshakeTimeout',
-      'maxPayload',
-      'maxProtocolViolations',
+    const positiveIntegers: [string, string][] = [
+      ['pingInterval', 'a whole number of milliseconds from 1 to 2147483647'],
+      ['heartbeatInterval', 'a whole number of milliseconds from 1 to 2147483647'],
+      ['heartbeatTimeout', 'a whole number of milliseconds from 1 to 2147483647'],
+      ['handshakeTimeout', 'a whole number of milliseconds from 1 to 2147483647'],
+      ['maxMissedPings', 'a whole number above 0'],
+      ['maxPayload', 'a whole number above 0'],
+      ['maxProtocolViolations', 'a whole number above 0'],
     ];
 
-    describe.each(positiveIntegers)('%s', (name) => {
+    describe.each(positiveIntegers)('%s', (name, expected) => {
       it.each([
         ['negative', -1],
         ['zero', 0],
@@ -87,7 +87,22 @@ describe('resolveHeartbeatOptions', () => {
         const error = rejectionOf({ [name]: value });
         expect(error.name).toBe('HeartbeatOptionsError');
         expect(error.message).toContain(`option "${name}"`);
-        expect(error.message).toContain('a whole number above 0');
+        expect(error.message).toContain(expected);
+      });
+    });
+
+    it.each(['pingInterval', 'heartbeatInterval', 'heartbeatTimeout', 'handshakeTimeout'])(
+      'rejects a %s that Node timers cannot hold (above 2^31 - 1 ms they fire after 1 ms)',
+      (name) => {
+        const options = name === 'pingInterval' ? { pingInterval: 2 ** 31, heartbeatTimeout: 2 ** 31 - 1 } : { [name]: 2 ** 31 };
+        expect(rejectionOf(options).message).toContain(`option "${name}" must be a whole number of milliseconds from 1 to 2147483647`);
+      },
+    );
+
+    it('accepts the largest delay Node timers can hold', () => {
+      expect(resolveHeartbeatOptions({ handshakeTimeout: 2 ** 31 - 1, heartbeatTimeout: 2 ** 31 - 1 })).toMatchObject({
+        handshakeTimeout: 2_147_483_647,
+        heartbeatTimeout: 2_147_483_647,
       });
     });
 

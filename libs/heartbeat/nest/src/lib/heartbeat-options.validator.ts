@@ -20,15 +20,11 @@ export function resolveHeartbeatOptions(options: HeartbeatModuleOptions = {}): R
   const replay = section('replay', options.replay);
   const resolved: ResolvedHeartbeatOptions = {
     path: path(options.path),
-    pingInterval: positiveInt('pingInterval', options.pingInterval, SERVER_HEARTBEAT_DEFAULTS.pingInterval),
-    heartbeatInterval: positiveInt(
-      'heartbeatInterval',
-      options.heartbeatInterval,
-      SERVER_HEARTBEAT_DEFAULTS.heartbeatInterval,
-    ),
-    heartbeatTimeout: positiveInt('heartbeatTimeout', options.heartbeatTimeout, SERVER_HEARTBEAT_DEFAULTS.heartbeatTimeout),
+    pingInterval: timerMs('pingInterval', options.pingInterval, SERVER_HEARTBEAT_DEFAULTS.pingInterval),
+    heartbeatInterval: timerMs('heartbeatInterval', options.heartbeatInterval, SERVER_HEARTBEAT_DEFAULTS.heartbeatInterval),
+    heartbeatTimeout: timerMs('heartbeatTimeout', options.heartbeatTimeout, SERVER_HEARTBEAT_DEFAULTS.heartbeatTimeout),
     maxMissedPings: positiveInt('maxMissedPings', options.maxMissedPings, SERVER_HEARTBEAT_DEFAULTS.maxMissedPings),
-    handshakeTimeout: positiveInt('handshakeTimeout', options.handshakeTimeout, DEFAULT_HANDSHAKE_TIMEOUT_MS),
+    handshakeTimeout: timerMs('handshakeTimeout', options.handshakeTimeout, DEFAULT_HANDSHAKE_TIMEOUT_MS),
     maxPayload: positiveInt('maxPayload', options.maxPayload, DEFAULT_MAX_PAYLOAD_BYTES),
     maxProtocolViolations: positiveInt(
       'maxProtocolViolations',
@@ -54,6 +50,20 @@ function positiveInt(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
     throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption(name, 'a whole number above 0', value));
+  }
+  return value;
+}
+
+/** Node's timers take at most this delay; above it they warn and fire after 1 ms instead. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A delay handed to setTimeout/setInterval (or compared with one). */
+function timerMs(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > MAX_TIMER_MS) {
+    throw new HeartbeatOptionsError(
+      HeartbeatMessages.invalidOption(name, `a whole number of milliseconds from 1 to ${MAX_TIMER_MS}`, value),
+    );
   }
   return value;
 }

@@ -151,7 +151,7 @@ describe('HeartbeatModule', () => {
     });
   });
 
-  describe('adapter check', () => {
+  describe('HeartbeatGateway#onApplicationBootstrap (adapter check)', () => {
     it('fails at app.listen() with adapterMissing() when the app uses the plain WsAdapter', async () => {
       const moduleRef = await Test.createTestingModule({ imports: [HeartbeatModule.forRoot({})] }).compile();
       const app: INestApplication = moduleRef.createNestApplication({ logger: false });
@@ -164,7 +164,7 @@ describe('HeartbeatModule', () => {
     });
   });
 
-  describe('path option', () => {
+  describe('#forRoot({ path })', () => {
     it('serves a custom path and not the default one', async () => {
       server = await startTestApp({ path: '/realtime' });
       expect(server.url).toBe(`ws://127.0.0.1:${server.port}/realtime`);

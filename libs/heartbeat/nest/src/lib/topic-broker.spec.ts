@@ -247,7 +247,7 @@ describe('TopicBroker', () => {
     });
   });
 
-  describe('connection close', () => {
+  describe('#removeConnection (on close)', () => {
     it('removes a closed connection from all its topics', async () => {
       await start();
       const leaving = await subscriber('alerts');
