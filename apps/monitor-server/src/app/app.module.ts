@@ -1,5 +1,6 @@
 import { HeartbeatModule } from '@heartbeat/nest';
 import { type DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { AlertSimulator } from './alerts/alert-simulator.service.js';
 import { MonitorConfig } from './config/monitor-config.js';
 import { DashboardController } from './http/dashboard.controller.js';
@@ -24,6 +25,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         MonitorConfigModule.register(config),
+        ScheduleModule.forRoot(),
         HeartbeatModule.forRootAsync({
           inject: [MonitorConfig],
           useFactory: (monitor: MonitorConfig) => {

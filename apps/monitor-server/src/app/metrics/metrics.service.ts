@@ -11,7 +11,7 @@ export class MetricsService implements OnModuleDestroy {
 
   constructor(heartbeat: HeartbeatService) {
     collectDefaultMetrics({ register: this.registry });
-    const totals = () => heartbeat.getStats().heartbeat_stats;
+    const totals = () => heartbeat.getTotals();
     new Gauge({
       name: 'heartbeat_connections',
       help: 'Open WebSocket connections (authenticated or still in the handshake).',

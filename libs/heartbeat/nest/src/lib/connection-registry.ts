@@ -70,8 +70,8 @@ export class ConnectionRegistry implements OnModuleDestroy {
     this.bySocket.set(socket, connection);
     this.byId.set(connection.id, connection);
     socket.once('close', (code: number, reason: Buffer) => this.remove(connection, code, reason.toString()));
-    // ws emits socket errors (bad frames, resets) before 'close'; without a listener they would crash the process.
-    socket.on('error', () => undefined);
+    // ws emits socket errors (bad frames, resets) before 'close'; unheard, they would crash the process.
+    socket.on('error', (error) => connection.recordSocketError(error));
     this.logger.debug(HeartbeatMessages.logOpened(connection.id, connection.remoteAddress));
     this.eventsSubject.next({ type: 'connected', connectionId: connection.id, remoteAddress: connection.remoteAddress, at: now });
     return connection;
@@ -144,7 +144,7 @@ export class ConnectionRegistry implements OnModuleDestroy {
 
   private remove(connection: HeartbeatConnection, code: number, reason: string): void {
     connection.state = 'closed';
-    connection.clearHandshakeTimer();
+    connection.releaseTimers();
     this.bySocket.delete(connection.socket);
     this.byId.delete(connection.id);
     this.removedSubject.next(connection);

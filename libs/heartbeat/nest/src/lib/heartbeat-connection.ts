@@ -11,6 +11,18 @@ export type ConnectionState = 'handshake' | 'authenticating' | 'open' | 'closed'
 /** Weight of a new RTT sample in the smoothed RTT (as TCP's SRTT). */
 const RTT_SMOOTHING = 1 / 8;
 
+/**
+ * How long a polite close may wait for the peer's close frame before the socket is destroyed. ws
+ * itself waits 30 s, and neither heartbeat rule watches a connection that is already closing.
+ */
+export const CLOSE_HANDSHAKE_GRACE_MS = 5_000;
+
+/** ws closes the socket itself after a frame error, with these codes (1002 for its other WS_ERR_* errors). */
+const SOCKET_ERROR_CLOSE_CODES: Readonly<Record<string, number>> = {
+  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 1009,
+  WS_ERR_INVALID_UTF8: 1007,
+};
+
 /** One WebSocket and everything the server tracks about it. */
 export class HeartbeatConnection {
   state: ConnectionState = 'handshake';
@@ -37,6 +49,7 @@ export class HeartbeatConnection {
   /** Index of the ping wheel slot this connection lives in. */
   pingSlot = -1;
   handshakeTimer: NodeJS.Timeout | undefined;
+  private closeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly id: string,
@@ -80,6 +93,7 @@ export class HeartbeatConnection {
     this.clearHandshakeTimer();
     if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) {
       this.socket.close(code, reason);
+      this.closeTimer ??= setTimeout(() => this.socket.terminate(), CLOSE_HANDSHAKE_GRACE_MS).unref();
     }
   }
 
@@ -103,6 +117,23 @@ export class HeartbeatConnection {
     // NTP style: the client stamped its reply about half an RTT after our ping left.
     this.clockOffsetMs = clientTime - (this.lastPingAt + rtt / 2);
     return rtt;
+  }
+
+  /** ws reports a bad frame (oversize, invalid UTF-8, ...) and then closes the socket itself. */
+  recordSocketError(error: Error & { code?: string }): void {
+    // Transport errors (ECONNRESET, ...) say nothing the close code 1006 does not already say.
+    if (this.closeCode !== undefined || !error.code?.startsWith('WS_ERR_')) return;
+    this.closeCode = SOCKET_ERROR_CLOSE_CODES[error.code] ?? 1002;
+    this.closeReason = error.message;
+  }
+
+  /** Releases every timer; called once the socket is gone. */
+  releaseTimers(): void {
+    this.clearHandshakeTimer();
+    if (this.closeTimer !== undefined) {
+      clearTimeout(this.closeTimer);
+      this.closeTimer = undefined;
+    }
   }
 
   clearHandshakeTimer(): void {

@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { SchedulerRegistry } from '@nestjs/schedule';
+import type { SchedulerRegistry } from '@nestjs/schedule';
 import { Clock } from './clock.js';
 import { ConnectionRegistry } from './connection-registry.js';
-import { HEARTBEAT_OPTIONS, SWEEP_INTERVAL } from './heartbeat.constants.js';
+import { HEARTBEAT_OPTIONS, HEARTBEAT_SCHEDULER, SWEEP_INTERVAL } from './heartbeat.constants.js';
 import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
 
 /**
@@ -15,7 +15,7 @@ export class HeartbeatSweeper implements OnApplicationBootstrap, OnModuleDestroy
   constructor(
     @Inject(HEARTBEAT_OPTIONS) private readonly options: ResolvedHeartbeatOptions,
     private readonly registry: ConnectionRegistry,
-    private readonly schedulerRegistry: SchedulerRegistry,
+    @Inject(HEARTBEAT_SCHEDULER) private readonly schedulerRegistry: SchedulerRegistry,
     private readonly clock: Clock,
   ) {}
 

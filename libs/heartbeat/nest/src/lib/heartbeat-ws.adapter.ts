@@ -1,5 +1,5 @@
 import { type FrameError, type ClientFrame, parseClientFrame } from '@heartbeat/protocol';
-import type { INestApplicationContext } from '@nestjs/common';
+import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { WebSocketServer } from 'ws';
 import { HEARTBEAT_GATEWAY, HEARTBEAT_OPTIONS, HEARTBEAT_SERVER } from './heartbeat.constants.js';
@@ -35,8 +35,22 @@ export function heartbeatMessageParser(data: unknown): ParsedHeartbeatMessage {
  * Every ws gateway of the application receives frames in the Heartbeat format through this adapter.
  */
 export class HeartbeatWsAdapter extends WsAdapter {
+  private readonly socketLogger = new Logger('HeartbeatWsAdapter');
+
   constructor(private readonly app: INestApplicationContext) {
     super(app, { messageParser: heartbeatMessageParser });
+  }
+
+  /**
+   * Socket errors are caused by what a client sends (oversize or malformed frames): logged at debug
+   * level, not as errors, so that a client cannot flood the log. Server errors stay errors.
+   */
+  override bindErrorHandler(server: WebSocketServer): WebSocketServer {
+    server.on('connection', (socket) =>
+      socket.on('error', (error) => this.socketLogger.debug(`socket error: ${error.message}`)),
+    );
+    server.on('error', (error) => this.socketLogger.error(error));
+    return server;
   }
 
   override create(port: number, options: Record<string, unknown> & { path?: string } = {}): WebSocketServer {

@@ -10,3 +10,10 @@ export const HEARTBEAT_SERVER = Symbol('HEARTBEAT_SERVER');
 /** SchedulerRegistry names of the module's timers. */
 export const PING_TICK_INTERVAL = 'heartbeat:ping-tick';
 export const SWEEP_INTERVAL = 'heartbeat:sweep';
+
+/**
+ * The SchedulerRegistry the module registers its timers in: the application's own when it imports
+ * ScheduleModule.forRoot(), otherwise a private one (importing ScheduleModule here would run the
+ * application's @Interval/@Cron jobs twice).
+ */
+export const HEARTBEAT_SCHEDULER = Symbol('HEARTBEAT_SCHEDULER');

@@ -1,6 +1,7 @@
 import { CloseCode, ProtocolErrorCode } from '@heartbeat/protocol';
 import { WebSocket } from 'ws';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
+import { EventLog } from '../testing/event-log.js';
 import { TestClient } from '../testing/test-client.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
 
@@ -47,8 +48,10 @@ describe('HeartbeatGateway', () => {
       const events = await Promise.all(cases.map((_, i) => watcher.next('event', 2_000, (e) => e.seq === i + 1)));
       expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
 
+      const log = new EventLog(server.service.events$);
       bad.send('x'.repeat(2_000));
       expect((await bad.closed).code).toBe(CloseCode.MessageTooBig);
+      expect(await log.next('disconnected')).toMatchObject({ code: CloseCode.MessageTooBig, reason: expect.stringMatching(/payload/i) });
       server.service.publish('alerts', { n: 'after' });
       expect(await watcher.next('event', 2_000, (e) => e.seq === 5)).toMatchObject({ data: { n: 'after' } });
       await watcher.close();

@@ -1,9 +1,11 @@
 import { type INestApplication, Injectable, Module } from '@nestjs/common';
+import { Interval, ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { Test } from '@nestjs/testing';
 import { type TestApp, listen, startTestApp } from '../testing/test-app.js';
+import { sleep } from '../testing/spec-timing.js';
 import { TestClient } from '../testing/test-client.js';
-import { HEARTBEAT_OPTIONS } from './heartbeat.constants.js';
+import { HEARTBEAT_OPTIONS, SWEEP_INTERVAL } from './heartbeat.constants.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
 import { HeartbeatModule } from './heartbeat.module.js';
 import { HeartbeatService } from './heartbeat.service.js';
@@ -179,6 +181,37 @@ describe('HeartbeatModule', () => {
       await expect(TestClient.connect(`ws://127.0.0.1:${server.port}/realtime`)).rejects.toThrow();
       const { welcome } = await open(`ws://127.0.0.1:${server.port}/ws`);
       expect(welcome.type).toBe('welcome');
+    });
+  });
+
+  describe('with ScheduleModule.forRoot() in the application', () => {
+    /** An application job, to see that importing HeartbeatModule does not schedule it twice. */
+    @Injectable()
+    class Ticker {
+      ticks = 0;
+      @Interval(50)
+      tick(): void {
+        this.ticks++;
+      }
+    }
+
+    it("registers its timers in the application's SchedulerRegistry and leaves the app's jobs single", async () => {
+      server = await startTestApp({}, { imports: [ScheduleModule.forRoot()], providers: [Ticker] });
+      expect(server.app.get(SchedulerRegistry).getIntervals()).toContain(SWEEP_INTERVAL);
+      const ticker = server.app.get(Ticker);
+      const before = ticker.ticks;
+      await sleep(520);
+      // 10 periods of 50 ms: a duplicated job would tick about 20 times.
+      expect(ticker.ticks - before).toBeGreaterThanOrEqual(7);
+      expect(ticker.ticks - before).toBeLessThanOrEqual(11);
+    });
+
+    it('uses a private SchedulerRegistry when the application has none', async () => {
+      const started = await startTestApp();
+      server = started;
+      expect(() => started.app.get(SchedulerRegistry)).toThrow();
+      const { welcome } = await open(started.url);
+      expect(welcome.heartbeat.ping_interval).toBe(25_000);
     });
   });
 });

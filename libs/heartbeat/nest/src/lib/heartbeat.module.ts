@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
-import { ScheduleModule } from '@nestjs/schedule';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { Clock } from './clock.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { HandshakeService } from './handshake.service.js';
-import { HEARTBEAT_OPTIONS } from './heartbeat.constants.js';
+import { HEARTBEAT_OPTIONS, HEARTBEAT_SCHEDULER } from './heartbeat.constants.js';
 import { HeartbeatGateway } from './heartbeat.gateway.js';
 import { HEARTBEAT_MODULE_OPTIONS, HeartbeatConfigurableModule } from './heartbeat.module-definition.js';
 import { HeartbeatService } from './heartbeat.service.js';
@@ -19,8 +19,12 @@ import { TopicBroker } from './topic-broker.js';
  * plus `app.useWebSocketAdapter(new HeartbeatWsAdapter(app))` in `main.ts`. Inject `HeartbeatService`.
  */
 @Module({
-  imports: [ScheduleModule.forRoot()],
   providers: [
+    {
+      provide: HEARTBEAT_SCHEDULER,
+      useFactory: (registry?: SchedulerRegistry) => registry ?? new SchedulerRegistry(),
+      inject: [{ token: SchedulerRegistry, optional: true }],
+    },
     {
       provide: HEARTBEAT_OPTIONS,
       useFactory: (options: HeartbeatModuleOptions) => resolveHeartbeatOptions(options),

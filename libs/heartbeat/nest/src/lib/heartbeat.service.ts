@@ -90,18 +90,19 @@ export class HeartbeatService {
   }
 
   getStats(): HeartbeatStats {
+    return { heartbeat_stats: this.getTotals(), connection_details: Array.from(this.registry.values(), details) };
+  }
+
+  /** The totals alone: cheap at any connection count (no per-connection details). */
+  getTotals(): HeartbeatTotals {
     const { counters } = this.registry;
-    const connectionDetails = Array.from(this.registry.values(), details);
     return {
-      heartbeat_stats: {
-        total_pings_sent: counters.pingsSent,
-        total_pongs_received: counters.pongsReceived,
-        total_client_pings: counters.clientPings,
-        timeout_disconnections: counters.timeoutDisconnections,
-        active_connections: connectionDetails.length,
-        last_cleanup_time: counters.lastCleanupAt ?? null,
-      },
-      connection_details: connectionDetails,
+      total_pings_sent: counters.pingsSent,
+      total_pongs_received: counters.pongsReceived,
+      total_client_pings: counters.clientPings,
+      timeout_disconnections: counters.timeoutDisconnections,
+      active_connections: this.registry.size,
+      last_cleanup_time: counters.lastCleanupAt ?? null,
     };
   }
 }

@@ -1,10 +1,10 @@
 import type { ClientPingFrame } from '@heartbeat/protocol';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { SchedulerRegistry } from '@nestjs/schedule';
+import type { SchedulerRegistry } from '@nestjs/schedule';
 import { Subject, type Subscription } from 'rxjs';
 import { Clock } from './clock.js';
 import { ConnectionRegistry } from './connection-registry.js';
-import { HEARTBEAT_OPTIONS, PING_TICK_INTERVAL } from './heartbeat.constants.js';
+import { HEARTBEAT_OPTIONS, HEARTBEAT_SCHEDULER, PING_TICK_INTERVAL } from './heartbeat.constants.js';
 import type { HeartbeatConnection } from './heartbeat-connection.js';
 import type { HeartbeatSample } from './heartbeat-events.js';
 import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
@@ -37,7 +37,7 @@ export class PingScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(HEARTBEAT_OPTIONS) private readonly options: ResolvedHeartbeatOptions,
     private readonly registry: ConnectionRegistry,
-    private readonly schedulerRegistry: SchedulerRegistry,
+    @Inject(HEARTBEAT_SCHEDULER) private readonly schedulerRegistry: SchedulerRegistry,
     private readonly clock: Clock,
   ) {
     const slotCount = Math.min(MAX_SLOTS, Math.max(1, Math.round(options.pingInterval / TARGET_TICK_MS)));

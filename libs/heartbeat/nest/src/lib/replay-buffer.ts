@@ -25,7 +25,8 @@ export class ReplayBuffer {
     private readonly maxEvents: number,
     private readonly maxAgeMs: number,
   ) {
-    this.ring = new Array<BufferedEvent | undefined>(maxEvents);
+    // Grows as events arrive: most topics never fill their buffer.
+    this.ring = [];
   }
 
   get size(): number {
