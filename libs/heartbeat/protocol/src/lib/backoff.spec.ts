@@ -25,6 +25,17 @@ function baseDelay(attempt: number, options: BackoffOptions): number {
   return Math.min(options.reconnectInterval * options.backoffMultiplier ** attempt, options.maxReconnectInterval);
 }
 
+
+/** (jitter, value returned by the injected random) pairs covering both ends of the random range. */
+const JITTER_CASES: [number, number][] = [
+  [0.3, 0],
+  [0.3, 0.5],
+  [0.3, 0.999999],
+  [1, 0],
+  [1, 0.5],
+  [1, 0.999999],
+];
+
 describe('backoffDelay', () => {
   describe('with jitter 0', () => {
     it('reproduces the source schedule 5000, 7500, 11250, 16875, 25312.5 with CLIENT_DEFAULTS', () => {
@@ -106,14 +117,7 @@ describe('backoffDelay', () => {
       expect(calls()).toBe(1);
     });
 
-    it.each([
-      [0.3, 0],
-      [0.3, 0.5],
-      [0.3, 0.999999],
-      [1, 0],
-      [1, 0.5],
-      [1, 0.999999],
-    ])('stays within [delay × (1 - jitter), delay] and never above the cap (jitter %p, random %p)', (jitter, value) => {
+    it.each(JITTER_CASES)('stays within [delay × (1 - jitter), delay] and never above the cap (jitter %p, random %p)', (jitter, value) => {
       const options = withJitter(jitter);
 
       for (let attempt = 0; attempt <= 20; attempt += 1) {
@@ -126,14 +130,7 @@ describe('backoffDelay', () => {
       }
     });
 
-    it.each([
-      [0.3, 0],
-      [0.3, 0.5],
-      [0.3, 0.999999],
-      [1, 0],
-      [1, 0.5],
-      [1, 0.999999],
-    ])('at the cap stays within [cap × (1 - jitter), cap] (jitter %p, random %p)', (jitter, value) => {
+    it.each(JITTER_CASES)('at the cap stays within [cap × (1 - jitter), cap] (jitter %p, random %p)', (jitter, value) => {
       const options = withJitter(jitter);
 
       for (let attempt = 5; attempt <= 30; attempt += 1) {
