@@ -1,6 +1,7 @@
 import { type ErrorFrame, type ServerFrame, encodeFrame } from '@heartbeat/protocol';
 import type { IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
+import { HeartbeatMessages, MAX_CLOSE_REASON_BYTES } from './heartbeat.messages.js';
 
 /**
  * `handshake`: waiting for `hello`; `authenticating`: `verifyToken` is running; `open`: welcomed,
@@ -86,11 +87,12 @@ export class HeartbeatConnection {
 
   /** Closes with a close frame (the peer is alive and should learn why). Safe to call twice. */
   close(code: number, reason: string): void {
-    if (this.closeCode === undefined) {
-      this.closeCode = code;
-      this.closeReason = reason;
-    }
-    this.clearHandshakeTimer();
+    // ws would throw only after the close was recorded, and a connection that believes it is closing
+    // is never timed out: reject what a close frame cannot carry before anything changes.
+    if (!isSendableCloseCode(code)) throw new RangeError(HeartbeatMessages.invalidCloseCode(code));
+    const bytes = Buffer.byteLength(reason);
+    if (bytes > MAX_CLOSE_REASON_BYTES) throw new RangeError(HeartbeatMessages.closeReasonTooLong(bytes));
+    this.recordClose(code, reason);
     if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) {
       this.socket.close(code, reason);
       this.closeTimer ??= setTimeout(() => this.socket.terminate(), CLOSE_HANDSHAKE_GRACE_MS).unref();
@@ -99,11 +101,7 @@ export class HeartbeatConnection {
 
   /** Destroys the socket without a closing handshake (the peer is presumed dead). Safe to call twice. */
   terminate(code: number, reason: string): void {
-    if (this.closeCode === undefined) {
-      this.closeCode = code;
-      this.closeReason = reason;
-    }
-    this.clearHandshakeTimer();
+    this.recordClose(code, reason);
     this.socket.terminate();
   }
 
@@ -117,6 +115,15 @@ export class HeartbeatConnection {
     // NTP style: the client stamped its reply about half an RTT after our ping left.
     this.clockOffsetMs = clientTime - (this.lastPingAt + rtt / 2);
     return rtt;
+  }
+
+  /** The first decision to close wins: it is what the lifecycle event reports. */
+  private recordClose(code: number, reason: string): void {
+    if (this.closeCode === undefined) {
+      this.closeCode = code;
+      this.closeReason = reason;
+    }
+    this.clearHandshakeTimer();
   }
 
   /** ws reports a bad frame (oversize, invalid UTF-8, ...) and then closes the socket itself. */
@@ -142,4 +149,8 @@ export class HeartbeatConnection {
       this.handshakeTimer = undefined;
     }
   }
+}
+
+function isSendableCloseCode(code: number): boolean {
+  return Number.isInteger(code) && ((code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999));
 }

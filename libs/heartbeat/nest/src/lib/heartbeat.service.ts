@@ -2,7 +2,7 @@ import { CloseCode } from '@heartbeat/protocol';
 import { Injectable } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { ConnectionRegistry } from './connection-registry.js';
-import { HeartbeatMessages, MAX_CLOSE_REASON_BYTES } from './heartbeat.messages.js';
+import { HeartbeatMessages } from './heartbeat.messages.js';
 import type { HeartbeatConnection } from './heartbeat-connection.js';
 import type { HeartbeatClientMessage, HeartbeatLifecycleEvent, HeartbeatSample } from './heartbeat-events.js';
 import { MessageInbox } from './message-inbox.js';
@@ -81,11 +81,6 @@ export class HeartbeatService {
    * Throws a RangeError, leaving the connection as it was, for a code or reason a close frame cannot carry.
    */
   disconnect(id: string, code: number = CloseCode.Kicked, reason: string = HeartbeatMessages.closeKicked()): boolean {
-    // ws would throw only after the connection recorded the close, and a connection that believes it is
-    // closing is never timed out: check first.
-    if (!isSendableCloseCode(code)) throw new RangeError(HeartbeatMessages.invalidCloseCode(code));
-    const bytes = Buffer.byteLength(reason);
-    if (bytes > MAX_CLOSE_REASON_BYTES) throw new RangeError(HeartbeatMessages.closeReasonTooLong(bytes));
     return this.registry.disconnect(id, code, reason);
   }
 
@@ -108,10 +103,6 @@ export class HeartbeatService {
 }
 
 /** The codes an endpoint may send in a close frame (RFC 6455 §7.4; 1004-1006 and 1015 are reserved). */
-function isSendableCloseCode(code: number): boolean {
-  return Number.isInteger(code) && ((code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999));
-}
-
 function details(connection: HeartbeatConnection): ConnectionDetails {
   return {
     id: connection.id,
