@@ -1,0 +1,16 @@
+export type { HeartbeatClientApi } from './lib/heartbeat-client-api.js';
+export { NETWORK_PRESETS, DEFAULT_TIMING } from './lib/client-options.js';
+export type {
+  HeartbeatClientOptions,
+  HeartbeatLogger,
+  HeartbeatTimingOptions,
+  NetworkPreset,
+  TokenProvider,
+} from './lib/client-options.js';
+export type { HeartbeatClientEventMap, HeartbeatClientEventName, TopicEvent } from './lib/client-events.js';
+export { STATUS_OF_PHASE, initialClientState } from './lib/client-state.js';
+export type { ConnectionPhase, ConnectionStatus, HeartbeatClientState } from './lib/client-state.js';
+export { browserConnectivitySignals } from './lib/connectivity-signals.js';
+export type { ConnectivitySignals } from './lib/connectivity-signals.js';
+export { SocketReadyState } from './lib/web-socket-like.js';
+export type { WebSocketConstructor, WebSocketLike } from './lib/web-socket-like.js';

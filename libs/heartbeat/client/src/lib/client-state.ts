@@ -1,0 +1,92 @@
+/** The four statuses of the source's indicator: 🟢 connected, 🟡 connecting, 🔴 error, ⚪ disconnected. */
+export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected' | 'error';
+
+/**
+ * The client's state machine. Each phase maps to one status; the phase says why:
+ * - `idle`: not connected and not trying (never connected, `disconnect()`, a stay-closed code, or
+ *   auto-reconnect off when the link dropped);
+ * - `connecting`: a socket is opening or waiting for `welcome`;
+ * - `connected`: `welcome` received, heartbeat running;
+ * - `backoff`: waiting for the next fast reconnect attempt (`nextReconnectAt`);
+ * - `suspended`: the fast attempts ran out; waiting `suspendedRetryInterval` for a slow attempt;
+ * - `offline`: the browser reports no network; attempts wait for `online` instead of failing;
+ * - `failed`: given up (4003, 4400, a second 4001, or attempts exhausted with no slow retry).
+ */
+export type ConnectionPhase = 'idle' | 'connecting' | 'connected' | 'backoff' | 'suspended' | 'offline' | 'failed';
+
+export const STATUS_OF_PHASE: Readonly<Record<ConnectionPhase, ConnectionStatus>> = Object.freeze({
+  idle: 'disconnected',
+  connecting: 'connecting',
+  connected: 'connected',
+  backoff: 'connecting',
+  suspended: 'error',
+  offline: 'disconnected',
+  failed: 'error',
+});
+
+/** Everything the status component and the app can show. Times are epoch milliseconds. */
+export interface HeartbeatClientState {
+  readonly status: ConnectionStatus;
+  readonly phase: ConnectionPhase;
+  /** A reconnect attempt is running or scheduled. */
+  readonly isReconnecting: boolean;
+  /** Fast attempts made since the last successful connection (0 while connected). */
+  readonly reconnectAttempts: number;
+  readonly maxReconnectAttempts: number;
+  /** When the next attempt starts, while one is scheduled. */
+  readonly nextReconnectAt: number | null;
+  /** Successful reconnections since the client was created (the first connection is not one). */
+  readonly reconnectCount: number;
+  readonly autoReconnect: boolean;
+  readonly connectedAt: number | null;
+  readonly sessionId: string | null;
+  /** Pings this client sent on the current connection. */
+  readonly pingCount: number;
+  /** Pongs the server sent back on the current connection. */
+  readonly pongCount: number;
+  /** Consecutive client pings left unanswered (reset by any inbound frame). */
+  readonly missedPongs: number;
+  /** Pings the server sent on the current connection. */
+  readonly serverPingCount: number;
+  readonly lastPingAt: number | null;
+  readonly lastPongAt: number | null;
+  /** Round-trip time of the last ping/pong exchange. */
+  readonly rttMs: number | null;
+  /** Smoothed round-trip time (exponentially weighted, as TCP's SRTT). */
+  readonly rttSmoothedMs: number | null;
+  /** Server clock minus client clock, estimated NTP-style with the RTT taken out. */
+  readonly clockOffsetMs: number | null;
+  readonly lastError: string | null;
+  readonly lastCloseCode: number | null;
+  readonly lastCloseReason: string | null;
+  /** The browser's network hint (always true where there is none, e.g. Node). */
+  readonly online: boolean;
+}
+
+export function initialClientState(maxReconnectAttempts: number, autoReconnect: boolean, online: boolean): HeartbeatClientState {
+  return {
+    status: STATUS_OF_PHASE.idle,
+    phase: 'idle',
+    isReconnecting: false,
+    reconnectAttempts: 0,
+    maxReconnectAttempts,
+    nextReconnectAt: null,
+    reconnectCount: 0,
+    autoReconnect,
+    connectedAt: null,
+    sessionId: null,
+    pingCount: 0,
+    pongCount: 0,
+    missedPongs: 0,
+    serverPingCount: 0,
+    lastPingAt: null,
+    lastPongAt: null,
+    rttMs: null,
+    rttSmoothedMs: null,
+    clockOffsetMs: null,
+    lastError: null,
+    lastCloseCode: null,
+    lastCloseReason: null,
+    online,
+  };
+}
