@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMonitorApp } from './app/create-monitor-app.js';
-import { MonitorConfigError, loadMonitorConfig } from './app/config/monitor-config.js';
+import { type MonitorConfig, MonitorConfigError, loadMonitorConfig } from './app/config/monitor-config.js';
 
 const DASHBOARD_DIR = fileURLToPath(new URL('../../admin-dashboard/dist/browser', import.meta.url));
 
@@ -19,6 +21,21 @@ async function main(): Promise<void> {
   // Generated secrets go to stdout unconditionally: without them nobody can connect.
   if (config.generated.includes('CLIENT_TOKENS')) console.log(`Client token (CLIENT_TOKENS unset, generated): ${config.clientTokens[0]}`);
   if (config.generated.includes('ADMIN_TOKEN')) console.log(`Admin token (ADMIN_TOKEN unset, generated): ${config.adminToken}`);
+  console.log(dashboardNotice(`http://${shownHost}:${port}/`, config));
+}
+
+/** How to open the dashboard, and where its tokens come from. */
+function dashboardNotice(url: string, config: MonitorConfig): string {
+  if (!existsSync(join(DASHBOARD_DIR, 'index.html'))) {
+    return `Dashboard: not built, ${url} lists the endpoints instead. Run "npm start" (or "npx nx run admin-dashboard:build") to build it.`;
+  }
+  if (config.generated.length > 0) {
+    return (
+      `Dashboard: ${url} (demo mode: ${config.generated.join(' and ')} generated, so /api/dashboard/config hands them to browsers on this machine only; ` +
+      'set CLIENT_TOKENS and ADMIN_TOKEN to turn demo mode off)'
+    );
+  }
+  return `Dashboard: ${url}?token=<client token>&adminToken=<admin token> (or enter the tokens in its sign-in form)`;
 }
 
 main().catch((error: unknown) => {

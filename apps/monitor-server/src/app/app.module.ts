@@ -3,6 +3,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AlertSimulator } from './alerts/alert-simulator.service.js';
 import { MonitorConfig } from './config/monitor-config.js';
+import { DashboardConfigController } from './http/dashboard-config.controller.js';
 import { DashboardController } from './http/dashboard.controller.js';
 import { HealthController } from './http/health.controller.js';
 import { HeartbeatAdminController } from './http/heartbeat-admin.controller.js';
@@ -41,7 +42,7 @@ export class AppModule {
           },
         }),
       ],
-      controllers: [HealthController, MetricsController, HeartbeatAdminController, DashboardController],
+      controllers: [HealthController, MetricsController, HeartbeatAdminController, DashboardConfigController, DashboardController],
       providers: [AlertSimulator, MetricsService, AdminTokenGuard],
     };
   }

@@ -1,11 +1,15 @@
 import type { HeartbeatStats } from '@heartbeat/nest';
 import type { EventFrame, ServerFrame } from '@heartbeat/protocol';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import type { ModerationAlert } from './alerts/moderation-alert.js';
 import { loadMonitorConfig } from './config/monitor-config.js';
 import { createMonitorApp } from './create-monitor-app.js';
+import type { DashboardConfig } from './http/dashboard-config.controller.js';
 
 const ADMIN = 'admin-secret';
 const TOKEN = 'client-secret';
@@ -147,6 +151,14 @@ describe('createMonitorApp', () => {
     });
   });
 
+  describe('GET /api/dashboard/config', () => {
+    it('gives the WebSocket path but no configured token', async () => {
+      const response = await fetch(`${base}/api/dashboard/config`);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(await response.json()).toEqual({ wsPath: '/ws' });
+    });
+  });
+
   describe('WebSocket authentication', () => {
     it('closes a hello with a token outside CLIENT_TOKENS with 4001', async () => {
       const client = await connect(port, 'not-a-token');
@@ -159,6 +171,92 @@ describe('createMonitorApp', () => {
       await until(() => client.frames.some((frame) => frame.type === 'welcome'));
       client.socket.close();
       expect(await client.closed).toBe(1005);
+    });
+  });
+});
+
+describe('createMonitorApp in demo mode with a built dashboard', () => {
+  let app: NestExpressApplication;
+  let base: string;
+  let dashboardDir: string;
+
+  beforeAll(async () => {
+    dashboardDir = mkdtempSync(join(tmpdir(), 'dashboard-'));
+    writeFileSync(join(dashboardDir, 'index.html'), '<!doctype html><title>dashboard</title><app-root></app-root>');
+    writeFileSync(join(dashboardDir, 'main-ABC.js'), 'console.log("dashboard")');
+    // No CLIENT_TOKENS and no ADMIN_TOKEN: both are generated, as for a plain `npm start`.
+    const config = loadMonitorConfig({ PORT: '0', HOST: '127.0.0.1', WS_PATH: '/live', ALERT_RATE: '0', LOG_LEVEL: 'error' }, dashboardDir);
+    app = await createMonitorApp(config);
+    await app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await app.close();
+    rmSync(dashboardDir, { recursive: true, force: true });
+  });
+
+  describe('GET /api/dashboard/config', () => {
+    it('hands the generated tokens to a browser on this machine', async () => {
+      const config = (await (await fetch(`${base}/api/dashboard/config`)).json()) as DashboardConfig;
+      expect(config).toEqual({ wsPath: '/live', clientToken: expect.any(String), adminToken: expect.any(String) });
+      const stats = await fetch(`${base}/api/heartbeat/stats`, { headers: { authorization: `Bearer ${config.adminToken}` } });
+      expect(stats.status).toBe(200);
+    });
+
+    it('keeps the tokens from a request relayed by a proxy', async () => {
+      const response = await fetch(`${base}/api/dashboard/config`, { headers: { 'x-forwarded-for': '203.0.113.7' } });
+      expect(await response.json()).toEqual({ wsPath: '/live' });
+    });
+  });
+
+  describe('the dashboard', () => {
+    it('is served at /, with index.html never cached', async () => {
+      const response = await fetch(`${base}/`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('no-cache');
+      expect(await response.text()).toContain('<app-root>');
+    });
+
+    it('serves its assets', async () => {
+      const response = await fetch(`${base}/main-ABC.js`);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain('dashboard');
+    });
+
+    it.each(['/admin', '/admin/connections', '/feed?x=1'])('answers the client-side route %s with index.html', async (path) => {
+      const response = await fetch(`${base}${path}`, { headers: { accept: 'text/html' } });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await response.text()).toContain('<app-root>');
+    });
+
+    it('leaves a missing asset a 404', async () => {
+      expect((await fetch(`${base}/missing-XYZ.js`)).status).toBe(404);
+    });
+
+    it('leaves a request that does not accept HTML a 404', async () => {
+      expect((await fetch(`${base}/admin`, { headers: { accept: 'application/json' } })).status).toBe(404);
+    });
+
+    it.each(['/api/nothing-here', '/live', '/live/deeper'])('does not shadow the server path %s', async (path) => {
+      const response = await fetch(`${base}${path}`, { headers: { accept: 'text/html' } });
+      expect(response.status).toBe(404);
+      expect(await response.text()).not.toContain('<app-root>');
+    });
+
+    it.each([
+      ['/health', /^application\/json/],
+      ['/metrics', /^text\/plain/],
+    ])('keeps %s answered by the server', async (path, contentType) => {
+      const response = await fetch(`${base}${path}`, { headers: { accept: 'text/html' } });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(contentType);
+    });
+
+    it('keeps the admin API behind the admin token', async () => {
+      const response = await fetch(`${base}/api/heartbeat/stats`, { headers: { accept: 'text/html' } });
+      expect(response.status).toBe(401);
     });
   });
 });

@@ -2,8 +2,10 @@ import { HeartbeatWsAdapter } from '@heartbeat/nest';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { AppModule } from './app.module.js';
 import type { MonitorConfig } from './config/monitor-config.js';
+import { spaFallback } from './http/spa-fallback.middleware.js';
 
 /** Builds the monitor server application (not yet listening) the same way for main.ts and tests. */
 export async function createMonitorApp(config: MonitorConfig): Promise<NestExpressApplication> {
@@ -12,8 +14,15 @@ export async function createMonitorApp(config: MonitorConfig): Promise<NestExpre
   });
   app.useWebSocketAdapter(new HeartbeatWsAdapter(app));
   app.enableShutdownHooks();
-  if (config.dashboardDir && existsSync(config.dashboardDir)) {
-    app.useStaticAssets(config.dashboardDir, { index: 'index.html' });
+  const { dashboardDir } = config;
+  if (dashboardDir && existsSync(join(dashboardDir, 'index.html'))) {
+    app.useStaticAssets(dashboardDir, {
+      index: 'index.html',
+      setHeaders: (response, path) => {
+        if (basename(path) === 'index.html') response.setHeader('Cache-Control', 'no-cache');
+      },
+    });
+    app.use(spaFallback(join(dashboardDir, 'index.html'), ['/api', '/health', '/metrics', config.wsPath]));
   }
   return app;
 }

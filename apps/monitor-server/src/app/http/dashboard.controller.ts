@@ -22,6 +22,7 @@ export class DashboardController {
 <li><a href="/health">/health</a></li>
 <li><a href="/metrics">/metrics</a> (Prometheus)</li>
 <li><code>GET /api/heartbeat/stats</code> with <code>Authorization: Bearer &lt;ADMIN_TOKEN&gt;</code></li>
+<li><code>GET /api/dashboard/config</code>: what the dashboard needs to connect</li>
 </ul>
 </body></html>`;
   }
