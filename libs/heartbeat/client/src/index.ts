@@ -14,3 +14,8 @@ export { browserConnectivitySignals } from './lib/connectivity-signals.js';
 export type { ConnectivitySignals } from './lib/connectivity-signals.js';
 export { SocketReadyState } from './lib/web-socket-like.js';
 export type { WebSocketConstructor, WebSocketLike } from './lib/web-socket-like.js';
+export { HeartbeatClient } from './lib/heartbeat-client.js';
+export { HeartbeatClientOptionsError, resolveUrl } from './lib/resolve-client-options.js';
+export { ConnectionFailure } from './lib/connection-failure.js';
+export { decideRetry } from './lib/retry-policy.js';
+export type { RetryContext, RetryDecision } from './lib/retry-policy.js';

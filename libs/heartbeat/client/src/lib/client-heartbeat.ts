@@ -1,0 +1,134 @@
+import type { HeartbeatTimingOptions } from './client-options.js';
+import { ConnectionFailure } from './connection-failure.js';
+
+/** How often the wall clock is compared with the timers, to notice a sleep/resume. */
+export const WAKE_CHECK_INTERVAL_MS = 5_000;
+/** A check that comes this much later than planned means the machine slept (or the tab was frozen). */
+export const WAKE_JUMP_THRESHOLD_MS = 2 * WAKE_CHECK_INTERVAL_MS;
+
+export interface ClientHeartbeatHooks {
+  /** Send a client ping; returns false if the socket could not take it. */
+  sendPing(sequence: number, clientTime: number): boolean;
+  /** The count of consecutive unanswered pings changed. */
+  missedChanged(missed: number): void;
+  /** The link is dead; the heartbeat has already stopped itself. */
+  dead(failure: ConnectionFailure): void;
+  /** A wall-clock jump was seen and a liveness check started. */
+  wokeUp?(gapMs: number): void;
+}
+
+type Phase = 'stopped' | 'idle' | 'awaiting';
+
+/**
+ * The client's side of the heartbeat on one connection: a ping every `pingInterval`; a ping that
+ * sees no inbound frame at all within `pongTimeout` is missed and is followed at once by another;
+ * `maxMissedPongs` misses in a row end the connection. Every decision compares wall-clock times
+ * (when the ping left, when the last frame arrived), never a count of timer callbacks, so timers
+ * that fire a minute late in a throttled tab cannot fail a link that kept delivering frames.
+ * Worst-case detection after the last inbound frame: pingInterval + maxMissedPongs × pongTimeout.
+ */
+export class ClientHeartbeat {
+  private phase: Phase = 'stopped';
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private wakeWatch: ReturnType<typeof setInterval> | null = null;
+  private lastWakeCheckAt = 0;
+  private lastInboundAt = 0;
+  private pingSentAt = 0;
+  private missed = 0;
+  private sequence = 0;
+
+  constructor(
+    private readonly timing: Pick<HeartbeatTimingOptions, 'pingInterval' | 'pongTimeout' | 'maxMissedPongs'>,
+    private readonly hooks: ClientHeartbeatHooks,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  start(): void {
+    if (this.phase !== 'stopped') return;
+    const now = this.now();
+    this.lastInboundAt = now;
+    this.lastWakeCheckAt = now;
+    this.phase = 'idle';
+    this.arm(this.timing.pingInterval);
+    this.wakeWatch = setInterval(() => this.checkForWake(), WAKE_CHECK_INTERVAL_MS);
+  }
+
+  stop(): void {
+    if (this.phase === 'stopped') return;
+    this.phase = 'stopped';
+    if (this.timer !== null) clearTimeout(this.timer);
+    if (this.wakeWatch !== null) clearInterval(this.wakeWatch);
+    this.timer = null;
+    this.wakeWatch = null;
+  }
+
+  /** Any inbound frame proves the server alive. */
+  frameReceived(): void {
+    if (this.phase === 'stopped') return;
+    this.lastInboundAt = this.now();
+    if (this.missed > 0) {
+      this.missed = 0;
+      this.hooks.missedChanged(0);
+    }
+  }
+
+  /** A ping now (manual, or a liveness check); the regular schedule continues from it. */
+  pingNow(): boolean {
+    if (this.phase === 'stopped') return false;
+    this.ping();
+    return true;
+  }
+
+  private ping(): void {
+    const now = this.now();
+    this.sequence += 1;
+    this.pingSentAt = now;
+    this.phase = 'awaiting';
+    this.arm(this.timing.pongTimeout);
+    this.hooks.sendPing(this.sequence, now);
+  }
+
+  private arm(delayMs: number): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.onTimer(), delayMs);
+  }
+
+  private onTimer(): void {
+    this.timer = null;
+    if (this.phase === 'idle') {
+      this.ping();
+      return;
+    }
+    if (this.phase !== 'awaiting') return;
+    const now = this.now();
+    if (this.lastInboundAt >= this.pingSentAt) {
+      this.phase = 'idle';
+      this.arm(Math.max(0, this.pingSentAt + this.timing.pingInterval - now));
+      return;
+    }
+    const waited = now - this.pingSentAt;
+    if (waited < this.timing.pongTimeout) {
+      // The timer ran early by the wall clock (the clock was set back): wait out the rest.
+      this.arm(this.timing.pongTimeout - waited);
+      return;
+    }
+    this.missed += 1;
+    this.hooks.missedChanged(this.missed);
+    if (this.missed >= this.timing.maxMissedPongs) {
+      const silentMs = now - this.lastInboundAt;
+      this.stop();
+      this.hooks.dead(ConnectionFailure.heartbeatTimeout(this.missed, silentMs));
+      return;
+    }
+    this.ping();
+  }
+
+  private checkForWake(): void {
+    const now = this.now();
+    const gap = now - this.lastWakeCheckAt;
+    this.lastWakeCheckAt = now;
+    if (gap < WAKE_JUMP_THRESHOLD_MS || this.phase === 'stopped') return;
+    this.hooks.wokeUp?.(gap);
+    this.ping();
+  }
+}

@@ -1,0 +1,530 @@
+import type { ServerFrame, WelcomeFrame } from '@heartbeat/protocol';
+import {
+  BehaviorSubject,
+  defer,
+  map,
+  merge,
+  Observable,
+  of,
+  retry,
+  startWith,
+  Subject,
+  Subscription,
+  switchMap,
+  take,
+  throwError,
+  timer,
+} from 'rxjs';
+import { ClientHeartbeat } from './client-heartbeat.js';
+import type { HeartbeatClientEventMap, HeartbeatClientEventName, TopicEvent } from './client-events.js';
+import type { HeartbeatClientOptions } from './client-options.js';
+import { initialClientState, STATUS_OF_PHASE, type ConnectionPhase, type HeartbeatClientState } from './client-state.js';
+import { ClientMessages } from './client.messages.js';
+import { ClockSync } from './clock-sync.js';
+import { ConnectionFailure } from './connection-failure.js';
+import { EventHub } from './event-hub.js';
+import type { HeartbeatClientApi } from './heartbeat-client-api.js';
+import { PendingAcks } from './pending-acks.js';
+import { resolveClientOptions, type ResolvedClientOptions } from './resolve-client-options.js';
+import { decideRetry, type RetryDecision } from './retry-policy.js';
+import { SocketSession } from './socket-session.js';
+import { TopicRegistry } from './topic-registry.js';
+
+type StopDecision = Extract<RetryDecision, { kind: 'stop' }>;
+
+/** Ends the reconnect loop: carried by the retry pipeline's error channel to `stopped()`. */
+class StopSignal {
+  constructor(
+    readonly decision: StopDecision,
+    readonly failure: ConnectionFailure,
+  ) {}
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+function phaseAfter(decision: RetryDecision): ConnectionPhase {
+  if (decision.kind === 'stop') return decision.phase;
+  if (decision.kind === 'wait-online') return 'offline';
+  return decision.suspended ? 'suspended' : 'backoff';
+}
+
+const WAITING_PHASES: ReadonlySet<ConnectionPhase> = new Set(['backoff', 'suspended', 'offline']);
+
+/**
+ * A WebSocket client for Heartbeat servers (SPEC §4): connects, keeps the link proven with its
+ * own heartbeat, reconnects on the source's backoff schedule through RxJS `retry({ delay })`, and
+ * keeps topic subscriptions across reconnects. One attempt is one Observable whose teardown
+ * releases its socket, listeners and timers, so every transition leaves nothing behind.
+ */
+export class HeartbeatClient implements HeartbeatClientApi {
+  readonly state$: Observable<HeartbeatClientState>;
+
+  private readonly options: ResolvedClientOptions;
+  private readonly store: BehaviorSubject<HeartbeatClientState>;
+  private readonly hub: EventHub<HeartbeatClientEventMap>;
+  private readonly topics: TopicRegistry;
+  private readonly clock = new ClockSync();
+  private readonly acks = new PendingAcks();
+  /** Ends a scheduled wait at once (connect(), a network or page hint). */
+  private readonly wake$ = new Subject<void>();
+  /** Restarts a scheduled wait from the first delay (resetReconnectState()). */
+  private readonly restartWait$ = new Subject<void>();
+  private readonly hints: Subscription;
+  private readonly idPrefix: string;
+
+  private run: Subscription | null = null;
+  private session: SocketSession | null = null;
+  private heartbeat: ClientHeartbeat | null = null;
+  private waiters: Waiter[] = [];
+  /** Reconnect attempt number the next attempt carries (0: a first or manual connect). */
+  private nextAttempt = 0;
+  private unauthorizedInARow = 0;
+  private everConnected = false;
+  private messageCount = 0;
+  /** The loop stopped because the fast attempts ran out: a network or page hint may restart it. */
+  private stoppedExhausted = false;
+  /** The link dropped while auto-reconnect was off: enabling it reconnects. */
+  private reconnectOnEnable = false;
+  private destroyed = false;
+
+  constructor(options: HeartbeatClientOptions) {
+    this.options = resolveClientOptions(options);
+    const { connectivity } = this.options;
+    this.store = new BehaviorSubject(
+      initialClientState(this.options.maxReconnectAttempts, this.options.autoReconnect, connectivity.isOnline()),
+    );
+    this.state$ = this.store.asObservable();
+    this.hub = new EventHub((event, error) => this.log(ClientMessages.handlerThrew(String(event)), error));
+    this.topics = new TopicRegistry({
+      send: (frame) => this.session?.send(frame) ?? false,
+      gap: (payload) => this.emit('gap', payload),
+      resumed: (payload) => this.emit('resumed', payload),
+    });
+    this.idPrefix = Math.floor(this.options.random() * 36 ** 8).toString(36);
+    this.hints = merge(
+      connectivity.online$.pipe(map(() => 'online' as const)),
+      connectivity.offline$.pipe(map(() => 'offline' as const)),
+      connectivity.resumed$.pipe(map(() => 'resumed' as const)),
+    ).subscribe((hint) => this.onHint(hint));
+  }
+
+  get state(): HeartbeatClientState {
+    return this.store.value;
+  }
+
+  connect(): Promise<void> {
+    if (this.destroyed) return Promise.reject(new Error(ClientMessages.destroyed()));
+    if (this.state.phase === 'connected') return Promise.resolve();
+    const promise = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    if (this.run === null) {
+      this.unauthorizedInARow = 0;
+      this.nextAttempt = 0;
+      this.startRun();
+    } else if (this.state.phase !== 'connecting') {
+      this.wake$.next();
+    }
+    return promise;
+  }
+
+  disconnect(): void {
+    const run = this.run;
+    const wasConnected = this.state.phase === 'connected';
+    this.run = null;
+    this.stoppedExhausted = false;
+    this.reconnectOnEnable = false;
+    run?.unsubscribe();
+    this.settleWaiters(new Error(ClientMessages.disconnectedByClient()));
+    this.acks.rejectAll(new Error(ClientMessages.connectionLostBeforeAck()));
+    if (!run && this.state.phase === 'idle') return;
+    this.log('disconnect() called');
+    this.patch({
+      phase: 'idle',
+      nextReconnectAt: null,
+      connectedAt: null,
+      missedPongs: 0,
+      ...(wasConnected ? { lastCloseCode: 1000, lastCloseReason: 'client disconnect' } : {}),
+    });
+    if (wasConnected) {
+      this.emit('connection_lost', { code: 1000, reason: 'client disconnect', wasClean: true, willReconnect: false, at: Date.now() });
+    }
+  }
+
+  enableAutoReconnect(): void {
+    if (this.destroyed || this.state.autoReconnect) return;
+    this.patch({ autoReconnect: true });
+    if (this.reconnectOnEnable && this.run === null) {
+      this.reconnectOnEnable = false;
+      this.nextAttempt = 1;
+      this.startRun();
+    }
+  }
+
+  disableAutoReconnect(): void {
+    if (this.destroyed || !this.state.autoReconnect) return;
+    this.patch({ autoReconnect: false });
+    if (!WAITING_PHASES.has(this.state.phase)) return;
+    this.run?.unsubscribe();
+    this.run = null;
+    this.reconnectOnEnable = true;
+    this.patch({ phase: 'idle', nextReconnectAt: null });
+  }
+
+  resetReconnectState(): void {
+    if (this.destroyed) return;
+    this.unauthorizedInARow = 0;
+    this.stoppedExhausted = false;
+    const phase = this.state.phase === 'failed' ? 'idle' : this.state.phase;
+    this.patch({ phase, reconnectAttempts: 0, lastError: null });
+    if (this.state.phase === 'backoff' || this.state.phase === 'suspended') this.restartWait$.next();
+  }
+
+  sendPing(): boolean {
+    return this.heartbeat?.pingNow() ?? false;
+  }
+
+  on<K extends HeartbeatClientEventName>(event: K, handler: (payload: HeartbeatClientEventMap[K]) => void): () => void {
+    return this.hub.on(event, handler);
+  }
+
+  events<K extends HeartbeatClientEventName>(event: K): Observable<HeartbeatClientEventMap[K]> {
+    return this.hub.events(event);
+  }
+
+  subscribe<T = unknown>(topic: string): Observable<TopicEvent<T>> {
+    return this.topics.subscribe<T>(topic);
+  }
+
+  send(topic: string | undefined, data: unknown): Promise<void> {
+    const session = this.session;
+    if (this.state.phase !== 'connected' || !session) return Promise.reject(new Error(ClientMessages.notConnectedForSend()));
+    this.messageCount += 1;
+    const id = `${this.idPrefix}-${this.messageCount}`;
+    const acked = this.acks.expect(id);
+    session.send(topic === undefined ? { type: 'message', id, data } : { type: 'message', id, topic, data });
+    return acked;
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.disconnect();
+    this.destroyed = true;
+    this.hints.unsubscribe();
+    this.topics.complete();
+    this.hub.complete();
+    this.wake$.complete();
+    this.restartWait$.complete();
+    this.store.complete();
+  }
+
+  private startRun(): void {
+    this.stoppedExhausted = false;
+    this.reconnectOnEnable = false;
+    this.run = defer(() => this.attempt())
+      .pipe(retry({ delay: (error: unknown) => this.planRetry(error) }))
+      .subscribe({ error: (signal: unknown) => this.stopped(signal) });
+  }
+
+  /** One connection: token, socket, hello, welcome, then frames until it closes or dies. */
+  private attempt(): Observable<never> {
+    return new Observable<never>((subscriber) => {
+      const { connectTimeout, webSocket, url, pingInterval, pongTimeout, maxMissedPongs } = this.options;
+      this.patch({ phase: 'connecting', reconnectAttempts: this.nextAttempt, nextReconnectAt: null });
+      this.log(`connecting to ${url}` + (this.nextAttempt > 0 ? ` (attempt ${this.nextAttempt})` : ''));
+      let session: SocketSession | null = null;
+      let heartbeat: ClientHeartbeat | null = null;
+      let finished = false;
+
+      const finish = (failure: ConnectionFailure | null) => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(connectTimer);
+        heartbeat?.stop();
+        const abandon = failure?.code === 4000;
+        session?.close(failure && failure.code >= 3000 ? failure.code : 1000, failure?.reason ?? '', abandon);
+        if (this.session === session) {
+          this.session = null;
+          this.heartbeat = null;
+        }
+        if (failure) subscriber.error(failure);
+      };
+      const connectTimer = setTimeout(() => finish(ConnectionFailure.connectTimeout(connectTimeout)), connectTimeout);
+
+      const established = (welcome: WelcomeFrame, open: SocketSession) => {
+        clearTimeout(connectTimer);
+        heartbeat = new ClientHeartbeat({ pingInterval, pongTimeout, maxMissedPongs }, {
+          sendPing: (sequence, clientTime) => this.sendClientPing(open, sequence, clientTime),
+          missedChanged: (missed) => this.patch({ missedPongs: missed }),
+          dead: (failure) => finish(failure),
+          wokeUp: (gapMs) => this.log(`clock jumped ${Math.round(gapMs)} ms (sleep or frozen tab): checking the link`),
+        });
+        this.session = open;
+        this.heartbeat = heartbeat;
+        heartbeat.start();
+        this.connected(welcome);
+      };
+
+      const opened = (token: string | undefined) => {
+        if (finished) return;
+        try {
+          session = new SocketSession(webSocket, url, {
+            open: () => session?.send({ type: 'hello', ...this.helloFields(token) }),
+            frame: (frame) => {
+              if (heartbeat) {
+                heartbeat.frameReceived();
+                this.dispatch(frame, session as SocketSession);
+              } else if (frame.type === 'welcome') {
+                established(frame, session as SocketSession);
+              } else if (frame.type === 'error') {
+                this.emit('error', { message: ClientMessages.serverError(frame.code, frame.message), code: frame.code, at: Date.now() });
+              }
+            },
+            invalidFrame: (detail) => {
+              heartbeat?.frameReceived();
+              this.emit('error', { message: ClientMessages.invalidFrame(detail), code: null, at: Date.now() });
+            },
+            closed: (code, reason, wasClean) => finish(ConnectionFailure.closed(code, reason, wasClean, heartbeat !== null)),
+          });
+        } catch (error) {
+          finish(error instanceof ConnectionFailure ? error : ConnectionFailure.socketCreate(error));
+        }
+      };
+
+      this.resolveToken().then(opened, (error: unknown) => finish(ConnectionFailure.tokenProvider(error)));
+      return () => finish(null);
+    });
+  }
+
+  private async resolveToken(): Promise<string | undefined> {
+    const { token } = this.options;
+    const value = typeof token === 'function' ? await token() : token;
+    return value ?? undefined;
+  }
+
+  private helloFields(token: string | undefined) {
+    const { sessionId } = this.state;
+    return {
+      ...(token !== undefined ? { token } : {}),
+      ...(sessionId ? { session_id: sessionId } : {}),
+      ...(this.options.clientInfo ? { client: this.options.clientInfo } : {}),
+    };
+  }
+
+  private connected(welcome: WelcomeFrame): void {
+    const reconnect = this.everConnected;
+    this.everConnected = true;
+    this.unauthorizedInARow = 0;
+    this.nextAttempt = 0;
+    this.clock.reset();
+    const at = Date.now();
+    this.patch({
+      phase: 'connected',
+      connectedAt: at,
+      sessionId: welcome.session_id,
+      reconnectAttempts: 0,
+      reconnectCount: this.state.reconnectCount + (reconnect ? 1 : 0),
+      nextReconnectAt: null,
+      lastError: null,
+      pingCount: 0,
+      pongCount: 0,
+      missedPongs: 0,
+      serverPingCount: 0,
+      rttMs: null,
+      rttSmoothedMs: null,
+    });
+    this.log(`connected, session ${welcome.session_id}${welcome.resumed ? ' (resumed)' : ''}`);
+    this.topics.resubscribeAll();
+    this.settleWaiters(null);
+    this.emit('connection_established', { sessionId: welcome.session_id, resumed: welcome.resumed, reconnect, at });
+  }
+
+  private dispatch(frame: ServerFrame, session: SocketSession): void {
+    const now = Date.now();
+    switch (frame.type) {
+      case 'ping': {
+        const pingCount = this.state.serverPingCount + 1;
+        session.send({ type: 'pong', timestamp: new Date(now).toISOString(), client_time: now, sequence: frame.sequence, ping_count: pingCount });
+        this.patch({ serverPingCount: pingCount });
+        return;
+      }
+      case 'pong': {
+        const sample = this.clock.record(frame.client_time, frame.server_time, now);
+        this.patch({ pongCount: this.state.pongCount + 1, lastPongAt: now, ...sample });
+        this.emit('pong', { sequence: frame.sequence, rttMs: sample.rttMs, clockOffsetMs: sample.clockOffsetMs, at: now });
+        return;
+      }
+      case 'subscribed':
+        this.topics.onSubscribed(frame);
+        return;
+      case 'event':
+        this.topics.onEvent(frame);
+        return;
+      case 'ack':
+        this.acks.resolve(frame.id);
+        return;
+      case 'error': {
+        const message = ClientMessages.serverError(frame.code, frame.message);
+        if (frame.ref) this.acks.reject(frame.ref, new Error(message));
+        this.emit('error', { message, code: frame.code, at: now });
+        return;
+      }
+      case 'welcome':
+        return;
+    }
+  }
+
+  private sendClientPing(session: SocketSession, sequence: number, clientTime: number): boolean {
+    const sent = session.send({ type: 'ping', timestamp: new Date(clientTime).toISOString(), client_time: clientTime, sequence });
+    if (sent) this.patch({ pingCount: this.state.pingCount + 1, lastPingAt: clientTime });
+    return sent;
+  }
+
+  /**
+   * The retry pipeline's `delay`: reacts to how the attempt ended (SPEC §2 close codes) and returns
+   * the wait before the next attempt, or an error that ends the loop. State is written before any
+   * event is emitted, so a handler that calls disconnect() sees, and leaves, a consistent client.
+   */
+  private planRetry(error: unknown): Observable<unknown> {
+    const failure = error instanceof ConnectionFailure ? error : ConnectionFailure.socketCreate(error);
+    const wasConnected = this.state.phase === 'connected';
+    this.unauthorizedInARow = failure.code === 4001 ? this.unauthorizedInARow + 1 : 0;
+    const decision = decideRetry(this.retryContext(failure));
+    this.log(`attempt ended: ${failure.message} → ${decision.kind}`);
+    this.patch({
+      phase: phaseAfter(decision),
+      nextReconnectAt: null,
+      connectedAt: null,
+      missedPongs: 0,
+      lastCloseCode: failure.code,
+      lastCloseReason: failure.reason,
+      lastError: failure.reaction === 'stay-closed' ? this.state.lastError : failure.message,
+    });
+    this.settleWaiters(failure);
+    this.acks.rejectAll(new Error(ClientMessages.connectionLostBeforeAck()));
+    if (wasConnected) {
+      const { code, reason, wasClean } = failure;
+      this.emit('connection_lost', { code, reason, wasClean, willReconnect: decision.kind !== 'stop', at: Date.now() });
+    }
+    if (failure.reaction !== 'stay-closed') this.emit('error', { message: failure.message, code: String(failure.code), at: Date.now() });
+    if (decision.kind === 'stop') return throwError(() => new StopSignal(decision, failure));
+    if (decision.kind === 'retry' && decision.exhaustedNow) {
+      this.emit('reconnect_failed', { attempts: this.options.maxReconnectAttempts, lastError: failure.message, willRetry: true });
+    }
+    return this.restartWait$.pipe(
+      map(() => decideRetry(this.retryContext(failure))),
+      startWith(decision),
+      switchMap((next) => this.waitFor(next, failure)),
+      take(1),
+    );
+  }
+
+  private retryContext(failure: ConnectionFailure) {
+    return {
+      failure,
+      attemptsMade: this.state.reconnectAttempts,
+      unauthorizedInARow: this.unauthorizedInARow,
+      autoReconnect: this.state.autoReconnect,
+      online: this.options.connectivity.isOnline(),
+      timing: this.options,
+      random: this.options.random,
+    };
+  }
+
+  /** Waits out a decision; a wake (connect(), a hint) ends it early, `offline` turns it into a wait for `online`. */
+  private waitFor(decision: RetryDecision, failure: ConnectionFailure): Observable<unknown> {
+    if (decision.kind === 'stop') return throwError(() => new StopSignal(decision, failure));
+    if (decision.kind === 'wait-online') {
+      this.nextAttempt = decision.attempt;
+      return this.waitForOnline();
+    }
+    return defer(() => {
+      this.nextAttempt = decision.attempt;
+      const at = Date.now() + decision.delayMs;
+      this.patch({ phase: phaseAfter(decision), nextReconnectAt: at });
+      this.emit('reconnecting', { attempt: decision.attempt, delayMs: decision.delayMs, at, suspended: decision.suspended });
+      const go$ = merge(timer(decision.delayMs), this.wake$).pipe(map(() => true));
+      const offline$ = this.options.connectivity.offline$.pipe(map(() => false));
+      return merge(go$, offline$).pipe(
+        take(1),
+        switchMap((go) => (go ? of(go) : this.waitForOnline())),
+      );
+    });
+  }
+
+  private waitForOnline(): Observable<unknown> {
+    return defer(() => {
+      this.patch({ phase: 'offline', nextReconnectAt: null, lastError: ClientMessages.offline() });
+      return merge(this.options.connectivity.online$, this.wake$).pipe(take(1));
+    });
+  }
+
+  private stopped(signal: unknown): void {
+    this.run = null;
+    if (!(signal instanceof StopSignal)) {
+      this.log('reconnect loop ended unexpectedly', signal);
+      this.patch({ phase: 'failed', nextReconnectAt: null, lastError: String(signal) });
+      return;
+    }
+    const { decision, failure } = signal;
+    const lastError = decision.error ?? (decision.phase === 'idle' ? null : failure.message);
+    this.stoppedExhausted = decision.exhausted;
+    this.reconnectOnEnable = decision.phase === 'idle' && failure.reaction !== 'stay-closed';
+    this.patch({ phase: decision.phase, nextReconnectAt: null, lastError: lastError ?? this.state.lastError });
+    if (decision.exhausted) {
+      this.emit('reconnect_failed', { attempts: this.options.maxReconnectAttempts, lastError: failure.message, willRetry: false });
+    }
+  }
+
+  /** `online`, `offline`, page visible again: check a live link at once, or end a wait with the backoff reset. */
+  private onHint(hint: 'online' | 'offline' | 'resumed'): void {
+    if (hint !== 'resumed') this.patch({ online: hint === 'online' });
+    this.log(`browser hint: ${hint}`);
+    const { phase, autoReconnect } = this.state;
+    if (phase === 'connected') {
+      this.heartbeat?.pingNow();
+      return;
+    }
+    if (hint === 'offline') return;
+    if (WAITING_PHASES.has(phase)) {
+      this.nextAttempt = 1;
+      this.patch({ reconnectAttempts: 0 });
+      this.wake$.next();
+    } else if (this.stoppedExhausted && autoReconnect && this.run === null) {
+      this.nextAttempt = 1;
+      this.patch({ reconnectAttempts: 0 });
+      this.startRun();
+    }
+  }
+
+  private settleWaiters(failure: Error | null): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiters) {
+      if (failure) waiter.reject(failure);
+      else waiter.resolve();
+    }
+  }
+
+  private patch(changes: Partial<HeartbeatClientState>): void {
+    if (this.destroyed) return;
+    const next = { ...this.state, ...changes };
+    const waiting = WAITING_PHASES.has(next.phase);
+    this.store.next({
+      ...next,
+      status: STATUS_OF_PHASE[next.phase],
+      isReconnecting: waiting || (next.phase === 'connecting' && next.reconnectAttempts > 0),
+      nextReconnectAt: waiting ? next.nextReconnectAt : null,
+    });
+  }
+
+  private emit<K extends HeartbeatClientEventName>(event: K, payload: HeartbeatClientEventMap[K]): void {
+    this.hub.emit(event, payload);
+  }
+
+  private log(message: string, ...details: unknown[]): void {
+    this.options.log(message, ...details);
+  }
+}
+

@@ -1,0 +1,93 @@
+import { ClientMessages } from './client.messages.js';
+import {
+  DEFAULT_TIMING,
+  NETWORK_PRESETS,
+  type HeartbeatClientOptions,
+  type HeartbeatLogger,
+  type HeartbeatTimingOptions,
+  type TokenProvider,
+} from './client-options.js';
+import { browserConnectivitySignals, type ConnectivitySignals } from './connectivity-signals.js';
+import type { WebSocketConstructor } from './web-socket-like.js';
+
+export class HeartbeatClientOptionsError extends Error {
+  override readonly name = 'HeartbeatClientOptionsError';
+}
+
+/** Options with every default applied, validated once at construction. */
+export interface ResolvedClientOptions extends HeartbeatTimingOptions {
+  readonly url: string;
+  readonly token: string | TokenProvider | undefined;
+  readonly autoReconnect: boolean;
+  readonly log: HeartbeatLogger;
+  readonly webSocket: WebSocketConstructor;
+  readonly connectivity: ConnectivitySignals;
+  readonly clientInfo: { name: string; version: string } | undefined;
+  readonly random: () => number;
+}
+
+type Rule = { test: (value: number) => boolean; text: string };
+const positive: Rule = { test: (v) => Number.isFinite(v) && v > 0, text: 'a positive number of milliseconds' };
+const nonNegative: Rule = { test: (v) => Number.isFinite(v) && v >= 0, text: 'a number of milliseconds, 0 or more' };
+const TIMING_RULES: Readonly<Record<keyof HeartbeatTimingOptions, Rule>> = {
+  maxReconnectAttempts: { test: (v) => Number.isInteger(v) && v >= 0, text: 'a whole number, 0 or more' },
+  reconnectInterval: nonNegative,
+  backoffMultiplier: { test: (v) => Number.isFinite(v) && v >= 1, text: 'a number, 1 or more' },
+  maxReconnectInterval: nonNegative,
+  pingInterval: positive,
+  pongTimeout: positive,
+  maxMissedPongs: { test: (v) => Number.isInteger(v) && v >= 1, text: 'a whole number, 1 or more' },
+  jitter: { test: (v) => Number.isFinite(v) && v >= 0 && v <= 1, text: 'a fraction from 0 to 1' },
+  connectTimeout: positive,
+  suspendedRetryInterval: nonNegative,
+};
+
+export function resolveClientOptions(options: HeartbeatClientOptions, globals: typeof globalThis = globalThis): ResolvedClientOptions {
+  const preset = options.preset ?? 'stable';
+  if (!Object.hasOwn(NETWORK_PRESETS, preset)) throw new HeartbeatClientOptionsError(ClientMessages.unknownPreset(preset));
+  const timing: HeartbeatTimingOptions = { ...DEFAULT_TIMING, ...NETWORK_PRESETS[preset] };
+  for (const name of Object.keys(TIMING_RULES) as (keyof HeartbeatTimingOptions)[]) {
+    const value = options[name];
+    if (value === undefined) continue;
+    const rule = TIMING_RULES[name];
+    if (typeof value !== 'number' || !rule.test(value)) {
+      throw new HeartbeatClientOptionsError(ClientMessages.optionNotNumber(name, value, rule.text));
+    }
+    timing[name] = value;
+  }
+  if (timing.pongTimeout >= timing.pingInterval) {
+    throw new HeartbeatClientOptionsError(ClientMessages.pongTimeoutTooLong(timing.pongTimeout, timing.pingInterval));
+  }
+  const webSocket = options.webSocket ?? (globals.WebSocket as unknown as WebSocketConstructor | undefined);
+  if (!webSocket) throw new HeartbeatClientOptionsError(ClientMessages.noWebSocket());
+  return {
+    ...timing,
+    url: resolveUrl(options.url, globals),
+    token: options.token,
+    autoReconnect: options.autoReconnect ?? true,
+    log: loggerFor(options.debug),
+    webSocket,
+    connectivity: options.connectivity ?? browserConnectivitySignals(globals as never),
+    clientInfo: options.clientInfo,
+    random: options.random ?? Math.random,
+  };
+}
+
+/** ws(s):// as given; http(s):// and page-relative paths mapped onto the matching ws scheme. */
+export function resolveUrl(url: string, globals: { location?: { href: string } } = globalThis as never): string {
+  if (typeof url !== 'string' || url.trim() === '') throw new HeartbeatClientOptionsError(ClientMessages.urlMissing());
+  const absolute = /^[a-z][a-z0-9+.-]*:/i.test(url);
+  if (!absolute && !globals.location) throw new HeartbeatClientOptionsError(ClientMessages.urlRelativeOutsideBrowser(url));
+  const parsed = new URL(url, absolute ? undefined : globals.location?.href);
+  const scheme = { 'ws:': 'ws:', 'wss:': 'wss:', 'http:': 'ws:', 'https:': 'wss:' }[parsed.protocol];
+  if (!scheme) throw new HeartbeatClientOptionsError(ClientMessages.urlBadScheme(url));
+  parsed.protocol = scheme;
+  return parsed.toString();
+}
+
+function loggerFor(debug: HeartbeatClientOptions['debug']): HeartbeatLogger {
+  if (typeof debug === 'function') return debug;
+  // eslint-disable-next-line no-console -- the console is where the source's debug logs go
+  if (debug) return (message, ...details) => console.debug(`[heartbeat] ${message}`, ...details);
+  return () => undefined;
+}

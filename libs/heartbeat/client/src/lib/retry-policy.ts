@@ -1,0 +1,76 @@
+import { backoffDelay, longestBackoffDelay } from '@heartbeat/protocol';
+import { ClientMessages } from './client.messages.js';
+import type { HeartbeatTimingOptions } from './client-options.js';
+import type { ConnectionFailure } from './connection-failure.js';
+
+export interface RetryContext {
+  readonly failure: Pick<ConnectionFailure, 'reaction' | 'message'>;
+  /** Reconnect attempts already made since the last successful connection. */
+  readonly attemptsMade: number;
+  /** 4001 closes in a row, this one included. */
+  readonly unauthorizedInARow: number;
+  readonly autoReconnect: boolean;
+  readonly online: boolean;
+  readonly timing: HeartbeatTimingOptions;
+  readonly random: () => number;
+}
+
+export type RetryDecision =
+  /** Do not reconnect. `failed` shows status error; `idle` shows disconnected. */
+  | { readonly kind: 'stop'; readonly phase: 'idle' | 'failed'; readonly error: string | null; readonly exhausted: boolean }
+  /** Run attempt number `attempt` after `delayMs`; `suspended` marks the slow retries. */
+  | {
+      readonly kind: 'retry';
+      readonly attempt: number;
+      readonly delayMs: number;
+      readonly suspended: boolean;
+      /** This decision is the one that ran out of fast attempts (fire `reconnect_failed` once). */
+      readonly exhaustedNow: boolean;
+    }
+  /** The network is down: wait for `online` without burning attempts. */
+  | { readonly kind: 'wait-online'; readonly attempt: number };
+
+/**
+ * What to do after a failed attempt or a lost connection: the close-code reactions of the
+ * protocol (SPEC §2) applied to the source's backoff schedule. Pure, so every branch is tested
+ * with exact numbers.
+ */
+export function decideRetry(context: RetryContext): RetryDecision {
+  const { failure, timing, attemptsMade, random } = context;
+  const attempt = attemptsMade + 1;
+  switch (failure.reaction) {
+    case 'stay-closed':
+      return stop('idle', null);
+    case 'stay-closed-error':
+      return stop('failed', failure.message);
+    case 'refresh-token':
+      // The provider is asked again on the next attempt; a second rejection in a row is final.
+      // That one retry is part of the 4001 contract, so it runs even with auto-reconnect off.
+      if (context.unauthorizedInARow >= 2) return stop('failed', ClientMessages.unauthorizedTwice());
+      return { kind: 'retry', attempt: attemptsMade, delayMs: 0, suspended: false, exhaustedNow: false };
+  }
+  if (!context.autoReconnect) return stop('idle', failure.message);
+  if (!context.online) return { kind: 'wait-online', attempt };
+  if (attempt > timing.maxReconnectAttempts) {
+    const willRetry = timing.suspendedRetryInterval > 0;
+    const exhaustedNow = attemptsMade === timing.maxReconnectAttempts;
+    if (!willRetry) {
+      return { kind: 'stop', phase: 'failed', error: ClientMessages.attemptsExhausted(timing.maxReconnectAttempts, false, 0), exhausted: true };
+    }
+    return { kind: 'retry', attempt, delayMs: timing.suspendedRetryInterval, suspended: true, exhaustedNow };
+  }
+  const retry = (delayMs: number): RetryDecision => ({ kind: 'retry', attempt, delayMs, suspended: false, exhaustedNow: false });
+  switch (failure.reaction) {
+    case 'reconnect-jittered':
+      // A draining server closed everyone at once: come back after a random share of this delay.
+      return retry(random() * backoffDelay(attemptsMade, { ...timing, jitter: 0 }));
+    case 'reconnect-after-longest-backoff':
+      return retry(longestBackoffDelay(timing, random));
+    default:
+      return retry(backoffDelay(attemptsMade, timing, random));
+  }
+}
+
+function stop(phase: 'idle' | 'failed', error: string | null): RetryDecision {
+  return { kind: 'stop', phase, error, exhausted: false };
+}

@@ -1,0 +1,83 @@
+import { encodeFrame, parseServerFrame, type ClientFrame, type ServerFrame } from '@heartbeat/protocol';
+import { ConnectionFailure } from './connection-failure.js';
+import { SocketReadyState, type WebSocketConstructor, type WebSocketLike } from './web-socket-like.js';
+
+export interface SocketSessionHandlers {
+  open(): void;
+  frame(frame: ServerFrame): void;
+  invalidFrame(detail: string): void;
+  closed(code: number, reason: string, wasClean: boolean): void;
+}
+
+type Listener = (event: never) => void;
+
+/**
+ * One WebSocket from creation to close. After `close()` (or the socket's own close) it reports
+ * nothing more and holds no listener, so a replaced socket can never touch the client's state.
+ */
+export class SocketSession {
+  private readonly socket: WebSocketLike;
+  private readonly listeners: [type: 'open' | 'message' | 'close', listener: Listener][];
+  private done = false;
+
+  constructor(WebSocketImpl: WebSocketConstructor, url: string, handlers: SocketSessionHandlers) {
+    try {
+      this.socket = new WebSocketImpl(url);
+    } catch (error) {
+      throw ConnectionFailure.socketCreate(error);
+    }
+    const onMessage = (event: { data: unknown }) => {
+      if (this.done) return;
+      const parsed = parseServerFrame(event.data);
+      if (parsed.ok) handlers.frame(parsed.frame);
+      else handlers.invalidFrame(parsed.error.message);
+    };
+    const onClose = (event: { code: number; reason: string; wasClean: boolean }) => {
+      if (this.done) return;
+      this.release();
+      handlers.closed(event.code, event.reason, event.wasClean);
+    };
+    this.listeners = [
+      ['open', () => !this.done && handlers.open()],
+      ['message', onMessage as Listener],
+      ['close', onClose as Listener],
+    ];
+    for (const [type, listener] of this.listeners) this.socket.addEventListener(type, listener);
+    // Errors are always followed by a close event, which carries the code; but an implementation
+    // built on an EventEmitter (ws) throws on an 'error' nobody listens to, so one stays attached.
+    this.socket.addEventListener('error', () => undefined);
+  }
+
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount ?? 0;
+  }
+
+  /** Sends a frame if the socket is open; false otherwise (nothing is queued). */
+  send(frame: ClientFrame): boolean {
+    if (this.done || this.socket.readyState !== SocketReadyState.Open) return false;
+    this.socket.send(encodeFrame(frame));
+    return true;
+  }
+
+  /**
+   * Closes the socket and stops reporting. With `abandon`, a peer that is already known to be dead
+   * gets no closing handshake to wait for: `terminate()` where the implementation has it (ws).
+   */
+  close(code = 1000, reason = '', abandon = false): void {
+    if (this.done) return;
+    this.release();
+    const socket = this.socket as WebSocketLike & { terminate?: () => void };
+    if (socket.readyState === SocketReadyState.Closing || socket.readyState === SocketReadyState.Closed) return;
+    try {
+      if (abandon && typeof socket.terminate === 'function') socket.terminate();
+      else socket.close(code, reason);
+    } catch {
+      // An implementation may refuse a close in some state; the socket is dropped either way.
+    }
+  }
+
+  private release(): void {
+    this.done = true;
+    for (const [type, listener] of this.listeners) this.socket.removeEventListener(type, listener);
+  }
+}

@@ -1,0 +1,117 @@
+import type { EventFrame, SubscribedFrame, SubscribeFrame, UnsubscribeFrame } from '@heartbeat/protocol';
+import { Observable, Subject } from 'rxjs';
+import type { HeartbeatClientEventMap, TopicEvent } from './client-events.js';
+
+export interface TopicRegistryHooks {
+  /** Sends when connected; returns false otherwise (the topic is then sent after the next welcome). */
+  send(frame: SubscribeFrame | UnsubscribeFrame): boolean;
+  gap(payload: HeartbeatClientEventMap['gap']): void;
+  resumed(payload: HeartbeatClientEventMap['resumed']): void;
+}
+
+interface TopicEntry {
+  readonly events: Subject<TopicEvent>;
+  subscribers: number;
+  /** Position in `epoch`: the last seq delivered (or the head when first subscribed). */
+  lastSeq: number | null;
+  epoch: string | null;
+  /** The `since` of the subscribe in flight, to tell a resumed topic from a fresh one. */
+  requestedSince: number | undefined;
+}
+
+/**
+ * The topics this client wants, with its position in each. One server subscription per topic
+ * however many Observers, renewed after every reconnect from the last seq seen, so that the
+ * server replays the gap; events at or below that position are duplicates and dropped.
+ */
+export class TopicRegistry {
+  private readonly topics = new Map<string, TopicEntry>();
+
+  constructor(private readonly hooks: TopicRegistryHooks) {}
+
+  subscribe<T>(topic: string): Observable<TopicEvent<T>> {
+    return new Observable<TopicEvent<T>>((subscriber) => {
+      let entry = this.topics.get(topic);
+      if (!entry) {
+        entry = { events: new Subject(), subscribers: 0, lastSeq: null, epoch: null, requestedSince: undefined };
+        this.topics.set(topic, entry);
+      }
+      const joined = entry;
+      joined.subscribers += 1;
+      const inner = (joined.events as Subject<TopicEvent<T>>).subscribe(subscriber);
+      if (joined.subscribers === 1) this.sendSubscribe(topic, joined);
+      return () => {
+        inner.unsubscribe();
+        joined.subscribers -= 1;
+        if (joined.subscribers > 0 || this.topics.get(topic) !== joined) return;
+        this.topics.delete(topic);
+        this.hooks.send({ type: 'unsubscribe', topic });
+      };
+    });
+  }
+
+  topicNames(): string[] {
+    return [...this.topics.keys()];
+  }
+
+  /** After `welcome`: subscribe again to every topic, asking for what was missed. */
+  resubscribeAll(): void {
+    for (const [topic, entry] of this.topics) this.sendSubscribe(topic, entry);
+  }
+
+  onSubscribed(frame: SubscribedFrame): void {
+    const entry = this.topics.get(frame.topic);
+    if (!entry) return;
+    const since = entry.requestedSince;
+    entry.requestedSince = undefined;
+    const firstEvent = frame.seq - frame.replayed;
+    if (entry.epoch !== null && entry.epoch !== frame.epoch) {
+      this.hooks.gap({
+        topic: frame.topic,
+        reason: 'new-epoch',
+        lastSeq: entry.lastSeq,
+        previousEpoch: entry.epoch,
+        epoch: frame.epoch,
+        seq: frame.seq,
+      });
+      entry.lastSeq = firstEvent;
+    } else if (since !== undefined && !frame.recovered) {
+      this.hooks.gap({
+        topic: frame.topic,
+        reason: 'evicted',
+        lastSeq: since,
+        previousEpoch: entry.epoch,
+        epoch: frame.epoch,
+        seq: frame.seq,
+      });
+      entry.lastSeq = firstEvent;
+    } else if (since !== undefined && frame.replayed > 0) {
+      this.hooks.resumed({ topic: frame.topic, replayed: frame.replayed, epoch: frame.epoch, seq: frame.seq });
+    } else if (since === undefined) {
+      // A fresh subscription starts at the head: only events published from now on.
+      entry.lastSeq = frame.seq;
+    }
+    entry.epoch = frame.epoch;
+  }
+
+  /** Delivers an event unless it is one this client already has. */
+  onEvent(frame: EventFrame): void {
+    const entry = this.topics.get(frame.topic);
+    if (!entry || entry.epoch === null) return;
+    if (frame.epoch !== entry.epoch) return; // a straggler from before the epoch change was reported
+    if (entry.lastSeq !== null && frame.seq <= entry.lastSeq) return;
+    entry.lastSeq = frame.seq;
+    entry.events.next({ topic: frame.topic, seq: frame.seq, epoch: frame.epoch, data: frame.data, timestamp: frame.timestamp });
+  }
+
+  complete(): void {
+    for (const entry of this.topics.values()) entry.events.complete();
+    this.topics.clear();
+  }
+
+  private sendSubscribe(topic: string, entry: TopicEntry): void {
+    const since = entry.lastSeq ?? undefined;
+    const frame: SubscribeFrame = since === undefined ? { type: 'subscribe', topic } : { type: 'subscribe', topic, since };
+    if (this.hooks.send(frame)) entry.requestedSince = since;
+  }
+}
