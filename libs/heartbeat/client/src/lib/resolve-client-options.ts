@@ -87,7 +87,6 @@ export function resolveUrl(url: string, globals: { location?: { href: string } }
 
 function loggerFor(debug: HeartbeatClientOptions['debug']): HeartbeatLogger {
   if (typeof debug === 'function') return debug;
-  // eslint-disable-next-line no-console -- the console is where the source's debug logs go
   if (debug) return (message, ...details) => console.debug(`[heartbeat] ${message}`, ...details);
   return () => undefined;
 }

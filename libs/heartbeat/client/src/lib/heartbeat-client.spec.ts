@@ -1,0 +1,675 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { Subject } from 'rxjs';
+import { fakeWebSocketFactory, type FakeWebSocket } from '../testing/fake-web-socket.js';
+import type { HeartbeatClientEventMap, HeartbeatClientEventName } from './client-events.js';
+import type { HeartbeatClientOptions } from './client-options.js';
+import type { ConnectivitySignals } from './connectivity-signals.js';
+import { HeartbeatClient } from './heartbeat-client.js';
+
+const SOURCE_SCHEDULE = [5000, 7500, 11250, 16875, 25312.5];
+
+function fakeConnectivity() {
+  const online$ = new Subject<void>();
+  const offline$ = new Subject<void>();
+  const resumed$ = new Subject<void>();
+  let online = true;
+  const signals: ConnectivitySignals = { isOnline: () => online, online$, offline$, resumed$ };
+  return {
+    signals,
+    goOffline: () => {
+      online = false;
+      offline$.next();
+    },
+    goOnline: () => {
+      online = true;
+      online$.next();
+    },
+    pageVisible: () => resumed$.next(),
+  };
+}
+
+function setup(options: Partial<HeartbeatClientOptions> = {}) {
+  const sockets = fakeWebSocketFactory();
+  const connectivity = fakeConnectivity();
+  const client = new HeartbeatClient({
+    url: 'ws://server.test/ws',
+    webSocket: sockets.WebSocket,
+    connectivity: connectivity.signals,
+    jitter: 0,
+    random: () => 0.5,
+    ...options,
+  });
+  const seen: { name: HeartbeatClientEventName; payload: unknown; at: number }[] = [];
+  const names: HeartbeatClientEventName[] = [
+    'connection_established',
+    'connection_lost',
+    'reconnecting',
+    'reconnect_failed',
+    'pong',
+    'error',
+    'resumed',
+    'gap',
+  ];
+  for (const name of names) client.on(name, (payload) => seen.push({ name, payload, at: Date.now() }));
+  const eventsNamed = <K extends HeartbeatClientEventName>(name: K) =>
+    seen.filter((e) => e.name === name).map((e) => e.payload as HeartbeatClientEventMap[K]);
+  return { client, sockets, connectivity, seen, eventsNamed };
+}
+
+/** Lets promise callbacks (token provider, connect()) run without moving the clock. */
+const flush = () => jest.advanceTimersByTimeAsync(0);
+
+async function connectNow(harness: ReturnType<typeof setup>, sessionId = 'session-1'): Promise<FakeWebSocket> {
+  const connected = harness.client.connect();
+  await flush();
+  const socket = harness.sockets.last();
+  socket.serverOpen();
+  socket.serverWelcome(sessionId);
+  await connected;
+  return socket;
+}
+
+/** Plays a server that is down: every new socket fails with 1006 as soon as it exists. */
+async function failEachAttemptFor(harness: ReturnType<typeof setup>, ms: number): Promise<{ startedAt: number; failedAt: number }[]> {
+  const attempts: { startedAt: number; failedAt: number }[] = [];
+  let known = harness.sockets.sockets.length;
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    await jest.advanceTimersByTimeAsync(250);
+    while (harness.sockets.sockets.length > known) {
+      const socket = harness.sockets.sockets[known++];
+      attempts.push({ startedAt: socket.createdAt, failedAt: Date.now() });
+      socket.serverClose(1006);
+      await flush();
+    }
+  }
+  return attempts;
+}
+
+describe('HeartbeatClient', () => {
+  beforeEach(() => {
+    jest.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
+  });
+
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  describe('#connect', () => {
+    it('sends hello with the token and resolves on welcome', async () => {
+      const harness = setup({ token: 'secret', clientInfo: { name: 'spec', version: '1' } });
+      const socket = await connectNow(harness);
+      expect(socket.url).toBe('ws://server.test/ws');
+      expect(socket.frames('hello')).toEqual([{ type: 'hello', token: 'secret', client: { name: 'spec', version: '1' } }]);
+      expect(harness.client.state).toMatchObject({ status: 'connected', phase: 'connected', sessionId: 'session-1', connectedAt: Date.now() });
+      expect(harness.eventsNamed('connection_established')).toEqual([
+        { sessionId: 'session-1', resumed: false, reconnect: false, at: Date.now() },
+      ]);
+    });
+
+    it('calls a token provider on every attempt', async () => {
+      let issued = 0;
+      const harness = setup({ token: async () => `token-${++issued}` });
+      const first = await connectNow(harness);
+      first.serverClose(1006);
+      await jest.advanceTimersByTimeAsync(5000);
+      harness.sockets.last().serverOpen();
+      expect(harness.sockets.last().frames('hello')[0].token).toBe('token-2');
+    });
+
+    it('returns promises that settle together when called twice while connecting', async () => {
+      const { client, sockets } = setup();
+      const a = client.connect();
+      const b = client.connect();
+      await flush();
+      expect(sockets.sockets).toHaveLength(1);
+      sockets.last().serverOpen();
+      sockets.last().serverWelcome();
+      await expect(Promise.all([a, b])).resolves.toEqual([undefined, undefined]);
+      await expect(client.connect()).resolves.toBeUndefined();
+    });
+
+    it('rejects when the attempt fails and keeps retrying in the background', async () => {
+      const { client, sockets } = setup();
+      const attempt = client.connect();
+      await flush();
+      sockets.last().serverClose(1006);
+      await expect(attempt).rejects.toThrow('closed the connection before welcome (code 1006)');
+      expect(client.state).toMatchObject({ phase: 'backoff', status: 'connecting', isReconnecting: true, nextReconnectAt: Date.now() + 5000 });
+    });
+
+    it('skips a scheduled wait and connects at once', async () => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      socket.serverClose(1006);
+      await flush();
+      expect(harness.client.state.phase).toBe('backoff');
+      const again = harness.client.connect();
+      await flush();
+      expect(harness.sockets.sockets).toHaveLength(2);
+      harness.sockets.last().serverOpen();
+      harness.sockets.last().serverWelcome('session-2');
+      await expect(again).resolves.toBeUndefined();
+    });
+
+    it('gives up on an attempt that gets no welcome within connectTimeout', async () => {
+      const { client, sockets } = setup({ connectTimeout: 2000 });
+      const attempt = client.connect().catch((error: Error) => error.message);
+      await flush();
+      sockets.last().serverOpen();
+      await jest.advanceTimersByTimeAsync(2000);
+      await expect(attempt).resolves.toMatch('No welcome from the server within connectTimeout (2000 ms)');
+      expect(sockets.last().closedWith).toEqual({ code: 1000, reason: '' });
+      expect(client.state.phase).toBe('backoff');
+    });
+  });
+
+  describe('reconnect schedule', () => {
+    it('follows the source schedule exactly with jitter 0, then slows to suspendedRetryInterval', async () => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      const lostAt = Date.now();
+      socket.serverClose(1006);
+      const attempts = await failEachAttemptFor(harness, 200_000);
+      const waits = attempts.map((a, i) => a.startedAt - (i === 0 ? lostAt : attempts[i - 1].failedAt));
+      // Timers run on whole milliseconds: 25312.5 ms fires at 25312.
+      expect(waits.slice(0, 5)).toEqual(SOURCE_SCHEDULE.map(Math.floor));
+      expect(waits.slice(5, 7)).toEqual([60_000, 60_000]);
+      expect(harness.eventsNamed('reconnecting').slice(0, 5).map((e) => e.delayMs)).toEqual(SOURCE_SCHEDULE);
+      expect(harness.eventsNamed('reconnect_failed')).toEqual([
+        { attempts: 5, lastError: expect.stringContaining('1006'), willRetry: true },
+      ]);
+      const slow = harness.eventsNamed('reconnecting').slice(5);
+      expect(slow.length).toBeGreaterThanOrEqual(2);
+      expect(slow.every((e) => e.delayMs === 60_000 && e.suspended)).toBe(true);
+      expect(harness.client.state.status).toBe('error');
+    });
+
+    it('stops with status error after the fast attempts when suspendedRetryInterval is 0', async () => {
+      const harness = setup({ suspendedRetryInterval: 0 });
+      const socket = await connectNow(harness);
+      socket.serverClose(1006);
+      const attempts = await failEachAttemptFor(harness, 120_000);
+      expect(attempts).toHaveLength(5);
+      expect(harness.client.state).toMatchObject({ status: 'error', phase: 'failed', isReconnecting: false, nextReconnectAt: null });
+      expect(harness.client.state.lastError).toContain('Could not reconnect after 5 attempts');
+      expect(harness.eventsNamed('reconnect_failed')).toEqual([{ attempts: 5, lastError: expect.any(String), willRetry: false }]);
+      expect(jest.getTimerCount()).toBe(0);
+    });
+
+    it('keeps jittered delays within (1 - jitter) × delay .. delay', async () => {
+      const draws = [0, 0.999, 0.5, 0.25, 0.75];
+      let draw = 0;
+      const harness = setup({ jitter: 0.3, random: () => draws[draw++ % draws.length] });
+      const socket = await connectNow(harness);
+      socket.serverClose(1006);
+      await failEachAttemptFor(harness, 80_000);
+      const delays = harness.eventsNamed('reconnecting').slice(0, 5).map((e) => e.delayMs);
+      delays.forEach((delay, i) => {
+        expect(delay).toBeGreaterThanOrEqual(SOURCE_SCHEDULE[i] * 0.7);
+        expect(delay).toBeLessThanOrEqual(SOURCE_SCHEDULE[i]);
+      });
+    });
+
+    it('resets the schedule after a successful reconnect', async () => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      socket.serverClose(1006);
+      await failEachAttemptFor(harness, 13_000);
+      expect(harness.client.state.reconnectAttempts).toBe(2);
+      await jest.advanceTimersByTimeAsync(11_250);
+      harness.sockets.last().serverOpen();
+      harness.sockets.last().serverWelcome('session-2');
+      expect(harness.client.state).toMatchObject({ status: 'connected', reconnectAttempts: 0, reconnectCount: 1 });
+      harness.sockets.last().serverClose(1011);
+      await flush();
+      expect(harness.eventsNamed('reconnecting').at(-1)?.delayMs).toBe(5000);
+    });
+  });
+
+  describe('close-code reactions', () => {
+    it.each([
+      [1000, 'disconnected', 'idle'],
+      [4003, 'error', 'failed'],
+      [4400, 'error', 'failed'],
+    ])('stays closed after %i with status %s', async (code, status, phase) => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      socket.serverClose(code, 'bye');
+      await jest.advanceTimersByTimeAsync(120_000);
+      expect(harness.sockets.sockets).toHaveLength(1);
+      expect(harness.client.state).toMatchObject({ status, phase, isReconnecting: false, lastCloseCode: code });
+      expect(harness.eventsNamed('connection_lost')).toEqual([
+        { code, reason: 'bye', wasClean: true, willReconnect: false, at: expect.any(Number) },
+      ]);
+      expect(jest.getTimerCount()).toBe(0);
+    });
+
+    it.each([1006, 1011, 4000, 4008, 1009])('reconnects after %i on the backoff schedule', async (code) => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      socket.serverClose(code);
+      await jest.advanceTimersByTimeAsync(4999);
+      expect(harness.sockets.sockets).toHaveLength(1);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(harness.sockets.sockets).toHaveLength(2);
+    });
+
+    it.each([1001, 1012])('reconnects after %i within a random share of the first delay', async (code) => {
+      const harness = setup({ random: () => 0.2 });
+      const socket = await connectNow(harness);
+      socket.serverClose(code);
+      await flush();
+      expect(harness.eventsNamed('reconnecting')[0].delayMs).toBe(1000);
+      await jest.advanceTimersByTimeAsync(1000);
+      expect(harness.sockets.sockets).toHaveLength(2);
+    });
+
+    it.each([1013, 4429])('waits the longest backoff after %i', async (code) => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      socket.serverClose(code, 'retry later');
+      await jest.advanceTimersByTimeAsync(29_999);
+      expect(harness.sockets.sockets).toHaveLength(1);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(harness.sockets.sockets).toHaveLength(2);
+    });
+
+    it('asks the token provider again after 4001 and retries at once', async () => {
+      const tokens = ['expired', 'fresh'];
+      const provider = jest.fn(async () => tokens.shift());
+      const harness = setup({ token: provider });
+      const attempt = harness.client.connect().catch(() => 'rejected');
+      await flush();
+      harness.sockets.last().serverOpen();
+      harness.sockets.last().serverClose(4001, 'token expired');
+      await flush();
+      await flush();
+      expect(provider).toHaveBeenCalledTimes(2);
+      const retry = harness.sockets.last();
+      retry.serverOpen();
+      expect(retry.frames('hello')[0].token).toBe('fresh');
+      retry.serverWelcome();
+      expect(await attempt).toBe('rejected');
+      expect(harness.client.state.status).toBe('connected');
+    });
+
+    it('ends with status error after a second 4001 in a row', async () => {
+      const harness = setup({ token: async () => 'always-wrong' });
+      harness.client.connect().catch(() => undefined);
+      for (let i = 0; i < 2; i++) {
+        await flush();
+        harness.sockets.last().serverOpen();
+        harness.sockets.last().serverClose(4001, 'invalid token');
+      }
+      await jest.advanceTimersByTimeAsync(120_000);
+      expect(harness.sockets.sockets).toHaveLength(2);
+      expect(harness.client.state).toMatchObject({ status: 'error', phase: 'failed' });
+      expect(harness.client.state.lastError).toContain('rejected the token twice');
+    });
+
+    it('counts a rejecting token provider as a failed attempt on the backoff schedule', async () => {
+      const provider = jest.fn(async (): Promise<string> => {
+        throw new Error('auth service down');
+      });
+      const harness = setup({ token: provider, suspendedRetryInterval: 0 });
+      const attempt = harness.client.connect();
+      await expect(attempt).rejects.toThrow('The token provider failed (auth service down)');
+      await jest.advanceTimersByTimeAsync(4999);
+      expect(provider).toHaveBeenCalledTimes(1);
+      await jest.advanceTimersByTimeAsync(200_000);
+      expect(provider).toHaveBeenCalledTimes(6);
+      expect(harness.sockets.sockets).toHaveLength(0);
+      expect(harness.client.state.status).toBe('error');
+    });
+  });
+
+  describe('heartbeat', () => {
+    it('pings every pingInterval and measures RTT and clock offset from the pong', async () => {
+      const harness = setup({ pingInterval: 1000, pongTimeout: 500 });
+      const socket = await connectNow(harness);
+      await jest.advanceTimersByTimeAsync(1000);
+      const [ping] = socket.frames('ping');
+      expect(ping).toMatchObject({ sequence: 1, client_time: Date.now() });
+      await jest.advanceTimersByTimeAsync(40);
+      socket.serverSend({
+        type: 'pong',
+        timestamp: new Date().toISOString(),
+        server_time: ping.client_time + 20 + 5000,
+        client_time: ping.client_time,
+        sequence: 1,
+        ping_count: 1,
+      });
+      expect(harness.client.state).toMatchObject({ pingCount: 1, pongCount: 1, rttMs: 40, rttSmoothedMs: 40, clockOffsetMs: 5000 });
+      expect(harness.eventsNamed('pong')).toEqual([{ sequence: 1, rttMs: 40, clockOffsetMs: 5000, at: Date.now() }]);
+    });
+
+    it('answers server pings with the echoed sequence and its ping count', async () => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      for (const sequence of [1, 2]) {
+        socket.serverSend({ type: 'ping', timestamp: new Date().toISOString(), server_time: Date.now(), sequence });
+      }
+      expect(socket.frames('pong').map((p) => [p.sequence, p.ping_count])).toEqual([[1, 1], [2, 2]]);
+      expect(harness.client.state.serverPingCount).toBe(2);
+    });
+
+    it('drops a silent link after pingInterval + maxMissedPongs × pongTimeout and reconnects', async () => {
+      const harness = setup({ pingInterval: 1000, pongTimeout: 300, maxMissedPongs: 3 });
+      const socket = await connectNow(harness);
+      const lastInbound = Date.now();
+      await jest.advanceTimersByTimeAsync(1000 + 2 * 300);
+      expect(harness.client.state).toMatchObject({ status: 'connected', missedPongs: 2 });
+      await jest.advanceTimersByTimeAsync(300);
+      expect(Date.now() - lastInbound).toBe(1900);
+      expect(socket.terminated).toBe(true);
+      expect(harness.eventsNamed('connection_lost')).toEqual([
+        { code: 4000, reason: 'heartbeat timeout', wasClean: false, willReconnect: true, at: Date.now() },
+      ]);
+      expect(harness.client.state).toMatchObject({ phase: 'backoff', lastCloseCode: 4000 });
+    });
+
+    it('keeps a link that delivers frames while a throttled tab runs its timers a minute late', async () => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      let sequence = 0;
+      for (let minute = 0; minute < 10; minute++) {
+        // A minute of wall-clock time in which no timer runs, while the server pings every 20 s
+        // (setSystemTime moves the clock and holds the timers back by as much).
+        for (let tick = 0; tick < 3; tick++) {
+          jest.setSystemTime(Date.now() + 20_000);
+          socket.serverSend({ type: 'ping', timestamp: new Date().toISOString(), server_time: Date.now(), sequence: ++sequence });
+        }
+        // Then the overdue timers fire together, a minute late.
+        await jest.runOnlyPendingTimersAsync();
+      }
+      expect(socket.frames('ping').length).toBeGreaterThan(0);
+      expect(harness.client.state).toMatchObject({ status: 'connected', missedPongs: 0 });
+      expect(harness.eventsNamed('connection_lost')).toEqual([]);
+    });
+
+    it('checks the link at once after a wall-clock jump (sleep and resume)', async () => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      jest.setSystemTime(Date.now() + 15 * 60_000);
+      await jest.advanceTimersByTimeAsync(5000);
+      expect(socket.frames('ping')).toHaveLength(1);
+    });
+
+    it('sends a ping on request only while connected', async () => {
+      const harness = setup();
+      expect(harness.client.sendPing()).toBe(false);
+      const socket = await connectNow(harness);
+      expect(harness.client.sendPing()).toBe(true);
+      expect(socket.frames('ping')).toHaveLength(1);
+      expect(harness.client.state.lastPingAt).toBe(Date.now());
+    });
+  });
+
+  describe('browser hints', () => {
+    it('reconnects at once with the backoff reset when the page becomes visible', async () => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      socket.serverClose(1006);
+      await failEachAttemptFor(harness, 13_000);
+      expect(harness.client.state.reconnectAttempts).toBe(2);
+      harness.connectivity.pageVisible();
+      await flush();
+      expect(harness.sockets.sockets).toHaveLength(4);
+      expect(harness.client.state).toMatchObject({ phase: 'connecting', reconnectAttempts: 1 });
+    });
+
+    it('pauses attempts while offline and resumes on online without burning attempts', async () => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      socket.serverClose(1006);
+      await flush();
+      harness.connectivity.goOffline();
+      await jest.advanceTimersByTimeAsync(10 * 60_000);
+      expect(harness.sockets.sockets).toHaveLength(1);
+      expect(harness.client.state).toMatchObject({ phase: 'offline', status: 'disconnected', online: false, isReconnecting: true });
+      harness.connectivity.goOnline();
+      await flush();
+      expect(harness.sockets.sockets).toHaveLength(2);
+      expect(harness.client.state).toMatchObject({ phase: 'connecting', reconnectAttempts: 1, online: true });
+    });
+
+    it('restarts after the attempts ran out when the network comes back', async () => {
+      const harness = setup({ suspendedRetryInterval: 0 });
+      const socket = await connectNow(harness);
+      socket.serverClose(1006);
+      await failEachAttemptFor(harness, 120_000);
+      expect(harness.client.state.phase).toBe('failed');
+      harness.connectivity.goOnline();
+      await flush();
+      expect(harness.sockets.sockets).toHaveLength(7);
+    });
+
+    it('checks a live link instead of reconnecting when the page becomes visible', async () => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      harness.connectivity.pageVisible();
+      expect(socket.frames('ping')).toHaveLength(1);
+      expect(harness.sockets.sockets).toHaveLength(1);
+    });
+  });
+
+  describe('#disconnect', () => {
+    it.each([
+      ['connected', async (h: ReturnType<typeof setup>) => void (await connectNow(h))],
+      ['connecting', async (h: ReturnType<typeof setup>) => void h.client.connect().catch(() => undefined)],
+      ['backoff', async (h: ReturnType<typeof setup>) => (await connectNow(h)).serverClose(1006)],
+      ['offline', async (h: ReturnType<typeof setup>) => {
+        (await connectNow(h)).serverClose(1006);
+        h.connectivity.goOffline();
+      }],
+    ])('leaves no timer and no listener behind when %s, and is safe twice', async (phase, reach) => {
+      const harness = setup();
+      await reach(harness);
+      await flush();
+      expect(harness.client.state.phase).toBe(phase);
+      harness.client.disconnect();
+      harness.client.disconnect();
+      expect(jest.getTimerCount()).toBe(0);
+      expect(harness.client.state).toMatchObject({ status: 'disconnected', phase: 'idle', isReconnecting: false, nextReconnectAt: null });
+      for (const socket of harness.sockets.sockets) {
+        expect(['open', 'message', 'close'].map((t) => socket.listenerCount(t))).toEqual([0, 0, 0]);
+      }
+      await jest.advanceTimersByTimeAsync(120_000);
+      expect(harness.client.state.phase).toBe('idle');
+    });
+
+    it('closes an open socket with 1000 and reports the loss', async () => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      harness.client.disconnect();
+      expect(socket.closedWith).toEqual({ code: 1000, reason: '' });
+      expect(harness.eventsNamed('connection_lost')).toEqual([
+        { code: 1000, reason: 'client disconnect', wasClean: true, willReconnect: false, at: Date.now() },
+      ]);
+    });
+
+    it('rejects a pending connect()', async () => {
+      const { client } = setup();
+      const attempt = client.connect();
+      client.disconnect();
+      await expect(attempt).rejects.toThrow('disconnect() was called before the connection was established');
+    });
+  });
+
+  describe('#disableAutoReconnect', () => {
+    it('cancels a scheduled attempt and stays disconnected after a loss', async () => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      socket.serverClose(1006);
+      await flush();
+      harness.client.disableAutoReconnect();
+      harness.client.disableAutoReconnect();
+      expect(harness.client.state).toMatchObject({ autoReconnect: false, phase: 'idle', status: 'disconnected' });
+      expect(jest.getTimerCount()).toBe(0);
+      await jest.advanceTimersByTimeAsync(60_000);
+      expect(harness.sockets.sockets).toHaveLength(1);
+    });
+
+    it('does not reconnect a connection lost while it is off', async () => {
+      const harness = setup({ autoReconnect: false });
+      const socket = await connectNow(harness);
+      socket.serverClose(1006);
+      await jest.advanceTimersByTimeAsync(60_000);
+      expect(harness.client.state).toMatchObject({ phase: 'idle', status: 'disconnected' });
+      expect(harness.client.state.lastError).toContain('1006');
+      expect(harness.eventsNamed('connection_lost')[0].willReconnect).toBe(false);
+    });
+  });
+
+  describe('#enableAutoReconnect', () => {
+    it('reconnects a link that was lost while auto-reconnect was off', async () => {
+      const harness = setup({ autoReconnect: false });
+      const socket = await connectNow(harness);
+      socket.serverClose(1006);
+      await flush();
+      harness.client.enableAutoReconnect();
+      harness.client.enableAutoReconnect();
+      await flush();
+      expect(harness.sockets.sockets).toHaveLength(2);
+      expect(harness.client.state).toMatchObject({ autoReconnect: true, phase: 'connecting' });
+    });
+
+    it('does not connect a client that was disconnected on purpose', async () => {
+      const harness = setup({ autoReconnect: false });
+      await connectNow(harness);
+      harness.client.disconnect();
+      harness.client.enableAutoReconnect();
+      await flush();
+      expect(harness.sockets.sockets).toHaveLength(1);
+    });
+  });
+
+  describe('#resetReconnectState', () => {
+    it('starts a scheduled retry over from the first delay', async () => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      socket.serverClose(1006);
+      await failEachAttemptFor(harness, 26_000);
+      expect(harness.client.state.reconnectAttempts).toBe(3);
+      harness.client.resetReconnectState();
+      harness.client.resetReconnectState();
+      expect(harness.client.state).toMatchObject({ reconnectAttempts: 0, lastError: null, nextReconnectAt: Date.now() + 5000 });
+      expect(harness.eventsNamed('reconnecting').at(-1)).toMatchObject({ attempt: 1, delayMs: 5000 });
+    });
+
+    it('turns a failed client back to disconnected', async () => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      socket.serverClose(4003, 'kicked');
+      await flush();
+      harness.client.resetReconnectState();
+      expect(harness.client.state).toMatchObject({ status: 'disconnected', phase: 'idle', lastError: null });
+    });
+  });
+
+  describe('#subscribe', () => {
+    const event = (seq: number, epoch = 'e1') => ({
+      type: 'event' as const,
+      topic: 'alerts',
+      seq,
+      epoch,
+      data: { n: seq },
+      timestamp: new Date().toISOString(),
+    });
+
+    it('resubscribes after a reconnect from the last seq and drops duplicates', async () => {
+      const harness = setup();
+      const seqs: number[] = [];
+      harness.client.subscribe('alerts').subscribe((e) => seqs.push(e.seq));
+      harness.client.subscribe('alerts').subscribe();
+      const first = await connectNow(harness);
+      expect(first.frames('subscribe')).toEqual([{ type: 'subscribe', topic: 'alerts' }]);
+      first.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 10, recovered: true, replayed: 0 });
+      first.serverSend(event(11));
+      first.serverSend(event(12));
+      first.serverClose(1006);
+      await jest.advanceTimersByTimeAsync(5000);
+      const second = harness.sockets.last();
+      second.serverOpen();
+      second.serverWelcome('session-1');
+      expect(second.frames('subscribe')).toEqual([{ type: 'subscribe', topic: 'alerts', since: 12 }]);
+      second.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 14, recovered: true, replayed: 2 });
+      for (const seq of [12, 13, 14, 14, 15]) second.serverSend(event(seq));
+      expect(seqs).toEqual([11, 12, 13, 14, 15]);
+      expect(harness.eventsNamed('resumed')).toEqual([{ topic: 'alerts', replayed: 2, epoch: 'e1', seq: 14 }]);
+    });
+
+    it('reports a gap when the server came back with a new epoch', async () => {
+      const harness = setup();
+      const seqs: string[] = [];
+      harness.client.subscribe('alerts').subscribe((e) => seqs.push(`${e.epoch}:${e.seq}`));
+      const first = await connectNow(harness);
+      first.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 0, recovered: true, replayed: 0 });
+      first.serverSend(event(1));
+      first.serverClose(1006);
+      await jest.advanceTimersByTimeAsync(5000);
+      const second = harness.sockets.last();
+      second.serverOpen();
+      second.serverWelcome('session-2');
+      second.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e2', seq: 3, recovered: false, replayed: 0 });
+      second.serverSend(event(4, 'e2'));
+      expect(harness.eventsNamed('gap')).toEqual([
+        { topic: 'alerts', reason: 'new-epoch', lastSeq: 1, previousEpoch: 'e1', epoch: 'e2', seq: 3 },
+      ]);
+      expect(seqs).toEqual(['e1:1', 'e2:4']);
+    });
+  });
+
+  describe('#send', () => {
+    it('resolves on the ack and rejects while not connected', async () => {
+      const harness = setup();
+      await expect(harness.client.send('alerts', { ok: 1 })).rejects.toThrow('Cannot send: the client is not connected');
+      const socket = await connectNow(harness);
+      const acked = harness.client.send('alerts', { ok: 1 });
+      const [message] = socket.frames('message');
+      expect(message).toMatchObject({ topic: 'alerts', data: { ok: 1 } });
+      socket.serverSend({ type: 'ack', id: message.id });
+      await expect(acked).resolves.toBeUndefined();
+    });
+
+    it('rejects unacknowledged messages when the connection is lost', async () => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      const acked = harness.client.send(undefined, 'x');
+      socket.serverClose(1006);
+      await expect(acked).rejects.toThrow('lost before the server acknowledged');
+    });
+  });
+
+  describe('#on', () => {
+    it('keeps other handlers and the client running when one throws, and unsubscribes', async () => {
+      const lines: string[] = [];
+      const harness = setup({ debug: (line) => lines.push(line) });
+      const calls: string[] = [];
+      harness.client.on('connection_established', () => {
+        throw new Error('app bug');
+      });
+      const off = harness.client.on('connection_established', () => calls.push('second'));
+      await connectNow(harness);
+      off();
+      expect(calls).toEqual(['second']);
+      expect(harness.client.state.status).toBe('connected');
+      expect(lines).toContain('A handler for "connection_established" threw; the other handlers still ran.');
+    });
+  });
+
+  describe('#destroy', () => {
+    it('completes the streams and refuses to connect again', async () => {
+      const harness = setup();
+      await connectNow(harness);
+      let completed = false;
+      harness.client.state$.subscribe({ complete: () => (completed = true) });
+      harness.client.destroy();
+      harness.client.destroy();
+      expect(completed).toBe(true);
+      expect(jest.getTimerCount()).toBe(0);
+      await expect(harness.client.connect()).rejects.toThrow('This HeartbeatClient was destroyed');
+    });
+  });
+});
