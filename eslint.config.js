@@ -8,45 +8,12 @@ export default [
   {
     // Config files at project roots import the shared root configs; the boundaries are about source.
     files: ['**/src/**/*.ts'],
-    rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: true,
-          allow: [],
-          depConstraints: [
-            {
-              sourceTag: 'scope:protocol',
-              onlyDependOnLibsWithTags: [],
-              bannedExternalImports: ['@angular/*', '@nestjs/*', 'ws', 'rxjs', 'ioredis'],
-            },
-            {
-              sourceTag: 'scope:nest',
-              onlyDependOnLibsWithTags: ['scope:protocol'],
-              bannedExternalImports: ['@angular/*'],
-            },
-            {
-              sourceTag: 'scope:client',
-              onlyDependOnLibsWithTags: ['scope:protocol'],
-              bannedExternalImports: ['@angular/*', '@nestjs/*'],
-            },
-            {
-              sourceTag: 'scope:angular',
-              onlyDependOnLibsWithTags: ['scope:client', 'scope:protocol'],
-              bannedExternalImports: ['@nestjs/*', 'ws'],
-            },
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:lib'],
-            },
-            {
-              sourceTag: 'type:tool',
-              onlyDependOnLibsWithTags: ['type:lib'],
-            },
-          ],
-        },
-      ],
-    },
+    rules: { '@nx/enforce-module-boundaries': ['error', moduleBoundaries([])] },
+  },
+  {
+    // Tests and test harnesses may use the shared harness (@heartbeat/testing); shipped code may not.
+    files: ['**/src/**/*.spec.ts', '**/src/testing/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': ['error', moduleBoundaries(['scope:testing'])] },
   },
   {
     files: ['**/*.ts'],
@@ -59,3 +26,46 @@ export default [
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
 ];
+
+/** SPEC §1 dependency direction; `testTags` are what tests may use on top. */
+function moduleBoundaries(testTags) {
+  return {
+    enforceBuildableLibDependency: true,
+    allow: [],
+    depConstraints: [
+      {
+        sourceTag: 'scope:protocol',
+        onlyDependOnLibsWithTags: [...testTags],
+        bannedExternalImports: ['@angular/*', '@nestjs/*', 'ws', 'rxjs', 'ioredis'],
+      },
+      {
+        sourceTag: 'scope:nest',
+        onlyDependOnLibsWithTags: ['scope:protocol', ...testTags],
+        bannedExternalImports: ['@angular/*'],
+      },
+      {
+        sourceTag: 'scope:client',
+        onlyDependOnLibsWithTags: ['scope:protocol', ...testTags],
+        bannedExternalImports: ['@angular/*', '@nestjs/*'],
+      },
+      {
+        sourceTag: 'scope:angular',
+        onlyDependOnLibsWithTags: ['scope:client', 'scope:protocol', ...testTags],
+        bannedExternalImports: ['@nestjs/*', 'ws'],
+      },
+      {
+        sourceTag: 'scope:testing',
+        onlyDependOnLibsWithTags: ['scope:protocol'],
+        bannedExternalImports: ['@angular/*'],
+      },
+      {
+        sourceTag: 'type:app',
+        onlyDependOnLibsWithTags: ['type:lib'],
+      },
+      {
+        sourceTag: 'type:tool',
+        onlyDependOnLibsWithTags: ['type:lib'],
+      },
+    ],
+  };
+}

@@ -11,7 +11,7 @@ export default {
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
   moduleNameMapper: {
     // Workspace libraries are tested from source, not from their build output.
-    '^@heartbeat/(protocol|nest|client|angular)$': `${root}libs/heartbeat/$1/src/index.ts`,
+    '^@heartbeat/(protocol|nest|client|angular|testing)$': `${root}libs/heartbeat/$1/src/index.ts`,
     // Sources import siblings as './x.js' (nodenext); jest resolves the .ts file.
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

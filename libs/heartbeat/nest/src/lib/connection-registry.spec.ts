@@ -1,5 +1,5 @@
 import { CloseCode } from '@heartbeat/protocol';
-import { BlackholeProxy } from '../testing/blackhole-proxy.js';
+import { BlackholeProxy } from '@heartbeat/testing';
 import { EventLog } from '../testing/event-log.js';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
 import { TestClient } from '../testing/test-client.js';

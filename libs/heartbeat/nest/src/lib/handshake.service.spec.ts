@@ -1,7 +1,6 @@
 import { CloseCode, ProtocolErrorCode } from '@heartbeat/protocol';
 import { WebSocket } from 'ws';
-import { BlackholeProxy } from '../testing/blackhole-proxy.js';
-import { eventually, sleep } from '../testing/spec-timing.js';
+import { BlackholeProxy, eventually, sleep } from '@heartbeat/testing';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
 import { TestClient, type TestClientOptions } from '../testing/test-client.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';

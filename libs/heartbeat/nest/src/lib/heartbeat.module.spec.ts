@@ -3,7 +3,7 @@ import { Interval, ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { Test } from '@nestjs/testing';
 import { type TestApp, listen, startTestApp } from '../testing/test-app.js';
-import { sleep } from '../testing/spec-timing.js';
+import { sleep } from '@heartbeat/testing';
 import { TestClient } from '../testing/test-client.js';
 import { HEARTBEAT_OPTIONS, SWEEP_INTERVAL } from './heartbeat.constants.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';

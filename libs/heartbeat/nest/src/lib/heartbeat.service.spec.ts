@@ -1,7 +1,7 @@
 import { CloseCode } from '@heartbeat/protocol';
 import { firstValueFrom } from 'rxjs';
 import { WebSocket } from 'ws';
-import { eventually } from '../testing/spec-timing.js';
+import { eventually } from '@heartbeat/testing';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
 import { TestClient } from '../testing/test-client.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';

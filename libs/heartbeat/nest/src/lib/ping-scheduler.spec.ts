@@ -2,11 +2,10 @@ import { CloseCode } from '@heartbeat/protocol';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { BlackholeProxy } from '../testing/blackhole-proxy.js';
 import { EventLog } from '../testing/event-log.js';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
 import { TestClient } from '../testing/test-client.js';
-import { eventually, sleep } from '../testing/spec-timing.js';
+import { BlackholeProxy, eventually, sleep } from '@heartbeat/testing';
 import type { ConnectionDetails } from './heartbeat.service.js';
 
 /** The heartbeat settings a detection scenario runs with (ms). */

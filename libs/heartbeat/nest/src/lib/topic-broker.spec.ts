@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import type { EventFrame } from '@heartbeat/protocol';
-import { eventually, sleep } from '../testing/spec-timing.js';
+import { eventually, sleep } from '@heartbeat/testing';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
 import { TestClient } from '../testing/test-client.js';
 import type { HeartbeatConnection } from './heartbeat-connection.js';

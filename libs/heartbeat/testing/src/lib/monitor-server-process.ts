@@ -1,0 +1,98 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../../../../../apps/monitor-server/dist/main.js', import.meta.url));
+const LISTENING = /Listening on http:\/\/\S+:(\d+)/;
+
+/** A free TCP port on loopback, for a server that must come back on the same port after a kill. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * The built monitor server as a real child process, so tests can kill it (SIGKILL: no close
+ * frames, no FIN handling by the app) and start it again on the same port.
+ */
+export class MonitorServerProcess {
+  private child: ChildProcess | null = null;
+  private output = '';
+
+  private constructor(
+    readonly port: number,
+    private readonly env: Readonly<Record<string, string>>,
+  ) {}
+
+  /** Starts the server on `port` (a free one if omitted) with the given environment. */
+  static async start(env: Record<string, string> = {}, port?: number): Promise<MonitorServerProcess> {
+    if (!existsSync(MAIN)) {
+      throw new Error(`The monitor server is not built (${MAIN} is missing): run "npx nx run monitor-server:build" first.`);
+    }
+    const server = new MonitorServerProcess(port ?? (await freePort()), env);
+    await server.restart();
+    return server;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get wsUrl(): string {
+    return `ws://127.0.0.1:${this.port}/ws`;
+  }
+
+  get running(): boolean {
+    return this.child !== null;
+  }
+
+  /** Starts it again (after kill) on the same port; resolves once it listens. */
+  async restart(): Promise<void> {
+    if (this.child) throw new Error('The monitor server is still running; kill() it before restart().');
+    this.output = '';
+    const child = spawn(process.execPath, [MAIN], {
+      env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...this.env, PORT: String(this.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    await new Promise<void>((resolve, reject) => {
+      const timeout = setTimeout(() => fail(new Error(`The monitor server did not start within 15 s. Output:\n${this.output}`)), 15_000);
+      const fail = (error: Error) => {
+        clearTimeout(timeout);
+        reject(error);
+      };
+      const read = (chunk: Buffer) => {
+        this.output += chunk.toString();
+        if (LISTENING.test(this.output)) {
+          clearTimeout(timeout);
+          resolve();
+        }
+      };
+      child.stdout?.on('data', read);
+      child.stderr?.on('data', read);
+      child.once('exit', (code, signal) => {
+        if (this.child === child) this.child = null;
+        fail(new Error(`The monitor server exited (code ${code}, signal ${signal}) before listening. Output:\n${this.output}`));
+      });
+    });
+  }
+
+  /** Kills the process (SIGKILL by default) and waits until it is gone. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    await exited;
+    this.child = null;
+  }
+
+  /** What the process printed since it last started (for failure messages). */
+  get log(): string {
+    return this.output;
+  }
+}
