@@ -1,0 +1,39 @@
+export {
+  HeartbeatFeatureKind,
+  provideHeartbeat,
+  withClientFactory,
+  withConnectOnStart,
+  withDebug,
+  withNetworkPreset,
+  withStatusTexts,
+  withTokenProvider,
+} from './lib/heartbeat.providers.js';
+export type { HeartbeatFeature } from './lib/heartbeat.providers.js';
+export {
+  DEFAULT_HEARTBEAT_URL,
+  HEARTBEAT_CLIENT_FACTORY,
+  HEARTBEAT_CLIENT_OPTIONS,
+  HEARTBEAT_CONFIG,
+  HEARTBEAT_CONNECT_ON_START,
+} from './lib/heartbeat.tokens.js';
+export type { HeartbeatClientFactory, HeartbeatConfig, HeartbeatTokenFactory } from './lib/heartbeat.tokens.js';
+export {
+  HEARTBEAT_STATUS_TEXTS,
+  HEARTBEAT_STATUS_TEXTS_EN,
+  HEARTBEAT_STATUS_TEXTS_ZH_CN,
+  statusTextsForLocale,
+} from './lib/heartbeat-status.texts.js';
+export type { HeartbeatStatusTexts, HeartbeatStatusTextsOverride } from './lib/heartbeat-status.texts.js';
+export { WebSocketStore } from './lib/web-socket.store.js';
+export { WebSocketStatusComponent } from './lib/web-socket-status.component.js';
+export type {
+  ConnectionPhase,
+  ConnectionStatus,
+  HeartbeatClientApi,
+  HeartbeatClientEventMap,
+  HeartbeatClientEventName,
+  HeartbeatClientOptions,
+  HeartbeatClientState,
+  NetworkPreset,
+  TopicEvent,
+} from '@heartbeat/client';

@@ -1,0 +1,390 @@
+import {
+  ChangeDetectionStrategy,
+  Component,
+  ElementRef,
+  LOCALE_ID,
+  NgZone,
+  Renderer2,
+  booleanAttribute,
+  computed,
+  effect,
+  inject,
+  input,
+  signal,
+  viewChild,
+} from '@angular/core';
+import { HEARTBEAT_STATUS_TEXTS } from './heartbeat-status.texts.js';
+import { WebSocketStore } from './web-socket.store.js';
+
+let nextPanelId = 0;
+
+/**
+ * The source's `<WebSocketStatus :show-details :show-reconnect>`: a coloured dot with the status
+ * label; the button opens a panel with connection details and manual controls.
+ */
+@Component({
+  selector: 'hb-websocket-status',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  host: {
+    class: 'hb-websocket-status',
+    '[attr.data-status]': 'store.status()',
+    '[attr.data-phase]': 'store.phase()',
+    '(keydown.escape)': 'closeDetails(true)',
+  },
+  template: `
+    @if (showDetails()) {
+      <button
+        #toggle
+        type="button"
+        class="hb-status__indicator hb-status__toggle"
+        data-testid="hb-status-toggle"
+        [attr.aria-expanded]="open()"
+        [attr.aria-controls]="panelId"
+        [attr.aria-label]="texts.indicatorName(statusLabel())"
+        (click)="toggleDetails()"
+      >
+        <span class="hb-status__dot" aria-hidden="true"></span>
+        <span class="hb-status__label" data-testid="hb-status-label">{{ statusLabel() }}</span>
+      </button>
+    } @else {
+      <span class="hb-status__indicator" data-testid="hb-status-toggle">
+        <span class="hb-status__dot" aria-hidden="true"></span>
+        <span class="hb-status__label" data-testid="hb-status-label">{{ statusLabel() }}</span>
+      </span>
+    }
+    @if (showReconnect() && !open() && (store.status() === 'error' || store.status() === 'disconnected')) {
+      <button type="button" class="hb-status__inline-action" data-testid="hb-reconnect-inline" (click)="reconnect()">
+        {{ texts.reconnect }}
+      </button>
+    }
+    <span class="hb-status__visually-hidden" role="status" aria-live="polite" data-testid="hb-status-announcer">{{
+      texts.announcement(statusLabel())
+    }}</span>
+    @if (open()) {
+      <section
+        class="hb-status__panel"
+        data-testid="hb-status-details"
+        role="region"
+        [id]="panelId"
+        [attr.aria-label]="texts.detailsTitle"
+      >
+        <p class="hb-status__phase" data-testid="hb-phase">
+          <span class="hb-status__dot" aria-hidden="true"></span>
+          {{ statusLabel() }} · {{ texts.phases[store.phase()] }}
+        </p>
+        <dl class="hb-status__facts">
+          <dt>{{ texts.connectedAt }}</dt>
+          <dd data-testid="hb-connected-at">
+            @if (store.connectedAt(); as at) {
+              <time [attr.datetime]="isoTime(at)">{{ dateTime(at) }}</time>
+              {{ texts.connectedFor(texts.duration(now() - at)) }}
+            } @else {
+              {{ texts.none }}
+            }
+          </dd>
+          @if (showReconnect()) {
+            <dt>{{ texts.reconnectCount }}</dt>
+            <dd data-testid="hb-reconnect-count">{{ store.reconnectCount() }}</dd>
+            <dt>{{ texts.reconnectAttempts }}</dt>
+            <dd data-testid="hb-reconnect-attempts">
+              {{ texts.attemptOf(store.reconnectAttempts(), store.maxReconnectAttempts()) }}
+              <progress [value]="store.reconnectAttempts()" [max]="store.maxReconnectAttempts() || 1" aria-hidden="true"></progress>
+            </dd>
+            <dt>{{ texts.nextAttempt }}</dt>
+            @let seconds = countdown();
+            <dd data-testid="hb-countdown" [attr.data-seconds]="seconds">
+              {{ seconds === null ? texts.none : texts.nextAttemptIn(seconds) }}
+            </dd>
+          }
+          <dt>{{ texts.pingCount }}</dt>
+          <dd data-testid="hb-ping-count">{{ store.pingCount() }}</dd>
+          <dt>{{ texts.pongCount }}</dt>
+          <dd data-testid="hb-pong-count">{{ store.pongCount() }}</dd>
+          <dt>{{ texts.missedPongs }}</dt>
+          <dd data-testid="hb-missed-pongs">{{ store.missedPongs() }}</dd>
+          <dt>{{ texts.lastPing }}</dt>
+          <dd data-testid="hb-last-ping">{{ time(store.lastPingAt()) }}</dd>
+          <dt>{{ texts.lastPong }}</dt>
+          <dd data-testid="hb-last-pong">{{ time(store.lastPongAt()) }}</dd>
+          <dt>{{ texts.rtt }}</dt>
+          @let rtt = store.rttMs();
+          <dd data-testid="hb-rtt">{{ rtt === null ? texts.none : texts.rttValue(rtt, store.rttSmoothedMs()) }}</dd>
+          <dt>{{ texts.clockOffset }}</dt>
+          @let offset = store.clockOffsetMs();
+          <dd data-testid="hb-clock-offset">{{ offset === null ? texts.none : texts.milliseconds(offset) }}</dd>
+          <dt>{{ texts.error }}</dt>
+          <dd data-testid="hb-error" class="hb-status__error">{{ store.lastError() ?? texts.none }}</dd>
+        </dl>
+        <div class="hb-status__actions">
+          @if (showReconnect()) {
+            <button type="button" data-testid="hb-reconnect" (click)="reconnect()">{{ texts.reconnect }}</button>
+          }
+          <button type="button" data-testid="hb-disconnect" (click)="store.disconnect()">{{ texts.disconnect }}</button>
+          <button type="button" data-testid="hb-send-ping" [disabled]="!store.isConnected()" (click)="store.sendPing()">
+            {{ texts.sendPing }}
+          </button>
+          @if (showReconnect()) {
+            <button type="button" data-testid="hb-reset" (click)="store.resetReconnectState()">{{ texts.reset }}</button>
+            <label class="hb-status__switch">
+              <input
+                #autoReconnect
+                type="checkbox"
+                role="switch"
+                data-testid="hb-auto-reconnect"
+                [checked]="store.autoReconnect()"
+                [attr.aria-checked]="store.autoReconnect()"
+                (change)="setAutoReconnect(autoReconnect.checked)"
+              />
+              {{ texts.autoReconnect }}
+            </label>
+          }
+        </div>
+      </section>
+    }
+  `,
+  styles: `
+    :host {
+      --hb-dot-color: var(--hb-status-disconnected-color, #9ca3af);
+      position: relative;
+      display: inline-flex;
+      align-items: center;
+      gap: 0.5em;
+      font-size: var(--hb-font-size, 0.875rem);
+      color: var(--hb-color, inherit);
+    }
+    :host([data-status='connected']) {
+      --hb-dot-color: var(--hb-status-connected-color, #16a34a);
+    }
+    :host([data-status='connecting']) {
+      --hb-dot-color: var(--hb-status-connecting-color, #eab308);
+    }
+    :host([data-status='error']) {
+      --hb-dot-color: var(--hb-status-error-color, #dc2626);
+    }
+    .hb-status__indicator {
+      display: inline-flex;
+      align-items: center;
+      gap: 0.4em;
+      padding: 0.25em 0.65em;
+      border: 1px solid var(--hb-indicator-border-color, transparent);
+      border-radius: 999px;
+      background: var(--hb-indicator-background, transparent);
+      color: inherit;
+      font: inherit;
+      line-height: 1.4;
+    }
+    .hb-status__toggle {
+      cursor: pointer;
+    }
+    .hb-status__toggle:hover {
+      background: var(--hb-indicator-hover-background, rgb(127 127 127 / 0.12));
+    }
+    button:focus-visible,
+    input:focus-visible {
+      outline: 2px solid var(--hb-focus-color, #2563eb);
+      outline-offset: 2px;
+    }
+    .hb-status__dot {
+      display: inline-block;
+      flex: none;
+      width: 0.7em;
+      height: 0.7em;
+      border-radius: 50%;
+      background: var(--hb-dot-color);
+    }
+    :host([data-status='connecting']) .hb-status__dot {
+      animation: hb-status-pulse 1.2s ease-in-out infinite;
+    }
+    @keyframes hb-status-pulse {
+      50% {
+        opacity: 0.35;
+      }
+    }
+    @media (prefers-reduced-motion: reduce) {
+      :host([data-status='connecting']) .hb-status__dot {
+        animation: none;
+      }
+    }
+    .hb-status__inline-action,
+    .hb-status__actions button {
+      padding: 0.25em 0.75em;
+      border: 1px solid var(--hb-button-border-color, #9ca3af);
+      border-radius: 0.375em;
+      background: var(--hb-button-background, transparent);
+      color: inherit;
+      font: inherit;
+      cursor: pointer;
+    }
+    .hb-status__actions button:disabled {
+      cursor: not-allowed;
+      opacity: 0.5;
+    }
+    .hb-status__panel {
+      position: absolute;
+      z-index: var(--hb-panel-z-index, 1000);
+      top: calc(100% + 0.4em);
+      inset-inline-end: 0;
+      box-sizing: border-box;
+      width: max-content;
+      min-width: var(--hb-panel-min-width, 18rem);
+      max-width: var(--hb-panel-max-width, min(26rem, 95vw));
+      padding: 0.75em 1em;
+      border: 1px solid var(--hb-panel-border-color, #d1d5db);
+      border-radius: 0.5em;
+      background: var(--hb-panel-background, #ffffff);
+      color: var(--hb-panel-color, #111827);
+      box-shadow: var(--hb-panel-shadow, 0 10px 25px rgb(0 0 0 / 0.15));
+      text-align: start;
+    }
+    .hb-status__phase {
+      display: flex;
+      align-items: center;
+      gap: 0.4em;
+      margin: 0 0 0.5em;
+      font-weight: 600;
+    }
+    .hb-status__facts {
+      display: grid;
+      grid-template-columns: auto 1fr;
+      gap: 0.25em 1em;
+      margin: 0;
+    }
+    .hb-status__facts dt {
+      color: var(--hb-muted-color, #6b7280);
+    }
+    .hb-status__facts dd {
+      margin: 0;
+      font-variant-numeric: tabular-nums;
+    }
+    .hb-status__facts progress {
+      width: 5em;
+      height: 0.5em;
+      margin-inline-start: 0.4em;
+      vertical-align: middle;
+    }
+    .hb-status__error {
+      overflow-wrap: anywhere;
+      color: var(--hb-status-error-color, #dc2626);
+    }
+    .hb-status__actions {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 0.5em;
+      margin-top: 0.75em;
+    }
+    .hb-status__switch {
+      display: inline-flex;
+      align-items: center;
+      gap: 0.3em;
+      cursor: pointer;
+    }
+    .hb-status__visually-hidden {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      margin: -1px;
+      padding: 0;
+      overflow: hidden;
+      clip: rect(0 0 0 0);
+      white-space: nowrap;
+      border: 0;
+    }
+  `,
+})
+export class WebSocketStatusComponent {
+  /** Whether the indicator opens the details panel (otherwise it is a plain label). */
+  readonly showDetails = input(true, { transform: booleanAttribute });
+  /** Whether reconnect progress and the reconnect, reset and auto-reconnect controls are shown. */
+  readonly showReconnect = input(true, { transform: booleanAttribute });
+
+  protected readonly store = inject(WebSocketStore);
+  protected readonly texts = inject(HEARTBEAT_STATUS_TEXTS);
+  protected readonly panelId = `hb-websocket-status-details-${nextPanelId++}`;
+
+  readonly #host: ElementRef<HTMLElement> = inject(ElementRef);
+  readonly #locale = inject(LOCALE_ID);
+  private readonly toggleButton = viewChild<ElementRef<HTMLButtonElement>>('toggle');
+  readonly #expanded = signal(false);
+  readonly #now = signal(Date.now());
+
+  protected readonly open = computed(() => this.showDetails() && this.#expanded());
+  protected readonly now = this.#now.asReadonly();
+  protected readonly statusLabel = computed(() => this.texts.statuses[this.store.status()]);
+  /** Whole seconds until the next reconnect attempt, while one is scheduled. */
+  protected readonly countdown = computed(() => {
+    const at = this.store.nextReconnectAt();
+    return at === null ? null : Math.max(0, Math.ceil((at - this.#now()) / 1000));
+  });
+
+  readonly #timeFormat = dateTimeFormat(this.#locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  readonly #dateTimeFormat = dateTimeFormat(this.#locale, { dateStyle: 'short', timeStyle: 'medium' });
+
+  constructor() {
+    const zone = inject(NgZone);
+    // The clock only runs while the open panel shows something that moves (a countdown or the
+    // connection's age), so a closed indicator costs no timer at all.
+    effect((onCleanup) => {
+      const ticking = this.open() && (this.store.nextReconnectAt() !== null || this.store.connectedAt() !== null);
+      if (!ticking) return;
+      this.#now.set(Date.now());
+      const timer = zone.runOutsideAngular(() => setInterval(() => this.#now.set(Date.now()), 1000));
+      onCleanup(() => clearInterval(timer));
+    });
+
+    // Listening on the document only while open keeps closed indicators out of every click.
+    const renderer = inject(Renderer2);
+    effect((onCleanup) => {
+      if (!this.open()) return;
+      onCleanup(renderer.listen('document', 'click', (event: Event) => this.#closeOnOutsideClick(event)));
+    });
+  }
+
+  toggleDetails(): void {
+    this.#expanded.update((expanded) => !expanded);
+  }
+
+  /** Closes the panel; with `restoreFocus` (Escape) focus goes back to the indicator button. */
+  closeDetails(restoreFocus = false): void {
+    if (!this.#expanded()) return;
+    this.#expanded.set(false);
+    if (restoreFocus) this.toggleButton()?.nativeElement.focus();
+  }
+
+  protected reconnect(): void {
+    // The outcome shows in the status and the error text; the rejection itself has no reader here.
+    this.store.connect().catch(() => undefined);
+  }
+
+  protected setAutoReconnect(enabled: boolean): void {
+    if (enabled) this.store.enableAutoReconnect();
+    else this.store.disableAutoReconnect();
+  }
+
+  protected time(epochMs: number | null): string {
+    return epochMs === null ? this.texts.none : this.#timeFormat.format(epochMs);
+  }
+
+  protected dateTime(epochMs: number): string {
+    return this.#dateTimeFormat.format(epochMs);
+  }
+
+  protected isoTime(epochMs: number): string {
+    return new Date(epochMs).toISOString();
+  }
+
+  #closeOnOutsideClick(event: Event): void {
+    const target = event.target;
+    if (target instanceof Node && this.#host.nativeElement.contains(target)) return;
+    this.closeDetails();
+  }
+}
+
+function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  try {
+    return new Intl.DateTimeFormat(locale, options);
+  } catch {
+    // Angular accepts locale ids Intl does not (e.g. "en-US-POSIX"); the browser's own locale will do.
+    return new Intl.DateTimeFormat(undefined, options);
+  }
+}

@@ -1,0 +1,182 @@
+import { DestroyRef, Injectable, NgZone, computed, inject, signal, type Signal, type WritableSignal } from '@angular/core';
+import type {
+  ConnectionPhase,
+  ConnectionStatus,
+  HeartbeatClientApi,
+  HeartbeatClientEventMap,
+  HeartbeatClientEventName,
+  HeartbeatClientState,
+  TopicEvent,
+} from '@heartbeat/client';
+import { Observable, defer } from 'rxjs';
+import { HeartbeatMessages } from './heartbeat.messages.js';
+import { HEARTBEAT_CLIENT_FACTORY, HEARTBEAT_CLIENT_OPTIONS } from './heartbeat.tokens.js';
+
+/**
+ * The app's one connection: the source's `useWebSocketStore()` as an Angular service. Every state
+ * field is a signal; the API is the client's. Provided by `provideHeartbeat()`.
+ *
+ * The client (socket, timers, browser listeners) lives outside Angular's zone, so heartbeat traffic
+ * never triggers change detection by itself; signals schedule it when something shown changes, and
+ * Observables and handlers of this store deliver inside the zone again.
+ */
+// The root-level factory only exists to replace Angular's "No provider for WebSocketStore" with a
+// message that says what to add; provideHeartbeat() provides the real store.
+@Injectable({ providedIn: 'root', useFactory: throwStoreNotProvided })
+export class WebSocketStore {
+  readonly #zone = inject(NgZone);
+  readonly #client: HeartbeatClientApi;
+  readonly #state: WritableSignal<HeartbeatClientState>;
+
+  /** The whole state; the per-field signals below change only when their field does. */
+  readonly state: Signal<HeartbeatClientState>;
+  /** Every state change (the current state first), delivered inside Angular's zone. */
+  readonly state$: Observable<HeartbeatClientState>;
+
+  readonly status: Signal<ConnectionStatus>;
+  readonly phase: Signal<ConnectionPhase>;
+  readonly isReconnecting: Signal<boolean>;
+  readonly reconnectAttempts: Signal<number>;
+  readonly maxReconnectAttempts: Signal<number>;
+  readonly nextReconnectAt: Signal<number | null>;
+  readonly reconnectCount: Signal<number>;
+  readonly autoReconnect: Signal<boolean>;
+  readonly connectedAt: Signal<number | null>;
+  readonly sessionId: Signal<string | null>;
+  readonly pingCount: Signal<number>;
+  readonly pongCount: Signal<number>;
+  readonly missedPongs: Signal<number>;
+  readonly serverPingCount: Signal<number>;
+  readonly lastPingAt: Signal<number | null>;
+  readonly lastPongAt: Signal<number | null>;
+  readonly rttMs: Signal<number | null>;
+  readonly rttSmoothedMs: Signal<number | null>;
+  readonly clockOffsetMs: Signal<number | null>;
+  readonly lastError: Signal<string | null>;
+  readonly lastCloseCode: Signal<number | null>;
+  readonly lastCloseReason: Signal<string | null>;
+  readonly online: Signal<boolean>;
+  /** Shorthand for `status() === 'connected'`. */
+  readonly isConnected: Signal<boolean>;
+
+  constructor() {
+    const factory = inject(HEARTBEAT_CLIENT_FACTORY);
+    const options = inject(HEARTBEAT_CLIENT_OPTIONS);
+    this.#client = this.#zone.runOutsideAngular(() => factory(options));
+    this.#state = signal(this.#client.state);
+    this.state = this.#state.asReadonly();
+    this.state$ = this.#insideZone(this.#client.state$);
+
+    const field = <K extends keyof HeartbeatClientState>(key: K): Signal<HeartbeatClientState[K]> =>
+      computed(() => this.#state()[key]);
+    this.status = field('status');
+    this.phase = field('phase');
+    this.isReconnecting = field('isReconnecting');
+    this.reconnectAttempts = field('reconnectAttempts');
+    this.maxReconnectAttempts = field('maxReconnectAttempts');
+    this.nextReconnectAt = field('nextReconnectAt');
+    this.reconnectCount = field('reconnectCount');
+    this.autoReconnect = field('autoReconnect');
+    this.connectedAt = field('connectedAt');
+    this.sessionId = field('sessionId');
+    this.pingCount = field('pingCount');
+    this.pongCount = field('pongCount');
+    this.missedPongs = field('missedPongs');
+    this.serverPingCount = field('serverPingCount');
+    this.lastPingAt = field('lastPingAt');
+    this.lastPongAt = field('lastPongAt');
+    this.rttMs = field('rttMs');
+    this.rttSmoothedMs = field('rttSmoothedMs');
+    this.clockOffsetMs = field('clockOffsetMs');
+    this.lastError = field('lastError');
+    this.lastCloseCode = field('lastCloseCode');
+    this.lastCloseReason = field('lastCloseReason');
+    this.online = field('online');
+    this.isConnected = computed(() => this.status() === 'connected');
+
+    // Writing a signal needs no zone: Angular schedules change detection for views that read it,
+    // with zones and without.
+    const subscription = this.#zone.runOutsideAngular(() =>
+      this.#client.state$.subscribe((state) => this.#state.set(state)),
+    );
+    inject(DestroyRef).onDestroy(() => {
+      subscription.unsubscribe();
+      this.#client.destroy();
+    });
+  }
+
+  /** The wrapped client, for what the store does not expose. Calls on it run in the caller's zone. */
+  get client(): HeartbeatClientApi {
+    return this.#client;
+  }
+
+  /** Connects now; resolves on `welcome`, rejects if this attempt fails (auto-reconnect keeps trying). */
+  connect(): Promise<void> {
+    return this.#outside(() => this.#client.connect());
+  }
+
+  /** Closes with 1000 and stops reconnecting. */
+  disconnect(): void {
+    this.#outside(() => this.#client.disconnect());
+  }
+
+  enableAutoReconnect(): void {
+    this.#outside(() => this.#client.enableAutoReconnect());
+  }
+
+  /** Also cancels a scheduled attempt. */
+  disableAutoReconnect(): void {
+    this.#outside(() => this.#client.disableAutoReconnect());
+  }
+
+  /** Forgets past attempts and the last error; a scheduled retry starts over from the first delay. */
+  resetReconnectState(): void {
+    this.#outside(() => this.#client.resetReconnectState());
+  }
+
+  /** Sends a ping now; false when not connected. */
+  sendPing(): boolean {
+    return this.#outside(() => this.#client.sendPing());
+  }
+
+  /** Calls `handler` (inside Angular's zone) for each such event until the returned function is called. */
+  on<K extends HeartbeatClientEventName>(event: K, handler: (payload: HeartbeatClientEventMap[K]) => void): () => void {
+    return this.#outside(() => this.#client.on(event, (payload) => this.#zone.run(() => handler(payload))));
+  }
+
+  /** The same events as an Observable. */
+  events<K extends HeartbeatClientEventName>(event: K): Observable<HeartbeatClientEventMap[K]> {
+    return this.#insideZone(defer(() => this.#client.events(event)));
+  }
+
+  /** Events of `topic`, in order and without duplicates across reconnects. */
+  subscribe<T = unknown>(topic: string): Observable<TopicEvent<T>> {
+    return this.#insideZone(defer(() => this.#client.subscribe<T>(topic)));
+  }
+
+  /** Sends a `message`; resolves when the server acknowledges it. */
+  send(topic: string | undefined, data: unknown): Promise<void> {
+    return this.#outside(() => this.#client.send(topic, data));
+  }
+
+  #outside<T>(work: () => T): T {
+    return this.#zone.runOutsideAngular(work);
+  }
+
+  /** Subscribes outside the zone (socket work) and delivers inside it (app code). */
+  #insideZone<T>(source: Observable<T>): Observable<T> {
+    return new Observable<T>((subscriber) =>
+      this.#outside(() =>
+        source.subscribe({
+          next: (value) => this.#zone.run(() => subscriber.next(value)),
+          error: (error: unknown) => this.#zone.run(() => subscriber.error(error)),
+          complete: () => this.#zone.run(() => subscriber.complete()),
+        }),
+      ),
+    );
+  }
+}
+
+function throwStoreNotProvided(): never {
+  throw new Error(HeartbeatMessages.storeNotProvided());
+}
