@@ -55,7 +55,7 @@ export class MonitorServerProcess {
     if (this.child) throw new Error('The monitor server is still running; kill() it before restart().');
     this.output = '';
     const child = spawn(process.execPath, [MAIN], {
-      env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...this.env, PORT: String(this.port) },
+      env: { ...process.env, HOST: '127.0.0.1', ...this.env, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
