@@ -10,6 +10,11 @@ export interface SocketSessionHandlers {
 }
 
 type Listener = (event: never) => void;
+/** The overloads of WebSocketLike seen as one signature, to attach listeners in a loop. */
+type ListenerTarget = {
+  addEventListener(type: string, listener: Listener): void;
+  removeEventListener(type: string, listener: Listener): void;
+};
 
 /**
  * One WebSocket from creation to close. After `close()` (or the socket's own close) it reports
@@ -42,7 +47,7 @@ export class SocketSession {
       ['message', onMessage as Listener],
       ['close', onClose as Listener],
     ];
-    for (const [type, listener] of this.listeners) this.socket.addEventListener(type, listener);
+    for (const [type, listener] of this.listeners) (this.socket as ListenerTarget).addEventListener(type, listener);
     // Errors are always followed by a close event, which carries the code; but an implementation
     // built on an EventEmitter (ws) throws on an 'error' nobody listens to, so one stays attached.
     this.socket.addEventListener('error', () => undefined);
@@ -78,6 +83,6 @@ export class SocketSession {
 
   private release(): void {
     this.done = true;
-    for (const [type, listener] of this.listeners) this.socket.removeEventListener(type, listener);
+    for (const [type, listener] of this.listeners) (this.socket as ListenerTarget).removeEventListener(type, listener);
   }
 }
