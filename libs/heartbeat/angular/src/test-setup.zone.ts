@@ -1,0 +1,3 @@
+import { setupZoneTestEnv } from 'jest-preset-angular/setup-env/zone/index.js';
+
+setupZoneTestEnv();

@@ -1,0 +1,117 @@
+import { TestBed } from '@angular/core/testing';
+import { WebSocketStore } from '../lib/web-socket.store.js';
+import { FakeHeartbeatClient } from './fake-heartbeat.client.js';
+import { provideHeartbeatTesting } from './heartbeat-testing.providers.js';
+
+describe('FakeHeartbeatClient', () => {
+  describe('#setState', () => {
+    it('derives the status from the phase as the real client does', () => {
+      const client = new FakeHeartbeatClient();
+
+      client.setState({ phase: 'backoff' });
+      expect(client.state.status).toBe('connecting');
+      client.setState({ phase: 'suspended' });
+      expect(client.state.status).toBe('error');
+      client.setState({ phase: 'offline', status: 'error' });
+      expect(client.state.status).toBe('error');
+    });
+
+    it('starts from the given state and the options’ attempt limit', () => {
+      const client = new FakeHeartbeatClient({ url: '/ws', maxReconnectAttempts: 9, autoReconnect: false }, { phase: 'connected' });
+
+      expect(client.state).toMatchObject({ status: 'connected', maxReconnectAttempts: 9, autoReconnect: false });
+    });
+  });
+
+  describe('#connect', () => {
+    it('connects at once and records the call', async () => {
+      const client = new FakeHeartbeatClient(undefined, { lastError: 'old' });
+
+      await client.connect();
+
+      expect(client.state).toMatchObject({ status: 'connected', sessionId: 'fake-session', lastError: null });
+      expect(client.state.connectedAt).toEqual(expect.any(Number));
+      expect(client.calls).toEqual(['connect']);
+    });
+  });
+
+  describe('#disconnect', () => {
+    it('goes idle with a normal close', () => {
+      const client = new FakeHeartbeatClient(undefined, { phase: 'connected' });
+
+      client.disconnect();
+
+      expect(client.state).toMatchObject({ status: 'disconnected', phase: 'idle', lastCloseCode: 1000, connectedAt: null });
+    });
+  });
+
+  describe('#disableAutoReconnect', () => {
+    it('cancels a scheduled attempt', () => {
+      const client = new FakeHeartbeatClient(undefined, { phase: 'backoff', isReconnecting: true, nextReconnectAt: 5 });
+
+      client.disableAutoReconnect();
+
+      expect(client.state).toMatchObject({ autoReconnect: false, phase: 'idle', nextReconnectAt: null, isReconnecting: false });
+    });
+  });
+
+  describe('#sendPing', () => {
+    it('counts a ping only while connected', () => {
+      const client = new FakeHeartbeatClient();
+
+      expect(client.sendPing()).toBe(false);
+      client.setState({ phase: 'connected' });
+      expect(client.sendPing()).toBe(true);
+      expect(client.state.pingCount).toBe(1);
+    });
+  });
+
+  describe('#subscribe', () => {
+    it('numbers each topic’s events and counts subscribers', () => {
+      const client = new FakeHeartbeatClient();
+      const seqs: number[] = [];
+      const first = client.subscribe('alerts').subscribe((event) => seqs.push(event.seq));
+      const second = client.subscribe('alerts').subscribe();
+
+      client.publish('alerts', 'a');
+      client.publish('alerts', 'b');
+      expect(client.subscriberCount('alerts')).toBe(2);
+      first.unsubscribe();
+      second.unsubscribe();
+
+      expect(seqs).toEqual([1, 2]);
+      expect(client.subscriberCount('alerts')).toBe(0);
+    });
+  });
+
+  describe('#destroy', () => {
+    it('completes every stream', () => {
+      const client = new FakeHeartbeatClient();
+      const completed = jest.fn();
+      client.state$.subscribe({ complete: completed });
+
+      client.destroy();
+
+      expect(completed).toHaveBeenCalled();
+      expect(client.destroyed).toBe(true);
+    });
+  });
+});
+
+describe('provideHeartbeatTesting', () => {
+  it('backs WebSocketStore with the given fake', () => {
+    const client = new FakeHeartbeatClient(undefined, { phase: 'connected', pingCount: 3 });
+    TestBed.configureTestingModule({ providers: [provideHeartbeatTesting(client)] });
+
+    const store = TestBed.inject(WebSocketStore);
+
+    expect(store.client).toBe(client);
+    expect(store.pingCount()).toBe(3);
+  });
+
+  it('makes its own fake when given none', () => {
+    TestBed.configureTestingModule({ providers: [provideHeartbeatTesting()] });
+
+    expect(TestBed.inject(WebSocketStore).client).toBeInstanceOf(FakeHeartbeatClient);
+  });
+});
