@@ -36,6 +36,8 @@ export class ClientHeartbeat {
   private pingSentAt = 0;
   private missed = 0;
   private sequence = 0;
+  /** The outstanding ping was sent by a wake check (a liveness check still waiting for its verdict). */
+  private wakePingOutstanding = false;
 
   constructor(
     private readonly timing: Pick<HeartbeatTimingOptions, 'pingInterval' | 'pongTimeout' | 'maxMissedPongs'>,
@@ -83,6 +85,7 @@ export class ClientHeartbeat {
     const now = this.now();
     this.sequence += 1;
     this.pingSentAt = now;
+    this.wakePingOutstanding = false;
     this.phase = 'awaiting';
     this.arm(this.timing.pongTimeout);
     this.hooks.sendPing(this.sequence, now);
@@ -128,7 +131,11 @@ export class ClientHeartbeat {
     const gap = now - this.lastWakeCheckAt;
     this.lastWakeCheckAt = now;
     if (gap < WAKE_JUMP_THRESHOLD_MS || this.phase === 'stopped') return;
+    // A liveness check still waiting is left to its timer: in a tab whose timers run once a minute
+    // every check is late, and replacing the check each time would postpone its verdict forever.
+    if (this.phase === 'awaiting' && this.wakePingOutstanding) return;
     this.hooks.wokeUp?.(gap);
     this.ping();
+    this.wakePingOutstanding = true;
   }
 }
