@@ -4,6 +4,8 @@ export const ClientMessages = {
     'HeartbeatClient needs a `url`: pass the server endpoint, e.g. { url: "ws://localhost:3000/ws" }, or a path such as "/ws" in a browser.',
   urlRelativeOutsideBrowser: (url: string) =>
     `HeartbeatClient got the relative url "${url}" but there is no page address to resolve it against; pass an absolute ws:// or wss:// URL.`,
+  urlInvalid: (url: string) =>
+    `HeartbeatClient url "${url}" is not a valid URL; pass e.g. "ws://localhost:3000/ws" or, in a browser, a path such as "/ws".`,
   urlBadScheme: (url: string) =>
     `HeartbeatClient url "${url}" must start with ws://, wss://, http:// or https://.`,
   noWebSocket: () =>

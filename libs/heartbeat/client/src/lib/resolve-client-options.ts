@@ -78,7 +78,12 @@ export function resolveUrl(url: string, globals: { location?: { href: string } }
   if (typeof url !== 'string' || url.trim() === '') throw new HeartbeatClientOptionsError(ClientMessages.urlMissing());
   const absolute = /^[a-z][a-z0-9+.-]*:/i.test(url);
   if (!absolute && !globals.location) throw new HeartbeatClientOptionsError(ClientMessages.urlRelativeOutsideBrowser(url));
-  const parsed = new URL(url, absolute ? undefined : globals.location?.href);
+  let parsed: URL;
+  try {
+    parsed = new URL(url, absolute ? undefined : globals.location?.href);
+  } catch {
+    throw new HeartbeatClientOptionsError(ClientMessages.urlInvalid(url));
+  }
   const scheme = { 'ws:': 'ws:', 'wss:': 'wss:', 'http:': 'ws:', 'https:': 'wss:' }[parsed.protocol];
   if (!scheme) throw new HeartbeatClientOptionsError(ClientMessages.urlBadScheme(url));
   parsed.protocol = scheme;
