@@ -1,0 +1,526 @@
+import type { EventFrame, SubscribedFrame, SubscribeFrame, UnsubscribeFrame } from '@heartbeat/protocol';
+import type { Subscription } from 'rxjs';
+import type { HeartbeatClientEventMap, TopicEvent } from './client-events.js';
+import { TopicRegistry } from './topic-registry.js';
+
+type Gap = HeartbeatClientEventMap['gap'];
+type Resumed = HeartbeatClientEventMap['resumed'];
+
+interface Setup {
+  readonly registry: TopicRegistry;
+  /** Frames the socket took (sent while connected). */
+  readonly sent: (SubscribeFrame | UnsubscribeFrame)[];
+  readonly gaps: Gap[];
+  readonly resumed: Resumed[];
+  setConnected(connected: boolean): void;
+}
+
+function setup(connected = true): Setup {
+  const sent: Setup['sent'] = [];
+  const gaps: Gap[] = [];
+  const resumed: Resumed[] = [];
+  let isConnected = connected;
+  const registry = new TopicRegistry({
+    send: (frame) => {
+      if (!isConnected) return false;
+      sent.push(frame);
+      return true;
+    },
+    gap: (payload) => gaps.push(payload),
+    resumed: (payload) => resumed.push(payload),
+  });
+  return {
+    registry,
+    sent,
+    gaps,
+    resumed,
+    setConnected: (value) => {
+      isConnected = value;
+    },
+  };
+}
+
+const subscribed = (topic: string, epoch: string, seq: number, recovered = true, replayed = 0): SubscribedFrame => ({
+  type: 'subscribed',
+  topic,
+  epoch,
+  seq,
+  recovered,
+  replayed,
+});
+
+const event = (topic: string, seq: number, epoch = 'e1', data: unknown = { n: seq }): EventFrame => ({
+  type: 'event',
+  topic,
+  seq,
+  epoch,
+  data,
+  timestamp: new Date(Date.UTC(2025, 0, 1) + seq * 1_000).toISOString(),
+});
+
+/** Subscribes an observer and collects what it receives. */
+function observe(registry: TopicRegistry, topic: string) {
+  const events: TopicEvent[] = [];
+  let completed = false;
+  const subscription: Subscription = registry.subscribe(topic).subscribe({
+    next: (value) => events.push(value),
+    complete: () => {
+      completed = true;
+    },
+  });
+  return {
+    events,
+    seqs: () => events.map((value) => value.seq),
+    completed: () => completed,
+    unsubscribe: () => subscription.unsubscribe(),
+  };
+}
+
+/** A topic subscribed at head `head` of `epoch`, with events head+1..lastSeq delivered. */
+function established(topic: string, epoch: string, head: number, lastSeq = head) {
+  const context = setup();
+  const observer = observe(context.registry, topic);
+  context.registry.onSubscribed(subscribed(topic, epoch, head));
+  for (let seq = head + 1; seq <= lastSeq; seq += 1) context.registry.onEvent(event(topic, seq, epoch));
+  context.sent.length = 0;
+  return { ...context, observer };
+}
+
+describe('TopicRegistry', () => {
+  describe('#subscribe', () => {
+    it('sends nothing until an observer subscribes', () => {
+      const { registry, sent } = setup();
+
+      registry.subscribe('alerts');
+
+      expect(sent).toEqual([]);
+      expect(registry.topicNames()).toEqual([]);
+    });
+
+    it('sends a subscribe without `since` for a new topic', () => {
+      const { registry, sent } = setup();
+
+      observe(registry, 'alerts');
+
+      expect(sent).toEqual([{ type: 'subscribe', topic: 'alerts' }]);
+    });
+
+    it('sends one server subscribe per topic however many observers', () => {
+      const { registry, sent } = setup();
+
+      observe(registry, 'alerts');
+      observe(registry, 'alerts');
+      observe(registry, 'alerts');
+
+      expect(sent).toEqual([{ type: 'subscribe', topic: 'alerts' }]);
+      expect(registry.topicNames()).toEqual(['alerts']);
+    });
+
+    it('subscribes each topic separately', () => {
+      const { registry, sent } = setup();
+
+      observe(registry, 'alerts');
+      observe(registry, 'stats');
+
+      expect(sent).toEqual([
+        { type: 'subscribe', topic: 'alerts' },
+        { type: 'subscribe', topic: 'stats' },
+      ]);
+      expect(registry.topicNames()).toEqual(['alerts', 'stats']);
+    });
+
+    it('delivers every event to every observer of the topic', () => {
+      const { registry } = setup();
+      const first = observe(registry, 'alerts');
+      const second = observe(registry, 'alerts');
+      const other = observe(registry, 'stats');
+      registry.onSubscribed(subscribed('alerts', 'e1', 0));
+
+      registry.onEvent(event('alerts', 1));
+      registry.onEvent(event('alerts', 2));
+
+      expect(first.seqs()).toEqual([1, 2]);
+      expect(second.seqs()).toEqual([1, 2]);
+      expect(other.events).toEqual([]);
+    });
+
+    it('gives a late observer only the events after it joined', () => {
+      const { registry } = setup();
+      observe(registry, 'alerts');
+      registry.onSubscribed(subscribed('alerts', 'e1', 0));
+      registry.onEvent(event('alerts', 1));
+
+      const late = observe(registry, 'alerts');
+      registry.onEvent(event('alerts', 2));
+
+      expect(late.seqs()).toEqual([2]);
+    });
+
+    it('sends unsubscribe only when the last observer leaves', () => {
+      const { registry, sent } = setup();
+      const first = observe(registry, 'alerts');
+      const second = observe(registry, 'alerts');
+      sent.length = 0;
+
+      first.unsubscribe();
+      expect(sent).toEqual([]);
+      expect(registry.topicNames()).toEqual(['alerts']);
+
+      second.unsubscribe();
+      expect(sent).toEqual([{ type: 'unsubscribe', topic: 'alerts' }]);
+      expect(registry.topicNames()).toEqual([]);
+    });
+
+    it('keeps delivering to the remaining observers after one leaves', () => {
+      const { registry } = setup();
+      const leaving = observe(registry, 'alerts');
+      const staying = observe(registry, 'alerts');
+      registry.onSubscribed(subscribed('alerts', 'e1', 0));
+
+      leaving.unsubscribe();
+      registry.onEvent(event('alerts', 1));
+
+      expect(leaving.events).toEqual([]);
+      expect(staying.seqs()).toEqual([1]);
+    });
+
+    it('forgets the position of a topic nobody observes any more', () => {
+      const context = established('alerts', 'e1', 10, 12);
+      context.observer.unsubscribe();
+      context.sent.length = 0;
+
+      const again = observe(context.registry, 'alerts');
+      context.registry.onEvent(event('alerts', 13)); // before the new `subscribed`: not delivered
+
+      expect(context.sent).toEqual([{ type: 'subscribe', topic: 'alerts' }]);
+      expect(again.events).toEqual([]);
+    });
+
+    it('sends nothing while disconnected and subscribes after the next welcome', () => {
+      const { registry, sent, setConnected } = setup(false);
+      observe(registry, 'alerts');
+      expect(sent).toEqual([]);
+
+      setConnected(true);
+      registry.resubscribeAll();
+
+      expect(sent).toEqual([{ type: 'subscribe', topic: 'alerts' }]);
+    });
+  });
+
+  describe('#onSubscribed and #onEvent', () => {
+    it('starts a fresh subscription at the head: only events published after it', () => {
+      const { registry } = setup();
+      const observer = observe(registry, 'alerts');
+
+      registry.onSubscribed(subscribed('alerts', 'e1', 41));
+      registry.onEvent(event('alerts', 40));
+      registry.onEvent(event('alerts', 41));
+      registry.onEvent(event('alerts', 42));
+
+      expect(observer.seqs()).toEqual([42]);
+    });
+
+    it('delivers the event as a TopicEvent (topic, seq, epoch, data, timestamp)', () => {
+      const { registry } = setup();
+      const observer = observe(registry, 'alerts');
+      registry.onSubscribed(subscribed('alerts', 'e1', 0));
+
+      registry.onEvent(event('alerts', 1, 'e1', { level: 'high' }));
+
+      expect(observer.events).toEqual([{ topic: 'alerts', seq: 1, epoch: 'e1', data: { level: 'high' }, timestamp: '2025-01-01T00:00:01.000Z' }]);
+    });
+
+    it('drops events at or below the last seq (duplicates), keeping the order', () => {
+      const { registry } = setup();
+      const observer = observe(registry, 'alerts');
+      registry.onSubscribed(subscribed('alerts', 'e1', 0));
+
+      for (const seq of [1, 2, 2, 1, 3, 3, 5, 4, 6]) registry.onEvent(event('alerts', seq));
+
+      expect(observer.seqs()).toEqual([1, 2, 3, 5, 6]);
+    });
+
+    it('ignores events before the topic\'s `subscribed` arrived', () => {
+      const { registry } = setup();
+      const observer = observe(registry, 'alerts');
+
+      registry.onEvent(event('alerts', 1));
+
+      expect(observer.events).toEqual([]);
+    });
+
+    it('ignores events and `subscribed` of topics nobody observes', () => {
+      const { registry, gaps, resumed } = setup();
+      const observer = observe(registry, 'alerts');
+      registry.onSubscribed(subscribed('alerts', 'e1', 0));
+
+      registry.onSubscribed(subscribed('stats', 'e1', 5, false, 2));
+      registry.onEvent(event('stats', 6));
+
+      expect(observer.events).toEqual([]);
+      expect(gaps).toEqual([]);
+      expect(resumed).toEqual([]);
+      expect(registry.topicNames()).toEqual(['alerts']);
+    });
+
+    it('ignores events of another epoch', () => {
+      const { registry } = setup();
+      const observer = observe(registry, 'alerts');
+      registry.onSubscribed(subscribed('alerts', 'e1', 0));
+
+      registry.onEvent(event('alerts', 1, 'e0'));
+      registry.onEvent(event('alerts', 1, 'e1'));
+      registry.onEvent(event('alerts', 2, 'e2'));
+
+      expect(observer.events.map((value) => [value.epoch, value.seq])).toEqual([['e1', 1]]);
+    });
+
+    it('reports neither a gap nor a resume for a fresh subscription', () => {
+      const { registry, gaps, resumed } = setup();
+      observe(registry, 'alerts');
+
+      registry.onSubscribed(subscribed('alerts', 'e1', 7, true, 0));
+
+      expect(gaps).toEqual([]);
+      expect(resumed).toEqual([]);
+    });
+  });
+
+  describe('#resubscribeAll', () => {
+    it('asks for every topic from the last seq delivered', () => {
+      const { registry, sent } = setup();
+      observe(registry, 'alerts');
+      observe(registry, 'stats');
+      registry.onSubscribed(subscribed('alerts', 'e1', 10));
+      registry.onSubscribed(subscribed('stats', 'e1', 3));
+      registry.onEvent(event('alerts', 11));
+      registry.onEvent(event('alerts', 12));
+      sent.length = 0;
+
+      registry.resubscribeAll();
+
+      expect(sent).toEqual([
+        { type: 'subscribe', topic: 'alerts', since: 12 },
+        { type: 'subscribe', topic: 'stats', since: 3 }, // no event yet: from the head it joined at
+      ]);
+    });
+
+    it('asks afresh for a topic whose first `subscribed` never arrived', () => {
+      const { registry, sent } = setup();
+      observe(registry, 'alerts');
+      sent.length = 0;
+
+      registry.resubscribeAll();
+
+      expect(sent).toEqual([{ type: 'subscribe', topic: 'alerts' }]);
+    });
+
+    it('asks from position 0 when the topic was joined before its first event', () => {
+      const { sent, registry } = established('alerts', 'e1', 0);
+
+      registry.resubscribeAll();
+
+      expect(sent).toEqual([{ type: 'subscribe', topic: 'alerts', since: 0 }]);
+    });
+
+    it('drops the duplicates a resumed subscription may bring', () => {
+      const { registry, observer } = established('alerts', 'e1', 10, 12);
+
+      registry.resubscribeAll();
+      registry.onSubscribed(subscribed('alerts', 'e1', 14, true, 2));
+      for (const seq of [12, 13, 14, 13, 15]) registry.onEvent(event('alerts', seq));
+
+      expect(observer.seqs()).toEqual([11, 12, 13, 14, 15]);
+    });
+
+    describe('resumed', () => {
+      it('reports the replay when recovered with replayed > 0 and delivers the replayed events', () => {
+        const { registry, observer, gaps, resumed } = established('alerts', 'e1', 10, 12);
+
+        registry.resubscribeAll();
+        registry.onSubscribed(subscribed('alerts', 'e1', 15, true, 3));
+        for (const seq of [13, 14, 15, 16]) registry.onEvent(event('alerts', seq));
+
+        expect(resumed).toEqual([{ topic: 'alerts', replayed: 3, epoch: 'e1', seq: 15 }]);
+        expect(gaps).toEqual([]);
+        expect(observer.seqs()).toEqual([11, 12, 13, 14, 15, 16]);
+      });
+
+      it('reports nothing when nothing was missed', () => {
+        const { registry, observer, gaps, resumed } = established('alerts', 'e1', 10, 12);
+
+        registry.resubscribeAll();
+        registry.onSubscribed(subscribed('alerts', 'e1', 12, true, 0));
+        registry.onEvent(event('alerts', 13));
+
+        expect(resumed).toEqual([]);
+        expect(gaps).toEqual([]);
+        expect(observer.seqs()).toEqual([11, 12, 13]);
+      });
+
+      it('does not take a later `subscribed` for the same request as a second resume', () => {
+        const { registry, resumed } = established('alerts', 'e1', 10, 12);
+
+        registry.resubscribeAll();
+        registry.onSubscribed(subscribed('alerts', 'e1', 15, true, 3));
+        registry.onSubscribed(subscribed('alerts', 'e1', 15, true, 3));
+
+        expect(resumed).toHaveLength(1);
+      });
+    });
+
+    describe('gap: evicted', () => {
+      it('reports an evicted gap when the same epoch cannot be recovered', () => {
+        const { registry, gaps, resumed } = established('alerts', 'e1', 10, 12);
+
+        registry.resubscribeAll();
+        registry.onSubscribed(subscribed('alerts', 'e1', 100, false, 20));
+
+        expect(gaps).toEqual([{ topic: 'alerts', reason: 'evicted', lastSeq: 12, previousEpoch: 'e1', epoch: 'e1', seq: 100 }]);
+        expect(resumed).toEqual([]);
+      });
+
+      it('delivers the events still replayed after the gap, in order', () => {
+        const { registry, observer } = established('alerts', 'e1', 10, 12);
+
+        registry.resubscribeAll();
+        registry.onSubscribed(subscribed('alerts', 'e1', 100, false, 2));
+        for (const seq of [97, 98, 99, 100, 101]) registry.onEvent(event('alerts', seq));
+
+        expect(observer.seqs()).toEqual([11, 12, 99, 100, 101]);
+      });
+
+      it('continues from the head when nothing could be replayed', () => {
+        const { registry, observer } = established('alerts', 'e1', 10, 12);
+
+        registry.resubscribeAll();
+        registry.onSubscribed(subscribed('alerts', 'e1', 100, false, 0));
+        registry.onEvent(event('alerts', 100));
+        registry.onEvent(event('alerts', 101));
+
+        expect(observer.seqs()).toEqual([11, 12, 101]);
+      });
+    });
+
+    describe('gap: new-epoch', () => {
+      it('reports a new-epoch gap when the epoch changed', () => {
+        const { registry, gaps, resumed } = established('alerts', 'e1', 10, 12);
+
+        registry.resubscribeAll();
+        registry.onSubscribed(subscribed('alerts', 'e2', 0, false, 0));
+
+        expect(gaps).toEqual([{ topic: 'alerts', reason: 'new-epoch', lastSeq: 12, previousEpoch: 'e1', epoch: 'e2', seq: 0 }]);
+        expect(resumed).toEqual([]);
+      });
+
+      it('reports new-epoch, not evicted, even when the server claims to have recovered', () => {
+        const { registry, gaps } = established('alerts', 'e1', 10, 12);
+
+        registry.resubscribeAll();
+        registry.onSubscribed(subscribed('alerts', 'e2', 20, true, 8));
+
+        expect(gaps.map((gap) => gap.reason)).toEqual(['new-epoch']);
+      });
+
+      it('delivers the new epoch\'s events after the gap, including the replayed ones', () => {
+        const { registry, observer } = established('alerts', 'e1', 10, 12);
+
+        registry.resubscribeAll();
+        registry.onSubscribed(subscribed('alerts', 'e2', 3, true, 3));
+        for (const seq of [1, 2, 3, 4]) registry.onEvent(event('alerts', seq, 'e2'));
+
+        expect(observer.events.map((value) => [value.epoch, value.seq])).toEqual([
+          ['e1', 11],
+          ['e1', 12],
+          ['e2', 1],
+          ['e2', 2],
+          ['e2', 3],
+          ['e2', 4],
+        ]);
+      });
+
+      it('delivers low seqs of the new epoch that the old position would have dropped', () => {
+        const { registry, observer } = established('alerts', 'e1', 100, 105);
+
+        registry.resubscribeAll();
+        registry.onSubscribed(subscribed('alerts', 'e2', 0, false, 0));
+        registry.onEvent(event('alerts', 1, 'e2'));
+
+        expect(observer.events.at(-1)).toMatchObject({ epoch: 'e2', seq: 1 });
+      });
+
+      it('ignores stragglers of the old epoch after the change', () => {
+        const { registry, observer } = established('alerts', 'e1', 10, 12);
+
+        registry.resubscribeAll();
+        registry.onSubscribed(subscribed('alerts', 'e2', 0, false, 0));
+        registry.onEvent(event('alerts', 13, 'e1'));
+        registry.onEvent(event('alerts', 1, 'e2'));
+        registry.onEvent(event('alerts', 14, 'e1'));
+
+        expect(observer.events.map((value) => [value.epoch, value.seq])).toEqual([
+          ['e1', 11],
+          ['e1', 12],
+          ['e2', 1],
+        ]);
+      });
+
+      it('asks from the new epoch\'s position on the next reconnect', () => {
+        const { registry, sent } = established('alerts', 'e1', 10, 12);
+        registry.resubscribeAll();
+        registry.onSubscribed(subscribed('alerts', 'e2', 0, false, 0));
+        registry.onEvent(event('alerts', 1, 'e2'));
+        registry.onEvent(event('alerts', 2, 'e2'));
+        sent.length = 0;
+
+        registry.resubscribeAll();
+
+        expect(sent).toEqual([{ type: 'subscribe', topic: 'alerts', since: 2 }]);
+      });
+
+      it('reports the head the topic was joined at when no event was seen in the old epoch', () => {
+        const { registry, gaps } = established('alerts', 'e1', 42);
+
+        registry.resubscribeAll();
+        registry.onSubscribed(subscribed('alerts', 'e2', 0, false, 0));
+
+        expect(gaps[0]).toMatchObject({ reason: 'new-epoch', lastSeq: 42, previousEpoch: 'e1', epoch: 'e2' });
+      });
+    });
+  });
+
+  describe('#complete', () => {
+    it('completes every observer of every topic', () => {
+      const { registry } = setup();
+      const first = observe(registry, 'alerts');
+      const second = observe(registry, 'alerts');
+      const other = observe(registry, 'stats');
+
+      registry.complete();
+
+      expect([first.completed(), second.completed(), other.completed()]).toEqual([true, true, true]);
+    });
+
+    it('forgets every topic: nothing is resubscribed or delivered afterwards', () => {
+      const { registry, sent } = established('alerts', 'e1', 0);
+
+      registry.complete();
+      sent.length = 0;
+      registry.resubscribeAll();
+      registry.onEvent(event('alerts', 1));
+
+      expect(registry.topicNames()).toEqual([]);
+      expect(sent).toEqual([]);
+    });
+
+    it('lets an observer unsubscribe afterwards without sending anything', () => {
+      const { registry, observer, sent } = established('alerts', 'e1', 0);
+      registry.complete();
+      sent.length = 0;
+
+      expect(() => observer.unsubscribe()).not.toThrow();
+      expect(sent).toEqual([]);
+    });
+  });
+});
