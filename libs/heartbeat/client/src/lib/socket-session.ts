@@ -47,7 +47,7 @@ export class SocketSession {
       ['message', onMessage as Listener],
       ['close', onClose as Listener],
     ];
-    for (const [type, listener] of this.listeners) (this.socket as ListenerTarget).addEventListener(type, listener);
+    for (const [type, listener] of this.listeners) (this.socket as unknown as ListenerTarget).addEventListener(type, listener);
     // Errors are always followed by a close event, which carries the code; but an implementation
     // built on an EventEmitter (ws) throws on an 'error' nobody listens to, so one stays attached.
     this.socket.addEventListener('error', () => undefined);
@@ -83,6 +83,6 @@ export class SocketSession {
 
   private release(): void {
     this.done = true;
-    for (const [type, listener] of this.listeners) (this.socket as ListenerTarget).removeEventListener(type, listener);
+    for (const [type, listener] of this.listeners) (this.socket as unknown as ListenerTarget).removeEventListener(type, listener);
   }
 }

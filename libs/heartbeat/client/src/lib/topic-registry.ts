@@ -105,8 +105,10 @@ export class TopicRegistry {
   }
 
   complete(): void {
-    for (const entry of this.topics.values()) entry.events.complete();
+    // Cleared first, so the observers' teardown sends no unsubscribe for a client that is going away.
+    const entries = [...this.topics.values()];
     this.topics.clear();
+    for (const entry of entries) entry.events.complete();
   }
 
   private sendSubscribe(topic: string, entry: TopicEntry): void {
