@@ -11,7 +11,7 @@ export {
   HEARTBEAT_OPTIONS_TYPE,
 } from './lib/heartbeat.module-definition.js';
 export { HeartbeatService } from './lib/heartbeat.service.js';
-export type { ConnectionDetails, HeartbeatStats, HeartbeatTotals } from './lib/heartbeat.service.js';
+export type { ConnectionDetails, HeartbeatStats, HeartbeatTotals } from '@heartbeat/protocol';
 export { HeartbeatConnection } from './lib/heartbeat-connection.js';
 export type { ConnectionState } from './lib/heartbeat-connection.js';
 export type { HeartbeatClientMessage, HeartbeatLifecycleEvent, HeartbeatSample } from './lib/heartbeat-events.js';

@@ -54,3 +54,4 @@ export type {
 } from './lib/frames.js';
 export { ProtocolErrorCode } from './lib/protocol-error.js';
 export type { FrameError } from './lib/protocol-error.js';
+export type { ConnectionDetails, HeartbeatStats, HeartbeatTotals } from './lib/stats.js';

@@ -1,4 +1,4 @@
-import { CloseCode } from '@heartbeat/protocol';
+import { CloseCode, type ConnectionDetails, type HeartbeatStats, type HeartbeatTotals } from '@heartbeat/protocol';
 import { Injectable } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { ConnectionRegistry } from './connection-registry.js';
@@ -8,42 +8,6 @@ import type { HeartbeatClientMessage, HeartbeatLifecycleEvent, HeartbeatSample }
 import { MessageInbox } from './message-inbox.js';
 import { PingScheduler } from './ping-scheduler.js';
 import { type PublishResult, TopicBroker } from './topic-broker.js';
-
-/** Totals since the server started (the source's `heartbeat_stats`). Times are epoch ms. */
-export interface HeartbeatTotals {
-  total_pings_sent: number;
-  total_pongs_received: number;
-  total_client_pings: number;
-  timeout_disconnections: number;
-  active_connections: number;
-  last_cleanup_time: number | null;
-}
-
-/** One connection (the source's `connection_details`). Times are epoch ms except `connected_at` (ISO-8601). */
-export interface ConnectionDetails {
-  id: string;
-  session_id: string | null;
-  state: 'handshake' | 'authenticating' | 'open' | 'closed';
-  remote_address: string;
-  connected_at: string;
-  ping_count: number;
-  pong_count: number;
-  client_ping_count: number;
-  missed_pings: number;
-  last_ping_time: number | null;
-  last_pong_time: number | null;
-  last_seen_time: number;
-  rtt_ms: number | null;
-  avg_rtt_ms: number | null;
-  clock_offset_ms: number | null;
-  topics: string[];
-  buffered_bytes: number;
-}
-
-export interface HeartbeatStats {
-  heartbeat_stats: HeartbeatTotals;
-  connection_details: ConnectionDetails[];
-}
 
 /** The module's public API: publish to topics, read stats, close connections, watch what happens. */
 @Injectable()

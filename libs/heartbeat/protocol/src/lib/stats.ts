@@ -1,0 +1,41 @@
+/**
+ * The stats a Heartbeat server reports (`HeartbeatService.getStats()`, `GET /api/heartbeat/stats`):
+ * the source's `heartbeat_stats` and `connection_details`, shared by the server and the dashboards
+ * that read them. Times are epoch ms except `connected_at` (ISO-8601).
+ */
+
+/** Totals since the server started. */
+export interface HeartbeatTotals {
+  total_pings_sent: number;
+  total_pongs_received: number;
+  total_client_pings: number;
+  timeout_disconnections: number;
+  active_connections: number;
+  last_cleanup_time: number | null;
+}
+
+/** One connection. */
+export interface ConnectionDetails {
+  id: string;
+  session_id: string | null;
+  state: 'handshake' | 'authenticating' | 'open' | 'closed';
+  remote_address: string;
+  connected_at: string;
+  ping_count: number;
+  pong_count: number;
+  client_ping_count: number;
+  missed_pings: number;
+  last_ping_time: number | null;
+  last_pong_time: number | null;
+  last_seen_time: number;
+  rtt_ms: number | null;
+  avg_rtt_ms: number | null;
+  clock_offset_ms: number | null;
+  topics: string[];
+  buffered_bytes: number;
+}
+
+export interface HeartbeatStats {
+  heartbeat_stats: HeartbeatTotals;
+  connection_details: ConnectionDetails[];
+}
