@@ -5,7 +5,7 @@ import { eventually } from '@heartbeat/testing';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
 import { TestClient } from '../testing/test-client.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
-import type { ConnectionDetails } from './heartbeat.service.js';
+import type { ConnectionDetails } from '@heartbeat/protocol';
 import type { HeartbeatLifecycleEvent } from './heartbeat-events.js';
 import { TopicBroker } from './topic-broker.js';
 

@@ -6,7 +6,7 @@ import { EventLog } from '../testing/event-log.js';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
 import { TestClient } from '../testing/test-client.js';
 import { BlackholeProxy, eventually, sleep } from '@heartbeat/testing';
-import type { ConnectionDetails } from './heartbeat.service.js';
+import type { ConnectionDetails } from '@heartbeat/protocol';
 
 /** The heartbeat settings a detection scenario runs with (ms). */
 interface HeartbeatTiming {
