@@ -67,6 +67,11 @@ function moduleBoundaries(testTags) {
         sourceTag: 'type:tool',
         onlyDependOnLibsWithTags: ['type:lib'],
       },
+      {
+        // End-to-end suites drive the apps from outside (processes, a browser); of the libraries they use only the harness.
+        sourceTag: 'type:e2e',
+        onlyDependOnLibsWithTags: ['scope:testing'],
+      },
     ],
   };
 }

@@ -1,0 +1,16 @@
+// The same setup as libs/heartbeat/angular: jest-preset-angular in CommonJS mode, zoneless, jsdom.
+const { createCjsPreset } = require('jest-preset-angular/presets');
+
+module.exports = {
+  ...createCjsPreset({ tsconfig: '<rootDir>/tsconfig.spec.json' }),
+  displayName: 'admin-dashboard',
+  rootDir: __dirname,
+  setupFilesAfterEnv: ['<rootDir>/src/test-setup.ts'],
+  testMatch: ['<rootDir>/src/**/*.spec.ts'],
+  moduleNameMapper: {
+    '^@heartbeat/(protocol|client|angular)$': '<rootDir>/../../libs/heartbeat/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  clearMocks: true,
+  restoreMocks: true,
+};

@@ -1,0 +1,28 @@
+import { provideHttpClient, withFetch } from '@angular/common/http';
+import { type ApplicationConfig, inject, provideAppInitializer, provideBrowserGlobalErrorListeners, provideZonelessChangeDetection } from '@angular/core';
+import { provideRouter, withComponentInputBinding } from '@angular/router';
+import { provideHeartbeat, withConnectOnStart, withTokenProvider } from '@heartbeat/angular';
+import { routes } from './app.routes';
+import { AlertFeed } from './feed/alert-feed.service';
+import { DashboardCredentials } from './settings/dashboard-credentials';
+import type { DashboardSettings } from './settings/dashboard-settings';
+
+export function appConfig(settings: DashboardSettings): ApplicationConfig {
+  return {
+    providers: [
+      provideBrowserGlobalErrorListeners(),
+      provideZonelessChangeDetection(),
+      provideRouter(routes, withComponentInputBinding()),
+      provideHttpClient(withFetch()),
+      provideHeartbeat(
+        { url: settings.wsPath, clientInfo: { name: 'admin-dashboard', version: '0.1.0' }, ...settings.clientOptions },
+        withTokenProvider(() => inject(DashboardCredentials).clientTokenForAttempt()),
+        withConnectOnStart(),
+      ),
+      // The feed listens from the start, whichever page is open, so that no alert is missed.
+      provideAppInitializer(() => {
+        inject(AlertFeed);
+      }),
+    ],
+  };
+}

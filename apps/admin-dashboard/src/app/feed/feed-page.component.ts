@@ -1,0 +1,20 @@
+import { DatePipe, DecimalPipe, PercentPipe } from '@angular/common';
+import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
+import { WebSocketStore } from '@heartbeat/angular';
+import { SignInComponent } from '../shared/sign-in.component';
+import { AlertFeed } from './alert-feed.service';
+import { FEED_LIMIT } from './feed-items';
+
+/** `/`: the live feed of moderation alerts, newest first. */
+@Component({
+  selector: 'app-feed-page',
+  imports: [DatePipe, DecimalPipe, PercentPipe, SignInComponent],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  templateUrl: './feed-page.component.html',
+  styleUrl: './feed-page.component.css',
+})
+export class FeedPageComponent {
+  protected readonly feed = inject(AlertFeed);
+  protected readonly store = inject(WebSocketStore);
+  protected readonly limit = FEED_LIMIT;
+}
