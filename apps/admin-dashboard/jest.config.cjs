@@ -9,6 +9,7 @@ module.exports = {
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
   moduleNameMapper: {
     '^@heartbeat/(protocol|client|angular)$': '<rootDir>/../../libs/heartbeat/$1/src/index.ts',
+    '^@heartbeat/angular/testing$': '<rootDir>/../../libs/heartbeat/angular/src/testing/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   clearMocks: true,

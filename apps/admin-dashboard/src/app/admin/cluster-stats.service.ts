@@ -1,5 +1,5 @@
 import { HttpClient, HttpErrorResponse } from '@angular/common/http';
-import { Injectable, inject, signal } from '@angular/core';
+import { Injectable, InjectionToken, inject, signal } from '@angular/core';
 import { type Observable, exhaustMap, firstValueFrom, from, timer } from 'rxjs';
 import type { HeartbeatStats } from '@heartbeat/protocol';
 import { DashboardCredentials } from '../settings/dashboard-credentials';
@@ -7,8 +7,8 @@ import { type StatsSample, appendSample, missingSample, sampleOf } from './stats
 
 export const STATS_URL = '/api/heartbeat/stats';
 export const CONNECTIONS_URL = '/api/heartbeat/connections';
-/** How often /admin polls the stats while it is open. */
-export const STATS_POLL_MS = 1000;
+/** How often /admin polls the stats while it is open, in ms. */
+export const STATS_POLL_INTERVAL = new InjectionToken<number>('STATS_POLL_INTERVAL', { providedIn: 'root', factory: () => 1000 });
 
 /** Why the last poll brought no stats. */
 export interface StatsProblem {
@@ -21,15 +21,16 @@ export interface StatsProblem {
 export class ClusterStats {
   private readonly http = inject(HttpClient);
   private readonly credentials = inject(DashboardCredentials);
+  private readonly pollInterval = inject(STATS_POLL_INTERVAL);
 
   readonly latest = signal<HeartbeatStats | null>(null);
   readonly updatedAt = signal<number | null>(null);
   readonly history = signal<readonly StatsSample[]>([]);
   readonly problem = signal<StatsProblem | null>(null);
 
-  /** Polls every `intervalMs` while subscribed; a slow answer delays the next poll instead of piling up. */
-  poll(intervalMs = STATS_POLL_MS): Observable<void> {
-    return timer(0, intervalMs).pipe(exhaustMap(() => from(this.refresh())));
+  /** Polls at once and then every STATS_POLL_INTERVAL while subscribed; a slow answer delays the next poll instead of piling up. */
+  poll(): Observable<void> {
+    return timer(0, this.pollInterval).pipe(exhaustMap(() => from(this.refresh())));
   }
 
   async refresh(): Promise<void> {
