@@ -30,7 +30,10 @@ export interface HeartbeatClientState {
   readonly phase: ConnectionPhase;
   /** A reconnect attempt is running or scheduled. */
   readonly isReconnecting: boolean;
-  /** Fast attempts made since the last successful connection (0 while connected). */
+  /**
+   * Number of the reconnect attempt running or scheduled since the last successful connection
+   * ("attempt 2 of 5, in 7 s"); 0 while connected and for a first or manual connect.
+   */
   readonly reconnectAttempts: number;
   readonly maxReconnectAttempts: number;
   /** When the next attempt starts, while one is scheduled. */

@@ -216,7 +216,7 @@ describe('HeartbeatClient', () => {
       const socket = await connectNow(harness);
       socket.serverClose(1006);
       await failEachAttemptFor(harness, 13_000);
-      expect(harness.client.state.reconnectAttempts).toBe(2);
+      expect(harness.client.state.reconnectAttempts).toBe(3);
       await jest.advanceTimersByTimeAsync(11_250);
       harness.sockets.last().serverOpen();
       harness.sockets.last().serverWelcome('session-2');
@@ -412,7 +412,7 @@ describe('HeartbeatClient', () => {
       const socket = await connectNow(harness);
       socket.serverClose(1006);
       await failEachAttemptFor(harness, 13_000);
-      expect(harness.client.state.reconnectAttempts).toBe(2);
+      expect(harness.client.state.reconnectAttempts).toBe(3);
       harness.connectivity.pageVisible();
       await flush();
       expect(harness.sockets.sockets).toHaveLength(4);
@@ -551,10 +551,10 @@ describe('HeartbeatClient', () => {
       const socket = await connectNow(harness);
       socket.serverClose(1006);
       await failEachAttemptFor(harness, 26_000);
-      expect(harness.client.state.reconnectAttempts).toBe(3);
+      expect(harness.client.state.reconnectAttempts).toBe(4);
       harness.client.resetReconnectState();
       harness.client.resetReconnectState();
-      expect(harness.client.state).toMatchObject({ reconnectAttempts: 0, lastError: null, nextReconnectAt: Date.now() + 5000 });
+      expect(harness.client.state).toMatchObject({ reconnectAttempts: 1, lastError: null, nextReconnectAt: Date.now() + 5000 });
       expect(harness.eventsNamed('reconnecting').at(-1)).toMatchObject({ attempt: 1, delayMs: 5000 });
     });
 

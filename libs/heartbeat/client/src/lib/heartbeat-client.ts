@@ -442,7 +442,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
     return defer(() => {
       this.nextAttempt = decision.attempt;
       const at = Date.now() + decision.delayMs;
-      this.patch({ phase: phaseAfter(decision), nextReconnectAt: at });
+      this.patch({ phase: phaseAfter(decision), nextReconnectAt: at, reconnectAttempts: decision.attempt });
       this.emit('reconnecting', { attempt: decision.attempt, delayMs: decision.delayMs, at, suspended: decision.suspended });
       const go$ = merge(timer(decision.delayMs), this.wake$).pipe(map(() => true));
       const offline$ = this.options.connectivity.offline$.pipe(map(() => false));
