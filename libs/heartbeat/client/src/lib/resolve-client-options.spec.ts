@@ -272,16 +272,23 @@ describe('resolveClientOptions', () => {
     it.each([
       [{ pongTimeout: 30_000 }, 30_000, 30_000],
       [{ pongTimeout: 40_000 }, 40_000, 30_000],
-      [{ pingInterval: 10_000 }, 10_000, 10_000],
       [{ preset: 'mobile', pongTimeout: 15_000 }, 15_000, 15_000],
-      [{ preset: 'unstable', pingInterval: 20_000 }, 20_000, 20_000],
-    ] as const)('rejects a pongTimeout not shorter than pingInterval (%o)', (options, pongTimeout, pingInterval) => {
+      [{ pingInterval: 1_000, pongTimeout: 1_000 }, 1_000, 1_000],
+    ] as const)('rejects a pongTimeout given not shorter than pingInterval (%o)', (options, pongTimeout, pingInterval) => {
       const error = thrownBy(() => resolve(options));
 
       expect(error).toBeInstanceOf(HeartbeatClientOptionsError);
       expect((error as Error).message).toBe(ClientMessages.pongTimeoutTooLong(pongTimeout, pingInterval));
       expect((error as Error).message).toContain('`pongTimeout`');
       expect((error as Error).message).toContain('`pingInterval`');
+    });
+
+    it.each([
+      [{ pingInterval: 10_000 }, 3_333],
+      [{ pingInterval: 1_000 }, 333],
+      [{ preset: 'unstable', pingInterval: 20_000 }, 6_667],
+    ] as const)('scales a default pongTimeout down to a third of a shorter pingInterval (%o)', (options, pongTimeout) => {
+      expect(resolve(options)).toMatchObject({ pingInterval: options.pingInterval, pongTimeout });
     });
 
     it('accepts a pongTimeout just under pingInterval', () => {

@@ -10,6 +10,9 @@ import {
 import { browserConnectivitySignals, type ConnectivitySignals } from './connectivity-signals.js';
 import type { WebSocketConstructor } from './web-socket-like.js';
 
+/** The source's pongTimeout / pingInterval (10 s / 30 s), used when only pingInterval is given. */
+const PONG_TIMEOUT_SHARE = DEFAULT_TIMING.pongTimeout / DEFAULT_TIMING.pingInterval;
+
 export class HeartbeatClientOptionsError extends Error {
   override readonly name = 'HeartbeatClientOptionsError';
 }
@@ -56,7 +59,12 @@ export function resolveClientOptions(options: HeartbeatClientOptions, globals: t
     timing[name] = value;
   }
   if (timing.pongTimeout >= timing.pingInterval) {
-    throw new HeartbeatClientOptionsError(ClientMessages.pongTimeoutTooLong(timing.pongTimeout, timing.pingInterval));
+    if (options.pongTimeout !== undefined) {
+      throw new HeartbeatClientOptionsError(ClientMessages.pongTimeoutTooLong(timing.pongTimeout, timing.pingInterval));
+    }
+    // Only pingInterval was shortened (e.g. `?pingInterval=1000` while debugging): keep the
+    // source's 3:1 ratio of ping period to pong timeout rather than refuse a default nobody chose.
+    timing.pongTimeout = Math.round(timing.pingInterval * PONG_TIMEOUT_SHARE);
   }
   const webSocket = options.webSocket ?? (globals.WebSocket as unknown as WebSocketConstructor | undefined);
   if (!webSocket) throw new HeartbeatClientOptionsError(ClientMessages.noWebSocket());
