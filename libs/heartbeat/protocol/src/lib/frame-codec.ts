@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { clientFrameSchemas, serverFrameSchemas } from './frame-schemas.js';
 import type { ClientFrame, ServerFrame } from './frames.js';
 import { type FrameError, ProtocolErrorCode } from './protocol-error.js';
