@@ -380,17 +380,31 @@ describe('ClientHeartbeat', () => {
       expect(missed).toEqual([1]);
     });
 
-    it('keeps counting misses when called while a ping is outstanding', () => {
-      const { heartbeat, missed, deaths } = harness();
+    it('keeps the deadline of an unanswered ping when called meanwhile', () => {
+      const { heartbeat, missed, deaths, pingTimes } = harness();
       heartbeat.start();
       jest.advanceTimersByTime(45_000); // missed 1 at 40 s, re-ping at 40 s
 
       heartbeat.pingNow();
-      jest.advanceTimersByTime(10_000);
+      jest.advanceTimersByTime(5_000);
 
       expect(missed).toEqual([1, 2]);
       jest.advanceTimersByTime(10_000);
-      expect(deaths.map((death) => death.at)).toEqual([65_000]);
+      expect(deaths.map((death) => death.at)).toEqual([60_000]);
+      expect(pingTimes()).toEqual([30_000, 40_000, 45_000, 50_000]);
+    });
+
+    it('still drops a silent link within the bound when pinged more often than pongTimeout', () => {
+      const { heartbeat, deaths } = harness();
+      heartbeat.start();
+      jest.advanceTimersByTime(1); // the last inbound frame (the start) is now strictly before the pings
+      for (let t = 0; t < 120_000 && deaths.length === 0; t += 4_000) {
+        heartbeat.pingNow();
+        jest.advanceTimersByTime(4_000);
+      }
+      // pingInterval + maxMissedPongs × pongTimeout = 60 s is the bound; the first manual ping at 0 s
+      // already starts the count, so it ends at 3 × pongTimeout.
+      expect(deaths.map((death) => death.at)).toEqual([30_001]);
     });
   });
 
@@ -495,21 +509,21 @@ describe('ClientHeartbeat', () => {
       expect(jest.getTimerCount()).toBe(0);
     });
 
-    it('leaves a wake check that is still waiting to its timer instead of starting another', () => {
+    it('does not restart the deadline of a wake check that is still waiting', () => {
       const { heartbeat, wakes, missed, pingTimes } = harness();
       heartbeat.start();
       jest.advanceTimersByTime(5_000);
 
       jumpWallClock(60_000);
-      jest.advanceTimersByTime(5_000); // wake check: ping at 70 s
+      jest.advanceTimersByTime(5_000); // wake check: ping at 70 s, deadline 10 s of timer time later
       jumpWallClock(60_000);
-      jest.advanceTimersByTime(5_000); // late again, the 70 s ping still unanswered: no new check
-      expect(wakes.map((wake) => wake.at)).toEqual([70_000]);
-      expect(pingTimes()).toEqual([70_000]);
+      jest.advanceTimersByTime(5_000); // late again: another ping, but the 70 s ping's deadline stands
+      expect(wakes.map((wake) => wake.at)).toEqual([70_000, 135_000]);
+      expect(pingTimes()).toEqual([70_000, 135_000]);
 
-      jest.advanceTimersByTime(5_000); // its timer runs, 65 s after the ping: missed, re-ping
+      jest.advanceTimersByTime(5_000); // the 70 s ping's timer runs: missed, re-ping
       expect(missed).toEqual([1]);
-      expect(pingTimes()).toEqual([70_000, 140_000]);
+      expect(pingTimes()).toEqual([70_000, 135_000, 140_000]);
     });
 
     it('judges a late pong timer by the frames that arrived before it ran', () => {

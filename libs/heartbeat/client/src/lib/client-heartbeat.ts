@@ -36,8 +36,6 @@ export class ClientHeartbeat {
   private pingSentAt = 0;
   private missed = 0;
   private sequence = 0;
-  /** The outstanding ping was sent by a wake check (a liveness check still waiting for its verdict). */
-  private wakePingOutstanding = false;
 
   constructor(
     private readonly timing: Pick<HeartbeatTimingOptions, 'pingInterval' | 'pongTimeout' | 'maxMissedPongs'>,
@@ -74,10 +72,15 @@ export class ClientHeartbeat {
     }
   }
 
-  /** A ping now (manual, or a liveness check); the regular schedule continues from it. */
+  /**
+   * A ping now (manual, a page hint, a wake-up). While an earlier ping is still unanswered its
+   * deadline stands: restarting it on every extra ping would let frequent hints or clicks postpone
+   * the verdict on a dead link forever.
+   */
   pingNow(): boolean {
     if (this.phase === 'stopped') return false;
-    this.ping();
+    if (this.phase === 'awaiting' && this.lastInboundAt < this.pingSentAt) this.sendExtraPing();
+    else this.ping();
     return true;
   }
 
@@ -85,10 +88,14 @@ export class ClientHeartbeat {
     const now = this.now();
     this.sequence += 1;
     this.pingSentAt = now;
-    this.wakePingOutstanding = false;
     this.phase = 'awaiting';
     this.arm(this.timing.pongTimeout);
     this.hooks.sendPing(this.sequence, now);
+  }
+
+  private sendExtraPing(): void {
+    this.sequence += 1;
+    this.hooks.sendPing(this.sequence, this.now());
   }
 
   private arm(delayMs: number): void {
@@ -131,11 +138,7 @@ export class ClientHeartbeat {
     const gap = now - this.lastWakeCheckAt;
     this.lastWakeCheckAt = now;
     if (gap < WAKE_JUMP_THRESHOLD_MS || this.phase === 'stopped') return;
-    // A liveness check still waiting is left to its timer: in a tab whose timers run once a minute
-    // every check is late, and replacing the check each time would postpone its verdict forever.
-    if (this.phase === 'awaiting' && this.wakePingOutstanding) return;
     this.hooks.wokeUp?.(gap);
-    this.ping();
-    this.wakePingOutstanding = true;
+    this.pingNow();
   }
 }
