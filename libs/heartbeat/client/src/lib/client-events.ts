@@ -18,7 +18,7 @@ export interface HeartbeatClientEventMap {
   };
   /** A reconnect attempt is scheduled. */
   reconnecting: {
-    /** 1-based number of the attempt that will run. */
+    /** Number of the reconnect attempt that will run (1-based; 0 for the immediate retry after a 4001 on a first connect). */
     readonly attempt: number;
     readonly delayMs: number;
     readonly at: number;

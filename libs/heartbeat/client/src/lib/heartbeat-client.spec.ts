@@ -275,11 +275,11 @@ describe('HeartbeatClient', () => {
       expect(harness.sockets.sockets).toHaveLength(2);
     });
 
-    it('asks the token provider again after 4001 and retries at once', async () => {
+    it('asks the token provider again after 4001, retries at once, and connect() resolves', async () => {
       const tokens = ['expired', 'fresh'];
       const provider = jest.fn(async () => tokens.shift());
       const harness = setup({ token: provider });
-      const attempt = harness.client.connect().catch(() => 'rejected');
+      const attempt = harness.client.connect().then(() => 'resolved');
       await flush();
       harness.sockets.last().serverOpen();
       harness.sockets.last().serverClose(4001, 'token expired');
@@ -290,7 +290,7 @@ describe('HeartbeatClient', () => {
       retry.serverOpen();
       expect(retry.frames('hello')[0].token).toBe('fresh');
       retry.serverWelcome();
-      expect(await attempt).toBe('rejected');
+      expect(await attempt).toBe('resolved');
       expect(harness.client.state.status).toBe('connected');
     });
 
@@ -618,6 +618,83 @@ describe('HeartbeatClient', () => {
         { topic: 'alerts', reason: 'new-epoch', lastSeq: 1, previousEpoch: 'e1', epoch: 'e2', seq: 3 },
       ]);
       expect(seqs).toEqual(['e1:1', 'e2:4']);
+    });
+  });
+
+  describe('calls from handlers (re-entrancy)', () => {
+    it.each([
+      ['a loss with auto-reconnect off', { autoReconnect: false }, 1006],
+      ['a 4003 kick', {}, 4003],
+      ['a normal close by the server', {}, 1000],
+    ] as const)('connect() from connection_lost after %s starts a new attempt that settles', async (_, options, code) => {
+      const harness = setup(options);
+      const socket = await connectNow(harness);
+      let again: Promise<void> | null = null;
+      harness.client.on('connection_lost', () => {
+        again = harness.client.connect();
+      });
+      socket.serverClose(code);
+      await flush();
+      expect(harness.sockets.sockets).toHaveLength(2);
+      harness.sockets.last().serverOpen();
+      harness.sockets.last().serverWelcome('session-2');
+      await expect(again).resolves.toBeUndefined();
+      expect(harness.client.state.status).toBe('connected');
+    });
+
+    it('connect() from connection_lost during backoff connects at once', async () => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      harness.client.on('connection_lost', () => void harness.client.connect().catch(() => undefined));
+      socket.serverClose(1006);
+      await flush();
+      expect(harness.sockets.sockets).toHaveLength(2);
+    });
+
+    it('resetReconnectState() from reconnecting is not undone by the wait it announces', async () => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      socket.serverClose(1006);
+      await failEachAttemptFor(harness, 13_000);
+      expect(harness.client.state.reconnectAttempts).toBe(3);
+      const announced: number[] = [];
+      harness.client.on('reconnecting', ({ attempt }) => {
+        announced.push(attempt);
+        harness.client.resetReconnectState();
+      });
+      const [third] = await failEachAttemptFor(harness, 12_000);
+      expect(announced).toEqual([4, 1]);
+      expect(harness.client.state).toMatchObject({ reconnectAttempts: 1, nextReconnectAt: third.failedAt + 5000 });
+    });
+
+    it('disconnect() from state$ on the first connecting state leaves nothing open', async () => {
+      const harness = setup();
+      const subscription = harness.client.state$.subscribe((state) => {
+        if (state.phase === 'connecting') harness.client.disconnect();
+      });
+      await harness.client.connect().catch(() => undefined);
+      subscription.unsubscribe();
+      await jest.advanceTimersByTimeAsync(60_000);
+      expect(harness.sockets.sockets).toHaveLength(0);
+      expect(harness.client.state.phase).toBe('idle');
+      expect(jest.getTimerCount()).toBe(0);
+    });
+
+    it('connect() from state$ on the first connecting state joins the attempt instead of starting another', async () => {
+      const harness = setup();
+      let joined: Promise<void> | null = null;
+      const subscription = harness.client.state$.subscribe((state) => {
+        if (state.phase === 'connecting' && !joined) joined = harness.client.connect();
+      });
+      const first = harness.client.connect();
+      await flush();
+      subscription.unsubscribe();
+      expect(harness.sockets.sockets).toHaveLength(1);
+      harness.sockets.last().serverOpen();
+      harness.sockets.last().serverWelcome();
+      await expect(Promise.all([first, joined])).resolves.toEqual([undefined, undefined]);
+      harness.client.destroy();
+      expect(jest.getTimerCount()).toBe(0);
     });
   });
 

@@ -2,17 +2,16 @@ import type { ServerFrame, WelcomeFrame } from '@heartbeat/protocol';
 import {
   BehaviorSubject,
   defer,
+  EMPTY,
   map,
   merge,
   Observable,
   of,
   retry,
-  startWith,
   Subject,
   Subscription,
   switchMap,
   take,
-  throwError,
   timer,
 } from 'rxjs';
 import { ClientHeartbeat } from './client-heartbeat.js';
@@ -31,14 +30,6 @@ import { SocketSession } from './socket-session.js';
 import { TopicRegistry } from './topic-registry.js';
 
 type StopDecision = Extract<RetryDecision, { kind: 'stop' }>;
-
-/** Ends the reconnect loop: carried by the retry pipeline's error channel to `stopped()`. */
-class StopSignal {
-  constructor(
-    readonly decision: StopDecision,
-    readonly failure: ConnectionFailure,
-  ) {}
-}
 
 interface Waiter {
   resolve(): void;
@@ -88,6 +79,12 @@ export class HeartbeatClient implements HeartbeatClientApi {
   private stoppedExhausted = false;
   /** The link dropped while auto-reconnect was off: enabling it reconnects. */
   private reconnectOnEnable = false;
+  /**
+   * A wake asked for while no wait is listening yet (from a handler of the very events
+   * that announce the wait): the wait honours it when it starts instead of losing it.
+   */
+  private wakeRequested = false;
+  private restartFromFirstAttempt = false;
   private destroyed = false;
 
   constructor(options: HeartbeatClientOptions) {
@@ -124,7 +121,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
       this.nextAttempt = 0;
       this.startRun();
     } else if (this.state.phase !== 'connecting') {
-      this.wake$.next();
+      this.requestWake();
     }
     return promise;
   }
@@ -176,9 +173,17 @@ export class HeartbeatClient implements HeartbeatClientApi {
     if (this.destroyed) return;
     this.unauthorizedInARow = 0;
     this.stoppedExhausted = false;
-    const phase = this.state.phase === 'failed' ? 'idle' : this.state.phase;
-    this.patch({ phase, reconnectAttempts: 0, lastError: null });
-    if (this.state.phase === 'backoff' || this.state.phase === 'suspended') this.restartWait$.next();
+    const { phase, reconnectAttempts } = this.state;
+    if (phase === 'backoff' || phase === 'suspended') {
+      this.patch({ lastError: null });
+      // Rescheduled from the first delay, unless that is what is scheduled already.
+      if (phase === 'suspended' || reconnectAttempts > 1) {
+        this.restartFromFirstAttempt = true;
+        this.restartWait$.next();
+      }
+      return;
+    }
+    this.patch({ phase: phase === 'failed' ? 'idle' : phase, reconnectAttempts: 0, lastError: null });
   }
 
   sendPing(): boolean {
@@ -222,15 +227,22 @@ export class HeartbeatClient implements HeartbeatClientApi {
   private startRun(): void {
     this.stoppedExhausted = false;
     this.reconnectOnEnable = false;
-    this.run = defer(() => this.attempt())
-      .pipe(retry({ delay: (error: unknown) => this.planRetry(error) }))
-      .subscribe({ error: (signal: unknown) => this.stopped(signal) });
+    // Registered before the first attempt starts: a state$ subscriber that reacts to that attempt
+    // with disconnect() or connect() must find this run to stop, or to join.
+    const run = new Subscription();
+    this.run = run;
+    run.add(
+      defer(() => this.attempt())
+        .pipe(retry({ delay: (error: unknown) => this.planRetry(error) }))
+        .subscribe({ error: (error: unknown) => this.failedUnexpectedly(run, error) }),
+    );
   }
 
   /** One connection: token, socket, hello, welcome, then frames until it closes or dies. */
   private attempt(): Observable<never> {
     return new Observable<never>((subscriber) => {
       const { connectTimeout, webSocket, url, pingInterval, pongTimeout, maxMissedPongs } = this.options;
+      this.wakeRequested = false;
       this.patch({ phase: 'connecting', reconnectAttempts: this.nextAttempt, nextReconnectAt: null });
       this.log(`connecting to ${url}` + (this.nextAttempt > 0 ? ` (attempt ${this.nextAttempt})` : ''));
       let session: SocketSession | null = null;
@@ -383,8 +395,8 @@ export class HeartbeatClient implements HeartbeatClientApi {
 
   /**
    * The retry pipeline's `delay`: reacts to how the attempt ended (SPEC §2 close codes) and returns
-   * the wait before the next attempt, or an error that ends the loop. State is written before any
-   * event is emitted, so a handler that calls disconnect() sees, and leaves, a consistent client.
+   * the wait before the next attempt, or EMPTY to end the loop. The whole transition (phase,
+   * flags, waiters) is done before any event is emitted, so a handler may call any method.
    */
   private planRetry(error: unknown): Observable<unknown> {
     const failure = error instanceof ConnectionFailure ? error : ConnectionFailure.socketCreate(error);
@@ -401,29 +413,36 @@ export class HeartbeatClient implements HeartbeatClientApi {
       lastCloseReason: failure.reason,
       lastError: failure.reaction === 'stay-closed' ? this.state.lastError : failure.message,
     });
-    this.settleWaiters(failure);
+    if (decision.kind === 'stop') this.stop(decision, failure);
+    // The one retry after a 4001 is part of the same connect(): its outcome settles the promise.
+    const refreshingToken = failure.reaction === 'refresh-token' && decision.kind === 'retry';
+    if (!refreshingToken) this.settleWaiters(failure);
     this.acks.rejectAll(new Error(ClientMessages.connectionLostBeforeAck()));
     if (wasConnected) {
       const { code, reason, wasClean } = failure;
       this.emit('connection_lost', { code, reason, wasClean, willReconnect: decision.kind !== 'stop', at: Date.now() });
     }
     if (failure.reaction !== 'stay-closed') this.emit('error', { message: failure.message, code: String(failure.code), at: Date.now() });
-    if (decision.kind === 'stop') return throwError(() => new StopSignal(decision, failure));
-    if (decision.kind === 'retry' && decision.exhaustedNow) {
-      this.emit('reconnect_failed', { attempts: this.options.maxReconnectAttempts, lastError: failure.message, willRetry: true });
+    const exhausted = decision.kind === 'stop' ? decision.exhausted : decision.kind === 'retry' && decision.exhaustedNow;
+    if (exhausted) {
+      const willRetry = decision.kind === 'retry';
+      this.emit('reconnect_failed', { attempts: this.options.maxReconnectAttempts, lastError: failure.message, willRetry });
     }
-    return this.restartWait$.pipe(
-      map(() => decideRetry(this.retryContext(failure))),
-      startWith(decision),
+    if (decision.kind === 'stop') return EMPTY;
+    // Decided again when the wait starts (and on resetReconnectState()): a handler of the events
+    // above may have reset the attempts meanwhile. The restart subject is listened to first, so a
+    // reset from a handler of `reconnecting` itself is not lost.
+    return merge(this.restartWait$, of(undefined)).pipe(
+      map(() => decideRetry(this.retryContext(failure, this.takeRestartRequest()))),
       switchMap((next) => this.waitFor(next, failure)),
       take(1),
     );
   }
 
-  private retryContext(failure: ConnectionFailure) {
+  private retryContext(failure: ConnectionFailure, fromFirstAttempt = false) {
     return {
       failure,
-      attemptsMade: this.state.reconnectAttempts,
+      attemptsMade: fromFirstAttempt ? 0 : this.state.reconnectAttempts,
       unauthorizedInARow: this.unauthorizedInARow,
       autoReconnect: this.state.autoReconnect,
       online: this.options.connectivity.isOnline(),
@@ -434,47 +453,64 @@ export class HeartbeatClient implements HeartbeatClientApi {
 
   /** Waits out a decision; a wake (connect(), a hint) ends it early, `offline` turns it into a wait for `online`. */
   private waitFor(decision: RetryDecision, failure: ConnectionFailure): Observable<unknown> {
-    if (decision.kind === 'stop') return throwError(() => new StopSignal(decision, failure));
-    if (decision.kind === 'wait-online') {
-      this.nextAttempt = decision.attempt;
-      return this.waitForOnline();
-    }
     return defer(() => {
+      if (decision.kind === 'stop') {
+        this.stop(decision, failure);
+        return EMPTY;
+      }
       this.nextAttempt = decision.attempt;
+      if (this.wakeRequested) return of(true);
+      if (decision.kind === 'wait-online') return this.waitForOnline();
       const at = Date.now() + decision.delayMs;
       this.patch({ phase: phaseAfter(decision), nextReconnectAt: at, reconnectAttempts: decision.attempt });
-      this.emit('reconnecting', { attempt: decision.attempt, delayMs: decision.delayMs, at, suspended: decision.suspended });
       const go$ = merge(timer(decision.delayMs), this.wake$).pipe(map(() => true));
       const offline$ = this.options.connectivity.offline$.pipe(map(() => false));
-      return merge(go$, offline$).pipe(
+      const wait$ = merge(go$, offline$).pipe(
         take(1),
         switchMap((go) => (go ? of(go) : this.waitForOnline())),
       );
+      // Announced once the wait listens, so that connect() from the handler ends it at once.
+      return new Observable<unknown>((subscriber) => {
+        const subscription = wait$.subscribe(subscriber);
+        this.emit('reconnecting', { attempt: decision.attempt, delayMs: decision.delayMs, at, suspended: decision.suspended });
+        return subscription;
+      });
     });
   }
 
   private waitForOnline(): Observable<unknown> {
     return defer(() => {
       this.patch({ phase: 'offline', nextReconnectAt: null, lastError: ClientMessages.offline() });
-      return merge(this.options.connectivity.online$, this.wake$).pipe(take(1));
+      return this.wakeRequested ? of(true) : merge(this.options.connectivity.online$, this.wake$).pipe(take(1));
     });
   }
 
-  private stopped(signal: unknown): void {
+  /** Ends the reconnect loop with a decision: no more attempts until connect() (or a hint, if exhausted). */
+  private stop(decision: StopDecision, failure: ConnectionFailure): void {
     this.run = null;
-    if (!(signal instanceof StopSignal)) {
-      this.log('reconnect loop ended unexpectedly', signal);
-      this.patch({ phase: 'failed', nextReconnectAt: null, lastError: String(signal) });
-      return;
-    }
-    const { decision, failure } = signal;
-    const lastError = decision.error ?? (decision.phase === 'idle' ? null : failure.message);
     this.stoppedExhausted = decision.exhausted;
     this.reconnectOnEnable = decision.phase === 'idle' && failure.reaction !== 'stay-closed';
-    this.patch({ phase: decision.phase, nextReconnectAt: null, lastError: lastError ?? this.state.lastError });
-    if (decision.exhausted) {
-      this.emit('reconnect_failed', { attempts: this.options.maxReconnectAttempts, lastError: failure.message, willRetry: false });
-    }
+    this.patch({ phase: decision.phase, nextReconnectAt: null, lastError: decision.error ?? this.state.lastError });
+  }
+
+  /** The pipeline itself failed (a bug, not a closed connection): say so instead of hanging. */
+  private failedUnexpectedly(run: Subscription, error: unknown): void {
+    if (this.run !== run) return;
+    this.run = null;
+    this.log('reconnect loop ended unexpectedly', error);
+    this.settleWaiters(error instanceof Error ? error : new Error(String(error)));
+    this.patch({ phase: 'failed', nextReconnectAt: null, lastError: String(error) });
+  }
+
+  private takeRestartRequest(): boolean {
+    const requested = this.restartFromFirstAttempt;
+    this.restartFromFirstAttempt = false;
+    return requested;
+  }
+
+  private requestWake(): void {
+    this.wakeRequested = true;
+    this.wake$.next();
   }
 
   /** `online`, `offline`, page visible again: check a live link at once, or end a wait with the backoff reset. */
@@ -490,7 +526,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
     if (WAITING_PHASES.has(phase)) {
       this.nextAttempt = 1;
       this.patch({ reconnectAttempts: 0 });
-      this.wake$.next();
+      this.requestWake();
     } else if (this.stoppedExhausted && autoReconnect && this.run === null) {
       this.nextAttempt = 1;
       this.patch({ reconnectAttempts: 0 });
