@@ -1,8 +1,8 @@
 import type { Request } from 'express';
-import { isLocalRequest, isLoopbackAddress } from './loopback-request.js';
+import { isLocalRequest, isLoopbackAddress, isLoopbackHost } from './loopback-request.js';
 
 function request(remoteAddress: string | undefined, headers: Request['headers'] = {}): Pick<Request, 'headers' | 'socket'> {
-  return { headers, socket: { remoteAddress } as Request['socket'] };
+  return { headers: { host: 'localhost:3000', ...headers }, socket: { remoteAddress } as Request['socket'] };
 }
 
 describe('isLoopbackAddress', () => {
@@ -15,6 +15,16 @@ describe('isLoopbackAddress', () => {
   });
 });
 
+describe('isLoopbackHost', () => {
+  it.each(['localhost', 'localhost:3000', 'LOCALHOST:80', '127.0.0.1:3000', '127.0.0.1', '[::1]:3000', '[::1]'])('accepts %s', (host) => {
+    expect(isLoopbackHost(host)).toBe(true);
+  });
+
+  it.each(['evil.example:3000', 'localhost.evil.example', '10.0.0.1:3000', '[fe80::1]:3000', '', undefined])('refuses %s', (host) => {
+    expect(isLoopbackHost(host)).toBe(false);
+  });
+});
+
 describe('isLocalRequest', () => {
   it('accepts a loopback peer without forwarding headers', () => {
     expect(isLocalRequest(request('127.0.0.1'))).toBe(true);
@@ -22,6 +32,10 @@ describe('isLocalRequest', () => {
 
   it.each(['forwarded', 'x-forwarded-for', 'x-real-ip'])('refuses a loopback peer that relays a request (%s)', (header) => {
     expect(isLocalRequest(request('127.0.0.1', { [header]: '203.0.113.7' }))).toBe(false);
+  });
+
+  it('refuses a loopback peer asking for another site (DNS rebinding)', () => {
+    expect(isLocalRequest(request('127.0.0.1', { host: 'rebound.example:3000' }))).toBe(false);
   });
 
   it('refuses a remote peer', () => {
