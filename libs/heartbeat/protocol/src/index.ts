@@ -1,6 +1,6 @@
 export { backoffDelay, longestBackoffDelay } from './lib/backoff.js';
 export type { BackoffOptions } from './lib/backoff.js';
-export { CLOSE_CODE_TABLE, CloseCode, closeCodeInfo } from './lib/close-codes.js';
+export { CLOSE_CODE_TABLE, CloseCode, closeCodeInfo, formatRetryHint, parseRetryHint } from './lib/close-codes.js';
 export type { CloseCodeInfo, CloseReaction } from './lib/close-codes.js';
 export {
   CLIENT_DEFAULTS,
@@ -32,6 +32,7 @@ export type { ParseResult } from './lib/frame-codec.js';
 export { clientFrameSchemas, serverFrameSchemas } from './lib/frame-schemas.js';
 export type {
   AckFrame,
+  AuthenticatedFrame,
   AuthFrame,
   ClientFrame,
   ClientFrameOf,

@@ -1,4 +1,4 @@
-import { CLOSE_CODE_TABLE, CloseCode, type CloseReaction, closeCodeInfo } from './close-codes.js';
+import { CLOSE_CODE_TABLE, CloseCode, type CloseReaction, closeCodeInfo, formatRetryHint, parseRetryHint } from './close-codes.js';
 
 /** SPEC §2, "Close codes": every code and the client's reaction to it. */
 const SPEC_TABLE: ReadonlyArray<readonly [number, CloseReaction]> = [
@@ -16,8 +16,14 @@ const SPEC_TABLE: ReadonlyArray<readonly [number, CloseReaction]> = [
   [4400, 'stay-closed-error'],
 ];
 
-/** SPEC §2 "oversize → close 1009": sent by the server, not listed in the reaction table. */
-const EXTRA_CODES: ReadonlyArray<readonly [number, CloseReaction]> = [[1009, 'reconnect']];
+/**
+ * Sent by the server but not in SPEC §2's reaction table: oversize frames (1009), and a reader too
+ * slow for the send buffer's high-water mark (4009, issue 4's backpressure).
+ */
+const EXTRA_CODES: ReadonlyArray<readonly [number, CloseReaction]> = [
+  [1009, 'reconnect'],
+  [4009, 'reconnect'],
+];
 
 const REACTIONS: readonly CloseReaction[] = [
   'stay-closed',
@@ -42,6 +48,7 @@ describe('CloseCode', () => {
       Unauthorized: 4001,
       Kicked: 4003,
       HandshakeTimeout: 4008,
+      SlowConsumer: 4009,
       ProtocolViolation: 4400,
       RateLimited: 4429,
     });
@@ -51,7 +58,7 @@ describe('CloseCode', () => {
     const appCodes = Object.values(CloseCode).filter((code) => code >= 4000);
 
     expect(appCodes.every((code) => code <= 4999)).toBe(true);
-    expect(appCodes.sort((a, b) => a - b)).toEqual([4000, 4001, 4003, 4008, 4400, 4429]);
+    expect(appCodes.sort((a, b) => a - b)).toEqual([4000, 4001, 4003, 4008, 4009, 4400, 4429]);
   });
 });
 
@@ -140,5 +147,25 @@ describe('closeCodeInfo', () => {
   it('does not throw for non-integer codes and reconnects', () => {
     expect(closeCodeInfo(Number.NaN).reaction).toBe('reconnect');
     expect(closeCodeInfo(1000.5).reaction).toBe('reconnect');
+  });
+});
+
+describe('formatRetryHint', () => {
+  it('appends the delay in whole milliseconds, rounded up', () => {
+    expect(formatRetryHint('rate limited', 1234.2)).toBe('rate limited; retry after 1235 ms');
+  });
+
+  it('never hints a negative delay', () => {
+    expect(formatRetryHint('busy', -5)).toBe('busy; retry after 0 ms');
+  });
+});
+
+describe('parseRetryHint', () => {
+  it('reads back what formatRetryHint wrote', () => {
+    expect(parseRetryHint(formatRetryHint('rate limited: 51 messages in 1 s', 5000))).toBe(5000);
+  });
+
+  it.each(['', 'rate limited', 'retry after soon', 'retry after -5 ms'])('gives null for %p', (reason) => {
+    expect(parseRetryHint(reason)).toBeNull();
   });
 });

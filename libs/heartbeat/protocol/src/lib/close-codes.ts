@@ -11,6 +11,7 @@ export const CloseCode = {
   Unauthorized: 4001,
   Kicked: 4003,
   HandshakeTimeout: 4008,
+  SlowConsumer: 4009,
   ProtocolViolation: 4400,
   RateLimited: 4429,
 } as const;
@@ -58,6 +59,7 @@ export const CLOSE_CODE_TABLE: ReadonlyMap<number, CloseCodeInfo> = new Map(
     info(CloseCode.Unauthorized, 'the token was missing, invalid or expired', 'refresh-token'),
     info(CloseCode.Kicked, 'an administrator closed the connection', 'stay-closed-error'),
     info(CloseCode.HandshakeTimeout, 'no valid hello arrived in time', 'reconnect'),
+    info(CloseCode.SlowConsumer, 'the client read too slowly and the server\'s send buffer for it overflowed', 'reconnect'),
     info(CloseCode.ProtocolViolation, 'the client broke the protocol repeatedly', 'stay-closed-error'),
   ].map((entry) => [entry.code, entry] as const),
 );
@@ -65,4 +67,18 @@ export const CLOSE_CODE_TABLE: ReadonlyMap<number, CloseCodeInfo> = new Map(
 /** The documented reaction to a close code; codes outside the table are treated as abnormal. */
 export function closeCodeInfo(code: number): CloseCodeInfo {
   return CLOSE_CODE_TABLE.get(code) ?? info(code, `unexpected close code ${code}`, 'reconnect');
+}
+
+/**
+ * The retry hint of a 4429 (or 1013) close reason: "… retry after 5000 ms". Close reasons are free
+ * text (at most 123 bytes), so the hint has one fixed wording that both sides share.
+ */
+export function formatRetryHint(reason: string, retryAfterMs: number): string {
+  return `${reason}; retry after ${Math.max(0, Math.ceil(retryAfterMs))} ms`;
+}
+
+/** The delay a close reason asks for, or null when it carries no hint. */
+export function parseRetryHint(reason: string): number | null {
+  const match = /retry after (\d+) ms/.exec(reason);
+  return match ? Number(match[1]) : null;
 }

@@ -75,6 +75,17 @@ const SERVER_EXAMPLES: ReadonlyArray<readonly [string, ServerFrame]> = [
       server_time: T0 + 1,
     },
   ],
+  [
+    'welcome for a token that expires',
+    {
+      type: 'welcome',
+      session_id: 'sess-7f3b',
+      resumed: false,
+      heartbeat: { ping_interval: 25_000, heartbeat_timeout: 90_000, max_missed_pings: 3 },
+      server_time: T0,
+      token_expires_at: T0 + 3_600_000,
+    },
+  ],
   ['ping (the source example)', { type: 'ping', timestamp: TIMESTAMP, server_time: T0, sequence: 123 }],
   [
     'pong',
@@ -98,6 +109,8 @@ const SERVER_EXAMPLES: ReadonlyArray<readonly [string, ServerFrame]> = [
   ],
   ['event with null data', { type: 'event', topic: 'alerts', seq: 0, epoch: 'e', data: null, timestamp: TIMESTAMP }],
   ['ack', { type: 'ack', id: 'm-1' }],
+  ['authenticated with a new expiry', { type: 'authenticated', token_expires_at: T0 + 3_600_000 }],
+  ['authenticated without expiry', { type: 'authenticated' }],
   ['error with ref', { type: 'error', code: 'invalid_frame', message: 'Invalid "pong" frame.', ref: 'pong' }],
   ['error without ref', { type: 'error', code: 'handshake_required', message: 'Send hello first.' }],
   ['error with an unknown code', { type: 'error', code: 'some_future_code', message: '' }],
@@ -567,7 +580,7 @@ describe('parseServerFrame', () => {
       const covered = new Set(SERVER_EXAMPLES.map(([, frame]) => frame.type));
 
       expect([...covered].sort()).toEqual(Object.keys(serverFrameSchemas).sort());
-      expect([...covered].sort()).toEqual(['ack', 'error', 'event', 'ping', 'pong', 'subscribed', 'welcome']);
+      expect([...covered].sort()).toEqual(['ack', 'authenticated', 'error', 'event', 'ping', 'pong', 'subscribed', 'welcome']);
     });
 
     it("accepts the source's ping example with its snake_case fields", () => {
@@ -644,7 +657,7 @@ describe('parseServerFrame', () => {
         expect(error.code).toBe(ProtocolErrorCode.UnknownType);
         expect(error.ref).toBe(type);
         expect(error.message).toContain(`A server may not send frames of type "${type}"`);
-        expect(error.message).toContain('known types are welcome, ping, pong, subscribed, event, ack, error');
+        expect(error.message).toContain('known types are welcome, ping, pong, subscribed, event, ack, authenticated, error');
       },
     );
 

@@ -79,6 +79,8 @@ export const welcomeFrameSchema = z.object({
     max_missed_pings: counter,
   }),
   server_time: epochMs,
+  /** When the token presented in `hello` stops being accepted; send `auth` with a fresh one before. */
+  token_expires_at: epochMs.optional(),
 });
 
 export const serverPingFrameSchema = z.object({
@@ -120,6 +122,12 @@ export const ackFrameSchema = z.object({
   id,
 });
 
+/** The answer to an accepted `auth`: the connection stays open until the new expiry, if any. */
+export const authenticatedFrameSchema = z.object({
+  type: z.literal('authenticated'),
+  token_expires_at: epochMs.optional(),
+});
+
 export const errorFrameSchema = z.object({
   type: z.literal('error'),
   code: z.string().min(1).max(MAX_ID_LENGTH),
@@ -144,5 +152,6 @@ export const serverFrameSchemas = {
   subscribed: subscribedFrameSchema,
   event: eventFrameSchema,
   ack: ackFrameSchema,
+  authenticated: authenticatedFrameSchema,
   error: errorFrameSchema,
 } as const;

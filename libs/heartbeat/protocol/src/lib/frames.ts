@@ -1,6 +1,7 @@
 import type * as z from 'zod';
 import type {
   ackFrameSchema,
+  authenticatedFrameSchema,
   authFrameSchema,
   clientFrameSchemas,
   clientPingFrameSchema,
@@ -32,6 +33,7 @@ export type ServerPongFrame = z.infer<typeof serverPongFrameSchema>;
 export type SubscribedFrame = z.infer<typeof subscribedFrameSchema>;
 export type EventFrame<T = unknown> = Omit<z.infer<typeof eventFrameSchema>, 'data'> & { data: T };
 export type AckFrame = z.infer<typeof ackFrameSchema>;
+export type AuthenticatedFrame = z.infer<typeof authenticatedFrameSchema>;
 export type ErrorFrame = z.infer<typeof errorFrameSchema>;
 
 export type ClientFrameType = keyof typeof clientFrameSchemas;
@@ -55,6 +57,7 @@ export type ServerFrame =
   | SubscribedFrame
   | EventFrame
   | AckFrame
+  | AuthenticatedFrame
   | ErrorFrame;
 
 /** The frame of the given `type` sent in the given direction. */
