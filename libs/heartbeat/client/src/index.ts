@@ -17,5 +17,5 @@ export type { WebSocketConstructor, WebSocketLike } from './lib/web-socket-like.
 export { HeartbeatClient } from './lib/heartbeat-client.js';
 export { HeartbeatClientOptionsError, resolveUrl } from './lib/resolve-client-options.js';
 export { ConnectionFailure } from './lib/connection-failure.js';
-export { decideRetry } from './lib/retry-policy.js';
+export { decideRetry, MAX_RETRY_HINT_MS } from './lib/retry-policy.js';
 export type { RetryContext, RetryDecision } from './lib/retry-policy.js';

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { formatRetryHint } from '@heartbeat/protocol';
 import { Subject } from 'rxjs';
 import { fakeWebSocketFactory, type FakeWebSocket } from '../testing/fake-web-socket.js';
 import type { HeartbeatClientEventMap, HeartbeatClientEventName } from './client-events.js';
@@ -245,7 +246,7 @@ describe('HeartbeatClient', () => {
       expect(jest.getTimerCount()).toBe(0);
     });
 
-    it.each([1006, 1011, 4000, 4008, 1009])('reconnects after %i on the backoff schedule', async (code) => {
+    it.each([1006, 1011, 4000, 4008, 1009, 4009])('reconnects after %i on the backoff schedule', async (code) => {
       const harness = setup();
       const socket = await connectNow(harness);
       socket.serverClose(code);
@@ -270,6 +271,19 @@ describe('HeartbeatClient', () => {
       const socket = await connectNow(harness);
       socket.serverClose(code, 'retry later');
       await jest.advanceTimersByTimeAsync(29_999);
+      expect(harness.sockets.sockets).toHaveLength(1);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(harness.sockets.sockets).toHaveLength(2);
+    });
+
+    it.each([1013, 4429])('waits the retry hint of a %i reason when it is longer than the longest backoff', async (code) => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      socket.serverClose(code, formatRetryHint('rate limited: 51 messages in 1 s', 42_000));
+      await flush();
+      expect(harness.eventsNamed('reconnecting')[0]).toMatchObject({ attempt: 1, delayMs: 42_000 });
+      expect(harness.client.state.nextReconnectAt).toBe(Date.now() + 42_000);
+      await jest.advanceTimersByTimeAsync(41_999);
       expect(harness.sockets.sockets).toHaveLength(1);
       await jest.advanceTimersByTimeAsync(1);
       expect(harness.sockets.sockets).toHaveLength(2);

@@ -1,8 +1,8 @@
-import { CLIENT_DEFAULTS, CloseCode } from '@heartbeat/protocol';
+import { CLIENT_DEFAULTS, CloseCode, formatRetryHint } from '@heartbeat/protocol';
 import { ClientMessages } from './client.messages.js';
 import type { HeartbeatTimingOptions } from './client-options.js';
 import { ConnectionFailure } from './connection-failure.js';
-import { decideRetry, type RetryContext, type RetryDecision } from './retry-policy.js';
+import { decideRetry, MAX_RETRY_HINT_MS, type RetryContext, type RetryDecision } from './retry-policy.js';
 
 /** The source's exact schedule (5000 × 1.5^n) for attempts 1..5. */
 const SOURCE_SCHEDULE = [5000, 7500, 11250, 16875, 25312.5];
@@ -12,6 +12,10 @@ const timing = (overrides: Partial<HeartbeatTimingOptions> = {}): HeartbeatTimin
 
 /** A failure built from the real close-code table, as the client builds it. */
 const closed = (code: number, established = true): ConnectionFailure => ConnectionFailure.closed(code, 'test reason', false, established);
+
+/** A close whose reason carries the server's retry hint, worded as the server words it. */
+const hinted = (code: number, retryAfterMs: number): ConnectionFailure =>
+  ConnectionFailure.closed(code, formatRetryHint('too many messages', retryAfterMs), true, true);
 
 function context(overrides: Partial<RetryContext> = {}): RetryContext {
   return {
@@ -202,7 +206,14 @@ describe('decideRetry', () => {
       },
     );
 
-    it.each([CloseCode.Abnormal, CloseCode.InternalError, CloseCode.HeartbeatTimeout, CloseCode.HandshakeTimeout, CloseCode.MessageTooBig])(
+    it.each([
+      CloseCode.Abnormal,
+      CloseCode.InternalError,
+      CloseCode.HeartbeatTimeout,
+      CloseCode.HandshakeTimeout,
+      CloseCode.MessageTooBig,
+      CloseCode.SlowConsumer,
+    ])(
       'reconnects on the backoff schedule after %i',
       (code) => {
         const delays = [0, 1, 2, 3, 4].map((attemptsMade) => retryOf(decideRetry(context({ failure: closed(code), attemptsMade }))).delayMs);
@@ -270,6 +281,48 @@ describe('decideRetry', () => {
       it('follows a custom maxReconnectInterval', () => {
         expect(retryOf(decideRetry(context({ failure: closed(code), timing: timing({ maxReconnectInterval: 12_000 }) }))).delayMs).toBe(12_000);
       });
+
+      it('waits the hinted delay when the reason asks for longer than the longest backoff', () => {
+        expect(decideRetry(context({ failure: hinted(code, 45_000) }))).toEqual({
+          kind: 'retry',
+          attempt: 1,
+          delayMs: 45_000,
+          suspended: false,
+          exhaustedNow: false,
+        });
+      });
+
+      it('keeps the longest backoff when the hint is shorter', () => {
+        expect(retryOf(decideRetry(context({ failure: hinted(code, 5000) }))).delayMs).toBe(CAP);
+      });
+
+      it('takes the hint as given, without jitter, and the jittered cap only when that is longer', () => {
+        const withJitter = timing({ jitter: 0.3 });
+
+        expect(retryOf(decideRetry(context({ failure: hinted(code, 40_000), timing: withJitter, random: () => 0.5 }))).delayMs).toBe(40_000);
+        expect(retryOf(decideRetry(context({ failure: hinted(code, 20_000), timing: withJitter, random: () => 0.5 }))).delayMs).toBeCloseTo(25_500, 9);
+      });
+
+      it('cuts a hint longer than MAX_RETRY_HINT_MS (5 minutes) to it', () => {
+        expect(MAX_RETRY_HINT_MS).toBe(300_000);
+        expect(retryOf(decideRetry(context({ failure: hinted(code, 3_600_000) }))).delayMs).toBe(300_000);
+      });
+
+      it('honours a hint longer than suspendedRetryInterval after the fast attempts ran out', () => {
+        expect(decideRetry(context({ failure: hinted(code, 90_000), attemptsMade: 5 }))).toEqual({
+          kind: 'retry',
+          attempt: 6,
+          delayMs: 90_000,
+          suspended: true,
+          exhaustedNow: true,
+        });
+        expect(retryOf(decideRetry(context({ failure: hinted(code, 1000), attemptsMade: 6 }))).delayMs).toBe(60_000);
+      });
+    });
+
+    it('ignores a retry hint in the reason of a close code that does not ask to stay away', () => {
+      expect(retryOf(decideRetry(context({ failure: hinted(CloseCode.Abnormal, 99_000) }))).delayMs).toBe(5000);
+      expect(retryOf(decideRetry(context({ failure: hinted(CloseCode.SlowConsumer, 99_000), attemptsMade: 1 }))).delayMs).toBe(7500);
     });
 
     describe('after 4001 (unauthorized)', () => {

@@ -1,10 +1,17 @@
-import { backoffDelay, longestBackoffDelay } from '@heartbeat/protocol';
+import { backoffDelay, longestBackoffDelay, parseRetryHint } from '@heartbeat/protocol';
 import { ClientMessages } from './client.messages.js';
 import type { HeartbeatTimingOptions } from './client-options.js';
 import type { ConnectionFailure } from './connection-failure.js';
 
+/**
+ * The longest wait a server's retry hint ("…; retry after <n> ms" in a 4429 or 1013 close reason)
+ * can impose: 5 minutes. A larger hint (a bug, or a hostile proxy) is cut to it.
+ */
+export const MAX_RETRY_HINT_MS = 300_000;
+
 export interface RetryContext {
-  readonly failure: Pick<ConnectionFailure, 'reaction' | 'message'>;
+  /** How the attempt ended; `reason` (the close reason) may carry the server's retry hint. */
+  readonly failure: Pick<ConnectionFailure, 'reaction' | 'message'> & { readonly reason?: string };
   /** Reconnect attempts already made since the last successful connection. */
   readonly attemptsMade: number;
   /** 4001 closes in a row, this one included. */
@@ -57,7 +64,8 @@ export function decideRetry(context: RetryContext): RetryDecision {
     if (!willRetry) {
       return { kind: 'stop', phase: 'failed', error: ClientMessages.attemptsExhausted(timing.maxReconnectAttempts, false, 0), exhausted: true };
     }
-    return { kind: 'retry', attempt, delayMs: timing.suspendedRetryInterval, suspended: true, exhaustedNow };
+    const delayMs = Math.max(timing.suspendedRetryInterval, retryHint(failure));
+    return { kind: 'retry', attempt, delayMs, suspended: true, exhaustedNow };
   }
   const retry = (delayMs: number): RetryDecision => ({ kind: 'retry', attempt, delayMs, suspended: false, exhaustedNow: false });
   switch (failure.reaction) {
@@ -65,10 +73,17 @@ export function decideRetry(context: RetryContext): RetryDecision {
       // A draining server closed everyone at once: come back after a random share of this delay.
       return retry(random() * backoffDelay(attemptsMade, { ...timing, jitter: 0 }));
     case 'reconnect-after-longest-backoff':
-      return retry(longestBackoffDelay(timing, random));
+      // An overloaded or rate-limiting server may say how long to stay away: never come back sooner.
+      return retry(Math.max(longestBackoffDelay(timing, random), retryHint(failure)));
     default:
       return retry(backoffDelay(attemptsMade, timing, random));
   }
+}
+
+/** The server's retry hint in the close reason, capped at MAX_RETRY_HINT_MS; 0 without one. */
+function retryHint(failure: RetryContext['failure']): number {
+  const hint = failure.reaction === 'reconnect-after-longest-backoff' && failure.reason ? parseRetryHint(failure.reason) : null;
+  return hint === null ? 0 : Math.min(hint, MAX_RETRY_HINT_MS);
 }
 
 function stop(phase: 'idle' | 'failed', error: string | null): RetryDecision {
