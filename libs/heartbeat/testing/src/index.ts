@@ -1,3 +1,4 @@
 export { BlackholeProxy } from './lib/blackhole-proxy.js';
 export { freePort, MonitorServerProcess } from './lib/monitor-server-process.js';
+export type { MonitorServerExit } from './lib/monitor-server-process.js';
 export { eventually, sleep } from './lib/spec-timing.js';

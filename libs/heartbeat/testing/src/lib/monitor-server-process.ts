@@ -6,6 +6,12 @@ import { fileURLToPath } from 'node:url';
 const MAIN = fileURLToPath(new URL('../../../../../apps/monitor-server/dist/main.js', import.meta.url));
 const LISTENING = /Listening on http:\/\/\S+:(\d+)/;
 
+/** How the server process ended: its exit code, or the signal that ended it. */
+export interface MonitorServerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 /** A free TCP port on loopback, for a server that must come back on the same port after a kill. */
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -81,14 +87,23 @@ export class MonitorServerProcess {
     });
   }
 
-  /** Kills the process (SIGKILL by default) and waits until it is gone. */
-  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  /** Process id of the running server, or null. */
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  /**
+   * Kills the process (SIGKILL by default) and waits until it is gone; resolves with how it ended
+   * (a graceful SIGTERM shutdown ends with code 0, SIGKILL with signal SIGKILL).
+   */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<MonitorServerExit> {
     const child = this.child;
-    if (!child) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    if (!child) return { code: null, signal: null };
+    const exited = new Promise<MonitorServerExit>((resolve) => child.once('exit', (code, exitSignal) => resolve({ code, signal: exitSignal })));
     child.kill(signal);
-    await exited;
+    const exit = await exited;
     this.child = null;
+    return exit;
   }
 
   /** What the process printed since it last started (for failure messages). */
