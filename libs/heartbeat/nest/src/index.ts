@@ -23,9 +23,13 @@ export type {
   VerifyToken,
 } from './lib/heartbeat-options.interface.js';
 export { HeartbeatOptionsError, resolveHeartbeatOptions } from './lib/heartbeat-options.validator.js';
+export { DEFAULT_MAX_RETAINED_SESSIONS, DEFAULT_MESSAGE_DEDUPE_WINDOW } from './lib/heartbeat-defaults.js';
+export { HeartbeatSession } from './lib/heartbeat-session.js';
 export { HeartbeatSweeper } from './lib/heartbeat-sweeper.js';
 export { HeartbeatWsAdapter, INVALID_FRAME_EVENT, heartbeatMessageParser } from './lib/heartbeat-ws.adapter.js';
 export type { ParsedHeartbeatMessage } from './lib/heartbeat-ws.adapter.js';
 export { PingScheduler } from './lib/ping-scheduler.js';
+export { SessionRegistry } from './lib/session-registry.js';
+export type { SessionAttachment } from './lib/session-registry.js';
 export { TopicBroker } from './lib/topic-broker.js';
 export type { PublishResult } from './lib/topic-broker.js';

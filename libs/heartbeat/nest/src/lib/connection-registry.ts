@@ -18,6 +18,10 @@ export interface HeartbeatCounters {
   clientPings: number;
   timeoutDisconnections: number;
   lastCleanupAt: number | undefined;
+  /** Handshakes that resumed a kept session. */
+  resumedSessions: number;
+  /** Live connections dropped because their session resumed on a newer connection. */
+  sessionTakeovers: number;
 }
 
 /**
@@ -38,6 +42,8 @@ export class ConnectionRegistry implements OnModuleDestroy {
     clientPings: 0,
     timeoutDisconnections: 0,
     lastCleanupAt: undefined,
+    resumedSessions: 0,
+    sessionTakeovers: 0,
   };
   readonly events$ = this.eventsSubject.asObservable();
   /** Connections that just closed, for the services that hold per-connection state. */
@@ -87,18 +93,34 @@ export class ConnectionRegistry implements OnModuleDestroy {
     return connection;
   }
 
-  markAuthenticated(connection: HeartbeatConnection, sessionId: string): void {
+  /** The handshake completed: the connection has its session (see SessionRegistry.attach). */
+  markAuthenticated(connection: HeartbeatConnection, resumed: boolean): void {
+    const sessionId = connection.sessionId ?? '';
     connection.state = 'open';
-    connection.sessionId = sessionId;
     connection.clearHandshakeTimer();
-    this.logger.log(HeartbeatMessages.logAuthenticated(connection.id, sessionId));
+    if (resumed) this.counters.resumedSessions++;
+    this.logger.log(HeartbeatMessages.logAuthenticated(connection.id, sessionId, resumed));
     this.eventsSubject.next({
       type: 'authenticated',
       connectionId: connection.id,
       remoteAddress: connection.remoteAddress,
       sessionId,
+      resumed,
       at: this.clock.now(),
     });
+  }
+
+  /**
+   * Drops a connection whose session was resumed on a newer one: the client reconnected before the
+   * server noticed that the old link died, so the old socket is a half-open leftover. It is destroyed
+   * like a dead peer (and recorded as 4000); a peer that was in fact still there sees 1006.
+   */
+  supersede(connection: HeartbeatConnection, by: HeartbeatConnection): void {
+    if (connection.state === 'closed' || connection.closeCode !== undefined) return;
+    this.counters.sessionTakeovers++;
+    const reason = HeartbeatMessages.closeSuperseded(by.id);
+    this.logger.warn(HeartbeatMessages.logSuperseded(connection.id, by.id, by.sessionId ?? ''));
+    connection.terminate(CloseCode.HeartbeatTimeout, reason);
   }
 
   /** Declares the peer dead and destroys the socket at once (a dead peer cannot complete a close handshake). */

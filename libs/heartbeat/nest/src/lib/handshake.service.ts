@@ -1,6 +1,5 @@
 import { type AuthFrame, type HelloFrame, CloseCode, ProtocolErrorCode } from '@heartbeat/protocol';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { Clock } from './clock.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { HEARTBEAT_OPTIONS } from './heartbeat.constants.js';
@@ -8,6 +7,7 @@ import { HeartbeatMessages } from './heartbeat.messages.js';
 import type { HeartbeatConnection } from './heartbeat-connection.js';
 import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
 import { PingScheduler } from './ping-scheduler.js';
+import { SessionRegistry } from './session-registry.js';
 import { TopicBroker } from './topic-broker.js';
 
 /**
@@ -23,6 +23,7 @@ export class HandshakeService {
     private readonly registry: ConnectionRegistry,
     private readonly pings: PingScheduler,
     private readonly topics: TopicBroker,
+    private readonly sessions: SessionRegistry,
     private readonly clock: Clock,
   ) {}
 
@@ -48,12 +49,13 @@ export class HandshakeService {
     // still be a round trip away, so the server's own decision (closeCode) counts too.
     if (connection.state !== 'authenticating' || connection.closeCode !== undefined) return;
 
-    const sessionId = randomUUID();
-    this.registry.markAuthenticated(connection, sessionId);
+    const { session, resumed, superseded } = this.sessions.attach(connection, frame.session_id);
+    if (superseded) this.registry.supersede(superseded, connection);
+    this.registry.markAuthenticated(connection, resumed);
     connection.send({
       type: 'welcome',
-      session_id: sessionId,
-      resumed: false,
+      session_id: session.id,
+      resumed,
       heartbeat: {
         ping_interval: this.options.pingInterval,
         heartbeat_timeout: this.options.heartbeatTimeout,

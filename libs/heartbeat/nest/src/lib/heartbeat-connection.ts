@@ -2,6 +2,7 @@ import { type ErrorFrame, type ServerFrame, encodeFrame } from '@heartbeat/proto
 import type { IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
 import { HeartbeatMessages, MAX_CLOSE_REASON_BYTES } from './heartbeat.messages.js';
+import type { HeartbeatSession } from './heartbeat-session.js';
 
 /**
  * `handshake`: waiting for `hello`; `authenticating`: `verifyToken` is running; `open`: welcomed,
@@ -27,7 +28,8 @@ const SOCKET_ERROR_CLOSE_CODES: Readonly<Record<string, number>> = {
 /** One WebSocket and everything the server tracks about it. */
 export class HeartbeatConnection {
   state: ConnectionState = 'handshake';
-  sessionId: string | undefined;
+  /** Set once the handshake completed. */
+  session: HeartbeatSession | undefined;
   readonly topics = new Set<string>();
 
   lastInboundAt: number;
@@ -60,6 +62,10 @@ export class HeartbeatConnection {
     readonly connectedAt: number,
   ) {
     this.lastInboundAt = connectedAt;
+  }
+
+  get sessionId(): string | undefined {
+    return this.session?.id;
   }
 
   get isOpen(): boolean {

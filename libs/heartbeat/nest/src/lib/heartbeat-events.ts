@@ -1,7 +1,15 @@
 /** Connection lifecycle, as emitted by `HeartbeatService.events$`. Times are epoch ms. */
 export type HeartbeatLifecycleEvent =
   | { type: 'connected'; connectionId: string; remoteAddress: string; at: number }
-  | { type: 'authenticated'; connectionId: string; remoteAddress: string; sessionId: string; at: number }
+  | {
+      type: 'authenticated';
+      connectionId: string;
+      remoteAddress: string;
+      sessionId: string;
+      /** True when the `hello` resumed a session the server still kept. */
+      resumed: boolean;
+      at: number;
+    }
   | {
       type: 'timed_out';
       connectionId: string;

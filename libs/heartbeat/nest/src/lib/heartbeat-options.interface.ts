@@ -41,6 +41,19 @@ export interface HeartbeatModuleOptions {
   maxProtocolViolations?: number;
   /** Replay buffer bounds for resume. */
   replay?: HeartbeatReplayOptions;
+  /**
+   * How long a session is kept after its connection closed, so that a `hello` with its `session_id`
+   * resumes it (`welcome.resumed: true`), in ms. 0: sessions end with their connection.
+   * Default: `replay.maxAgeMs` (a session is worth resuming as long as its missed events are).
+   */
+  sessionTtl?: number;
+  /** Sessions kept for resume after their connection closed; the oldest is forgotten first. Default 10000. */
+  maxRetainedSessions?: number;
+  /**
+   * `message` ids remembered per session (across its reconnects): a `message` whose `id` is among
+   * them is acknowledged again but not delivered to `messages$` again. 0: no deduplication. Default 1000.
+   */
+  messageDedupeWindow?: number;
   /** Token check for `hello`; when absent every client is accepted. */
   verifyToken?: VerifyToken;
   /**
@@ -61,6 +74,9 @@ export interface ResolvedHeartbeatOptions {
   maxPayload: number;
   maxProtocolViolations: number;
   replay: Required<HeartbeatReplayOptions>;
+  sessionTtl: number;
+  maxRetainedSessions: number;
+  messageDedupeWindow: number;
   verifyToken: VerifyToken | undefined;
   allowedOrigins: ((origin: string | undefined) => boolean) | undefined;
 }

@@ -29,6 +29,9 @@ describe('resolveHeartbeatOptions', () => {
         maxPayload: 65_536,
         maxProtocolViolations: 5,
         replay: { maxEvents: 1_000, maxAgeMs: 300_000 },
+        sessionTtl: 300_000,
+        maxRetainedSessions: 10_000,
+        messageDedupeWindow: 1_000,
         verifyToken: undefined,
         allowedOrigins: undefined,
       });
@@ -56,6 +59,19 @@ describe('resolveHeartbeatOptions', () => {
         replay: { maxEvents: 10, maxAgeMs: 300_000 },
       });
       expect(resolved.verifyToken).toBe(verifyToken);
+    });
+
+    it('keeps sessions as long as replay.maxAgeMs unless sessionTtl says otherwise', () => {
+      expect(resolveHeartbeatOptions({ replay: { maxAgeMs: 60_000 } }).sessionTtl).toBe(60_000);
+      expect(resolveHeartbeatOptions({ replay: { maxAgeMs: 60_000 }, sessionTtl: 5_000 }).sessionTtl).toBe(5_000);
+    });
+
+    it('accepts 0 for the session bounds (no resume, no deduplication)', () => {
+      expect(resolveHeartbeatOptions({ sessionTtl: 0, maxRetainedSessions: 0, messageDedupeWindow: 0 })).toMatchObject({
+        sessionTtl: 0,
+        maxRetainedSessions: 0,
+        messageDedupeWindow: 0,
+      });
     });
 
     it('accepts 0 for the replay bounds (no resume buffer)', () => {
@@ -114,6 +130,19 @@ describe('resolveHeartbeatOptions', () => {
         ['a string', '1000'],
       ])('is rejected when %s, with a message naming the option', (_case, value) => {
         const error = rejectionOf({ replay: { [key]: value } });
+        expect(error.message).toContain(`option "${name}"`);
+        expect(error.message).toContain('0 or more');
+      });
+    });
+
+    describe.each(['sessionTtl', 'maxRetainedSessions', 'messageDedupeWindow'])('%s', (name) => {
+      it.each([
+        ['negative', -1],
+        ['not an integer', 0.5],
+        ['a string', '1000'],
+        ['null', null],
+      ])('is rejected when %s, with a message naming the option', (_case, value) => {
+        const error = rejectionOf({ [name]: value });
         expect(error.message).toContain(`option "${name}"`);
         expect(error.message).toContain('0 or more');
       });

@@ -9,6 +9,7 @@ import {
 } from '@heartbeat/protocol';
 import type { HeartbeatModuleOptions, ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
+import { DEFAULT_MAX_RETAINED_SESSIONS, DEFAULT_MESSAGE_DEDUPE_WINDOW } from './heartbeat-defaults.js';
 
 /** Thrown at start-up when an option is invalid; the message names the option and the fix. */
 export class HeartbeatOptionsError extends Error {
@@ -18,6 +19,7 @@ export class HeartbeatOptionsError extends Error {
 /** Applies defaults and validates every option; throws {@link HeartbeatOptionsError} on the first bad one. */
 export function resolveHeartbeatOptions(options: HeartbeatModuleOptions = {}): ResolvedHeartbeatOptions {
   const replay = section('replay', options.replay);
+  const replayMaxAgeMs = nonNegativeInt('replay.maxAgeMs', replay.maxAgeMs, DEFAULT_REPLAY_MAX_AGE_MS);
   const resolved: ResolvedHeartbeatOptions = {
     path: path(options.path),
     pingInterval: timerMs('pingInterval', options.pingInterval, SERVER_HEARTBEAT_DEFAULTS.pingInterval),
@@ -33,8 +35,11 @@ export function resolveHeartbeatOptions(options: HeartbeatModuleOptions = {}): R
     ),
     replay: {
       maxEvents: nonNegativeInt('replay.maxEvents', replay.maxEvents, DEFAULT_REPLAY_MAX_EVENTS),
-      maxAgeMs: nonNegativeInt('replay.maxAgeMs', replay.maxAgeMs, DEFAULT_REPLAY_MAX_AGE_MS),
+      maxAgeMs: replayMaxAgeMs,
     },
+    sessionTtl: nonNegativeInt('sessionTtl', options.sessionTtl, replayMaxAgeMs),
+    maxRetainedSessions: nonNegativeInt('maxRetainedSessions', options.maxRetainedSessions, DEFAULT_MAX_RETAINED_SESSIONS),
+    messageDedupeWindow: nonNegativeInt('messageDedupeWindow', options.messageDedupeWindow, DEFAULT_MESSAGE_DEDUPE_WINDOW),
     verifyToken: optionalFunction('verifyToken', options.verifyToken),
     allowedOrigins: origins(options.allowedOrigins),
   };

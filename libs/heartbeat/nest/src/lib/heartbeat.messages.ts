@@ -17,6 +17,7 @@ export const HeartbeatMessages = {
   closeVerifyFailed: () => 'server error while verifying the token',
   closeProtocolViolation: (count: number) => `protocol violation: ${count} invalid frames`,
   closeKicked: () => 'disconnected by an administrator',
+  closeSuperseded: (by: string) => `superseded: the session resumed on connection ${by}`,
   invalidCloseCode: (code: number) =>
     `HeartbeatService.disconnect(): ${describe(code)} is not a close code a server may send; use 1000-1003, 1007-1014 or 3000-4999 (RFC 6455).`,
   closeReasonTooLong: (bytes: number) =>
@@ -28,7 +29,10 @@ export const HeartbeatMessages = {
   handlerFailed: (type: string) => `The server failed to process the "${type}" frame; try again later.`,
 
   logOpened: (id: string, address: string) => `connection ${id} opened from ${address}`,
-  logAuthenticated: (id: string, session: string) => `connection ${id} authenticated (session ${session})`,
+  logAuthenticated: (id: string, session: string, resumed: boolean) =>
+    `connection ${id} authenticated (session ${session}${resumed ? ', resumed' : ''})`,
+  logSuperseded: (id: string, by: string, session: string) =>
+    `connection ${id} dropped: its session ${session} resumed on connection ${by} (the old link is presumed dead)`,
   logTimedOut: (id: string, why: string) => `connection ${id} timed out: ${why}`,
   logClosed: (id: string, code: number, reason: string) =>
     `connection ${id} closed with code ${code}${reason ? ` (${reason})` : ''}`,

@@ -12,6 +12,7 @@ import { resolveHeartbeatOptions } from './heartbeat-options.validator.js';
 import { HeartbeatSweeper } from './heartbeat-sweeper.js';
 import { MessageInbox } from './message-inbox.js';
 import { PingScheduler } from './ping-scheduler.js';
+import { SessionRegistry } from './session-registry.js';
 import { TopicBroker } from './topic-broker.js';
 
 /**
@@ -35,6 +36,7 @@ import { TopicBroker } from './topic-broker.js';
     PingScheduler,
     HeartbeatSweeper,
     TopicBroker,
+    SessionRegistry,
     HandshakeService,
     MessageInbox,
     HeartbeatService,

@@ -12,6 +12,9 @@ import { TopicBroker } from './topic-broker.js';
 const TOTALS_FIELDS = [
   'active_connections',
   'last_cleanup_time',
+  'resumed_sessions',
+  'retained_sessions',
+  'session_takeovers',
   'timeout_disconnections',
   'total_client_pings',
   'total_pings_sent',
@@ -86,6 +89,9 @@ describe('HeartbeatService', () => {
           timeout_disconnections: 0,
           active_connections: 0,
           last_cleanup_time: null,
+          resumed_sessions: 0,
+          session_takeovers: 0,
+          retained_sessions: 0,
         },
         connection_details: [],
       });
@@ -262,6 +268,7 @@ describe('HeartbeatService', () => {
           connectionId: connected.connectionId,
           remoteAddress: connected.remoteAddress,
           sessionId: welcome.session_id,
+          resumed: false,
           at: expect.any(Number),
         },
         {

@@ -7,6 +7,7 @@ import type { HeartbeatConnection } from './heartbeat-connection.js';
 import type { HeartbeatClientMessage, HeartbeatLifecycleEvent, HeartbeatSample } from './heartbeat-events.js';
 import { MessageInbox } from './message-inbox.js';
 import { PingScheduler } from './ping-scheduler.js';
+import { SessionRegistry } from './session-registry.js';
 import { type PublishResult, TopicBroker } from './topic-broker.js';
 
 /** The module's public API: publish to topics, read stats, close connections, watch what happens. */
@@ -22,6 +23,7 @@ export class HeartbeatService {
   constructor(
     private readonly registry: ConnectionRegistry,
     private readonly topics: TopicBroker,
+    private readonly sessions: SessionRegistry,
     pings: PingScheduler,
     inbox: MessageInbox,
   ) {
@@ -53,7 +55,7 @@ export class HeartbeatService {
   }
 
   /** The totals alone: cheap at any connection count (no per-connection details). */
-  getTotals(): HeartbeatTotals {
+  getTotals(): Required<HeartbeatTotals> {
     const { counters } = this.registry;
     return {
       total_pings_sent: counters.pingsSent,
@@ -62,6 +64,9 @@ export class HeartbeatService {
       timeout_disconnections: counters.timeoutDisconnections,
       active_connections: this.registry.size,
       last_cleanup_time: counters.lastCleanupAt ?? null,
+      resumed_sessions: counters.resumedSessions,
+      session_takeovers: counters.sessionTakeovers,
+      retained_sessions: this.sessions.retainedCount,
     };
   }
 }

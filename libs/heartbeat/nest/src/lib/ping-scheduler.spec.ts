@@ -203,7 +203,7 @@ describe('PingScheduler', () => {
         }
         expect(connection.last_ping_time).toBeGreaterThanOrEqual(pings[pings.length - 1].server_time);
 
-        expect(stats.heartbeat_stats).toEqual({
+        expect(stats.heartbeat_stats).toMatchObject({
           total_pings_sent: connection.ping_count,
           total_pongs_received: connection.pong_count,
           total_client_pings: 0,

@@ -245,6 +245,29 @@ describe('TopicBroker', () => {
       await roundTrip(client);
       expect(client.all('event')).toEqual([]);
     });
+    it.each([
+      ['below the head', 3],
+      ['equal to the head', 10],
+    ])('neither loses nor repeats an event when since is %s while events are being published', async (_case, since) => {
+      await start();
+      for (let n = 1; n <= 10; n++) broker.publish('alerts', { n });
+      const client = await subscriber();
+      const publisher = setInterval(() => broker.publish('alerts', {}), 1);
+      try {
+        client.send({ type: 'subscribe', topic: 'alerts', since });
+        await eventually(() => client.all('event').length >= 30, '30 events');
+        // A repeated subscribe while subscribed changes nothing either.
+        client.send({ type: 'subscribe', topic: 'alerts', since });
+        await client.next('subscribed', 2_000, (frame) => frame.replayed === 0 && frame.seq > 10);
+        await eventually(() => client.all('event').length >= 60, '60 events');
+      } finally {
+        clearInterval(publisher);
+      }
+      const first = client.frames.findIndex((frame) => frame.type === 'subscribed');
+      expect(client.frames.findIndex((frame) => frame.type === 'event')).toBeGreaterThan(first);
+      const seqs = client.all('event').map((event) => event.seq);
+      expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => since + 1 + i));
+    });
   });
 
   describe('#removeConnection (on close)', () => {

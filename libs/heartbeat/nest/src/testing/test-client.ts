@@ -1,4 +1,4 @@
-import type { ClientFrame, ServerFrame, ServerFrameOf, ServerFrameType, WelcomeFrame } from '@heartbeat/protocol';
+import type { ClientFrame, HelloFrame, ServerFrame, ServerFrameOf, ServerFrameType, WelcomeFrame } from '@heartbeat/protocol';
 import { WebSocket } from 'ws';
 
 export interface Closed {
@@ -77,8 +77,9 @@ export class TestClient {
     this.lastSentAt = Date.now();
   }
 
-  async hello(token?: string): Promise<WelcomeFrame> {
-    this.send(token === undefined ? { type: 'hello' } : { type: 'hello', token });
+  /** Sends `hello` (with `extra` fields such as `session_id` or `positions`) and waits for `welcome`. */
+  async hello(token?: string, extra: Omit<HelloFrame, 'type' | 'token'> = {}): Promise<WelcomeFrame> {
+    this.send(token === undefined ? { type: 'hello', ...extra } : { type: 'hello', token, ...extra });
     return this.next('welcome');
   }
 

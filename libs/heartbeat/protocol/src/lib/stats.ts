@@ -12,6 +12,14 @@ export interface HeartbeatTotals {
   timeout_disconnections: number;
   active_connections: number;
   last_cleanup_time: number | null;
+  // The fields below came with delivery guarantees (sessions, drain, limits). They are optional so
+  // that stats of an older server still fit; a server of this version always sends them.
+  /** Handshakes that resumed a kept session (`welcome.resumed: true`). */
+  resumed_sessions?: number;
+  /** Live connections dropped because their session resumed on a newer connection (a half-open leftover). */
+  session_takeovers?: number;
+  /** Sessions kept for resume whose connection has closed. */
+  retained_sessions?: number;
 }
 
 /** One connection. */

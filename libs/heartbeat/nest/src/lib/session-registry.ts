@@ -1,0 +1,107 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Subscription } from 'rxjs';
+import { Clock } from './clock.js';
+import { ConnectionRegistry } from './connection-registry.js';
+import { HEARTBEAT_OPTIONS } from './heartbeat.constants.js';
+import type { HeartbeatConnection } from './heartbeat-connection.js';
+import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
+import { HeartbeatSession } from './heartbeat-session.js';
+
+/** What {@link SessionRegistry.attach} decided for a `hello`. */
+export interface SessionAttachment {
+  session: HeartbeatSession;
+  /** True when the `hello` named a session the server still knew. */
+  resumed: boolean;
+  /** A live connection the session was still attached to: a leftover of a dead link, to be dropped. */
+  superseded: HeartbeatConnection | undefined;
+}
+
+/**
+ * Sessions, live and retained. A session whose connection closes is retained for `sessionTtl`, at
+ * most `maxRetainedSessions` of them (the oldest detached is forgotten first), so that a `hello`
+ * naming it resumes it. Expired sessions are forgotten lazily, at the next connect or disconnect.
+ */
+@Injectable()
+export class SessionRegistry implements OnApplicationShutdown {
+  private readonly sessions = new Map<string, HeartbeatSession>();
+  /** Detached sessions, in the order they were detached (a Map iterates in insertion order). */
+  private readonly retained = new Map<string, HeartbeatSession>();
+  private readonly removal: Subscription;
+
+  constructor(
+    @Inject(HEARTBEAT_OPTIONS) private readonly options: ResolvedHeartbeatOptions,
+    registry: ConnectionRegistry,
+    private readonly clock: Clock,
+  ) {
+    this.removal = registry.removed$.subscribe((connection) => this.detach(connection));
+  }
+
+  /** Sessions kept for resume whose connection has closed. */
+  get retainedCount(): number {
+    return this.retained.size;
+  }
+
+  /** Every session the server knows, attached or retained. */
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  onApplicationShutdown(): void {
+    this.removal.unsubscribe();
+  }
+
+  /**
+   * Gives an authenticated connection its session: the one `requestedId` names when it is known and
+   * unexpired (resumed), else a new one.
+   */
+  attach(connection: HeartbeatConnection, requestedId: string | undefined): SessionAttachment {
+    this.forgetExpired(this.clock.now());
+    let session = requestedId === undefined ? undefined : this.sessions.get(requestedId);
+    let superseded: HeartbeatConnection | undefined;
+    if (session) {
+      if (session.connection !== undefined && session.connection !== connection) superseded = session.connection;
+      this.retained.delete(session.id);
+    } else {
+      session = new HeartbeatSession(randomUUID(), this.options.messageDedupeWindow);
+      this.sessions.set(session.id, session);
+    }
+    session.connection = connection;
+    session.detachedAt = undefined;
+    connection.session = session;
+    return { session, resumed: session.id === requestedId, superseded };
+  }
+
+  private detach(connection: HeartbeatConnection): void {
+    const session = connection.session;
+    // A superseded connection no longer owns its session.
+    if (!session || session.connection !== connection) return;
+    const now = this.clock.now();
+    session.connection = undefined;
+    session.topics = [...connection.topics];
+    session.detachedAt = now;
+    if (this.options.sessionTtl === 0 || this.options.maxRetainedSessions === 0) {
+      this.sessions.delete(session.id);
+      return;
+    }
+    this.retained.set(session.id, session);
+    for (const oldest of this.retained.values()) {
+      if (this.retained.size <= this.options.maxRetainedSessions) break;
+      this.forget(oldest);
+    }
+    this.forgetExpired(now);
+  }
+
+  /** Detached sessions expire in the order they were detached: only the head needs looking at. */
+  private forgetExpired(now: number): void {
+    for (const oldest of this.retained.values()) {
+      if (now - (oldest.detachedAt ?? now) < this.options.sessionTtl) break;
+      this.forget(oldest);
+    }
+  }
+
+  private forget(session: HeartbeatSession): void {
+    this.retained.delete(session.id);
+    this.sessions.delete(session.id);
+  }
+}
