@@ -22,6 +22,8 @@ export interface HeartbeatCounters {
   resumedSessions: number;
   /** Live connections dropped because their session resumed on a newer connection. */
   sessionTakeovers: number;
+  /** `message` frames acknowledged again but not delivered again (an id already seen in the session). */
+  duplicateMessages: number;
 }
 
 /**
@@ -44,6 +46,7 @@ export class ConnectionRegistry implements OnModuleDestroy {
     lastCleanupAt: undefined,
     resumedSessions: 0,
     sessionTakeovers: 0,
+    duplicateMessages: 0,
   };
   readonly events$ = this.eventsSubject.asObservable();
   /** Connections that just closed, for the services that hold per-connection state. */

@@ -11,6 +11,7 @@ import { TopicBroker } from './topic-broker.js';
 
 const TOTALS_FIELDS = [
   'active_connections',
+  'duplicate_messages',
   'last_cleanup_time',
   'resumed_sessions',
   'retained_sessions',
@@ -91,6 +92,7 @@ describe('HeartbeatService', () => {
           last_cleanup_time: null,
           resumed_sessions: 0,
           session_takeovers: 0,
+          duplicate_messages: 0,
           retained_sessions: 0,
         },
         connection_details: [],

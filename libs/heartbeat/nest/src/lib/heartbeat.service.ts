@@ -66,6 +66,7 @@ export class HeartbeatService {
       last_cleanup_time: counters.lastCleanupAt ?? null,
       resumed_sessions: counters.resumedSessions,
       session_takeovers: counters.sessionTakeovers,
+      duplicate_messages: counters.duplicateMessages,
       retained_sessions: this.sessions.retainedCount,
     };
   }

@@ -20,6 +20,8 @@ export interface HeartbeatTotals {
   session_takeovers?: number;
   /** Sessions kept for resume whose connection has closed. */
   retained_sessions?: number;
+  /** `message` frames acknowledged again but not delivered again: their id was already seen in the session. */
+  duplicate_messages?: number;
 }
 
 /** One connection. */
