@@ -26,6 +26,7 @@ export {
 export type { HeartbeatStatusTexts, HeartbeatStatusTextsOverride } from './lib/heartbeat-status.texts.js';
 export { WebSocketStore } from './lib/web-socket.store.js';
 export { WebSocketStatusComponent } from './lib/web-socket-status.component.js';
+export { HeartbeatSendError } from '@heartbeat/client';
 export type {
   ConnectionPhase,
   ConnectionStatus,
@@ -34,6 +35,9 @@ export type {
   HeartbeatClientEventName,
   HeartbeatClientOptions,
   HeartbeatClientState,
+  HeartbeatSendErrorCode,
   NetworkPreset,
+  OutboxLimits,
+  StorageLike,
   TopicEvent,
 } from '@heartbeat/client';

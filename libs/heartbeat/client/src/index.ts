@@ -19,3 +19,10 @@ export { HeartbeatClientOptionsError, resolveUrl } from './lib/resolve-client-op
 export { ConnectionFailure } from './lib/connection-failure.js';
 export { decideRetry, MAX_RETRY_HINT_MS } from './lib/retry-policy.js';
 export type { RetryContext, RetryDecision } from './lib/retry-policy.js';
+export { HeartbeatSendError } from './lib/heartbeat-send-error.js';
+export type { HeartbeatSendErrorCode } from './lib/heartbeat-send-error.js';
+export { DEFAULT_OUTBOX_LIMITS } from './lib/outbox.js';
+export type { OutboxLimits } from './lib/outbox.js';
+export { RESUME_KEY_PREFIX, RESUME_WRITE_INTERVAL_MS } from './lib/resume-store.js';
+export type { StorageLike, TopicPosition } from './lib/resume-store.js';
+export { TOKEN_REFRESH_MAX_RETRIES, TOKEN_REFRESH_MIN_MARGIN_MS, TOKEN_REFRESH_MARGIN_SHARE, tokenRefreshDelay } from './lib/token-refresh.js';

@@ -19,6 +19,9 @@ const CHANGED_STATE: HeartbeatClientState = {
   autoReconnect: false,
   connectedAt: 1_700_000_000_000,
   sessionId: 'session-1',
+  sessionResumed: true,
+  pendingMessages: 2,
+  tokenExpiresAt: 1_700_000_900_000,
   pingCount: 12,
   pongCount: 11,
   missedPongs: 1,
@@ -218,6 +221,22 @@ describe('WebSocketStore', () => {
 
       await expect(store.send('alerts', { ack: 'a-1' })).resolves.toBeUndefined();
       expect(client.sent).toEqual([{ topic: 'alerts', data: { ack: 'a-1' } }]);
+    });
+
+    it('#send returns the client’s promise: pending (counted in pendingMessages) until acknowledged, rejected as the client rejects', async () => {
+      setUp({ phase: 'idle' });
+      client.autoAck = false;
+      const settled: string[] = [];
+
+      const acked = store.send('alerts.ack', { alertId: 'a-1' }).then(() => settled.push('acked'));
+      const refused = store.send('alerts.ack', { alertId: 'a-2' }).catch((error: Error) => settled.push(error.message));
+      expect(store.pendingMessages()).toBe(2);
+      client.rejectSent(1, new Error('outbox full'));
+      client.ackSent(0);
+      await Promise.all([acked, refused]);
+
+      expect(settled.sort()).toEqual(['acked', 'outbox full']);
+      expect(store.pendingMessages()).toBe(0);
     });
   });
 

@@ -43,6 +43,12 @@ export class WebSocketStore {
   readonly autoReconnect: Signal<boolean>;
   readonly connectedAt: Signal<number | null>;
   readonly sessionId: Signal<string | null>;
+  /** The server resumed the session named in `hello`: messages resent after the reconnect are processed once. */
+  readonly sessionResumed: Signal<boolean>;
+  /** `send()` messages not yet acknowledged: waiting for a connection, or in flight. */
+  readonly pendingMessages: Signal<number>;
+  /** When the server stops accepting the connection's token, if it said so. */
+  readonly tokenExpiresAt: Signal<number | null>;
   readonly pingCount: Signal<number>;
   readonly pongCount: Signal<number>;
   readonly missedPongs: Signal<number>;
@@ -79,6 +85,9 @@ export class WebSocketStore {
     this.autoReconnect = field('autoReconnect');
     this.connectedAt = field('connectedAt');
     this.sessionId = field('sessionId');
+    this.sessionResumed = field('sessionResumed');
+    this.pendingMessages = field('pendingMessages');
+    this.tokenExpiresAt = field('tokenExpiresAt');
     this.pingCount = field('pingCount');
     this.pongCount = field('pongCount');
     this.missedPongs = field('missedPongs');
@@ -154,7 +163,11 @@ export class WebSocketStore {
     return this.#insideZone(defer(() => this.#client.subscribe<T>(topic)));
   }
 
-  /** Sends a `message`; resolves when the server acknowledges it. */
+  /**
+   * Sends a `message`; resolves when the server acknowledges it. While not connected it waits in
+   * the client's outbox and goes out after the next welcome; a full outbox, `disconnect()` or
+   * `destroy()` reject it with a `HeartbeatSendError`.
+   */
   send(topic: string | undefined, data: unknown): Promise<void> {
     return this.#outside(() => this.#client.send(topic, data));
   }

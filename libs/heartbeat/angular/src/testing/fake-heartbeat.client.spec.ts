@@ -84,6 +84,33 @@ describe('FakeHeartbeatClient', () => {
     });
   });
 
+  describe('#send', () => {
+    it('records the message and resolves at once by default', async () => {
+      const client = new FakeHeartbeatClient();
+
+      await expect(client.send('t', { a: 1 })).resolves.toBeUndefined();
+      expect(client.sent).toEqual([{ topic: 't', data: { a: 1 } }]);
+      expect(client.state.pendingMessages).toBe(0);
+    });
+
+    it('with autoAck off keeps each send pending until ackSent() or rejectSent()', async () => {
+      const client = new FakeHeartbeatClient();
+      client.autoAck = false;
+      const outcomes: string[] = [];
+
+      const first = client.send('t', 1).then(() => outcomes.push('first acked'));
+      const second = client.send('t', 2).catch((error: Error) => outcomes.push(`second ${error.message}`));
+      const third = client.send('t', 3).then(() => outcomes.push('third acked'));
+      expect(client.state.pendingMessages).toBe(3);
+      client.rejectSent(1, new Error('refused'));
+      client.ackSent();
+      await Promise.all([first, second, third]);
+
+      expect(outcomes.sort()).toEqual(['first acked', 'second refused', 'third acked']);
+      expect(client.state.pendingMessages).toBe(0);
+    });
+  });
+
   describe('#destroy', () => {
     it('completes every stream', () => {
       const client = new FakeHeartbeatClient();

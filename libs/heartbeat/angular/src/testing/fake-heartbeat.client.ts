@@ -33,6 +33,11 @@ export class FakeHeartbeatClient implements HeartbeatClientApi {
   readonly calls: FakeHeartbeatClientCall[] = [];
   /** Messages passed to send(), in order. */
   readonly sent: { topic: string | undefined; data: unknown }[] = [];
+  /**
+   * True (the default): send() resolves at once, as if the server acknowledged it. False: its
+   * promise stays pending (counted in `pendingMessages`) until `ackSent()` or `rejectSent()`.
+   */
+  autoAck = true;
   readonly state$: Observable<HeartbeatClientState>;
   destroyed = false;
 
@@ -41,6 +46,8 @@ export class FakeHeartbeatClient implements HeartbeatClientApi {
   readonly #topics = new Subject<TopicEvent>();
   readonly #seq = new Map<string, number>();
   readonly #subscribers = new Map<string, number>();
+  /** Settlers of the sends still pending, by index in `sent`. */
+  readonly #pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
 
   constructor(
     readonly options?: HeartbeatClientOptions,
@@ -144,8 +151,29 @@ export class FakeHeartbeatClient implements HeartbeatClientApi {
   }
 
   send(topic: string | undefined, data: unknown): Promise<void> {
-    this.sent.push({ topic, data });
-    return Promise.resolve();
+    const index = this.sent.push({ topic, data }) - 1;
+    if (this.autoAck) return Promise.resolve();
+    const promise = new Promise<void>((resolve, reject) => this.#pending.set(index, { resolve, reject }));
+    this.setState({ pendingMessages: this.#pending.size });
+    return promise;
+  }
+
+  /** Acknowledges the pending message sent at `index` in `sent`, or every pending one. */
+  ackSent(index?: number): void {
+    for (const key of index === undefined ? [...this.#pending.keys()] : [index]) this.#settle(key)?.resolve();
+  }
+
+  /** Rejects the pending message sent at `index` in `sent` with `error`. */
+  rejectSent(index: number, error: Error): void {
+    this.#settle(index)?.reject(error);
+  }
+
+  #settle(index: number): { resolve: () => void; reject: (error: Error) => void } | undefined {
+    const settler = this.#pending.get(index);
+    if (!settler) return undefined;
+    this.#pending.delete(index);
+    this.setState({ pendingMessages: this.#pending.size });
+    return settler;
   }
 
   destroy(): void {

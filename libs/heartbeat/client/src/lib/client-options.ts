@@ -1,5 +1,7 @@
 import { CLIENT_DEFAULTS } from '@heartbeat/protocol';
 import type { ConnectivitySignals } from './connectivity-signals.js';
+import type { OutboxLimits } from './outbox.js';
+import type { StorageLike } from './resume-store.js';
 import type { WebSocketConstructor } from './web-socket-like.js';
 
 /** Called on every connection attempt; may return a fresh token. A rejection fails that attempt. */
@@ -57,6 +59,18 @@ export interface HeartbeatClientOptions extends Partial<HeartbeatTimingOptions> 
   clientInfo?: { name: string; version: string };
   /** Source of randomness for jitter (tests pass a fixed one). */
   random?: () => number;
+  /**
+   * Bounds of the messages `send()` keeps until the server acknowledges them (waiting for a
+   * connection or in flight). A `send()` that does not fit is rejected at once. Defaults:
+   * 1000 messages, 1 MiB.
+   */
+  outbox?: Partial<OutboxLimits>;
+  /**
+   * Where the session id and the position in each topic are kept so that a reloaded page resumes
+   * them: a Storage-like object, or `false` for none. Default: the page's `sessionStorage` in a
+   * browser, none in Node. The key is `heartbeat:resume:` followed by the server URL.
+   */
+  persistence?: StorageLike | false | null;
 }
 
 export const NETWORK_PRESETS: Readonly<Record<NetworkPreset, Readonly<Partial<HeartbeatTimingOptions>>>> = Object.freeze({

@@ -43,6 +43,15 @@ export interface HeartbeatClientState {
   readonly autoReconnect: boolean;
   readonly connectedAt: number | null;
   readonly sessionId: string | null;
+  /**
+   * The server resumed the session named in `hello` (`welcome.resumed`) on the current or last
+   * connection: messages resent after the reconnect are processed once. False for a new session.
+   */
+  readonly sessionResumed: boolean;
+  /** `send()` messages not yet acknowledged by the server: waiting for a connection, or in flight. */
+  readonly pendingMessages: number;
+  /** When the server stops accepting the connection's token (client clock), if it said so. */
+  readonly tokenExpiresAt: number | null;
   /** Pings this client sent on the current connection. */
   readonly pingCount: number;
   /** Pongs the server sent back on the current connection. */
@@ -78,6 +87,9 @@ export function initialClientState(maxReconnectAttempts: number, autoReconnect: 
     autoReconnect,
     connectedAt: null,
     sessionId: null,
+    sessionResumed: false,
+    pendingMessages: 0,
+    tokenExpiresAt: null,
     pingCount: 0,
     pongCount: 0,
     missedPongs: 0,

@@ -35,8 +35,38 @@ export const ClientMessages = {
       : `Could not reconnect after ${attempts} attempts; call connect() to try again.`,
   offline: () => 'The browser reports no network; reconnecting when it is back online.',
   disconnectedByClient: () => 'disconnect() was called before the connection was established.',
-  notConnectedForSend: () => 'Cannot send: the client is not connected. Wait for status "connected" (or connection_established) and send again.',
-  connectionLostBeforeAck: () => 'The connection was lost before the server acknowledged the message; send it again after reconnecting.',
+  outboxOptionInvalid: (name: string, value: unknown) =>
+    `HeartbeatClient option \`outbox.${name}\` must be a whole number, 1 or more, got ${JSON.stringify(value)}; remove it to use the default.`,
+  persistenceInvalid: () =>
+    'HeartbeatClient option `persistence` must be a Storage-like object with getItem() and setItem() (e.g. sessionStorage), or false for none.',
+
+  messageTooLarge: (bytes: number, maxBytes: number) =>
+    `Cannot send: the message is ${bytes} bytes, more than the whole outbox may hold (outbox.maxBytes = ${maxBytes}); send less data or raise outbox.maxBytes.`,
+  outboxFullMessages: (count: number, maxMessages: number) =>
+    `Cannot send: ${count} messages are already waiting for the server's acknowledgement (outbox.maxMessages = ${maxMessages}); wait for earlier sends to resolve, or raise outbox.maxMessages.`,
+  outboxFullBytes: (bytes: number, adding: number, maxBytes: number) =>
+    `Cannot send: the ${adding}-byte message does not fit next to the ${bytes} bytes already waiting for the server's acknowledgement (outbox.maxBytes = ${maxBytes}); wait for earlier sends to resolve, or raise outbox.maxBytes.`,
+  sendDataMissing: () => 'Cannot send: `data` is undefined, which JSON cannot carry; pass null to send no data.',
+  sendDataNotJson: (cause: string) => `Cannot send: \`data\` cannot be encoded as JSON (${cause}); send plain objects, arrays, strings, numbers, booleans or null.`,
+  sendCancelledByDisconnect: () =>
+    'The message was not acknowledged before disconnect() was called; it may or may not have reached the server. Send it again after connect() if it still matters.',
+  sendCancelledByDestroy: () =>
+    'The message was not acknowledged before the client was destroyed; it may or may not have reached the server.',
+  messageRefused: (code: string, message: string) => `The server refused the message (${code}): ${message}`,
+
+  tokenRefreshStaticToken: () =>
+    'The server says the token expires, but the token option is a fixed string: it cannot be refreshed, so the server will close the connection with 4001 then. Pass a token provider function to refresh it.',
+  tokenRefreshFailed: (cause: string, willRetry: boolean) =>
+    willRetry
+      ? `Refreshing the token failed (${cause}); trying again before it expires.`
+      : `Refreshing the token failed (${cause}) and there is no time left to try again; the server will close the connection with 4001 at expiry and the client will reconnect with a token from the provider.`,
+  tokenRefreshNoToken: () => 'the token provider returned no token',
+  tokenRefreshNotLater: () =>
+    'The refreshed token expires no later than the one it replaces; not refreshing again. Make the token provider return a new token.',
+  tokenRefreshRejected: (message: string) => `the server refused the auth frame: ${message}`,
+
+  storedResumeIgnored: (key: string, problem: string) => `Ignored the saved resume state under "${key}": ${problem}.`,
+  storageFailed: (operation: string, cause: string) => `Could not ${operation} the resume state in storage (${cause}); resuming after a reload may not work.`,
   invalidFrame: (detail: string) => `The server sent a frame the client does not understand (${detail}); it was ignored.`,
   serverError: (code: string, message: string) => `The server reported ${code}: ${message}`,
   handlerThrew: (event: string) => `A handler for "${event}" threw; the other handlers still ran.`,

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { lastValueFrom, toArray, type Observable } from 'rxjs';
+import { lastValueFrom, NEVER, toArray, type Observable } from 'rxjs';
 import { browserConnectivitySignals } from './connectivity-signals.js';
 
 type FakeWindow = EventTarget & { navigator?: { onLine?: boolean } };
@@ -31,7 +31,7 @@ describe('browserConnectivitySignals', () => {
       const signals = browserConnectivitySignals(globals);
 
       expect(signals.isOnline()).toBe(true);
-      for (const stream of [signals.online$, signals.offline$, signals.resumed$]) {
+      for (const stream of [signals.online$, signals.offline$, signals.resumed$, signals.pageHidden$ ?? NEVER]) {
         await expect(lastValueFrom(stream.pipe(toArray()))).resolves.toEqual([]);
       }
     });
@@ -180,6 +180,40 @@ describe('browserConnectivitySignals', () => {
       fire(window, 'pageshow');
 
       expect(resumed.values).toEqual([]);
+    });
+  });
+
+  describe('pageHidden$', () => {
+    const hiddenOf = (window: FakeWindow, document?: FakeDocument) => {
+      const { pageHidden$ } = browserConnectivitySignals({ window, document });
+      if (!pageHidden$) throw new Error('expected pageHidden$ in a browser');
+      return record(pageHidden$);
+    };
+
+    it('emits on pagehide and when the document becomes hidden, not when it becomes visible', () => {
+      const window = fakeWindow();
+      const document = fakeDocument('visible');
+      const hidden = hiddenOf(window, document);
+
+      fire(window, 'pagehide');
+      document.visibilityState = 'hidden';
+      fire(document, 'visibilitychange');
+      document.visibilityState = 'visible';
+      fire(document, 'visibilitychange');
+
+      expect(hidden.values).toEqual([undefined, undefined]);
+    });
+
+    it('removes its listeners on unsubscribe', () => {
+      const window = fakeWindow();
+      const document = fakeDocument('hidden');
+      const hidden = hiddenOf(window, document);
+
+      hidden.unsubscribe();
+      fire(window, 'pagehide');
+      fire(document, 'visibilitychange');
+
+      expect(hidden.values).toEqual([]);
     });
   });
 });

@@ -11,6 +11,11 @@ export interface ConnectivitySignals {
   readonly offline$: Observable<void>;
   /** The page became visible again or was restored from the back/forward cache. */
   readonly resumed$: Observable<void>;
+  /**
+   * The page is being hidden or unloaded (`pagehide`, or `visibilitychange` to hidden, the last
+   * moment a mobile browser reliably gives): the client saves its resume state then.
+   */
+  readonly pageHidden$?: Observable<void>;
 }
 
 interface BrowserGlobals {
@@ -22,15 +27,16 @@ interface BrowserGlobals {
 export function browserConnectivitySignals(globals: BrowserGlobals = globalThis as BrowserGlobals): ConnectivitySignals {
   const { window, document } = globals;
   if (!window || typeof window.addEventListener !== 'function') {
-    return { isOnline: () => true, online$: EMPTY, offline$: EMPTY, resumed$: EMPTY };
+    return { isOnline: () => true, online$: EMPTY, offline$: EMPTY, resumed$: EMPTY, pageHidden$: EMPTY };
   }
-  const visible$ = document
-    ? fromEvent(document, 'visibilitychange').pipe(filter(() => document.visibilityState === 'visible'))
-    : EMPTY;
+  const visibility$ = document ? fromEvent(document, 'visibilitychange') : EMPTY;
+  const visible$ = visibility$.pipe(filter(() => document?.visibilityState === 'visible'));
+  const hidden$ = visibility$.pipe(filter(() => document?.visibilityState === 'hidden'));
   return {
     isOnline: () => window.navigator?.onLine !== false,
     online$: fromEvent(window, 'online').pipe(map(() => undefined)),
     offline$: fromEvent(window, 'offline').pipe(map(() => undefined)),
     resumed$: merge(visible$, fromEvent(window, 'pageshow')).pipe(map(() => undefined)),
+    pageHidden$: merge(hidden$, fromEvent(window, 'pagehide')).pipe(map(() => undefined)),
   };
 }

@@ -13,8 +13,9 @@ function fakeConnectivity() {
   const online$ = new Subject<void>();
   const offline$ = new Subject<void>();
   const resumed$ = new Subject<void>();
+  const pageHidden$ = new Subject<void>();
   let online = true;
-  const signals: ConnectivitySignals = { isOnline: () => online, online$, offline$, resumed$ };
+  const signals: ConnectivitySignals = { isOnline: () => online, online$, offline$, resumed$, pageHidden$ };
   return {
     signals,
     goOffline: () => {
@@ -26,6 +27,7 @@ function fakeConnectivity() {
       online$.next();
     },
     pageVisible: () => resumed$.next(),
+    pageHidden: () => pageHidden$.next(),
   };
 }
 
@@ -713,23 +715,507 @@ describe('HeartbeatClient', () => {
   });
 
   describe('#send', () => {
-    it('resolves on the ack and rejects while not connected', async () => {
+    const messages = (socket: FakeWebSocket) => socket.frames('message');
+
+    it('resolves on the ack, counting the message as pending until then', async () => {
       const harness = setup();
-      await expect(harness.client.send('alerts', { ok: 1 })).rejects.toThrow('Cannot send: the client is not connected');
       const socket = await connectNow(harness);
       const acked = harness.client.send('alerts', { ok: 1 });
-      const [message] = socket.frames('message');
+      const [message] = messages(socket);
       expect(message).toMatchObject({ topic: 'alerts', data: { ok: 1 } });
+      expect(harness.client.state.pendingMessages).toBe(1);
       socket.serverSend({ type: 'ack', id: message.id });
+      await expect(acked).resolves.toBeUndefined();
+      expect(harness.client.state.pendingMessages).toBe(0);
+    });
+
+    it('sends a message without a topic when the topic is undefined', async () => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      void harness.client.send(undefined, null);
+      expect(socket.sent.at(-1)).toMatch(/^\{"type":"message","id":"[0-9a-f]{16}-1","data":null\}$/);
+    });
+
+    it('queues messages while not connected and sends them in order after welcome and the resubscriptions', async () => {
+      const harness = setup();
+      harness.client.subscribe('alerts').subscribe();
+      const first = harness.client.send('alerts.ack', { n: 1 });
+      const second = harness.client.send('alerts.ack', { n: 2 });
+      expect(harness.client.state.pendingMessages).toBe(2);
+      const connecting = harness.client.connect();
+      await flush();
+      const socket = harness.sockets.last();
+      socket.serverOpen();
+      expect(socket.frames().map((f) => f.type)).toEqual(['hello']);
+      socket.serverWelcome();
+      await connecting;
+      expect(socket.frames().map((f) => f.type)).toEqual(['hello', 'subscribe', 'message', 'message']);
+      expect(messages(socket).map((m) => m.data)).toEqual([{ n: 1 }, { n: 2 }]);
+      socket.serverAckAll();
+      await expect(Promise.all([first, second])).resolves.toEqual([undefined, undefined]);
+    });
+
+    it('holds a message sent from a state$ handler on "connected" until the resubscriptions are out', async () => {
+      const harness = setup();
+      harness.client.subscribe('alerts').subscribe();
+      const subscription = harness.client.state$.subscribe((state) => {
+        if (state.phase === 'connected' && harness.client.state.pendingMessages === 0) void harness.client.send('t', 'from handler');
+      });
+      const socket = await connectNow(harness);
+      subscription.unsubscribe();
+      expect(socket.frames().map((f) => f.type)).toEqual(['hello', 'subscribe', 'message']);
+    });
+
+    it('resends the messages in flight after a reconnect with the same id, after the resubscriptions, ahead of later ones', async () => {
+      const harness = setup();
+      harness.client.subscribe('alerts').subscribe();
+      const first = await connectNow(harness);
+      first.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 4, recovered: true, replayed: 0 });
+      const lost = harness.client.send('alerts.ack', { alertId: 'a-1' });
+      const [inFlight] = messages(first);
+      first.serverClose(1006);
+      await flush();
+      expect(harness.client.state).toMatchObject({ phase: 'backoff', pendingMessages: 1 });
+      const later = harness.client.send('alerts.ack', { alertId: 'a-2' });
+      expect(messages(first)).toHaveLength(1);
+
+      await jest.advanceTimersByTimeAsync(5000);
+      const second = harness.sockets.last();
+      second.serverOpen();
+      second.serverWelcome('session-1', { resumed: true });
+      expect(second.frames().map((f) => f.type)).toEqual(['hello', 'subscribe', 'message', 'message']);
+      expect(second.sent[2]).toBe(first.sent.find((text) => text.includes(inFlight.id)));
+      expect(messages(second).map((m) => m.id)).toEqual([inFlight.id, expect.not.stringMatching(inFlight.id)]);
+      second.serverAckAll();
+      await expect(Promise.all([lost, later])).resolves.toEqual([undefined, undefined]);
+      expect(harness.client.state.pendingMessages).toBe(0);
+    });
+
+    it('does not send an acknowledged message again after a reconnect', async () => {
+      const harness = setup();
+      const first = await connectNow(harness);
+      void harness.client.send('t', 'acked');
+      first.serverAckAll();
+      void harness.client.send('t', 'unacked');
+      first.serverClose(1006);
+      await jest.advanceTimersByTimeAsync(5000);
+      const second = harness.sockets.last();
+      second.serverOpen();
+      second.serverWelcome();
+      expect(messages(second).map((m) => m.data)).toEqual(['unacked']);
+    });
+
+    it('keeps messages through failed attempts and the offline phase, and sends them once connected', async () => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      socket.serverClose(1006);
+      const acked = harness.client.send('t', 'waits');
+      await failEachAttemptFor(harness, 13_000);
+      harness.connectivity.goOffline();
+      await jest.advanceTimersByTimeAsync(60_000);
+      harness.connectivity.goOnline();
+      await flush();
+      const next = harness.sockets.last();
+      next.serverOpen();
+      next.serverWelcome();
+      expect(messages(next).map((m) => m.data)).toEqual(['waits']);
+      expect(harness.sockets.sockets.slice(0, -1).flatMap((s) => messages(s))).toEqual([]);
+      next.serverAckAll();
       await expect(acked).resolves.toBeUndefined();
     });
 
-    it('rejects unacknowledged messages when the connection is lost', async () => {
+    it('rejects the send that would exceed outbox.maxMessages, at once, and keeps the others', async () => {
+      const harness = setup({ outbox: { maxMessages: 2 } });
+      const kept = [harness.client.send('t', 1), harness.client.send('t', 2)];
+      const refused = harness.client.send('t', 3);
+      await expect(refused).rejects.toMatchObject({ name: 'HeartbeatSendError', code: 'outbox-full' });
+      await expect(refused).rejects.toThrow('(outbox.maxMessages = 2)');
+      expect(harness.client.state.pendingMessages).toBe(2);
+      const socket = await connectNow(harness);
+      expect(messages(socket).map((m) => m.data)).toEqual([1, 2]);
+      socket.serverAckAll();
+      await expect(Promise.all(kept)).resolves.toEqual([undefined, undefined]);
+    });
+
+    it('counts messages in flight against the bounds too', async () => {
+      const harness = setup({ outbox: { maxMessages: 1 } });
+      const socket = await connectNow(harness);
+      void harness.client.send('t', 1);
+      await expect(harness.client.send('t', 2)).rejects.toMatchObject({ code: 'outbox-full' });
+      socket.serverAckAll();
+      await flush();
+      expect(harness.client.state.pendingMessages).toBe(0);
+      const third = harness.client.send('t', 3);
+      socket.serverAckAll();
+      await expect(third).resolves.toBeUndefined();
+    });
+
+    it('rejects the send that would exceed outbox.maxBytes, and one message larger than it alone', async () => {
+      const harness = setup({ outbox: { maxBytes: 200 } });
+      void harness.client.send('t', 'x'.repeat(100));
+      await expect(harness.client.send('t', 'y'.repeat(100))).rejects.toThrow('(outbox.maxBytes = 200)');
+      await expect(harness.client.send('t', 'z'.repeat(300))).rejects.toMatchObject({ code: 'too-large' });
+      expect(harness.client.state.pendingMessages).toBe(1);
+    });
+
+    it('rejects waiting and in-flight messages on disconnect(), saying so', async () => {
       const harness = setup();
       const socket = await connectNow(harness);
-      const acked = harness.client.send(undefined, 'x');
+      const inFlight = harness.client.send('t', 1);
       socket.serverClose(1006);
-      await expect(acked).rejects.toThrow('lost before the server acknowledged');
+      const waiting = harness.client.send('t', 2);
+      harness.client.disconnect();
+      for (const sent of [inFlight, waiting]) {
+        await expect(sent).rejects.toMatchObject({ code: 'disconnected' });
+        await expect(sent).rejects.toThrow('The message was not acknowledged before disconnect() was called');
+      }
+      expect(harness.client.state.pendingMessages).toBe(0);
+      expect(jest.getTimerCount()).toBe(0);
+    });
+
+    it('keeps a message sent after disconnect() for the next connect()', async () => {
+      const harness = setup();
+      await connectNow(harness);
+      harness.client.disconnect();
+      const acked = harness.client.send('t', 'after');
+      await jest.advanceTimersByTimeAsync(60_000);
+      const socket = await connectNow(harness);
+      expect(messages(socket).map((m) => m.data)).toEqual(['after']);
+      socket.serverAckAll();
+      await expect(acked).resolves.toBeUndefined();
+    });
+
+    it('rejects what is waiting on destroy(), and any later send', async () => {
+      const harness = setup();
+      const waiting = harness.client.send('t', 1);
+      harness.client.destroy();
+      await expect(waiting).rejects.toMatchObject({ code: 'destroyed' });
+      await expect(harness.client.send('t', 2)).rejects.toMatchObject({ code: 'destroyed' });
+    });
+
+    it.each([
+      ['undefined', undefined, 'pass null to send no data'],
+      ['a BigInt', { n: BigInt(1) }, 'cannot be encoded as JSON'],
+    ])('rejects %s as data with invalid-data', async (_, data, text) => {
+      const harness = setup();
+      const refused = harness.client.send('t', data);
+      await expect(refused).rejects.toMatchObject({ code: 'invalid-data' });
+      await expect(refused).rejects.toThrow(text);
+      expect(harness.client.state.pendingMessages).toBe(0);
+    });
+
+    it('rejects only the message an error frame names by id', async () => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      const refused = harness.client.send('t', 'bad');
+      const fine = harness.client.send('t', 'good');
+      const [bad] = messages(socket);
+      socket.serverSend({ type: 'error', code: 'internal_error', message: 'handler failed', ref: bad.id });
+      await expect(refused).rejects.toMatchObject({ code: 'refused', message: 'The server refused the message (internal_error): handler failed' });
+      socket.serverAckAll();
+      await expect(fine).resolves.toBeUndefined();
+    });
+
+    it('gives each client instance its own message ids, whatever `random` returns', async () => {
+      const a = setup();
+      const b = setup();
+      const socketA = await connectNow(a);
+      const socketB = await connectNow(b);
+      void a.client.send('t', 1);
+      void b.client.send('t', 1);
+      expect(messages(socketA)[0].id).not.toBe(messages(socketB)[0].id);
+    });
+  });
+
+  describe('resume across page reloads (persistence)', () => {
+    const KEY = 'heartbeat:resume:ws://server.test/ws';
+
+    function memoryStorage() {
+      const items = new Map<string, string>();
+      const storage = {
+        writes: 0,
+        getItem: (key: string) => items.get(key) ?? null,
+        setItem: (key: string, value: string) => {
+          storage.writes += 1;
+          items.set(key, value);
+        },
+      };
+      return { storage, items };
+    }
+
+    const event = (seq: number, epoch = 'e1') => ({
+      type: 'event' as const,
+      topic: 'alerts',
+      seq,
+      epoch,
+      data: { n: seq },
+      timestamp: new Date().toISOString(),
+    });
+
+    /** A page that connects, receives alerts up to 12 in e1 and is then reloaded (pagehide). */
+    async function firstPage(storage: ReturnType<typeof memoryStorage>['storage']) {
+      const page = setup({ persistence: storage });
+      page.client.subscribe('alerts').subscribe();
+      const socket = await connectNow(page, 'session-1');
+      socket.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 10, recovered: true, replayed: 0 });
+      socket.serverSend(event(11));
+      socket.serverSend(event(12));
+      page.connectivity.pageHidden();
+      return page;
+    }
+
+    it('saves the session and topic positions; the reloaded page names the session in hello and asks for what it missed', async () => {
+      const { storage } = memoryStorage();
+      await firstPage(storage);
+
+      const reloaded = setup({ persistence: storage });
+      const seqs: number[] = [];
+      reloaded.client.subscribe('alerts').subscribe((e) => seqs.push(e.seq));
+      const connecting = reloaded.client.connect();
+      await flush();
+      const socket = reloaded.sockets.last();
+      socket.serverOpen();
+      expect(socket.frames('hello')[0].session_id).toBe('session-1');
+      socket.serverWelcome('session-1', { resumed: true });
+      await connecting;
+      expect(socket.frames('subscribe')).toEqual([{ type: 'subscribe', topic: 'alerts', since: 12 }]);
+      socket.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 15, recovered: true, replayed: 3 });
+      for (const seq of [13, 14, 15, 16]) socket.serverSend(event(seq));
+      expect(seqs).toEqual([13, 14, 15, 16]);
+      expect(reloaded.eventsNamed('resumed')).toEqual([{ topic: 'alerts', replayed: 3, epoch: 'e1', seq: 15 }]);
+      expect(reloaded.eventsNamed('gap')).toEqual([]);
+      expect(reloaded.client.state).toMatchObject({ sessionId: 'session-1', sessionResumed: true });
+    });
+
+    it('reports a new-epoch gap when the server restarted while the page reloaded', async () => {
+      const { storage } = memoryStorage();
+      await firstPage(storage);
+      const reloaded = setup({ persistence: storage });
+      reloaded.client.subscribe('alerts').subscribe();
+      const socket = await connectNow(reloaded, 'session-9');
+      socket.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e2', seq: 3, recovered: false, replayed: 0 });
+      expect(reloaded.eventsNamed('gap')).toEqual([
+        { topic: 'alerts', reason: 'new-epoch', lastSeq: 12, previousEpoch: 'e1', epoch: 'e2', seq: 3 },
+      ]);
+      expect(reloaded.client.state).toMatchObject({ sessionId: 'session-9', sessionResumed: false });
+    });
+
+    it('reports an evicted gap when the missed events left the server buffer', async () => {
+      const { storage } = memoryStorage();
+      await firstPage(storage);
+      const reloaded = setup({ persistence: storage });
+      reloaded.client.subscribe('alerts').subscribe();
+      const socket = await connectNow(reloaded);
+      socket.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 5000, recovered: false, replayed: 1000 });
+      expect(reloaded.eventsNamed('gap')).toEqual([
+        { topic: 'alerts', reason: 'evicted', lastSeq: 12, previousEpoch: 'e1', epoch: 'e1', seq: 5000 },
+      ]);
+    });
+
+    it('keeps the saved position of a topic the reloaded page has not subscribed to yet', async () => {
+      const { storage, items } = memoryStorage();
+      await firstPage(storage);
+      const reloaded = setup({ persistence: storage });
+      const socket = await connectNow(reloaded, 'session-2');
+      reloaded.connectivity.pageHidden();
+      expect(JSON.parse(items.get(KEY) ?? '')).toEqual({ v: 1, session_id: 'session-2', topics: { alerts: { epoch: 'e1', seq: 12 } } });
+      reloaded.client.subscribe('alerts').subscribe();
+      expect(socket.frames('subscribe')).toEqual([{ type: 'subscribe', topic: 'alerts', since: 12 }]);
+    });
+
+    it('ignores corrupt saved content with a debug line and starts a new session', async () => {
+      const { storage, items } = memoryStorage();
+      items.set(KEY, '{"v":1,"session_id":42');
+      const lines: string[] = [];
+      const harness = setup({ persistence: storage, debug: (line) => lines.push(line) });
+      harness.client.subscribe('alerts').subscribe();
+      const socket = await connectNow(harness);
+      expect(socket.frames('hello')[0]).not.toHaveProperty('session_id');
+      expect(socket.frames('subscribe')).toEqual([{ type: 'subscribe', topic: 'alerts' }]);
+      expect(lines).toContain(`Ignored the saved resume state under "${KEY}": it is not JSON.`);
+    });
+
+    it('writes at most once a second while 200 events a second arrive', async () => {
+      const { storage, items } = memoryStorage();
+      const harness = setup({ persistence: storage, pingInterval: 600_000, pongTimeout: 1000 });
+      harness.client.subscribe('alerts').subscribe();
+      const socket = await connectNow(harness);
+      socket.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 0, recovered: true, replayed: 0 });
+      const writesBefore = storage.writes;
+      for (let seq = 1; seq <= 400; seq++) {
+        socket.serverSend(event(seq));
+        await jest.advanceTimersByTimeAsync(5);
+      }
+      await jest.advanceTimersByTimeAsync(1000);
+      // 400 changes in 2 s: written at 1 s and at 2 s after the write of the welcome.
+      expect(storage.writes - writesBefore).toBe(2);
+      expect(JSON.parse(items.get(KEY) ?? '')).toMatchObject({ topics: { alerts: { epoch: 'e1', seq: 400 } } });
+    });
+
+    it('saves a pending change at once when the page is hidden, and on disconnect(), leaving no timer', async () => {
+      const { storage, items } = memoryStorage();
+      const harness = setup({ persistence: storage });
+      harness.client.subscribe('alerts').subscribe();
+      const socket = await connectNow(harness);
+      socket.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 0, recovered: true, replayed: 0 });
+      socket.serverSend(event(1));
+      socket.serverSend(event(2));
+      harness.connectivity.pageHidden();
+      expect(JSON.parse(items.get(KEY) ?? '')).toMatchObject({ topics: { alerts: { seq: 2 } } });
+      socket.serverSend(event(3));
+      harness.client.disconnect();
+      expect(JSON.parse(items.get(KEY) ?? '')).toMatchObject({ topics: { alerts: { seq: 3 } } });
+      expect(jest.getTimerCount()).toBe(0);
+    });
+
+    it('keeps the state of each server URL apart', async () => {
+      const { storage, items } = memoryStorage();
+      await firstPage(storage);
+      const other = setup({ persistence: storage, url: 'ws://other.test/ws' });
+      other.client.connect().catch(() => undefined);
+      await flush();
+      other.sockets.last().serverOpen();
+      expect(other.sockets.last().frames('hello')[0]).not.toHaveProperty('session_id');
+      expect([...items.keys()]).toEqual([KEY]);
+    });
+
+    it('uses no storage with persistence: false', async () => {
+      const harness = setup({ persistence: false });
+      const socket = await connectNow(harness);
+      socket.serverClose(1006);
+      await jest.advanceTimersByTimeAsync(5000);
+      harness.sockets.last().serverOpen();
+      // The session is still named on a reconnect within the page.
+      expect(harness.sockets.last().frames('hello')[0].session_id).toBe('session-1');
+    });
+  });
+
+  describe('token refresh', () => {
+    /** A token provider that hands out token-1, token-2, ... and counts its calls. */
+    function tokens() {
+      const calls: number[] = [];
+      return {
+        calls,
+        provider: async () => {
+          calls.push(Date.now());
+          return `token-${calls.length}`;
+        },
+      };
+    }
+
+    it('sends auth with a fresh token shortly before welcome.token_expires_at and keeps the connection', async () => {
+      const { calls, provider } = tokens();
+      const harness = setup({ token: provider });
+      const connecting = harness.client.connect();
+      await flush();
+      const socket = harness.sockets.last();
+      socket.serverOpen();
+      const start = Date.now();
+      socket.serverWelcome('session-1', { token_expires_at: start + 60_000 });
+      await connecting;
+      expect(harness.client.state.tokenExpiresAt).toBe(start + 60_000);
+
+      await jest.advanceTimersByTimeAsync(53_999);
+      expect(socket.frames('auth')).toEqual([]);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(socket.frames('auth')).toEqual([{ type: 'auth', token: 'token-2' }]);
+      socket.serverSend({ type: 'authenticated', token_expires_at: start + 54_000 + 60_000 });
+      expect(harness.client.state).toMatchObject({ status: 'connected', tokenExpiresAt: start + 114_000 });
+      await jest.advanceTimersByTimeAsync(54_000);
+      expect(socket.frames('auth').map((f) => f.token)).toEqual(['token-2', 'token-3']);
+      expect(calls.map((at) => at - start)).toEqual([0, 54_000, 108_000]);
+      expect(harness.sockets.sockets).toHaveLength(1);
+    });
+
+    it("plans on the server's clock: an expiry 60 s after the welcome's server_time, whatever the clocks say", async () => {
+      const { calls, provider } = tokens();
+      const harness = setup({ token: provider });
+      const connecting = harness.client.connect();
+      await flush();
+      const socket = harness.sockets.last();
+      socket.serverOpen();
+      const start = Date.now();
+      const serverNow = start + 3_600_000; // the server's clock is an hour ahead
+      socket.serverWelcome('session-1', { server_time: serverNow, token_expires_at: serverNow + 60_000 });
+      await connecting;
+      expect(harness.client.state.tokenExpiresAt).toBe(start + 60_000);
+      await jest.advanceTimersByTimeAsync(54_000);
+      expect(calls.map((at) => at - start)).toEqual([0, 54_000]);
+    });
+
+    it('reports a failing provider as an error and tries again before the expiry', async () => {
+      let fail = true;
+      const harness = setup({
+        token: async () => {
+          if (fail && harness.client.state.status === 'connected') throw new Error('auth service down');
+          return 'token';
+        },
+      });
+      const connecting = harness.client.connect();
+      await flush();
+      const socket = harness.sockets.last();
+      socket.serverOpen();
+      socket.serverWelcome('session-1', { token_expires_at: Date.now() + 60_000 });
+      await connecting;
+      await jest.advanceTimersByTimeAsync(54_000);
+      expect(harness.eventsNamed('error')).toEqual([
+        { message: 'Refreshing the token failed (auth service down); trying again before it expires.', code: 'token_refresh', at: Date.now() },
+      ]);
+      fail = false;
+      await jest.advanceTimersByTimeAsync(3_000);
+      expect(socket.frames('auth')).toEqual([{ type: 'auth', token: 'token' }]);
+    });
+
+    it('does not try to refresh a fixed token, and says why in the debug log', async () => {
+      const lines: string[] = [];
+      const harness = setup({ token: 'fixed', debug: (line) => lines.push(line) });
+      const connecting = harness.client.connect();
+      await flush();
+      harness.sockets.last().serverOpen();
+      harness.sockets.last().serverWelcome('session-1', { token_expires_at: Date.now() + 60_000 });
+      await connecting;
+      await jest.advanceTimersByTimeAsync(60_000);
+      expect(harness.sockets.last().frames('auth')).toEqual([]);
+      expect(lines).toContain(
+        'The server says the token expires, but the token option is a fixed string: it cannot be refreshed, so the server will close the connection with 4001 then. Pass a token provider function to refresh it.',
+      );
+    });
+
+    it('after the expiry closes the connection with 4001, reconnects at once with a fresh token', async () => {
+      const { calls, provider } = tokens();
+      const harness = setup({ token: provider });
+      const connecting = harness.client.connect();
+      await flush();
+      const first = harness.sockets.last();
+      first.serverOpen();
+      first.serverWelcome('session-1', { token_expires_at: Date.now() + 60_000 });
+      await connecting;
+      first.serverClose(4001, 'token expired');
+      await flush();
+      await flush();
+      const second = harness.sockets.last();
+      second.serverOpen();
+      expect(second.frames('hello')[0]).toMatchObject({ token: 'token-2', session_id: 'session-1' });
+      expect(calls).toHaveLength(2);
+    });
+
+    it.each([
+      ['disconnect()', (h: ReturnType<typeof setup>) => h.client.disconnect()],
+      ['a lost connection', (h: ReturnType<typeof setup>) => h.sockets.last().serverClose(1006)],
+    ])('is cancelled by %s', async (_, end) => {
+      const { calls, provider } = tokens();
+      const harness = setup({ token: provider, autoReconnect: false });
+      const connecting = harness.client.connect();
+      await flush();
+      harness.sockets.last().serverOpen();
+      harness.sockets.last().serverWelcome('session-1', { token_expires_at: Date.now() + 60_000 });
+      await connecting;
+      end(harness);
+      await flush();
+      expect(jest.getTimerCount()).toBe(0);
+      expect(harness.client.state.tokenExpiresAt).toBeNull();
+      await jest.advanceTimersByTimeAsync(120_000);
+      expect(calls).toHaveLength(1);
     });
   });
 

@@ -1,4 +1,4 @@
-import type { ServerFrame, WelcomeFrame } from '@heartbeat/protocol';
+import { encodeFrame, type MessageFrame, type ServerFrame, type WelcomeFrame } from '@heartbeat/protocol';
 import {
   BehaviorSubject,
   defer,
@@ -23,10 +23,14 @@ import { ClockSync } from './clock-sync.js';
 import { ConnectionFailure } from './connection-failure.js';
 import { EventHub } from './event-hub.js';
 import type { HeartbeatClientApi } from './heartbeat-client-api.js';
-import { PendingAcks } from './pending-acks.js';
+import { HeartbeatSendError } from './heartbeat-send-error.js';
+import { randomIdPrefix } from './message-id.js';
+import { Outbox } from './outbox.js';
 import { resolveClientOptions, type ResolvedClientOptions } from './resolve-client-options.js';
+import { RESUME_KEY_PREFIX, ResumeStore } from './resume-store.js';
 import { decideRetry, type RetryDecision } from './retry-policy.js';
 import { SocketSession } from './socket-session.js';
+import { TokenRefresh } from './token-refresh.js';
 import { TopicRegistry } from './topic-registry.js';
 
 type StopDecision = Extract<RetryDecision, { kind: 'stop' }>;
@@ -58,7 +62,11 @@ export class HeartbeatClient implements HeartbeatClientApi {
   private readonly hub: EventHub<HeartbeatClientEventMap>;
   private readonly topics: TopicRegistry;
   private readonly clock = new ClockSync();
-  private readonly acks = new PendingAcks();
+  /** `send()` messages until their ack; flushed after welcome and the resubscriptions. */
+  private readonly outbox: Outbox;
+  /** Session id and topic positions in storage, so that a reloaded page resumes. */
+  private readonly resume: ResumeStore;
+  private readonly tokenRefresh: TokenRefresh;
   /** Ends a scheduled wait at once (connect(), a network or page hint). */
   private readonly wake$ = new Subject<void>();
   /** Restarts a scheduled wait from the first delay (resetReconnectState()). */
@@ -68,6 +76,12 @@ export class HeartbeatClient implements HeartbeatClientApi {
 
   private run: Subscription | null = null;
   private session: SocketSession | null = null;
+  /** The session to name in the next `hello`: the last welcome's, or one saved by an earlier page. */
+  private resumeSessionId: string | null = null;
+  /** The current connection has its welcome and its resubscriptions out: messages may go. */
+  private outboxOpen = false;
+  /** Server clock minus client clock as seen in this connection's welcome, for token expiry times. */
+  private serverClockAhead = 0;
   private heartbeat: ClientHeartbeat | null = null;
   private waiters: Waiter[] = [];
   /** Reconnect attempt number the next attempt carries (0: a first or manual connect). */
@@ -99,13 +113,38 @@ export class HeartbeatClient implements HeartbeatClientApi {
       send: (frame) => this.session?.send(frame) ?? false,
       gap: (payload) => this.emit('gap', payload),
       resumed: (payload) => this.emit('resumed', payload),
+      positionsChanged: () => this.resume.changed(),
     });
-    this.idPrefix = Math.floor(this.options.random() * 36 ** 8).toString(36);
+    this.outbox = new Outbox(this.options.outbox);
+    this.tokenRefresh = new TokenRefresh({
+      fetchToken: () => this.resolveToken(),
+      sendAuth: (token) => this.session?.send({ type: 'auth', token }) ?? false,
+      failed: (message) => {
+        this.log(message);
+        this.emit('error', { message, code: 'token_refresh', at: Date.now() });
+      },
+    });
+    this.resume = new ResumeStore(
+      this.options.persistence,
+      RESUME_KEY_PREFIX + this.options.url,
+      () => ({ sessionId: this.resumeSessionId, topics: this.topics.positions() }),
+      (message) => this.log(message),
+    );
+    const saved = this.resume.load();
+    if (saved) {
+      this.resumeSessionId = saved.sessionId;
+      this.topics.restore(saved.topics);
+      this.log(`resume state loaded: session ${saved.sessionId ?? '(none)'}, ${Object.keys(saved.topics).length} topic positions`);
+    }
+    // Unique per client instance (not from `random`, which tests fix): a reloaded page reusing the
+    // session must not repeat an id the server would drop as a duplicate.
+    this.idPrefix = randomIdPrefix();
     this.hints = merge(
       connectivity.online$.pipe(map(() => 'online' as const)),
       connectivity.offline$.pipe(map(() => 'offline' as const)),
       connectivity.resumed$.pipe(map(() => 'resumed' as const)),
     ).subscribe((hint) => this.onHint(hint));
+    if (connectivity.pageHidden$) this.hints.add(connectivity.pageHidden$.subscribe(() => this.resume.flush()));
   }
 
   get state(): HeartbeatClientState {
@@ -134,14 +173,21 @@ export class HeartbeatClient implements HeartbeatClientApi {
     this.reconnectOnEnable = false;
     run?.unsubscribe();
     this.settleWaiters(new Error(ClientMessages.disconnectedByClient()));
-    this.acks.rejectAll(new Error(ClientMessages.connectionLostBeforeAck()));
-    if (!run && this.state.phase === 'idle') return;
+    const hadPending = this.outbox.size > 0;
+    this.outbox.rejectAll(new HeartbeatSendError('disconnected', ClientMessages.sendCancelledByDisconnect()));
+    this.resume.flush();
+    if (!run && this.state.phase === 'idle') {
+      if (hadPending) this.patch({ pendingMessages: 0 });
+      return;
+    }
     this.log('disconnect() called');
     this.patch({
       phase: 'idle',
       nextReconnectAt: null,
       connectedAt: null,
       missedPongs: 0,
+      pendingMessages: 0,
+      tokenExpiresAt: null,
       ...(wasConnected ? { lastCloseCode: 1000, lastCloseReason: 'client disconnect' } : {}),
     });
     if (wasConnected) {
@@ -203,18 +249,30 @@ export class HeartbeatClient implements HeartbeatClientApi {
   }
 
   send(topic: string | undefined, data: unknown): Promise<void> {
-    const session = this.session;
-    if (this.state.phase !== 'connected' || !session) return Promise.reject(new Error(ClientMessages.notConnectedForSend()));
+    if (this.destroyed) return Promise.reject(new HeartbeatSendError('destroyed', ClientMessages.destroyed()));
+    if (data === undefined) return Promise.reject(new HeartbeatSendError('invalid-data', ClientMessages.sendDataMissing()));
     this.messageCount += 1;
     const id = `${this.idPrefix}-${this.messageCount}`;
-    const acked = this.acks.expect(id);
-    session.send(topic === undefined ? { type: 'message', id, data } : { type: 'message', id, topic, data });
+    const frame: MessageFrame = topic === undefined ? { type: 'message', id, data } : { type: 'message', id, topic, data };
+    let text: string;
+    try {
+      text = encodeFrame(frame);
+    } catch (error) {
+      return Promise.reject(new HeartbeatSendError('invalid-data', ClientMessages.sendDataNotJson(String(error))));
+    }
+    const before = this.outbox.size;
+    const acked = this.outbox.add(id, text);
+    if (this.outbox.size === before) return acked; // refused: the outbox is full
+    this.flushOutbox();
+    this.patch({ pendingMessages: this.outbox.size });
     return acked;
   }
 
   destroy(): void {
     if (this.destroyed) return;
+    this.outbox.rejectAll(new HeartbeatSendError('destroyed', ClientMessages.sendCancelledByDestroy()));
     this.disconnect();
+    this.resume.flush();
     this.destroyed = true;
     this.hints.unsubscribe();
     this.topics.complete();
@@ -259,6 +317,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
         if (this.session === session) {
           this.session = null;
           this.heartbeat = null;
+          this.closeOutbox();
         }
         if (failure) subscriber.error(failure);
       };
@@ -316,7 +375,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
   }
 
   private helloFields(token: string | undefined) {
-    const { sessionId } = this.state;
+    const sessionId = this.resumeSessionId;
     return {
       ...(token !== undefined ? { token } : {}),
       ...(sessionId ? { session_id: sessionId } : {}),
@@ -324,6 +383,11 @@ export class HeartbeatClient implements HeartbeatClientApi {
     };
   }
 
+  /**
+   * `welcome` arrived. Everything this connection needs is set up before the state says connected:
+   * the session is remembered, the token refresh planned, the topics subscribed again and only
+   * then the outbox flushed, so that messages follow the resubscriptions.
+   */
   private connected(welcome: WelcomeFrame): void {
     const reconnect = this.everConnected;
     this.everConnected = true;
@@ -331,10 +395,20 @@ export class HeartbeatClient implements HeartbeatClientApi {
     this.nextAttempt = 0;
     this.clock.reset();
     const at = Date.now();
+    this.resumeSessionId = welcome.session_id;
+    this.resume.changed();
+    this.serverClockAhead = welcome.server_time - at;
+    const tokenExpiresAt = this.clientTime(welcome.token_expires_at);
+    this.planTokenRefresh(tokenExpiresAt);
+    this.topics.resubscribeAll();
+    this.outboxOpen = true;
+    this.flushOutbox();
     this.patch({
       phase: 'connected',
       connectedAt: at,
       sessionId: welcome.session_id,
+      sessionResumed: welcome.resumed,
+      tokenExpiresAt,
       reconnectAttempts: 0,
       reconnectCount: this.state.reconnectCount + (reconnect ? 1 : 0),
       nextReconnectAt: null,
@@ -347,7 +421,6 @@ export class HeartbeatClient implements HeartbeatClientApi {
       rttSmoothedMs: null,
     });
     this.log(`connected, session ${welcome.session_id}${welcome.resumed ? ' (resumed)' : ''}`);
-    this.topics.resubscribeAll();
     this.settleWaiters(null);
     this.emit('connection_established', { sessionId: welcome.session_id, resumed: welcome.resumed, reconnect, at });
   }
@@ -374,11 +447,21 @@ export class HeartbeatClient implements HeartbeatClientApi {
         this.topics.onEvent(frame);
         return;
       case 'ack':
-        this.acks.resolve(frame.id);
+        if (this.outbox.ack(frame.id)) this.patch({ pendingMessages: this.outbox.size });
         return;
+      case 'authenticated': {
+        const tokenExpiresAt = this.clientTime(frame.token_expires_at);
+        this.log(`token refreshed${tokenExpiresAt === null ? '' : `, expires ${new Date(tokenExpiresAt).toISOString()}`}`);
+        this.tokenRefresh.authenticated(tokenExpiresAt);
+        this.patch({ tokenExpiresAt });
+        return;
+      }
       case 'error': {
         const message = ClientMessages.serverError(frame.code, frame.message);
-        if (frame.ref) this.acks.reject(frame.ref, new Error(message));
+        // A server that names the refused message's id in `ref` rejects that send() alone.
+        const refused = frame.ref !== undefined && this.outbox.fail(frame.ref, new HeartbeatSendError('refused', ClientMessages.messageRefused(frame.code, frame.message)));
+        if (refused) this.patch({ pendingMessages: this.outbox.size });
+        if (frame.ref === 'auth') this.tokenRefresh.refused(frame.message);
         this.emit('error', { message, code: frame.code, at: now });
         return;
       }
@@ -409,6 +492,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
       nextReconnectAt: null,
       connectedAt: null,
       missedPongs: 0,
+      tokenExpiresAt: null,
       lastCloseCode: failure.code,
       lastCloseReason: failure.reason,
       lastError: failure.reaction === 'stay-closed' ? this.state.lastError : failure.message,
@@ -417,7 +501,6 @@ export class HeartbeatClient implements HeartbeatClientApi {
     // The one retry after a 4001 is part of the same connect(): its outcome settles the promise.
     const refreshingToken = failure.reaction === 'refresh-token' && decision.kind === 'retry';
     if (!refreshingToken) this.settleWaiters(failure);
-    this.acks.rejectAll(new Error(ClientMessages.connectionLostBeforeAck()));
     if (wasConnected) {
       const { code, reason, wasClean } = failure;
       this.emit('connection_lost', { code, reason, wasClean, willReconnect: decision.kind !== 'stop', at: Date.now() });
@@ -532,6 +615,37 @@ export class HeartbeatClient implements HeartbeatClientApi {
       this.patch({ reconnectAttempts: 0 });
       this.startRun();
     }
+  }
+
+  /** Writes the waiting messages, in order, once the connection has its welcome and resubscriptions. */
+  private flushOutbox(): void {
+    const session = this.session;
+    if (!this.outboxOpen || !session) return;
+    this.outbox.flush((text) => session.sendText(text));
+  }
+
+  /** The connection ended: messages in flight wait for the next one (resent with the same id). */
+  private closeOutbox(): void {
+    this.outboxOpen = false;
+    this.tokenRefresh.stop();
+    const requeued = this.outbox.requeue();
+    if (requeued > 0) this.log(`${requeued} unacknowledged messages will be sent again after the next welcome`);
+    this.resume.flush();
+  }
+
+  /** Refreshes the connection's token before it expires, when there is a provider to ask. */
+  private planTokenRefresh(expiresAt: number | null): void {
+    if (expiresAt !== null && typeof this.options.token !== 'function') {
+      this.tokenRefresh.stop();
+      this.log(ClientMessages.tokenRefreshStaticToken());
+      return;
+    }
+    this.tokenRefresh.start(expiresAt);
+  }
+
+  /** A time on the server's clock (token expiry) on this client's clock, per this connection's welcome. */
+  private clientTime(serverTime: number | undefined): number | null {
+    return serverTime === undefined ? null : serverTime - this.serverClockAhead;
   }
 
   private settleWaiters(failure: Error | null): void {

@@ -313,6 +313,51 @@ describe('resolveClientOptions', () => {
   });
 });
 
+describe('resolveClientOptions: outbox and persistence', () => {
+  it('bounds the outbox to 1000 messages and 1 MiB by default', () => {
+    expect(resolve().outbox).toEqual({ maxMessages: 1000, maxBytes: 1_048_576 });
+  });
+
+  it('takes one bound and keeps the default of the other', () => {
+    expect(resolve({ outbox: { maxMessages: 10 } }).outbox).toEqual({ maxMessages: 10, maxBytes: 1_048_576 });
+  });
+
+  it.each([
+    ['maxMessages', 0],
+    ['maxMessages', 1.5],
+    ['maxBytes', -1],
+    ['maxBytes', '1000'],
+  ])('refuses outbox.%s = %j, naming it', (name, value) => {
+    const error = thrownBy(() => resolve({ outbox: { [name]: value } as never }));
+
+    expect(error).toBeInstanceOf(HeartbeatClientOptionsError);
+    expect((error as Error).message).toBe(ClientMessages.outboxOptionInvalid(name, value));
+  });
+
+  it("uses the page's sessionStorage by default in a browser, and none outside one", () => {
+    const sessionStorage = { getItem: () => null, setItem: () => undefined };
+
+    expect(resolve({}, globalsOf({ window: { sessionStorage } })).persistence).toBe(sessionStorage);
+    expect(resolve().persistence).toBeNull();
+  });
+
+  it('takes a Storage-like object, or false / null for none', () => {
+    const storage = { getItem: () => null, setItem: () => undefined };
+    const withStorage = globalsOf({ window: { sessionStorage: storage } });
+
+    expect(resolve({ persistence: storage }).persistence).toBe(storage);
+    expect(resolve({ persistence: false }, withStorage).persistence).toBeNull();
+    expect(resolve({ persistence: null }, withStorage).persistence).toBeNull();
+  });
+
+  it('refuses a persistence object without getItem and setItem', () => {
+    const error = thrownBy(() => resolve({ persistence: { getItem: () => null } as never }));
+
+    expect(error).toBeInstanceOf(HeartbeatClientOptionsError);
+    expect((error as Error).message).toBe(ClientMessages.persistenceInvalid());
+  });
+});
+
 describe('resolveUrl', () => {
   const page = (href: string) => ({ location: { href } });
 

@@ -8,6 +8,8 @@ import {
   type TokenProvider,
 } from './client-options.js';
 import { browserConnectivitySignals, type ConnectivitySignals } from './connectivity-signals.js';
+import { DEFAULT_OUTBOX_LIMITS, type OutboxLimits } from './outbox.js';
+import { defaultResumeStorage, type StorageLike } from './resume-store.js';
 import type { WebSocketConstructor } from './web-socket-like.js';
 
 /** The source's pongTimeout / pingInterval (10 s / 30 s), used when only pingInterval is given. */
@@ -27,6 +29,8 @@ export interface ResolvedClientOptions extends HeartbeatTimingOptions {
   readonly connectivity: ConnectivitySignals;
   readonly clientInfo: { name: string; version: string } | undefined;
   readonly random: () => number;
+  readonly outbox: OutboxLimits;
+  readonly persistence: StorageLike | null;
 }
 
 type Rule = { test: (value: number) => boolean; text: string };
@@ -78,7 +82,31 @@ export function resolveClientOptions(options: HeartbeatClientOptions, globals: t
     connectivity: options.connectivity ?? browserConnectivitySignals(globals as never),
     clientInfo: options.clientInfo,
     random: options.random ?? Math.random,
+    outbox: resolveOutbox(options.outbox),
+    persistence: resolvePersistence(options.persistence, globals),
   };
+}
+
+function resolveOutbox(outbox: HeartbeatClientOptions['outbox']): OutboxLimits {
+  const limits = { ...DEFAULT_OUTBOX_LIMITS };
+  for (const name of ['maxMessages', 'maxBytes'] as const) {
+    const value = outbox?.[name];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+      throw new HeartbeatClientOptionsError(ClientMessages.outboxOptionInvalid(name, value));
+    }
+    limits[name] = value;
+  }
+  return limits;
+}
+
+function resolvePersistence(persistence: HeartbeatClientOptions['persistence'], globals: typeof globalThis): StorageLike | null {
+  if (persistence === undefined) return defaultResumeStorage(globals as never);
+  if (persistence === false || persistence === null) return null;
+  if (typeof persistence.getItem !== 'function' || typeof persistence.setItem !== 'function') {
+    throw new HeartbeatClientOptionsError(ClientMessages.persistenceInvalid());
+  }
+  return persistence;
 }
 
 /** ws(s):// as given; http(s):// and page-relative paths mapped onto the matching ws scheme. */

@@ -59,8 +59,13 @@ export class SocketSession {
 
   /** Sends a frame if the socket is open; false otherwise (nothing is queued). */
   send(frame: ClientFrame): boolean {
+    return this.sendText(encodeFrame(frame));
+  }
+
+  /** Sends a frame encoded already (a message kept in the outbox); false if the socket is not open. */
+  sendText(text: string): boolean {
     if (this.done || this.socket.readyState !== SocketReadyState.Open) return false;
-    this.socket.send(encodeFrame(frame));
+    this.socket.send(text);
     return true;
   }
 

@@ -15,7 +15,7 @@ interface Setup {
   setConnected(connected: boolean): void;
 }
 
-function setup(connected = true): Setup {
+function setup(connected = true, onPositionsChanged: () => void = () => undefined): Setup {
   const sent: Setup['sent'] = [];
   const gaps: Gap[] = [];
   const resumed: Resumed[] = [];
@@ -28,6 +28,7 @@ function setup(connected = true): Setup {
     },
     gap: (payload) => gaps.push(payload),
     resumed: (payload) => resumed.push(payload),
+    positionsChanged: onPositionsChanged,
   });
   return {
     registry,
@@ -487,6 +488,85 @@ describe('TopicRegistry', () => {
 
         expect(gaps[0]).toMatchObject({ reason: 'new-epoch', lastSeq: 42, previousEpoch: 'e1', epoch: 'e2' });
       });
+    });
+  });
+
+  describe('#restore', () => {
+    it('starts a topic subscribed again from its saved position: subscribe carries since', () => {
+      const { registry, sent } = setup();
+      registry.restore({ alerts: { epoch: 'e1', seq: 12 } });
+
+      observe(registry, 'alerts');
+
+      expect(sent).toEqual([{ type: 'subscribe', topic: 'alerts', since: 12 }]);
+    });
+
+    it('delivers only events after the saved position and reports the replay as resumed', () => {
+      const { registry, resumed } = setup();
+      registry.restore({ alerts: { epoch: 'e1', seq: 12 } });
+      const observer = observe(registry, 'alerts');
+
+      registry.onSubscribed(subscribed('alerts', 'e1', 14, true, 2));
+      for (const seq of [12, 13, 14]) registry.onEvent(event('alerts', seq));
+
+      expect(observer.seqs()).toEqual([13, 14]);
+      expect(resumed).toEqual([{ topic: 'alerts', replayed: 2, epoch: 'e1', seq: 14 }]);
+    });
+
+    it('reports a new-epoch gap against the saved epoch', () => {
+      const { registry, gaps } = setup();
+      registry.restore({ alerts: { epoch: 'e1', seq: 12 } });
+      observe(registry, 'alerts');
+
+      registry.onSubscribed(subscribed('alerts', 'e2', 3, false));
+
+      expect(gaps).toEqual([{ topic: 'alerts', reason: 'new-epoch', lastSeq: 12, previousEpoch: 'e1', epoch: 'e2', seq: 3 }]);
+    });
+
+    it('leaves a topic already subscribed alone', () => {
+      const { registry, sent } = established('alerts', 'e1', 40);
+
+      registry.restore({ alerts: { epoch: 'e0', seq: 2 } });
+      sent.length = 0;
+      registry.resubscribeAll();
+
+      expect(sent).toEqual([{ type: 'subscribe', topic: 'alerts', since: 40 }]);
+    });
+  });
+
+  describe('#positions', () => {
+    it('lists the position of every topic that has one, and saved ones not subscribed again yet', () => {
+      const { registry } = established('alerts', 'e1', 40);
+      registry.restore({ stats: { epoch: 's1', seq: 7 } });
+      observe(registry, 'pending'); // no subscribed yet: no position
+
+      registry.onEvent(event('alerts', 41));
+
+      expect(registry.positions()).toEqual({ stats: { epoch: 's1', seq: 7 }, alerts: { epoch: 'e1', seq: 41 } });
+    });
+
+    it('forgets the position of a topic whose last observer left', () => {
+      const { registry, observer } = established('alerts', 'e1', 40);
+
+      observer.unsubscribe();
+
+      expect(registry.positions()).toEqual({});
+    });
+  });
+
+  describe('positionsChanged hook', () => {
+    it('is called for a subscribed frame, each delivered event and the last unsubscribe, not for a duplicate', () => {
+      let changes = 0;
+      const { registry } = setup(true, () => (changes += 1));
+      const observer = observe(registry, 'alerts');
+
+      registry.onSubscribed(subscribed('alerts', 'e1', 0));
+      registry.onEvent(event('alerts', 1));
+      registry.onEvent(event('alerts', 1));
+      registry.onEvent(event('alerts', 2));
+      observer.unsubscribe();
+
+      expect(changes).toBe(4);
     });
   });
 

@@ -1,12 +1,15 @@
 import type { EventFrame, SubscribedFrame, SubscribeFrame, UnsubscribeFrame } from '@heartbeat/protocol';
 import { Observable, Subject } from 'rxjs';
 import type { HeartbeatClientEventMap, TopicEvent } from './client-events.js';
+import type { TopicPosition } from './resume-store.js';
 
 export interface TopicRegistryHooks {
   /** Sends when connected; returns false otherwise (the topic is then sent after the next welcome). */
   send(frame: SubscribeFrame | UnsubscribeFrame): boolean;
   gap(payload: HeartbeatClientEventMap['gap']): void;
   resumed(payload: HeartbeatClientEventMap['resumed']): void;
+  /** A position changed (an event delivered, a topic subscribed or left): the resume state is stale. */
+  positionsChanged?(): void;
 }
 
 interface TopicEntry {
@@ -26,14 +29,37 @@ interface TopicEntry {
  */
 export class TopicRegistry {
   private readonly topics = new Map<string, TopicEntry>();
+  /** Positions saved by an earlier page, waiting for their topic to be subscribed again. */
+  private readonly restored = new Map<string, TopicPosition>();
 
   constructor(private readonly hooks: TopicRegistryHooks) {}
+
+  /**
+   * Positions from before a page reload: a topic subscribed again starts from its position, so
+   * its first `subscribe` carries `since` and the server replays what the reload missed.
+   */
+  restore(positions: Readonly<Record<string, TopicPosition>>): void {
+    for (const [topic, position] of Object.entries(positions)) {
+      if (!this.topics.has(topic)) this.restored.set(topic, position);
+    }
+  }
+
+  /** The position in every topic that has one, restored ones not yet subscribed again included. */
+  positions(): Record<string, TopicPosition> {
+    const positions: Record<string, TopicPosition> = Object.fromEntries(this.restored);
+    for (const [topic, entry] of this.topics) {
+      if (entry.epoch !== null && entry.lastSeq !== null) positions[topic] = { epoch: entry.epoch, seq: entry.lastSeq };
+    }
+    return positions;
+  }
 
   subscribe<T>(topic: string): Observable<TopicEvent<T>> {
     return new Observable<TopicEvent<T>>((subscriber) => {
       let entry = this.topics.get(topic);
       if (!entry) {
-        entry = { events: new Subject(), subscribers: 0, lastSeq: null, epoch: null, requestedSince: undefined };
+        const restored = this.restored.get(topic);
+        this.restored.delete(topic);
+        entry = { events: new Subject(), subscribers: 0, lastSeq: restored?.seq ?? null, epoch: restored?.epoch ?? null, requestedSince: undefined };
         this.topics.set(topic, entry);
       }
       const joined = entry;
@@ -46,6 +72,7 @@ export class TopicRegistry {
         if (joined.subscribers > 0 || this.topics.get(topic) !== joined) return;
         this.topics.delete(topic);
         this.hooks.send({ type: 'unsubscribe', topic });
+        this.hooks.positionsChanged?.();
       };
     });
   }
@@ -92,6 +119,7 @@ export class TopicRegistry {
       entry.lastSeq = frame.seq;
     }
     entry.epoch = frame.epoch;
+    this.hooks.positionsChanged?.();
   }
 
   /** Delivers an event unless it is one this client already has. */
@@ -101,6 +129,7 @@ export class TopicRegistry {
     if (frame.epoch !== entry.epoch) return; // a straggler from before the epoch change was reported
     if (entry.lastSeq !== null && frame.seq <= entry.lastSeq) return;
     entry.lastSeq = frame.seq;
+    this.hooks.positionsChanged?.();
     entry.events.next({ topic: frame.topic, seq: frame.seq, epoch: frame.epoch, data: frame.data, timestamp: frame.timestamp });
   }
 
@@ -108,6 +137,7 @@ export class TopicRegistry {
     // Cleared first, so the observers' teardown sends no unsubscribe for a client that is going away.
     const entries = [...this.topics.values()];
     this.topics.clear();
+    this.restored.clear();
     for (const entry of entries) entry.events.complete();
   }
 

@@ -1,4 +1,4 @@
-import type { ClientFrame, ServerFrame } from '@heartbeat/protocol';
+import type { ClientFrame, ServerFrame, WelcomeFrame } from '@heartbeat/protocol';
 import type { WebSocketConstructor, WebSocketLike } from '../lib/web-socket-like.js';
 
 type Listener = (event: never) => void;
@@ -16,6 +16,7 @@ export class FakeWebSocket implements WebSocketLike {
   terminated = false;
   readonly createdAt = Date.now();
   private readonly listeners = new Map<string, Set<Listener>>();
+  private acked = 0;
 
   constructor(readonly url: string) {}
 
@@ -62,14 +63,22 @@ export class FakeWebSocket implements WebSocketLike {
     this.dispatch('message', { data: typeof frame === 'string' ? frame : JSON.stringify(frame) });
   }
 
-  serverWelcome(sessionId = 'session-1'): void {
+  /** Accepts the hello; `extra` sets other welcome fields (`resumed`, `token_expires_at`, `server_time`). */
+  serverWelcome(sessionId = 'session-1', extra: Partial<Omit<WelcomeFrame, 'type'>> = {}): void {
     this.serverSend({
       type: 'welcome',
       session_id: sessionId,
       resumed: false,
       heartbeat: { ping_interval: 25_000, heartbeat_timeout: 90_000, max_missed_pings: 3 },
       server_time: Date.now(),
+      ...extra,
     });
+  }
+
+  /** Acknowledges every `message` the client sent so far that is not acknowledged yet. */
+  serverAckAll(): void {
+    for (const { id } of this.frames('message').slice(this.acked)) this.serverSend({ type: 'ack', id });
+    this.acked = this.frames('message').length;
   }
 
   /** The server (or the network) closes the socket. */

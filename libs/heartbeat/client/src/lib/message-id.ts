@@ -1,0 +1,10 @@
+/**
+ * A random prefix for this client's message ids (16 hex digits): ids must not repeat within a
+ * session, and a reloaded page may resume the session of the page before it.
+ */
+export function randomIdPrefix(source: { getRandomValues?: (array: Uint32Array) => Uint32Array } | undefined = globalThis.crypto): string {
+  const words = new Uint32Array(2);
+  if (typeof source?.getRandomValues === 'function') source.getRandomValues(words);
+  else for (let i = 0; i < words.length; i++) words[i] = Math.floor(Math.random() * 2 ** 32);
+  return [...words].map((word) => word.toString(16).padStart(8, '0')).join('');
+}
