@@ -10,6 +10,10 @@ const DASHBOARD_DIR = fileURLToPath(new URL('../../admin-dashboard/dist/browser'
 async function main(): Promise<void> {
   const config = loadMonitorConfig(process.env, DASHBOARD_DIR);
   const app = await createMonitorApp(config);
+  // SIGTERM/SIGINT: app.close() drains the WebSocket connections (1012 spread over DRAIN_WINDOW_MS),
+  // then the process exits with 0 instead of dying of the signal.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
+  exitOnSecondSignal();
   await app.listen(config.port, config.host);
   const logger = new Logger('MonitorServer');
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -22,6 +26,22 @@ async function main(): Promise<void> {
   if (config.generated.includes('CLIENT_TOKENS')) console.log(`Client token (CLIENT_TOKENS unset, generated): ${config.clientTokens[0]}`);
   if (config.generated.includes('ADMIN_TOKEN')) console.log(`Admin token (ADMIN_TOKEN unset, generated): ${config.adminToken}`);
   console.log(dashboardNotice(`http://${shownHost}:${port}/`, config));
+}
+
+/** A second SIGTERM/SIGINT (Ctrl-C pressed again) does not wait for the drain to finish. */
+function exitOnSecondSignal(): void {
+  let received = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    received++;
+    if (received === 1) {
+      new Logger('MonitorServer').log(`${signal} received: draining connections before exit; send it again to exit at once.`);
+      return;
+    }
+    console.error(`${signal} received again: exiting without finishing the drain.`);
+    process.exit(1);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
 
 /** How to open the dashboard, and where its tokens come from. */

@@ -37,6 +37,7 @@ export class AppModule {
               heartbeatInterval: monitor.heartbeatInterval,
               heartbeatTimeout: monitor.heartbeatTimeout,
               maxMissedPings: monitor.maxMissedPings,
+              drainWindow: monitor.drainWindow,
               verifyToken: (token: string | undefined) => token !== undefined && tokens.has(token),
             };
           },

@@ -1,4 +1,6 @@
 export { Clock } from './lib/clock.js';
+export { ConnectionDrainer } from './lib/connection-drainer.js';
+export type { DrainState } from './lib/connection-drainer.js';
 export { ConnectionRegistry } from './lib/connection-registry.js';
 export type { HeartbeatCounters } from './lib/connection-registry.js';
 export { HeartbeatGateway } from './lib/heartbeat.gateway.js';

@@ -12,6 +12,7 @@ describe('loadMonitorConfig', () => {
       maxMissedPings: 3,
       alertRate: 2,
       redisUrl: undefined,
+      drainWindow: 10_000,
     });
   });
 
@@ -37,6 +38,7 @@ describe('loadMonitorConfig', () => {
       ADMIN_TOKEN: 'root',
       ALERT_RATE: '0.5',
       REDIS_URL: 'redis://127.0.0.1:6379',
+      DRAIN_WINDOW_MS: '0',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -50,6 +52,7 @@ describe('loadMonitorConfig', () => {
       adminToken: 'root',
       alertRate: 0.5,
       redisUrl: 'redis://127.0.0.1:6379',
+      drainWindow: 0,
       generated: [],
     });
   });
@@ -62,6 +65,7 @@ describe('loadMonitorConfig', () => {
     ['ALERT_RATE', '-1'],
     ['WS_PATH', 'ws'],
     ['LOG_LEVEL', 'loud'],
+    ['DRAIN_WINDOW_MS', '-1'],
   ])('rejects %s=%s with a message that names the variable', (name, value) => {
     expect(() => loadMonitorConfig({ [name]: value })).toThrow(MonitorConfigError);
     expect(() => loadMonitorConfig({ [name]: value })).toThrow(name);

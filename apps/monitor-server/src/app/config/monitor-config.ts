@@ -1,4 +1,4 @@
-import { DEFAULT_WS_PATH, SERVER_HEARTBEAT_DEFAULTS } from '@heartbeat/protocol';
+import { DEFAULT_DRAIN_WINDOW_MS, DEFAULT_WS_PATH, SERVER_HEARTBEAT_DEFAULTS } from '@heartbeat/protocol';
 import type { LogLevel } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 
@@ -24,6 +24,8 @@ export class MonitorConfig {
     readonly generated: readonly ('CLIENT_TOKENS' | 'ADMIN_TOKEN')[],
     /** Folder of the built dashboard served at `/`. */
     readonly dashboardDir: string | undefined,
+    /** SIGTERM/SIGINT close the connections with 1012 spread over this many ms (`DRAIN_WINDOW_MS`). */
+    readonly drainWindow: number = DEFAULT_DRAIN_WINDOW_MS,
   ) {}
 }
 
@@ -62,6 +64,7 @@ export function loadMonitorConfig(env: NodeJS.ProcessEnv = process.env, dashboar
     logLevels(env.LOG_LEVEL),
     generated,
     dashboardDir,
+    integer(env, 'DRAIN_WINDOW_MS', DEFAULT_DRAIN_WINDOW_MS, 0, 2 ** 31 - 1),
   );
 }
 

@@ -1,5 +1,5 @@
 import { type FrameError, CloseCode } from '@heartbeat/protocol';
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Subject } from 'rxjs';
@@ -31,7 +31,7 @@ export interface HeartbeatCounters {
  * protocol defines, and reports every transition on `events$`.
  */
 @Injectable()
-export class ConnectionRegistry implements OnModuleDestroy {
+export class ConnectionRegistry implements OnApplicationShutdown {
   private readonly logger = new Logger('Heartbeat');
   private readonly bySocket = new Map<WebSocket, HeartbeatConnection>();
   private readonly byId = new Map<string, HeartbeatConnection>();
@@ -163,8 +163,36 @@ export class ConnectionRegistry implements OnModuleDestroy {
     return true;
   }
 
-  onModuleDestroy(): void {
-    for (const connection of this.byId.values()) connection.terminate(CloseCode.GoingAway, 'server shutting down');
+  /** Publishes a lifecycle event that is not about one connection's socket (the drain's). */
+  emit(event: HeartbeatLifecycleEvent): void {
+    this.eventsSubject.next(event);
+  }
+
+  /**
+   * Resolves once no connection is left. After `timeoutMs`, destroys whatever is still there (its
+   * close frame went unanswered) and resolves when those sockets are gone.
+   */
+  whenEmpty(timeoutMs: number): Promise<void> {
+    if (this.byId.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        for (const connection of this.byId.values()) connection.terminate(CloseCode.GoingAway, HeartbeatMessages.closeShutdown());
+      }, timeoutMs);
+      const subscription = this.removedSubject.subscribe(() => {
+        if (this.byId.size > 0) return;
+        clearTimeout(timer);
+        subscription.unsubscribe();
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * After the drain (ConnectionDrainer) nothing should be left; if the application closed without
+   * one, whatever is left is destroyed here.
+   */
+  onApplicationShutdown(): void {
+    for (const connection of this.byId.values()) connection.terminate(CloseCode.GoingAway, HeartbeatMessages.closeShutdown());
   }
 
   private remove(connection: HeartbeatConnection, code: number, reason: string): void {

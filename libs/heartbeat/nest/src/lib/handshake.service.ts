@@ -1,6 +1,7 @@
 import { type AuthFrame, type HelloFrame, CloseCode, ProtocolErrorCode } from '@heartbeat/protocol';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock } from './clock.js';
+import { ConnectionDrainer } from './connection-drainer.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { HEARTBEAT_OPTIONS } from './heartbeat.constants.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
@@ -24,6 +25,7 @@ export class HandshakeService {
     private readonly pings: PingScheduler,
     private readonly topics: TopicBroker,
     private readonly sessions: SessionRegistry,
+    private readonly drainer: ConnectionDrainer,
     private readonly clock: Clock,
   ) {}
 
@@ -48,6 +50,11 @@ export class HandshakeService {
     // Closed or being closed (e.g. handshake timeout) while verifying: the socket's 'close' event may
     // still be a round trip away, so the server's own decision (closeCode) counts too.
     if (connection.state !== 'authenticating' || connection.closeCode !== undefined) return;
+    // No new handshake while the server drains (also when the drain began during verifyToken).
+    if (this.drainer.isDraining) {
+      this.drainer.refuse(connection);
+      return;
+    }
 
     const { session, resumed, superseded } = this.sessions.attach(connection, frame.session_id);
     if (superseded) this.registry.supersede(superseded, connection);

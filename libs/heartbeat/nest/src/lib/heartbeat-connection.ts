@@ -52,6 +52,8 @@ export class HeartbeatConnection {
   /** Index of the ping wheel slot this connection lives in. */
   pingSlot = -1;
   handshakeTimer: NodeJS.Timeout | undefined;
+  /** True when a close frame went unanswered for the close grace and the socket was destroyed. */
+  closeGraceExpired = false;
   private closeTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -101,7 +103,10 @@ export class HeartbeatConnection {
     this.recordClose(code, reason);
     if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) {
       this.socket.close(code, reason);
-      this.closeTimer ??= setTimeout(() => this.socket.terminate(), CLOSE_HANDSHAKE_GRACE_MS).unref();
+      this.closeTimer ??= setTimeout(() => {
+        this.closeGraceExpired = true;
+        this.socket.terminate();
+      }, CLOSE_HANDSHAKE_GRACE_MS).unref();
     }
   }
 

@@ -20,7 +20,12 @@ export type HeartbeatLifecycleEvent =
       silentForMs: number;
       at: number;
     }
-  | { type: 'disconnected'; connectionId: string; remoteAddress: string; code: number; reason: string; at: number };
+  | { type: 'disconnected'; connectionId: string; remoteAddress: string; code: number; reason: string; at: number }
+  /**
+   * The graceful shutdown closes this connection with 1012: the `position`-th of the `of`
+   * connections the drain closes, at (position − 1) × drainWindow / of after it began.
+   */
+  | { type: 'draining'; connectionId: string; remoteAddress: string; position: number; of: number; at: number };
 
 /** One answered server ping, as emitted by `HeartbeatService.heartbeats$`. */
 export interface HeartbeatSample {

@@ -54,6 +54,12 @@ export interface HeartbeatModuleOptions {
    * them is acknowledged again but not delivered to `messages$` again. 0: no deduplication. Default 1000.
    */
   messageDedupeWindow?: number;
+  /**
+   * Graceful shutdown: when the application closes, connection i of n is closed with 1012 at
+   * i × drainWindow / n, in ms, so that clients do not all reconnect at once. 0 closes all at once.
+   * Default 10000.
+   */
+  drainWindow?: number;
   /** Token check for `hello`; when absent every client is accepted. */
   verifyToken?: VerifyToken;
   /**
@@ -77,6 +83,7 @@ export interface ResolvedHeartbeatOptions {
   sessionTtl: number;
   maxRetainedSessions: number;
   messageDedupeWindow: number;
+  drainWindow: number;
   verifyToken: VerifyToken | undefined;
   allowedOrigins: ((origin: string | undefined) => boolean) | undefined;
 }

@@ -32,6 +32,7 @@ describe('resolveHeartbeatOptions', () => {
         sessionTtl: 300_000,
         maxRetainedSessions: 10_000,
         messageDedupeWindow: 1_000,
+        drainWindow: 10_000,
         verifyToken: undefined,
         allowedOrigins: undefined,
       });
@@ -64,6 +65,10 @@ describe('resolveHeartbeatOptions', () => {
     it('keeps sessions as long as replay.maxAgeMs unless sessionTtl says otherwise', () => {
       expect(resolveHeartbeatOptions({ replay: { maxAgeMs: 60_000 } }).sessionTtl).toBe(60_000);
       expect(resolveHeartbeatOptions({ replay: { maxAgeMs: 60_000 }, sessionTtl: 5_000 }).sessionTtl).toBe(5_000);
+    });
+
+    it('accepts a drainWindow of 0 (close every connection at once)', () => {
+      expect(resolveHeartbeatOptions({ drainWindow: 0 }).drainWindow).toBe(0);
     });
 
     it('accepts 0 for the session bounds (no resume, no deduplication)', () => {
@@ -146,6 +151,17 @@ describe('resolveHeartbeatOptions', () => {
         expect(error.message).toContain(`option "${name}"`);
         expect(error.message).toContain('0 or more');
       });
+    });
+
+    it.each([
+      ['negative', -1],
+      ['not an integer', 0.5],
+      ['a string', '10000'],
+      ['above what Node timers hold', 2 ** 31],
+    ])('rejects a drainWindow that is %s', (_case, value) => {
+      expect(rejectionOf({ drainWindow: value }).message).toContain(
+        'option "drainWindow" must be a whole number of milliseconds from 0 to 2147483647',
+      );
     });
 
     it.each([

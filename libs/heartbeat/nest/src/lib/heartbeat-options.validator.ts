@@ -1,4 +1,5 @@
 import {
+  DEFAULT_DRAIN_WINDOW_MS,
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   DEFAULT_MAX_PAYLOAD_BYTES,
   DEFAULT_MAX_PROTOCOL_VIOLATIONS,
@@ -40,6 +41,7 @@ export function resolveHeartbeatOptions(options: HeartbeatModuleOptions = {}): R
     sessionTtl: nonNegativeInt('sessionTtl', options.sessionTtl, replayMaxAgeMs),
     maxRetainedSessions: nonNegativeInt('maxRetainedSessions', options.maxRetainedSessions, DEFAULT_MAX_RETAINED_SESSIONS),
     messageDedupeWindow: nonNegativeInt('messageDedupeWindow', options.messageDedupeWindow, DEFAULT_MESSAGE_DEDUPE_WINDOW),
+    drainWindow: delayMs('drainWindow', options.drainWindow, DEFAULT_DRAIN_WINDOW_MS),
     verifyToken: optionalFunction('verifyToken', options.verifyToken),
     allowedOrigins: origins(options.allowedOrigins),
   };
@@ -68,6 +70,17 @@ function timerMs(name: string, value: unknown, fallback: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > MAX_TIMER_MS) {
     throw new HeartbeatOptionsError(
       HeartbeatMessages.invalidOption(name, `a whole number of milliseconds from 1 to ${MAX_TIMER_MS}`, value),
+    );
+  }
+  return value;
+}
+
+/** A delay handed to setTimeout where 0 is meaningful (do it at once). */
+function delayMs(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_TIMER_MS) {
+    throw new HeartbeatOptionsError(
+      HeartbeatMessages.invalidOption(name, `a whole number of milliseconds from 0 to ${MAX_TIMER_MS}`, value),
     );
   }
   return value;

@@ -2,9 +2,15 @@ import { type FrameError, type ClientFrame, parseClientFrame } from '@heartbeat/
 import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { WebSocketServer } from 'ws';
+import { ConnectionDrainer } from './connection-drainer.js';
 import { HEARTBEAT_GATEWAY, HEARTBEAT_OPTIONS, HEARTBEAT_SERVER } from './heartbeat.constants.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
 import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
+
+type VerifyClientDone = (verified: boolean, code?: number, message?: string, headers?: Record<string, string>) => void;
+
+/** Retry-After of an upgrade refused during the drain: the server is restarting. */
+const DRAINING_RETRY_AFTER_SECONDS = 5;
 
 /** Event name under which frames that failed validation reach the gateway. */
 export const INVALID_FRAME_EVENT = '$invalid';
@@ -57,19 +63,26 @@ export class HeartbeatWsAdapter extends WsAdapter {
     if (!options[HEARTBEAT_GATEWAY]) return super.create(port, options);
     const { [HEARTBEAT_GATEWAY]: _marker, ...rest } = options;
     const heartbeat = this.heartbeatOptions();
+    const drainer = this.app.get(ConnectionDrainer, { strict: false });
     const { allowedOrigins } = heartbeat;
-    // The two-argument form of verifyClient lets us pick the status: ws answers a plain `false` with
-    // 401, but a refused origin is 403 Forbidden (as HeartbeatModuleOptions.allowedOrigins documents).
-    const verifyClient = allowedOrigins
-      ? ({ origin }: { origin?: string }, done: (verified: boolean, code?: number) => void) =>
-          done(allowedOrigins(origin || undefined), 403)
-      : undefined;
+    // The callback form of verifyClient lets us pick the status: ws answers a plain `false` with 401,
+    // but a refused origin is 403 Forbidden (as HeartbeatModuleOptions.allowedOrigins documents) and
+    // an upgrade during the drain is 503 Service Unavailable, with a Retry-After.
+    const verifyClient = ({ origin }: { origin?: string }, done: VerifyClientDone): void => {
+      if (drainer.isDraining) {
+        done(false, 503, 'Service Unavailable', { 'Retry-After': String(DRAINING_RETRY_AFTER_SECONDS) });
+      } else if (allowedOrigins && !allowedOrigins(origin || undefined)) {
+        done(false, 403);
+      } else {
+        done(true);
+      }
+    };
     const server: WebSocketServer = super.create(port, {
       ...rest,
       path: heartbeat.path,
       maxPayload: heartbeat.maxPayload,
       perMessageDeflate: false,
-      ...(verifyClient ? { verifyClient } : {}),
+      verifyClient,
     });
     Object.defineProperty(server, HEARTBEAT_SERVER, { value: true });
     return server;

@@ -21,6 +21,7 @@ import {
 } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer as WsServer } from 'ws';
+import { ConnectionDrainer } from './connection-drainer.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { HandshakeService } from './handshake.service.js';
 import { HEARTBEAT_GATEWAY } from './heartbeat.constants.js';
@@ -46,6 +47,7 @@ export class HeartbeatGateway implements OnGatewayConnection, OnApplicationBoots
     private readonly pings: PingScheduler,
     private readonly topics: TopicBroker,
     private readonly inbox: MessageInbox,
+    private readonly drainer: ConnectionDrainer,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -53,7 +55,10 @@ export class HeartbeatGateway implements OnGatewayConnection, OnApplicationBoots
   }
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
-    this.handshake.start(this.registry.open(socket, request));
+    const connection = this.registry.open(socket, request);
+    // An upgrade that passed verifyClient just before the drain began.
+    if (this.drainer.isDraining) this.drainer.refuse(connection);
+    else this.handshake.start(connection);
   }
 
   @SubscribeMessage('hello')

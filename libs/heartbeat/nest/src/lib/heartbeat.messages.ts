@@ -17,6 +17,8 @@ export const HeartbeatMessages = {
   closeVerifyFailed: () => 'server error while verifying the token',
   closeProtocolViolation: (count: number) => `protocol violation: ${count} invalid frames`,
   closeKicked: () => 'disconnected by an administrator',
+  closeDraining: () => 'server restarting: reconnect shortly',
+  closeShutdown: () => 'server shutting down',
   closeSuperseded: (by: string) => `superseded: the session resumed on connection ${by}`,
   invalidCloseCode: (code: number) =>
     `HeartbeatService.disconnect(): ${describe(code)} is not a close code a server may send; use 1000-1003, 1007-1014 or 3000-4999 (RFC 6455).`,
@@ -36,6 +38,12 @@ export const HeartbeatMessages = {
   logTimedOut: (id: string, why: string) => `connection ${id} timed out: ${why}`,
   logClosed: (id: string, code: number, reason: string) =>
     `connection ${id} closed with code ${code}${reason ? ` (${reason})` : ''}`,
+  logDrainStarted: (connections: number, windowMs: number) =>
+    `draining: closing ${connections} connections with 1012 over ${windowMs} ms; new connections are refused`,
+  logDrainProgress: (closed: number, total: number) => `draining: ${closed} of ${total} connections closed`,
+  logDrainCompleted: (closed: number, terminated: number, durationMs: number) =>
+    `drained: ${closed} connections closed in ${durationMs} ms` +
+    (terminated > 0 ? `, ${terminated} of them destroyed after an unanswered close frame` : ''),
   logVerifyTokenThrew: (id: string) => `verifyToken threw for connection ${id}; closing it with 1011`,
   logHandlerFailed: (type: string, id: string) => `handling a "${type}" frame from connection ${id} failed`,
 } as const;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Clock } from './clock.js';
+import { ConnectionDrainer } from './connection-drainer.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { HandshakeService } from './handshake.service.js';
 import { HEARTBEAT_OPTIONS, HEARTBEAT_SCHEDULER } from './heartbeat.constants.js';
@@ -37,6 +38,7 @@ import { TopicBroker } from './topic-broker.js';
     HeartbeatSweeper,
     TopicBroker,
     SessionRegistry,
+    ConnectionDrainer,
     HandshakeService,
     MessageInbox,
     HeartbeatService,

@@ -11,6 +11,7 @@ import { TopicBroker } from './topic-broker.js';
 
 const TOTALS_FIELDS = [
   'active_connections',
+  'draining',
   'duplicate_messages',
   'last_cleanup_time',
   'resumed_sessions',
@@ -94,6 +95,7 @@ describe('HeartbeatService', () => {
           session_takeovers: 0,
           duplicate_messages: 0,
           retained_sessions: 0,
+          draining: false,
         },
         connection_details: [],
       });

@@ -1,6 +1,7 @@
 import { CloseCode, type ConnectionDetails, type HeartbeatStats, type HeartbeatTotals } from '@heartbeat/protocol';
 import { Injectable } from '@nestjs/common';
 import type { Observable } from 'rxjs';
+import { ConnectionDrainer } from './connection-drainer.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
 import type { HeartbeatConnection } from './heartbeat-connection.js';
@@ -24,12 +25,18 @@ export class HeartbeatService {
     private readonly registry: ConnectionRegistry,
     private readonly topics: TopicBroker,
     private readonly sessions: SessionRegistry,
+    private readonly drainer: ConnectionDrainer,
     pings: PingScheduler,
     inbox: MessageInbox,
   ) {
     this.events$ = registry.events$;
     this.heartbeats$ = pings.samples$;
     this.messages$ = inbox.messages$;
+  }
+
+  /** True once the application began to close: connections are being drained, new ones refused. */
+  get isDraining(): boolean {
+    return this.drainer.isDraining;
   }
 
   /** Live connections, authenticated or not. */
@@ -68,6 +75,7 @@ export class HeartbeatService {
       session_takeovers: counters.sessionTakeovers,
       duplicate_messages: counters.duplicateMessages,
       retained_sessions: this.sessions.retainedCount,
+      draining: this.drainer.isDraining,
     };
   }
 }

@@ -1,5 +1,5 @@
 import type { ClientPingFrame } from '@heartbeat/protocol';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
 import type { SchedulerRegistry } from '@nestjs/schedule';
 import { Subject, type Subscription } from 'rxjs';
 import { Clock } from './clock.js';
@@ -22,7 +22,7 @@ const MAX_SLOTS = 1_000;
  * that ping counts as missed; after `maxMissedPings` misses in a row the peer is declared dead.
  */
 @Injectable()
-export class PingScheduler implements OnApplicationBootstrap, OnModuleDestroy {
+export class PingScheduler implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
   private readonly slots: Set<HeartbeatConnection>[];
   private readonly tickMs: number;
   private cursor = 0;
@@ -51,12 +51,20 @@ export class PingScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     this.arm();
   }
 
+  /**
+   * Pings stop when the application starts closing (an application's ScheduleModule clears its
+   * timers then too). The drain that follows lasts at most drainWindow plus the close grace, and the
+   * gateway still answers client pings during it.
+   */
   onModuleDestroy(): void {
     this.stopped = true;
-    this.removal.unsubscribe();
     if (this.schedulerRegistry.doesExist('timeout', PING_TICK_INTERVAL)) {
       this.schedulerRegistry.deleteTimeout(PING_TICK_INTERVAL);
     }
+  }
+
+  onApplicationShutdown(): void {
+    this.removal.unsubscribe();
   }
 
   /** Starts pinging a connection that completed its handshake. */

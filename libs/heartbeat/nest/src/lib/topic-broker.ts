@@ -1,5 +1,5 @@
 import type { EventFrame, SubscribedFrame } from '@heartbeat/protocol';
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { Subscription } from 'rxjs';
 import { Clock } from './clock.js';
@@ -29,7 +29,7 @@ export interface PublishResult {
  * changes with every process start, so a client can tell that sequence numbers started over.
  */
 @Injectable()
-export class TopicBroker implements OnModuleDestroy {
+export class TopicBroker implements OnApplicationShutdown {
   readonly epoch = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
   private readonly topics = new Map<string, TopicState>();
   private readonly removal: Subscription;
@@ -42,7 +42,8 @@ export class TopicBroker implements OnModuleDestroy {
     this.removal = registry.removed$.subscribe((connection) => this.removeConnection(connection));
   }
 
-  onModuleDestroy(): void {
+  /** Not before: connections closed by the drain (beforeApplicationShutdown) must still leave their topics. */
+  onApplicationShutdown(): void {
     this.removal.unsubscribe();
   }
 

@@ -22,6 +22,8 @@ export interface HeartbeatTotals {
   retained_sessions?: number;
   /** `message` frames acknowledged again but not delivered again: their id was already seen in the session. */
   duplicate_messages?: number;
+  /** True while the server shuts down gracefully: connections are closed with 1012, new ones refused. */
+  draining?: boolean;
 }
 
 /** One connection. */

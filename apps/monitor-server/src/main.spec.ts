@@ -1,0 +1,81 @@
+import { MonitorServerProcess, eventually } from '@heartbeat/testing';
+import type { ServerFrame } from '@heartbeat/protocol';
+import { CloseCode } from '@heartbeat/protocol';
+import { WebSocket } from 'ws';
+
+const TOKEN = 'main-spec-client';
+const DRAIN_WINDOW_MS = 600;
+
+interface Client {
+  socket: WebSocket;
+  frames: ServerFrame[];
+  /** Close code and the time (Date.now()) it arrived. */
+  closed: Promise<{ code: number; at: number }>;
+}
+
+/** A welcomed protocol client that answers pings. */
+async function connect(url: string): Promise<Client> {
+  const socket = new WebSocket(url);
+  const frames: ServerFrame[] = [];
+  const closed = new Promise<{ code: number; at: number }>((resolve) => socket.on('close', (code) => resolve({ code, at: Date.now() })));
+  socket.on('error', () => undefined);
+  socket.on('message', (data) => {
+    const frame = JSON.parse(data.toString()) as ServerFrame;
+    frames.push(frame);
+    if (frame.type === 'ping') {
+      socket.send(JSON.stringify({ type: 'pong', timestamp: new Date().toISOString(), client_time: Date.now(), sequence: frame.sequence, ping_count: 1 }));
+    }
+  });
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  socket.send(JSON.stringify({ type: 'hello', token: TOKEN }));
+  await eventually(() => frames.some((frame) => frame.type === 'welcome'), 'the welcome');
+  return { socket, frames, closed };
+}
+
+/** The built server (dist/main.js) as a child process, as `npm start` runs it. */
+describe('main (the monitor server process)', () => {
+  let server: MonitorServerProcess | undefined;
+
+  afterEach(async () => {
+    await server?.kill();
+    server = undefined;
+  });
+
+  describe('on SIGTERM', () => {
+    it('drains the connections with 1012 spread over DRAIN_WINDOW_MS, reports draining on /health, and exits with 0', async () => {
+      server = await MonitorServerProcess.start({
+        CLIENT_TOKENS: TOKEN,
+        ADMIN_TOKEN: 'main-spec-admin',
+        ALERT_RATE: '0',
+        DRAIN_WINDOW_MS: String(DRAIN_WINDOW_MS),
+      });
+      const n = 6;
+      const clients = await Promise.all(Array.from({ length: n }, () => connect(server!.wsUrl)));
+
+      const sentAt = Date.now();
+      const exit = server.kill('SIGTERM');
+      const first = await Promise.race(clients.map((client) => client.closed));
+      const health = await fetch(`${server.url}/health`);
+      expect(first.code).toBe(CloseCode.ServiceRestart);
+      expect(health.status).toBe(503);
+      expect(await health.json()).toMatchObject({ status: 'draining' });
+
+      expect(await exit).toEqual({ code: 0, signal: null });
+      const closes = await Promise.all(clients.map((client) => client.closed));
+      expect(closes.map((close) => close.code)).toEqual(Array(n).fill(CloseCode.ServiceRestart));
+      const offsets = closes.map((close) => close.at - sentAt).sort((a, b) => a - b);
+      offsets.forEach((offset, i) => expect(offset).toBeGreaterThanOrEqual((i * DRAIN_WINDOW_MS) / n - 5));
+      expect(server.log).toMatch(/draining: closing 6 connections with 1012 over 600 ms/);
+      expect(server.log).toMatch(/drained: 6 connections closed in \d+ ms/);
+      server = undefined;
+    });
+
+    it('exits with 0 at once when nobody is connected', async () => {
+      server = await MonitorServerProcess.start({ CLIENT_TOKENS: TOKEN, ADMIN_TOKEN: 'main-spec-admin', ALERT_RATE: '5' });
+      const startedAt = Date.now();
+      expect(await server.kill('SIGTERM')).toEqual({ code: 0, signal: null });
+      expect(Date.now() - startedAt).toBeLessThan(5_000);
+      server = undefined;
+    });
+  });
+});
