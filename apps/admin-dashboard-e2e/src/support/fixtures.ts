@@ -92,10 +92,28 @@ export class DashboardPage {
     await expect(this.details).toBeVisible();
   }
 
+  /** Closes the details panel, which covers the top of the feed. */
+  async closeDetails(): Promise<void> {
+    if (await this.details.isVisible()) await this.page.getByTestId('hb-status-toggle').click();
+    await expect(this.details).toBeHidden();
+  }
+
   /** The `data-seq` of the alerts shown, newest first, optionally of one epoch only. */
   async seqs(epoch?: string): Promise<number[]> {
     const items = epoch === undefined ? this.feedItems : this.page.locator(`[data-testid="feed-item"][data-epoch="${epoch}"]`);
     return (await items.evaluateAll((elements) => elements.map((element) => Number(element.getAttribute('data-seq')))));
+  }
+
+  /** The row of the alert with id `alertId`. */
+  alertRow(alertId: string): Locator {
+    return this.page.locator(`[data-testid="feed-item"][data-alert-id="${alertId}"]`);
+  }
+
+  /** The id of the alert in the feed's row `index` (0: newest). */
+  async alertIdAt(index: number): Promise<string> {
+    const id = await this.feedItems.nth(index).getAttribute('data-alert-id');
+    if (!id) throw new Error(`Feed row ${index} has no data-alert-id attribute.`);
+    return id;
   }
 
   async newestEpoch(): Promise<string> {

@@ -14,8 +14,14 @@ import { WebSocketStatusComponent, WebSocketStore } from '@heartbeat/angular';
         <a routerLink="/" routerLinkActive="active" [routerLinkActiveOptions]="{ exact: true }" ariaCurrentWhenActive="page">Live alerts</a>
         <a routerLink="/admin" routerLinkActive="active" ariaCurrentWhenActive="page">Connections</a>
       </nav>
-      <span class="session" title="The session id the server gave this browser">
+      <span class="session" title="The session id the server gave this browser, and whether the server resumed it on the last (re)connect">
         session <code data-testid="session-id">{{ store.sessionId() ?? '–' }}</code>
+        @if (store.sessionId()) {
+          <span data-testid="session-resumed" [attr.data-resumed]="store.sessionResumed()">{{ store.sessionResumed() ? 'resumed' : 'new' }}</span>
+        }
+        @if (store.pendingMessages() > 0) {
+          <span data-testid="pending-messages" title="Messages sent or queued and not yet acknowledged by the server">· {{ store.pendingMessages() }} awaiting ack</span>
+        }
       </span>
       <hb-websocket-status [showDetails]="true" [showReconnect]="true" />
     </header>
@@ -41,6 +47,7 @@ import { WebSocketStatusComponent, WebSocketStore } from '@heartbeat/angular';
     nav a { color: var(--bar-muted); text-decoration: none; padding: 0.25rem 0; border-bottom: 2px solid transparent; }
     nav a.active { color: var(--bar-text); border-bottom-color: var(--accent); }
     .session { font-size: 0.75rem; color: var(--bar-muted); }
+    .session [data-testid='session-resumed'], .session [data-testid='pending-messages'] { margin-left: 0.35rem; }
     main { padding: 1.25rem; max-width: 90rem; margin: 0 auto; }
   `,
 })

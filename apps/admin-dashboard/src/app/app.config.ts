@@ -3,6 +3,7 @@ import { type ApplicationConfig, inject, provideAppInitializer, provideBrowserGl
 import { provideRouter, withComponentInputBinding } from '@angular/router';
 import { provideHeartbeat, withConnectOnStart, withTokenProvider } from '@heartbeat/angular';
 import { routes } from './app.routes';
+import { AlertAcknowledgements } from './feed/alert-acknowledgements.service';
 import { AlertFeed } from './feed/alert-feed.service';
 import { DashboardCredentials } from './settings/dashboard-credentials';
 import type { DashboardSettings } from './settings/dashboard-settings';
@@ -19,9 +20,11 @@ export function appConfig(settings: DashboardSettings): ApplicationConfig {
         withTokenProvider(() => inject(DashboardCredentials).clientTokenForAttempt()),
         withConnectOnStart(),
       ),
-      // The feed listens from the start, whichever page is open, so that no alert is missed.
+      // The feed and the acknowledgements listen from the start, whichever page is open, so that no
+      // alert and no acknowledgement is missed.
       provideAppInitializer(() => {
         inject(AlertFeed);
+        inject(AlertAcknowledgements);
       }),
     ],
   };

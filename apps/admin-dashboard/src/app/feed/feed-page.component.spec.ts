@@ -1,5 +1,6 @@
 import { TestBed } from '@angular/core/testing';
 import { FakeHeartbeatClient, provideHeartbeatTesting } from '@heartbeat/angular/testing';
+import { AlertAcknowledgements } from './alert-acknowledgements.service';
 import { AlertFeed } from './alert-feed.service';
 import { FeedPageComponent } from './feed-page.component';
 import type { ModerationAlert } from './moderation-alert';
@@ -31,6 +32,7 @@ describe('FeedPageComponent', () => {
     TestBed.configureTestingModule({ providers: [provideHeartbeatTesting(client)] });
     // As in the app, the feed listens from the start.
     TestBed.inject(AlertFeed);
+    TestBed.inject(AlertAcknowledgements);
   });
 
   it('lists the alerts of topic "alerts" newest first, with seq and epoch', async () => {
@@ -56,6 +58,74 @@ describe('FeedPageComponent', () => {
     expect(markers).toHaveLength(1);
     expect(markers[0].textContent).toContain('alerts after #1 of its previous run are missing');
     expect(page.querySelector('[data-testid="feed"] > li')).toBe(markers[0]);
+  });
+
+  describe('acknowledging an alert', () => {
+    const ALERT_ID = 'alt_00000000000000aa';
+    const row = (page: HTMLElement) => page.querySelector(`[data-alert-id="${ALERT_ID}"]`) as HTMLElement;
+
+    async function renderWithAlert() {
+      client.autoAck = false;
+      client.publish('alerts', alert(ALERT_ID));
+      const fixture = TestBed.createComponent(FeedPageComponent);
+      await fixture.whenStable();
+      return { fixture, page: fixture.nativeElement as HTMLElement };
+    }
+
+    it('sends alerts.ack with the alert id, shows sending, then acknowledged once the server acknowledges', async () => {
+      const { fixture, page } = await renderWithAlert();
+      expect(row(page).getAttribute('data-ack')).toBe('none');
+
+      (row(page).querySelector('[data-testid="ack-button"]') as HTMLButtonElement).click();
+      await fixture.whenStable();
+      expect(client.sent).toEqual([{ topic: 'alerts.ack', data: { alertId: ALERT_ID } }]);
+      expect(row(page).getAttribute('data-ack')).toBe('sending');
+      expect(row(page).querySelector('[data-testid="ack-button"]')).toBeNull();
+
+      client.ackSent(0);
+      await fixture.whenStable();
+      expect(row(page).getAttribute('data-ack')).toBe('acknowledged');
+      expect(row(page).querySelector('[data-testid="ack-status"]')?.textContent).toContain('Acknowledged');
+    });
+
+    it('shows an acknowledgement clicked while disconnected as queued, and sends it only once', async () => {
+      client.setState({ phase: 'backoff' });
+      const { fixture, page } = await renderWithAlert();
+
+      (row(page).querySelector('[data-testid="ack-button"]') as HTMLButtonElement).click();
+      await fixture.whenStable();
+      expect(row(page).getAttribute('data-ack')).toBe('queued');
+      expect(row(page).textContent).toContain('Queued (offline)');
+      client.setState({ phase: 'connected' });
+      await fixture.whenStable();
+      expect(row(page).getAttribute('data-ack')).toBe('sending');
+      expect(client.sent).toHaveLength(1);
+    });
+
+    it('marks an alert acknowledged by another operator from topic alerts.acks, with the time', async () => {
+      const { fixture, page } = await renderWithAlert();
+
+      client.publish('alerts.acks', { alertId: ALERT_ID, acknowledgedAt: '2026-01-01T12:00:05.000Z' });
+      await fixture.whenStable();
+
+      expect(row(page).getAttribute('data-ack')).toBe('acknowledged');
+      expect(row(page).querySelector('[data-testid="ack-status"] time')?.getAttribute('datetime')).toBe('2026-01-01T12:00:05.000Z');
+      expect(client.sent).toEqual([]);
+    });
+
+    it('shows why a send failed and offers to try again', async () => {
+      const { fixture, page } = await renderWithAlert();
+      (row(page).querySelector('[data-testid="ack-button"]') as HTMLButtonElement).click();
+      client.rejectSent(0, new Error('Cannot send: 1000 messages are already waiting.'));
+      await fixture.whenStable();
+
+      expect(row(page).getAttribute('data-ack')).toBe('failed');
+      expect(row(page).querySelector('[role="alert"]')?.textContent).toContain('Cannot send: 1000 messages are already waiting.');
+      (row(page).querySelector('[data-testid="ack-button"]') as HTMLButtonElement).click();
+      await fixture.whenStable();
+      expect(client.sent).toHaveLength(2);
+      expect(row(page).getAttribute('data-ack')).toBe('sending');
+    });
   });
 
   it('asks for the tokens while the server refuses the client token', async () => {

@@ -2,6 +2,7 @@ import { DatePipe, DecimalPipe, PercentPipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { WebSocketStore } from '@heartbeat/angular';
 import { SignInComponent } from '../shared/sign-in.component';
+import { AlertAcknowledgements } from './alert-acknowledgements.service';
 import { AlertFeed } from './alert-feed.service';
 import { FEED_LIMIT } from './feed-items';
 
@@ -15,6 +16,7 @@ import { FEED_LIMIT } from './feed-items';
 })
 export class FeedPageComponent {
   protected readonly feed = inject(AlertFeed);
+  protected readonly acks = inject(AlertAcknowledgements);
   protected readonly store = inject(WebSocketStore);
   protected readonly limit = FEED_LIMIT;
 }

@@ -15,3 +15,14 @@ export interface ModerationAlert {
 }
 
 export const ALERTS_TOPIC = 'alerts';
+
+/** Messages that acknowledge an alert: `{ alertId }`. */
+export const ALERT_ACK_MESSAGE_TOPIC = 'alerts.ack';
+/** Each acknowledgement the server recorded, once per alert. */
+export const ALERT_ACKS_TOPIC = 'alerts.acks';
+
+/** One event of topic `alerts.acks` (apps/monitor-server, alert-acknowledgements.ts). */
+export interface AlertAcknowledgement {
+  alertId: string;
+  acknowledgedAt: string;
+}
