@@ -66,7 +66,11 @@ export class MonitorServerProcess {
     });
     this.child = child;
     await new Promise<void>((resolve, reject) => {
-      const timeout = setTimeout(() => fail(new Error(`The monitor server did not start within 15 s. Output:\n${this.output}`)), 15_000);
+      const timeout = setTimeout(() => {
+        // A server that never said it listens (a LOG_LEVEL that hides the line, a hang) must not outlive the test.
+        child.kill('SIGKILL');
+        fail(new Error(`The monitor server did not start within 15 s. Output:\n${this.output}`));
+      }, 15_000);
       const fail = (error: Error) => {
         clearTimeout(timeout);
         reject(error);

@@ -1,0 +1,105 @@
+import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
+import type { CutKind } from './ipc.js';
+
+interface Pair {
+  readonly client: Socket;
+  readonly upstream: Socket;
+  mode: 'forward' | CutKind;
+}
+
+const noop = () => undefined;
+
+/**
+ * A TCP proxy between clients and the server whose connections can be cut one at a time:
+ * - `rst`: both sockets are reset (`resetAndDestroy()`): each side sees ECONNRESET at once;
+ * - `blackhole`: both sockets stay open but every byte is read and dropped, and no FIN or RST is
+ *   ever sent: only a heartbeat can tell (a dead NAT entry, a pulled cable).
+ * Upstream connections leave from the given loopback addresses in turn, so the server sees
+ * several remote addresses.
+ */
+export class ChaosProxy {
+  readonly stats = { accepted: 0, rst: 0, blackholed: 0 };
+  /** By the client's port (the remote port of the accepted socket). */
+  private readonly pairs = new Map<number, Pair>();
+  private readonly server: Server;
+  private next = 0;
+
+  private constructor(
+    private readonly targetPort: number,
+    private readonly upstreamAddresses: readonly string[],
+  ) {
+    this.server = createServer({ noDelay: true }, (client) => this.relay(client));
+  }
+
+  static async start(targetPort: number, upstreamAddresses: readonly string[]): Promise<ChaosProxy> {
+    const proxy = new ChaosProxy(targetPort, upstreamAddresses);
+    await new Promise<void>((resolve) => proxy.server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve));
+    return proxy;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** True when the connection from this client port is forwarding. */
+  isForwarding(clientPort: number): boolean {
+    return this.pairs.get(clientPort)?.mode === 'forward';
+  }
+
+  /** Cuts the connection from `clientPort`; false if there is none forwarding. */
+  cut(clientPort: number, kind: CutKind): boolean {
+    const pair = this.pairs.get(clientPort);
+    if (!pair || pair.mode !== 'forward') return false;
+    pair.mode = kind;
+    if (kind === 'rst') {
+      this.stats.rst++;
+      pair.client.resetAndDestroy();
+      pair.upstream.resetAndDestroy();
+      return true;
+    }
+    this.stats.blackholed++;
+    pair.client.unpipe(pair.upstream);
+    pair.upstream.unpipe(pair.client);
+    for (const socket of [pair.client, pair.upstream]) {
+      socket.on('data', noop);
+      socket.resume();
+    }
+    return true;
+  }
+
+  async close(): Promise<void> {
+    for (const pair of this.pairs.values()) {
+      pair.client.destroy();
+      pair.upstream.destroy();
+    }
+    this.pairs.clear();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private relay(client: Socket): void {
+    this.stats.accepted++;
+    const localAddress = this.upstreamAddresses[this.next++ % this.upstreamAddresses.length];
+    const upstream = connect({ port: this.targetPort, host: '127.0.0.1', localAddress, noDelay: true });
+    const key = client.remotePort as number;
+    const pair: Pair = { client, upstream, mode: 'forward' };
+    this.pairs.set(key, pair);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    for (const [socket, other] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
+      socket.on('error', noop);
+      socket.on('close', (hadError) => {
+        if (pair.mode === 'forward') {
+          // Mirror what happened on one side to the other: a reset as a reset, a close as a FIN
+          // (after whatever is still queued), and make sure nothing outlives the pair.
+          if (hadError) other.resetAndDestroy();
+          else other.end();
+          setTimeout(() => other.destroy(), 2_000).unref();
+        }
+        if (client.destroyed && upstream.destroyed && this.pairs.get(key) === pair) this.pairs.delete(key);
+      });
+    }
+  }
+}

@@ -1,0 +1,143 @@
+import type { HeartbeatTimingOptions } from '@heartbeat/client';
+import type { EpochTrack } from './seq-tracker.js';
+
+/** The orchestrator (run.ts) drives worker processes (worker.ts) with these requests over IPC. */
+
+export interface ClientsSpec {
+  /** The server's WebSocket URL. */
+  url: string;
+  token: string;
+  count: number;
+  /** Loopback source addresses, given to the clients in turn (127.0.0.0/8). */
+  localAddresses: string[];
+  topic: string;
+  options: Partial<HeartbeatTimingOptions>;
+  /** Connect through a chaos proxy in the worker (so connections can be cut) instead of directly. */
+  proxy?: { upstreamAddresses: string[] };
+  /** Spread the first connects over this long (ms), to avoid a thundering start. */
+  connectSpreadMs?: number;
+  /** Give up waiting for the first connects after this long (ms); they keep trying. */
+  connectTimeoutMs?: number;
+}
+
+export type CutKind = 'rst' | 'blackhole';
+
+export interface CutRecord {
+  kind: CutKind;
+  at: number;
+  /** When the client noticed (connection_lost). */
+  lostAt: number | null;
+  lostCode: number | null;
+  /** When it was connected again (connection_established). */
+  backAt: number | null;
+}
+
+export interface GapRecord {
+  at: number;
+  reason: 'evicted' | 'new-epoch';
+  lastSeq: number | null;
+  previousEpoch: string | null;
+  epoch: string;
+  seq: number;
+}
+
+export interface ClientReport {
+  index: number;
+  localAddress: string;
+  phase: string;
+  reconnectCount: number;
+  epochs: Record<string, EpochTrack>;
+  gaps: GapRecord[];
+  resumed: number;
+  established: { at: number; resumed: boolean; reconnect: boolean }[];
+  lost: { at: number; code: number }[];
+  cuts: CutRecord[];
+  /** Event frames that reached the socket, delivered or not (the client drops duplicates). */
+  wireEvents: number;
+  delivered: number;
+}
+
+export interface ClientsReport {
+  pid: number;
+  clients: ClientReport[];
+  proxy: { accepted: number; rst: number; blackholed: number } | null;
+}
+
+export interface ClientsStatus {
+  total: number;
+  connected: number;
+  /** Lowest last seq among the clients in `epoch` (-1 if one has none yet). */
+  minLast: number;
+}
+
+export type AttackCategory =
+  | 'invalid-json'
+  | 'unknown-type'
+  | 'wrong-fields'
+  | 'binary'
+  | 'random-bytes'
+  | 'before-hello'
+  | 'oversize'
+  | 'flood'
+  | 'bad-token'
+  | 'silent';
+
+export interface AttackSpec {
+  url: string;
+  token: string;
+  localAddresses: string[];
+  /** Frames this worker sends in all. */
+  frames: number;
+  /** Connections open at once. */
+  parallel: number;
+  /** Connections that send nothing at all (they wait for the handshake timeout). */
+  silent: number;
+  maxPayload: number;
+  /** Categories this worker cycles through. */
+  categories: AttackCategory[];
+  /** How long a connection may stay open after its burst before it counts as unanswered. */
+  answerTimeoutMs: number;
+  seed: number;
+}
+
+export interface ConnectionOutcome {
+  category: AttackCategory;
+  framesSent: number;
+  errors: Record<string, number>;
+  closeCode: number | null;
+  closeReason: string;
+  /** ms from the first frame (or the open, for `silent`) to the close. */
+  closeAfterMs: number | null;
+  acks: number;
+}
+
+export interface AttackReport {
+  pid: number;
+  framesSent: number;
+  outcomes: ConnectionOutcome[];
+}
+
+export type WorkerRequest =
+  | { method: 'start'; params: ClientsSpec }
+  | { method: 'status'; params: { epoch: string } }
+  | { method: 'cut'; params: { kind: CutKind } }
+  | { method: 'report'; params: Record<string, never> }
+  | { method: 'attack'; params: AttackSpec }
+  | { method: 'stop'; params: Record<string, never> };
+
+export type WorkerResult<M extends WorkerRequest['method']> = M extends 'start'
+  ? { connected: number }
+  : M extends 'status'
+    ? ClientsStatus
+    : M extends 'cut'
+      ? { applied: boolean }
+      : M extends 'report'
+        ? ClientsReport
+        : M extends 'attack'
+          ? AttackReport
+          : null;
+
+export type WorkerMessage =
+  | { type: 'ready'; pid: number }
+  | { type: 'reply'; rid: number; ok: true; result: unknown }
+  | { type: 'reply'; rid: number; ok: false; error: string };

@@ -1,0 +1,199 @@
+/**
+ * A chaos worker process: either a group of HeartbeatClients (optionally behind a chaos proxy that
+ * can cut their connections), or a sender of bad frames. Driven by run.ts over IPC (ipc.ts).
+ */
+import { HeartbeatClient } from '@heartbeat/client';
+import { WebSocket } from 'ws';
+import { runAttack } from './lib/attacker.js';
+import { ChaosProxy } from './lib/chaos-proxy.js';
+import type { ClientReport, ClientsSpec, ClientsStatus, CutKind, CutRecord, GapRecord, WorkerMessage, WorkerRequest } from './lib/ipc.js';
+import { SeqTracker } from './lib/seq-tracker.js';
+
+interface ClientRecord {
+  readonly index: number;
+  readonly localAddress: string;
+  readonly client: HeartbeatClient;
+  readonly track: SeqTracker;
+  socket: WebSocket | null;
+  gaps: GapRecord[];
+  resumed: number;
+  established: ClientReport['established'];
+  lost: ClientReport['lost'];
+  cuts: CutRecord[];
+  pendingCut: CutRecord | null;
+  wireEvents: number;
+  delivered: number;
+}
+
+const EVENT_PREFIX = Buffer.from('{"type":"event"');
+const records: ClientRecord[] = [];
+let proxy: ChaosProxy | null = null;
+
+function socketClass(record: () => ClientRecord, localAddress: string) {
+  return class ChaosWebSocket extends WebSocket {
+    constructor(url: string) {
+      super(url, { localAddress, perMessageDeflate: false });
+      const owner = record();
+      owner.socket = this;
+      this.on('message', (data: Buffer, isBinary: boolean) => {
+        if (!isBinary && Buffer.isBuffer(data) && data.subarray(0, EVENT_PREFIX.length).equals(EVENT_PREFIX)) owner.wireEvents++;
+      });
+    }
+  };
+}
+
+/** The client's own port of its current connection (the proxy knows connections by it). */
+function clientPort(record: ClientRecord): number | undefined {
+  return (record.socket as unknown as { _socket?: { localPort?: number } } | null)?._socket?.localPort;
+}
+
+async function start(spec: ClientsSpec): Promise<{ connected: number }> {
+  let url = spec.url;
+  if (spec.proxy) {
+    const target = new URL(spec.url);
+    proxy = await ChaosProxy.start(Number(target.port), spec.proxy.upstreamAddresses);
+    target.host = `127.0.0.1:${proxy.port}`;
+    url = target.toString();
+  }
+  const connects: Promise<unknown>[] = [];
+  for (let index = 0; index < spec.count; index++) {
+    const localAddress = spec.localAddresses[index % spec.localAddresses.length] as string;
+    // The socket class needs the record, the record needs the client: resolved through a holder.
+    const holder: { record?: ClientRecord } = {};
+    const client = new HeartbeatClient({
+      url,
+      token: spec.token,
+      webSocket: socketClass(() => holder.record as ClientRecord, localAddress),
+      clientInfo: { name: 'chaos', version: '1' },
+      ...spec.options,
+    });
+    const owner: ClientRecord = {
+      index,
+      localAddress,
+      client,
+      track: new SeqTracker(),
+      socket: null,
+      gaps: [],
+      resumed: 0,
+      established: [],
+      lost: [],
+      cuts: [],
+      pendingCut: null,
+      wireEvents: 0,
+      delivered: 0,
+    };
+    holder.record = owner;
+    records.push(owner);
+    client.on('connection_established', ({ at, resumed, reconnect }) => {
+      owner.established.push({ at, resumed, reconnect });
+      if (owner.pendingCut) {
+        owner.pendingCut.backAt = at;
+        owner.cuts.push(owner.pendingCut);
+        owner.pendingCut = null;
+      }
+    });
+    client.on('connection_lost', ({ at, code }) => {
+      owner.lost.push({ at, code });
+      if (owner.pendingCut && owner.pendingCut.lostAt === null) {
+        owner.pendingCut.lostAt = at;
+        owner.pendingCut.lostCode = code;
+      }
+    });
+    client.on('gap', (gap) => {
+      owner.gaps.push({ at: Date.now(), ...gap });
+      owner.track.gap(gap.epoch);
+    });
+    client.on('resumed', () => owner.resumed++);
+    client.subscribe(spec.topic).subscribe((event) => {
+      owner.delivered++;
+      owner.track.event(event.epoch, event.seq);
+    });
+    connects.push(client.connect().catch(() => undefined));
+    if (spec.connectSpreadMs) await sleep(spec.connectSpreadMs / spec.count);
+  }
+  await Promise.race([Promise.all(connects), sleep(spec.connectTimeoutMs ?? 20_000)]);
+  return { connected: records.filter((r) => r.client.state.phase === 'connected').length };
+}
+
+function status(epoch: string): ClientsStatus {
+  let minLast = Infinity;
+  for (const record of records) minLast = Math.min(minLast, record.track.epochs.get(epoch)?.last ?? -1);
+  return {
+    total: records.length,
+    connected: records.filter((r) => r.client.state.phase === 'connected').length,
+    minLast: records.length ? minLast : -1,
+  };
+}
+
+function cut(kind: CutKind): { applied: boolean } {
+  if (!proxy) throw new Error('cut needs a worker started with a proxy');
+  const candidates = records.filter((r) => {
+    const port = clientPort(r);
+    return r.client.state.phase === 'connected' && r.pendingCut === null && port !== undefined && proxy?.isForwarding(port);
+  });
+  const record = candidates[Math.floor(Math.random() * candidates.length)];
+  if (!record) return { applied: false };
+  const at = Date.now();
+  if (!proxy.cut(clientPort(record) as number, kind)) return { applied: false };
+  record.pendingCut = { kind, at, lostAt: null, lostCode: null, backAt: null };
+  return { applied: true };
+}
+
+function report() {
+  const clients: ClientReport[] = records.map((r) => ({
+    index: r.index,
+    localAddress: r.localAddress,
+    phase: r.client.state.phase,
+    reconnectCount: r.client.state.reconnectCount,
+    epochs: r.track.toJSON(),
+    gaps: r.gaps,
+    resumed: r.resumed,
+    established: r.established,
+    lost: r.lost,
+    cuts: r.pendingCut ? [...r.cuts, r.pendingCut] : r.cuts,
+    wireEvents: r.wireEvents,
+    delivered: r.delivered,
+  }));
+  return { pid: process.pid, clients, proxy: proxy ? { ...proxy.stats } : null };
+}
+
+async function stop(): Promise<null> {
+  for (const record of records) record.client.destroy();
+  await proxy?.close();
+  return null;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function handle(request: WorkerRequest): Promise<unknown> {
+  switch (request.method) {
+    case 'start':
+      return start(request.params);
+    case 'status':
+      return status(request.params.epoch);
+    case 'cut':
+      return cut(request.params.kind);
+    case 'report':
+      return report();
+    case 'attack':
+      return runAttack(request.params);
+    case 'stop':
+      return stop();
+  }
+}
+
+function reply(message: WorkerMessage): void {
+  process.send?.(message);
+}
+
+process.on('message', (message: WorkerRequest & { rid: number }) => {
+  handle(message).then(
+    (result) => reply({ type: 'reply', rid: message.rid, ok: true, result: result ?? null }),
+    (error: unknown) => reply({ type: 'reply', rid: message.rid, ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+  );
+});
+// The orchestrator went away: do not linger.
+process.on('disconnect', () => process.exit(0));
+reply({ type: 'ready', pid: process.pid });
