@@ -1,8 +1,8 @@
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_PROTOCOL_VIOLATIONS } from '@heartbeat/protocol';
-import { analyse } from './random-cuts.js';
 import { ClientFleet } from '../lib/client-fleet.js';
 import type { AttackCategory, AttackReport, ConnectionOutcome } from '../lib/ipc.js';
 import { ScenarioBuilder, type ScenarioResult } from '../lib/report.js';
+import { analyse } from '../lib/seq-analysis.js';
 import { CLIENT_TOKEN, disconnectionsByCode, health, loopbackAddresses, scrapeMetrics, sleep, startServer, topicHead } from '../lib/server.js';
 import { count, max, ms, sum } from '../lib/stats.js';
 import { WorkerHandle, stopAll } from '../lib/workers.js';
