@@ -1,3 +1,4 @@
+import { DEFAULT_REPLAY_MAX_AGE_MS, DEFAULT_REPLAY_MAX_EVENTS } from '@heartbeat/protocol';
 import { ClientFleet } from '../lib/client-fleet.js';
 import type { CutKind, CutRecord } from '../lib/ipc.js';
 import { analyse } from '../lib/seq-analysis.js';
@@ -10,9 +11,12 @@ const PROCESSES = 4;
 const RATE = 200;
 const CUTS = 100;
 const RUN_MS = 40_000;
-/** The replay buffer the server is given (REPLAY_MAX_EVENTS / REPLAY_MAX_AGE_MS where the server reads them). */
-const REPLAY_MAX_EVENTS = 5_000;
-const REPLAY_MAX_AGE_MS = 300_000;
+/**
+ * The monitor server's replay buffer (the module defaults): at RATE events/s it covers
+ * REPLAY_MAX_EVENTS / RATE = 5 s of outage, more than detection + reconnect take here (≈ 2.2 s).
+ */
+const REPLAY_MAX_EVENTS = DEFAULT_REPLAY_MAX_EVENTS;
+const REPLAY_MAX_AGE_MS = DEFAULT_REPLAY_MAX_AGE_MS;
 const CLIENT = {
   pingInterval: 1_000,
   pongTimeout: 300,
@@ -41,15 +45,13 @@ export async function randomCuts(): Promise<ScenarioResult> {
     `${CLIENTS} clients in ${PROCESSES} processes, each behind a chaos TCP proxy in its process, subscribed to \`alerts\` at ALERT_RATE=${RATE}/s; ` +
     `${CUTS} cuts at random times over ${RUN_MS / 1000} s (half RST, half blackhole); client pingInterval ${CLIENT.pingInterval} ms, pongTimeout ${CLIENT.pongTimeout} ms × ${CLIENT.maxMissedPongs}, ` +
     `reconnectInterval ${CLIENT.reconnectInterval} ms ×${CLIENT.backoffMultiplier} up to ${CLIENT.maxReconnectInterval} ms, jitter ${CLIENT.jitter}; ` +
-    `server ping 1000 ms, replay buffer ${REPLAY_MAX_EVENTS} events / ${REPLAY_MAX_AGE_MS / 1000} s.`;
+    `server ping 1000 ms, replay buffer ${REPLAY_MAX_EVENTS} events / ${REPLAY_MAX_AGE_MS / 1000} s (defaults: ${(REPLAY_MAX_EVENTS / RATE).toFixed(0)} s of this topic).`;
   const server = await startServer({
     ALERT_RATE: String(RATE),
     HEARTBEAT_PING_INTERVAL_MS: '1000',
     HEARTBEAT_INTERVAL_MS: '1000',
     HEARTBEAT_TIMEOUT_MS: '3000',
     HEARTBEAT_MAX_MISSED_PINGS: '3',
-    REPLAY_MAX_EVENTS: String(REPLAY_MAX_EVENTS),
-    REPLAY_MAX_AGE_MS: String(REPLAY_MAX_AGE_MS),
   });
   let fleet: ClientFleet | null = null;
   try {
@@ -114,6 +116,7 @@ export async function randomCuts(): Promise<ScenarioResult> {
       ['blackhole: cut → detected, median / max', `${ms(median(detectTimes))} / ${ms(max(detectTimes))} (bound ${DETECTION_BOUND_MS} ms)`],
       ['blackhole: cut → back, median / max', `${ms(median(holeBack))} / ${ms(max(holeBack))}`],
       ['longest outage × rate vs replay buffer', `${count(Math.round((longestOutage * RATE) / 1000))} events ≤ ${count(REPLAY_MAX_EVENTS)}`],
+      ['blackholed connections the server dropped by its own heartbeat (4000)', disconnectionsByCode(metrics)['4000'] ?? 0],
       ['events checked', count(analysis.eventsChecked)],
       ['missing', analysis.missing],
       ['duplicates', analysis.duplicates],

@@ -1,7 +1,7 @@
 import { ClientFleet } from '../lib/client-fleet.js';
 import { analyse } from '../lib/seq-analysis.js';
 import { ScenarioBuilder, type ScenarioResult } from '../lib/report.js';
-import { adminStats, disconnectionsByCode, metricSum, scrapeMetrics, sleep, startServer, topicHead } from '../lib/server.js';
+import { adminStats, disconnectionsByCode, metricSum, scrapeMetrics, sleep, startServer, topicHead, waitFor } from '../lib/server.js';
 import { count, max, mb, ms } from '../lib/stats.js';
 
 const RATE = 1_000;
@@ -87,7 +87,11 @@ export async function stalledReader(): Promise<ScenarioResult> {
     worker.signal('SIGCONT');
     stopped = false;
     const resumedAt = Date.now();
-    const back = await stalled.allConnected(20_000);
+    // Each stalled client first reads what the kernel still holds for it, then finds its connection
+    // closed, reconnects and resumes: wait for a connection established after the stall.
+    const fleet = stalled;
+    const back = await waitFor(async () => (await fleet.reports()).every((r) => r.established.some((e) => e.at > stoppedAt)), 30_000, 250);
+    const backAfterMs = Date.now() - resumedAt;
     const head = await topicHead(server, 'alerts');
     const healthyDone = await healthy.caughtUp(head.epoch, head.seq, 10_000);
     const stalledReports = await stalled.reports();
@@ -95,6 +99,7 @@ export async function stalledReader(): Promise<ScenarioResult> {
     const metrics = await scrapeMetrics(server);
     const healthyAnalysis = analyse(healthyReports, head.epoch, head.seq);
 
+    /** What each stalled client saw end its connection once it read again. */
     const lostCodes: Record<string, number> = {};
     for (const report of stalledReports) {
       const lost = report.lost.find((l) => l.at >= stoppedAt);
@@ -116,11 +121,11 @@ export async function stalledReader(): Promise<ScenarioResult> {
       ['fullest send buffer seen', `${mb(peakBuffered)} (high-water mark ${mb(HIGH_WATER_MARK)})`],
       ['all send buffers, peak', mb(peakTotal)],
       ['server RSS: baseline → peak', `${mb(baseline.rss)} → ${mb(peakRss)} (bound ${mb(baseline.rss + RSS_GROWTH_BOUND)})`],
-      ['without a high-water mark the stall would have queued', `≈ ${mb(((allCutAt ?? STALL_TIMEOUT_MS) / 1000) * RATE * 330 * STALLED)} (330 B × ${RATE}/s × ${STALLED} connections)`],
+      ['SIGSTOP → the server\'s send buffers start to fill (the kernel\'s socket buffers are full)', ms(samples.find((x) => x.maxBuffered > 0)?.t ?? Number.NaN)],
       ['slow_consumer_disconnections (stats API)', String(stats.heartbeat_stats.slow_consumer_disconnections ?? 'absent')],
       ['server closes by code', JSON.stringify(disconnectionsByCode(metrics))],
       ['what the stalled clients saw after SIGCONT', JSON.stringify(lostCodes)],
-      ['stalled clients back after SIGCONT', back ? 'all' : 'NOT all'],
+      ['stalled clients back after SIGCONT', back ? `all, within ${ms(backAfterMs)}` : 'NOT all'],
       ['gaps reported to the stalled clients (evicted)', `${gaps.filter((g) => g.reason === 'evicted').length} of ${STALLED}`],
       ['healthy clients: events checked, missing, duplicates', `${count(healthyAnalysis.eventsChecked)}, ${healthyAnalysis.missing}, ${healthyAnalysis.duplicates}`],
     ]);
