@@ -9,6 +9,7 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { writeDocs } from './lib/docs.js';
 import { renderScenario, type ScenarioResult } from './lib/report.js';
+import { killAllServers } from './lib/server.js';
 import { badInput } from './scenarios/bad-input.js';
 import { randomCuts } from './scenarios/random-cuts.js';
 import { sigkillRestart } from './scenarios/sigkill-restart.js';
@@ -83,6 +84,15 @@ async function main(): Promise<number> {
     console.log(`Figures written to ${path}`);
   }
   return summary.passed ? 0 : 1;
+}
+
+// An interrupted run (Ctrl-C, a CI timeout) takes its servers with it; the workers exit when their
+// IPC channel closes.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAllServers();
+    process.exit(130);
+  });
 }
 
 // Exit explicitly: a scenario that failed half-way may leave a socket or a timer behind.

@@ -13,8 +13,26 @@ export const BASE_ENV: Readonly<Record<string, string>> = {
   MAX_CONNECTIONS_PER_ADDRESS: '100000',
 };
 
-export function startServer(env: Record<string, string>, port?: number): Promise<MonitorServerProcess> {
-  return MonitorServerProcess.start({ ...BASE_ENV, ...env }, port);
+const servers = new Set<MonitorServerProcess>();
+
+export async function startServer(env: Record<string, string>, port?: number): Promise<MonitorServerProcess> {
+  const server = await MonitorServerProcess.start({ ...BASE_ENV, ...env }, port);
+  servers.add(server);
+  return server;
+}
+
+/** Kills every server this run started (on SIGINT/SIGTERM, so that none outlives an interrupted run). */
+export function killAllServers(): void {
+  for (const server of servers) {
+    const pid = server.pid;
+    if (pid !== null) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  }
 }
 
 /** Parses the Prometheus text of /metrics into `name{labels}` → value. */
