@@ -26,3 +26,4 @@ export type { OutboxLimits } from './lib/outbox.js';
 export { RESUME_KEY_PREFIX, RESUME_WRITE_INTERVAL_MS } from './lib/resume-store.js';
 export type { StorageLike, TopicPosition } from './lib/resume-store.js';
 export { TOKEN_REFRESH_MAX_RETRIES, TOKEN_REFRESH_MIN_MARGIN_MS, TOKEN_REFRESH_MARGIN_SHARE, tokenRefreshDelay } from './lib/token-refresh.js';
+export type { BroadcastChannelFactory, BroadcastChannelLike } from './lib/session-claims.js';

@@ -2,6 +2,7 @@ import { CLIENT_DEFAULTS } from '@heartbeat/protocol';
 import type { ConnectivitySignals } from './connectivity-signals.js';
 import type { OutboxLimits } from './outbox.js';
 import type { StorageLike } from './resume-store.js';
+import type { BroadcastChannelFactory } from './session-claims.js';
 import type { WebSocketConstructor } from './web-socket-like.js';
 
 /** Called on every connection attempt; may return a fresh token. A rejection fails that attempt. */
@@ -71,6 +72,12 @@ export interface HeartbeatClientOptions extends Partial<HeartbeatTimingOptions> 
    * browser, none in Node. The key is `heartbeat:resume:` followed by the server URL.
    */
   persistence?: StorageLike | false | null;
+  /**
+   * How tabs of one browser tell each other which session they resume, so that a duplicated tab
+   * (which starts with a copy of sessionStorage) takes a new session instead of fighting over one.
+   * Default: the global BroadcastChannel when `persistence` is on; `false` for none.
+   */
+  broadcastChannel?: BroadcastChannelFactory | false;
 }
 
 export const NETWORK_PRESETS: Readonly<Record<NetworkPreset, Readonly<Partial<HeartbeatTimingOptions>>>> = Object.freeze({

@@ -37,6 +37,10 @@ export const ClientMessages = {
   disconnectedByClient: () => 'disconnect() was called before the connection was established.',
   outboxOptionInvalid: (name: string, value: unknown) =>
     `HeartbeatClient option \`outbox.${name}\` must be a whole number, 1 or more, got ${JSON.stringify(value)}; remove it to use the default.`,
+  broadcastChannelInvalid: () =>
+    'HeartbeatClient option `broadcastChannel` must be a function that creates a BroadcastChannel-like object for a name, or false for none.',
+  sessionYielded: (sessionId: string) =>
+    `Another tab of this browser uses session ${sessionId} (a duplicated tab shares its saved state); this page starts a new session on its next connection.`,
   persistenceInvalid: () =>
     'HeartbeatClient option `persistence` must be a Storage-like object with getItem() and setItem() (e.g. sessionStorage), or false for none.',
 

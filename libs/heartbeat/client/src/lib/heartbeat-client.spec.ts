@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { formatRetryHint } from '@heartbeat/protocol';
 import { Subject } from 'rxjs';
+import { fakeBroadcastHub } from '../testing/fake-broadcast-channel.js';
 import { fakeWebSocketFactory, type FakeWebSocket } from '../testing/fake-web-socket.js';
 import type { HeartbeatClientEventMap, HeartbeatClientEventName } from './client-events.js';
 import type { HeartbeatClientOptions } from './client-options.js';
@@ -40,6 +41,8 @@ function setup(options: Partial<HeartbeatClientOptions> = {}) {
     connectivity: connectivity.signals,
     jitter: 0,
     random: () => 0.5,
+    // Real BroadcastChannels would connect the clients of different tests; tests that need one pass a fake.
+    broadcastChannel: false,
     ...options,
   });
   const seen: { name: HeartbeatClientEventName; payload: unknown; at: number }[] = [];
@@ -1077,6 +1080,53 @@ describe('HeartbeatClient', () => {
       other.sockets.last().serverOpen();
       expect(other.sockets.last().frames('hello')[0]).not.toHaveProperty('session_id');
       expect([...items.keys()]).toEqual([KEY]);
+    });
+
+    it("gives a duplicated tab (a copy of the storage) a new session instead of taking over the original's", async () => {
+      const hub = fakeBroadcastHub();
+      const original = memoryStorage();
+      const lines: string[] = [];
+      const first = setup({ persistence: original.storage, broadcastChannel: hub.factory });
+      await connectNow(first, 'session-1');
+      jest.setSystemTime(Date.now() + 1);
+      const copy = memoryStorage();
+      for (const [key, value] of original.items) copy.items.set(key, value);
+
+      const duplicate = setup({ persistence: copy.storage, broadcastChannel: hub.factory, debug: (line) => lines.push(line) });
+      await flush();
+      const connecting = duplicate.client.connect();
+      await flush();
+      duplicate.sockets.last().serverOpen();
+
+      expect(duplicate.sockets.last().frames('hello')[0]).not.toHaveProperty('session_id');
+      expect(lines).toContain(
+        'Another tab of this browser uses session session-1 (a duplicated tab shares its saved state); this page starts a new session on its next connection.',
+      );
+      duplicate.sockets.last().serverWelcome('session-2');
+      await connecting;
+      first.client.destroy();
+      duplicate.client.destroy();
+      expect(hub.open()).toBe(0);
+    });
+
+    it('makes the newer of two tabs that resumed the same session name none on its next connection', async () => {
+      const hub = fakeBroadcastHub();
+      const older = setup({ persistence: memoryStorage().storage, broadcastChannel: hub.factory });
+      jest.setSystemTime(Date.now() + 1);
+      const newer = setup({ persistence: memoryStorage().storage, broadcastChannel: hub.factory });
+      const newerSocket = await connectNow(newer, 'session-1');
+      await connectNow(older, 'session-1'); // the server handed the session to the older tab
+      await flush();
+
+      newerSocket.serverClose(1006);
+      await jest.advanceTimersByTimeAsync(5000);
+      newer.sockets.last().serverOpen();
+
+      expect(newer.sockets.last().frames('hello')[0]).not.toHaveProperty('session_id');
+      older.sockets.last().serverClose(1006);
+      await jest.advanceTimersByTimeAsync(5000);
+      older.sockets.last().serverOpen();
+      expect(older.sockets.last().frames('hello')[0].session_id).toBe('session-1');
     });
 
     it('uses no storage with persistence: false', async () => {

@@ -28,6 +28,7 @@ import { randomIdPrefix } from './message-id.js';
 import { Outbox } from './outbox.js';
 import { resolveClientOptions, type ResolvedClientOptions } from './resolve-client-options.js';
 import { RESUME_KEY_PREFIX, ResumeStore } from './resume-store.js';
+import { SessionClaims } from './session-claims.js';
 import { decideRetry, type RetryDecision } from './retry-policy.js';
 import { SocketSession } from './socket-session.js';
 import { TokenRefresh } from './token-refresh.js';
@@ -67,6 +68,8 @@ export class HeartbeatClient implements HeartbeatClientApi {
   /** Session id and topic positions in storage, so that a reloaded page resumes. */
   private readonly resume: ResumeStore;
   private readonly tokenRefresh: TokenRefresh;
+  /** Tells other tabs which session this one resumes, so that two tabs never share one. */
+  private readonly claims: SessionClaims;
   /** Ends a scheduled wait at once (connect(), a network or page hint). */
   private readonly wake$ = new Subject<void>();
   /** Restarts a scheduled wait from the first delay (resetReconnectState()). */
@@ -124,21 +127,27 @@ export class HeartbeatClient implements HeartbeatClientApi {
         this.emit('error', { message, code: 'token_refresh', at: Date.now() });
       },
     });
+    // Unique per client instance (not from `random`, which tests fix): a reloaded page reusing the
+    // session must not repeat an id the server would drop as a duplicate.
+    this.idPrefix = randomIdPrefix();
+    const resumeKey = RESUME_KEY_PREFIX + this.options.url;
     this.resume = new ResumeStore(
       this.options.persistence,
-      RESUME_KEY_PREFIX + this.options.url,
+      resumeKey,
       () => ({ sessionId: this.resumeSessionId, topics: this.topics.positions() }),
       (message) => this.log(message),
     );
+    this.claims = new SessionClaims(this.options.broadcastChannel?.(resumeKey) ?? null, { id: this.idPrefix, createdAt: Date.now() }, {
+      current: () => this.resumeSessionId,
+      yieldSession: (sessionId) => this.yieldSession(sessionId),
+    });
     const saved = this.resume.load();
     if (saved) {
       this.resumeSessionId = saved.sessionId;
       this.topics.restore(saved.topics);
       this.log(`resume state loaded: session ${saved.sessionId ?? '(none)'}, ${Object.keys(saved.topics).length} topic positions`);
+      if (saved.sessionId) this.claims.claim(saved.sessionId);
     }
-    // Unique per client instance (not from `random`, which tests fix): a reloaded page reusing the
-    // session must not repeat an id the server would drop as a duplicate.
-    this.idPrefix = randomIdPrefix();
     this.hints = merge(
       connectivity.online$.pipe(map(() => 'online' as const)),
       connectivity.offline$.pipe(map(() => 'offline' as const)),
@@ -275,6 +284,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
     this.resume.flush();
     this.destroyed = true;
     this.hints.unsubscribe();
+    this.claims.close();
     this.topics.complete();
     this.hub.complete();
     this.wake$.complete();
@@ -397,6 +407,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
     const at = Date.now();
     this.resumeSessionId = welcome.session_id;
     this.resume.changed();
+    this.claims.claim(welcome.session_id);
     this.serverClockAhead = welcome.server_time - at;
     const tokenExpiresAt = this.clientTime(welcome.token_expires_at);
     this.planTokenRefresh(tokenExpiresAt);
@@ -631,6 +642,14 @@ export class HeartbeatClient implements HeartbeatClientApi {
     const requeued = this.outbox.requeue();
     if (requeued > 0) this.log(`${requeued} unacknowledged messages will be sent again after the next welcome`);
     this.resume.flush();
+  }
+
+  /** Another tab (an older client instance) names the same session: the next hello names none. */
+  private yieldSession(sessionId: string): void {
+    if (this.resumeSessionId !== sessionId) return;
+    this.resumeSessionId = null;
+    this.resume.changed();
+    this.log(ClientMessages.sessionYielded(sessionId));
   }
 
   /** Refreshes the connection's token before it expires, when there is a provider to ask. */

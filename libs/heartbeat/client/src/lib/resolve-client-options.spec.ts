@@ -350,6 +350,25 @@ describe('resolveClientOptions: outbox and persistence', () => {
     expect(resolve({ persistence: null }, withStorage).persistence).toBeNull();
   });
 
+  it('tells tabs apart with the global BroadcastChannel only when there is persistence', () => {
+    const storage = { getItem: () => null, setItem: () => undefined };
+    class BroadcastChannel {
+      constructor(readonly name: string) {}
+    }
+    const globals = globalsOf({ BroadcastChannel });
+
+    expect(resolve({ persistence: storage }, globals).broadcastChannel?.('n')).toBeInstanceOf(BroadcastChannel);
+    expect(resolve({ persistence: false }, globals).broadcastChannel).toBeNull();
+    expect(resolve({ persistence: storage, broadcastChannel: false }, globals).broadcastChannel).toBeNull();
+  });
+
+  it('refuses a broadcastChannel that is not a factory', () => {
+    const error = thrownBy(() => resolve({ broadcastChannel: {} as never }));
+
+    expect(error).toBeInstanceOf(HeartbeatClientOptionsError);
+    expect((error as Error).message).toBe(ClientMessages.broadcastChannelInvalid());
+  });
+
   it('refuses a persistence object without getItem and setItem', () => {
     const error = thrownBy(() => resolve({ persistence: { getItem: () => null } as never }));
 

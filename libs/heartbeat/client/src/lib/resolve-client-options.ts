@@ -10,6 +10,7 @@ import {
 import { browserConnectivitySignals, type ConnectivitySignals } from './connectivity-signals.js';
 import { DEFAULT_OUTBOX_LIMITS, type OutboxLimits } from './outbox.js';
 import { defaultResumeStorage, type StorageLike } from './resume-store.js';
+import { defaultBroadcastChannel, type BroadcastChannelFactory } from './session-claims.js';
 import type { WebSocketConstructor } from './web-socket-like.js';
 
 /** The source's pongTimeout / pingInterval (10 s / 30 s), used when only pingInterval is given. */
@@ -31,6 +32,8 @@ export interface ResolvedClientOptions extends HeartbeatTimingOptions {
   readonly random: () => number;
   readonly outbox: OutboxLimits;
   readonly persistence: StorageLike | null;
+  /** Null without persistence: only a session kept in storage can be shared by two tabs. */
+  readonly broadcastChannel: BroadcastChannelFactory | null;
 }
 
 type Rule = { test: (value: number) => boolean; text: string };
@@ -83,8 +86,18 @@ export function resolveClientOptions(options: HeartbeatClientOptions, globals: t
     clientInfo: options.clientInfo,
     random: options.random ?? Math.random,
     outbox: resolveOutbox(options.outbox),
-    persistence: resolvePersistence(options.persistence, globals),
+    ...resolvePersistenceAndChannel(options, globals),
   };
+}
+
+function resolvePersistenceAndChannel(options: HeartbeatClientOptions, globals: typeof globalThis) {
+  const persistence = resolvePersistence(options.persistence, globals);
+  const { broadcastChannel } = options;
+  if (broadcastChannel !== undefined && broadcastChannel !== false && typeof broadcastChannel !== 'function') {
+    throw new HeartbeatClientOptionsError(ClientMessages.broadcastChannelInvalid());
+  }
+  const factory = broadcastChannel === undefined ? defaultBroadcastChannel(globals as never) : broadcastChannel || null;
+  return { persistence, broadcastChannel: persistence ? factory : null };
 }
 
 function resolveOutbox(outbox: HeartbeatClientOptions['outbox']): OutboxLimits {
