@@ -109,6 +109,17 @@ describe('FakeHeartbeatClient', () => {
       expect(outcomes.sort()).toEqual(['first acked', 'second refused', 'third acked']);
       expect(client.state.pendingMessages).toBe(0);
     });
+
+    it('rejects pending sends on disconnect(), as the real client does', async () => {
+      const client = new FakeHeartbeatClient(undefined, { phase: 'connected' });
+      client.autoAck = false;
+
+      const pending = client.send('t', 1);
+      client.disconnect();
+
+      await expect(pending).rejects.toMatchObject({ name: 'HeartbeatSendError', code: 'disconnected' });
+      expect(client.state.pendingMessages).toBe(0);
+    });
   });
 
   describe('#destroy', () => {

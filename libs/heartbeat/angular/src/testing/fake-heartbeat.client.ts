@@ -1,4 +1,5 @@
 import {
+  HeartbeatSendError,
   STATUS_OF_PHASE,
   initialClientState,
   type HeartbeatClientApi,
@@ -99,6 +100,7 @@ export class FakeHeartbeatClient implements HeartbeatClientApi {
 
   disconnect(): void {
     this.calls.push('disconnect');
+    this.#rejectPending(new HeartbeatSendError('disconnected', 'The message was not acknowledged before disconnect() was called.'));
     this.setState({ phase: 'idle', isReconnecting: false, nextReconnectAt: null, connectedAt: null, lastCloseCode: 1000 });
   }
 
@@ -168,6 +170,11 @@ export class FakeHeartbeatClient implements HeartbeatClientApi {
     this.#settle(index)?.reject(error);
   }
 
+  /** As the real client: disconnect() and destroy() reject what was not acknowledged. */
+  #rejectPending(error: HeartbeatSendError): void {
+    for (const index of [...this.#pending.keys()]) this.#settle(index)?.reject(error);
+  }
+
   #settle(index: number): { resolve: () => void; reject: (error: Error) => void } | undefined {
     const settler = this.#pending.get(index);
     if (!settler) return undefined;
@@ -178,6 +185,7 @@ export class FakeHeartbeatClient implements HeartbeatClientApi {
 
   destroy(): void {
     this.calls.push('destroy');
+    this.#rejectPending(new HeartbeatSendError('destroyed', 'The message was not acknowledged before the client was destroyed.'));
     this.destroyed = true;
     this.#state.complete();
     this.#events.complete();
