@@ -122,6 +122,18 @@ describe('createMonitorApp', () => {
       expect(text).toMatch(/^heartbeat_timeouts_total \d+$/m);
       expect(Number(/^heartbeat_rtt_seconds_count (\d+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(2);
       expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
+      for (const counter of [
+        'heartbeat_resumed_sessions_total',
+        'heartbeat_session_takeovers_total',
+        'heartbeat_duplicate_messages_total',
+        'heartbeat_slow_consumer_disconnections_total',
+      ]) {
+        expect(text).toMatch(new RegExp(`^${counter} \\d+$`, 'm'));
+      }
+      expect(text).toMatch(/^heartbeat_retained_sessions \d+$/m);
+      expect(text).toMatch(/^heartbeat_draining 0$/m);
+      expect(text).toMatch(/^heartbeat_send_buffer_bytes \d+$/m);
+      expect(text).toMatch(/^heartbeat_send_buffer_max_bytes \d+$/m);
       client.socket.close();
       await client.closed;
     });

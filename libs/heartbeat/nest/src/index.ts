@@ -15,7 +15,7 @@ export {
 export { HeartbeatService } from './lib/heartbeat.service.js';
 export type { ConnectionDetails, HeartbeatStats, HeartbeatTotals } from '@heartbeat/protocol';
 export { HeartbeatConnection } from './lib/heartbeat-connection.js';
-export type { ConnectionState } from './lib/heartbeat-connection.js';
+export type { ConnectionState, SendBufferLimit } from './lib/heartbeat-connection.js';
 export type { HeartbeatClientMessage, HeartbeatLifecycleEvent, HeartbeatSample } from './lib/heartbeat-events.js';
 export type {
   HeartbeatAuthContext,
@@ -25,7 +25,7 @@ export type {
   VerifyToken,
 } from './lib/heartbeat-options.interface.js';
 export { HeartbeatOptionsError, resolveHeartbeatOptions } from './lib/heartbeat-options.validator.js';
-export { DEFAULT_MAX_RETAINED_SESSIONS, DEFAULT_MESSAGE_DEDUPE_WINDOW } from './lib/heartbeat-defaults.js';
+export { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_RETAINED_SESSIONS, DEFAULT_MESSAGE_DEDUPE_WINDOW } from './lib/heartbeat-defaults.js';
 export { HeartbeatSession } from './lib/heartbeat-session.js';
 export { HeartbeatSweeper } from './lib/heartbeat-sweeper.js';
 export { HeartbeatWsAdapter, INVALID_FRAME_EVENT, heartbeatMessageParser } from './lib/heartbeat-ws.adapter.js';

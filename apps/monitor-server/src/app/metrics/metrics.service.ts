@@ -24,6 +24,34 @@ export class MetricsService implements OnModuleDestroy {
     counterFrom(this.registry, 'heartbeat_pongs_received_total', 'Pongs the server received.', () => totals().total_pongs_received);
     counterFrom(this.registry, 'heartbeat_client_pings_total', 'Pings clients sent to the server.', () => totals().total_client_pings);
     counterFrom(this.registry, 'heartbeat_timeouts_total', 'Connections closed as dead by the heartbeat.', () => totals().timeout_disconnections);
+    counterFrom(this.registry, 'heartbeat_resumed_sessions_total', 'Handshakes that resumed a kept session.', () => totals().resumed_sessions);
+    counterFrom(
+      this.registry,
+      'heartbeat_session_takeovers_total',
+      'Live connections dropped because their session resumed on a newer connection.',
+      () => totals().session_takeovers,
+    );
+    counterFrom(
+      this.registry,
+      'heartbeat_duplicate_messages_total',
+      'Client messages acknowledged again but not delivered again (id already seen in the session).',
+      () => totals().duplicate_messages,
+    );
+    counterFrom(
+      this.registry,
+      'heartbeat_slow_consumer_disconnections_total',
+      'Connections closed with 4009: their send buffer passed the high-water mark.',
+      () => totals().slow_consumer_disconnections,
+    );
+    gaugeFrom(this.registry, 'heartbeat_retained_sessions', 'Sessions kept for resume whose connection has closed.', () => totals().retained_sessions);
+    gaugeFrom(this.registry, 'heartbeat_draining', '1 while the server drains its connections for shutdown, else 0.', () => Number(heartbeat.isDraining));
+    gaugeFrom(this.registry, 'heartbeat_send_buffer_bytes', 'Bytes waiting in the send buffers of all connections.', () => heartbeat.sendBuffers().totalBytes);
+    gaugeFrom(
+      this.registry,
+      'heartbeat_send_buffer_max_bytes',
+      'Bytes waiting in the fullest send buffer of one connection.',
+      () => heartbeat.sendBuffers().maxBytes,
+    );
 
     const rtt = new Histogram({
       name: 'heartbeat_rtt_seconds',
@@ -49,6 +77,18 @@ export class MetricsService implements OnModuleDestroy {
   onModuleDestroy(): void {
     for (const subscription of this.subscriptions) subscription.unsubscribe();
   }
+}
+
+/** A gauge whose value is read at scrape time. */
+function gaugeFrom(registry: Registry, name: string, help: string, read: () => number): void {
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(read());
+    },
+  });
 }
 
 /** A counter whose value is read from a running total at scrape time. */

@@ -7,7 +7,7 @@ import type { WebSocket } from 'ws';
 import { Clock } from './clock.js';
 import { HEARTBEAT_OPTIONS } from './heartbeat.constants.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
-import { HeartbeatConnection } from './heartbeat-connection.js';
+import { HeartbeatConnection, type SendBufferLimit } from './heartbeat-connection.js';
 import type { HeartbeatLifecycleEvent } from './heartbeat-events.js';
 import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
 
@@ -24,6 +24,8 @@ export interface HeartbeatCounters {
   sessionTakeovers: number;
   /** `message` frames acknowledged again but not delivered again (an id already seen in the session). */
   duplicateMessages: number;
+  /** Connections closed with 4009 because their send buffer passed `maxBufferedBytes`. */
+  slowConsumerDisconnections: number;
 }
 
 /**
@@ -47,15 +49,22 @@ export class ConnectionRegistry implements OnApplicationShutdown {
     resumedSessions: 0,
     sessionTakeovers: 0,
     duplicateMessages: 0,
+    slowConsumerDisconnections: 0,
   };
   readonly events$ = this.eventsSubject.asObservable();
+  private readonly sendBufferLimit: SendBufferLimit;
   /** Connections that just closed, for the services that hold per-connection state. */
   readonly removed$ = this.removedSubject.asObservable();
 
   constructor(
     @Inject(HEARTBEAT_OPTIONS) private readonly options: ResolvedHeartbeatOptions,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.sendBufferLimit = {
+      maxBufferedBytes: options.maxBufferedBytes,
+      onOverflow: (connection, bufferedBytes) => this.slowConsumer(connection, bufferedBytes),
+    };
+  }
 
   get size(): number {
     return this.byId.size;
@@ -75,7 +84,7 @@ export class ConnectionRegistry implements OnApplicationShutdown {
 
   open(socket: WebSocket, request: IncomingMessage): HeartbeatConnection {
     const now = this.clock.now();
-    const connection = new HeartbeatConnection(randomUUID(), socket, request, remoteAddressOf(request), now);
+    const connection = new HeartbeatConnection(randomUUID(), socket, request, remoteAddressOf(request), now, this.sendBufferLimit);
     this.bySocket.set(socket, connection);
     this.byId.set(connection.id, connection);
     socket.once('close', (code: number, reason: Buffer) => this.remove(connection, code, reason.toString()));
@@ -144,6 +153,25 @@ export class ConnectionRegistry implements OnApplicationShutdown {
       at: now,
     });
     connection.terminate(CloseCode.HeartbeatTimeout, `heartbeat timeout: ${why}`);
+  }
+
+  /**
+   * The peer stopped reading: its send buffer passed `maxBufferedBytes`. Nothing more is written to
+   * it; it is closed with 4009, and destroyed after the close grace since it will not read the close
+   * frame either (the client resumes what it missed on its next connection).
+   */
+  private slowConsumer(connection: HeartbeatConnection, bufferedBytes: number): void {
+    if (connection.closeCode !== undefined) return;
+    this.counters.slowConsumerDisconnections++;
+    this.logger.warn(HeartbeatMessages.logSlowConsumer(connection.id, bufferedBytes, this.options.maxBufferedBytes));
+    this.eventsSubject.next({
+      type: 'slow_consumer',
+      connectionId: connection.id,
+      remoteAddress: connection.remoteAddress,
+      bufferedBytes,
+      at: this.clock.now(),
+    });
+    connection.close(CloseCode.SlowConsumer, HeartbeatMessages.closeSlowConsumer(this.options.maxBufferedBytes));
   }
 
   /** Answers an invalid frame with an `error`; too many of them close the connection with 4400. */

@@ -25,6 +25,14 @@ const SOCKET_ERROR_CLOSE_CODES: Readonly<Record<string, number>> = {
   WS_ERR_INVALID_UTF8: 1007,
 };
 
+/** What a connection needs to know about its send buffer. */
+export interface SendBufferLimit {
+  /** High-water mark of `ws.bufferedAmount`, in bytes. */
+  readonly maxBufferedBytes: number;
+  /** Called once, when a frame had to be dropped because the buffer was above the mark. */
+  readonly onOverflow: (connection: HeartbeatConnection, bufferedBytes: number) => void;
+}
+
 /** One WebSocket and everything the server tracks about it. */
 export class HeartbeatConnection {
   state: ConnectionState = 'handshake';
@@ -54,6 +62,8 @@ export class HeartbeatConnection {
   handshakeTimer: NodeJS.Timeout | undefined;
   /** True when a close frame went unanswered for the close grace and the socket was destroyed. */
   closeGraceExpired = false;
+  /** Frames dropped because the send buffer was above its high-water mark. */
+  droppedFrames = 0;
   private closeTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -62,6 +72,7 @@ export class HeartbeatConnection {
     readonly request: IncomingMessage,
     readonly remoteAddress: string,
     readonly connectedAt: number,
+    private readonly sendBuffer: SendBufferLimit,
   ) {
     this.lastInboundAt = connectedAt;
   }
@@ -78,9 +89,18 @@ export class HeartbeatConnection {
     return this.socket.bufferedAmount;
   }
 
-  /** Sends an already encoded frame; false when the socket is no longer open. */
+  /**
+   * Sends an already encoded frame; false when the socket is no longer open, or when the peer has
+   * left more than the high-water mark unread: then the frame is dropped (never queued without
+   * bound) and the overflow reported, which closes the connection.
+   */
   sendText(text: string): boolean {
     if (this.socket.readyState !== WebSocket.OPEN) return false;
+    const buffered = this.socket.bufferedAmount;
+    if (buffered > this.sendBuffer.maxBufferedBytes) {
+      if (this.droppedFrames++ === 0) this.sendBuffer.onOverflow(this, buffered);
+      return false;
+    }
     this.socket.send(text);
     return true;
   }

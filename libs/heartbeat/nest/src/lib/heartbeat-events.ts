@@ -21,6 +21,8 @@ export type HeartbeatLifecycleEvent =
       at: number;
     }
   | { type: 'disconnected'; connectionId: string; remoteAddress: string; code: number; reason: string; at: number }
+  /** The peer stopped reading: its send buffer held `bufferedBytes`, above `maxBufferedBytes`; it is closed with 4009. */
+  | { type: 'slow_consumer'; connectionId: string; remoteAddress: string; bufferedBytes: number; at: number }
   /**
    * The graceful shutdown closes this connection with 1012: the `position`-th of the `of`
    * connections the drain closes, at (position − 1) × drainWindow / of after it began.

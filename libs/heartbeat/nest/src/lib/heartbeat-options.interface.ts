@@ -60,6 +60,12 @@ export interface HeartbeatModuleOptions {
    * Default 10000.
    */
   drainWindow?: number;
+  /**
+   * Send-buffer high-water mark per connection, in bytes: when a frame is about to be written while
+   * more than this is still waiting to go out (`ws.bufferedAmount`), the frame is dropped and the
+   * connection closed with 4009 (slow consumer). Default 1048576 (1 MiB).
+   */
+  maxBufferedBytes?: number;
   /** Token check for `hello`; when absent every client is accepted. */
   verifyToken?: VerifyToken;
   /**
@@ -84,6 +90,7 @@ export interface ResolvedHeartbeatOptions {
   maxRetainedSessions: number;
   messageDedupeWindow: number;
   drainWindow: number;
+  maxBufferedBytes: number;
   verifyToken: VerifyToken | undefined;
   allowedOrigins: ((origin: string | undefined) => boolean) | undefined;
 }

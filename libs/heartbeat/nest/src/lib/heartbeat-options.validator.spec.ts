@@ -33,6 +33,7 @@ describe('resolveHeartbeatOptions', () => {
         maxRetainedSessions: 10_000,
         messageDedupeWindow: 1_000,
         drainWindow: 10_000,
+        maxBufferedBytes: 1_048_576,
         verifyToken: undefined,
         allowedOrigins: undefined,
       });
@@ -93,6 +94,7 @@ describe('resolveHeartbeatOptions', () => {
       ['maxMissedPings', 'a whole number above 0'],
       ['maxPayload', 'a whole number above 0'],
       ['maxProtocolViolations', 'a whole number above 0'],
+      ['maxBufferedBytes', 'a whole number above 0'],
     ];
 
     describe.each(positiveIntegers)('%s', (name, expected) => {

@@ -10,7 +10,7 @@ import {
 } from '@heartbeat/protocol';
 import type { HeartbeatModuleOptions, ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
-import { DEFAULT_MAX_RETAINED_SESSIONS, DEFAULT_MESSAGE_DEDUPE_WINDOW } from './heartbeat-defaults.js';
+import { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_RETAINED_SESSIONS, DEFAULT_MESSAGE_DEDUPE_WINDOW } from './heartbeat-defaults.js';
 
 /** Thrown at start-up when an option is invalid; the message names the option and the fix. */
 export class HeartbeatOptionsError extends Error {
@@ -42,6 +42,7 @@ export function resolveHeartbeatOptions(options: HeartbeatModuleOptions = {}): R
     maxRetainedSessions: nonNegativeInt('maxRetainedSessions', options.maxRetainedSessions, DEFAULT_MAX_RETAINED_SESSIONS),
     messageDedupeWindow: nonNegativeInt('messageDedupeWindow', options.messageDedupeWindow, DEFAULT_MESSAGE_DEDUPE_WINDOW),
     drainWindow: delayMs('drainWindow', options.drainWindow, DEFAULT_DRAIN_WINDOW_MS),
+    maxBufferedBytes: positiveInt('maxBufferedBytes', options.maxBufferedBytes, DEFAULT_MAX_BUFFERED_BYTES),
     verifyToken: optionalFunction('verifyToken', options.verifyToken),
     allowedOrigins: origins(options.allowedOrigins),
   };

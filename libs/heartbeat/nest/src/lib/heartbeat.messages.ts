@@ -19,6 +19,7 @@ export const HeartbeatMessages = {
   closeKicked: () => 'disconnected by an administrator',
   closeDraining: () => 'server restarting: reconnect shortly',
   closeShutdown: () => 'server shutting down',
+  closeSlowConsumer: (limit: number) => `slow consumer: more than ${limit} bytes left unread`,
   closeSuperseded: (by: string) => `superseded: the session resumed on connection ${by}`,
   invalidCloseCode: (code: number) =>
     `HeartbeatService.disconnect(): ${describe(code)} is not a close code a server may send; use 1000-1003, 1007-1014 or 3000-4999 (RFC 6455).`,
@@ -44,6 +45,8 @@ export const HeartbeatMessages = {
   logDrainCompleted: (closed: number, terminated: number, durationMs: number) =>
     `drained: ${closed} connections closed in ${durationMs} ms` +
     (terminated > 0 ? `, ${terminated} of them destroyed after an unanswered close frame` : ''),
+  logSlowConsumer: (id: string, buffered: number, limit: number) =>
+    `connection ${id} is not reading: ${buffered} bytes wait in its send buffer (limit ${limit}); closing it with 4009`,
   logVerifyTokenThrew: (id: string) => `verifyToken threw for connection ${id}; closing it with 1011`,
   logHandlerFailed: (type: string, id: string) => `handling a "${type}" frame from connection ${id} failed`,
 } as const;

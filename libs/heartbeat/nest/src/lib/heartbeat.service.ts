@@ -57,6 +57,18 @@ export class HeartbeatService {
     return this.registry.disconnect(id, code, reason);
   }
 
+  /** Bytes waiting in the send buffers of all connections, and in the fullest one (for metrics). */
+  sendBuffers(): { totalBytes: number; maxBytes: number } {
+    let totalBytes = 0;
+    let maxBytes = 0;
+    for (const connection of this.registry.values()) {
+      const bytes = connection.bufferedBytes;
+      totalBytes += bytes;
+      if (bytes > maxBytes) maxBytes = bytes;
+    }
+    return { totalBytes, maxBytes };
+  }
+
   getStats(): HeartbeatStats {
     return { heartbeat_stats: this.getTotals(), connection_details: Array.from(this.registry.values(), details) };
   }
@@ -74,6 +86,7 @@ export class HeartbeatService {
       resumed_sessions: counters.resumedSessions,
       session_takeovers: counters.sessionTakeovers,
       duplicate_messages: counters.duplicateMessages,
+      slow_consumer_disconnections: counters.slowConsumerDisconnections,
       retained_sessions: this.sessions.retainedCount,
       draining: this.drainer.isDraining,
     };

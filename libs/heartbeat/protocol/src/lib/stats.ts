@@ -22,6 +22,8 @@ export interface HeartbeatTotals {
   retained_sessions?: number;
   /** `message` frames acknowledged again but not delivered again: their id was already seen in the session. */
   duplicate_messages?: number;
+  /** Connections closed with 4009: they stopped reading and their send buffer passed the high-water mark. */
+  slow_consumer_disconnections?: number;
   /** True while the server shuts down gracefully: connections are closed with 1012, new ones refused. */
   draining?: boolean;
 }

@@ -1,0 +1,112 @@
+import { CloseCode } from '@heartbeat/protocol';
+import { eventually } from '@heartbeat/testing';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { WebSocket } from 'ws';
+import { EventLog } from '../testing/event-log.js';
+import { type TestApp, startTestApp } from '../testing/test-app.js';
+import { TestClient } from '../testing/test-client.js';
+import { HeartbeatMessages } from './heartbeat.messages.js';
+
+const TMP_DIR = join(import.meta.dirname, '../../tmp');
+const MIB = 1024 * 1024;
+/** An event's payload: 16 KiB of text. */
+const PAYLOAD = { text: 'x'.repeat(16 * 1024) };
+
+/** A subscriber that counts events without keeping them (a reader that costs the test process no memory). */
+async function countingReader(url: string): Promise<{ socket: WebSocket; count: () => number }> {
+  const socket = new WebSocket(url);
+  let events = 0;
+  let subscribed!: () => void;
+  const ready = new Promise<void>((resolve) => (subscribed = resolve));
+  socket.on('message', (data) => {
+    const text = data as Buffer;
+    if (text.includes('"type":"event"')) events++;
+    else if (text.includes('"type":"welcome"')) socket.send(JSON.stringify({ type: 'subscribe', topic: 'alerts' }));
+    else if (text.includes('"type":"subscribed"')) subscribed();
+  });
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  socket.send(JSON.stringify({ type: 'hello' }));
+  await ready;
+  return { socket, count: () => events };
+}
+
+describe('HeartbeatConnection', () => {
+  let server: TestApp | undefined;
+  let sockets: WebSocket[] = [];
+
+  afterEach(async () => {
+    // Also when a test failed half-way: a paused socket would never complete a close handshake.
+    for (const socket of sockets) socket.terminate();
+    sockets = [];
+    await server?.close();
+    server = undefined;
+  });
+
+  describe('#sendText (backpressure)', () => {
+    it('closes a consumer that stops reading with 4009 once its send buffer passes maxBufferedBytes, while server memory stays bounded', async () => {
+      const maxBufferedBytes = MIB;
+      server = await startTestApp({ pingInterval: 30_000, heartbeatTimeout: 60_000, maxBufferedBytes, replay: { maxEvents: 10 } });
+      const { service } = server;
+      const log = new EventLog(service.events$);
+      const { client: stalled } = await TestClient.open(server.url);
+      sockets.push(stalled.socket);
+      stalled.send({ type: 'subscribe', topic: 'alerts' });
+      await stalled.next('subscribed');
+      const reader = await countingReader(server.url);
+      sockets.push(reader.socket);
+      stalled.socket.pause(); // stops reading its TCP socket: the kernel buffers fill, then the server's
+
+      const rssBefore = process.memoryUsage().rss;
+      let rssPeak = rssBefore;
+      let maxBuffered = 0;
+      const publishedBytesTarget = 128 * MIB;
+      const events = publishedBytesTarget / (16 * 1024);
+      for (let i = 0; i < events; i++) {
+        service.publish('alerts', PAYLOAD);
+        if (i % 64 === 63) {
+          maxBuffered = Math.max(maxBuffered, service.sendBuffers().maxBytes);
+          rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+          await yieldToEventLoop(); // lets the sockets drain what they can
+        }
+      }
+      const slow = await log.next('slow_consumer');
+      const rssGrowthMiB = (rssPeak - rssBefore) / MIB;
+
+      expect(service.getTotals().slow_consumer_disconnections).toBe(1);
+      expect(slow.bufferedBytes).toBeGreaterThan(maxBufferedBytes);
+      // Checked before every write: at most one frame (16 KiB + envelope) above the mark.
+      expect(maxBuffered).toBeLessThanOrEqual(maxBufferedBytes + 17 * 1024);
+      // 128 MiB were published; a server that queued them for the stalled reader would hold them all.
+      expect(rssGrowthMiB).toBeLessThan(64);
+      await eventually(() => reader.count() === events, 'the reading subscriber to get every event', 20_000);
+
+      stalled.socket.resume(); // it reads what the kernel held, then the close frame
+      expect(await stalled.closed).toEqual({ code: CloseCode.SlowConsumer, reason: HeartbeatMessages.closeSlowConsumer(maxBufferedBytes) });
+      expect(await log.next('disconnected', slow.connectionId)).toMatchObject({ code: CloseCode.SlowConsumer });
+      const received = stalled.all('event').map((event) => event.seq);
+      expect(received).toEqual(Array.from({ length: received.length }, (_, i) => i + 1)); // a prefix, no hole
+      log.stop();
+
+      mkdirSync(TMP_DIR, { recursive: true });
+      writeFileSync(
+        join(TMP_DIR, 'slow-consumer.json'),
+        `${JSON.stringify({ maxBufferedBytes, publishedMiB: publishedBytesTarget / MIB, eventBytes: 16 * 1024, stalledReceivedEvents: received.length, bufferedAtClose: slow.bufferedBytes, maxBufferedSeen: maxBuffered, rssGrowthMiB: Math.round(rssGrowthMiB * 10) / 10 }, null, 2)}\n`,
+      );
+    }, 60_000);
+
+    it('never closes a consumer that keeps reading, however fast events are published', async () => {
+      server = await startTestApp({ pingInterval: 30_000, heartbeatTimeout: 60_000, maxBufferedBytes: 256 * 1024, replay: { maxEvents: 10 } });
+      const reader = await countingReader(server.url);
+      sockets.push(reader.socket);
+      for (let i = 0; i < 2_000; i++) {
+        server.service.publish('alerts', PAYLOAD);
+        if (i % 8 === 7) await yieldToEventLoop();
+      }
+      await eventually(() => reader.count() === 2_000, 'every event', 20_000);
+      expect(server.service.getTotals().slow_consumer_disconnections).toBe(0);
+      expect(reader.socket.readyState).toBe(WebSocket.OPEN);
+    }, 30_000);
+  });
+});
