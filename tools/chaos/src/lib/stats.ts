@@ -70,7 +70,7 @@ export function ms(value: number): string {
 }
 
 export function mb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 export function count(value: number): string {

@@ -4,7 +4,7 @@ import type { AttackCategory, AttackReport, ConnectionOutcome } from '../lib/ipc
 import { ScenarioBuilder, type ScenarioResult } from '../lib/report.js';
 import { analyse } from '../lib/seq-analysis.js';
 import { CLIENT_TOKEN, disconnectionsByCode, health, loopbackAddresses, scrapeMetrics, sleep, startServer, topicHead } from '../lib/server.js';
-import { count, max, ms, sum } from '../lib/stats.js';
+import { count, max, mb, ms, sum } from '../lib/stats.js';
 import { WorkerHandle, stopAll } from '../lib/workers.js';
 
 const FRAMES = 100_000;
@@ -149,7 +149,7 @@ export async function badInput(): Promise<ScenarioResult> {
       ['attack duration', ms(attackMs)],
       ['server up afterwards (/health)', alive ? 'yes' : 'NO'],
       ['server closes by code (/metrics)', JSON.stringify(disconnectionsByCode(metrics))],
-      ['server RSS afterwards', `${((metrics.get('process_resident_memory_bytes') ?? 0) / 2 ** 20).toFixed(0)} MB`],
+      ['server RSS afterwards', mb(metrics.get('process_resident_memory_bytes') ?? 0)],
       ['watching clients: reconnects', sum(watched.map((r) => r.reconnectCount))],
       ['watching clients: events checked', count(analysis.eventsChecked)],
       ['watching clients: missing / duplicates', `${analysis.missing} / ${analysis.duplicates}`],
