@@ -38,6 +38,8 @@ export class AppModule {
               heartbeatTimeout: monitor.heartbeatTimeout,
               maxMissedPings: monitor.maxMissedPings,
               drainWindow: monitor.drainWindow,
+              maxConnectionsPerAddress: monitor.maxConnectionsPerAddress,
+              rateLimit: monitor.rateLimit,
               verifyToken: (token: string | undefined) => token !== undefined && tokens.has(token),
             };
           },

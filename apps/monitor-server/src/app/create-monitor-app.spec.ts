@@ -127,6 +127,8 @@ describe('createMonitorApp', () => {
         'heartbeat_session_takeovers_total',
         'heartbeat_duplicate_messages_total',
         'heartbeat_slow_consumer_disconnections_total',
+        'heartbeat_rate_limited_disconnections_total',
+        'heartbeat_address_limit_rejections_total',
       ]) {
         expect(text).toMatch(new RegExp(`^${counter} \\d+$`, 'm'));
       }

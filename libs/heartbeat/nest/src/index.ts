@@ -20,12 +20,22 @@ export type { HeartbeatClientMessage, HeartbeatLifecycleEvent, HeartbeatSample }
 export type {
   HeartbeatAuthContext,
   HeartbeatModuleOptions,
+  HeartbeatRateLimitOptions,
   HeartbeatReplayOptions,
   ResolvedHeartbeatOptions,
   VerifyToken,
 } from './lib/heartbeat-options.interface.js';
 export { HeartbeatOptionsError, resolveHeartbeatOptions } from './lib/heartbeat-options.validator.js';
-export { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_RETAINED_SESSIONS, DEFAULT_MESSAGE_DEDUPE_WINDOW } from './lib/heartbeat-defaults.js';
+export {
+  ADDRESS_LIMIT_RETRY_AFTER_MS,
+  DEFAULT_MAX_BUFFERED_BYTES,
+  DEFAULT_MAX_RETAINED_SESSIONS,
+  DEFAULT_MESSAGE_DEDUPE_WINDOW,
+  DEFAULT_RATE_LIMIT,
+} from './lib/heartbeat-defaults.js';
+export { AddressConnectionLimiter } from './lib/address-connection-limiter.js';
+export { FrameRateLimiter } from './lib/frame-rate-limiter.js';
+export { TokenBucket } from './lib/token-bucket.js';
 export { HeartbeatSession } from './lib/heartbeat-session.js';
 export { HeartbeatSweeper } from './lib/heartbeat-sweeper.js';
 export { HeartbeatWsAdapter, INVALID_FRAME_EVENT, heartbeatMessageParser } from './lib/heartbeat-ws.adapter.js';

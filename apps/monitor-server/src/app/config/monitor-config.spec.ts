@@ -13,6 +13,8 @@ describe('loadMonitorConfig', () => {
       alertRate: 2,
       redisUrl: undefined,
       drainWindow: 10_000,
+      maxConnectionsPerAddress: 1_000,
+      rateLimit: { messagesPerSecond: 100, burst: 200 },
     });
   });
 
@@ -39,6 +41,9 @@ describe('loadMonitorConfig', () => {
       ALERT_RATE: '0.5',
       REDIS_URL: 'redis://127.0.0.1:6379',
       DRAIN_WINDOW_MS: '0',
+      MAX_CONNECTIONS_PER_ADDRESS: '50',
+      RATE_LIMIT_PER_SECOND: '20',
+      RATE_LIMIT_BURST: '40',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -53,8 +58,16 @@ describe('loadMonitorConfig', () => {
       alertRate: 0.5,
       redisUrl: 'redis://127.0.0.1:6379',
       drainWindow: 0,
+      maxConnectionsPerAddress: 50,
+      rateLimit: { messagesPerSecond: 20, burst: 40 },
       generated: [],
     });
+  });
+
+  it('lifts the per-address limit and turns the rate limit off with 0', () => {
+    const config = loadMonitorConfig({ MAX_CONNECTIONS_PER_ADDRESS: '0', RATE_LIMIT_PER_SECOND: '0' });
+    expect(config.maxConnectionsPerAddress).toBeUndefined();
+    expect(config.rateLimit).toBe(false);
   });
 
   it.each([
@@ -66,6 +79,9 @@ describe('loadMonitorConfig', () => {
     ['WS_PATH', 'ws'],
     ['LOG_LEVEL', 'loud'],
     ['DRAIN_WINDOW_MS', '-1'],
+    ['MAX_CONNECTIONS_PER_ADDRESS', '-5'],
+    ['RATE_LIMIT_PER_SECOND', '1.5'],
+    ['RATE_LIMIT_BURST', '0'],
   ])('rejects %s=%s with a message that names the variable', (name, value) => {
     expect(() => loadMonitorConfig({ [name]: value })).toThrow(MonitorConfigError);
     expect(() => loadMonitorConfig({ [name]: value })).toThrow(name);

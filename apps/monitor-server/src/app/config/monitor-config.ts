@@ -25,9 +25,20 @@ export class MonitorConfig {
     /** Folder of the built dashboard served at `/`. */
     readonly dashboardDir: string | undefined,
     /** SIGTERM/SIGINT close the connections with 1012 spread over this many ms (`DRAIN_WINDOW_MS`). */
-    readonly drainWindow: number = DEFAULT_DRAIN_WINDOW_MS,
+    readonly drainWindow: number,
+    /** Open sockets per remote IP address (`MAX_CONNECTIONS_PER_ADDRESS`); undefined = unlimited. */
+    readonly maxConnectionsPerAddress: number | undefined,
+    /** Client frames per connection and second, and the burst (`RATE_LIMIT_PER_SECOND`, `RATE_LIMIT_BURST`); false = off. */
+    readonly rateLimit: { messagesPerSecond: number; burst: number } | false,
   ) {}
 }
+
+/**
+ * Generous: dashboards behind one office NAT share an address. 0 in the environment lifts it (tests
+ * and load generators with thousands of loopback clients).
+ */
+export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 1_000;
+const DEFAULT_RATE_LIMIT = { messagesPerSecond: 100, burst: 200 };
 
 /** Thrown when an environment variable has an unusable value; the message names it and the fix. */
 export class MonitorConfigError extends Error {
@@ -65,7 +76,16 @@ export function loadMonitorConfig(env: NodeJS.ProcessEnv = process.env, dashboar
     generated,
     dashboardDir,
     integer(env, 'DRAIN_WINDOW_MS', DEFAULT_DRAIN_WINDOW_MS, 0, 2 ** 31 - 1),
+    integer(env, 'MAX_CONNECTIONS_PER_ADDRESS', DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, 0) || undefined,
+    rateLimit(env),
   );
+}
+
+/** RATE_LIMIT_PER_SECOND=0 turns the per-connection rate limit off. */
+function rateLimit(env: NodeJS.ProcessEnv): MonitorConfig['rateLimit'] {
+  const messagesPerSecond = integer(env, 'RATE_LIMIT_PER_SECOND', DEFAULT_RATE_LIMIT.messagesPerSecond, 0);
+  const burst = integer(env, 'RATE_LIMIT_BURST', DEFAULT_RATE_LIMIT.burst, 1);
+  return messagesPerSecond === 0 ? false : { messagesPerSecond, burst };
 }
 
 function generateToken(): string {

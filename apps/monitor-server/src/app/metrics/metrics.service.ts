@@ -43,6 +43,18 @@ export class MetricsService implements OnModuleDestroy {
       'Connections closed with 4009: their send buffer passed the high-water mark.',
       () => totals().slow_consumer_disconnections,
     );
+    counterFrom(
+      this.registry,
+      'heartbeat_rate_limited_disconnections_total',
+      'Connections closed with 4429: they sent frames faster than the rate limit.',
+      () => totals().rate_limited_disconnections,
+    );
+    counterFrom(
+      this.registry,
+      'heartbeat_address_limit_rejections_total',
+      'Sockets closed with 1013 at once: their address was over MAX_CONNECTIONS_PER_ADDRESS.',
+      () => totals().address_limit_rejections,
+    );
     gaugeFrom(this.registry, 'heartbeat_retained_sessions', 'Sessions kept for resume whose connection has closed.', () => totals().retained_sessions);
     gaugeFrom(this.registry, 'heartbeat_draining', '1 while the server drains its connections for shutdown, else 0.', () => Number(heartbeat.isDraining));
     gaugeFrom(this.registry, 'heartbeat_send_buffer_bytes', 'Bytes waiting in the send buffers of all connections.', () => heartbeat.sendBuffers().totalBytes);

@@ -26,6 +26,10 @@ export interface HeartbeatCounters {
   duplicateMessages: number;
   /** Connections closed with 4009 because their send buffer passed `maxBufferedBytes`. */
   slowConsumerDisconnections: number;
+  /** Connections closed with 4429: they exceeded `rateLimit`. */
+  rateLimitedDisconnections: number;
+  /** Sockets closed with 1013 at once: their address was over `maxConnectionsPerAddress`. */
+  addressLimitRejections: number;
 }
 
 /**
@@ -50,6 +54,8 @@ export class ConnectionRegistry implements OnApplicationShutdown {
     sessionTakeovers: 0,
     duplicateMessages: 0,
     slowConsumerDisconnections: 0,
+    rateLimitedDisconnections: 0,
+    addressLimitRejections: 0,
   };
   readonly events$ = this.eventsSubject.asObservable();
   private readonly sendBufferLimit: SendBufferLimit;
@@ -84,7 +90,8 @@ export class ConnectionRegistry implements OnApplicationShutdown {
 
   open(socket: WebSocket, request: IncomingMessage): HeartbeatConnection {
     const now = this.clock.now();
-    const connection = new HeartbeatConnection(randomUUID(), socket, request, remoteAddressOf(request), now, this.sendBufferLimit);
+    const { ip, address } = remoteOf(request);
+    const connection = new HeartbeatConnection(randomUUID(), socket, request, address, ip, now, this.sendBufferLimit);
     this.bySocket.set(socket, connection);
     this.byId.set(connection.id, connection);
     socket.once('close', (code: number, reason: Buffer) => this.remove(connection, code, reason.toString()));
@@ -243,8 +250,10 @@ export class ConnectionRegistry implements OnApplicationShutdown {
   }
 }
 
-function remoteAddressOf(request: IncomingMessage): string {
+/** The peer's IP address (an IPv4-mapped IPv6 address as plain IPv4) and `ip:port` for display. */
+function remoteOf(request: IncomingMessage): { ip: string; address: string } {
   const { remoteAddress, remotePort } = request.socket;
-  if (!remoteAddress) return 'unknown';
-  return remoteAddress.includes(':') ? `[${remoteAddress}]:${remotePort}` : `${remoteAddress}:${remotePort}`;
+  if (!remoteAddress) return { ip: 'unknown', address: 'unknown' };
+  const ip = remoteAddress.startsWith('::ffff:') && remoteAddress.includes('.') ? remoteAddress.slice(7) : remoteAddress;
+  return { ip, address: remoteAddress.includes(':') ? `[${remoteAddress}]:${remotePort}` : `${remoteAddress}:${remotePort}` };
 }

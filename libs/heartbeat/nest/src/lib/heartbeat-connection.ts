@@ -70,7 +70,10 @@ export class HeartbeatConnection {
     readonly id: string,
     readonly socket: WebSocket,
     readonly request: IncomingMessage,
+    /** `ip:port`, IPv6 as `[ip]:port`. */
     readonly remoteAddress: string,
+    /** The peer's IP address alone (IPv4-mapped IPv6 addresses as IPv4). */
+    readonly remoteIp: string,
     readonly connectedAt: number,
     private readonly sendBuffer: SendBufferLimit,
   ) {

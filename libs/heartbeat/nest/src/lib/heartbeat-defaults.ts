@@ -9,3 +9,11 @@ export const DEFAULT_MAX_RETAINED_SESSIONS = 10_000;
 export const DEFAULT_MESSAGE_DEDUPE_WINDOW = 1_000;
 /** Send-buffer high-water mark per connection: above it, the connection is closed with 4009. */
 export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
+/**
+ * Client frames per connection (all types, invalid ones included): 100 per second sustained, bursts
+ * of 200. A heartbeat client sends about one frame per ping interval; resubscribing many topics or
+ * flushing an outbox after a reconnect stays within the burst.
+ */
+export const DEFAULT_RATE_LIMIT = Object.freeze({ messagesPerSecond: 100, burst: 200 });
+/** Retry hint of a close 1013 for a remote address over `maxConnectionsPerAddress`. */
+export const ADDRESS_LIMIT_RETRY_AFTER_MS = 30_000;

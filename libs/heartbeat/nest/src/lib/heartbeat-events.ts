@@ -21,6 +21,10 @@ export type HeartbeatLifecycleEvent =
       at: number;
     }
   | { type: 'disconnected'; connectionId: string; remoteAddress: string; code: number; reason: string; at: number }
+  /** The peer sent frames faster than `rateLimit` allows; it is closed with 4429 and told to wait `retryAfterMs`. */
+  | { type: 'rate_limited'; connectionId: string; remoteAddress: string; retryAfterMs: number; at: number }
+  /** The socket's IP address already had `limit` connections (`maxConnectionsPerAddress`); it is closed with 1013. */
+  | { type: 'address_limited'; connectionId: string; remoteAddress: string; limit: number; at: number }
   /** The peer stopped reading: its send buffer held `bufferedBytes`, above `maxBufferedBytes`; it is closed with 4009. */
   | { type: 'slow_consumer'; connectionId: string; remoteAddress: string; bufferedBytes: number; at: number }
   /**

@@ -21,6 +21,13 @@ export interface HeartbeatReplayOptions {
   maxAgeMs?: number;
 }
 
+export interface HeartbeatRateLimitOptions {
+  /** Frames a connection may send per second, sustained (a fraction is allowed). Default 100. */
+  messagesPerSecond?: number;
+  /** Frames a connection may send at once after being quiet. Default 200. */
+  burst?: number;
+}
+
 /** Options of `HeartbeatModule.forRoot()` / `forRootAsync()`. Times are in milliseconds. */
 export interface HeartbeatModuleOptions {
   /** URL path of the WebSocket endpoint on the application's HTTP server. Default `/ws`. */
@@ -66,6 +73,17 @@ export interface HeartbeatModuleOptions {
    * connection closed with 4009 (slow consumer). Default 1048576 (1 MiB).
    */
   maxBufferedBytes?: number;
+  /**
+   * Per-connection token bucket over every client frame (invalid ones included); a connection that
+   * exceeds it is closed with 4429 and a retry hint. `false` turns it off.
+   * Default `{ messagesPerSecond: 100, burst: 200 }`.
+   */
+  rateLimit?: HeartbeatRateLimitOptions | false;
+  /**
+   * Open sockets allowed per remote IP address (handshake included); one more is closed with 1013
+   * and a retry hint. Absent: unlimited. Behind a reverse proxy every client shares its address.
+   */
+  maxConnectionsPerAddress?: number;
   /** Token check for `hello`; when absent every client is accepted. */
   verifyToken?: VerifyToken;
   /**
@@ -91,6 +109,8 @@ export interface ResolvedHeartbeatOptions {
   messageDedupeWindow: number;
   drainWindow: number;
   maxBufferedBytes: number;
+  rateLimit: Required<HeartbeatRateLimitOptions> | false;
+  maxConnectionsPerAddress: number | undefined;
   verifyToken: VerifyToken | undefined;
   allowedOrigins: ((origin: string | undefined) => boolean) | undefined;
 }

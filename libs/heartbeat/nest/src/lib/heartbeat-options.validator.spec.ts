@@ -34,6 +34,8 @@ describe('resolveHeartbeatOptions', () => {
         messageDedupeWindow: 1_000,
         drainWindow: 10_000,
         maxBufferedBytes: 1_048_576,
+        rateLimit: { messagesPerSecond: 100, burst: 200 },
+        maxConnectionsPerAddress: undefined,
         verifyToken: undefined,
         allowedOrigins: undefined,
       });
@@ -68,6 +70,12 @@ describe('resolveHeartbeatOptions', () => {
       expect(resolveHeartbeatOptions({ replay: { maxAgeMs: 60_000 }, sessionTtl: 5_000 }).sessionTtl).toBe(5_000);
     });
 
+    it('fills in the missing half of rateLimit, accepts a fractional rate, and keeps rateLimit: false', () => {
+      expect(resolveHeartbeatOptions({ rateLimit: { burst: 10 } }).rateLimit).toEqual({ messagesPerSecond: 100, burst: 10 });
+      expect(resolveHeartbeatOptions({ rateLimit: { messagesPerSecond: 0.5 } }).rateLimit).toEqual({ messagesPerSecond: 0.5, burst: 200 });
+      expect(resolveHeartbeatOptions({ rateLimit: false }).rateLimit).toBe(false);
+    });
+
     it('accepts a drainWindow of 0 (close every connection at once)', () => {
       expect(resolveHeartbeatOptions({ drainWindow: 0 }).drainWindow).toBe(0);
     });
@@ -95,6 +103,7 @@ describe('resolveHeartbeatOptions', () => {
       ['maxPayload', 'a whole number above 0'],
       ['maxProtocolViolations', 'a whole number above 0'],
       ['maxBufferedBytes', 'a whole number above 0'],
+      ['maxConnectionsPerAddress', 'a whole number above 0'],
     ];
 
     describe.each(positiveIntegers)('%s', (name, expected) => {
@@ -153,6 +162,20 @@ describe('resolveHeartbeatOptions', () => {
         expect(error.message).toContain(`option "${name}"`);
         expect(error.message).toContain('0 or more');
       });
+    });
+
+    it.each([
+      ['zero', { messagesPerSecond: 0 }, 'rateLimit.messagesPerSecond', 'a number above 0 (or rateLimit: false)'],
+      ['Infinity', { messagesPerSecond: Number.POSITIVE_INFINITY }, 'rateLimit.messagesPerSecond', 'a number above 0'],
+      ['a string rate', { messagesPerSecond: '100' }, 'rateLimit.messagesPerSecond', 'a number above 0'],
+      ['a fractional burst', { burst: 1.5 }, 'rateLimit.burst', 'a whole number above 0'],
+      ['a zero burst', { burst: 0 }, 'rateLimit.burst', 'a whole number above 0'],
+      ['true', true, 'rateLimit', 'an object or false'],
+      ['a number', 100, 'rateLimit', 'an object or false'],
+    ])('rejects a rateLimit with %s', (_case, value, name, expected) => {
+      const { message } = rejectionOf({ rateLimit: value });
+      expect(message).toContain(`option "${name}"`);
+      expect(message).toContain(expected);
     });
 
     it.each([

@@ -10,7 +10,12 @@ import {
 } from '@heartbeat/protocol';
 import type { HeartbeatModuleOptions, ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
-import { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_RETAINED_SESSIONS, DEFAULT_MESSAGE_DEDUPE_WINDOW } from './heartbeat-defaults.js';
+import {
+  DEFAULT_MAX_BUFFERED_BYTES,
+  DEFAULT_MAX_RETAINED_SESSIONS,
+  DEFAULT_MESSAGE_DEDUPE_WINDOW,
+  DEFAULT_RATE_LIMIT,
+} from './heartbeat-defaults.js';
 
 /** Thrown at start-up when an option is invalid; the message names the option and the fix. */
 export class HeartbeatOptionsError extends Error {
@@ -43,6 +48,11 @@ export function resolveHeartbeatOptions(options: HeartbeatModuleOptions = {}): R
     messageDedupeWindow: nonNegativeInt('messageDedupeWindow', options.messageDedupeWindow, DEFAULT_MESSAGE_DEDUPE_WINDOW),
     drainWindow: delayMs('drainWindow', options.drainWindow, DEFAULT_DRAIN_WINDOW_MS),
     maxBufferedBytes: positiveInt('maxBufferedBytes', options.maxBufferedBytes, DEFAULT_MAX_BUFFERED_BYTES),
+    rateLimit: rateLimit(options.rateLimit),
+    maxConnectionsPerAddress:
+      options.maxConnectionsPerAddress === undefined
+        ? undefined
+        : positiveInt('maxConnectionsPerAddress', options.maxConnectionsPerAddress, 0),
     verifyToken: optionalFunction('verifyToken', options.verifyToken),
     allowedOrigins: origins(options.allowedOrigins),
   };
@@ -96,12 +106,27 @@ function nonNegativeInt(name: string, value: unknown, fallback: number): number 
 }
 
 /** A nested options object; without this check `replay: 500` would silently mean the defaults. */
-function section<T extends object>(name: string, value: T | undefined): Partial<T> {
+function section<T extends object>(name: string, value: T | undefined, expected = 'an object'): Partial<T> {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption(name, 'an object', value));
+    throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption(name, expected, value));
   }
   return value;
+}
+
+function rateLimit(value: HeartbeatModuleOptions['rateLimit']): ResolvedHeartbeatOptions['rateLimit'] {
+  if (value === false) return false;
+  const given = section('rateLimit', value, 'an object or false');
+  const perSecond = given.messagesPerSecond;
+  if (perSecond !== undefined && (typeof perSecond !== 'number' || !Number.isFinite(perSecond) || perSecond <= 0)) {
+    throw new HeartbeatOptionsError(
+      HeartbeatMessages.invalidOption('rateLimit.messagesPerSecond', 'a number above 0 (or rateLimit: false)', perSecond),
+    );
+  }
+  return {
+    messagesPerSecond: perSecond ?? DEFAULT_RATE_LIMIT.messagesPerSecond,
+    burst: positiveInt('rateLimit.burst', given.burst, DEFAULT_RATE_LIMIT.burst),
+  };
 }
 
 function path(value: unknown): string {

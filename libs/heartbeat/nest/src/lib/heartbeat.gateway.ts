@@ -21,6 +21,7 @@ import {
 } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer as WsServer } from 'ws';
+import { AddressConnectionLimiter } from './address-connection-limiter.js';
 import { ConnectionDrainer } from './connection-drainer.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { HandshakeService } from './handshake.service.js';
@@ -28,6 +29,7 @@ import { HEARTBEAT_GATEWAY } from './heartbeat.constants.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
 import type { HeartbeatConnection } from './heartbeat-connection.js';
 import { INVALID_FRAME_EVENT, isHeartbeatServer } from './heartbeat-ws.adapter.js';
+import { FrameRateLimiter } from './frame-rate-limiter.js';
 import { MessageInbox } from './message-inbox.js';
 import { PingScheduler } from './ping-scheduler.js';
 import { TopicBroker } from './topic-broker.js';
@@ -48,6 +50,8 @@ export class HeartbeatGateway implements OnGatewayConnection, OnApplicationBoots
     private readonly topics: TopicBroker,
     private readonly inbox: MessageInbox,
     private readonly drainer: ConnectionDrainer,
+    private readonly rateLimiter: FrameRateLimiter,
+    private readonly addressLimiter: AddressConnectionLimiter,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -58,12 +62,12 @@ export class HeartbeatGateway implements OnGatewayConnection, OnApplicationBoots
     const connection = this.registry.open(socket, request);
     // An upgrade that passed verifyClient just before the drain began.
     if (this.drainer.isDraining) this.drainer.refuse(connection);
-    else this.handshake.start(connection);
+    else if (this.addressLimiter.admit(connection)) this.handshake.start(connection);
   }
 
   @SubscribeMessage('hello')
   onHello(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: HelloFrame): Promise<void> | void {
-    const connection = this.registry.touch(socket);
+    const connection = this.inbound(socket);
     if (connection) return this.run(connection, frame, () => this.handshake.hello(connection, frame));
   }
 
@@ -99,13 +103,13 @@ export class HeartbeatGateway implements OnGatewayConnection, OnApplicationBoots
 
   @SubscribeMessage(INVALID_FRAME_EVENT)
   onInvalid(@ConnectedSocket() socket: WebSocket, @MessageBody() error: FrameError): void {
-    const connection = this.registry.touch(socket);
+    const connection = this.inbound(socket);
     if (connection) this.registry.reject(connection, error);
   }
 
   /** Runs a handler for a frame that needs a completed handshake. */
   private whenOpen<R>(socket: WebSocket, frame: ClientFrame, handle: (connection: HeartbeatConnection) => R): R | undefined {
-    const connection = this.registry.touch(socket);
+    const connection = this.inbound(socket);
     if (!connection) return undefined;
     if (!connection.isOpen) {
       const message =
@@ -114,6 +118,16 @@ export class HeartbeatGateway implements OnGatewayConnection, OnApplicationBoots
       return undefined;
     }
     return this.run(connection, frame, () => handle(connection));
+  }
+
+  /**
+   * Every inbound frame: proof of life, then the rate limit. Frames of a connection the server is
+   * already closing (for any reason) are dropped.
+   */
+  private inbound(socket: WebSocket): HeartbeatConnection | undefined {
+    const connection = this.registry.touch(socket);
+    if (!connection || connection.closeCode !== undefined) return undefined;
+    return this.rateLimiter.admit(connection) ? connection : undefined;
   }
 
   /** A failing handler must not take the socket's message stream down: log, answer `error`, carry on. */

@@ -20,6 +20,8 @@ export const HeartbeatMessages = {
   closeDraining: () => 'server restarting: reconnect shortly',
   closeShutdown: () => 'server shutting down',
   closeSlowConsumer: (limit: number) => `slow consumer: more than ${limit} bytes left unread`,
+  closeRateLimited: (perSecond: number) => `rate limited: more than ${perSecond} frames per second`,
+  closeAddressLimit: (limit: number) => `too many connections from this address (limit ${limit})`,
   closeSuperseded: (by: string) => `superseded: the session resumed on connection ${by}`,
   invalidCloseCode: (code: number) =>
     `HeartbeatService.disconnect(): ${describe(code)} is not a close code a server may send; use 1000-1003, 1007-1014 or 3000-4999 (RFC 6455).`,
@@ -47,6 +49,10 @@ export const HeartbeatMessages = {
     (terminated > 0 ? `, ${terminated} of them destroyed after an unanswered close frame` : ''),
   logSlowConsumer: (id: string, buffered: number, limit: number) =>
     `connection ${id} is not reading: ${buffered} bytes wait in its send buffer (limit ${limit}); closing it with 4009`,
+  logRateLimited: (id: string, address: string, perSecond: number, burst: number) =>
+    `connection ${id} from ${address} sent more than ${perSecond} frames per second (burst ${burst}); closing it with 4429`,
+  logAddressLimit: (id: string, ip: string, limit: number) =>
+    `connection ${id} refused: ${ip} already has ${limit} connections (maxConnectionsPerAddress); closing it with 1013`,
   logVerifyTokenThrew: (id: string) => `verifyToken threw for connection ${id}; closing it with 1011`,
   logHandlerFailed: (type: string, id: string) => `handling a "${type}" frame from connection ${id} failed`,
 } as const;

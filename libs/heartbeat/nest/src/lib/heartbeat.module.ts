@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Clock } from './clock.js';
+import { AddressConnectionLimiter } from './address-connection-limiter.js';
 import { ConnectionDrainer } from './connection-drainer.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { HandshakeService } from './handshake.service.js';
@@ -11,6 +12,7 @@ import { HeartbeatService } from './heartbeat.service.js';
 import type { HeartbeatModuleOptions } from './heartbeat-options.interface.js';
 import { resolveHeartbeatOptions } from './heartbeat-options.validator.js';
 import { HeartbeatSweeper } from './heartbeat-sweeper.js';
+import { FrameRateLimiter } from './frame-rate-limiter.js';
 import { MessageInbox } from './message-inbox.js';
 import { PingScheduler } from './ping-scheduler.js';
 import { SessionRegistry } from './session-registry.js';
@@ -39,6 +41,8 @@ import { TopicBroker } from './topic-broker.js';
     TopicBroker,
     SessionRegistry,
     ConnectionDrainer,
+    FrameRateLimiter,
+    AddressConnectionLimiter,
     HandshakeService,
     MessageInbox,
     HeartbeatService,

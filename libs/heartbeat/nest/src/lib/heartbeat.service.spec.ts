@@ -11,9 +11,11 @@ import { TopicBroker } from './topic-broker.js';
 
 const TOTALS_FIELDS = [
   'active_connections',
+  'address_limit_rejections',
   'draining',
   'duplicate_messages',
   'last_cleanup_time',
+  'rate_limited_disconnections',
   'resumed_sessions',
   'retained_sessions',
   'session_takeovers',
@@ -96,6 +98,8 @@ describe('HeartbeatService', () => {
           session_takeovers: 0,
           duplicate_messages: 0,
           slow_consumer_disconnections: 0,
+          rate_limited_disconnections: 0,
+          address_limit_rejections: 0,
           retained_sessions: 0,
           draining: false,
         },

@@ -87,6 +87,8 @@ export class HeartbeatService {
       session_takeovers: counters.sessionTakeovers,
       duplicate_messages: counters.duplicateMessages,
       slow_consumer_disconnections: counters.slowConsumerDisconnections,
+      rate_limited_disconnections: counters.rateLimitedDisconnections,
+      address_limit_rejections: counters.addressLimitRejections,
       retained_sessions: this.sessions.retainedCount,
       draining: this.drainer.isDraining,
     };

@@ -24,6 +24,10 @@ export interface HeartbeatTotals {
   duplicate_messages?: number;
   /** Connections closed with 4009: they stopped reading and their send buffer passed the high-water mark. */
   slow_consumer_disconnections?: number;
+  /** Connections closed with 4429: they sent frames faster than the server's rate limit. */
+  rate_limited_disconnections?: number;
+  /** Sockets closed with 1013 at once: their remote address already had the most connections allowed. */
+  address_limit_rejections?: number;
   /** True while the server shuts down gracefully: connections are closed with 1012, new ones refused. */
   draining?: boolean;
 }

@@ -1,0 +1,53 @@
+import { CloseCode, formatRetryHint } from '@heartbeat/protocol';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Clock } from './clock.js';
+import { ConnectionRegistry } from './connection-registry.js';
+import { HEARTBEAT_OPTIONS } from './heartbeat.constants.js';
+import { HeartbeatMessages } from './heartbeat.messages.js';
+import type { HeartbeatConnection } from './heartbeat-connection.js';
+import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
+import { TokenBucket } from './token-bucket.js';
+
+/**
+ * `rateLimit`: a token bucket per connection over every frame it sends, before the handshake too.
+ * A frame beyond it is dropped and the connection closed with 4429; the close reason says how long
+ * to wait ("…; retry after <n> ms": until the bucket would be full again).
+ */
+@Injectable()
+export class FrameRateLimiter {
+  private readonly logger = new Logger('Heartbeat');
+  private readonly buckets = new WeakMap<HeartbeatConnection, TokenBucket>();
+
+  constructor(
+    @Inject(HEARTBEAT_OPTIONS) private readonly options: ResolvedHeartbeatOptions,
+    private readonly registry: ConnectionRegistry,
+    private readonly clock: Clock,
+  ) {}
+
+  /** True when the frame may be handled; false when the connection exceeded its rate (it is being closed). */
+  admit(connection: HeartbeatConnection): boolean {
+    const limit = this.options.rateLimit;
+    if (!limit) return true;
+    const now = this.clock.now();
+    let bucket = this.buckets.get(connection);
+    if (!bucket) {
+      bucket = new TokenBucket(limit.messagesPerSecond, limit.burst, now);
+      this.buckets.set(connection, bucket);
+    }
+    if (bucket.take(now)) return true;
+    if (connection.closeCode === undefined) {
+      const retryAfterMs = bucket.msUntilFull(now);
+      this.registry.counters.rateLimitedDisconnections++;
+      this.logger.warn(HeartbeatMessages.logRateLimited(connection.id, connection.remoteAddress, limit.messagesPerSecond, limit.burst));
+      this.registry.emit({
+        type: 'rate_limited',
+        connectionId: connection.id,
+        remoteAddress: connection.remoteAddress,
+        retryAfterMs,
+        at: now,
+      });
+      connection.close(CloseCode.RateLimited, formatRetryHint(HeartbeatMessages.closeRateLimited(limit.messagesPerSecond), retryAfterMs));
+    }
+    return false;
+  }
+}
