@@ -2,6 +2,7 @@ import { HeartbeatModule } from '@heartbeat/nest';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AlertSimulator } from './alerts/alert-simulator.service.js';
+import { clientTokenVerifier } from './auth/client-token-verifier.js';
 import { MonitorConfig } from './config/monitor-config.js';
 import { DashboardConfigController } from './http/dashboard-config.controller.js';
 import { DashboardController } from './http/dashboard.controller.js';
@@ -29,20 +30,17 @@ export class AppModule {
         ScheduleModule.forRoot(),
         HeartbeatModule.forRootAsync({
           inject: [MonitorConfig],
-          useFactory: (monitor: MonitorConfig) => {
-            const tokens = new Set(monitor.clientTokens);
-            return {
-              path: monitor.wsPath,
-              pingInterval: monitor.pingInterval,
-              heartbeatInterval: monitor.heartbeatInterval,
-              heartbeatTimeout: monitor.heartbeatTimeout,
-              maxMissedPings: monitor.maxMissedPings,
-              drainWindow: monitor.drainWindow,
-              maxConnectionsPerAddress: monitor.maxConnectionsPerAddress,
-              rateLimit: monitor.rateLimit,
-              verifyToken: (token: string | undefined) => token !== undefined && tokens.has(token),
-            };
-          },
+          useFactory: (monitor: MonitorConfig) => ({
+            path: monitor.wsPath,
+            pingInterval: monitor.pingInterval,
+            heartbeatInterval: monitor.heartbeatInterval,
+            heartbeatTimeout: monitor.heartbeatTimeout,
+            maxMissedPings: monitor.maxMissedPings,
+            drainWindow: monitor.drainWindow,
+            maxConnectionsPerAddress: monitor.maxConnectionsPerAddress,
+            rateLimit: monitor.rateLimit,
+            verifyToken: clientTokenVerifier(monitor.clientTokens, monitor.clientTokenTtl),
+          }),
         }),
       ],
       controllers: [HealthController, MetricsController, HeartbeatAdminController, DashboardConfigController, DashboardController],

@@ -97,6 +97,22 @@ describe('createMonitorApp', () => {
   });
 
   describe('DELETE /api/heartbeat/connections/:id', () => {
+    it('answers 401 without the admin token, or with a client token, and leaves the connection open', async () => {
+      const client = await connect(port);
+      await until(() => client.frames.some((frame) => frame.type === 'welcome'));
+      const admin = { authorization: `Bearer ${ADMIN}` };
+      const stats = (await (await fetch(`${base}/api/heartbeat/stats`, { headers: admin })).json()) as HeartbeatStats;
+      const { id } = stats.connection_details[0];
+      const attempts: Record<string, string>[] = [{}, { authorization: `Bearer ${TOKEN}` }, { authorization: ADMIN }, { authorization: `Bearer ${ADMIN}x` }];
+      for (const headers of attempts) {
+        expect((await fetch(`${base}/api/heartbeat/connections/${id}`, { method: 'DELETE', headers })).status).toBe(401);
+      }
+      expect(client.socket.readyState).toBe(WebSocket.OPEN);
+      client.socket.close();
+      await client.closed;
+    });
+
+
     it('kicks the connection with 4003, and answers 404 for an unknown id', async () => {
       const client = await connect(port);
       await until(() => client.frames.some((frame) => frame.type === 'welcome'));
@@ -129,6 +145,7 @@ describe('createMonitorApp', () => {
         'heartbeat_slow_consumer_disconnections_total',
         'heartbeat_rate_limited_disconnections_total',
         'heartbeat_address_limit_rejections_total',
+        'heartbeat_token_expirations_total',
       ]) {
         expect(text).toMatch(new RegExp(`^${counter} \\d+$`, 'm'));
       }

@@ -23,6 +23,7 @@ export type {
   HeartbeatRateLimitOptions,
   HeartbeatReplayOptions,
   ResolvedHeartbeatOptions,
+  TokenVerdict,
   VerifyToken,
 } from './lib/heartbeat-options.interface.js';
 export { HeartbeatOptionsError, resolveHeartbeatOptions } from './lib/heartbeat-options.validator.js';
@@ -36,6 +37,9 @@ export {
 export { AddressConnectionLimiter } from './lib/address-connection-limiter.js';
 export { FrameRateLimiter } from './lib/frame-rate-limiter.js';
 export { TokenBucket } from './lib/token-bucket.js';
+export { TokenExpiry } from './lib/token-expiry.js';
+export { decideToken } from './lib/token-verdict.js';
+export type { TokenDecision } from './lib/token-verdict.js';
 export { HeartbeatSession } from './lib/heartbeat-session.js';
 export { HeartbeatSweeper } from './lib/heartbeat-sweeper.js';
 export { HeartbeatWsAdapter, INVALID_FRAME_EVENT, heartbeatMessageParser } from './lib/heartbeat-ws.adapter.js';

@@ -15,6 +15,7 @@ describe('loadMonitorConfig', () => {
       drainWindow: 10_000,
       maxConnectionsPerAddress: 1_000,
       rateLimit: { messagesPerSecond: 100, burst: 200 },
+      clientTokenTtl: undefined,
     });
   });
 
@@ -44,6 +45,7 @@ describe('loadMonitorConfig', () => {
       MAX_CONNECTIONS_PER_ADDRESS: '50',
       RATE_LIMIT_PER_SECOND: '20',
       RATE_LIMIT_BURST: '40',
+      CLIENT_TOKEN_TTL_MS: '3600000',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -60,6 +62,7 @@ describe('loadMonitorConfig', () => {
       drainWindow: 0,
       maxConnectionsPerAddress: 50,
       rateLimit: { messagesPerSecond: 20, burst: 40 },
+      clientTokenTtl: 3_600_000,
       generated: [],
     });
   });
@@ -82,6 +85,8 @@ describe('loadMonitorConfig', () => {
     ['MAX_CONNECTIONS_PER_ADDRESS', '-5'],
     ['RATE_LIMIT_PER_SECOND', '1.5'],
     ['RATE_LIMIT_BURST', '0'],
+    ['CLIENT_TOKEN_TTL_MS', '0'],
+    ['CLIENT_TOKEN_TTL_MS', '1h'],
   ])('rejects %s=%s with a message that names the variable', (name, value) => {
     expect(() => loadMonitorConfig({ [name]: value })).toThrow(MonitorConfigError);
     expect(() => loadMonitorConfig({ [name]: value })).toThrow(name);

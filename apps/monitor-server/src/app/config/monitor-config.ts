@@ -30,6 +30,8 @@ export class MonitorConfig {
     readonly maxConnectionsPerAddress: number | undefined,
     /** Client frames per connection and second, and the burst (`RATE_LIMIT_PER_SECOND`, `RATE_LIMIT_BURST`); false = off. */
     readonly rateLimit: { messagesPerSecond: number; burst: number } | false,
+    /** How long an accepted client token lasts, in ms (`CLIENT_TOKEN_TTL_MS`); undefined: it does not expire. */
+    readonly clientTokenTtl: number | undefined,
   ) {}
 }
 
@@ -78,6 +80,7 @@ export function loadMonitorConfig(env: NodeJS.ProcessEnv = process.env, dashboar
     integer(env, 'DRAIN_WINDOW_MS', DEFAULT_DRAIN_WINDOW_MS, 0, 2 ** 31 - 1),
     integer(env, 'MAX_CONNECTIONS_PER_ADDRESS', DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, 0) || undefined,
     rateLimit(env),
+    env.CLIENT_TOKEN_TTL_MS?.trim() ? integer(env, 'CLIENT_TOKEN_TTL_MS', 0, 1) : undefined,
   );
 }
 

@@ -55,6 +55,12 @@ export class MetricsService implements OnModuleDestroy {
       'Sockets closed with 1013 at once: their address was over MAX_CONNECTIONS_PER_ADDRESS.',
       () => totals().address_limit_rejections,
     );
+    counterFrom(
+      this.registry,
+      'heartbeat_token_expirations_total',
+      'Connections closed with 4001 because their token expired before an auth frame renewed it.',
+      () => totals().token_expirations,
+    );
     gaugeFrom(this.registry, 'heartbeat_retained_sessions', 'Sessions kept for resume whose connection has closed.', () => totals().retained_sessions);
     gaugeFrom(this.registry, 'heartbeat_draining', '1 while the server drains its connections for shutdown, else 0.', () => Number(heartbeat.isDraining));
     gaugeFrom(this.registry, 'heartbeat_send_buffer_bytes', 'Bytes waiting in the send buffers of all connections.', () => heartbeat.sendBuffers().totalBytes);

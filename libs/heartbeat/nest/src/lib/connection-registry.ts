@@ -30,6 +30,8 @@ export interface HeartbeatCounters {
   rateLimitedDisconnections: number;
   /** Sockets closed with 1013 at once: their address was over `maxConnectionsPerAddress`. */
   addressLimitRejections: number;
+  /** Connections closed with 4001 because their token expired before an `auth` renewed it. */
+  tokenExpirations: number;
 }
 
 /**
@@ -56,6 +58,7 @@ export class ConnectionRegistry implements OnApplicationShutdown {
     slowConsumerDisconnections: 0,
     rateLimitedDisconnections: 0,
     addressLimitRejections: 0,
+    tokenExpirations: 0,
   };
   readonly events$ = this.eventsSubject.asObservable();
   private readonly sendBufferLimit: SendBufferLimit;

@@ -286,6 +286,32 @@ describe('HandshakeService', () => {
     });
   });
 
+  describe('#hello (nothing before authentication)', () => {
+    it('sends nothing while verifyToken runs (no pings, no events), and nothing but the close to a refused token', async () => {
+      let release!: (verdict: boolean) => void;
+      const { service } = await start({
+        pingInterval: 50,
+        verifyToken: (token) => (token === 'slow' ? new Promise<boolean>((resolve) => (release = resolve)) : false),
+      });
+      const waiting = await connect();
+      waiting.send({ type: 'hello', token: 'slow', positions: { alerts: 0 } });
+      const refused = await connect();
+      refused.send({ type: 'hello', token: 'bad', positions: { alerts: 0 } });
+      for (let n = 0; n < 5; n++) {
+        service.publish('alerts', { n });
+        await sleep(40); // pings would be due every 50 ms
+      }
+      expect(waiting.frames).toEqual([]);
+      expect((await refused.closed).code).toBe(CloseCode.Unauthorized);
+      expect(refused.frames).toEqual([]);
+
+      release(true);
+      expect(await waiting.next('welcome')).toMatchObject({ type: 'welcome' });
+      // The first frame after the welcome is the replay's subscribed, not an event or a ping.
+      expect(waiting.frames[0]).toMatchObject({ type: 'subscribed', topic: 'alerts', replayed: 5 });
+    });
+  });
+
   describe('#auth', () => {
     it('closes with 4001 when the fresh token is refused', async () => {
       await start({ verifyToken: acceptGood });
@@ -302,6 +328,7 @@ describe('HandshakeService', () => {
       client.send({ type: 'subscribe', topic: 'alerts' });
       await client.next('subscribed');
       client.send({ type: 'auth', token: 'good' });
+      expect(await client.next('authenticated')).toEqual({ type: 'authenticated' });
       await expectServed(client);
       service.publish('alerts', { after: 'auth' });
       expect(await client.next('event')).toMatchObject({ topic: 'alerts', data: { after: 'auth' } });

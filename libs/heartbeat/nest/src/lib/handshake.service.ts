@@ -9,7 +9,14 @@ import type { HeartbeatConnection } from './heartbeat-connection.js';
 import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
 import { PingScheduler } from './ping-scheduler.js';
 import { SessionRegistry } from './session-registry.js';
+import { TokenExpiry } from './token-expiry.js';
+import { decideToken } from './token-verdict.js';
 import { TopicBroker } from './topic-broker.js';
+
+/** An accepted token: `expiresAt` when it expires. */
+interface AcceptedToken {
+  expiresAt: number | undefined;
+}
 
 /**
  * The `hello` → `welcome` handshake: a deadline for `hello`, the token check, the `welcome` with the
@@ -26,6 +33,7 @@ export class HandshakeService {
     private readonly topics: TopicBroker,
     private readonly sessions: SessionRegistry,
     private readonly drainer: ConnectionDrainer,
+    private readonly expiry: TokenExpiry,
     private readonly clock: Clock,
   ) {}
 
@@ -46,7 +54,8 @@ export class HandshakeService {
       return;
     }
     connection.state = 'authenticating';
-    if (!(await this.verify(connection, frame.token))) return;
+    const token = await this.verify(connection, frame.token);
+    if (!token) return;
     // Closed or being closed (e.g. handshake timeout) while verifying: the socket's 'close' event may
     // still be a round trip away, so the server's own decision (closeCode) counts too.
     if (connection.state !== 'authenticating' || connection.closeCode !== undefined) return;
@@ -59,6 +68,7 @@ export class HandshakeService {
     const { session, resumed, superseded } = this.sessions.attach(connection, frame.session_id);
     if (superseded) this.registry.supersede(superseded, connection);
     this.registry.markAuthenticated(connection, resumed);
+    this.expiry.schedule(connection, token.expiresAt);
     connection.send({
       type: 'welcome',
       session_id: session.id,
@@ -69,6 +79,7 @@ export class HandshakeService {
         max_missed_pings: this.options.maxMissedPings,
       },
       server_time: this.clock.now(),
+      ...(token.expiresAt === undefined ? {} : { token_expires_at: token.expiresAt }),
     });
     this.pings.add(connection);
     for (const [topic, since] of Object.entries(frame.positions ?? {})) {
@@ -76,18 +87,24 @@ export class HandshakeService {
     }
   }
 
-  /** A fresh token on an open connection; an unacceptable one closes it with 4001. */
+  /**
+   * A fresh token on an open connection: an accepted one is answered with `authenticated` and
+   * replaces the deadline of the previous token (or removes it); a refused one closes with 4001.
+   */
   async auth(connection: HeartbeatConnection, frame: AuthFrame): Promise<void> {
-    await this.verify(connection, frame.token);
+    const token = await this.verify(connection, frame.token);
+    if (!token || connection.closeCode !== undefined || connection.state !== 'open') return;
+    this.expiry.schedule(connection, token.expiresAt);
+    connection.send(token.expiresAt === undefined ? { type: 'authenticated' } : { type: 'authenticated', token_expires_at: token.expiresAt });
   }
 
-  /** True when the token is accepted; otherwise the connection is already being closed. */
-  private async verify(connection: HeartbeatConnection, token: string | undefined): Promise<boolean> {
+  /** The accepted token; undefined when it was refused (the connection is then already being closed). */
+  private async verify(connection: HeartbeatConnection, token: string | undefined): Promise<AcceptedToken | undefined> {
     const { verifyToken } = this.options;
-    if (!verifyToken) return true;
-    let accepted: boolean;
+    if (!verifyToken) return { expiresAt: undefined };
+    let verdict: unknown;
     try {
-      accepted = await verifyToken(token, {
+      verdict = await verifyToken(token, {
         connectionId: connection.id,
         remoteAddress: connection.remoteAddress,
         request: connection.request,
@@ -95,12 +112,22 @@ export class HandshakeService {
     } catch (error) {
       this.logger.error(HeartbeatMessages.logVerifyTokenThrew(connection.id), error instanceof Error ? error.stack : error);
       connection.close(CloseCode.InternalError, HeartbeatMessages.closeVerifyFailed());
-      return false;
+      return undefined;
     }
-    if (accepted !== true) {
+    const decision = decideToken(verdict, this.clock.now());
+    if (!decision.accepted) {
+      if (decision.malformed) this.logger.error(HeartbeatMessages.logInvalidVerdict(connection.id, describeVerdict(verdict)));
       connection.close(CloseCode.Unauthorized, HeartbeatMessages.closeUnauthorized());
-      return false;
+      return undefined;
     }
-    return true;
+    return { expiresAt: decision.expiresAt };
+  }
+}
+
+function describeVerdict(verdict: unknown): string {
+  try {
+    return JSON.stringify(verdict) ?? String(verdict);
+  } catch {
+    return String(verdict);
   }
 }

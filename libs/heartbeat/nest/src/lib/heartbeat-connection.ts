@@ -64,6 +64,8 @@ export class HeartbeatConnection {
   closeGraceExpired = false;
   /** Frames dropped because the send buffer was above its high-water mark. */
   droppedFrames = 0;
+  /** When the accepted token stops being valid (epoch ms); undefined when it does not expire. */
+  tokenExpiresAt: number | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
 
   constructor(

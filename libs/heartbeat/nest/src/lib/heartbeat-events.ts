@@ -21,6 +21,8 @@ export type HeartbeatLifecycleEvent =
       at: number;
     }
   | { type: 'disconnected'; connectionId: string; remoteAddress: string; code: number; reason: string; at: number }
+  /** The connection's token expired before an `auth` renewed it; it is closed with 4001. */
+  | { type: 'token_expired'; connectionId: string; remoteAddress: string; at: number }
   /** The peer sent frames faster than `rateLimit` allows; it is closed with 4429 and told to wait `retryAfterMs`. */
   | { type: 'rate_limited'; connectionId: string; remoteAddress: string; retryAfterMs: number; at: number }
   /** The socket's IP address already had `limit` connections (`maxConnectionsPerAddress`); it is closed with 1013. */

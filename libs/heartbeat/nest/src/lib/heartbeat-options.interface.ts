@@ -9,10 +9,18 @@ export interface HeartbeatAuthContext {
 }
 
 /**
- * Decides whether a `hello` (or `auth`) token is acceptable. Resolve `false` to close with 4001.
+ * The answer of `verifyToken`: `true` accepts the token for as long as the connection lasts,
+ * `{ expiresAt }` (epoch ms) accepts it until then, `false` refuses it.
+ */
+export type TokenVerdict = boolean | { expiresAt: number };
+
+/**
+ * Decides whether a `hello` (or `auth`) token is acceptable. Resolve `false` to close with 4001;
+ * resolve `{ expiresAt }` to accept a token that expires: the connection is closed with 4001 then,
+ * unless an `auth` frame with an accepted token arrived before.
  * Throwing is treated as a server-side failure: the connection closes with 1011 and the error is logged.
  */
-export type VerifyToken = (token: string | undefined, context: HeartbeatAuthContext) => boolean | Promise<boolean>;
+export type VerifyToken = (token: string | undefined, context: HeartbeatAuthContext) => TokenVerdict | Promise<TokenVerdict>;
 
 export interface HeartbeatReplayOptions {
   /** Events kept per topic for resume. Default 1000. */

@@ -15,6 +15,7 @@ export const HeartbeatMessages = {
   closeHandshakeTimeout: (ms: number) => `no hello within ${ms} ms`,
   closeUnauthorized: () => 'unauthorized: the token is missing, invalid or expired',
   closeVerifyFailed: () => 'server error while verifying the token',
+  closeTokenExpired: () => 'unauthorized: the token expired; send auth with a fresh token before token_expires_at',
   closeProtocolViolation: (count: number) => `protocol violation: ${count} invalid frames`,
   closeKicked: () => 'disconnected by an administrator',
   closeDraining: () => 'server restarting: reconnect shortly',
@@ -53,6 +54,9 @@ export const HeartbeatMessages = {
     `connection ${id} from ${address} sent more than ${perSecond} frames per second (burst ${burst}); closing it with 4429`,
   logAddressLimit: (id: string, ip: string, limit: number) =>
     `connection ${id} refused: ${ip} already has ${limit} connections (maxConnectionsPerAddress); closing it with 1013`,
+  logTokenExpired: (id: string) => `connection ${id}: its token expired without an auth frame renewing it; closing it with 4001`,
+  logInvalidVerdict: (id: string, verdict: string) =>
+    `verifyToken returned ${verdict} for connection ${id}: resolve true, false or { expiresAt: <epoch ms> }; closing it with 4001`,
   logVerifyTokenThrew: (id: string) => `verifyToken threw for connection ${id}; closing it with 1011`,
   logHandlerFailed: (type: string, id: string) => `handling a "${type}" frame from connection ${id} failed`,
 } as const;

@@ -16,6 +16,7 @@ import { FrameRateLimiter } from './frame-rate-limiter.js';
 import { MessageInbox } from './message-inbox.js';
 import { PingScheduler } from './ping-scheduler.js';
 import { SessionRegistry } from './session-registry.js';
+import { TokenExpiry } from './token-expiry.js';
 import { TopicBroker } from './topic-broker.js';
 
 /**
@@ -43,6 +44,7 @@ import { TopicBroker } from './topic-broker.js';
     ConnectionDrainer,
     FrameRateLimiter,
     AddressConnectionLimiter,
+    TokenExpiry,
     HandshakeService,
     MessageInbox,
     HeartbeatService,

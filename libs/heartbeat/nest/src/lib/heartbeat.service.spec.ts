@@ -21,6 +21,7 @@ const TOTALS_FIELDS = [
   'session_takeovers',
   'slow_consumer_disconnections',
   'timeout_disconnections',
+  'token_expirations',
   'total_client_pings',
   'total_pings_sent',
   'total_pongs_received',
@@ -42,6 +43,7 @@ const DETAILS_FIELDS = [
   'rtt_ms',
   'session_id',
   'state',
+  'token_expires_at',
   'topics',
 ];
 
@@ -100,6 +102,7 @@ describe('HeartbeatService', () => {
           slow_consumer_disconnections: 0,
           rate_limited_disconnections: 0,
           address_limit_rejections: 0,
+          token_expirations: 0,
           retained_sessions: 0,
           draining: false,
         },

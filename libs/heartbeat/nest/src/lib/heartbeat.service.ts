@@ -89,6 +89,7 @@ export class HeartbeatService {
       slow_consumer_disconnections: counters.slowConsumerDisconnections,
       rate_limited_disconnections: counters.rateLimitedDisconnections,
       address_limit_rejections: counters.addressLimitRejections,
+      token_expirations: counters.tokenExpirations,
       retained_sessions: this.sessions.retainedCount,
       draining: this.drainer.isDraining,
     };
@@ -115,5 +116,6 @@ function details(connection: HeartbeatConnection): ConnectionDetails {
     clock_offset_ms: connection.clockOffsetMs ?? null,
     topics: [...connection.topics],
     buffered_bytes: connection.bufferedBytes,
+    token_expires_at: connection.tokenExpiresAt ?? null,
   };
 }

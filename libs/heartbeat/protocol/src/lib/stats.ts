@@ -28,6 +28,8 @@ export interface HeartbeatTotals {
   rate_limited_disconnections?: number;
   /** Sockets closed with 1013 at once: their remote address already had the most connections allowed. */
   address_limit_rejections?: number;
+  /** Connections closed with 4001 because their token expired before an `auth` frame renewed it. */
+  token_expirations?: number;
   /** True while the server shuts down gracefully: connections are closed with 1012, new ones refused. */
   draining?: boolean;
 }
@@ -51,6 +53,8 @@ export interface ConnectionDetails {
   clock_offset_ms: number | null;
   topics: string[];
   buffered_bytes: number;
+  /** When the connection's token expires (epoch ms), `null` when it does not; optional for older servers. */
+  token_expires_at?: number | null;
 }
 
 export interface HeartbeatStats {

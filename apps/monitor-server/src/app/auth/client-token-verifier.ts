@@ -1,0 +1,14 @@
+import type { TokenVerdict, VerifyToken } from '@heartbeat/nest';
+
+/**
+ * The monitor server's `verifyToken`: a token of `CLIENT_TOKENS` is accepted; with
+ * `CLIENT_TOKEN_TTL_MS` each acceptance (in `hello` or `auth`) lasts that long, so a client must send
+ * `auth` with its token again before `token_expires_at`.
+ */
+export function clientTokenVerifier(tokens: readonly string[], ttlMs: number | undefined, now: () => number = Date.now): VerifyToken {
+  const accepted = new Set(tokens);
+  return (token: string | undefined): TokenVerdict => {
+    if (token === undefined || !accepted.has(token)) return false;
+    return ttlMs === undefined ? true : { expiresAt: now() + ttlMs };
+  };
+}
