@@ -103,7 +103,7 @@ describe('resolveHeartbeatOptions', () => {
       ['maxPayload', 'a whole number above 0'],
       ['maxProtocolViolations', 'a whole number above 0'],
       ['maxBufferedBytes', 'a whole number above 0'],
-      ['maxConnectionsPerAddress', 'a whole number above 0'],
+      ['maxConnectionsPerAddress', 'a whole number above 0 (leave it out for no limit)'],
     ];
 
     describe.each(positiveIntegers)('%s', (name, expected) => {

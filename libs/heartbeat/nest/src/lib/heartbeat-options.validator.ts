@@ -49,10 +49,7 @@ export function resolveHeartbeatOptions(options: HeartbeatModuleOptions = {}): R
     drainWindow: delayMs('drainWindow', options.drainWindow, DEFAULT_DRAIN_WINDOW_MS),
     maxBufferedBytes: positiveInt('maxBufferedBytes', options.maxBufferedBytes, DEFAULT_MAX_BUFFERED_BYTES),
     rateLimit: rateLimit(options.rateLimit),
-    maxConnectionsPerAddress:
-      options.maxConnectionsPerAddress === undefined
-        ? undefined
-        : positiveInt('maxConnectionsPerAddress', options.maxConnectionsPerAddress, 0),
+    maxConnectionsPerAddress: optionalLimit('maxConnectionsPerAddress', options.maxConnectionsPerAddress),
     verifyToken: optionalFunction('verifyToken', options.verifyToken),
     allowedOrigins: origins(options.allowedOrigins),
   };
@@ -68,6 +65,15 @@ function positiveInt(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
     throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption(name, 'a whole number above 0', value));
+  }
+  return value;
+}
+
+/** A limit that is off when left out (0 would read as "none allowed", so it is refused). */
+function optionalLimit(name: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption(name, 'a whole number above 0 (leave it out for no limit)', value));
   }
   return value;
 }
