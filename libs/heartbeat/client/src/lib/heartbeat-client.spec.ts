@@ -7,6 +7,7 @@ import type { HeartbeatClientEventMap, HeartbeatClientEventName } from './client
 import type { HeartbeatClientOptions } from './client-options.js';
 import type { ConnectivitySignals } from './connectivity-signals.js';
 import { HeartbeatClient } from './heartbeat-client.js';
+import { MAX_MESSAGES_IN_FLIGHT } from './outbox.js';
 
 const SOURCE_SCHEDULE = [5000, 7500, 11250, 16875, 25312.5];
 
@@ -718,6 +719,20 @@ describe('HeartbeatClient', () => {
   });
 
   describe('#send', () => {
+    it('paces a large outbox after a reconnect: a window of messages in flight, more as acks arrive', async () => {
+      const harness = setup();
+      const sent = Array.from({ length: 100 }, (_, i) => harness.client.send('alerts.ack', { i }));
+      const socket = await connectNow(harness);
+      const first = socket.frames('message');
+      expect(first).toHaveLength(MAX_MESSAGES_IN_FLIGHT);
+      for (const message of first) socket.serverSend({ type: 'ack', id: message.id });
+      const all = socket.frames('message');
+      expect(all).toHaveLength(100);
+      expect(all.map((message) => (message.data as { i: number }).i)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+      for (const message of all.slice(MAX_MESSAGES_IN_FLIGHT)) socket.serverSend({ type: 'ack', id: message.id });
+      await expect(Promise.all(sent)).resolves.toHaveLength(100);
+    });
+
     const messages = (socket: FakeWebSocket) => socket.frames('message');
 
     it('resolves on the ack, counting the message as pending until then', async () => {

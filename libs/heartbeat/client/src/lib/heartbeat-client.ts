@@ -458,7 +458,10 @@ export class HeartbeatClient implements HeartbeatClientApi {
         this.topics.onEvent(frame);
         return;
       case 'ack':
-        if (this.outbox.ack(frame.id)) this.patch({ pendingMessages: this.outbox.size });
+        if (this.outbox.ack(frame.id)) {
+          this.flushOutbox();
+          this.patch({ pendingMessages: this.outbox.size });
+        }
         return;
       case 'authenticated': {
         const tokenExpiresAt = this.clientTime(frame.token_expires_at);

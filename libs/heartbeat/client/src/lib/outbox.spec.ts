@@ -1,4 +1,4 @@
-import { DEFAULT_OUTBOX_LIMITS, Outbox, utf8Length } from './outbox.js';
+import { DEFAULT_OUTBOX_LIMITS, MAX_MESSAGES_IN_FLIGHT, Outbox, utf8Length } from './outbox.js';
 import { HeartbeatSendError } from './heartbeat-send-error.js';
 
 /** Settles within the current microtask queue: 'resolved', 'rejected: message' or 'pending'. */
@@ -112,6 +112,19 @@ describe('Outbox', () => {
   });
 
   describe('#flush', () => {
+    it(`keeps at most ${MAX_MESSAGES_IN_FLIGHT} messages in flight and writes more as acks arrive`, () => {
+      const outbox = new Outbox();
+      const socket = writer();
+      for (let i = 0; i < MAX_MESSAGES_IN_FLIGHT + 10; i++) void outbox.add(`m-${i}`, `m-${i}`);
+
+      expect(outbox.flush(socket.write)).toBe(MAX_MESSAGES_IN_FLIGHT);
+      expect(outbox.flush(socket.write)).toBe(0);
+      outbox.ack('m-0');
+      outbox.ack('m-1');
+      expect(outbox.flush(socket.write)).toBe(2);
+      expect(socket.written.slice(-2)).toEqual([`m-${MAX_MESSAGES_IN_FLIGHT}`, `m-${MAX_MESSAGES_IN_FLIGHT + 1}`]);
+    });
+
     it('writes the waiting messages in send order and marks them in flight', () => {
       const outbox = new Outbox();
       const socket = writer();

@@ -9,6 +9,13 @@ export interface OutboxLimits {
   readonly maxBytes: number;
 }
 
+/**
+ * Messages written and not yet acknowledged, at most. A reconnect that flushed a full outbox at
+ * once would be a burst of up to 1000 frames and trip the server's rate limit (default burst 200,
+ * 4429); acks pace the rest instead, one round trip per window.
+ */
+export const MAX_MESSAGES_IN_FLIGHT = 64;
+
 export const DEFAULT_OUTBOX_LIMITS: Readonly<OutboxLimits> = Object.freeze({ maxMessages: 1000, maxBytes: 1_048_576 });
 
 interface OutboxEntry {
@@ -68,15 +75,19 @@ export class Outbox {
   }
 
   /**
-   * Writes the waiting messages in send order with `write`, until it refuses one (the socket is
-   * no longer open): that one and those after it keep waiting. Returns how many were written.
+   * Writes the waiting messages in send order with `write` while fewer than
+   * MAX_MESSAGES_IN_FLIGHT are unacknowledged, until it refuses one (the socket is no longer
+   * open): that one and those after it keep waiting. Returns how many were written.
    */
   flush(write: (text: string) => boolean): number {
+    let inFlight = this.size - this.waiting;
     let written = 0;
     for (const entry of this.entries.values()) {
+      if (inFlight >= MAX_MESSAGES_IN_FLIGHT) break;
       if (entry.sent) continue;
       if (!write(entry.text)) break;
       entry.sent = true;
+      inFlight += 1;
       written += 1;
     }
     return written;
