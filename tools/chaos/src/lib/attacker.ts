@@ -118,20 +118,25 @@ async function attackOnce(
   localAddress: string,
 ): Promise<ConnectionOutcome> {
   const outcome: ConnectionOutcome = { category, framesSent: 0, errors: {}, closeCode: null, closeReason: '', closeAfterMs: null, acks: 0 };
+  let abandoned = false;
   const socket = new WebSocket(spec.url, { localAddress, perMessageDeflate: false, maxPayload: 1024 * 1024 });
   socket.on('error', () => undefined);
   const closed = new Promise<void>((resolve) => {
     socket.on('close', (code: number, reason: Buffer) => {
+      if (abandoned) return; // our own terminate() after no answer: not the server's answer
       outcome.closeCode = code;
       outcome.closeReason = reason.toString();
       resolve();
     });
   });
+  let welcomed: () => void = () => undefined;
+  const welcome = new Promise<void>((resolve) => (welcomed = resolve));
   socket.on('message', (data: Buffer, isBinary: boolean) => {
     if (isBinary) return;
     try {
       const frame = JSON.parse(data.toString()) as { type?: string; code?: string };
-      if (frame.type === 'error') outcome.errors[String(frame.code)] = (outcome.errors[String(frame.code)] ?? 0) + 1;
+      if (frame.type === 'welcome') welcomed();
+      else if (frame.type === 'error') outcome.errors[String(frame.code)] = (outcome.errors[String(frame.code)] ?? 0) + 1;
       else if (frame.type === 'ack') outcome.acks++;
     } catch {
       outcome.errors['<unparsable server frame>'] = (outcome.errors['<unparsable server frame>'] ?? 0) + 1;
@@ -148,6 +153,9 @@ async function attackOnce(
       outcome.framesSent++;
     } else if (category !== 'before-hello' && category !== 'silent') {
       socket.send(factory.hello());
+      // A flood is of valid frames: they count once the connection is open (frames before the
+      // `welcome` are protocol violations, another category).
+      if (category === 'flood') await Promise.race([welcome, closed, new Promise((resolve) => setTimeout(resolve, spec.answerTimeoutMs))]);
     }
     if (category !== 'silent' && category !== 'bad-token') {
       for (let i = 0; i < burst && socket.readyState === WebSocket.OPEN; i++) {
@@ -162,7 +170,10 @@ async function attackOnce(
   await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)))]);
   clearTimeout(timer);
   if (outcome.closeCode !== null) outcome.closeAfterMs = Date.now() - startedAt;
-  else socket.terminate();
+  else {
+    abandoned = true;
+    socket.terminate();
+  }
   return outcome;
 }
 
@@ -179,7 +190,14 @@ export async function runAttack(spec: AttackSpec): Promise<AttackReport> {
   const lane = async () => {
     while (framesSent < spec.frames) {
       const category = spec.categories[categoryIndex++ % spec.categories.length] as AttackCategory;
-      const burst = category === 'oversize' ? 3 : category === 'bad-token' ? 1 : Math.min(spec.frames - framesSent, 20 + Math.floor(random() * 980));
+      const burst =
+        category === 'oversize'
+          ? 3
+          : category === 'bad-token'
+            ? 1
+            : category === 'flood'
+              ? 400 + Math.floor(random() * 600) // always well over the rate limit's burst, even past the budget
+              : Math.min(spec.frames - framesSent, 20 + Math.floor(random() * 980));
       framesSent += burst; // reserved up front so the lanes stop at the total
       const outcome = await attackOnce(spec, factory, category, burst, address());
       framesSent += outcome.framesSent - burst;
@@ -188,4 +206,44 @@ export async function runAttack(spec: AttackSpec): Promise<AttackReport> {
   };
   await Promise.all([...Array.from({ length: spec.parallel }, lane), ...silent]);
   return { pid: process.pid, framesSent: outcomes.reduce((total, o) => total + o.framesSent, 0), outcomes };
+}
+
+export interface AddressProbe {
+  welcomed: number;
+  closes: { code: number; reason: string }[];
+  unanswered: number;
+}
+
+/**
+ * Opens `count` connections at once from one source address and says how many were welcomed and
+ * how the others were closed (the per-address connection limit).
+ */
+export async function probeAddressLimit(url: string, token: string, localAddress: string, count: number): Promise<AddressProbe> {
+  const result: AddressProbe = { welcomed: 0, closes: [], unanswered: 0 };
+  const sockets: WebSocket[] = [];
+  await Promise.all(
+    Array.from({ length: count }, () => {
+      const socket = new WebSocket(url, { localAddress, perMessageDeflate: false });
+      sockets.push(socket);
+      socket.on('error', () => undefined);
+      return new Promise<void>((resolve) => {
+        let settled = false;
+        const settle = (record: () => void) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          record();
+          resolve();
+        };
+        const timer = setTimeout(() => settle(() => result.unanswered++), 5_000);
+        socket.on('open', () => socket.send(JSON.stringify({ type: 'hello', token })));
+        socket.on('message', (data: Buffer) => {
+          if ((JSON.parse(data.toString()) as { type?: string }).type === 'welcome') settle(() => result.welcomed++);
+        });
+        socket.on('close', (code: number, reason: Buffer) => settle(() => result.closes.push({ code, reason: reason.toString() })));
+      });
+    }),
+  );
+  for (const socket of sockets) socket.terminate();
+  return result;
 }
