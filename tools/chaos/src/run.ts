@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { writeDocs } from './lib/docs.js';
 import { renderScenario, type ScenarioResult } from './lib/report.js';
 import { killAllServers } from './lib/server.js';
+import { cpuBusy } from './lib/stats.js';
 import { badInput } from './scenarios/bad-input.js';
 import { randomCuts } from './scenarios/random-cuts.js';
 import { sigkillRestart } from './scenarios/sigkill-restart.js';
@@ -47,7 +48,10 @@ async function main(): Promise<number> {
   console.log(`Chaos suite: ${selected.length} scenario(s) on ${machine()}\n`);
   const results: ScenarioResult[] = [];
   for (const [id, scenario] of selected) {
-    console.log(`--- scenario ${id} ---`);
+    // Other processes on the machine skew every timing below: say how busy it was.
+    const busy = await cpuBusy();
+    console.log(`--- scenario ${id} (CPU busy before the start: ${Math.round(busy * 100)} %) ---`);
+    if (busy > 0.25) console.log('Warning: the machine is busy with other work; timings and bounds may suffer.');
     let result: ScenarioResult;
     try {
       result = await scenario();
@@ -64,6 +68,7 @@ async function main(): Promise<number> {
         data: {},
       };
     }
+    result.cpuBusyBefore = busy;
     results.push(result);
     console.log(`${renderScenario(result)}\n`);
     writeFileSync(`${OUTPUT}${result.id}.json`, JSON.stringify(result, null, 2));

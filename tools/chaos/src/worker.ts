@@ -42,9 +42,10 @@ function socketClass(record: () => ClientRecord, localAddress: string) {
   };
 }
 
-/** The client's own port of its current connection (the proxy knows connections by it). */
-function clientPort(record: ClientRecord): number | undefined {
-  return (record.socket as unknown as { _socket?: { localPort?: number } } | null)?._socket?.localPort;
+/** The client's own end of its current connection, `address:port` (the proxy knows connections by it). */
+function clientEnd(record: ClientRecord): string | undefined {
+  const socket = (record.socket as unknown as { _socket?: { localAddress?: string; localPort?: number } } | null)?._socket;
+  return socket?.localPort === undefined ? undefined : `${socket.localAddress}:${socket.localPort}`;
 }
 
 async function start(spec: ClientsSpec): Promise<{ connected: number }> {
@@ -128,13 +129,13 @@ function status(epoch: string): ClientsStatus {
 function cut(kind: CutKind): { applied: boolean } {
   if (!proxy) throw new Error('cut needs a worker started with a proxy');
   const candidates = records.filter((r) => {
-    const port = clientPort(r);
-    return r.client.state.phase === 'connected' && r.pendingCut === null && port !== undefined && proxy?.isForwarding(port);
+    const end = clientEnd(r);
+    return r.client.state.phase === 'connected' && r.pendingCut === null && end !== undefined && proxy?.isForwarding(end);
   });
   const record = candidates[Math.floor(Math.random() * candidates.length)];
   if (!record) return { applied: false };
   const at = Date.now();
-  if (!proxy.cut(clientPort(record) as number, kind)) return { applied: false };
+  if (!proxy.cut(clientEnd(record) as string, kind)) return { applied: false };
   record.pendingCut = { kind, at, lostAt: null, lostCode: null, backAt: null };
   return { applied: true };
 }

@@ -19,8 +19,11 @@ const noop = () => undefined;
  */
 export class ChaosProxy {
   readonly stats = { accepted: 0, rst: 0, blackholed: 0 };
-  /** By the client's port (the remote port of the accepted socket). */
-  private readonly pairs = new Map<number, Pair>();
+  /**
+   * By the client's address and port (`127.0.3.1:40312`, the remote end of the accepted socket):
+   * clients leave from several loopback addresses, so a port alone is not unique.
+   */
+  private readonly pairs = new Map<string, Pair>();
   private readonly server: Server;
   private next = 0;
 
@@ -41,14 +44,14 @@ export class ChaosProxy {
     return (this.server.address() as AddressInfo).port;
   }
 
-  /** True when the connection from this client port is forwarding. */
-  isForwarding(clientPort: number): boolean {
-    return this.pairs.get(clientPort)?.mode === 'forward';
+  /** True when the connection from this client end (`address:port`) is forwarding. */
+  isForwarding(clientEnd: string): boolean {
+    return this.pairs.get(clientEnd)?.mode === 'forward';
   }
 
-  /** Cuts the connection from `clientPort`; false if there is none forwarding. */
-  cut(clientPort: number, kind: CutKind): boolean {
-    const pair = this.pairs.get(clientPort);
+  /** Cuts the connection from `clientEnd` (`address:port`); false if there is none forwarding. */
+  cut(clientEnd: string, kind: CutKind): boolean {
+    const pair = this.pairs.get(clientEnd);
     if (!pair || pair.mode !== 'forward') return false;
     pair.mode = kind;
     if (kind === 'rst') {
@@ -80,7 +83,7 @@ export class ChaosProxy {
     this.stats.accepted++;
     const localAddress = this.upstreamAddresses[this.next++ % this.upstreamAddresses.length];
     const upstream = connect({ port: this.targetPort, host: '127.0.0.1', localAddress, noDelay: true });
-    const key = client.remotePort as number;
+    const key = `${client.remoteAddress}:${client.remotePort}`;
     const pair: Pair = { client, upstream, mode: 'forward' };
     this.pairs.set(key, pair);
     client.pipe(upstream);

@@ -23,6 +23,8 @@ export interface ScenarioResult {
   checks: Check[];
   passed: boolean;
   durationMs: number;
+  /** Share of the machine's CPU busy in the second before the scenario started (other load skews the figures). */
+  cpuBusyBefore?: number;
   /** Everything measured, for the JSON output. */
   data: Record<string, unknown>;
 }
@@ -92,7 +94,8 @@ export function renderScenario(result: ScenarioResult, headingLevel = 3): string
     '',
     `*Guarantee:* ${result.guarantee}`,
     '',
-    `*Set-up:* ${result.setup}`,
+    `*Set-up:* ${result.setup}` +
+      (result.cpuBusyBefore === undefined ? '' : ` CPU busy before the start: ${Math.round(result.cpuBusyBefore * 100)} %.`),
   ];
   for (const table of result.tables) {
     parts.push('');

@@ -1,4 +1,5 @@
 /** Small numeric helpers for the scenarios' figures. */
+import { cpus } from 'node:os';
 
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
@@ -84,4 +85,23 @@ export function shuffle<T>(items: T[], random: () => number = Math.random): T[] 
     [items[i], items[j]] = [items[j] as T, items[i] as T];
   }
   return items;
+}
+
+/** Share of the machine's CPU time (all cores) that was busy over the next `sampleMs`. */
+export async function cpuBusy(sampleMs = 1_000): Promise<number> {
+  const total = (times: { user: number; nice: number; sys: number; idle: number; irq: number }) =>
+    times.user + times.nice + times.sys + times.idle + times.irq;
+  const before = cpus();
+  await new Promise((resolve) => setTimeout(resolve, sampleMs));
+  const after = cpus();
+  let busy = 0;
+  let all = 0;
+  after.forEach((cpu, i) => {
+    const previous = before[i];
+    if (!previous) return;
+    const span = total(cpu.times) - total(previous.times);
+    all += span;
+    busy += span - (cpu.times.idle - previous.times.idle);
+  });
+  return all > 0 ? busy / all : 0;
 }

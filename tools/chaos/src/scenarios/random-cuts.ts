@@ -26,7 +26,7 @@ const CLIENT = {
   maxReconnectInterval: 2_000,
   maxReconnectAttempts: 50,
   jitter: 0.3,
-  connectTimeout: 3_000,
+  connectTimeout: 5_000,
 };
 /** The client's detection bound for a silent link: pingInterval + maxMissedPongs × pongTimeout. */
 const DETECTION_BOUND_MS = CLIENT.pingInterval + CLIENT.maxMissedPongs * CLIENT.pongTimeout;
@@ -150,7 +150,10 @@ export async function randomCuts(): Promise<ScenarioResult> {
       analysis.incomplete.length === 0 && analysis.missing === 0 && analysis.duplicates === 0 && analysis.gaps === 0,
       analysis.incomplete.length === 0
         ? `${CLIENTS} clients × their whole run: ${count(analysis.eventsChecked)} events, missing 0, duplicates 0, gaps 0`
-        : `${analysis.incomplete.length} clients incomplete, e.g. ${analysis.incomplete.slice(0, 3).join('; ')}`,
+        : `${analysis.incomplete.length} clients incomplete, e.g. ${analysis.incomplete.slice(0, 3).join('; ')}` +
+          (analysis.gaps > 0
+            ? ` — ${analysis.gaps} evicted gap(s): the longest outage (${ms(longestOutage)}) outlasted what the replay buffer holds at this rate (${ms((REPLAY_MAX_EVENTS / RATE) * 1000)}); slow reconnects point to a loaded machine`
+            : ''),
     );
   } catch (error) {
     s.fail(error);
