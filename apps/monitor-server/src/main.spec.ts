@@ -1,35 +1,12 @@
-import { MonitorServerProcess, eventually } from '@heartbeat/testing';
-import type { ServerFrame } from '@heartbeat/protocol';
+import { MonitorServerProcess, TestClient } from '@heartbeat/testing';
 import { CloseCode } from '@heartbeat/protocol';
-import { WebSocket } from 'ws';
 
 const TOKEN = 'main-spec-client';
 const DRAIN_WINDOW_MS = 600;
 
-interface Client {
-  socket: WebSocket;
-  frames: ServerFrame[];
-  /** Close code and the time (Date.now()) it arrived. */
-  closed: Promise<{ code: number; at: number }>;
-}
-
 /** A welcomed protocol client that answers pings. */
-async function connect(url: string): Promise<Client> {
-  const socket = new WebSocket(url);
-  const frames: ServerFrame[] = [];
-  const closed = new Promise<{ code: number; at: number }>((resolve) => socket.on('close', (code) => resolve({ code, at: Date.now() })));
-  socket.on('error', () => undefined);
-  socket.on('message', (data) => {
-    const frame = JSON.parse(data.toString()) as ServerFrame;
-    frames.push(frame);
-    if (frame.type === 'ping') {
-      socket.send(JSON.stringify({ type: 'pong', timestamp: new Date().toISOString(), client_time: Date.now(), sequence: frame.sequence, ping_count: 1 }));
-    }
-  });
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  socket.send(JSON.stringify({ type: 'hello', token: TOKEN }));
-  await eventually(() => frames.some((frame) => frame.type === 'welcome'), 'the welcome');
-  return { socket, frames, closed };
+async function connect(url: string): Promise<TestClient> {
+  return (await TestClient.open(url, TOKEN)).client;
 }
 
 /** The built server (dist/main.js) as a child process, as `npm start` runs it. */
@@ -63,7 +40,7 @@ describe('main (the monitor server process)', () => {
       expect(await exit).toEqual({ code: 0, signal: null });
       const closes = await Promise.all(clients.map((client) => client.closed));
       expect(closes.map((close) => close.code)).toEqual(Array(n).fill(CloseCode.ServiceRestart));
-      const offsets = closes.map((close) => close.at - sentAt).sort((a, b) => a - b);
+      const offsets = clients.map((client) => client.closedAt! - sentAt).sort((a, b) => a - b);
       offsets.forEach((offset, i) => expect(offset).toBeGreaterThanOrEqual((i * DRAIN_WINDOW_MS) / n - 5));
       expect(server.log).toMatch(/draining: closing 6 connections with 1012 over 600 ms/);
       expect(server.log).toMatch(/drained: 6 connections closed in \d+ ms/);

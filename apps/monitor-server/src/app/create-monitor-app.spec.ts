@@ -1,5 +1,6 @@
 import type { HeartbeatStats } from '@heartbeat/nest';
-import type { EventFrame, ServerFrame } from '@heartbeat/protocol';
+import type { EventFrame } from '@heartbeat/protocol';
+import { TestClient } from '@heartbeat/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -14,21 +15,11 @@ import type { DashboardConfig } from './http/dashboard-config.controller.js';
 const ADMIN = 'admin-secret';
 const TOKEN = 'client-secret';
 
-/** A minimal protocol client: hello with a token, answer pings, collect frames. */
-async function connect(port: number, token = TOKEN): Promise<{ socket: WebSocket; frames: ServerFrame[]; closed: Promise<number> }> {
-  const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`);
-  const frames: ServerFrame[] = [];
-  const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
-  socket.on('message', (data) => {
-    const frame = JSON.parse(data.toString()) as ServerFrame;
-    frames.push(frame);
-    if (frame.type === 'ping') {
-      socket.send(JSON.stringify({ type: 'pong', timestamp: new Date().toISOString(), client_time: Date.now(), sequence: frame.sequence, ping_count: 1 }));
-    }
-  });
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  socket.send(JSON.stringify({ type: 'hello', token }));
-  return { socket, frames, closed };
+/** A protocol client that sent its hello (frames are kept, not consumed) and answers pings. */
+async function connect(port: number, token = TOKEN): Promise<TestClient> {
+  const client = await TestClient.connect(`ws://127.0.0.1:${port}/ws`);
+  client.send({ type: 'hello', token });
+  return client;
 }
 
 async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
@@ -120,7 +111,7 @@ describe('createMonitorApp', () => {
       const stats = (await (await fetch(`${base}/api/heartbeat/stats`, { headers })).json()) as HeartbeatStats;
       const { id } = stats.connection_details[0];
       expect((await fetch(`${base}/api/heartbeat/connections/${id}`, { method: 'DELETE', headers })).status).toBe(204);
-      expect(await client.closed).toBe(4003);
+      expect((await client.closed).code).toBe(4003);
       expect((await fetch(`${base}/api/heartbeat/connections/${id}`, { method: 'DELETE', headers })).status).toBe(404);
     });
   });
@@ -193,7 +184,7 @@ describe('createMonitorApp', () => {
   describe('WebSocket authentication', () => {
     it('closes a hello with a token outside CLIENT_TOKENS with 4001', async () => {
       const client = await connect(port, 'not-a-token');
-      expect(await client.closed).toBe(4001);
+      expect((await client.closed).code).toBe(4001);
       expect(client.frames.some((frame) => frame.type === 'welcome')).toBe(false);
     });
 
@@ -201,7 +192,7 @@ describe('createMonitorApp', () => {
       const client = await connect(port, 'other-token');
       await until(() => client.frames.some((frame) => frame.type === 'welcome'));
       client.socket.close();
-      expect(await client.closed).toBe(1005);
+      expect((await client.closed).code).toBe(1005);
     });
   });
 });

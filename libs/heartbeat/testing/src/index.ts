@@ -2,3 +2,5 @@ export { BlackholeProxy } from './lib/blackhole-proxy.js';
 export { freePort, MonitorServerProcess } from './lib/monitor-server-process.js';
 export type { MonitorServerExit } from './lib/monitor-server-process.js';
 export { eventually, sleep } from './lib/spec-timing.js';
+export { TestClient } from './lib/test-client.js';
+export type { Closed, TestClientOptions } from './lib/test-client.js';

@@ -1,8 +1,7 @@
 import { CloseCode, formatRetryHint } from '@heartbeat/protocol';
-import { eventually } from '@heartbeat/testing';
+import { eventually, TestClient, type TestClientOptions } from '@heartbeat/testing';
 import { EventLog } from '../testing/event-log.js';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
-import { TestClient, type TestClientOptions } from '../testing/test-client.js';
 import { AddressConnectionLimiter } from './address-connection-limiter.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
 import { ADDRESS_LIMIT_RETRY_AFTER_MS } from './heartbeat-defaults.js';

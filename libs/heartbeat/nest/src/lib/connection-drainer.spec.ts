@@ -1,11 +1,10 @@
 import { CloseCode } from '@heartbeat/protocol';
-import { BlackholeProxy, sleep } from '@heartbeat/testing';
+import { BlackholeProxy, type Closed, sleep, TestClient } from '@heartbeat/testing';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { EventLog } from '../testing/event-log.js';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
-import { type Closed, TestClient } from '../testing/test-client.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
 import { CLOSE_HANDSHAKE_GRACE_MS } from './heartbeat-connection.js';
 import type { HeartbeatModuleOptions } from './heartbeat-options.interface.js';

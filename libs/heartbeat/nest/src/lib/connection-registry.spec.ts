@@ -1,8 +1,7 @@
 import { CloseCode } from '@heartbeat/protocol';
-import { BlackholeProxy } from '@heartbeat/testing';
+import { BlackholeProxy, TestClient } from '@heartbeat/testing';
 import { EventLog } from '../testing/event-log.js';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
-import { TestClient } from '../testing/test-client.js';
 import { CLOSE_HANDSHAKE_GRACE_MS } from './heartbeat-connection.js';
 
 describe('ConnectionRegistry', () => {

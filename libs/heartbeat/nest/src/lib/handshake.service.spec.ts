@@ -1,8 +1,7 @@
 import { CloseCode, ProtocolErrorCode } from '@heartbeat/protocol';
 import { WebSocket } from 'ws';
-import { BlackholeProxy, eventually, sleep } from '@heartbeat/testing';
+import { BlackholeProxy, eventually, sleep, TestClient, type TestClientOptions } from '@heartbeat/testing';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
-import { TestClient, type TestClientOptions } from '../testing/test-client.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
 import type { HeartbeatLifecycleEvent } from './heartbeat-events.js';
 import type { HeartbeatAuthContext, HeartbeatModuleOptions } from './heartbeat-options.interface.js';

@@ -1,5 +1,5 @@
 import { CloseCode } from '@heartbeat/protocol';
-import { eventually } from '@heartbeat/testing';
+import { eventually, TestClient } from '@heartbeat/testing';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
@@ -8,7 +8,6 @@ import { runInNewContext } from 'node:vm';
 import { WebSocket } from 'ws';
 import { EventLog } from '../testing/event-log.js';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
-import { TestClient } from '../testing/test-client.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
 
 const TMP_DIR = join(import.meta.dirname, '../../tmp');

@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import { WebSocket } from 'ws';
 import { EventLog } from '../testing/event-log.js';
 import { type TestApp, listen } from '../testing/test-app.js';
-import { TestClient } from '../testing/test-client.js';
+import { TestClient } from '@heartbeat/testing';
 import { Clock } from './clock.js';
 import { HeartbeatModule } from './heartbeat.module.js';
 import { HeartbeatSweeper } from './heartbeat-sweeper.js';

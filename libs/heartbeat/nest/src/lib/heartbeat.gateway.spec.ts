@@ -2,7 +2,7 @@ import { CloseCode, ProtocolErrorCode } from '@heartbeat/protocol';
 import { WebSocket } from 'ws';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
 import { EventLog } from '../testing/event-log.js';
-import { TestClient } from '../testing/test-client.js';
+import { TestClient } from '@heartbeat/testing';
 import { HeartbeatMessages } from './heartbeat.messages.js';
 
 describe('HeartbeatGateway', () => {

@@ -1,9 +1,8 @@
 import { CloseCode } from '@heartbeat/protocol';
 import { firstValueFrom } from 'rxjs';
 import { WebSocket } from 'ws';
-import { eventually } from '@heartbeat/testing';
+import { eventually, TestClient } from '@heartbeat/testing';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
-import { TestClient } from '../testing/test-client.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
 import type { ConnectionDetails } from '@heartbeat/protocol';
 import type { HeartbeatLifecycleEvent } from './heartbeat-events.js';

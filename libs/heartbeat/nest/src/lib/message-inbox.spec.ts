@@ -1,7 +1,6 @@
-import { eventually } from '@heartbeat/testing';
+import { eventually, TestClient } from '@heartbeat/testing';
 import type { Subscription } from 'rxjs';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
-import { TestClient } from '../testing/test-client.js';
 import type { HeartbeatClientMessage } from './heartbeat-events.js';
 import type { HeartbeatModuleOptions } from './heartbeat-options.interface.js';
 

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { EventLog } from '../testing/event-log.js';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
-import { TestClient } from '../testing/test-client.js';
-import { BlackholeProxy, eventually, sleep } from '@heartbeat/testing';
+import { BlackholeProxy, eventually, sleep, TestClient } from '@heartbeat/testing';
 import type { ConnectionDetails } from '@heartbeat/protocol';
 
 /** The heartbeat settings a detection scenario runs with (ms). */

@@ -1,8 +1,7 @@
 import { CloseCode, type EventFrame } from '@heartbeat/protocol';
-import { BlackholeProxy, eventually, sleep } from '@heartbeat/testing';
+import { BlackholeProxy, eventually, sleep, TestClient } from '@heartbeat/testing';
 import { EventLog } from '../testing/event-log.js';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
-import { TestClient } from '../testing/test-client.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
 import type { HeartbeatModuleOptions } from './heartbeat-options.interface.js';
 import { SessionRegistry } from './session-registry.js';

@@ -1,8 +1,7 @@
 import { jest } from '@jest/globals';
 import type { EventFrame } from '@heartbeat/protocol';
-import { eventually, sleep } from '@heartbeat/testing';
+import { eventually, sleep, TestClient } from '@heartbeat/testing';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
-import { TestClient } from '../testing/test-client.js';
 import type { HeartbeatConnection } from './heartbeat-connection.js';
 import type { HeartbeatModuleOptions } from './heartbeat-options.interface.js';
 import { TopicBroker } from './topic-broker.js';

@@ -22,6 +22,8 @@ export class TestClient {
   autoPong: boolean;
   /** Pongs sent in answer to server pings. */
   pongsSent = 0;
+  /** When (Date.now()) the close arrived, once it did. */
+  closedAt: number | undefined;
   /** When (Date.now()) this client last sent a frame, if it sent any. */
   lastSentAt: number | undefined;
   private pingsReceived = 0;
@@ -33,7 +35,10 @@ export class TestClient {
   ) {
     this.autoPong = options.autoPong ?? true;
     this.closed = new Promise((resolve) => {
-      socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+      socket.on('close', (code, reason) => {
+        this.closedAt = Date.now();
+        resolve({ code, reason: reason.toString() });
+      });
     });
     socket.on('error', () => undefined);
     socket.on('message', (data, isBinary) => {
