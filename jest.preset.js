@@ -9,6 +9,8 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
+  // Specs that need a Redis server run apart (`npm run test:redis`, jest.redis.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '\\.redis\\.spec\\.ts$'],
   moduleNameMapper: {
     // Workspace libraries are tested from source, not from their build output.
     '^@heartbeat/(protocol|nest|client|angular|testing)$': `${root}libs/heartbeat/$1/src/index.ts`,

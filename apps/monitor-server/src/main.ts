@@ -1,3 +1,4 @@
+import { HeartbeatService } from '@heartbeat/nest';
 import { Logger } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,13 +20,23 @@ async function main(): Promise<void> {
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const port = config.port || (app.getHttpServer().address() as { port: number }).port;
   logger.log(`Listening on http://${shownHost}:${port} — WebSocket ws://${shownHost}:${port}${config.wsPath}`);
-  if (config.redisUrl) {
-    logger.warn('REDIS_URL is set, but this version keeps topics and replay buffers in memory only.');
-  }
+  const cluster = app.get(HeartbeatService).getClusterStatus();
+  logger.log(
+    cluster.mode === 'redis'
+      ? `Redis mode: node ${cluster.nodeId} shares topics, stats and disconnects through ${redactedUrl(config.redisUrl ?? '')}`
+      : 'Memory mode: topics and replay buffers live in this process (set REDIS_URL to run several nodes).',
+  );
   // Generated secrets go to stdout unconditionally: without them nobody can connect.
   if (config.generated.includes('CLIENT_TOKENS')) console.log(`Client token (CLIENT_TOKENS unset, generated): ${config.clientTokens[0]}`);
   if (config.generated.includes('ADMIN_TOKEN')) console.log(`Admin token (ADMIN_TOKEN unset, generated): ${config.adminToken}`);
   console.log(dashboardNotice(`http://${shownHost}:${port}/`, config));
+}
+
+/** The URL without its password, for logs. */
+function redactedUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
 }
 
 /** A second SIGTERM/SIGINT (Ctrl-C pressed again) does not wait for the drain to finish. */

@@ -40,6 +40,8 @@ export class AppModule {
             maxConnectionsPerAddress: monitor.maxConnectionsPerAddress,
             rateLimit: monitor.rateLimit,
             verifyToken: clientTokenVerifier(monitor.clientTokens, monitor.clientTokenTtl),
+            replay: monitor.replay,
+            redis: monitor.redisUrl === undefined ? undefined : { url: monitor.redisUrl, keyPrefix: monitor.redisKeyPrefix, nodeId: monitor.nodeId },
           }),
         }),
       ],

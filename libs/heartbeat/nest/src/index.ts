@@ -13,14 +13,15 @@ export {
   HEARTBEAT_OPTIONS_TYPE,
 } from './lib/heartbeat.module-definition.js';
 export { HeartbeatService } from './lib/heartbeat.service.js';
-export type { ConnectionDetails, HeartbeatStats, HeartbeatTotals } from '@heartbeat/protocol';
-export { HeartbeatConnection } from './lib/heartbeat-connection.js';
+export type { ConnectionDetails, HeartbeatStats, HeartbeatTotals, NodeStats } from '@heartbeat/protocol';
+export { HeartbeatConnection, assertCloseFrame } from './lib/heartbeat-connection.js';
 export type { ConnectionState, SendBufferLimit } from './lib/heartbeat-connection.js';
 export type { HeartbeatClientMessage, HeartbeatLifecycleEvent, HeartbeatSample } from './lib/heartbeat-events.js';
 export type {
   HeartbeatAuthContext,
   HeartbeatModuleOptions,
   HeartbeatRateLimitOptions,
+  HeartbeatRedisOptions,
   HeartbeatReplayOptions,
   ResolvedHeartbeatOptions,
   TokenVerdict,
@@ -33,6 +34,7 @@ export {
   DEFAULT_MAX_RETAINED_SESSIONS,
   DEFAULT_MESSAGE_DEDUPE_WINDOW,
   DEFAULT_RATE_LIMIT,
+  DEFAULT_REDIS,
 } from './lib/heartbeat-defaults.js';
 export { AddressConnectionLimiter } from './lib/address-connection-limiter.js';
 export { FrameRateLimiter } from './lib/frame-rate-limiter.js';
@@ -48,4 +50,14 @@ export { PingScheduler } from './lib/ping-scheduler.js';
 export { SessionRegistry } from './lib/session-registry.js';
 export type { SessionAttachment } from './lib/session-registry.js';
 export { TopicBroker } from './lib/topic-broker.js';
-export type { PublishResult } from './lib/topic-broker.js';
+export type { LocalTopic, PublishResult, TopicSnapshot } from './lib/topic-broker.js';
+export { InMemoryTopicBroker } from './lib/in-memory-topic-broker.js';
+export { HeartbeatCluster, LocalCluster } from './lib/heartbeat-cluster.js';
+export type { ClusterStatus } from './lib/heartbeat-cluster.js';
+export { LocalStats } from './lib/local-stats.js';
+export { RedisCluster } from './lib/redis/redis-cluster.js';
+export { RedisKeys } from './lib/redis/redis-keys.js';
+export { RedisLink, redisRetryDelay } from './lib/redis/redis-link.js';
+export type { RedisLinkState, ResolvedRedisOptions } from './lib/redis/redis-link.js';
+export { RedisTopicBroker } from './lib/redis/redis-topic-broker.js';
+export { sumTotals } from './lib/redis/sum-totals.js';

@@ -55,4 +55,4 @@ export type {
 } from './lib/frames.js';
 export { ProtocolErrorCode } from './lib/protocol-error.js';
 export type { FrameError } from './lib/protocol-error.js';
-export type { ConnectionDetails, HeartbeatStats, HeartbeatTotals } from './lib/stats.js';
+export type { ConnectionDetails, HeartbeatStats, HeartbeatTotals, NodeStats } from './lib/stats.js';

@@ -4,3 +4,4 @@ export type { MonitorServerExit } from './lib/monitor-server-process.js';
 export { eventually, sleep } from './lib/spec-timing.js';
 export { TestClient } from './lib/test-client.js';
 export type { Closed, TestClientOptions } from './lib/test-client.js';
+export { deleteRedisKeys, redisTestPrefix, requireRedis, TEST_REDIS_URL } from './lib/redis-test.js';

@@ -13,7 +13,7 @@ const ALERT = 'alt_0123456789abcdef';
 function setup(capacity?: number) {
   const messages$ = new Subject<HeartbeatClientMessage>();
   const published: [string, AlertAcknowledgement][] = [];
-  const ledger = new AlertAcknowledgements({ messages$, publish: (topic, data) => published.push([topic, data]) }, () => NOW, capacity);
+  const ledger = new AlertAcknowledgements({ messages$, publish: async (topic, data) => published.push([topic, data]) }, () => NOW, capacity);
   const message = (topic: string | undefined, data: unknown, id = 'm-1'): HeartbeatClientMessage => ({
     connectionId: 'c-1',
     sessionId: 's-1',

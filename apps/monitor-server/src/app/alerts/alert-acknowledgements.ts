@@ -21,7 +21,7 @@ export interface AlertAcknowledgement {
 /** What the ledger needs of HeartbeatService. */
 export interface AcknowledgementChannel {
   readonly messages$: Observable<HeartbeatClientMessage>;
-  publish(topic: string, data: AlertAcknowledgement): unknown;
+  publish(topic: string, data: AlertAcknowledgement): Promise<unknown>;
 }
 
 export type AcknowledgeOutcome = 'recorded' | 'duplicate' | 'invalid';
@@ -71,7 +71,7 @@ export class AlertAcknowledgements {
     const acknowledgement: AlertAcknowledgement = { alertId, acknowledgedAt: this.now().toISOString() };
     this.recorded.set(alertId, acknowledgement);
     if (this.recorded.size > this.capacity) this.recorded.delete(this.recorded.keys().next().value as string);
-    this.channel.publish(ALERT_ACKS_TOPIC, acknowledgement);
+    this.channel.publish(ALERT_ACKS_TOPIC, acknowledgement).catch((error: Error) => this.logger.warn(error.message));
     return 'recorded';
   }
 }

@@ -18,6 +18,7 @@ export class MonitorConfig {
     readonly adminToken: string,
     /** Simulated moderation alerts per second on topic `alerts`; 0 turns the simulator off. */
     readonly alertRate: number,
+    /** Redis mode when set (`REDIS_URL`): every monitor server on that Redis serves the same topics. */
     readonly redisUrl: string | undefined,
     readonly logLevels: LogLevel[],
     /** Names of the settings that were generated because the environment left them unset. */
@@ -32,6 +33,12 @@ export class MonitorConfig {
     readonly rateLimit: { messagesPerSecond: number; burst: number } | false,
     /** How long an accepted client token lasts, in ms (`CLIENT_TOKEN_TTL_MS`); undefined: it does not expire. */
     readonly clientTokenTtl: number | undefined,
+    /** Prefix of the keys and channels in Redis (`REDIS_KEY_PREFIX`); undefined: the module's `heartbeat:`. */
+    readonly redisKeyPrefix: string | undefined,
+    /** This process's name in cluster stats (`NODE_ID`); undefined: host name, pid and a random part. */
+    readonly nodeId: string | undefined,
+    /** Events kept per topic for resume, and for how long (`REPLAY_MAX_EVENTS`, `REPLAY_MAX_AGE_MS`); undefined: the module's defaults. */
+    readonly replay: { maxEvents?: number; maxAgeMs?: number },
   ) {}
 }
 
@@ -81,6 +88,12 @@ export function loadMonitorConfig(env: NodeJS.ProcessEnv = process.env, dashboar
     integer(env, 'MAX_CONNECTIONS_PER_ADDRESS', DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, 0) || undefined,
     rateLimit(env),
     env.CLIENT_TOKEN_TTL_MS?.trim() ? integer(env, 'CLIENT_TOKEN_TTL_MS', 0, 1) : undefined,
+    env.REDIS_KEY_PREFIX?.trim() || undefined,
+    env.NODE_ID?.trim() || undefined,
+    {
+      maxEvents: env.REPLAY_MAX_EVENTS?.trim() ? integer(env, 'REPLAY_MAX_EVENTS', 0, 0) : undefined,
+      maxAgeMs: env.REPLAY_MAX_AGE_MS?.trim() ? integer(env, 'REPLAY_MAX_AGE_MS', 0, 0) : undefined,
+    },
   );
 }
 

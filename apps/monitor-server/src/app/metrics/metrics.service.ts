@@ -71,6 +71,26 @@ export class MetricsService implements OnModuleDestroy {
       () => heartbeat.sendBuffers().maxBytes,
     );
 
+    const cluster = () => heartbeat.getClusterStatus();
+    new Gauge({
+      name: 'heartbeat_node_info',
+      help: 'Always 1; labels name this node and its event bus (memory or redis).',
+      labelNames: ['node_id', 'event_bus'],
+      registers: [this.registry],
+      collect() {
+        const { nodeId, mode } = cluster();
+        this.reset();
+        this.set({ node_id: nodeId, event_bus: mode }, 1);
+      },
+    });
+    if (cluster().mode === 'redis') {
+      gaugeFrom(this.registry, 'heartbeat_redis_up', '1 while this node is connected to Redis, else 0 (it then serves its own clients alone).', () =>
+        Number(cluster().redis?.up),
+      );
+      counterFrom(this.registry, 'heartbeat_redis_outages_total', 'Times this node lost its connection to Redis.', () => cluster().redis?.outages ?? 0);
+      gaugeFrom(this.registry, 'heartbeat_redis_pending_publishes', 'Publishes waiting for Redis to take them.', () => cluster().redis?.pendingPublishes ?? 0);
+    }
+
     const rtt = new Histogram({
       name: 'heartbeat_rtt_seconds',
       help: 'Round-trip time of server pings.',

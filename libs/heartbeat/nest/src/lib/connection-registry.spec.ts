@@ -23,10 +23,10 @@ describe('ConnectionRegistry', () => {
     it('destroys the socket of a dead peer that never answers the close frame, after the grace period', async () => {
       const log = new EventLog(server.service.events$);
       const { client } = await TestClient.open(`ws://127.0.0.1:${proxy.port}/ws`);
-      const [{ id }] = server.service.getStats().connection_details;
+      const [{ id }] = server.service.getLocalStats().connection_details;
       proxy.blackhole();
       const kickedAt = Date.now();
-      expect(server.service.disconnect(id)).toBe(true);
+      expect(await server.service.disconnect(id)).toBe(true);
 
       const disconnected = await log.next('disconnected', id, CLOSE_HANDSHAKE_GRACE_MS + 2_000);
       const waited = Date.now() - kickedAt;
@@ -40,7 +40,7 @@ describe('ConnectionRegistry', () => {
     it('closes a live peer at once, without waiting for the grace period', async () => {
       const log = new EventLog(server.service.events$);
       const { client } = await TestClient.open(`ws://127.0.0.1:${proxy.port}/ws`);
-      const [{ id }] = server.service.getStats().connection_details;
+      const [{ id }] = server.service.getLocalStats().connection_details;
       const kickedAt = Date.now();
       server.service.disconnect(id);
       expect((await client.closed).code).toBe(CloseCode.Kicked);

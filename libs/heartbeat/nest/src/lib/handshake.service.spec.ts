@@ -5,6 +5,7 @@ import { type TestApp, startTestApp } from '../testing/test-app.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
 import type { HeartbeatLifecycleEvent } from './heartbeat-events.js';
 import type { HeartbeatAuthContext, HeartbeatModuleOptions } from './heartbeat-options.interface.js';
+import type { InMemoryTopicBroker } from './in-memory-topic-broker.js';
 import { TopicBroker } from './topic-broker.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -107,7 +108,7 @@ describe('HandshakeService', () => {
       });
       const client = await connect(undefined, { headers: { 'x-tenant': 'acme' } });
       await client.hello('t-1');
-      const [connection] = service.getStats().connection_details;
+      const [connection] = service.getLocalStats().connection_details;
       expect(calls).toHaveLength(1);
       const [token, context] = calls[0];
       expect(token).toBe('t-1');
@@ -155,7 +156,7 @@ describe('HandshakeService', () => {
       await client.next('event', 2_000, (event) => event.topic === 'alerts' && event.seq === 6);
 
       const received = client.frames.filter((frame) => frame.type !== 'ping');
-      const epoch = app.get(TopicBroker).epoch;
+      const epoch = (app.get(TopicBroker) as InMemoryTopicBroker).epoch;
       expect(received).toEqual([
         expect.objectContaining({ type: 'welcome' }),
         { type: 'subscribed', topic: 'alerts', epoch, seq: 5, recovered: true, replayed: 3 },
@@ -166,7 +167,7 @@ describe('HandshakeService', () => {
         expect.objectContaining({ type: 'event', topic: 'news', seq: 1, data: { n: 1 } }),
         expect.objectContaining({ type: 'event', topic: 'news', seq: 2, data: { n: 2 } }),
       ]);
-      expect(service.getStats().connection_details[0].topics.sort()).toEqual(['alerts', 'news']);
+      expect(service.getLocalStats().connection_details[0].topics.sort()).toEqual(['alerts', 'news']);
     });
 
     it('does not subscribe to hello.positions when the token is refused', async () => {
@@ -239,7 +240,7 @@ describe('HandshakeService', () => {
         proxy.blackhole();
         await sleep(450);
         expect(events.map((event) => event.type)).toEqual(['connected']);
-        const [details] = service.getStats().connection_details;
+        const [details] = service.getLocalStats().connection_details;
         expect(details).toMatchObject({ session_id: null, ping_count: 0 });
         expect(details.state).not.toBe('open');
       } finally {

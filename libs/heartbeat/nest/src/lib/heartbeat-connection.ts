@@ -122,9 +122,7 @@ export class HeartbeatConnection {
   close(code: number, reason: string): void {
     // ws would throw only after the close was recorded, and a connection that believes it is closing
     // is never timed out: reject what a close frame cannot carry before anything changes.
-    if (!isSendableCloseCode(code)) throw new RangeError(HeartbeatMessages.invalidCloseCode(code));
-    const bytes = Buffer.byteLength(reason);
-    if (bytes > MAX_CLOSE_REASON_BYTES) throw new RangeError(HeartbeatMessages.closeReasonTooLong(bytes));
+    assertCloseFrame(code, reason);
     this.recordClose(code, reason);
     if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) {
       this.socket.close(code, reason);
@@ -189,4 +187,11 @@ export class HeartbeatConnection {
 
 function isSendableCloseCode(code: number): boolean {
   return Number.isInteger(code) && ((code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999));
+}
+
+/** Throws a RangeError for a code or reason a server's close frame cannot carry (RFC 6455 §5.5, §7.4). */
+export function assertCloseFrame(code: number, reason: string): void {
+  if (!isSendableCloseCode(code)) throw new RangeError(HeartbeatMessages.invalidCloseCode(code));
+  const bytes = Buffer.byteLength(reason);
+  if (bytes > MAX_CLOSE_REASON_BYTES) throw new RangeError(HeartbeatMessages.closeReasonTooLong(bytes));
 }

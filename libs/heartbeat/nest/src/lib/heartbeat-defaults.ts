@@ -17,3 +17,13 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
 export const DEFAULT_RATE_LIMIT = Object.freeze({ messagesPerSecond: 100, burst: 200 });
 /** Retry hint of a close 1013 for a remote address over `maxConnectionsPerAddress`. */
 export const ADDRESS_LIMIT_RETRY_AFTER_MS = 30_000;
+
+/** Redis mode: defaults of `redis` (the node id is derived per process). */
+export const DEFAULT_REDIS = Object.freeze({
+  url: 'redis://127.0.0.1:6379',
+  keyPrefix: 'heartbeat:',
+  statsInterval: 2_000,
+  requestTimeout: 1_000,
+  healthCheckInterval: 1_000,
+  maxPendingPublishes: 10_000,
+});

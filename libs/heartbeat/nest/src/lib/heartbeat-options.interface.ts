@@ -36,6 +36,29 @@ export interface HeartbeatRateLimitOptions {
   burst?: number;
 }
 
+/**
+ * Redis mode: several server processes share topics (sequence numbers, replay buffers, live events),
+ * cluster-wide stats and admin disconnects through one Redis server. Needs the `ioredis` package.
+ */
+export interface HeartbeatRedisOptions {
+  /** `redis://[user:password@]host:port[/db]` or `rediss://` for TLS. Default `redis://127.0.0.1:6379`. */
+  url?: string;
+  /** Prefix of every key and channel, so that several services (or tests) share one Redis. Default `heartbeat:`. */
+  keyPrefix?: string;
+  /** This process's name in cluster stats. Default: host name, process id and a random suffix. */
+  nodeId?: string;
+  /** How often each node writes its stats report to Redis, in ms. Default 2000. */
+  statsInterval?: number;
+  /** A node whose report is older than this is marked stale and left out of the totals, in ms. Default 3 × statsInterval. */
+  staleAfter?: number;
+  /** How long a node waits for other nodes to answer a stats or disconnect request, in ms. Default 1000. */
+  requestTimeout?: number;
+  /** Each node PINGs Redis this often and reconnects when no answer came within the same time, in ms. Default 1000. */
+  healthCheckInterval?: number;
+  /** Publishes held while Redis is unreachable; beyond this `publish` rejects at once. Default 10000. */
+  maxPendingPublishes?: number;
+}
+
 /** Options of `HeartbeatModule.forRoot()` / `forRootAsync()`. Times are in milliseconds. */
 export interface HeartbeatModuleOptions {
   /** URL path of the WebSocket endpoint on the application's HTTP server. Default `/ws`. */
@@ -95,6 +118,11 @@ export interface HeartbeatModuleOptions {
   /** Token check for `hello`; when absent every client is accepted. */
   verifyToken?: VerifyToken;
   /**
+   * Redis mode (a URL or options): topics, replay buffers, stats and admin disconnects span every
+   * server process that uses the same Redis and key prefix. Absent: one process, all in memory.
+   */
+  redis?: string | HeartbeatRedisOptions;
+  /**
    * Accepted `Origin` headers: a list of exact origins, or a predicate. Upgrades from other origins
    * are refused with HTTP 403. Absent: every origin (and clients that send none) is accepted.
    */
@@ -120,5 +148,6 @@ export interface ResolvedHeartbeatOptions {
   rateLimit: Required<HeartbeatRateLimitOptions> | false;
   maxConnectionsPerAddress: number | undefined;
   verifyToken: VerifyToken | undefined;
+  redis: Required<HeartbeatRedisOptions> | undefined;
   allowedOrigins: ((origin: string | undefined) => boolean) | undefined;
 }

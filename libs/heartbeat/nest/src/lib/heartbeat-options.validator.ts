@@ -8,6 +8,8 @@ import {
   DEFAULT_WS_PATH,
   SERVER_HEARTBEAT_DEFAULTS,
 } from '@heartbeat/protocol';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { HeartbeatModuleOptions, ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
 import {
@@ -15,6 +17,7 @@ import {
   DEFAULT_MAX_RETAINED_SESSIONS,
   DEFAULT_MESSAGE_DEDUPE_WINDOW,
   DEFAULT_RATE_LIMIT,
+  DEFAULT_REDIS,
 } from './heartbeat-defaults.js';
 
 /** Thrown at start-up when an option is invalid; the message names the option and the fix. */
@@ -51,6 +54,7 @@ export function resolveHeartbeatOptions(options: HeartbeatModuleOptions = {}): R
     rateLimit: rateLimit(options.rateLimit),
     maxConnectionsPerAddress: optionalLimit('maxConnectionsPerAddress', options.maxConnectionsPerAddress),
     verifyToken: optionalFunction('verifyToken', options.verifyToken),
+    redis: redis(options.redis),
     allowedOrigins: origins(options.allowedOrigins),
   };
   if (resolved.heartbeatTimeout <= resolved.pingInterval) {
@@ -133,6 +137,40 @@ function rateLimit(value: HeartbeatModuleOptions['rateLimit']): ResolvedHeartbea
     messagesPerSecond: perSecond ?? DEFAULT_RATE_LIMIT.messagesPerSecond,
     burst: positiveInt('rateLimit.burst', given.burst, DEFAULT_RATE_LIMIT.burst),
   };
+}
+
+function redis(value: HeartbeatModuleOptions['redis']): ResolvedHeartbeatOptions['redis'] {
+  if (value === undefined) return undefined;
+  const given = typeof value === 'string' ? { url: value } : section('redis', value, 'a redis:// URL or an object');
+  const statsInterval = timerMs('redis.statsInterval', given.statsInterval, DEFAULT_REDIS.statsInterval);
+  return {
+    url: redisUrl(given.url),
+    keyPrefix: text('redis.keyPrefix', given.keyPrefix, DEFAULT_REDIS.keyPrefix),
+    nodeId: text('redis.nodeId', given.nodeId, `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`),
+    statsInterval,
+    staleAfter: timerMs('redis.staleAfter', given.staleAfter, 3 * statsInterval),
+    requestTimeout: timerMs('redis.requestTimeout', given.requestTimeout, DEFAULT_REDIS.requestTimeout),
+    healthCheckInterval: timerMs('redis.healthCheckInterval', given.healthCheckInterval, DEFAULT_REDIS.healthCheckInterval),
+    maxPendingPublishes: positiveInt('redis.maxPendingPublishes', given.maxPendingPublishes, DEFAULT_REDIS.maxPendingPublishes),
+  };
+}
+
+function redisUrl(value: unknown): string {
+  if (value === undefined) return DEFAULT_REDIS.url;
+  const expected = 'a redis:// or rediss:// URL such as redis://127.0.0.1:6379';
+  if (typeof value !== 'string' || !URL.canParse(value) || !['redis:', 'rediss:'].includes(new URL(value).protocol)) {
+    throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption('redis.url', expected, value));
+  }
+  return value;
+}
+
+/** A name that ends up in Redis keys: printable, no spaces. */
+function text(name: string, value: unknown, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !/^[\x21-\x7e]{1,100}$/.test(value)) {
+    throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption(name, '1 to 100 printable ASCII characters without spaces', value));
+  }
+  return value;
 }
 
 function path(value: unknown): string {

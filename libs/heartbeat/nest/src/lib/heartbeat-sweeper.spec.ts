@@ -39,7 +39,7 @@ describe('HeartbeatSweeper', () => {
   }
 
   function lastSeen(connectionId: string): number | undefined {
-    return server.service.getStats().connection_details.find((details) => details.id === connectionId)?.last_seen_time;
+    return server.service.getLocalStats().connection_details.find((details) => details.id === connectionId)?.last_seen_time;
   }
 
   beforeEach(async () => {
@@ -93,7 +93,7 @@ describe('HeartbeatSweeper', () => {
       expect(log.of('timed_out', active.connectionId)).toEqual([]);
       expect(active.client.socket.readyState).toBe(WebSocket.OPEN);
       await ping(active.client, 2);
-      const stats = server.service.getStats();
+      const stats = server.service.getLocalStats();
       expect(stats.connection_details.map((details) => details.id)).toEqual([active.connectionId]);
       expect(stats.heartbeat_stats).toMatchObject({ timeout_disconnections: 1, active_connections: 1 });
     });
@@ -121,7 +121,7 @@ describe('HeartbeatSweeper', () => {
 
       await log.next('disconnected', connectionId);
       expect(log.of('timed_out')).toHaveLength(1);
-      expect(server.service.getStats().heartbeat_stats.timeout_disconnections).toBe(1);
+      expect(server.service.getLocalStats().heartbeat_stats.timeout_disconnections).toBe(1);
       expect((await client.closed).code).toBe(1006);
     });
 
@@ -133,21 +133,21 @@ describe('HeartbeatSweeper', () => {
       fakeNow = START + 10 * HEARTBEAT_TIMEOUT;
       expect(sweeper.sweep()).toBe(0);
       expect(log.of('timed_out')).toEqual([]);
-      expect(server.service.getStats().connection_details).toMatchObject([{ state: 'handshake' }]);
+      expect(server.service.getLocalStats().connection_details).toMatchObject([{ state: 'handshake' }]);
       expect(client.socket.readyState).toBe(WebSocket.OPEN);
     });
 
     it('records the time of every pass as lastCleanupAt (last_cleanup_time), with or without connections', async () => {
-      expect(server.service.getStats().heartbeat_stats.last_cleanup_time).toBeNull();
+      expect(server.service.getLocalStats().heartbeat_stats.last_cleanup_time).toBeNull();
 
       fakeNow = START + 5_000;
       expect(sweeper.sweep()).toBe(0);
-      expect(server.service.getStats().heartbeat_stats.last_cleanup_time).toBe(START + 5_000);
+      expect(server.service.getLocalStats().heartbeat_stats.last_cleanup_time).toBe(START + 5_000);
 
       await openClient();
       fakeNow = START + 7_000;
       expect(sweeper.sweep()).toBe(0);
-      expect(server.service.getStats().heartbeat_stats).toMatchObject({ last_cleanup_time: START + 7_000, active_connections: 1 });
+      expect(server.service.getLocalStats().heartbeat_stats).toMatchObject({ last_cleanup_time: START + 7_000, active_connections: 1 });
     });
   });
 });

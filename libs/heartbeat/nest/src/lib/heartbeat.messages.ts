@@ -23,17 +23,33 @@ export const HeartbeatMessages = {
   closeSlowConsumer: (limit: number) => `slow consumer: more than ${limit} bytes left unread`,
   closeRateLimited: (perSecond: number) => `rate limited: more than ${perSecond} frames per second`,
   closeAddressLimit: (limit: number) => `too many connections from this address (limit ${limit})`,
+  closeEventsLost: (topic: string) => `events of "${topic}" were lost on this server: reconnect to resume`,
   closeSuperseded: (by: string) => `superseded: the session resumed on connection ${by}`,
   invalidCloseCode: (code: number) =>
     `HeartbeatService.disconnect(): ${describe(code)} is not a close code a server may send; use 1000-1003, 1007-1014 or 3000-4999 (RFC 6455).`,
   closeReasonTooLong: (bytes: number) =>
     `HeartbeatService.disconnect(): the reason is ${bytes} bytes long in UTF-8, but a close frame holds at most ${MAX_CLOSE_REASON_BYTES}.`,
 
+  ioredisMissing: () =>
+    'HeartbeatModule option "redis" needs the ioredis package: run "npm install ioredis", or leave "redis" out to keep everything in memory.',
+  redisNotStarted: () => 'The Redis link is not started yet: HeartbeatModule connects it when the application initializes.',
+  redisSilent: (ms: number) => `Redis did not answer PING within ${ms} ms; reconnecting`,
+  redisPublishBacklog: (limit: number) =>
+    `HeartbeatService.publish(): ${limit} publishes are already waiting for Redis, which is unreachable; retry once /health reports Redis up again, or raise redis.maxPendingPublishes.`,
+
   handshakeRequired: () => 'Send a "hello" frame first: nothing else is accepted before the handshake completes.',
   handshakeInProgress: () => 'The handshake is still in progress: wait for "welcome" before sending other frames.',
   alreadyAuthenticated: () => 'This connection already completed its handshake: send "auth" to present a new token.',
   handlerFailed: (type: string) => `The server failed to process the "${type}" frame; try again later.`,
 
+  logRedisUp: (nodeId: string, downForMs: number | undefined) =>
+    downForMs === undefined ? `node ${nodeId} connected to Redis` : `node ${nodeId} reconnected to Redis after ${downForMs} ms; catching up`,
+  logRedisDown: (error: string | undefined) =>
+    `lost the connection to Redis${error ? ` (${error})` : ''}: serving this node's clients alone, publishes wait; reconnecting with backoff`,
+  logRedisSubscribeFailed: (topic: string, id: string) => `subscribing connection ${id} to "${topic}" through Redis failed`,
+  logRedisCatchUpFailed: (topic: string) => `reading the missed events of "${topic}" from Redis failed; its subscribers reconnect to resume`,
+  logRedisListenFailed: () => 'subscribing to the cluster control channel failed',
+  logRedisReportFailed: (error: string) => `writing this node's stats report to Redis failed: ${error}`,
   logOpened: (id: string, address: string) => `connection ${id} opened from ${address}`,
   logAuthenticated: (id: string, session: string, resumed: boolean) =>
     `connection ${id} authenticated (session ${session}${resumed ? ', resumed' : ''})`,

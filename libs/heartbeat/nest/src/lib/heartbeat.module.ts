@@ -18,6 +18,14 @@ import { PingScheduler } from './ping-scheduler.js';
 import { SessionRegistry } from './session-registry.js';
 import { TokenExpiry } from './token-expiry.js';
 import { TopicBroker } from './topic-broker.js';
+import { InMemoryTopicBroker } from './in-memory-topic-broker.js';
+import { HeartbeatCluster, LocalCluster } from './heartbeat-cluster.js';
+import { LocalStats } from './local-stats.js';
+import { RedisCluster } from './redis/redis-cluster.js';
+import { RedisLink } from './redis/redis-link.js';
+import { RedisTopicBroker } from './redis/redis-topic-broker.js';
+import { hostname } from 'node:os';
+import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
 
 /**
  * WebSocket heartbeat for Nest: `HeartbeatModule.forRoot(options)` or `forRootAsync({ useFactory, inject })`,
@@ -39,7 +47,35 @@ import { TopicBroker } from './topic-broker.js';
     ConnectionRegistry,
     PingScheduler,
     HeartbeatSweeper,
-    TopicBroker,
+    {
+      provide: RedisLink,
+      // null in memory mode: nothing of Redis (ioredis included) is loaded then.
+      useFactory: (options: ResolvedHeartbeatOptions, scheduler: SchedulerRegistry, clock: Clock) =>
+        options.redis ? new RedisLink(options.redis, scheduler, clock.now()) : null,
+      inject: [HEARTBEAT_OPTIONS, HEARTBEAT_SCHEDULER, Clock],
+    },
+    {
+      provide: TopicBroker,
+      useFactory: (options: ResolvedHeartbeatOptions, registry: ConnectionRegistry, clock: Clock, link: RedisLink | null) =>
+        link ? new RedisTopicBroker(options, registry, clock, link) : new InMemoryTopicBroker(options, registry, clock),
+      inject: [HEARTBEAT_OPTIONS, ConnectionRegistry, Clock, RedisLink],
+    },
+    {
+      provide: HeartbeatCluster,
+      useFactory: (
+        link: RedisLink | null,
+        local: LocalStats,
+        registry: ConnectionRegistry,
+        broker: TopicBroker,
+        scheduler: SchedulerRegistry,
+        clock: Clock,
+      ) =>
+        link
+          ? new RedisCluster(link, local, registry, broker as RedisTopicBroker, scheduler, clock)
+          : new LocalCluster(`${hostname()}-${process.pid}`, local, registry, clock),
+      inject: [RedisLink, LocalStats, ConnectionRegistry, TopicBroker, HEARTBEAT_SCHEDULER, Clock],
+    },
+    LocalStats,
     SessionRegistry,
     ConnectionDrainer,
     FrameRateLimiter,

@@ -6,6 +6,7 @@ import { type TestApp, startTestApp } from '../testing/test-app.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
 import type { ConnectionDetails } from '@heartbeat/protocol';
 import type { HeartbeatLifecycleEvent } from './heartbeat-events.js';
+import type { InMemoryTopicBroker } from './in-memory-topic-broker.js';
 import { TopicBroker } from './topic-broker.js';
 
 const TOTALS_FIELDS = [
@@ -68,7 +69,7 @@ describe('HeartbeatService', () => {
   }
 
   const detailsOf = (sessionId: string): ConnectionDetails | undefined =>
-    server.service.getStats().connection_details.find((details) => details.session_id === sessionId);
+    server.service.getLocalStats().connection_details.find((details) => details.session_id === sessionId);
 
   beforeEach(async () => {
     server = await startTestApp({
@@ -86,8 +87,22 @@ describe('HeartbeatService', () => {
   });
 
   describe('#getStats', () => {
+    it('reports this node as a cluster of one in memory mode', async () => {
+      await open();
+      const stats = await server.service.getStats();
+      const local = server.service.getLocalStats();
+      expect(stats.heartbeat_stats).toEqual(local.heartbeat_stats);
+      expect(stats.connection_details.map((details) => details.id)).toEqual(local.connection_details.map((details) => details.id));
+      expect(stats.nodes).toEqual([
+        { node_id: server.service.getClusterStatus().nodeId, stale: false, reported_at: expect.any(Number), heartbeat_stats: local.heartbeat_stats },
+      ]);
+      expect(server.service.getClusterStatus()).toEqual({ mode: 'memory', nodeId: expect.stringMatching(/-\d+$/) });
+    });
+  });
+
+  describe('#getLocalStats', () => {
     it('reports nothing but a zero state before any connection', () => {
-      expect(server.service.getStats()).toEqual({
+      expect(server.service.getLocalStats()).toEqual({
         heartbeat_stats: {
           total_pings_sent: 0,
           total_pongs_received: 0,
@@ -123,7 +138,7 @@ describe('HeartbeatService', () => {
         const current = detailsOf(welcome.session_id);
         return current && current.pong_count >= 2 ? current : undefined;
       }, 'two answered server pings');
-      const { heartbeat_stats: totals, connection_details: all } = server.service.getStats();
+      const { heartbeat_stats: totals, connection_details: all } = server.service.getLocalStats();
 
       expect(Object.keys(totals).sort()).toEqual(TOTALS_FIELDS);
       expect(totals).toMatchObject({ total_client_pings: 2, timeout_disconnections: 0, active_connections: 1 });
@@ -170,7 +185,7 @@ describe('HeartbeatService', () => {
     it('describes a connection that has not completed its handshake', async () => {
       await connect();
       const [details] = await eventually(() => {
-        const all = server.service.getStats().connection_details;
+        const all = server.service.getLocalStats().connection_details;
         return all.length === 1 ? all : undefined;
       }, 'the connection to be registered');
       expect(details).toMatchObject({
@@ -187,7 +202,7 @@ describe('HeartbeatService', () => {
         clock_offset_ms: null,
         topics: [],
       });
-      expect(server.service.getStats().heartbeat_stats.active_connections).toBe(1);
+      expect(server.service.getLocalStats().heartbeat_stats.active_connections).toBe(1);
     });
 
     it('adds up the totals over every connection and drops closed connections', async () => {
@@ -196,15 +211,15 @@ describe('HeartbeatService', () => {
       await clientPing(a.client, 1);
       await clientPing(b.client, 1);
       await clientPing(b.client, 2);
-      const stats = server.service.getStats();
+      const stats = server.service.getLocalStats();
       expect(stats.heartbeat_stats).toMatchObject({ total_client_pings: 3, active_connections: 2 });
       expect(stats.heartbeat_stats.total_pings_sent).toBe(stats.connection_details.reduce((sum, d) => sum + d.ping_count, 0));
       const ports = stats.connection_details.map((details) => details.remote_address);
       expect(new Set(ports).size).toBe(2);
 
       await a.client.close();
-      await eventually(() => server.service.getStats().heartbeat_stats.active_connections === 1, 'one connection left');
-      const after = server.service.getStats();
+      await eventually(() => server.service.getLocalStats().heartbeat_stats.active_connections === 1, 'one connection left');
+      const after = server.service.getLocalStats();
       expect(after.connection_details.map((details) => details.session_id)).toEqual([b.welcome.session_id]);
       expect(after.heartbeat_stats.total_client_pings).toBe(3);
     });
@@ -215,40 +230,40 @@ describe('HeartbeatService', () => {
       const a = await open();
       const b = await open();
       const id = detailsOf(a.welcome.session_id)!.id;
-      expect(server.service.disconnect(id)).toBe(true);
+      expect(await server.service.disconnect(id)).toBe(true);
       expect(await a.client.closed).toEqual({ code: CloseCode.Kicked, reason: HeartbeatMessages.closeKicked() });
       await clientPing(b.client, 1);
       expect(b.client.socket.readyState).toBe(WebSocket.OPEN);
       await eventually(() => server.service.connectionCount === 1, 'the kicked connection to be removed');
-      expect(server.service.disconnect(id)).toBe(false);
+      expect(await server.service.disconnect(id)).toBe(false);
     });
 
     it('closes with the given code and reason', async () => {
       const { client, welcome } = await open();
-      expect(server.service.disconnect(detailsOf(welcome.session_id)!.id, CloseCode.ServiceRestart, 'moving you')).toBe(true);
+      expect(await server.service.disconnect(detailsOf(welcome.session_id)!.id, CloseCode.ServiceRestart, 'moving you')).toBe(true);
       expect(await client.closed).toEqual({ code: CloseCode.ServiceRestart, reason: 'moving you' });
     });
 
-    it('throws a RangeError for a code or reason a close frame cannot carry, leaving the connection as it was', async () => {
+    it('rejects with a RangeError for a code or reason a close frame cannot carry, leaving the connection as it was', async () => {
       const { client, welcome } = await open();
       const { id } = detailsOf(welcome.session_id)!;
       for (const code of [999, 1004, 1005, 1006, 1015, 2999, 5000, 4003.5]) {
-        expect(() => server.service.disconnect(id, code, 'bad code')).toThrow(new RangeError(HeartbeatMessages.invalidCloseCode(code)));
+        await expect(server.service.disconnect(id, code, 'bad code')).rejects.toThrow(new RangeError(HeartbeatMessages.invalidCloseCode(code)));
       }
       for (const reason of ['x'.repeat(124), 'é'.repeat(62)]) {
-        expect(() => server.service.disconnect(id, CloseCode.Kicked, reason)).toThrow(
+        await expect(server.service.disconnect(id, CloseCode.Kicked, reason)).rejects.toThrow(
           new RangeError(HeartbeatMessages.closeReasonTooLong(124)),
         );
       }
       await clientPing(client, 1);
       const longest = `${'é'.repeat(61)}x`; // 123 bytes
-      expect(server.service.disconnect(id, CloseCode.Kicked, longest)).toBe(true);
+      expect(await server.service.disconnect(id, CloseCode.Kicked, longest)).toBe(true);
       expect(await client.closed).toEqual({ code: CloseCode.Kicked, reason: longest });
     });
 
     it('returns false for an unknown id and closes nothing', async () => {
       const { client } = await open();
-      expect(server.service.disconnect('no-such-connection')).toBe(false);
+      expect(await server.service.disconnect('no-such-connection')).toBe(false);
       await clientPing(client, 1);
       expect(server.service.connectionCount).toBe(1);
     });
@@ -350,8 +365,8 @@ describe('HeartbeatService', () => {
       const { client } = await open();
       client.send({ type: 'subscribe', topic: 'alerts' });
       await client.next('subscribed');
-      const result = server.service.publish('alerts', { risk: 0.97 });
-      expect(result).toEqual({ topic: 'alerts', seq: 1, epoch: server.app.get(TopicBroker).epoch, delivered: 1 });
+      const result = await server.service.publish('alerts', { risk: 0.97 });
+      expect(result).toEqual({ topic: 'alerts', seq: 1, epoch: (server.app.get(TopicBroker) as InMemoryTopicBroker).epoch, delivered: 1 });
       expect(await client.next('event')).toMatchObject({ topic: 'alerts', seq: 1, epoch: result.epoch, data: { risk: 0.97 } });
     });
   });

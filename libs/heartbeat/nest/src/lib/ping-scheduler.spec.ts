@@ -50,7 +50,7 @@ function documentedBoundMs({ pingInterval, heartbeatInterval, heartbeatTimeout, 
 }
 
 function connectionDetails(server: TestApp, connectionId: string): ConnectionDetails | undefined {
-  return server.service.getStats().connection_details.find((details) => details.id === connectionId);
+  return server.service.getLocalStats().connection_details.find((details) => details.id === connectionId);
 }
 
 /** Timers may fire up to a millisecond early against Date.now(); nothing else may make detection early. */
@@ -128,7 +128,7 @@ async function measureDetection(
     expect(record.disconnectedAfterSilenceMs).toBeLessThanOrEqual(upper);
     expect(disconnected.code).toBe(CloseCode.HeartbeatTimeout);
     expect(log.of('timed_out')).toHaveLength(1);
-    expect(server.service.getStats().heartbeat_stats.timeout_disconnections).toBe(1);
+    expect(server.service.getLocalStats().heartbeat_stats.timeout_disconnections).toBe(1);
 
     if (proxy) {
       // Half-open: nothing reached the client, it still believes it is connected.
@@ -168,7 +168,7 @@ describe('PingScheduler', () => {
         await eventually(() => client.pingCount >= 52, '52 pings', 100 * pingInterval);
         // Sync point: every pong the client sent has been recorded by the server.
         await eventually(() => connectionDetails(server, connectionId)?.pong_count === client.pongsSent, 'the last pong', 1_000);
-        const stats = server.service.getStats();
+        const stats = server.service.getLocalStats();
         const now = Date.now();
 
         expect(now - openedAt).toBeGreaterThanOrEqual(50 * pingInterval);
@@ -298,7 +298,7 @@ describe('PingScheduler', () => {
         const connection = connectionDetails(server, connectionId);
         expect(connection).toMatchObject({ pong_count: 0, client_ping_count: sent });
         expect(connection?.missed_pings).toBeLessThan(config.maxMissedPings);
-        expect(server.service.getStats().heartbeat_stats).toMatchObject({ timeout_disconnections: 0, total_client_pings: sent });
+        expect(server.service.getLocalStats().heartbeat_stats).toMatchObject({ timeout_disconnections: 0, total_client_pings: sent });
 
         // Once it falls silent too, the same connection is declared dead by the missed-ping rule.
         const timedOut = await log.next('timed_out', connectionId, 5_000);
@@ -414,7 +414,7 @@ describe('PingScheduler', () => {
           expect(Math.max(...perClient)).toBeLessThanOrEqual(OBSERVED_MS / PING_INTERVAL + 1);
           expect(total).toBeGreaterThanOrEqual(0.9 * CLIENTS * (OBSERVED_MS / PING_INTERVAL));
           expect(total).toBeLessThanOrEqual(1.1 * CLIENTS * (OBSERVED_MS / PING_INTERVAL));
-          expect(server.service.getStats().heartbeat_stats).toMatchObject({ timeout_disconnections: 0, active_connections: CLIENTS });
+          expect(server.service.getLocalStats().heartbeat_stats).toMatchObject({ timeout_disconnections: 0, active_connections: CLIENTS });
         } finally {
           await Promise.all(clients.map((client) => client.close()));
           await server.close();

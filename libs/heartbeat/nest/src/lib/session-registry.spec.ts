@@ -55,7 +55,7 @@ describe('SessionRegistry', () => {
         [sessionId, false],
         [sessionId, true],
       ]);
-      expect(server!.service.getStats().connection_details[0].session_id).toBe(sessionId);
+      expect(server!.service.getLocalStats().connection_details[0].session_id).toBe(sessionId);
       log.stop();
     });
 
@@ -130,13 +130,13 @@ describe('SessionRegistry', () => {
       try {
         const old = await connect(`ws://127.0.0.1:${proxy.port}/ws`);
         const { session_id: sessionId } = await old.hello('good');
-        const [{ id: oldId }] = service.getStats().connection_details;
+        const [{ id: oldId }] = service.getLocalStats().connection_details;
         proxy.blackhole(); // the old link dies silently: the server still believes in it
 
         const fresh = await connect();
         expect(await fresh.hello('good', { session_id: sessionId })).toMatchObject({ session_id: sessionId, resumed: true });
         const dropped = await log.next('disconnected', oldId);
-        const [{ id: freshId }] = service.getStats().connection_details.filter((details) => details.id !== oldId);
+        const [{ id: freshId }] = service.getLocalStats().connection_details.filter((details) => details.id !== oldId);
         expect(dropped).toMatchObject({ code: CloseCode.HeartbeatTimeout, reason: HeartbeatMessages.closeSuperseded(freshId) });
         expect(service.connectionCount).toBe(1);
         expect(totals()).toMatchObject({ session_takeovers: 1, resumed_sessions: 1, timeout_disconnections: 0 });

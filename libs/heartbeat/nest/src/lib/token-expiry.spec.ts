@@ -49,7 +49,7 @@ describe('TokenExpiry', () => {
       verdicts.set('short', () => ({ expiresAt }));
       const { client, tokenExpiresAt } = await open('short');
       expect(tokenExpiresAt).toBe(expiresAt);
-      expect(service.getStats().connection_details[0].token_expires_at).toBe(expiresAt);
+      expect(service.getLocalStats().connection_details[0].token_expires_at).toBe(expiresAt);
 
       const closed = await client.closed;
       expect(Date.now()).toBeGreaterThanOrEqual(expiresAt);
@@ -68,7 +68,7 @@ describe('TokenExpiry', () => {
       verdicts.set('renewed', () => ({ expiresAt: renewedExpiry }));
       client.send({ type: 'auth', token: 'renewed' });
       expect(await client.next('authenticated')).toEqual({ type: 'authenticated', token_expires_at: renewedExpiry });
-      expect(service.getStats().connection_details[0].token_expires_at).toBe(renewedExpiry);
+      expect(service.getLocalStats().connection_details[0].token_expires_at).toBe(renewedExpiry);
 
       await sleep(Math.max(0, firstExpiry - Date.now()) + 200);
       await expectServed(client, 1); // past the first deadline, still open
@@ -87,7 +87,7 @@ describe('TokenExpiry', () => {
       expect(await client.next('authenticated')).toEqual({ type: 'authenticated' });
       await sleep(400);
       await expectServed(client, 1);
-      expect(service.getStats().connection_details[0].token_expires_at).toBeNull();
+      expect(service.getLocalStats().connection_details[0].token_expires_at).toBeNull();
       expect(service.getTotals().token_expirations).toBe(0);
     });
 
@@ -96,7 +96,7 @@ describe('TokenExpiry', () => {
       verdicts.set('forever', () => true);
       const { client, tokenExpiresAt } = await open('forever');
       expect(tokenExpiresAt).toBeUndefined();
-      expect(service.getStats().connection_details[0].token_expires_at).toBeNull();
+      expect(service.getLocalStats().connection_details[0].token_expires_at).toBeNull();
       await expectServed(client, 1);
     });
 

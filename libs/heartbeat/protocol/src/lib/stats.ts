@@ -55,9 +55,27 @@ export interface ConnectionDetails {
   buffered_bytes: number;
   /** When the connection's token expires (epoch ms), `null` when it does not; optional for older servers. */
   token_expires_at?: number | null;
+  /** The server process that holds the connection (Redis mode). */
+  node_id?: string;
+}
+
+/** One server process of a cluster (Redis mode), as the cluster-wide stats list it. */
+export interface NodeStats {
+  node_id: string;
+  /**
+   * True when the node's last report is older than the cluster's `staleAfter` or it did not answer
+   * the stats request in time: its figures are its last known ones and are not in the totals.
+   */
+  stale: boolean;
+  /** When the figures were taken (epoch ms). */
+  reported_at: number;
+  heartbeat_stats: HeartbeatTotals;
 }
 
 export interface HeartbeatStats {
+  /** In a cluster: the sum over the nodes that are not stale. */
   heartbeat_stats: HeartbeatTotals;
   connection_details: ConnectionDetails[];
+  /** Every node of the cluster, stale ones included (cluster-wide stats only; one entry in memory mode). */
+  nodes?: NodeStats[];
 }

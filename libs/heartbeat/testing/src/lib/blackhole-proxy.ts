@@ -32,6 +32,15 @@ export class BlackholeProxy {
     this.blackholed = true;
   }
 
+  /**
+   * The peer is back: connections that went through the blackhole are reset (their byte streams have
+   * holes), new ones are forwarded again.
+   */
+  restore(): void {
+    for (const socket of this.sockets) socket.destroy();
+    this.blackholed = false;
+  }
+
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

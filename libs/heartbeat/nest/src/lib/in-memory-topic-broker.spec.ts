@@ -4,20 +4,21 @@ import { eventually, sleep, TestClient } from '@heartbeat/testing';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
 import type { HeartbeatConnection } from './heartbeat-connection.js';
 import type { HeartbeatModuleOptions } from './heartbeat-options.interface.js';
+import { InMemoryTopicBroker } from './in-memory-topic-broker.js';
 import { TopicBroker } from './topic-broker.js';
 
 /** The broker's subscriber sets, read for the one thing the wire cannot show: that nothing is left behind. */
-const subscribersOf = (broker: TopicBroker, topic: string): Set<HeartbeatConnection> | undefined =>
+const subscribersOf = (broker: InMemoryTopicBroker, topic: string): Set<HeartbeatConnection> | undefined =>
   (broker as unknown as { topics: Map<string, { subscribers: Set<HeartbeatConnection> }> }).topics.get(topic)?.subscribers;
 
-describe('TopicBroker', () => {
+describe('InMemoryTopicBroker', () => {
   let server: TestApp | undefined;
-  let broker: TopicBroker;
+  let broker: InMemoryTopicBroker;
   let clients: TestClient[] = [];
 
   async function start(options: HeartbeatModuleOptions = {}): Promise<void> {
     server = await startTestApp({ pingInterval: 5_000, heartbeatTimeout: 20_000, ...options });
-    broker = server.app.get(TopicBroker);
+    broker = server.app.get(TopicBroker) as InMemoryTopicBroker;
   }
 
   async function subscriber(topic?: string, since?: number): Promise<TestClient> {
@@ -105,7 +106,7 @@ describe('TopicBroker', () => {
     it('serializes the event once per publish, whatever the number of subscribers', async () => {
       const subscribers = await Promise.all(Array.from({ length: 20 }, () => subscriber('alerts')));
       const stringify = jest.spyOn(JSON, 'stringify');
-      let result: ReturnType<TopicBroker['publish']>;
+      let result: ReturnType<InMemoryTopicBroker['publish']>;
       let calls: unknown[][];
       try {
         result = broker.publish('alerts', { id: 'once' });
@@ -137,7 +138,7 @@ describe('TopicBroker', () => {
       await roundTrip(leaving);
       expect(leaving.all('event')).toEqual([]);
       expect(await staying.next('event', 2_000, (event) => event.seq === 2)).toMatchObject({ data: { n: 2 } });
-      expect(server!.service.getStats().connection_details.map((details) => details.topics.length).sort()).toEqual([0, 1]);
+      expect(server!.service.getLocalStats().connection_details.map((details) => details.topics.length).sort()).toEqual([0, 1]);
     });
 
     it('lets the connection subscribe again and receive new events', async () => {

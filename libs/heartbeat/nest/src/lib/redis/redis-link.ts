@@ -1,0 +1,198 @@
+import { Logger } from '@nestjs/common';
+import type { SchedulerRegistry } from '@nestjs/schedule';
+import type { Redis, RedisOptions } from 'ioredis';
+import { BehaviorSubject, type Observable, Subject } from 'rxjs';
+import { HeartbeatMessages } from '../heartbeat.messages.js';
+import type { ResolvedHeartbeatOptions } from '../heartbeat-options.interface.js';
+import { RedisKeys } from './redis-keys.js';
+import { APPEND_SCRIPT, READ_SCRIPT } from './redis-scripts.js';
+
+export type ResolvedRedisOptions = NonNullable<ResolvedHeartbeatOptions['redis']>;
+
+/** Where the link to Redis stands; `/health` and `/metrics` report it. */
+export interface RedisLinkState {
+  /** Both connections (commands and Pub/Sub) are ready. */
+  up: boolean;
+  /** Since when (epoch ms) the link has been in its current state. */
+  since: number;
+  /** Times the link went down after having been up. */
+  outages: number;
+  /** Why it last went down, for logs and health checks. */
+  lastError: string | undefined;
+}
+
+/** The scripts of redis-scripts.ts, as ioredis defines them on a client. */
+interface HeartbeatScripts {
+  heartbeatAppend(...args: (string | number)[]): Promise<[number, string]>;
+  heartbeatRead(...args: (string | number)[]): Promise<[string, number, [string, string[]][]]>;
+}
+
+export const REDIS_HEALTH_INTERVAL = 'heartbeat:redis-health';
+
+/** Reconnect delays: 100 ms doubling to 5 s, each with up to 50% jitter so that nodes do not retry in step. */
+export function redisRetryDelay(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(100 * 2 ** Math.max(attempt - 1, 0), 5_000);
+  return Math.round(base * (1 + random() / 2));
+}
+
+/**
+ * The two connections of a node to Redis — one for commands, one for Pub/Sub (a subscribed
+ * connection can run nothing else) — and their health. ioredis reconnects with backoff and resends
+ * commands whose answer was lost; a PING every `healthCheckInterval` catches a Redis that went
+ * silent without closing the socket, which TCP alone notices only after minutes.
+ */
+export class RedisLink {
+  readonly keys: RedisKeys;
+  private readonly logger = new Logger('HeartbeatRedis');
+  private readonly stateSubject: BehaviorSubject<RedisLinkState>;
+  private readonly messages = new Subject<{ channel: string; message: string }>();
+  private readonly ready = new Subject<void>();
+  private commandClient: (Redis & HeartbeatScripts) | undefined;
+  private subscriberClient: Redis | undefined;
+  private stopped = false;
+  private checking = false;
+
+  constructor(
+    readonly options: ResolvedRedisOptions,
+    private readonly scheduler: SchedulerRegistry,
+    now: number,
+  ) {
+    this.keys = new RedisKeys(options.keyPrefix);
+    this.stateSubject = new BehaviorSubject<RedisLinkState>({ up: false, since: now, outages: 0, lastError: undefined });
+  }
+
+  get state(): RedisLinkState {
+    return this.stateSubject.value;
+  }
+
+  get state$(): Observable<RedisLinkState> {
+    return this.stateSubject.asObservable();
+  }
+
+  /** Every Pub/Sub message on the channels this node listens to. */
+  get messages$(): Observable<{ channel: string; message: string }> {
+    return this.messages.asObservable();
+  }
+
+  /** Each time the link is up again (also the first time): listeners catch up on what they missed. */
+  get ready$(): Observable<void> {
+    return this.ready.asObservable();
+  }
+
+  get commands(): Redis & HeartbeatScripts {
+    if (!this.commandClient) throw new Error(HeartbeatMessages.redisNotStarted());
+    return this.commandClient;
+  }
+
+  /** Creates both connections. Resolves at once: a node starts serving even while Redis is away. */
+  async start(): Promise<void> {
+    const { Redis } = await loadIoredis();
+    const options: RedisOptions = {
+      lazyConnect: true,
+      // Wait for Redis as long as it takes: the node's own pending-publish bound decides when to give up.
+      maxRetriesPerRequest: null,
+      retryStrategy: (attempt) => (this.stopped ? null : redisRetryDelay(attempt)),
+      keepAlive: 10_000,
+      // A connect that hangs (Redis silent) must give up about as fast as a silent PING does.
+      connectTimeout: Math.max(2 * this.options.healthCheckInterval, 1_000),
+      connectionName: `heartbeat:${this.options.nodeId}`,
+    };
+    const commands = new Redis(this.options.url, options) as Redis & HeartbeatScripts;
+    commands.defineCommand('heartbeatAppend', { numberOfKeys: 3, lua: APPEND_SCRIPT });
+    commands.defineCommand('heartbeatRead', { numberOfKeys: 2, lua: READ_SCRIPT });
+    const subscriber = new Redis(this.options.url, options);
+    this.commandClient = commands;
+    this.subscriberClient = subscriber;
+    for (const client of [commands, subscriber]) {
+      client.on('ready', () => this.updateState());
+      client.on('close', () => this.updateState());
+      client.on('error', (error: Error) => this.recordError(error));
+    }
+    subscriber.on('message', (channel: string, message: string) => this.messages.next({ channel, message }));
+    this.scheduler.addInterval(
+      REDIS_HEALTH_INTERVAL,
+      setInterval(() => void this.checkHealth(), this.options.healthCheckInterval),
+    );
+    // connect() rejects while Redis is away, but retryStrategy keeps trying: the error is in the log.
+    commands.connect().catch(() => undefined);
+    subscriber.connect().catch(() => undefined);
+  }
+
+  /** Subscribes the Pub/Sub connection to channels; ioredis subscribes again by itself after a reconnect. */
+  async listen(...channels: string[]): Promise<void> {
+    await this.subscriberClient?.subscribe(...channels);
+  }
+
+  async unlisten(...channels: string[]): Promise<void> {
+    if (this.subscriberClient?.status === 'ready') await this.subscriberClient.unsubscribe(...channels);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.scheduler.doesExist('interval', REDIS_HEALTH_INTERVAL)) this.scheduler.deleteInterval(REDIS_HEALTH_INTERVAL);
+    await Promise.all(
+      [this.commandClient, this.subscriberClient].map(async (client) => {
+        if (!client) return;
+        // QUIT waits for the answers still due; a link that is down has nothing to wait for.
+        if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+        else client.disconnect();
+      }),
+    );
+    this.updateState();
+    this.messages.complete();
+    this.ready.complete();
+    this.stateSubject.complete();
+  }
+
+  private updateState(): void {
+    const up = !this.stopped && this.commandClient?.status === 'ready' && this.subscriberClient?.status === 'ready';
+    const previous = this.stateSubject.value;
+    if (up === previous.up) return;
+    const now = Date.now();
+    if (up) {
+      this.logger.log(HeartbeatMessages.logRedisUp(this.options.nodeId, previous.outages > 0 ? now - previous.since : undefined));
+      this.stateSubject.next({ ...previous, up, since: now });
+      this.ready.next();
+    } else {
+      if (!this.stopped) this.logger.warn(HeartbeatMessages.logRedisDown(previous.lastError));
+      this.stateSubject.next({ ...previous, up, since: now, outages: previous.outages + (this.stopped ? 0 : 1) });
+    }
+  }
+
+  private recordError(error: Error): void {
+    const message = error.message || error.name;
+    if (message !== this.stateSubject.value.lastError) this.stateSubject.next({ ...this.stateSubject.value, lastError: message });
+  }
+
+  /** A PING that gets no answer within an interval means a silent Redis: drop the sockets and reconnect. */
+  private async checkHealth(): Promise<void> {
+    if (this.checking || this.stopped) return;
+    this.checking = true;
+    try {
+      await Promise.all(
+        [this.commandClient, this.subscriberClient].map(async (client) => {
+          if (client?.status !== 'ready') return;
+          let timer: NodeJS.Timeout | undefined;
+          const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.options.healthCheckInterval)));
+          const answer = await Promise.race([client.ping().catch(() => 'error'), timeout]);
+          clearTimeout(timer);
+          if (answer === 'timeout' && !this.stopped) {
+            this.recordError(new Error(HeartbeatMessages.redisSilent(this.options.healthCheckInterval)));
+            client.disconnect(true);
+          }
+        }),
+      );
+    } finally {
+      this.checking = false;
+    }
+  }
+}
+
+async function loadIoredis(): Promise<{ Redis: typeof import('ioredis').Redis }> {
+  try {
+    return await import('ioredis');
+  } catch (error) {
+    throw new Error(HeartbeatMessages.ioredisMissing(), { cause: error });
+  }
+}

@@ -1,0 +1,161 @@
+import type { EventFrame } from '@heartbeat/protocol';
+import { BlackholeProxy, deleteRedisKeys, eventually, redisTestPrefix, requireRedis, TEST_REDIS_URL, TestClient } from '@heartbeat/testing';
+import { type TestApp, startTestApp } from '../../testing/test-app.js';
+import type { HeartbeatModuleOptions } from '../heartbeat-options.interface.js';
+
+/** Two or three nodes on one Redis, each a real Nest application, in this process. */
+describe('RedisTopicBroker', () => {
+  let prefix: string;
+  let nodes: TestApp[] = [];
+  let clients: TestClient[] = [];
+  let proxies: BlackholeProxy[] = [];
+
+  beforeAll(() => requireRedis());
+
+  beforeEach(() => {
+    prefix = redisTestPrefix('broker');
+  });
+
+  afterEach(async () => {
+    await Promise.all(clients.map((client) => client.close()));
+    await Promise.all(nodes.map((node) => node.close()));
+    await Promise.all(proxies.map((proxy) => proxy.close()));
+    clients = [];
+    nodes = [];
+    proxies = [];
+    await deleteRedisKeys(prefix);
+  });
+
+  async function node(options: HeartbeatModuleOptions = {}, redisUrl = TEST_REDIS_URL): Promise<TestApp> {
+    const app = await startTestApp({
+      pingInterval: 5_000,
+      heartbeatTimeout: 20_000,
+      ...options,
+      redis: { url: redisUrl, keyPrefix: prefix, healthCheckInterval: 200, statsInterval: 200 },
+    });
+    nodes.push(app);
+    await eventually(() => app.service.getClusterStatus().redis?.up === true, 'the node to connect to Redis');
+    return app;
+  }
+
+  /** A node whose Redis traffic goes through a proxy that can go silent. */
+  async function nodeBehindProxy(options: HeartbeatModuleOptions = {}): Promise<{ app: TestApp; proxy: BlackholeProxy }> {
+    const redis = new URL(TEST_REDIS_URL);
+    const proxy = await BlackholeProxy.start(Number(redis.port || 6379), redis.hostname);
+    proxies.push(proxy);
+    return { app: await node(options, `redis://127.0.0.1:${proxy.port}`), proxy };
+  }
+
+  async function subscriber(app: TestApp, topic: string, since?: number) {
+    const { client } = await TestClient.open(app.url);
+    clients.push(client);
+    client.send(since === undefined ? { type: 'subscribe', topic } : { type: 'subscribe', topic, since });
+    const subscribed = await client.next('subscribed', 5_000, (frame) => frame.topic === topic);
+    return { client, subscribed };
+  }
+
+  /** The next `count` events, in the order they arrived: a duplicate or a gap shows in their seqs. */
+  async function take(client: TestClient, count: number, timeoutMs = 5_000): Promise<EventFrame[]> {
+    const events: EventFrame[] = [];
+    while (events.length < count) events.push(await client.next('event', timeoutMs));
+    return events;
+  }
+
+  const seqsOf = (events: readonly EventFrame[]) => events.map((event) => event.seq);
+  const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+  describe('#publish', () => {
+    it('delivers every node’s events to the subscribers of every node, in one order, without gaps', async () => {
+      const a = await node();
+      const b = await node();
+      const onA = await subscriber(a, 'alerts');
+      const onB = await subscriber(b, 'alerts');
+      const results = await Promise.all(range(1, 40).map((i) => (i % 2 ? a : b).service.publish('alerts', { i })));
+
+      expect(results.map((result) => result.seq).sort((x, y) => x - y)).toEqual(range(1, 40));
+      expect(new Set(results.map((result) => result.epoch))).toEqual(new Set([onA.subscribed.epoch]));
+      for (const { client } of [onA, onB]) {
+        const events = await take(client, 40);
+        expect(seqsOf(events)).toEqual(range(1, 40));
+        expect(events.every((event) => event.epoch === onA.subscribed.epoch)).toBe(true);
+      }
+      expect(onB.subscribed.epoch).toBe(onA.subscribed.epoch);
+    });
+
+    it('rejects data JSON cannot encode without using a seq', async () => {
+      const a = await node();
+      await expect(a.service.publish('alerts', { big: 1n })).rejects.toThrow(TypeError);
+      expect((await a.service.publish('alerts', { ok: true })).seq).toBe(1);
+    });
+  });
+
+  describe('#subscribe', () => {
+    it('resumes on another node what a client missed after it was dropped by the first', async () => {
+      const a = await node();
+      const b = await node();
+      const first = await subscriber(a, 'alerts');
+      for (const i of range(1, 3)) await a.service.publish('alerts', { i });
+      expect(seqsOf(await take(first.client, 3))).toEqual([1, 2, 3]);
+      await first.client.close();
+
+      for (const i of range(4, 6)) await a.service.publish('alerts', { i });
+      const resumed = await subscriber(b, 'alerts', 3);
+      expect(resumed.subscribed).toMatchObject({ epoch: first.subscribed.epoch, seq: 6, recovered: true, replayed: 3 });
+      await a.service.publish('alerts', { i: 7 });
+      const events = await take(resumed.client, 4);
+      expect(seqsOf(events)).toEqual([4, 5, 6, 7]);
+      expect(events.map((event) => (event.data as { i: number }).i)).toEqual([4, 5, 6, 7]);
+    });
+
+    it('says recovered: false when the stream no longer holds what the client missed', async () => {
+      const a = await node({ replay: { maxEvents: 3 } });
+      const b = await node({ replay: { maxEvents: 3 } });
+      for (const i of range(1, 6)) await a.service.publish('alerts', { i });
+      const late = await subscriber(b, 'alerts', 1);
+      expect(late.subscribed).toMatchObject({ seq: 6, recovered: false, replayed: 3 });
+      expect(seqsOf(await take(late.client, 3))).toEqual([4, 5, 6]);
+    });
+
+    it('starts a fresh subscription at the head, and a position from another epoch is not recovered', async () => {
+      const a = await node();
+      await a.service.publish('alerts', { i: 1 });
+      const fresh = await subscriber(a, 'alerts');
+      expect(fresh.subscribed).toMatchObject({ seq: 1, recovered: true, replayed: 0 });
+      const stale = await subscriber(a, 'alerts', 99);
+      expect(stale.subscribed).toMatchObject({ seq: 1, recovered: false, replayed: 0 });
+    });
+  });
+
+  describe('Redis outage', () => {
+    it('keeps serving the node’s clients, holds its publishes, and catches up in order without duplicates', async () => {
+      const a = await node();
+      const { app: b, proxy } = await nodeBehindProxy();
+      const onA = await subscriber(a, 'alerts');
+      const onB = await subscriber(b, 'alerts');
+      await a.service.publish('alerts', { i: 1 });
+      await onB.client.next('event');
+
+      proxy.blackhole();
+      await eventually(() => b.service.getClusterStatus().redis?.up === false, 'node B to notice that Redis went silent', 5_000);
+      for (const i of range(2, 4)) await a.service.publish('alerts', { from: 'a', i });
+      const held = [b.service.publish('alerts', { from: 'b', i: 5 }), b.service.publish('alerts', { from: 'b', i: 6 })];
+      expect(b.service.getClusterStatus().redis).toMatchObject({ up: false, outages: 1, pendingPublishes: 2 });
+      // B still serves its own client: the heartbeat goes on, and a new subscriber is answered from what B saw.
+      onB.client.send({ type: 'ping', timestamp: new Date().toISOString(), client_time: Date.now(), sequence: 7 });
+      expect(await onB.client.next('pong')).toMatchObject({ sequence: 7 });
+      const whileDown = await subscriber(b, 'alerts', 0);
+      expect(whileDown.subscribed).toMatchObject({ seq: 1, recovered: true, replayed: 1 });
+
+      proxy.restore();
+      expect((await Promise.all(held)).map((result) => result.seq).sort()).toEqual([5, 6]);
+      // onB took event 1 before the outage.
+      for (const [client, first] of [[onA.client, 1], [onB.client, 2], [whileDown.client, 1]] as const) {
+        expect(seqsOf(await take(client, 7 - first, 10_000))).toEqual(range(first, 6));
+      }
+      await a.service.publish('alerts', { i: 7 });
+      // A duplicate of 1-6 would arrive before 7.
+      for (const { client } of [onA, onB, whileDown]) expect((await client.next('event')).seq).toBe(7);
+      expect(b.service.getClusterStatus().redis).toMatchObject({ up: true, outages: 1, pendingPublishes: 0 });
+    }, 30_000);
+  });
+});
