@@ -1,0 +1,134 @@
+/**
+ * `npm run bench`: the monitor server against bare `ws` and Socket.IO under the same idle load (see
+ * --help). Prints the table, writes it as JSON and, for full runs, into docs/benchmarks.md.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { BENCH_OPTIONS, BENCH_USAGE, benchSettings, type BenchSettings } from './bench/bench-options.js';
+import { benchFigures, benchTable } from './bench/bench-report.js';
+import { BENCH_RECONNECT, benchRun, fanoutEvents, type RunResult } from './bench/bench-run.js';
+import { killAllChildren } from './lib/child-channel.js';
+import { CliOptionsError, cliHelp } from './lib/cli-options.js';
+import { summarizeProfile, type CpuProfile } from './lib/cpu-profile.js';
+import { machineDescription, machineLoad } from './lib/machine.js';
+import { upsertSection } from './lib/markdown-section.js';
+import { ProgressLine } from './lib/progress.js';
+import { renderMarkdownTable, renderTextTable } from './lib/text-table.js';
+
+const OUTPUT = fileURLToPath(new URL('../output/', import.meta.url));
+const DOCS = fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url));
+const MONITOR_BUILD = fileURLToPath(new URL('../../../apps/monitor-server/dist/app/create-monitor-app.js', import.meta.url));
+const DOCS_HEADING = '## Idle connections, fan-out and restart: monitor server vs ws vs Socket.IO';
+
+function setupText(settings: BenchSettings): string {
+  const r = BENCH_RECONNECT;
+  return [
+    `Servers, each alone in a process on this machine, all pinging every ${settings.pingIntervalMs} ms: (a) the monitor server's app from apps/monitor-server/dist`,
+    `(HEARTBEAT_PING_INTERVAL_MS=${settings.pingIntervalMs}, dead after 3 missed pings, default limits) with Heartbeat clients whose own ping is every 10 min;`,
+    `(b) a bare \`ws\` server with the heartbeat recipe of the ws README (ping all, terminate those that did not pong) and \`ws\` clients;`,
+    `(c) Socket.IO 4 (pingInterval ${settings.pingIntervalMs} ms, the rest default) with socket.io-client on the WebSocket transport.`,
+    `Clients: ${settings.processes} worker processes, at most 400 per loopback source address, ${settings.ratePerSecond}/s while ramping up; all three kinds reconnect on the same schedule`,
+    `(${r.reconnectInterval} ms × ${r.backoffMultiplier} up to ${r.maxReconnectInterval} ms, jitter ${r.jitter}).`,
+    `Memory: RSS and heap after a full GC, ${settings.settleMs / 1000} s after the last connect, minus the same before the first, per connection.`,
+    `CPU: process.cpuUsage() of the server over ${settings.windowMs / 1000} s divided by the pongs it received then.`,
+    `Lag: p99 of monitorEventLoopDelay (10 ms resolution, resolution subtracted) over the same window.`,
+    `Fan-out: ${fanoutEvents(settings.sizes[0] ?? 1, settings.fanoutDeliveries)}–${fanoutEvents(settings.sizes[settings.sizes.length - 1] ?? 1, settings.fanoutDeliveries)} events of ~200 bytes published at once to all, deliveries ÷ time until the last client had them all.`,
+    `Restart: SIGKILL, start again on the same port; seconds from listening until every client is connected again, and attempts started after it that failed.`,
+  ].join(' ');
+}
+
+async function main(): Promise<number> {
+  let settings: ReturnType<typeof benchSettings>;
+  try {
+    settings = benchSettings(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof CliOptionsError)) throw error;
+    console.error(error.message);
+    return 2;
+  }
+  if (settings.help) {
+    console.log(cliHelp(BENCH_USAGE, BENCH_OPTIONS));
+    return 0;
+  }
+  if (settings.servers.includes('monitor') && !existsSync(MONITOR_BUILD)) {
+    console.error(`The monitor server is not built (${MONITOR_BUILD} is missing): run "npx nx run monitor-server:build", or use npm run bench, which builds it.`);
+    return 1;
+  }
+  mkdirSync(OUTPUT, { recursive: true });
+  const startedAt = new Date();
+  const loadBefore = machineLoad();
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  console.log(`${command}\n${machineDescription()}; ${loadBefore}\n`);
+  const progress = new ProgressLine();
+  const runs: RunResult[] = [];
+  const profiles: string[] = [];
+  for (const connections of settings.sizes) {
+    for (const kind of settings.servers) {
+      const profileFile = settings.profile && kind === 'monitor' ? `${OUTPUT}monitor-${connections}.cpuprofile` : undefined;
+      try {
+        runs.push(await benchRun({ kind, connections, ...settings, ...(profileFile ? { profileFile } : {}) }, progress));
+      } catch (error) {
+        progress.done(`${kind} × ${connections}: failed`);
+        console.error(`The benchmark could not measure the ${kind} server with ${connections} connections: ${error instanceof Error ? error.message : String(error)}`);
+        return 1;
+      }
+      if (profileFile) profiles.push(profileFile);
+    }
+  }
+  const loadAfter = machineLoad();
+  const { table, outcomes } = benchTable(runs, benchFigures(BENCH_RECONNECT.maxReconnectInterval));
+  const misses = outcomes.filter((o) => !o.met);
+  const verdict = `Targets met: ${outcomes.length - misses.length} of ${outcomes.length}${misses.length ? `; missed: ${misses.map((m) => `${m.figure} at ${m.connections.toLocaleString('en-US')}`).join(', ')}` : ''}.`;
+  console.log(`\n${renderTextTable(table)}\n\n${verdict}`);
+
+  const profileText = profiles.map((file) => profileSummaryText(file)).join('\n\n');
+  if (profileText) console.log(`\n${profileText}`);
+
+  const outputFile = `${OUTPUT}bench${settings.smoke ? '-smoke' : ''}.json`;
+  writeFileSync(
+    outputFile,
+    JSON.stringify({ command, startedAt: startedAt.toISOString(), machine: machineDescription(), loadBefore, loadAfter, settings, runs, table, outcomes }, null, 2),
+  );
+  console.log(`\nResults: ${outputFile}`);
+  if (settings.writeDocs) {
+    const body = [
+      `Command: \`${command}\` — ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${Math.round((Date.now() - startedAt.getTime()) / 60_000)} min.`,
+      '',
+      `Machine: ${machineDescription()}. Servers and clients share it: ${loadBefore} before the run, ${loadAfter} after it.`,
+      '',
+      setupText(settings),
+      '',
+      renderMarkdownTable(table),
+      '',
+      verdict,
+      ...(profileText ? ['', '```', profileText, '```'] : []),
+    ].join('\n');
+    const current = existsSync(DOCS) ? readFileSync(DOCS, 'utf8') : '# Benchmarks\n';
+    writeFileSync(DOCS, upsertSection(current, DOCS_HEADING, body));
+    console.log(`Written to ${DOCS}`);
+  }
+  return 0;
+}
+
+function profileSummaryText(file: string): string {
+  const summary = summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, 15);
+  const lines = summary.rows.map((row) => `${(row.share * 100).toFixed(1).padStart(5)} %  ${row.selfMs.toFixed(0).padStart(6)} ms  ${row.name}  ${row.location}`);
+  return [`CPU profile ${file} (${(summary.totalMs / 1000).toFixed(1)} s, ${((1 - summary.idleMs / summary.totalMs) * 100).toFixed(0)} % busy); self time, share of busy time:`, ...lines].join('\n');
+}
+
+// An interrupted run takes its servers and client workers with it.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAllChildren();
+    process.exit(130);
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    killAllChildren();
+    console.error(error);
+    process.exit(1);
+  },
+);

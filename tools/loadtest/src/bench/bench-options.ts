@@ -1,0 +1,67 @@
+import { type OptionSchema, parseCliOptions } from '../lib/cli-options.js';
+import type { BenchServerKind } from '../servers/bench-server-api.js';
+
+export const BENCH_SERVERS: readonly BenchServerKind[] = ['monitor', 'ws', 'socketio'];
+
+export const BENCH_USAGE = [
+  'Usage: npm run bench [-- options]',
+  '',
+  'Idle connections against three servers in one run, each in a process of its own on this machine:',
+  '(a) the monitor server (its built app, Heartbeat clients), (b) a bare `ws` server with the heartbeat of the',
+  "ws README, (c) a Socket.IO 4 server with its own heartbeat. All ping every --ping-interval ms. Per size: memory",
+  'per connection, CPU per 1,000 heartbeats, p99 event-loop lag, fan-out of a ~200-byte event to all, and the',
+  'reconnect storm after a SIGKILL restart; each as a ratio to ws, with the targets of the monitor server.',
+  'The table goes to the terminal, tools/loadtest/output/bench.json and (full runs) docs/benchmarks.md.',
+  '',
+  'Examples:',
+  '  npm run bench                          full run: 1,000 / 10,000 / 19,000 connections (about 10 minutes)',
+  '  npm run bench -- --smoke               200 connections, short windows (CI; about a minute)',
+  '  npm run bench -- --sizes=5000 --servers=monitor,ws --profile',
+];
+
+export const BENCH_OPTIONS = {
+  smoke: { kind: 'flag', description: 'A short run: 200 connections, 1 s settle, 3 s windows; docs/benchmarks.md is left alone.' },
+  sizes: { kind: 'list', min: 1, default: [1_000, 10_000, 19_000], description: 'Connection counts, each measured on every server.' },
+  servers: { kind: 'choice-list', choices: BENCH_SERVERS, default: BENCH_SERVERS, description: 'Servers to measure.' },
+  rate: { kind: 'number', min: 1, default: 2_000, placeholder: 'PER_S', description: 'New connections per second while the load ramps up.' },
+  settle: { kind: 'number', min: 0, default: 5, placeholder: 'S', description: 'Seconds between the last connect and the memory reading.' },
+  window: { kind: 'number', min: 1, default: 10, placeholder: 'S', description: 'Seconds of the CPU and event-loop lag window.' },
+  pingInterval: { kind: 'number', integer: true, min: 100, default: 1_000, placeholder: 'MS', description: 'Server ping interval of all three servers.' },
+  processes: { kind: 'number', integer: true, min: 1, max: 16, default: 4, description: 'Client worker processes (each holds at most 20,000 open files).' },
+  fanoutDeliveries: { kind: 'number', integer: true, min: 1, default: 200_000, description: 'Fan-out: events × connections ≈ this many deliveries (5 to 200 events).' },
+  profile: { kind: 'flag', description: 'Also write a CPU profile of the monitor server over an extra idle window and print its top functions.' },
+  docs: { kind: 'flag', default: true, description: 'Write the table to docs/benchmarks.md (never for --smoke).' },
+} as const satisfies OptionSchema;
+
+export interface BenchSettings {
+  sizes: number[];
+  servers: BenchServerKind[];
+  ratePerSecond: number;
+  settleMs: number;
+  windowMs: number;
+  pingIntervalMs: number;
+  processes: number;
+  fanoutDeliveries: number;
+  profile: boolean;
+  writeDocs: boolean;
+  smoke: boolean;
+}
+
+/** The settings of a run; --smoke replaces the sizes, windows and fan-out with short ones. */
+export function benchSettings(argv: readonly string[]): BenchSettings & { help: boolean } {
+  const options = parseCliOptions(argv, BENCH_OPTIONS);
+  return {
+    help: options.help,
+    smoke: options.smoke,
+    sizes: options.smoke ? [200] : options.sizes,
+    servers: options.servers,
+    ratePerSecond: options.rate,
+    settleMs: (options.smoke ? 1 : options.settle) * 1000,
+    windowMs: (options.smoke ? 3 : options.window) * 1000,
+    pingIntervalMs: options.pingInterval,
+    processes: options.smoke ? 2 : options.processes,
+    fanoutDeliveries: options.smoke ? 10_000 : options.fanoutDeliveries,
+    profile: options.profile,
+    writeDocs: options.docs && !options.smoke,
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * The benchmark's table: each figure per size for the three servers, the ratios to bare `ws`, and
+ * whether the monitor server meets the issue's target for it.
+ */
+import { ratio, round } from '../lib/stats.js';
+import type { TextTable } from '../lib/text-table.js';
+import type { BenchServerKind } from '../servers/bench-server-api.js';
+import type { RunResult } from './bench-run.js';
+
+export interface Figure {
+  readonly name: string;
+  readonly value: (run: RunResult) => number;
+  /** Checks the monitor server's figure; `largest` is true on the run's largest size. Undefined: no target. */
+  readonly target?: {
+    readonly text: string;
+    readonly onlyLargest?: boolean;
+    readonly check: (values: Readonly<Partial<Record<BenchServerKind, number>>>) => boolean | undefined;
+  };
+}
+
+const KIB = 1024;
+const within = (value: number | undefined, baseline: number | undefined, most: number): boolean | undefined =>
+  value === undefined || baseline === undefined ? undefined : ratio(value, baseline) <= most;
+
+/** `maxReconnectMs`: the clients' longest backoff, which the restart target adds 5 s to. */
+export function benchFigures(maxReconnectMs: number): Figure[] {
+  const memoryTarget = {
+    text: '≤ 1.3× ws and ≤ 0.5× Socket.IO',
+    check: (v: Readonly<Partial<Record<BenchServerKind, number>>>) => {
+      const toWs = within(v.monitor, v.ws, 1.3);
+      const toSocketIo = within(v.monitor, v.socketio, 0.5);
+      return toWs === undefined || toSocketIo === undefined ? undefined : toWs && toSocketIo;
+    },
+  };
+  const backBoundS = (maxReconnectMs + 5_000) / 1000;
+  return [
+    { name: 'RSS per connection (KiB)', value: (r) => r.memory.rssPerConnection / KIB, target: memoryTarget },
+    { name: 'heap per connection (KiB)', value: (r) => r.memory.heapPerConnection / KIB, target: memoryTarget },
+    {
+      name: 'CPU ms per 1,000 heartbeats',
+      value: (r) => r.cpu.msPer1000Heartbeats,
+      target: { text: '≤ 1.5× ws', check: (v) => within(v.monitor, v.ws, 1.5) },
+    },
+    {
+      name: 'p99 event-loop lag (ms)',
+      value: (r) => r.lag.p99Ms,
+      target: { text: '≤ 0.2× ws at the largest size', onlyLargest: true, check: (v) => within(v.monitor, v.ws, 0.2) },
+    },
+    {
+      name: 'fan-out (messages/s delivered)',
+      value: (r) => r.fanout.messagesPerSecond,
+      target: { text: '≥ 0.9× ws', check: (v) => (v.monitor === undefined || v.ws === undefined ? undefined : ratio(v.monitor, v.ws) >= 0.9) },
+    },
+    {
+      name: 'restart: s until all back',
+      value: (r) => r.restart.allBackMs / 1000,
+      target: {
+        text: `≤ ${backBoundS} s (maxReconnectInterval + 5 s)`,
+        check: (v) => (v.monitor === undefined ? undefined : Number.isFinite(v.monitor) && v.monitor <= backBoundS),
+      },
+    },
+    {
+      name: 'restart: failed handshakes',
+      value: (r) => r.restart.failedHandshakes,
+      target: { text: '0', check: (v) => (v.monitor === undefined ? undefined : v.monitor === 0) },
+    },
+    { name: 'restart: peak accepts/s', value: (r) => r.restart.peakAcceptsPerSecond },
+  ];
+}
+
+export interface TargetOutcome {
+  figure: string;
+  connections: number;
+  met: boolean;
+}
+
+export interface BenchTable {
+  table: TextTable;
+  outcomes: TargetOutcome[];
+}
+
+const verdict = (met: boolean | undefined, applies: boolean): string => (!applies ? '' : met === undefined ? 'not measured' : met ? 'pass' : 'MISS');
+
+/** Rows: figure × size, in the order of `figures`, sizes ascending. */
+export function benchTable(runs: readonly RunResult[], figures: readonly Figure[]): BenchTable {
+  const sizes = [...new Set(runs.map((r) => r.connections))].sort((a, b) => a - b);
+  const largest = sizes[sizes.length - 1];
+  const outcomes: TargetOutcome[] = [];
+  const rows: string[][] = [];
+  for (const figure of figures) {
+    for (const connections of sizes) {
+      const values: Partial<Record<BenchServerKind, number>> = {};
+      for (const run of runs) if (run.connections === connections) values[run.kind] = figure.value(run);
+      const applies = figure.target !== undefined && (!figure.target.onlyLargest || connections === largest);
+      const met = applies ? figure.target?.check(values) : undefined;
+      if (applies && met !== undefined) outcomes.push({ figure: figure.name, connections, met });
+      const shown = (kind: BenchServerKind) => (values[kind] === undefined ? 'not run' : round(values[kind] as number));
+      const toWs = (kind: BenchServerKind) => {
+        const share = ratio(values[kind] ?? Number.NaN, values.ws ?? Number.NaN);
+        return Number.isFinite(share) ? `${round(share)}×` : '—';
+      };
+      rows.push([
+        figure.name,
+        connections.toLocaleString('en-US'),
+        shown('monitor'),
+        shown('ws'),
+        shown('socketio'),
+        toWs('monitor'),
+        toWs('socketio'),
+        applies ? (figure.target?.text ?? '') : '',
+        verdict(met, applies),
+      ]);
+    }
+  }
+  return {
+    table: {
+      columns: [
+        { header: 'figure' },
+        { header: 'N', align: 'right' },
+        { header: 'monitor', align: 'right' },
+        { header: 'ws', align: 'right' },
+        { header: 'Socket.IO', align: 'right' },
+        { header: 'monitor ÷ ws', align: 'right' },
+        { header: 'Socket.IO ÷ ws', align: 'right' },
+        { header: 'target (monitor)' },
+        { header: 'result' },
+      ],
+      rows,
+    },
+    outcomes,
+  };
+}

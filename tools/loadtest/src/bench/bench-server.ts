@@ -1,0 +1,79 @@
+/** One of the benchmark's servers as a child process that can be killed and started again on its port. */
+import { fileURLToPath } from 'node:url';
+import { ChildChannel, type ChildExit } from '../lib/child-channel.js';
+import type { BenchServerApi, BenchServerKind, BenchServerReady } from '../servers/bench-server-api.js';
+
+export const BENCH_CLIENT_TOKEN = 'bench-client';
+
+const ENTRIES: Readonly<Record<BenchServerKind, string>> = {
+  monitor: 'monitor-server.js',
+  ws: 'ws-server.js',
+  socketio: 'socketio-server.js',
+};
+
+export interface BenchServerSettings {
+  kind: BenchServerKind;
+  port: number;
+  pingIntervalMs: number;
+}
+
+/**
+ * The monitor server's variables: its ping every `pingIntervalMs`, a peer dead after 3 missed pings,
+ * the sweep as often as the pings and a silence timeout of 10 intervals; the alert simulator off;
+ * the per-address limit left at its default (the load spreads over source addresses instead).
+ */
+export function monitorEnv(port: number, pingIntervalMs: number): Record<string, string> {
+  return {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    CLIENT_TOKENS: BENCH_CLIENT_TOKEN,
+    ADMIN_TOKEN: 'bench-admin',
+    ALERT_RATE: '0',
+    LOG_LEVEL: 'warn',
+    HEARTBEAT_PING_INTERVAL_MS: String(pingIntervalMs),
+    HEARTBEAT_INTERVAL_MS: String(pingIntervalMs),
+    HEARTBEAT_TIMEOUT_MS: String(10 * pingIntervalMs),
+    HEARTBEAT_MAX_MISSED_PINGS: '3',
+  };
+}
+
+export class BenchServer {
+  private channel: ChildChannel<BenchServerApi> | null = null;
+
+  private constructor(private readonly settings: BenchServerSettings) {}
+
+  static async start(settings: BenchServerSettings): Promise<BenchServer> {
+    const server = new BenchServer(settings);
+    await server.restart();
+    return server;
+  }
+
+  /** Where clients of this kind connect. */
+  get url(): string {
+    const { kind, port } = this.settings;
+    if (kind === 'monitor') return `ws://127.0.0.1:${port}/ws`;
+    return kind === 'ws' ? `ws://127.0.0.1:${port}/` : `http://127.0.0.1:${port}`;
+  }
+
+  get api(): ChildChannel<BenchServerApi> {
+    if (!this.channel?.running) throw new Error(`The ${this.settings.kind} server is not running.`);
+    return this.channel;
+  }
+
+  /** Starts the process (again, on the same port); resolves once it listens. */
+  async restart(): Promise<void> {
+    const { kind, port, pingIntervalMs } = this.settings;
+    const env = kind === 'monitor' ? monitorEnv(port, pingIntervalMs) : { BENCH_PORT: String(port), BENCH_PING_INTERVAL_MS: String(pingIntervalMs) };
+    const { channel } = await ChildChannel.fork<BenchServerApi, BenchServerReady>(fileURLToPath(new URL(`../servers/${ENTRIES[kind]}`, import.meta.url)), {
+      name: `${kind} server`,
+      env,
+      // --expose-gc: memory is read after a full collection.
+      execArgv: ['--expose-gc', '--max-old-space-size=8192'],
+    });
+    this.channel = channel;
+  }
+
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<ChildExit | null> {
+    return this.channel ? this.channel.kill(signal) : null;
+  }
+}

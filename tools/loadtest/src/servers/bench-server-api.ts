@@ -1,0 +1,111 @@
+/**
+ * The benchmark's servers (monitor server, bare `ws`, Socket.IO) each run in a process of their
+ * own and answer the same requests, so every figure is measured the same way inside each of them.
+ */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { serveChannel } from '../lib/child-channel.js';
+
+export type BenchServerKind = 'monitor' | 'ws' | 'socketio';
+
+/** Node's default resolution, the one Prometheus' nodejs_eventloop_lag_* figures use too. */
+export const LAG_RESOLUTION_MS = 10;
+
+export interface ServerSample {
+  at: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+  /** process.cpuUsage(), user + system, µs since the process started. */
+  cpuMicros: number;
+  /** Server pings answered (pongs received) since the process started. */
+  heartbeats: number;
+  connections: number;
+  /** Event-loop delay since the previous sample, beyond the timer's resolution, ms. */
+  lag: { p50Ms: number; p99Ms: number; maxMs: number };
+}
+
+export interface PublishRequest {
+  topic: string;
+  /** The same payload every time; each server adds its own sequence number. */
+  payload: Record<string, unknown>;
+  count: number;
+}
+
+export type BenchServerApi = {
+  /** Reads the figures and restarts the event-loop delay histogram. `gc` runs a full collection first (for memory). */
+  sample: { params: { gc?: boolean }; result: ServerSample };
+  /** Publishes `count` events to every client as fast as the server can. */
+  publish: { params: PublishRequest; result: { ms: number } };
+  /** Profiles the CPU for `ms` and writes the .cpuprofile to `file`. */
+  profile: { params: { ms: number; file: string }; result: null };
+};
+
+export interface BenchServerReady {
+  port: number;
+}
+
+export interface BenchServerHooks {
+  connections(): number;
+  heartbeats(): number;
+  publish(request: PublishRequest): Promise<void>;
+}
+
+/** Settings the benchmark passes to the bare servers (the monitor server reads its own variables). */
+export function benchServerEnv(env: NodeJS.ProcessEnv = process.env): { port: number; pingInterval: number } {
+  const port = Number(env.BENCH_PORT);
+  const pingInterval = Number(env.BENCH_PING_INTERVAL_MS);
+  if (!Number.isInteger(port) || !(pingInterval > 0)) {
+    throw new Error('BENCH_PORT and BENCH_PING_INTERVAL_MS must be set: this server is started by the benchmark (npm run bench).');
+  }
+  return { port, pingInterval };
+}
+
+/** Answers the benchmark's requests for a server listening on `port`. */
+export function serveBenchServer(hooks: BenchServerHooks, port: number): void {
+  const delay = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
+  delay.enable();
+  const beyondResolution = (ns: number) => Math.max(0, ns / 1e6 - LAG_RESOLUTION_MS);
+  const gc = (globalThis as { gc?: () => void }).gc;
+  serveChannel<BenchServerApi>(
+    {
+      sample: ({ gc: collect }) => {
+        if (collect && gc) {
+          // Twice: the first pass may only queue finalizers whose memory the second frees.
+          gc();
+          gc();
+        }
+        const memory = process.memoryUsage();
+        const cpu = process.cpuUsage();
+        const lag = { p50Ms: beyondResolution(delay.percentile(50)), p99Ms: beyondResolution(delay.percentile(99)), maxMs: beyondResolution(delay.max) };
+        delay.reset();
+        return {
+          at: Date.now(),
+          rssBytes: memory.rss,
+          heapUsedBytes: memory.heapUsed,
+          cpuMicros: cpu.user + cpu.system,
+          heartbeats: hooks.heartbeats(),
+          connections: hooks.connections(),
+          lag,
+        };
+      },
+      publish: async (request) => {
+        const startedAt = performance.now();
+        await hooks.publish(request);
+        return { ms: performance.now() - startedAt };
+      },
+      profile: async ({ ms, file }) => {
+        const session = new Session();
+        session.connect();
+        await session.post('Profiler.enable');
+        await session.post('Profiler.start');
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        const { profile } = await session.post('Profiler.stop');
+        session.disconnect();
+        writeFileSync(file, JSON.stringify(profile));
+        return null;
+      },
+    },
+    { port } satisfies BenchServerReady,
+  );
+}
