@@ -105,13 +105,15 @@ export function renderSvgChart(chart: LineChart): string {
   if (chart.rightLabel) {
     parts.push(`<text transform="translate(${width - 12} ${MARGIN.top + plotHeight / 2}) rotate(90)" text-anchor="middle">${escapeXml(chart.rightLabel)}</text>`);
   }
-  for (const marker of chart.markers ?? []) {
-    const x = toX(marker.x).toFixed(1);
+  (chart.markers ?? []).forEach((marker, index) => {
+    const x = toX(marker.x);
+    // Labels of markers close together (SIGKILL, then listening) alternate between two rows.
+    const labelY = bottom - 6 - (index % 2) * 14;
     parts.push(
-      `<line x1="${x}" y1="${MARGIN.top}" x2="${x}" y2="${bottom}" stroke="#999" stroke-dasharray="4 3"/>`,
-      `<text x="${x}" y="${MARGIN.top - 6}" text-anchor="middle" fill="#555">${escapeXml(marker.label)}</text>`,
+      `<line x1="${x.toFixed(1)}" y1="${MARGIN.top}" x2="${x.toFixed(1)}" y2="${bottom}" stroke="#999" stroke-dasharray="4 3"/>`,
+      `<text x="${(x + 3).toFixed(1)}" y="${labelY}" fill="#555">${escapeXml(marker.label)}</text>`,
     );
-  }
+  });
   chart.series.forEach((series, index) => {
     const scale = toY(series.axis === 'left' ? leftMax : rightMax);
     for (const run of segments(series.points, toX, scale)) {
