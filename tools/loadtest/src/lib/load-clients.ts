@@ -49,14 +49,16 @@ class HeartbeatLoadClient implements LoadClient {
   constructor(spec: OpenSpec, localAddress: string, hooks: LoadClientHooks) {
     // The client creates its sockets itself: this class gives them the source address and lets the
     // load client see each attempt (to count the ones that fail before `welcome`).
-    const owner = this;
+    const current = (socket: WebSocket, attempt: { done: boolean }) => {
+      this.socket = socket;
+      this.attempt = attempt;
+    };
     class LoadWebSocket extends WebSocket {
       constructor(url: string) {
         super(url, { localAddress, perMessageDeflate: false });
         const attempt = { done: false };
         const startedAt = Date.now();
-        owner.socket = this;
-        owner.attempt = attempt;
+        current(this, attempt);
         this.once('close', (code: number) => {
           if (!attempt.done) hooks.failed(startedAt, `closed with ${code} before welcome`);
         });

@@ -18,6 +18,7 @@ export function parsePrometheusText(text: string): MetricSample[] {
     const labels: Record<string, string> = {};
     for (const [, key, value] of (match[2] ?? '').matchAll(LABEL)) labels[key as string] = (value as string).replace(/\\(.)/g, '$1');
     const value = match[3] === '+Inf' ? Infinity : match[3] === '-Inf' ? -Infinity : Number(match[3]);
+    if (Number.isNaN(value) && match[3] !== 'NaN') continue;
     samples.push({ name: match[1] as string, labels, value });
   }
   return samples;

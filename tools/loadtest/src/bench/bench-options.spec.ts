@@ -1,0 +1,16 @@
+import { describe, expect, it } from '@jest/globals';
+import { benchSettings } from './bench-options.js';
+
+describe('benchSettings', () => {
+  it('measures 1,000, 10,000 and 19,000 connections on all three servers by default, into the docs', () => {
+    expect(benchSettings([])).toMatchObject({ sizes: [1_000, 10_000, 19_000], servers: ['monitor', 'ws', 'socketio'], pingIntervalMs: 1_000, windowMs: 10_000, writeDocs: true });
+  });
+
+  it('makes --smoke short and keeps it out of the docs', () => {
+    expect(benchSettings(['--smoke'])).toMatchObject({ sizes: [200], settleMs: 1_000, windowMs: 3_000, processes: 2, writeDocs: false, smoke: true });
+  });
+
+  it('takes sizes, servers and windows', () => {
+    expect(benchSettings(['--sizes=500', '--servers=monitor,ws', '--window=4', '--no-docs'])).toMatchObject({ sizes: [500], servers: ['monitor', 'ws'], windowMs: 4_000, writeDocs: false });
+  });
+});

@@ -1,0 +1,58 @@
+import { describe, expect, it } from '@jest/globals';
+import type { BenchServerKind } from '../servers/bench-server-api.js';
+import { benchFigures, benchTable } from './bench-report.js';
+import type { RunResult } from './bench-run.js';
+
+/** A run whose every figure is derived from `scale`, so a ratio between kinds is the ratio of their scales. */
+function run(kind: BenchServerKind, connections: number, scale: number, restart: { allBackMs: number; failedHandshakes: number }): RunResult {
+  const sample = { at: 0, rssBytes: 0, heapUsedBytes: 0, cpuMicros: 0, heartbeats: 0, connections: 0, lag: { p50Ms: 0, p99Ms: 0, maxMs: 0 } };
+  return {
+    kind,
+    connections,
+    memory: { rssPerConnection: scale * 1024, heapPerConnection: scale * 1024, baseline: sample, loaded: sample },
+    cpu: { cpuMs: 0, heartbeats: 0, windowMs: 0, msPer1000Heartbeats: scale },
+    lag: { p50Ms: 0, p99Ms: scale, maxMs: 0 },
+    fanout: { events: 1, deliveries: 1, ms: 1, messagesPerSecond: scale * 1000, publishMs: 0 },
+    restart: { clients: connections, back: connections, allBackMs: restart.allBackMs, medianBackMs: 0, peakAcceptsPerSecond: 10, failedHandshakes: restart.failedHandshakes, downMs: 0 },
+  };
+}
+
+const ok = { allBackMs: 4_000, failedHandshakes: 0 };
+const figures = benchFigures(5_000);
+
+describe('benchTable', () => {
+  it('shows each figure per size with the ratios to ws and the target verdicts', () => {
+    const { table, outcomes } = benchTable([run('monitor', 100, 1.2, ok), run('ws', 100, 1, ok), run('socketio', 100, 3, ok)], figures);
+    const rss = table.rows[0];
+    expect(rss).toEqual(['RSS per connection (KiB)', '100', '1.2', '1', '3', '1.2×', '3×', '≤ 1.3× ws and ≤ 0.5× Socket.IO', 'pass']);
+    expect(outcomes.find((o) => o.figure === 'CPU ms per 1,000 heartbeats')).toEqual({ figure: 'CPU ms per 1,000 heartbeats', connections: 100, met: true });
+    expect(outcomes.find((o) => o.figure === 'fan-out (messages/s delivered)')?.met).toBe(true);
+  });
+
+  it('misses the lag target above 0.2× ws, and judges it at the largest size only', () => {
+    const runs = [100, 200].flatMap((n) => [run('monitor', n, 1, ok), run('ws', n, 2, ok)]);
+    const lagRows = benchTable(runs, figures).table.rows.filter((row) => row[0] === 'p99 event-loop lag (ms)');
+    expect(lagRows.map((row) => [row[1], row[8]])).toEqual([
+      ['100', ''],
+      ['200', 'MISS'],
+    ]);
+  });
+
+  it('misses the memory target when the monitor server is over half of Socket.IO', () => {
+    const { outcomes } = benchTable([run('monitor', 100, 1, ok), run('ws', 100, 1, ok), run('socketio', 100, 1.5, ok)], figures);
+    expect(outcomes.find((o) => o.figure === 'RSS per connection (KiB)')?.met).toBe(false);
+  });
+
+  it('holds the restart to maxReconnectInterval + 5 s and no failed handshake', () => {
+    const slow = { allBackMs: 10_500, failedHandshakes: 2 };
+    const { table, outcomes } = benchTable([run('monitor', 100, 1, slow), run('ws', 100, 1, ok)], figures);
+    expect(table.rows.find((row) => row[0] === 'restart: s until all back')?.[7]).toBe('≤ 10 s (maxReconnectInterval + 5 s)');
+    expect(outcomes.filter((o) => o.figure.startsWith('restart')).map((o) => o.met)).toEqual([false, false]);
+  });
+
+  it('says which servers were not run instead of judging without them', () => {
+    const { table, outcomes } = benchTable([run('monitor', 100, 1, ok), run('ws', 100, 1, ok)], figures);
+    expect(table.rows[0]?.slice(4)).toEqual(['not run', '1×', '—', '≤ 1.3× ws and ≤ 0.5× Socket.IO', 'not measured']);
+    expect(outcomes.some((o) => o.figure === 'RSS per connection (KiB)')).toBe(false);
+  });
+});
