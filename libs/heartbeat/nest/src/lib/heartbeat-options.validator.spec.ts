@@ -37,6 +37,7 @@ describe('resolveHeartbeatOptions', () => {
         rateLimit: { messagesPerSecond: 100, burst: 200 },
         maxConnectionsPerAddress: undefined,
         verifyToken: undefined,
+        redis: undefined,
         allowedOrigins: undefined,
       });
     });
@@ -239,6 +240,40 @@ describe('resolveHeartbeatOptions', () => {
       const { message } = rejectionOf({ pingInterval: '25s' });
       expect(message).toContain('but got "25s"');
       expect(message).toContain('HeartbeatModule.forRoot()/forRootAsync()');
+    });
+  });
+
+  describe('redis', () => {
+    it('takes a URL alone and fills in the Redis defaults, with a node id per process', () => {
+      expect(resolveHeartbeatOptions({ redis: 'redis://cache:6380/2' }).redis).toEqual({
+        url: 'redis://cache:6380/2',
+        keyPrefix: 'heartbeat:',
+        nodeId: expect.stringMatching(new RegExp(`-${process.pid}-[0-9a-f]{6}$`)),
+        statsInterval: 2_000,
+        staleAfter: 6_000,
+        requestTimeout: 1_000,
+        healthCheckInterval: 1_000,
+        maxPendingPublishes: 10_000,
+      });
+    });
+
+    it('derives staleAfter from statsInterval unless given', () => {
+      expect(resolveHeartbeatOptions({ redis: { statsInterval: 500 } }).redis).toMatchObject({ url: 'redis://127.0.0.1:6379', staleAfter: 1_500 });
+      expect(resolveHeartbeatOptions({ redis: { statsInterval: 500, staleAfter: 700 } }).redis).toMatchObject({ staleAfter: 700 });
+    });
+
+    it.each([
+      ['redis', 42, 'a redis:// URL or an object'],
+      ['redis.url', { url: 'http://cache:6379' }, 'a redis:// or rediss:// URL'],
+      ['redis.url', { url: 'not a url' }, 'a redis:// or rediss:// URL'],
+      ['redis.keyPrefix', { keyPrefix: 'has space' }, 'printable ASCII characters without spaces'],
+      ['redis.nodeId', { nodeId: '' }, 'printable ASCII characters without spaces'],
+      ['redis.statsInterval', { statsInterval: 0 }, 'a whole number of milliseconds'],
+      ['redis.maxPendingPublishes', { maxPendingPublishes: -1 }, 'a whole number above 0'],
+    ])('rejects an invalid %s, naming it', (name, redis, expected) => {
+      const error = rejectionOf({ redis });
+      expect(error.message).toContain(`"${name}"`);
+      expect(error.message).toContain(expected);
     });
   });
 

@@ -1,0 +1,3 @@
+import preset from '../../jest.redis.preset.js';
+
+export default { ...preset, displayName: 'monitor-server (redis)', rootDir: import.meta.dirname };

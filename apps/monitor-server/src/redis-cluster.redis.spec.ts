@@ -1,0 +1,158 @@
+import type { EventFrame, HeartbeatStats } from '@heartbeat/protocol';
+import { CloseCode } from '@heartbeat/protocol';
+import {
+  BlackholeProxy,
+  deleteRedisKeys,
+  eventually,
+  MonitorServerProcess,
+  redisTestPrefix,
+  requireRedis,
+  TEST_REDIS_URL,
+  TestClient,
+} from '@heartbeat/testing';
+import type { HealthReport } from './app/http/health.controller.js';
+
+const TOKEN = 'cluster-spec-client';
+const ADMIN = 'cluster-spec-admin';
+
+/** Three built monitor servers (child processes) on one Redis, as three nodes behind a load balancer would run. */
+describe('monitor server cluster (REDIS_URL)', () => {
+  let prefix: string;
+  let servers: MonitorServerProcess[] = [];
+  let clients: TestClient[] = [];
+  let proxy: BlackholeProxy | undefined;
+
+  beforeAll(() => requireRedis());
+
+  beforeEach(() => {
+    prefix = redisTestPrefix('monitor');
+  });
+
+  afterEach(async () => {
+    await Promise.all(clients.map((client) => client.close()));
+    await Promise.all(servers.map((server) => (server.running ? server.kill() : undefined)));
+    await proxy?.close();
+    clients = [];
+    servers = [];
+    proxy = undefined;
+    await deleteRedisKeys(prefix);
+  });
+
+  async function start(nodeId: string, env: Record<string, string> = {}, redisUrl = TEST_REDIS_URL): Promise<MonitorServerProcess> {
+    const server = await MonitorServerProcess.start({
+      CLIENT_TOKENS: TOKEN,
+      ADMIN_TOKEN: ADMIN,
+      ALERT_RATE: '0',
+      REDIS_URL: redisUrl,
+      REDIS_KEY_PREFIX: prefix,
+      NODE_ID: nodeId,
+      ...env,
+    });
+    servers.push(server);
+    await eventually(async () => (await health(server)).redis?.status === 'up', `${nodeId} to connect to Redis`, 10_000);
+    return server;
+  }
+
+  async function health(server: MonitorServerProcess): Promise<HealthReport> {
+    return (await fetch(`${server.url}/health`)).json() as Promise<HealthReport>;
+  }
+
+  async function stats(server: MonitorServerProcess): Promise<HeartbeatStats> {
+    return (await fetch(`${server.url}/api/heartbeat/stats`, { headers: { authorization: `Bearer ${ADMIN}` } })).json() as Promise<HeartbeatStats>;
+  }
+
+  async function subscriber(server: MonitorServerProcess, since?: number) {
+    const { client } = await TestClient.open(server.wsUrl, TOKEN);
+    clients.push(client);
+    client.send(since === undefined ? { type: 'subscribe', topic: 'alerts' } : { type: 'subscribe', topic: 'alerts', since });
+    return { client, subscribed: await client.next('subscribed') };
+  }
+
+  async function take(client: TestClient, count: number): Promise<EventFrame[]> {
+    const events: EventFrame[] = [];
+    while (events.length < count) events.push(await client.next('event', 10_000));
+    return events;
+  }
+
+  const isConsecutive = (seqs: readonly number[]) => seqs.every((seq, i) => i === 0 || seq === seqs[i - 1] + 1);
+
+  it('reports Redis mode and the node on /health and /metrics', async () => {
+    const a = await start('node-a');
+    expect(await health(a)).toMatchObject({ status: 'ok', event_bus: 'redis', node_id: 'node-a', redis: { status: 'up', outages: 0 } });
+    const metrics = await (await fetch(`${a.url}/metrics`)).text();
+    expect(metrics).toMatch(/^heartbeat_redis_up 1$/m);
+    expect(metrics).toContain('heartbeat_node_info{node_id="node-a",event_bus="redis"} 1');
+  });
+
+  it('delivers alerts published by one node to clients of every node, and a client dropped by a killed node resumes on another with nothing lost', async () => {
+    const producer = await start('producer', { ALERT_RATE: '40' });
+    const a = await start('node-a');
+    const b = await start('node-b');
+    const onA = await subscriber(a);
+    const seen = await take(onA.client, 10);
+    expect(isConsecutive(seen.map((event) => event.seq))).toBe(true);
+    expect(seen[0].seq).toBeGreaterThan(onA.subscribed.seq);
+
+    await a.kill('SIGKILL');
+    const last = seen[seen.length - 1].seq;
+    const resumed = await subscriber(b, last);
+    expect(resumed.subscribed).toMatchObject({ epoch: onA.subscribed.epoch, recovered: true });
+    const after = await take(resumed.client, resumed.subscribed.replayed + 20);
+    const seqs = after.map((event) => event.seq);
+    expect(seqs[0]).toBe(last + 1);
+    expect(isConsecutive(seqs)).toBe(true);
+    expect(after.every((event) => event.epoch === onA.subscribed.epoch)).toBe(true);
+    expect(producer.running).toBe(true);
+  }, 30_000);
+
+  it('answers stats for the whole cluster, marks a killed node stale, and kicks a connection held by another node', async () => {
+    const a = await start('node-a');
+    const b = await start('node-b');
+    const c = await start('node-c');
+    const { client: onA } = await TestClient.open(a.wsUrl, TOKEN);
+    clients.push(onA);
+    await TestClient.open(c.wsUrl, TOKEN).then(({ client }) => clients.push(client));
+    const listed = await eventually(async () => {
+      const cluster = await stats(b);
+      return cluster.nodes?.filter((node) => !node.stale).length === 3 && cluster.heartbeat_stats.active_connections === 2 ? cluster : undefined;
+    }, 'all three nodes in the stats of node-b', 10_000);
+    const onAId = listed.connection_details.find((details) => details.node_id === 'node-a')!.id;
+
+    const kicked = await fetch(`${b.url}/api/heartbeat/connections/${onAId}`, { method: 'DELETE', headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(kicked.status).toBe(204);
+    expect((await onA.closed).code).toBe(CloseCode.Kicked);
+
+    await c.kill('SIGKILL');
+    const afterKill = await eventually(async () => {
+      const cluster = await stats(b);
+      return cluster.nodes?.find((node) => node.node_id === 'node-c')?.stale ? cluster : undefined;
+    }, 'node-c to be marked stale', 15_000);
+    // node-c's last figures are listed but not counted: the kicked client was the only other one.
+    expect(afterKill.nodes?.map((node) => [node.node_id, node.stale]).sort()).toEqual([
+      ['node-a', false],
+      ['node-b', false],
+      ['node-c', true],
+    ]);
+    expect(afterKill.heartbeat_stats.active_connections).toBe(0);
+    expect(afterKill.connection_details).toEqual([]);
+  }, 40_000);
+
+  it('says degraded on /health and 0 in heartbeat_redis_up while Redis is silent, then recovers', async () => {
+    const redis = new URL(TEST_REDIS_URL);
+    proxy = await BlackholeProxy.start(Number(redis.port || 6379), redis.hostname);
+    const a = await start('node-a', {}, `redis://127.0.0.1:${proxy.port}`);
+    const { client } = await TestClient.open(a.wsUrl, TOKEN);
+    clients.push(client);
+
+    proxy.blackhole();
+    await eventually(async () => (await health(a)).status === 'degraded', '/health to say degraded', 10_000);
+    expect((await health(a)).redis).toMatchObject({ status: 'down', outages: 1 });
+    expect(await (await fetch(`${a.url}/metrics`)).text()).toMatch(/^heartbeat_redis_up 0$/m);
+    client.send({ type: 'ping', timestamp: new Date().toISOString(), client_time: Date.now(), sequence: 1 });
+    expect(await client.next('pong')).toMatchObject({ sequence: 1 });
+
+    proxy.restore();
+    await eventually(async () => (await health(a)).status === 'ok', '/health to say ok again', 15_000);
+    expect((await health(a)).redis).toMatchObject({ status: 'up', outages: 1 });
+  }, 40_000);
+});

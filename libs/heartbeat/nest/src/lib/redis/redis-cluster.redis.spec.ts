@@ -1,0 +1,131 @@
+import { CloseCode } from '@heartbeat/protocol';
+import { BlackholeProxy, deleteRedisKeys, eventually, redisTestPrefix, requireRedis, TEST_REDIS_URL, TestClient } from '@heartbeat/testing';
+import { type TestApp, startTestApp } from '../../testing/test-app.js';
+import { Redis } from 'ioredis';
+import { HeartbeatMessages } from '../heartbeat.messages.js';
+import { RedisKeys } from './redis-keys.js';
+
+describe('RedisCluster', () => {
+  const STALE_AFTER_MS = 600;
+  let prefix: string;
+  let nodes: TestApp[] = [];
+  let clients: TestClient[] = [];
+  let proxies: BlackholeProxy[] = [];
+
+  beforeAll(() => requireRedis());
+
+  beforeEach(() => {
+    prefix = redisTestPrefix('cluster');
+  });
+
+  afterEach(async () => {
+    await Promise.all(clients.map((client) => client.close()));
+    await Promise.all(nodes.map((node) => node.close()));
+    await Promise.all(proxies.map((proxy) => proxy.close()));
+    clients = [];
+    nodes = [];
+    proxies = [];
+    await deleteRedisKeys(prefix);
+  });
+
+  async function node(nodeId: string, redisUrl = TEST_REDIS_URL): Promise<TestApp> {
+    const app = await startTestApp({
+      pingInterval: 5_000,
+      heartbeatTimeout: 20_000,
+      redis: { url: redisUrl, keyPrefix: prefix, nodeId, healthCheckInterval: 200, statsInterval: 200, staleAfter: STALE_AFTER_MS, requestTimeout: 500 },
+    });
+    nodes.push(app);
+    await eventually(() => app.service.getClusterStatus().redis?.up === true, `node ${nodeId} to connect to Redis`);
+    return app;
+  }
+
+  async function connect(app: TestApp, count: number): Promise<TestClient[]> {
+    const opened = await Promise.all(Array.from({ length: count }, () => TestClient.open(app.url)));
+    const added = opened.map(({ client }) => client);
+    clients.push(...added);
+    return added;
+  }
+
+  /** Waits until `app` sees the listed nodes as live (their first reports are in). */
+  async function whenListed(app: TestApp, ids: string[]): Promise<void> {
+    await eventually(async () => {
+      const stats = await app.service.getStats();
+      return ids.every((id) => stats.nodes?.some((node) => node.node_id === id && !node.stale));
+    }, `nodes ${ids.join(', ')} to be listed`);
+  }
+
+  describe('#stats', () => {
+    it('lists every node with its figures and sums them, with every connection tagged by its node', async () => {
+      const a = await node('node-a');
+      const b = await node('node-b');
+      const c = await node('node-c');
+      await connect(a, 1);
+      await connect(b, 2);
+      await connect(c, 3);
+      await whenListed(a, ['node-a', 'node-b', 'node-c']);
+
+      const stats = await a.service.getStats();
+      expect(stats.nodes?.map((entry) => [entry.node_id, entry.stale, entry.heartbeat_stats.active_connections]).sort()).toEqual([
+        ['node-a', false, 1],
+        ['node-b', false, 2],
+        ['node-c', false, 3],
+      ]);
+      expect(stats.heartbeat_stats.active_connections).toBe(6);
+      const byNode = new Map<string, number>();
+      for (const details of stats.connection_details) byNode.set(details.node_id ?? '?', (byNode.get(details.node_id ?? '?') ?? 0) + 1);
+      expect(Object.fromEntries(byNode)).toEqual({ 'node-a': 1, 'node-b': 2, 'node-c': 3 });
+      expect(b.service.getLocalStats().heartbeat_stats.active_connections).toBe(2);
+    });
+
+    it('marks a node that stopped reporting as stale and leaves it out of the totals', async () => {
+      const a = await node('node-a');
+      const redis = new URL(TEST_REDIS_URL);
+      const proxy = await BlackholeProxy.start(Number(redis.port || 6379), redis.hostname);
+      proxies.push(proxy);
+      const b = await node('node-b', `redis://127.0.0.1:${proxy.port}`);
+      await connect(a, 1);
+      await connect(b, 2);
+      await whenListed(a, ['node-a', 'node-b']);
+      const reader = new Redis(TEST_REDIS_URL);
+      await eventually(async () => JSON.parse((await reader.get(new RedisKeys(prefix).node('node-b'))) ?? '{}').heartbeat_stats?.active_connections === 2, 'a report of node-b with its 2 connections');
+      reader.disconnect();
+
+      proxy.blackhole();
+      await eventually(async () => (await a.service.getStats()).nodes?.find((entry) => entry.node_id === 'node-b')?.stale === true, 'node-b to turn stale', 5_000);
+      const stats = await a.service.getStats();
+      expect(stats.nodes?.find((entry) => entry.node_id === 'node-b')).toMatchObject({ stale: true, heartbeat_stats: { active_connections: 2 } });
+      expect(stats.heartbeat_stats.active_connections).toBe(1);
+      expect(stats.connection_details.every((details) => details.node_id === 'node-a')).toBe(true);
+      // node-b, cut off, still answers for itself.
+      expect((await b.service.getStats()).nodes).toEqual([expect.objectContaining({ node_id: 'node-b', stale: false })]);
+    });
+
+    it('forgets a node that shut down cleanly', async () => {
+      const a = await node('node-a');
+      const b = await node('node-b');
+      await whenListed(a, ['node-a', 'node-b']);
+      await b.close();
+      nodes = nodes.filter((entry) => entry !== b);
+      expect((await a.service.getStats()).nodes?.map((entry) => entry.node_id)).toEqual(['node-a']);
+    });
+  });
+
+  describe('#disconnect', () => {
+    it('closes a connection held by another node', async () => {
+      const a = await node('node-a');
+      const b = await node('node-b');
+      const [client] = await connect(b, 1);
+      await whenListed(a, ['node-a', 'node-b']);
+      const { id } = b.service.getLocalStats().connection_details[0];
+
+      expect(await a.service.disconnect(id)).toBe(true);
+      expect(await client.closed).toEqual({ code: CloseCode.Kicked, reason: HeartbeatMessages.closeKicked() });
+      expect(await a.service.disconnect('no-such-connection')).toBe(false);
+    });
+
+    it('rejects a code a close frame cannot carry before asking any node', async () => {
+      const a = await node('node-a');
+      await expect(a.service.disconnect('any', 1005, 'bad')).rejects.toThrow(new RangeError(HeartbeatMessages.invalidCloseCode(1005)));
+    });
+  });
+});
