@@ -212,6 +212,8 @@ export class RedisTopicBroker extends TopicBroker<RedisTopic> {
     }
     if (topic.epoch !== undefined && event.epoch !== topic.epoch) {
       // The topic's keys were lost in Redis (flushed, evicted): its seqs started over in a new epoch.
+      // Clients ignore events of an epoch they did not subscribe in; resubscribing tells them.
+      this.dropSubscribers(topic);
       topic.epoch = event.epoch;
       topic.liveSeq = event.seq - 1;
     }
