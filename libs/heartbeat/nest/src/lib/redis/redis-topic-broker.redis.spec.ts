@@ -1,7 +1,10 @@
-import type { EventFrame } from '@heartbeat/protocol';
+import { CloseCode, type EventFrame } from '@heartbeat/protocol';
+import { Redis } from 'ioredis';
 import { BlackholeProxy, deleteRedisKeys, eventually, redisTestPrefix, requireRedis, TEST_REDIS_URL, TestClient } from '@heartbeat/testing';
 import { type TestApp, startTestApp } from '../../testing/test-app.js';
+import { HeartbeatMessages } from '../heartbeat.messages.js';
 import type { HeartbeatModuleOptions } from '../heartbeat-options.interface.js';
+import { RedisKeys } from './redis-keys.js';
 
 /** Two or three nodes on one Redis, each a real Nest application, in this process. */
 describe('RedisTopicBroker', () => {
@@ -157,5 +160,41 @@ describe('RedisTopicBroker', () => {
       for (const { client } of [onA, onB, whileDown]) expect((await client.next('event')).seq).toBe(7);
       expect(b.service.getClusterStatus().redis).toMatchObject({ up: true, outages: 1, pendingPublishes: 0 });
     }, 30_000);
+
+    it('closes its subscribers with 1012 when the outage outlasted the replay buffer, so that their resume reports the gap', async () => {
+      const a = await node({ replay: { maxEvents: 3 } });
+      const { app: b, proxy } = await nodeBehindProxy({ replay: { maxEvents: 3 } });
+      const onB = await subscriber(b, 'alerts');
+      await a.service.publish('alerts', { i: 1 });
+      expect((await onB.client.next('event')).seq).toBe(1);
+
+      proxy.blackhole();
+      await eventually(() => b.service.getClusterStatus().redis?.up === false, 'node B to notice that Redis went silent', 5_000);
+      for (const i of range(2, 6)) await a.service.publish('alerts', { i });
+      proxy.restore();
+
+      expect(await onB.client.closed).toEqual({ code: CloseCode.ServiceRestart, reason: HeartbeatMessages.closeEventsLost('alerts') });
+      const resumed = await subscriber(b, 'alerts', 1);
+      expect(resumed.subscribed).toMatchObject({ seq: 6, recovered: false, replayed: 3 });
+    }, 30_000);
+  });
+
+  describe('a topic whose keys Redis lost', () => {
+    it('closes its subscribers with 1012, and they resubscribe into the new epoch', async () => {
+      const a = await node();
+      const first = await subscriber(a, 'alerts');
+      await a.service.publish('alerts', { i: 1 });
+      await first.client.next('event');
+
+      const redis = new Redis(TEST_REDIS_URL);
+      await redis.del(new RedisKeys(prefix).topic('alerts'));
+      redis.disconnect();
+      const { epoch } = await a.service.publish('alerts', { i: 2 });
+      expect(epoch).not.toBe(first.subscribed.epoch);
+      expect((await first.client.closed).code).toBe(CloseCode.ServiceRestart);
+
+      const again = await subscriber(a, 'alerts', 1);
+      expect(again.subscribed).toMatchObject({ epoch, seq: 1 });
+    });
   });
 });
