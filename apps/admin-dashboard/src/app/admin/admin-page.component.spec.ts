@@ -91,6 +91,35 @@ describe('AdminPageComponent', () => {
     expect(rows[1].textContent).toContain('12 / 11');
   });
 
+  it('lists no nodes for a single server', () => {
+    expect((fixture.nativeElement as HTMLElement).querySelector('[data-testid="nodes-table"]')).toBeNull();
+  });
+
+  it('lists the nodes of a cluster, stale ones marked, and the node of each connection', async () => {
+    const totals = STATS.heartbeat_stats;
+    const clustered: HeartbeatStats = {
+      ...STATS,
+      connection_details: [{ ...connection('c-own', 'session-own', 3), node_id: 'node-a' }],
+      nodes: [
+        { node_id: 'node-a', stale: false, reported_at: Date.parse('2026-01-01T12:00:00Z'), heartbeat_stats: totals },
+        { node_id: 'node-b', stale: true, reported_at: Date.parse('2026-01-01T11:59:00Z'), heartbeat_stats: { ...totals, active_connections: 7 } },
+      ],
+    };
+    void TestBed.inject(ClusterStats).refresh();
+    await settle(fixture);
+    http.expectOne(STATS_URL).flush(clustered);
+    await settle(fixture);
+
+    const page = fixture.nativeElement as HTMLElement;
+    const rows = [...page.querySelectorAll('[data-testid="node-row"]')];
+    expect(rows.map((row) => [row.getAttribute('data-node-id'), row.querySelector('[data-testid="node-status"]')?.textContent?.trim()])).toEqual([
+      ['node-a', 'live'],
+      ['node-b', 'stale: no recent report, not counted'],
+    ]);
+    expect(rows[1].textContent).toContain('7');
+    expect(page.querySelector('[data-testid="connection-node"]')?.textContent).toBe('node-a');
+  });
+
   it('draws the RTT and connection charts from the polls', () => {
     const page = fixture.nativeElement as HTMLElement;
     expect(page.querySelector('[data-testid="chart-rtt"] [data-testid="chart-latest"]')?.textContent).toBe('7.8 ms');

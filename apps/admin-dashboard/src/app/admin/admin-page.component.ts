@@ -30,6 +30,11 @@ export class AdminPageComponent {
   protected readonly kicking = signal<ReadonlySet<string>>(new Set());
   protected readonly totals = computed(() => this.stats.latest()?.heartbeat_stats ?? null);
   protected readonly connections = computed(() => this.stats.latest()?.connection_details ?? []);
+  /** Shown only for a cluster: a single node (memory mode) needs no list of one. */
+  protected readonly nodes = computed(() => {
+    const nodes = this.stats.latest()?.nodes ?? [];
+    return nodes.length > 1 || nodes.some((node) => node.stale) ? nodes : [];
+  });
   protected readonly now = computed(() => this.stats.updatedAt() ?? Date.now());
   protected readonly rttPoints = computed<ChartPoint[]>(() => this.stats.history().map((sample) => ({ t: sample.t, value: sample.meanRttMs })));
   protected readonly connectionPoints = computed<ChartPoint[]>(() => this.stats.history().map((sample) => ({ t: sample.t, value: sample.connections })));
