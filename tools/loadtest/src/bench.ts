@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { BENCH_OPTIONS, BENCH_USAGE, benchSettings, type BenchSettings } from './bench/bench-options.js';
 import { benchFigures, benchTable } from './bench/bench-report.js';
 import { BENCH_RECONNECT, benchRun, fanoutEvents, type RunResult } from './bench/bench-run.js';
-import { killAllChildren } from './lib/child-channel.js';
-import { CliOptionsError, cliHelp } from './lib/cli-options.js';
+import { runCli } from './lib/cli-main.js';
+import { cliHelp } from './lib/cli-options.js';
 import { summarizeProfile, type CpuProfile } from './lib/cpu-profile.js';
 import { machineDescription, machineLoad } from './lib/machine.js';
 import { upsertSection } from './lib/markdown-section.js';
@@ -37,19 +37,7 @@ function setupText(settings: BenchSettings): string {
   ].join(' ');
 }
 
-async function main(): Promise<number> {
-  let settings: ReturnType<typeof benchSettings>;
-  try {
-    settings = benchSettings(process.argv.slice(2));
-  } catch (error) {
-    if (!(error instanceof CliOptionsError)) throw error;
-    console.error(error.message);
-    return 2;
-  }
-  if (settings.help) {
-    console.log(cliHelp(BENCH_USAGE, BENCH_OPTIONS));
-    return 0;
-  }
+async function run(settings: BenchSettings): Promise<number> {
   if (settings.servers.includes('monitor') && !existsSync(MONITOR_BUILD)) {
     console.error(`The monitor server is not built (${MONITOR_BUILD} is missing): run "npx nx run monitor-server:build", or use npm run bench, which builds it.`);
     return 1;
@@ -64,7 +52,7 @@ async function main(): Promise<number> {
   const profiles: string[] = [];
   for (const connections of settings.sizes) {
     for (const kind of settings.servers) {
-      const profileFile = settings.profile && kind === 'monitor' ? `${OUTPUT}monitor-${connections}.cpuprofile` : undefined;
+      const profileFile = settings.profile ? `${OUTPUT}${kind}-${connections}.cpuprofile` : undefined;
       try {
         runs.push(await benchRun({ kind, connections, ...settings, ...(profileFile ? { profileFile } : {}) }, progress));
       } catch (error) {
@@ -80,6 +68,8 @@ async function main(): Promise<number> {
   const misses = outcomes.filter((o) => !o.met);
   const verdict = `Targets met: ${outcomes.length - misses.length} of ${outcomes.length}${misses.length ? `; missed: ${misses.map((m) => `${m.figure} at ${m.connections.toLocaleString('en-US')}`).join(', ')}` : ''}.`;
   console.log(`\n${renderTextTable(table)}\n\n${verdict}`);
+  const restartNotes = restartDetails(runs);
+  if (restartNotes) console.log(`\n${restartNotes}`);
 
   const profileText = profiles.map((file) => profileSummaryText(file)).join('\n\n');
   if (profileText) console.log(`\n${profileText}`);
@@ -101,6 +91,7 @@ async function main(): Promise<number> {
       renderMarkdownTable(table),
       '',
       verdict,
+      ...(restartNotes ? ['', restartNotes] : []),
       ...(profileText ? ['', '```', profileText, '```'] : []),
     ].join('\n');
     const current = existsSync(DOCS) ? readFileSync(DOCS, 'utf8') : '# Benchmarks\n';
@@ -110,25 +101,23 @@ async function main(): Promise<number> {
   return 0;
 }
 
+/** Why handshakes failed during the restarts, as the clients and the monitor server saw it. */
+function restartDetails(runs: readonly RunResult[]): string {
+  return runs
+    .filter((r) => r.restart.failedHandshakes > 0 || r.restart.serverNote || (r.restart.serverCloses && Object.keys(r.restart.serverCloses).length > 0))
+    .map(
+      (r) =>
+        `- ${r.kind} × ${r.connections.toLocaleString('en-US')}, restart: ${r.restart.failedHandshakes} failed handshakes ${JSON.stringify(r.restart.failureReasons)}` +
+        (r.restart.serverCloses ? `; server closes by code ${JSON.stringify(r.restart.serverCloses)}` : '') +
+        (r.restart.serverNote ? `; server figures not read: ${r.restart.serverNote}` : ''),
+    )
+    .join('\n');
+}
+
 function profileSummaryText(file: string): string {
   const summary = summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, 15);
   const lines = summary.rows.map((row) => `${(row.share * 100).toFixed(1).padStart(5)} %  ${row.selfMs.toFixed(0).padStart(6)} ms  ${row.name}  ${row.location}`);
   return [`CPU profile ${file} (${(summary.totalMs / 1000).toFixed(1)} s, ${((1 - summary.idleMs / summary.totalMs) * 100).toFixed(0)} % busy); self time, share of busy time:`, ...lines].join('\n');
 }
 
-// An interrupted run takes its servers and client workers with it.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    killAllChildren();
-    process.exit(130);
-  });
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    killAllChildren();
-    console.error(error);
-    process.exit(1);
-  },
-);
+runCli<ReturnType<typeof benchSettings>>({ parse: benchSettings, help: cliHelp(BENCH_USAGE, BENCH_OPTIONS), run });

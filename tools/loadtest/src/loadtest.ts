@@ -7,8 +7,8 @@ import { CLIENT_DEFAULTS } from '@heartbeat/protocol';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { killAllChildren } from './lib/child-channel.js';
-import { CliOptionsError, cliHelp } from './lib/cli-options.js';
+import { runCli } from './lib/cli-main.js';
+import { cliHelp } from './lib/cli-options.js';
 import { Fleet } from './lib/fleet.js';
 import { machineDescription, machineLoad } from './lib/machine.js';
 import { ProgressLine, progressBar } from './lib/progress.js';
@@ -152,35 +152,12 @@ async function runScenario(options: LoadtestOptions, target: LoadTarget, fleet: 
   return outcome.checks.every((c) => c.ok) ? 0 : 1;
 }
 
-async function main(): Promise<number> {
-  let options: LoadtestOptions;
-  try {
-    options = parseLoadtestOptions(process.argv.slice(2));
-  } catch (error) {
-    if (!(error instanceof CliOptionsError)) throw error;
-    console.error(error.message);
-    return 2;
-  }
-  if (options.help) {
-    console.log(cliHelp(LOADTEST_USAGE, LOADTEST_OPTIONS));
-    return 0;
-  }
-  return run(options);
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    killAllChildren();
+runCli({
+  parse: parseLoadtestOptions,
+  help: cliHelp(LOADTEST_USAGE, LOADTEST_OPTIONS),
+  run,
+  onAbort: () => {
     const pid = startedTarget?.process?.pid;
     if (pid) process.kill(pid, 'SIGKILL');
-    process.exit(130);
-  });
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
   },
-);
+});

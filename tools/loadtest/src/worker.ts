@@ -17,7 +17,7 @@ let expect = 0;
 let reached = 0;
 let allReachedAt: number | null = null;
 let received = 0;
-let failedAttempts: number[] = [];
+let failedAttempts: WorkerReport['failedAttempts'] = [];
 let lastError: string | null = null;
 let latencies: number[] = [];
 let latencySeen = 0;
@@ -45,7 +45,7 @@ class Tracked {
       lost: (at, code) => this.history.lost.push({ at, code }),
       failed: (startedAt, reason) => {
         lastError = reason;
-        if (startedAt >= markAt) failedAttempts.push(startedAt);
+        if (startedAt >= markAt) failedAttempts.push({ at: startedAt, reason });
       },
       message: () => {
         received++;

@@ -41,6 +41,7 @@ export interface BenchSettings {
   windowMs: number;
   pingIntervalMs: number;
   processes: number;
+  /** Fan-out: events × connections is about this many deliveries. */
   fanoutDeliveries: number;
   profile: boolean;
   writeDocs: boolean;

@@ -13,7 +13,7 @@ function run(kind: BenchServerKind, connections: number, scale: number, restart:
     cpu: { cpuMs: 0, heartbeats: 0, windowMs: 0, msPer1000Heartbeats: scale },
     lag: { p50Ms: 0, p99Ms: scale, maxMs: 0 },
     fanout: { events: 1, deliveries: 1, ms: 1, messagesPerSecond: scale * 1000, publishMs: 0 },
-    restart: { clients: connections, back: connections, allBackMs: restart.allBackMs, medianBackMs: 0, peakAcceptsPerSecond: 10, failedHandshakes: restart.failedHandshakes, downMs: 0 },
+    restart: { clients: connections, back: connections, allBackMs: restart.allBackMs, medianBackMs: 0, peakAcceptsPerSecond: 10, failedHandshakes: restart.failedHandshakes, failureReasons: {}, downMs: 0 },
   };
 }
 

@@ -5,9 +5,11 @@
 import { freePort } from '@heartbeat/testing';
 import { Fleet } from '../lib/fleet.js';
 import { ProgressLine, progressBar } from '../lib/progress.js';
+import { fetchMetrics, metricByLabel, metricTotal } from '../lib/prometheus.js';
 import { reconnectFigures, type ReconnectFigures } from '../lib/reconnect-figures.js';
 import type { ReconnectSettings } from '../lib/worker-api.js';
 import type { BenchServerKind, ServerSample } from '../servers/bench-server-api.js';
+import type { BenchSettings } from './bench-options.js';
 import { BENCH_CLIENT_TOKEN, BenchServer } from './bench-server.js';
 
 export const BENCH_TOPIC = 'bench';
@@ -35,16 +37,9 @@ export const FANOUT_PAYLOAD: Readonly<Record<string, unknown>> = Object.freeze({
   note: 'benchmark fan-out event padded to about two hundred bytes...',
 });
 
-export interface RunSettings {
+export interface RunSettings extends Pick<BenchSettings, 'ratePerSecond' | 'settleMs' | 'windowMs' | 'pingIntervalMs' | 'processes' | 'fanoutDeliveries'> {
   kind: BenchServerKind;
   connections: number;
-  ratePerSecond: number;
-  settleMs: number;
-  windowMs: number;
-  pingIntervalMs: number;
-  processes: number;
-  /** Fan-out: events × connections is about this many deliveries. */
-  fanoutDeliveries: number;
   /** Write a CPU profile of an extra idle window here (the measured window stays unprofiled). */
   profileFile?: string;
 }
@@ -56,13 +51,30 @@ export interface RunResult {
   cpu: { cpuMs: number; heartbeats: number; windowMs: number; msPer1000Heartbeats: number };
   lag: ServerSample['lag'];
   fanout: { events: number; deliveries: number; ms: number; messagesPerSecond: number; publishMs: number };
-  restart: ReconnectFigures & { downMs: number };
+  /**
+   * `serverCloses`: the monitor server's closes by code after the restart, and the sockets it refused
+   * for the per-address limit (from its /metrics); the bare servers have no such figures.
+   */
+  restart: ReconnectFigures & { downMs: number; serverCloses?: Record<string, number>; serverNote?: string };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function fanoutEvents(connections: number, deliveries: number): number {
   return Math.min(200, Math.max(5, Math.round(deliveries / connections)));
+}
+
+async function serverCloses(server: BenchServer): Promise<Pick<RunResult['restart'], 'serverCloses' | 'serverNote'>> {
+  if (!server.metricsUrl) return {};
+  try {
+    const metrics = await fetchMetrics(server.metricsUrl, 15_000);
+    const closes = metricByLabel(metrics, 'heartbeat_disconnections_total', 'code');
+    const refused = metricTotal(metrics, 'heartbeat_address_limit_rejections_total');
+    return { serverCloses: { ...closes, ...(refused > 0 ? { 'refused (address limit)': refused } : {}) } };
+  } catch (error) {
+    // A diagnosis, not a figure of the table: the run goes on without it, and says so.
+    return { serverNote: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 export async function benchRun(settings: RunSettings, progress: ProgressLine): Promise<RunResult> {
@@ -140,7 +152,7 @@ export async function benchRun(settings: RunSettings, progress: ProgressLine): P
       (s) => progress.update(`${label}: reconnecting ${progressBar(s.connected / connections)} ${s.connected}/${connections}`),
       100,
     );
-    const restart = { ...reconnectFigures(await fleet.report(), listeningAt), downMs: listeningAt - killedAt };
+    const restart = { ...reconnectFigures(await fleet.report(), listeningAt), downMs: listeningAt - killedAt, ...(await serverCloses(server)) };
     progress.done(`${label}: done`);
 
     return {

@@ -55,6 +55,11 @@ export class BenchServer {
     return kind === 'ws' ? `ws://127.0.0.1:${port}/` : `http://127.0.0.1:${port}`;
   }
 
+  /** The monitor server's Prometheus endpoint; null for the bare servers, which have none. */
+  get metricsUrl(): string | null {
+    return this.settings.kind === 'monitor' ? `http://127.0.0.1:${this.settings.port}/metrics` : null;
+  }
+
   get api(): ChildChannel<BenchServerApi> {
     if (!this.channel?.running) throw new Error(`The ${this.settings.kind} server is not running.`);
     return this.channel;

@@ -10,11 +10,23 @@ describe('reconnectFigures', () => {
           { established: [1_900], lost: [] },
           { established: [1_500, 2_600], lost: [] },
         ],
-        failedAttempts: [900, 1_000, 1_700],
+        failedAttempts: [
+          { at: 900, reason: 'refused' },
+          { at: 1_000, reason: 'closed with 1013 before welcome' },
+          { at: 1_700, reason: 'closed with 1013 before welcome' },
+        ],
       },
       1_000,
     );
-    expect(figures).toEqual({ clients: 3, back: 3, allBackMs: 900, medianBackMs: 500, peakAcceptsPerSecond: 3, failedHandshakes: 2 });
+    expect(figures).toEqual({
+      clients: 3,
+      back: 3,
+      allBackMs: 900,
+      medianBackMs: 500,
+      peakAcceptsPerSecond: 3,
+      failedHandshakes: 2,
+      failureReasons: { 'closed with 1013 before welcome': 2 },
+    });
   });
 
   it('has no all-back time while a client is still away', () => {

@@ -13,6 +13,8 @@ export interface ReconnectFigures {
   peakAcceptsPerSecond: number;
   /** Attempts started at or after `since` that ended before their handshake completed. */
   failedHandshakes: number;
+  /** Their reasons: reason → count. */
+  failureReasons: Record<string, number>;
 }
 
 export function reconnectFigures(report: Pick<FleetReport, 'clients' | 'failedAttempts'>, since: number): ReconnectFigures {
@@ -24,12 +26,16 @@ export function reconnectFigures(report: Pick<FleetReport, 'clients' | 'failedAt
     if (after.length > 0) backAfter.push(Math.min(...after) - since);
   }
   const all = backAfter.length === report.clients.length;
+  const failed = report.failedAttempts.filter((attempt) => attempt.at >= since);
+  const failureReasons: Record<string, number> = {};
+  for (const { reason } of failed) failureReasons[reason] = (failureReasons[reason] ?? 0) + 1;
   return {
     clients: report.clients.length,
     back: backAfter.length,
     allBackMs: all && backAfter.length > 0 ? Math.max(...backAfter) : Number.NaN,
     medianBackMs: quantile(backAfter, 0.5),
     peakAcceptsPerSecond: peakInWindow(accepts, 1_000),
-    failedHandshakes: report.failedAttempts.filter((at) => at >= since).length,
+    failedHandshakes: failed.length,
+    failureReasons,
   };
 }

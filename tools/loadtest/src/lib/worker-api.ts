@@ -66,8 +66,8 @@ export interface WorkerReport {
   clients: ClientHistory[];
   streams: StreamTotals;
   latencyMs: number[];
-  /** When each failed attempt since the last mark started (a restart counts only those after the server listened again). */
-  failedAttempts: number[];
+  /** Failed attempts since the last mark: when each started (a restart counts only those after the server listened again) and why it failed. */
+  failedAttempts: { at: number; reason: string }[];
 }
 
 export type WorkerApi = {

@@ -1,7 +1,7 @@
 /** What each scenario does with the open connections, and the figures and checks it reports. */
 import type { Fleet } from '../lib/fleet.js';
 import { type ProgressLine, progressBar } from '../lib/progress.js';
-import { reconnectFigures } from '../lib/reconnect-figures.js';
+import { reconnectFigures, type ReconnectFigures } from '../lib/reconnect-figures.js';
 import { perSlice, round, summarize } from '../lib/stats.js';
 import type { ChartMarker } from '../lib/svg-chart.js';
 import type { LoadtestOptions, Scenario } from './loadtest-options.js';
@@ -53,6 +53,10 @@ async function allBack(ctx: ScenarioContext, timeoutMs: number): Promise<boolean
   );
   ctx.progress.done(`reconnecting: ${result.status.connected}/${result.status.total} back`);
   return result.ok;
+}
+
+function failures(figures: ReconnectFigures): string {
+  return figures.failedHandshakes === 0 ? '0' : `${figures.failedHandshakes} ${JSON.stringify(figures.failureReasons)}`;
 }
 
 function backTimeoutMs(options: LoadtestOptions): number {
@@ -119,7 +123,7 @@ async function restart(ctx: ScenarioContext): Promise<ScenarioOutcome> {
       ['listening → all back', seconds(figures.allBackMs)],
       ['listening → half back', seconds(figures.medianBackMs)],
       ['peak accepts per second', String(figures.peakAcceptsPerSecond)],
-      ['failed handshakes after listening', String(figures.failedHandshakes)],
+      ['failed handshakes after listening', failures(figures)],
     ],
     checks: [
       { name: 'all clients back', ok: back, detail: `${figures.back} of ${figures.clients}` },
@@ -163,7 +167,7 @@ async function drain(ctx: ScenarioContext): Promise<ScenarioOutcome> {
       ['server exit', `${exit.code === null ? `signal ${exit.signal}` : `code ${exit.code}`} after ${seconds(exitedAt - termAt)}`],
       ['listening again → all back', seconds(figures.allBackMs)],
       ['peak accepts per second', String(figures.peakAcceptsPerSecond)],
-      ['failed handshakes after listening', String(figures.failedHandshakes)],
+      ['failed handshakes after listening', failures(figures)],
     ],
     checks: [
       { name: 'every client closed with 1012', ok: restarting.length === report.clients.length, detail: `${restarting.length} of ${report.clients.length}` },
