@@ -1,50 +1,26 @@
 import { CloseCode } from '@heartbeat/protocol';
-import { BlackholeProxy, deleteRedisKeys, eventually, redisTestPrefix, requireRedis, TEST_REDIS_URL, TestClient } from '@heartbeat/testing';
-import { type TestApp, startTestApp } from '../../testing/test-app.js';
+import { eventually, requireRedis, TEST_REDIS_URL, type TestClient } from '@heartbeat/testing';
+import { RedisNodes } from '../../testing/redis-nodes.js';
+import type { TestApp } from '../../testing/test-app.js';
 import { Redis } from 'ioredis';
 import { HeartbeatMessages } from '../heartbeat.messages.js';
 import { RedisKeys } from './redis-keys.js';
 
 describe('RedisCluster', () => {
   const STALE_AFTER_MS = 600;
-  let prefix: string;
-  let nodes: TestApp[] = [];
-  let clients: TestClient[] = [];
-  let proxies: BlackholeProxy[] = [];
+  let cluster: RedisNodes;
 
   beforeAll(() => requireRedis());
 
   beforeEach(() => {
-    prefix = redisTestPrefix('cluster');
+    cluster = new RedisNodes('cluster', { staleAfter: STALE_AFTER_MS, requestTimeout: 500 });
   });
 
-  afterEach(async () => {
-    await Promise.all(clients.map((client) => client.close()));
-    await Promise.all(nodes.map((node) => node.close()));
-    await Promise.all(proxies.map((proxy) => proxy.close()));
-    clients = [];
-    nodes = [];
-    proxies = [];
-    await deleteRedisKeys(prefix);
-  });
+  afterEach(() => cluster.close());
 
-  async function node(nodeId: string, redisUrl = TEST_REDIS_URL): Promise<TestApp> {
-    const app = await startTestApp({
-      pingInterval: 5_000,
-      heartbeatTimeout: 20_000,
-      redis: { url: redisUrl, keyPrefix: prefix, nodeId, healthCheckInterval: 200, statsInterval: 200, staleAfter: STALE_AFTER_MS, requestTimeout: 500 },
-    });
-    nodes.push(app);
-    await eventually(() => app.service.getClusterStatus().redis?.up === true, `node ${nodeId} to connect to Redis`);
-    return app;
-  }
+  const node = (nodeId: string, redisUrl = TEST_REDIS_URL) => cluster.node({ redis: { nodeId } }, redisUrl);
 
-  async function connect(app: TestApp, count: number): Promise<TestClient[]> {
-    const opened = await Promise.all(Array.from({ length: count }, () => TestClient.open(app.url)));
-    const added = opened.map(({ client }) => client);
-    clients.push(...added);
-    return added;
-  }
+  const connect = (app: TestApp, count: number): Promise<TestClient[]> => Promise.all(Array.from({ length: count }, () => cluster.client(app)));
 
   /** Waits until `app` sees the listed nodes as live (their first reports are in). */
   async function whenListed(app: TestApp, ids: string[]): Promise<void> {
@@ -79,15 +55,12 @@ describe('RedisCluster', () => {
 
     it('marks a node that stopped reporting as stale and leaves it out of the totals', async () => {
       const a = await node('node-a');
-      const redis = new URL(TEST_REDIS_URL);
-      const proxy = await BlackholeProxy.start(Number(redis.port || 6379), redis.hostname);
-      proxies.push(proxy);
-      const b = await node('node-b', `redis://127.0.0.1:${proxy.port}`);
+      const { app: b, proxy } = await cluster.nodeBehindProxy({ redis: { nodeId: 'node-b' } });
       await connect(a, 1);
       await connect(b, 2);
       await whenListed(a, ['node-a', 'node-b']);
       const reader = new Redis(TEST_REDIS_URL);
-      await eventually(async () => JSON.parse((await reader.get(new RedisKeys(prefix).node('node-b'))) ?? '{}').heartbeat_stats?.active_connections === 2, 'a report of node-b with its 2 connections');
+      await eventually(async () => JSON.parse((await reader.get(new RedisKeys(cluster.prefix).node('node-b'))) ?? '{}').heartbeat_stats?.active_connections === 2, 'a report of node-b with its 2 connections');
       reader.disconnect();
 
       proxy.blackhole();
@@ -104,8 +77,7 @@ describe('RedisCluster', () => {
       const a = await node('node-a');
       const b = await node('node-b');
       await whenListed(a, ['node-a', 'node-b']);
-      await b.close();
-      nodes = nodes.filter((entry) => entry !== b);
+      await cluster.stop(b);
       expect((await a.service.getStats()).nodes?.map((entry) => entry.node_id)).toEqual(['node-a']);
     });
   });

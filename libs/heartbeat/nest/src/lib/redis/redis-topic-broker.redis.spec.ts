@@ -1,57 +1,29 @@
 import { CloseCode, type EventFrame } from '@heartbeat/protocol';
 import { Redis } from 'ioredis';
-import { BlackholeProxy, deleteRedisKeys, eventually, redisTestPrefix, requireRedis, TEST_REDIS_URL, TestClient } from '@heartbeat/testing';
-import { type TestApp, startTestApp } from '../../testing/test-app.js';
+import { eventually, requireRedis, TEST_REDIS_URL, type TestClient } from '@heartbeat/testing';
+import { RedisNodes } from '../../testing/redis-nodes.js';
+import type { TestApp } from '../../testing/test-app.js';
 import { HeartbeatMessages } from '../heartbeat.messages.js';
 import type { HeartbeatModuleOptions } from '../heartbeat-options.interface.js';
 import { RedisKeys } from './redis-keys.js';
 
 /** Two or three nodes on one Redis, each a real Nest application, in this process. */
 describe('RedisTopicBroker', () => {
-  let prefix: string;
-  let nodes: TestApp[] = [];
-  let clients: TestClient[] = [];
-  let proxies: BlackholeProxy[] = [];
+  let cluster: RedisNodes;
 
   beforeAll(() => requireRedis());
 
   beforeEach(() => {
-    prefix = redisTestPrefix('broker');
+    cluster = new RedisNodes('broker');
   });
 
-  afterEach(async () => {
-    await Promise.all(clients.map((client) => client.close()));
-    await Promise.all(nodes.map((node) => node.close()));
-    await Promise.all(proxies.map((proxy) => proxy.close()));
-    clients = [];
-    nodes = [];
-    proxies = [];
-    await deleteRedisKeys(prefix);
-  });
+  afterEach(() => cluster.close());
 
-  async function node(options: HeartbeatModuleOptions = {}, redisUrl = TEST_REDIS_URL): Promise<TestApp> {
-    const app = await startTestApp({
-      pingInterval: 5_000,
-      heartbeatTimeout: 20_000,
-      ...options,
-      redis: { url: redisUrl, keyPrefix: prefix, healthCheckInterval: 200, statsInterval: 200 },
-    });
-    nodes.push(app);
-    await eventually(() => app.service.getClusterStatus().redis?.up === true, 'the node to connect to Redis');
-    return app;
-  }
-
-  /** A node whose Redis traffic goes through a proxy that can go silent. */
-  async function nodeBehindProxy(options: HeartbeatModuleOptions = {}): Promise<{ app: TestApp; proxy: BlackholeProxy }> {
-    const redis = new URL(TEST_REDIS_URL);
-    const proxy = await BlackholeProxy.start(Number(redis.port || 6379), redis.hostname);
-    proxies.push(proxy);
-    return { app: await node(options, `redis://127.0.0.1:${proxy.port}`), proxy };
-  }
+  const node = (options?: HeartbeatModuleOptions) => cluster.node(options);
+  const nodeBehindProxy = (options?: HeartbeatModuleOptions) => cluster.nodeBehindProxy(options);
 
   async function subscriber(app: TestApp, topic: string, since?: number) {
-    const { client } = await TestClient.open(app.url);
-    clients.push(client);
+    const client = await cluster.client(app);
     client.send(since === undefined ? { type: 'subscribe', topic } : { type: 'subscribe', topic, since });
     const subscribed = await client.next('subscribed', 5_000, (frame) => frame.topic === topic);
     return { client, subscribed };
@@ -187,7 +159,7 @@ describe('RedisTopicBroker', () => {
       await first.client.next('event');
 
       const redis = new Redis(TEST_REDIS_URL);
-      await redis.del(new RedisKeys(prefix).topic('alerts'));
+      await redis.del(new RedisKeys(cluster.prefix).topic('alerts'));
       redis.disconnect();
       const { epoch } = await a.service.publish('alerts', { i: 2 });
       expect(epoch).not.toBe(first.subscribed.epoch);
