@@ -2,14 +2,15 @@
  * `npm run bench`: the monitor server against bare `ws` and Socket.IO under the same idle load (see
  * --help). Prints the table, writes it as JSON and, for full runs, into docs/benchmarks.md.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BENCH_OPTIONS, BENCH_USAGE, benchSettings, type BenchSettings } from './bench/bench-options.js';
 import { benchFigures, benchTable } from './bench/bench-report.js';
-import { BENCH_RECONNECT, benchRun, fanoutEvents, type RunResult } from './bench/bench-run.js';
+import { BENCH_RECONNECT, benchRun, fanoutEvents, heapProfileFile, restartProfileFile, type RunResult } from './bench/bench-run.js';
 import { runCli } from './lib/cli-main.js';
 import { cliHelp } from './lib/cli-options.js';
 import { summarizeProfile, type CpuProfile } from './lib/cpu-profile.js';
+import { summarizeHeapProfile, type HeapProfile } from './lib/heap-profile.js';
 import { machineDescription, machineLoad } from './lib/machine.js';
 import { upsertSection } from './lib/markdown-section.js';
 import { ProgressLine } from './lib/progress.js';
@@ -53,6 +54,8 @@ async function run(settings: BenchSettings): Promise<number> {
   for (const connections of settings.sizes) {
     for (const kind of settings.servers) {
       const profileFile = settings.profile ? `${OUTPUT}${kind}-${connections}.cpuprofile` : undefined;
+      // A file left by an earlier run must not pass for this run's.
+      if (profileFile) for (const file of profileFiles(profileFile)) rmSync(file, { force: true });
       try {
         runs.push(await benchRun({ kind, connections, ...settings, ...(profileFile ? { profileFile } : {}) }, progress));
       } catch (error) {
@@ -60,7 +63,7 @@ async function run(settings: BenchSettings): Promise<number> {
         console.error(`The benchmark could not measure the ${kind} server with ${connections} connections: ${error instanceof Error ? error.message : String(error)}`);
         return 1;
       }
-      if (profileFile) profiles.push(profileFile);
+      if (profileFile) profiles.push(...profileFiles(profileFile));
     }
   }
   const loadAfter = machineLoad();
@@ -71,7 +74,10 @@ async function run(settings: BenchSettings): Promise<number> {
   const restartNotes = restartDetails(runs);
   if (restartNotes) console.log(`\n${restartNotes}`);
 
-  const profileText = profiles.map((file) => profileSummaryText(file)).join('\n\n');
+  const profileText = profiles
+    .filter((file) => existsSync(file))
+    .map((file) => (file.endsWith('.heapprofile') ? heapSummaryText(file) : profileSummaryText(file)))
+    .join('\n\n');
   if (profileText) console.log(`\n${profileText}`);
 
   const outputFile = `${OUTPUT}bench${settings.smoke ? '-smoke' : ''}.json`;
@@ -112,6 +118,16 @@ function restartDetails(runs: readonly RunResult[]): string {
         (r.restart.serverNote ? `; server figures not read: ${r.restart.serverNote}` : ''),
     )
     .join('\n');
+}
+
+function profileFiles(profileFile: string): string[] {
+  return [profileFile, restartProfileFile(profileFile), heapProfileFile(profileFile)];
+}
+
+function heapSummaryText(file: string): string {
+  const summary = summarizeHeapProfile(JSON.parse(readFileSync(file, 'utf8')) as HeapProfile, 15);
+  const lines = summary.rows.map((row) => `${(row.share * 100).toFixed(1).padStart(5)} %  ${(row.bytes / 2 ** 20).toFixed(1).padStart(6)} MiB  ${row.name}  ${row.location}`);
+  return [`Heap profile ${file} (live allocations after the clients connected, ${(summary.totalBytes / 2 ** 20).toFixed(0)} MiB sampled); by allocation site:`, ...lines].join('\n');
 }
 
 function profileSummaryText(file: string): string {

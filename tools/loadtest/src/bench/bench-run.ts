@@ -40,7 +40,11 @@ export const FANOUT_PAYLOAD: Readonly<Record<string, unknown>> = Object.freeze({
 export interface RunSettings extends Pick<BenchSettings, 'ratePerSecond' | 'settleMs' | 'windowMs' | 'pingIntervalMs' | 'processes' | 'fanoutDeliveries'> {
   kind: BenchServerKind;
   connections: number;
-  /** Write a CPU profile of an extra idle window here (the measured window stays unprofiled). */
+  /**
+   * Write a CPU profile of an extra idle window here (the measured window stays unprofiled), one of
+   * the first 15 s after the restart beside it (restartProfileFile), and a sampling heap profile of
+   * what the connections hold (heapProfileFile; sampling while they connect: the ramp is slower).
+   */
   profileFile?: string;
 }
 
@@ -64,6 +68,25 @@ export function fanoutEvents(connections: number, deliveries: number): number {
   return Math.min(200, Math.max(5, Math.round(deliveries / connections)));
 }
 
+/** Where the profile of the reconnect storm goes, beside the idle one. */
+export function restartProfileFile(profileFile: string): string {
+  return profileFile.replace(/\.cpuprofile$/, '-restart.cpuprofile');
+}
+
+/** Where the sampling heap profile of the connections' memory goes. */
+export function heapProfileFile(profileFile: string): string {
+  return profileFile.replace(/\.cpuprofile$/, '.heapprofile');
+}
+
+/** Profiles the first 15 s after a restart; a profile that cannot be taken is said, not fatal. */
+async function profileStorm(server: BenchServer, file: string): Promise<void> {
+  try {
+    await server.api.request('profile', { ms: 15_000, file }, 60_000);
+  } catch (error) {
+    console.error(`No CPU profile of the reconnect storm: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 async function serverCloses(server: BenchServer): Promise<Pick<RunResult['restart'], 'serverCloses' | 'serverNote'>> {
   if (!server.metricsUrl) return {};
   try {
@@ -85,6 +108,7 @@ export async function benchRun(settings: RunSettings, progress: ProgressLine): P
   try {
     await sleep(1_000);
     const baseline = await server.api.request('sample', { gc: true });
+    if (settings.profileFile) await server.api.request('heapSampling', { action: 'start' });
     fleet = await Fleet.start({
       kind: kind === 'monitor' ? 'heartbeat' : kind,
       url: server.url,
@@ -114,6 +138,7 @@ export async function benchRun(settings: RunSettings, progress: ProgressLine): P
     progress.update(`${label}: settling`);
     await sleep(settings.settleMs);
     const loaded = await server.api.request('sample', { gc: true });
+    if (settings.profileFile) await server.api.request('heapSampling', { action: 'stop', file: heapProfileFile(settings.profileFile) });
 
     progress.update(`${label}: measuring idle CPU and event-loop lag for ${settings.windowMs / 1000} s`);
     const before = await server.api.request('sample', {});
@@ -146,12 +171,14 @@ export async function benchRun(settings: RunSettings, progress: ProgressLine): P
     await server.restart();
     const listeningAt = Date.now();
     const backTimeoutMs = BENCH_RECONNECT.maxReconnectInterval + 60_000;
+    const stormProfile = settings.profileFile ? profileStorm(server, restartProfileFile(settings.profileFile)) : null;
     await fleet.waitFor(
       (s) => s.connected === connections,
       backTimeoutMs,
       (s) => progress.update(`${label}: reconnecting ${progressBar(s.connected / connections)} ${s.connected}/${connections}`),
       100,
     );
+    await stormProfile;
     const restart = { ...reconnectFigures(await fleet.report(), listeningAt), downMs: listeningAt - killedAt, ...(await serverCloses(server)) };
     progress.done(`${label}: done`);
 

@@ -59,8 +59,11 @@ class HeartbeatLoadClient implements LoadClient {
         const attempt = { done: false };
         const startedAt = Date.now();
         current(this, attempt);
+        let stage = 'before the upgrade';
+        this.once('upgrade', () => (stage = 'after the upgrade, before welcome'));
+        this.once('error', (error: Error) => (stage = `${stage}: ${error.message}`));
         this.once('close', (code: number) => {
-          if (!attempt.done) hooks.failed(startedAt, `closed with ${code} before welcome`);
+          if (!attempt.done) hooks.failed(startedAt, `closed with ${code} ${stage}`);
         });
       }
     }
@@ -134,10 +137,11 @@ class WsLoadClient implements LoadClient {
       this.hooks.established(Date.now());
     });
     socket.on('message', () => this.hooks.message());
-    socket.on('error', () => undefined);
+    let failure = '';
+    socket.on('error', (error: Error) => (failure = `: ${error.message}`));
     socket.on('close', (code: number) => {
       if (opened) this.hooks.lost(Date.now(), code);
-      else this.hooks.failed(startedAt, `closed with ${code} before open`);
+      else this.hooks.failed(startedAt, `closed with ${code} before open${failure}`);
       if (this.stopped) return;
       this.timer = setTimeout(() => this.start(), backoffDelay(this.retries++, this.spec.reconnect));
     });

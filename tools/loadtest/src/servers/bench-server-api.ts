@@ -39,6 +39,8 @@ export type BenchServerApi = {
   publish: { params: PublishRequest; result: { ms: number } };
   /** Profiles the CPU for `ms` and writes the .cpuprofile to `file`. */
   profile: { params: { ms: number; file: string }; result: null };
+  /** Starts sampling allocations; `stop` writes the live ones (a .heapprofile) to `file`. */
+  heapSampling: { params: { action: 'start' } | { action: 'stop'; file: string }; result: null };
 };
 
 export interface BenchServerReady {
@@ -67,6 +69,7 @@ export function serveBenchServer(hooks: BenchServerHooks, port: number): void {
   delay.enable();
   const beyondResolution = (ns: number) => Math.max(0, ns / 1e6 - LAG_RESOLUTION_MS);
   const gc = (globalThis as { gc?: () => void }).gc;
+  const heapSession = new Session();
   serveChannel<BenchServerApi>(
     {
       sample: ({ gc: collect }) => {
@@ -103,6 +106,19 @@ export function serveBenchServer(hooks: BenchServerHooks, port: number): void {
         const { profile } = await session.post('Profiler.stop');
         session.disconnect();
         writeFileSync(file, JSON.stringify(profile));
+        return null;
+      },
+      heapSampling: async (params) => {
+        if (params.action === 'start') {
+          heapSession.connect();
+          await heapSession.post('HeapProfiler.enable');
+          await heapSession.post('HeapProfiler.startSampling');
+          return null;
+        }
+        // Without the GC flags the profile keeps only what is still alive: what the connections hold.
+        const { profile } = await heapSession.post('HeapProfiler.stopSampling');
+        heapSession.disconnect();
+        writeFileSync(params.file, JSON.stringify(profile));
         return null;
       },
     },
