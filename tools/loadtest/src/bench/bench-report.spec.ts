@@ -9,6 +9,7 @@ function run(kind: BenchServerKind, connections: number, scale: number, restart:
   return {
     kind,
     connections,
+    rampMs: 1_000,
     memory: { rssPerConnection: scale * 1024, heapPerConnection: scale * 1024, baseline: sample, loaded: sample },
     cpu: { cpuMs: 0, heartbeats: 0, windowMs: 0, msPer1000Heartbeats: scale },
     lag: { p50Ms: 0, p99Ms: scale, maxMs: 0 },

@@ -51,6 +51,7 @@ export function benchFigures(maxReconnectMs: number): Figure[] {
       value: (r) => r.fanout.messagesPerSecond,
       target: { text: '≥ 0.9× ws', check: (v) => (v.monitor === undefined || v.ws === undefined ? undefined : ratio(v.monitor, v.ws) >= 0.9) },
     },
+    { name: 'fan-out: server time to send all (ms)', value: (r) => r.fanout.publishMs },
     {
       name: 'restart: s until all back',
       value: (r) => r.restart.allBackMs / 1000,
@@ -65,6 +66,7 @@ export function benchFigures(maxReconnectMs: number): Figure[] {
       target: { text: '0', check: (v) => (v.monitor === undefined ? undefined : v.monitor === 0) },
     },
     { name: 'restart: peak accepts/s', value: (r) => r.restart.peakAcceptsPerSecond },
+    { name: 'ramp: s until all connected', value: (r) => r.rampMs / 1000 },
   ];
 }
 

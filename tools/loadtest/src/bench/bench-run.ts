@@ -51,6 +51,8 @@ export interface RunSettings extends Pick<BenchSettings, 'ratePerSecond' | 'sett
 export interface RunResult {
   kind: BenchServerKind;
   connections: number;
+  /** From the first connect until all were connected. */
+  rampMs: number;
   memory: { rssPerConnection: number; heapPerConnection: number; baseline: ServerSample; loaded: ServerSample };
   cpu: { cpuMs: number; heartbeats: number; windowMs: number; msPer1000Heartbeats: number };
   lag: ServerSample['lag'];
@@ -123,6 +125,7 @@ export async function benchRun(settings: RunSettings, progress: ProgressLine): P
       heartbeat: HEARTBEAT_CLIENT_TIMING,
     });
     const rampMs = (connections / settings.ratePerSecond) * 1000;
+    const rampStart = Date.now();
     const opened = await fleet.waitFor(
       (s) => s.connected === connections,
       rampMs + 60_000,
@@ -135,6 +138,7 @@ export async function benchRun(settings: RunSettings, progress: ProgressLine): P
           `${opened.status.lastError ? ` (last failure: ${opened.status.lastError})` : ''}. Check that the machine is not overloaded, or lower the sizes (--sizes).`,
       );
     }
+    const rampTookMs = Date.now() - rampStart;
     progress.update(`${label}: settling`);
     await sleep(settings.settleMs);
     const loaded = await server.api.request('sample', { gc: true });
@@ -185,6 +189,7 @@ export async function benchRun(settings: RunSettings, progress: ProgressLine): P
     return {
       kind,
       connections,
+      rampMs: rampTookMs,
       memory: {
         rssPerConnection: (loaded.rssBytes - baseline.rssBytes) / connections,
         heapPerConnection: (loaded.heapUsedBytes - baseline.heapUsedBytes) / connections,

@@ -1,7 +1,8 @@
 /**
  * Benchmark subject (a): the monitor server's own application, built (apps/monitor-server/dist) and
- * configured from the environment exactly as its main.js does, plus the benchmark's requests — among
- * them a burst of HeartbeatService.publish calls, which only code inside the process can make.
+ * configured from the environment as its main.js does (without the dashboard's static files), plus
+ * the benchmark's requests — among them a burst of HeartbeatService.publish calls, which only code
+ * inside the process can make.
  */
 import { HeartbeatService } from '@heartbeat/nest';
 import type { INestApplication } from '@nestjs/common';
