@@ -9,12 +9,12 @@ function run(kind: BenchServerKind, connections: number, scale: number, restart:
   return {
     kind,
     connections,
-    rampMs: 1_000,
+    ramp: { ms: 1_000, listenOverflows: 0 },
     memory: { rssPerConnection: scale * 1024, heapPerConnection: scale * 1024, baseline: sample, loaded: sample },
     cpu: { cpuMs: 0, heartbeats: 0, windowMs: 0, msPer1000Heartbeats: scale },
     lag: { p50Ms: 0, p99Ms: scale, maxMs: 0 },
     fanout: { events: 1, deliveries: 1, ms: 1, messagesPerSecond: scale * 1000, publishMs: 0 },
-    restart: { clients: connections, back: connections, allBackMs: restart.allBackMs, medianBackMs: 0, peakAcceptsPerSecond: 10, failedHandshakes: restart.failedHandshakes, failureReasons: {}, downMs: 0 },
+    restart: { clients: connections, back: connections, allBackMs: restart.allBackMs, medianBackMs: 0, peakAcceptsPerSecond: 10, failedHandshakes: restart.failedHandshakes, failureReasons: {}, downMs: 0, listenOverflows: 0 },
   };
 }
 
@@ -42,6 +42,12 @@ describe('benchTable', () => {
   it('misses the memory target when the monitor server is over half of Socket.IO', () => {
     const { outcomes } = benchTable([run('monitor', 100, 1, ok), run('ws', 100, 1, ok), run('socketio', 100, 1.5, ok)], figures);
     expect(outcomes.find((o) => o.figure === 'RSS per connection (KiB)')?.met).toBe(false);
+  });
+
+  it('says how many clients were back where not all came back', () => {
+    const stuck = run('monitor', 100, 1, { allBackMs: Number.NaN, failedHandshakes: 0 });
+    const { table } = benchTable([{ ...stuck, restart: { ...stuck.restart, back: 90 } }, run('ws', 100, 1, ok)], figures);
+    expect(table.rows.find((row) => row[0] === 'restart: s until all back')?.slice(2, 6)).toEqual(['90 back', '4', 'not run', '—']);
   });
 
   it('holds the restart to maxReconnectInterval + 5 s and no failed handshake', () => {

@@ -10,6 +10,8 @@ import type { RunResult } from './bench-run.js';
 export interface Figure {
   readonly name: string;
   readonly value: (run: RunResult) => number;
+  /** What to show where `value` is not a number (NaN): why there is none. */
+  readonly missing?: (run: RunResult) => string;
   /** Checks the monitor server's figure; `largest` is true on the run's largest size. Undefined: no target. */
   readonly target?: {
     readonly text: string;
@@ -51,10 +53,10 @@ export function benchFigures(maxReconnectMs: number): Figure[] {
       value: (r) => r.fanout.messagesPerSecond,
       target: { text: '≥ 0.9× ws', check: (v) => (v.monitor === undefined || v.ws === undefined ? undefined : ratio(v.monitor, v.ws) >= 0.9) },
     },
-    { name: 'fan-out: server time to send all (ms)', value: (r) => r.fanout.publishMs },
     {
       name: 'restart: s until all back',
       value: (r) => r.restart.allBackMs / 1000,
+      missing: (r) => `${r.restart.back.toLocaleString('en-US')} back`,
       target: {
         text: `≤ ${backBoundS} s (maxReconnectInterval + 5 s)`,
         check: (v) => (v.monitor === undefined ? undefined : Number.isFinite(v.monitor) && v.monitor <= backBoundS),
@@ -66,7 +68,9 @@ export function benchFigures(maxReconnectMs: number): Figure[] {
       target: { text: '0', check: (v) => (v.monitor === undefined ? undefined : v.monitor === 0) },
     },
     { name: 'restart: peak accepts/s', value: (r) => r.restart.peakAcceptsPerSecond },
-    { name: 'ramp: s until all connected', value: (r) => r.rampMs / 1000 },
+    { name: 'restart: accept-queue overflows (kernel)', value: (r) => r.restart.listenOverflows ?? Number.NaN, missing: () => 'not readable' },
+    { name: 'ramp: s until all connected', value: (r) => r.ramp.ms / 1000 },
+    { name: 'ramp: accept-queue overflows (kernel)', value: (r) => r.ramp.listenOverflows ?? Number.NaN, missing: () => 'not readable' },
   ];
 }
 
@@ -92,11 +96,20 @@ export function benchTable(runs: readonly RunResult[], figures: readonly Figure[
   for (const figure of figures) {
     for (const connections of sizes) {
       const values: Partial<Record<BenchServerKind, number>> = {};
-      for (const run of runs) if (run.connections === connections) values[run.kind] = figure.value(run);
+      const missing: Partial<Record<BenchServerKind, string>> = {};
+      for (const run of runs) {
+        if (run.connections !== connections) continue;
+        values[run.kind] = figure.value(run);
+        if (figure.missing) missing[run.kind] = figure.missing(run);
+      }
       const applies = figure.target !== undefined && (!figure.target.onlyLargest || connections === largest);
       const met = applies ? figure.target?.check(values) : undefined;
       if (applies && met !== undefined) outcomes.push({ figure: figure.name, connections, met });
-      const shown = (kind: BenchServerKind) => (values[kind] === undefined ? 'not run' : round(values[kind] as number));
+      const shown = (kind: BenchServerKind) => {
+        const value = values[kind];
+        if (value === undefined) return 'not run';
+        return Number.isFinite(value) ? round(value) : (missing[kind] ?? round(value));
+      };
       const toWs = (kind: BenchServerKind) => {
         const share = ratio(values[kind] ?? Number.NaN, values.ws ?? Number.NaN);
         return Number.isFinite(share) ? `${round(share)}×` : '—';

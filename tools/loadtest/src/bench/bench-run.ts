@@ -5,6 +5,7 @@
 import { freePort } from '@heartbeat/testing';
 import { Fleet } from '../lib/fleet.js';
 import { ProgressLine, progressBar } from '../lib/progress.js';
+import { listenOverflows } from '../lib/kernel-counters.js';
 import { fetchMetrics, metricByLabel, metricTotal } from '../lib/prometheus.js';
 import { reconnectFigures, type ReconnectFigures } from '../lib/reconnect-figures.js';
 import type { ReconnectSettings } from '../lib/worker-api.js';
@@ -51,8 +52,8 @@ export interface RunSettings extends Pick<BenchSettings, 'ratePerSecond' | 'sett
 export interface RunResult {
   kind: BenchServerKind;
   connections: number;
-  /** From the first connect until all were connected. */
-  rampMs: number;
+  /** From the first connect until all were connected, and the accept-queue overflows meanwhile (null: not readable). */
+  ramp: { ms: number; listenOverflows: number | null };
   memory: { rssPerConnection: number; heapPerConnection: number; baseline: ServerSample; loaded: ServerSample };
   cpu: { cpuMs: number; heartbeats: number; windowMs: number; msPer1000Heartbeats: number };
   lag: ServerSample['lag'];
@@ -61,7 +62,7 @@ export interface RunResult {
    * `serverCloses`: the monitor server's closes by code after the restart, and the sockets it refused
    * for the per-address limit (from its /metrics); the bare servers have no such figures.
    */
-  restart: ReconnectFigures & { downMs: number; serverCloses?: Record<string, number>; serverNote?: string };
+  restart: ReconnectFigures & { downMs: number; listenOverflows: number | null; serverCloses?: Record<string, number>; serverNote?: string };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -89,7 +90,10 @@ async function profileStorm(server: BenchServer, file: string): Promise<void> {
   }
 }
 
+const difference = (after: number | null, before: number | null): number | null => (after === null || before === null ? null : after - before);
+
 async function serverCloses(server: BenchServer): Promise<Pick<RunResult['restart'], 'serverCloses' | 'serverNote'>> {
+  if (!server.running) return { serverNote: 'the server process had exited' };
   if (!server.metricsUrl) return {};
   try {
     const metrics = await fetchMetrics(server.metricsUrl, 15_000);
@@ -126,6 +130,7 @@ export async function benchRun(settings: RunSettings, progress: ProgressLine): P
     });
     const rampMs = (connections / settings.ratePerSecond) * 1000;
     const rampStart = Date.now();
+    const overflowsBeforeRamp = listenOverflows();
     const opened = await fleet.waitFor(
       (s) => s.connected === connections,
       rampMs + 60_000,
@@ -139,6 +144,7 @@ export async function benchRun(settings: RunSettings, progress: ProgressLine): P
       );
     }
     const rampTookMs = Date.now() - rampStart;
+    const rampOverflows = difference(listenOverflows(), overflowsBeforeRamp);
     progress.update(`${label}: settling`);
     await sleep(settings.settleMs);
     const loaded = await server.api.request('sample', { gc: true });
@@ -170,6 +176,7 @@ export async function benchRun(settings: RunSettings, progress: ProgressLine): P
 
     progress.update(`${label}: restart (SIGKILL, start again on the same port)`);
     await fleet.mark();
+    const overflowsBeforeRestart = listenOverflows();
     const killedAt = Date.now();
     await server.kill('SIGKILL');
     await server.restart();
@@ -183,13 +190,18 @@ export async function benchRun(settings: RunSettings, progress: ProgressLine): P
       100,
     );
     await stormProfile;
-    const restart = { ...reconnectFigures(await fleet.report(), listeningAt), downMs: listeningAt - killedAt, ...(await serverCloses(server)) };
+    const restart = {
+      ...reconnectFigures(await fleet.report(), listeningAt),
+      downMs: listeningAt - killedAt,
+      listenOverflows: difference(listenOverflows(), overflowsBeforeRestart),
+      ...(await serverCloses(server)),
+    };
     progress.done(`${label}: done`);
 
     return {
       kind,
       connections,
-      rampMs: rampTookMs,
+      ramp: { ms: rampTookMs, listenOverflows: rampOverflows },
       memory: {
         rssPerConnection: (loaded.rssBytes - baseline.rssBytes) / connections,
         heapPerConnection: (loaded.heapUsedBytes - baseline.heapUsedBytes) / connections,

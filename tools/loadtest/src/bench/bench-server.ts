@@ -60,6 +60,10 @@ export class BenchServer {
     return this.settings.kind === 'monitor' ? `http://127.0.0.1:${this.settings.port}/metrics` : null;
   }
 
+  get running(): boolean {
+    return this.channel?.running ?? false;
+  }
+
   get api(): ChildChannel<BenchServerApi> {
     if (!this.channel?.running) throw new Error(`The ${this.settings.kind} server is not running.`);
     return this.channel;

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { ChildChannel } from './child-channel.js';
-import type { ClientHistory, OpenSpec, StreamTotals, WorkerApi, WorkerReport, WorkerStatus } from './worker-api.js';
+import type { OpenSpec, StreamTotals, WorkerApi, WorkerReport, WorkerStatus } from './worker-api.js';
 
 const WORKER = fileURLToPath(new URL('../worker.js', import.meta.url));
 
@@ -18,9 +18,8 @@ export interface FleetSpec extends Omit<OpenSpec, 'count' | 'ratePerSecond' | 'l
   addresses: number;
 }
 
-export interface FleetReport extends Omit<WorkerReport, 'clients'> {
-  clients: ClientHistory[];
-}
+/** The workers' reports merged: every client, every failed attempt, the stream totals summed. */
+export type FleetReport = WorkerReport;
 
 /** `count` loopback addresses 127.77.x.y, none of them 127.0.0.1 (which the server may see from elsewhere). */
 export function loopbackAddresses(count: number): string[] {

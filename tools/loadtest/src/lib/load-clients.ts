@@ -24,7 +24,7 @@ export interface LoadClientHooks {
 export interface LoadClient {
   readonly connected: boolean;
   start(): void;
-  /** Drops the connection without a close handshake; false if it is not connected. */
+  /** Drops the connection (without a close handshake where the library allows); false if it is not connected. */
   cut(): boolean;
   stop(): void;
 }
@@ -201,7 +201,8 @@ class SocketIoLoadClient implements LoadClient {
 
   cut(): boolean {
     if (!this.connected) return false;
-    // Socket.IO hides its socket; closing the engine drops the connection as a network loss would.
+    // Socket.IO hides its socket; closing the engine ends the transport under the socket, which
+    // then reconnects as after a network loss (though the server sees a close, not silence).
     this.socket.io.engine.close();
     return true;
   }

@@ -1,5 +1,6 @@
 /** What each scenario does with the open connections, and the figures and checks it reports. */
 import type { Fleet } from '../lib/fleet.js';
+import { listenOverflows } from '../lib/kernel-counters.js';
 import { type ProgressLine, progressBar } from '../lib/progress.js';
 import { reconnectFigures, type ReconnectFigures } from '../lib/reconnect-figures.js';
 import { perSlice, round, summarize } from '../lib/stats.js';
@@ -53,6 +54,11 @@ async function allBack(ctx: ScenarioContext, timeoutMs: number): Promise<boolean
   );
   ctx.progress.done(`reconnecting: ${result.status.connected}/${result.status.total} back`);
   return result.ok;
+}
+
+function overflowsSince(before: number | null): string {
+  const now = listenOverflows();
+  return now === null || before === null ? 'not readable' : String(now - before);
 }
 
 function failures(figures: ReconnectFigures): string {
@@ -109,6 +115,7 @@ async function restart(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const server = ctx.target.process as NonNullable<LoadTarget['process']>;
   await sleep(2_000);
   await ctx.fleet.mark();
+  const overflowsBefore = listenOverflows();
   const killedAt = Date.now();
   const killedT = ctx.timeline.now();
   await server.kill('SIGKILL');
@@ -120,6 +127,7 @@ async function restart(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   return {
     figures: [
       ['server down (SIGKILL → listening)', seconds(listeningAt - killedAt)],
+      ['accept-queue overflows (kernel, machine-wide)', overflowsSince(overflowsBefore)],
       ['listening → all back', seconds(figures.allBackMs)],
       ['listening → half back', seconds(figures.medianBackMs)],
       ['peak accepts per second', String(figures.peakAcceptsPerSecond)],
@@ -144,6 +152,7 @@ async function drain(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const window = ctx.options.drainWindow;
   await sleep(2_000);
   await ctx.fleet.mark();
+  const overflowsBefore = listenOverflows();
   const termAt = Date.now();
   const termT = ctx.timeline.now();
   const exit = await server.kill('SIGTERM');
@@ -167,6 +176,7 @@ async function drain(ctx: ScenarioContext): Promise<ScenarioOutcome> {
       ['server exit', `${exit.code === null ? `signal ${exit.signal}` : `code ${exit.code}`} after ${seconds(exitedAt - termAt)}`],
       ['listening again → all back', seconds(figures.allBackMs)],
       ['peak accepts per second', String(figures.peakAcceptsPerSecond)],
+      ['accept-queue overflows (kernel, machine-wide)', overflowsSince(overflowsBefore)],
       ['failed handshakes after listening', failures(figures)],
     ],
     checks: [
