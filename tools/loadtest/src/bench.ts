@@ -34,10 +34,18 @@ function setupText(settings: BenchSettings): string {
     `CPU: process.cpuUsage() of the server over ${settings.windowMs / 1000} s divided by the pongs it received then.`,
     `Lag: p99 of monitorEventLoopDelay (10 ms resolution, resolution subtracted) over the same window.`,
     `Client processes share the 2 cores with the server: Heartbeat clients parse every ping and answer with a JSON pong, where \`ws\` answers a control frame, so their load on the machine is larger.`,
-    `Fan-out: ${fanoutEvents(settings.sizes[0] ?? 1, settings.fanoutDeliveries)}–${fanoutEvents(settings.sizes[settings.sizes.length - 1] ?? 1, settings.fanoutDeliveries)} events of ~200 bytes published at once to all, deliveries ÷ time until the last client had them all (client work included).`,
+    `Fan-out: ${fanoutText(settings)} of ~200 bytes published at once to all, deliveries ÷ time until the last client had them all (client work included).`,
     `Restart: SIGKILL, start again on the same port; seconds from listening until every client is connected again (given up after ${(BENCH_RECONNECT.maxReconnectInterval + 60_000) / 1000} s), and attempts started after it that failed.`,
     `Accept-queue overflows: the kernel's TcpExt ListenOverflows (machine-wide) over the restart and the ramp: connections the server did not accept in time, whose clients then wait for SYN retransmits.`,
   ].join(' ');
+}
+
+/** `200 events` or `11 to 200 events (fewer, the more connections)`. */
+function fanoutText(settings: BenchSettings): string {
+  const counts = settings.sizes.map((connections) => fanoutEvents(connections, settings.fanoutDeliveries));
+  const fewest = Math.min(...counts);
+  const most = Math.max(...counts);
+  return fewest === most ? `${most} events` : `${fewest} to ${most} events (fewer, the more connections)`;
 }
 
 async function run(settings: BenchSettings): Promise<number> {

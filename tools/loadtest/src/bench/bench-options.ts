@@ -14,7 +14,7 @@ export const BENCH_USAGE = [
   'The table goes to the terminal, tools/loadtest/output/bench.json and (full runs) docs/benchmarks.md.',
   '',
   'Examples:',
-  '  npm run bench                          full run: 1,000 / 10,000 / 19,000 connections (about 10 minutes)',
+  '  npm run bench                          full run: 1,000 / 10,000 / 19,000 connections (about 6 minutes on 2 cores)',
   '  npm run bench -- --smoke               200 connections, short windows (CI; about a minute)',
   '  npm run bench -- --sizes=5000 --servers=monitor,ws --profile',
 ];
@@ -29,7 +29,10 @@ export const BENCH_OPTIONS = {
   pingInterval: { kind: 'number', integer: true, min: 100, default: 1_000, placeholder: 'MS', description: 'Server ping interval of all three servers.' },
   processes: { kind: 'number', integer: true, min: 1, max: 16, default: 4, description: 'Client worker processes (each holds at most 20,000 open files).' },
   fanoutDeliveries: { kind: 'number', integer: true, min: 1, default: 200_000, description: 'Fan-out: events × connections ≈ this many deliveries (5 to 200 events).' },
-  profile: { kind: 'flag', description: 'Also write a CPU profile of the monitor server over an extra idle window and print its top functions.' },
+  profile: {
+    kind: 'flag',
+    description: 'Also profile each server (CPU over an extra idle window and the first 15 s after the restart, live heap by allocation site) and print the top entries; for diagnosis, it slows the ramp.',
+  },
   docs: { kind: 'flag', default: true, description: 'Write the table to docs/benchmarks.md (never for --smoke).' },
 } as const satisfies OptionSchema;
 

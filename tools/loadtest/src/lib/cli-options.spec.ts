@@ -81,7 +81,7 @@ describe('cliHelp', () => {
     expect(help).toMatch(/ {2}--connections=N +Connections\. \(default 1000\)/);
     expect(help).toMatch(/ {2}--url=WS_URL +Target\.$/m);
     expect(help).toMatch(/ {2}--sizes=N,N,\.\.\. +Sizes\. \(default 1,2\)/);
-    expect(help).toMatch(/ {2}--docs +Write docs\. \(on by default; --no-… turns it off\)/);
+    expect(help).toMatch(/ {2}--docs +Write docs\. \(on by default; --no-docs turns it off\)/);
     expect(help.split('\n').at(-1)).toMatch(/^ {2}--help +Show this text\.$/);
   });
 });

@@ -182,7 +182,7 @@ export function cliHelp(usage: readonly string[], schema: OptionSchema): string 
   const entries = Object.entries(schema).map(([key, spec]) => {
     const name = optionName(key);
     const left = spec.kind === 'flag' ? `--${name}` : `--${name}=${spec.placeholder ?? placeholderOf(spec)}`;
-    return [left, `${spec.description}${defaultText(spec)}`] as const;
+    return [left, `${spec.description}${defaultText(name, spec)}`] as const;
   });
   entries.push(['--help', 'Show this text.']);
   const width = Math.max(...entries.map(([left]) => left.length)) + 2;
@@ -196,8 +196,8 @@ function placeholderOf(spec: Exclude<OptionSpec, FlagSpec>): string {
   return spec.kind === 'number' ? 'N' : 'VALUE';
 }
 
-function defaultText(spec: OptionSpec): string {
+function defaultText(name: string, spec: OptionSpec): string {
   if (spec.default === undefined || spec.default === false) return '';
-  if (spec.default === true) return ' (on by default; --no-… turns it off)';
+  if (spec.default === true) return ` (on by default; --no-${name} turns it off)`;
   return ` (default ${Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default)})`;
 }

@@ -103,9 +103,12 @@ export class Fleet {
     await Promise.all(this.workers.map((worker) => worker.request('mark', expect === undefined ? {} : { expect })));
   }
 
-  /** Cuts `count` connections, spread over the workers. */
+  /** Cuts `count` connections, spread over the workers from a random one on (one cut at a time must not always hit the first). */
   async cut(count: number): Promise<number> {
-    const done = await Promise.all(shares(count, this.workers.length).map((share, i) => (this.workers[i] as ChildChannel<WorkerApi>).request('cut', { count: share })));
+    const offset = Math.floor(Math.random() * this.workers.length);
+    const done = await Promise.all(
+      shares(count, this.workers.length).map((share, i) => (this.workers[(i + offset) % this.workers.length] as ChildChannel<WorkerApi>).request('cut', { count: share })),
+    );
     return done.reduce((total, result) => total + result.cut, 0);
   }
 
