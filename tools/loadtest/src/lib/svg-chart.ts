@@ -119,10 +119,12 @@ export function renderSvgChart(chart: LineChart): string {
     for (const run of segments(series.points, toX, scale)) {
       parts.push(`<polyline fill="none" stroke="${escapeXml(series.color)}" stroke-width="1.8" points="${run}"/>`);
     }
-    const legendX = MARGIN.left + 8 + index * 220;
+    // The legend sits between the title and the plot, where no line can run under it.
+    const legendX = MARGIN.left + index * 220;
+    const legendY = MARGIN.top - 12;
     parts.push(
-      `<line x1="${legendX}" y1="${MARGIN.top + 14}" x2="${legendX + 18}" y2="${MARGIN.top + 14}" stroke="${escapeXml(series.color)}" stroke-width="3"/>`,
-      `<text x="${legendX + 24}" y="${MARGIN.top + 18}">${escapeXml(`${series.name} (${series.axis})`)}</text>`,
+      `<line x1="${legendX}" y1="${legendY}" x2="${legendX + 18}" y2="${legendY}" stroke="${escapeXml(series.color)}" stroke-width="3"/>`,
+      `<text x="${legendX + 24}" y="${legendY + 4}">${escapeXml(`${series.name} (${series.axis})`)}</text>`,
     );
   });
   parts.push('</svg>');
