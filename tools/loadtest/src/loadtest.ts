@@ -109,17 +109,21 @@ async function runScenario(options: LoadtestOptions, target: LoadTarget, fleet: 
   const rampMs = (options.connections / options.rate) * 1000;
   const connectStart = Date.now();
   const opened = await fleet.waitFor(
-    (s) => s.connected === options.connections,
+    // Clients that gave up (a refused token) will not connect: no point in waiting for them.
+    (s) => s.connected + s.gaveUp === options.connections,
     rampMs + 60_000,
     (s) => progress.update(`connecting ${progressBar(s.connected / options.connections)} ${s.connected}/${options.connections}`),
     250,
   );
   progress.done(`connecting: ${opened.status.connected}/${options.connections} in ${((Date.now() - connectStart) / 1000).toFixed(1)} s`);
-  if (!opened.ok) {
+  if (opened.status.connected < options.connections) {
+    const { connected, gaveUp, lastError } = opened.status;
+    const why = lastError ? ` Last failure: ${lastError}.` : '';
     console.error(
-      `Only ${opened.status.connected} of ${options.connections} clients connected within ${Math.round((rampMs + 60_000) / 1000)} s` +
-        `${opened.status.lastError ? ` (last failure: ${opened.status.lastError})` : ''}. ` +
-        'Check the URL and token, or open fewer connections or open them more slowly (--connections, --rate).',
+      gaveUp > 0
+        ? `${gaveUp} of ${options.connections} clients gave up connecting (${connected} connected).${why} Check the URL and the client token (--token).`
+        : `Only ${connected} of ${options.connections} clients connected within ${Math.round((rampMs + 60_000) / 1000)} s.${why} ` +
+            'Check the URL, or open fewer connections or open them more slowly (--connections, --rate).',
     );
     return 1;
   }

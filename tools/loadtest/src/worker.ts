@@ -75,8 +75,12 @@ async function open(spec: OpenSpec): Promise<{ started: number }> {
 
 function status(): WorkerStatus {
   let connected = 0;
-  for (const entry of tracked) if (entry.client.connected) connected++;
-  return { total: tracked.length, started, connected, received, reachedExpected: reached, allReachedAt, failedHandshakes: failedAttempts.length, lastError };
+  let gaveUp = 0;
+  for (const { client } of tracked) {
+    if (client.connected) connected++;
+    else if (client.gaveUp) gaveUp++;
+  }
+  return { total: tracked.length, started, connected, gaveUp, received, reachedExpected: reached, allReachedAt, failedHandshakes: failedAttempts.length, lastError };
 }
 
 function mark(params: { expect?: number }): null {

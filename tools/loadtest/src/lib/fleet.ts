@@ -76,6 +76,7 @@ export class Fleet {
       total: sum((s) => s.total),
       started: sum((s) => s.started),
       connected: sum((s) => s.connected),
+      gaveUp: sum((s) => s.gaveUp),
       received: sum((s) => s.received),
       reachedExpected: sum((s) => s.reachedExpected),
       allReachedAt: reachedAll ? Math.max(...all.map((s) => s.allReachedAt as number)) : null,

@@ -23,6 +23,8 @@ export interface LoadClientHooks {
 
 export interface LoadClient {
   readonly connected: boolean;
+  /** The client stopped trying (a Heartbeat client after 4001 twice, 4003 or 4400). */
+  readonly gaveUp: boolean;
   start(): void;
   /** Drops the connection (without a close handshake where the library allows); false if it is not connected. */
   cut(): boolean;
@@ -93,6 +95,10 @@ class HeartbeatLoadClient implements LoadClient {
     return this.client.state.phase === 'connected';
   }
 
+  get gaveUp(): boolean {
+    return this.client.state.phase === 'failed';
+  }
+
   start(): void {
     // Failed attempts are counted by the socket class; the client keeps retrying on its own.
     this.client.connect().catch(() => undefined);
@@ -125,6 +131,8 @@ class WsLoadClient implements LoadClient {
   get connected(): boolean {
     return this.socket?.readyState === WebSocket.OPEN;
   }
+
+  readonly gaveUp = false;
 
   start(): void {
     const startedAt = Date.now();
@@ -193,6 +201,8 @@ class SocketIoLoadClient implements LoadClient {
   get connected(): boolean {
     return this.socket.connected;
   }
+
+  readonly gaveUp = false;
 
   start(): void {
     this.attemptAt = Date.now();

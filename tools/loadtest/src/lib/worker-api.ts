@@ -36,6 +36,8 @@ export interface WorkerStatus {
   total: number;
   started: number;
   connected: number;
+  /** Clients that stopped trying to connect. */
+  gaveUp: number;
   /** Messages received since the last mark. */
   received: number;
   /** Clients that received the expected count since the last mark. */
