@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createMonitorApp } from './app/create-monitor-app.js';
+import { createMonitorApp, listenMonitorApp } from './app/create-monitor-app.js';
 import { type MonitorConfig, MonitorConfigError, loadMonitorConfig } from './app/config/monitor-config.js';
 
 const DASHBOARD_DIR = fileURLToPath(new URL('../../admin-dashboard/dist/browser', import.meta.url));
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   // then the process exits with 0 instead of dying of the signal.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   exitOnSecondSignal();
-  await app.listen(config.port, config.host);
+  await listenMonitorApp(app, config.port, config.host);
   const logger = new Logger('MonitorServer');
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const port = config.port || (app.getHttpServer().address() as { port: number }).port;

@@ -13,6 +13,7 @@ import { serveBenchServer } from './bench-server-api.js';
 interface MonitorAppModules {
   loadMonitorConfig(env: NodeJS.ProcessEnv): { port: number; host: string };
   createMonitorApp(config: unknown): Promise<INestApplication>;
+  listenMonitorApp(app: INestApplication, port: number, host: string): Promise<unknown>;
 }
 
 const APP_DIR = new URL('../../../../apps/monitor-server/dist/app/', import.meta.url);
@@ -24,13 +25,13 @@ async function monitorApp(): Promise<MonitorAppModules> {
     throw new Error(`The monitor server is not built (${fileURLToPath(main)} is missing): run "npx nx run monitor-server:build" first.`);
   }
   const [config, app] = await Promise.all([import(new URL('config/monitor-config.js', APP_DIR).href), import(main.href)]);
-  return { loadMonitorConfig: config.loadMonitorConfig, createMonitorApp: app.createMonitorApp };
+  return { loadMonitorConfig: config.loadMonitorConfig, createMonitorApp: app.createMonitorApp, listenMonitorApp: app.listenMonitorApp };
 }
 
-const { loadMonitorConfig, createMonitorApp } = await monitorApp();
+const { loadMonitorConfig, createMonitorApp, listenMonitorApp } = await monitorApp();
 const config = loadMonitorConfig(process.env);
 const app = await createMonitorApp(config);
-await app.listen(config.port, config.host);
+await listenMonitorApp(app, config.port, config.host);
 const heartbeat = app.get(HeartbeatService);
 serveBenchServer(
   {

@@ -25,6 +25,9 @@ const SOCKET_ERROR_CLOSE_CODES: Readonly<Record<string, number>> = {
   WS_ERR_INVALID_UTF8: 1007,
 };
 
+/** A Buffer goes out as a text frame too: broadcasts encode the UTF-8 once for every socket. */
+const TEXT_FRAME = { binary: false } as const;
+
 /** What a connection needs to know about its send buffer. */
 export interface SendBufferLimit {
   /** High-water mark of `ws.bufferedAmount`, in bytes. */
@@ -95,18 +98,18 @@ export class HeartbeatConnection {
   }
 
   /**
-   * Sends an already encoded frame; false when the socket is no longer open, or when the peer has
+   * Sends an already encoded frame (JSON text, or its UTF-8 bytes); false when the socket is no longer open, or when the peer has
    * left more than the high-water mark unread: then the frame is dropped (never queued without
    * bound) and the overflow reported, which closes the connection.
    */
-  sendText(text: string): boolean {
+  sendText(text: string | Buffer): boolean {
     if (this.socket.readyState !== WebSocket.OPEN) return false;
     const buffered = this.socket.bufferedAmount;
     if (buffered > this.sendBuffer.maxBufferedBytes) {
       if (this.droppedFrames++ === 0) this.sendBuffer.onOverflow(this, buffered);
       return false;
     }
-    this.socket.send(text);
+    this.socket.send(text, TEXT_FRAME);
     return true;
   }
 

@@ -1,6 +1,7 @@
-import { type FrameError, type ClientFrame, parseClientFrame } from '@heartbeat/protocol';
 import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
+import type { MessageMappingProperties } from '@nestjs/websockets';
+import type { Observable } from 'rxjs';
 import type { WebSocketServer } from 'ws';
 import { ConnectionDrainer } from './connection-drainer.js';
 import { HEARTBEAT_GATEWAY, HEARTBEAT_OPTIONS, HEARTBEAT_SERVER } from './heartbeat.constants.js';
@@ -12,39 +13,29 @@ type VerifyClientDone = (verified: boolean, code?: number, message?: string, hea
 /** Retry-After of an upgrade refused during the drain: the server is restarting. */
 const DRAINING_RETRY_AFTER_SECONDS = 5;
 
-/** Event name under which frames that failed validation reach the gateway. */
-export const INVALID_FRAME_EVENT = '$invalid';
-
-/** Nest's message shape: `event` picks the `@SubscribeMessage` handler, `data` is its body. */
-export type ParsedHeartbeatMessage =
-  | { event: ClientFrame['type']; data: ClientFrame }
-  | { event: typeof INVALID_FRAME_EVENT; data: FrameError };
-
 /**
- * Maps a raw frame to a gateway handler: valid frames by their `type`, everything else (binary,
- * invalid JSON, unknown type, wrong fields) to {@link INVALID_FRAME_EVENT} with the reason. Never throws.
- */
-export function heartbeatMessageParser(data: unknown): ParsedHeartbeatMessage {
-  const result = parseClientFrame(data);
-  return result.ok ? { event: result.frame.type, data: result.frame } : { event: INVALID_FRAME_EVENT, data: result.error };
-}
-
-/**
- * `WsAdapter` for Heartbeat: parses frames with the protocol's codec and configures the gateway's
- * WebSocket server from the module options (path, maxPayload, allowed origins), which may only be
- * known at runtime (`forRootAsync`).
+ * `WsAdapter` for Heartbeat: configures the gateway's WebSocket server from the module options
+ * (path, maxPayload, allowed origins), which may only be known at runtime (`forRootAsync`). Other
+ * ws gateways of the application work through it as through `WsAdapter`.
  *
  * ```ts
  * const app = await NestFactory.create(AppModule);
  * app.useWebSocketAdapter(new HeartbeatWsAdapter(app));
  * ```
- * Every ws gateway of the application receives frames in the Heartbeat format through this adapter.
  */
 export class HeartbeatWsAdapter extends WsAdapter {
   private readonly socketLogger = new Logger('HeartbeatWsAdapter');
 
   constructor(private readonly app: INestApplicationContext) {
-    super(app, { messageParser: heartbeatMessageParser });
+    super(app);
+  }
+
+  /**
+   * A gateway without `@SubscribeMessage` handlers (HeartbeatGateway reads its frames itself) gets
+   * no per-socket message pipeline: it would parse every frame only to find no handler.
+   */
+  override bindMessageHandlers(client: unknown, handlers: MessageMappingProperties[], transform: (data: unknown) => Observable<unknown>): void {
+    if (handlers.length > 0) super.bindMessageHandlers(client, handlers, transform);
   }
 
   /**
@@ -52,9 +43,9 @@ export class HeartbeatWsAdapter extends WsAdapter {
    * level, not as errors, so that a client cannot flood the log. Server errors stay errors.
    */
   override bindErrorHandler(server: WebSocketServer): WebSocketServer {
-    server.on('connection', (socket) =>
-      socket.on('error', (error) => this.socketLogger.debug(`socket error: ${error.message}`)),
-    );
+    // One listener shared by every socket rather than a closure each.
+    const onSocketError = (error: Error) => this.socketLogger.debug(`socket error: ${error.message}`);
+    server.on('connection', (socket) => socket.on('error', onSocketError));
     server.on('error', (error) => this.socketLogger.error(error));
     return server;
   }

@@ -14,7 +14,7 @@ describe('HeartbeatGateway', () => {
 
   afterEach(() => server.close());
 
-  describe('#onPing', () => {
+  describe('#receive', () => {
     it('answers a client ping at once with a pong that echoes it and carries server_time', async () => {
       const { client } = await TestClient.open(server.url);
       const before = Date.now();
@@ -27,7 +27,7 @@ describe('HeartbeatGateway', () => {
     });
   });
 
-  describe('#onInvalid', () => {
+  describe('#receive (invalid frames)', () => {
     it('answers each kind of bad frame with its error while another connection keeps receiving events', async () => {
       const { client: watcher } = await TestClient.open(server.url);
       watcher.send({ type: 'subscribe', topic: 'alerts' });

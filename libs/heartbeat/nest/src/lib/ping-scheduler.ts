@@ -99,9 +99,13 @@ export class PingScheduler implements OnApplicationBootstrap, OnModuleDestroy, O
     });
   }
 
-  /** Records the client's answer to a server ping. */
+  /**
+   * Records the client's answer to a server ping. The RTT ends when the frame arrived (the gateway
+   * stamped `lastInboundAt` before parsing it), so parsing and queueing on a busy server do not
+   * count as network time.
+   */
   recordPong(connection: HeartbeatConnection, sequence: number, clientTime: number): void {
-    const now = this.clock.now();
+    const now = connection.lastInboundAt;
     this.registry.counters.pongsReceived++;
     const rtt = connection.recordPong(sequence, clientTime, now);
     if (rtt !== undefined && this.samplesSubject.observed) {

@@ -75,11 +75,16 @@ export abstract class TopicBroker<T extends LocalTopic = LocalTopic> implements 
     for (const text of snapshot.events) connection.sendText(text);
   }
 
-  /** Writes one encoded event to every subscriber; returns how many took it. */
+  /**
+   * Writes one encoded event to every subscriber; returns how many took it. The UTF-8 bytes are
+   * made once: a string would be encoded again for each socket.
+   */
   protected deliver(topic: T, text: string): number {
+    if (topic.subscribers.size === 0) return 0;
+    const bytes = Buffer.from(text);
     let delivered = 0;
     for (const subscriber of topic.subscribers) {
-      if (subscriber.sendText(text)) delivered++;
+      if (subscriber.sendText(bytes)) delivered++;
     }
     return delivered;
   }
