@@ -1,12 +1,12 @@
 import { type FrameError, CloseCode } from '@heartbeat/protocol';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Subject } from 'rxjs';
 import type { WebSocket } from 'ws';
 import { Clock } from './clock.js';
 import { HEARTBEAT_OPTIONS } from './heartbeat.constants.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
+import { randomId } from './random-id.js';
 import { HeartbeatConnection, type SendBufferLimit } from './heartbeat-connection.js';
 import type { HeartbeatLifecycleEvent } from './heartbeat-events.js';
 import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
@@ -65,6 +65,9 @@ export class ConnectionRegistry implements OnApplicationShutdown {
   /** Connections that just closed, for the services that hold per-connection state. */
   readonly removed$ = this.removedSubject.asObservable();
 
+  private readonly onSocketClose: (this: WebSocket, code: number, reason: Buffer) => void;
+  private readonly onSocketError: (this: WebSocket, error: Error) => void;
+
   constructor(
     @Inject(HEARTBEAT_OPTIONS) private readonly options: ResolvedHeartbeatOptions,
     private readonly clock: Clock,
@@ -72,6 +75,16 @@ export class ConnectionRegistry implements OnApplicationShutdown {
     this.sendBufferLimit = {
       maxBufferedBytes: options.maxBufferedBytes,
       onOverflow: (connection, bufferedBytes) => this.slowConsumer(connection, bufferedBytes),
+    };
+    // One listener of each kind for every socket (`this` is the socket), not two closures per connection.
+    const registry = this.bySocket;
+    const remove = (connection: HeartbeatConnection, code: number, reason: string) => this.remove(connection, code, reason);
+    this.onSocketClose = function (this: WebSocket, code: number, reason: Buffer) {
+      const connection = registry.get(this);
+      if (connection) remove(connection, code, reason.toString());
+    };
+    this.onSocketError = function (this: WebSocket, error: Error) {
+      registry.get(this)?.recordSocketError(error);
     };
   }
 
@@ -94,12 +107,12 @@ export class ConnectionRegistry implements OnApplicationShutdown {
   open(socket: WebSocket, request: IncomingMessage): HeartbeatConnection {
     const now = this.clock.now();
     const { ip, address } = remoteOf(request);
-    const connection = new HeartbeatConnection(randomUUID(), socket, request, address, ip, now, this.sendBufferLimit);
+    const connection = new HeartbeatConnection(randomId(), socket, request, address, ip, now, this.sendBufferLimit);
     this.bySocket.set(socket, connection);
     this.byId.set(connection.id, connection);
-    socket.once('close', (code: number, reason: Buffer) => this.remove(connection, code, reason.toString()));
+    socket.on('close', this.onSocketClose);
     // ws emits socket errors (bad frames, resets) before 'close'; unheard, they would crash the process.
-    socket.on('error', (error) => connection.recordSocketError(error));
+    socket.on('error', this.onSocketError);
     this.logger.debug(HeartbeatMessages.logOpened(connection.id, connection.remoteAddress));
     this.eventsSubject.next({ type: 'connected', connectionId: connection.id, remoteAddress: connection.remoteAddress, at: now });
     return connection;

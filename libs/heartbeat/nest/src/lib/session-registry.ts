@@ -1,5 +1,4 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import type { Subscription } from 'rxjs';
 import { Clock } from './clock.js';
 import { ConnectionRegistry } from './connection-registry.js';
@@ -7,6 +6,7 @@ import { HEARTBEAT_OPTIONS } from './heartbeat.constants.js';
 import type { HeartbeatConnection } from './heartbeat-connection.js';
 import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
 import { HeartbeatSession } from './heartbeat-session.js';
+import { randomId } from './random-id.js';
 
 /** What {@link SessionRegistry.attach} decided for a `hello`. */
 export interface SessionAttachment {
@@ -63,7 +63,7 @@ export class SessionRegistry implements OnApplicationShutdown {
       if (session.connection !== undefined && session.connection !== connection) superseded = session.connection;
       this.retained.delete(session.id);
     } else {
-      session = new HeartbeatSession(randomUUID(), this.options.messageDedupeWindow);
+      session = new HeartbeatSession(randomId(), this.options.messageDedupeWindow);
       this.sessions.set(session.id, session);
     }
     session.connection = connection;
