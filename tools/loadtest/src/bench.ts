@@ -5,8 +5,9 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BENCH_OPTIONS, BENCH_USAGE, benchSettings, type BenchSettings } from './bench/bench-options.js';
-import { benchFigures, benchTable } from './bench/bench-report.js';
-import { BENCH_RECONNECT, benchRun, fanoutEvents, heapProfileFile, restartProfileFile, type RunResult } from './bench/bench-run.js';
+import { type BenchResult, benchFigures, benchTable } from './bench/bench-report.js';
+import { BENCH_RECONNECT, benchRun, fanoutEvents, heapProfileFile, restartProfileFile } from './bench/bench-run.js';
+import { benchTwoNodes, requireBenchRedis } from './bench/bench-two-nodes.js';
 import { runCli } from './lib/cli-main.js';
 import { cliHelp } from './lib/cli-options.js';
 import { summarizeProfile, type CpuProfile } from './lib/cpu-profile.js';
@@ -34,7 +35,13 @@ function setupText(settings: BenchSettings): string {
     `CPU: process.cpuUsage() of the server over ${settings.windowMs / 1000} s divided by the pongs it received then.`,
     `Lag: p99 of monitorEventLoopDelay (10 ms resolution, resolution subtracted) over the same window.`,
     `Client processes share the 2 cores with the server: Heartbeat clients parse every ping and answer with a JSON pong, where \`ws\` answers a control frame, so their load on the machine is larger.`,
-    `Fan-out: ${fanoutText(settings)} of ~200 bytes published at once to all, deliveries ÷ time until the last client had them all (client work included).`,
+    `Fan-out: once every client's subscription was answered, ${fanoutText(settings)} of ~200 bytes published at once to all, deliveries ÷ time until the last client had them all (client work included).`,
+    ...(settings.servers.includes('monitor-redis')
+      ? [
+          `Fan-out, 2 nodes on one Redis (monitor-redis): two monitor servers as in (a) on the Redis at ${settings.redisUrl} (a key prefix of their own, deleted after the run),`,
+          'the clients half on each, the same events published on the first node, so half the deliveries pass through Redis Pub/Sub to the other; only the fan-out is measured.',
+        ]
+      : []),
     `Restart: SIGKILL, start again on the same port; seconds from listening until every client is connected again (given up after ${(BENCH_RECONNECT.maxReconnectInterval + 60_000) / 1000} s), and attempts started after it that failed.`,
     `Accept-queue overflows: the kernel's TcpExt ListenOverflows (machine-wide) over the restart and the ramp: connections the server did not accept in time, whose clients then wait for SYN retransmits.`,
   ].join(' ');
@@ -49,9 +56,18 @@ function fanoutText(settings: BenchSettings): string {
 }
 
 async function run(settings: BenchSettings): Promise<number> {
-  if (settings.servers.includes('monitor') && !existsSync(MONITOR_BUILD)) {
+  if ((settings.servers.includes('monitor') || settings.servers.includes('monitor-redis')) && !existsSync(MONITOR_BUILD)) {
     console.error(`The monitor server is not built (${MONITOR_BUILD} is missing): run "npx nx run monitor-server:build", or use npm run bench, which builds it.`);
     return 1;
+  }
+  // Before any measurement: a missing Redis must not cost the minutes of the other servers first.
+  if (settings.servers.includes('monitor-redis')) {
+    try {
+      await requireBenchRedis(settings.redisUrl);
+    } catch (error) {
+      console.error(error instanceof Error ? error.message : String(error));
+      return 1;
+    }
   }
   mkdirSync(OUTPUT, { recursive: true });
   const startedAt = new Date();
@@ -59,15 +75,20 @@ async function run(settings: BenchSettings): Promise<number> {
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   console.log(`${command}\n${machineDescription()}; ${loadBefore}\n`);
   const progress = new ProgressLine();
-  const runs: RunResult[] = [];
+  const runs: BenchResult[] = [];
   const profiles: string[] = [];
   for (const connections of settings.sizes) {
     for (const kind of settings.servers) {
-      const profileFile = settings.profile ? `${OUTPUT}${kind}-${connections}.cpuprofile` : undefined;
+      // The two nodes are measured for their fan-out only: nothing to profile.
+      const profileFile = settings.profile && kind !== 'monitor-redis' ? `${OUTPUT}${kind}-${connections}.cpuprofile` : undefined;
       // A file left by an earlier run must not pass for this run's.
       if (profileFile) for (const file of profileFiles(profileFile)) rmSync(file, { force: true });
       try {
-        runs.push(await benchRun({ kind, connections, ...settings, ...(profileFile ? { profileFile } : {}) }, progress));
+        runs.push(
+          kind === 'monitor-redis'
+            ? await benchTwoNodes({ connections, ...settings }, progress)
+            : await benchRun({ kind, connections, ...settings, ...(profileFile ? { profileFile } : {}) }, progress),
+        );
       } catch (error) {
         progress.done(`${kind} × ${connections}: failed`);
         console.error(`The benchmark could not measure the ${kind} server with ${connections} connections: ${error instanceof Error ? error.message : String(error)}`);
@@ -118,8 +139,9 @@ async function run(settings: BenchSettings): Promise<number> {
 }
 
 /** Why handshakes failed during the restarts, as the clients and the monitor server saw it. */
-function restartDetails(runs: readonly RunResult[]): string {
+function restartDetails(runs: readonly BenchResult[]): string {
   return runs
+    .flatMap((r) => (r.kind === 'monitor-redis' ? [] : [r]))
     .filter((r) => r.restart.failedHandshakes > 0 || r.restart.serverNote || (r.restart.serverCloses && Object.keys(r.restart.serverCloses).length > 0))
     .map(
       (r) =>

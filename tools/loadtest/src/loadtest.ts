@@ -76,7 +76,7 @@ function openFleet(options: LoadtestOptions, target: LoadTarget): Promise<Fleet>
   const processes = processCount(options);
   return Fleet.start({
     kind: 'heartbeat',
-    url: target.wsUrl,
+    urls: [target.wsUrl],
     ...(target.token === undefined ? {} : { token: target.token }),
     topic: options.topic,
     connections: options.connections,

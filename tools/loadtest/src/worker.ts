@@ -75,12 +75,15 @@ async function open(spec: OpenSpec): Promise<{ started: number }> {
 
 function status(): WorkerStatus {
   let connected = 0;
+  let subscribed = 0;
   let gaveUp = 0;
   for (const { client } of tracked) {
-    if (client.connected) connected++;
-    else if (client.gaveUp) gaveUp++;
+    if (client.connected) {
+      connected++;
+      if (client.subscribed) subscribed++;
+    } else if (client.gaveUp) gaveUp++;
   }
-  return { total: tracked.length, started, connected, gaveUp, received, reachedExpected: reached, allReachedAt, failedHandshakes: failedAttempts.length, lastError };
+  return { total: tracked.length, started, connected, subscribed, gaveUp, received, reachedExpected: reached, allReachedAt, failedHandshakes: failedAttempts.length, lastError };
 }
 
 function mark(params: { expect?: number }): null {

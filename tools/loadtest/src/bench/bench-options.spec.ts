@@ -2,8 +2,15 @@ import { describe, expect, it } from '@jest/globals';
 import { benchSettings } from './bench-options.js';
 
 describe('benchSettings', () => {
-  it('measures 1,000, 10,000 and 19,000 connections on all three servers by default, into the docs', () => {
-    expect(benchSettings([])).toMatchObject({ sizes: [1_000, 10_000, 19_000], servers: ['monitor', 'ws', 'socketio'], pingIntervalMs: 1_000, windowMs: 10_000, writeDocs: true });
+  it('measures 1,000, 10,000 and 19,000 connections on the three servers and on two monitor servers on the local Redis by default, into the docs', () => {
+    expect(benchSettings([])).toMatchObject({
+      sizes: [1_000, 10_000, 19_000],
+      servers: ['monitor', 'ws', 'socketio', 'monitor-redis'],
+      redisUrl: 'redis://127.0.0.1:6379',
+      pingIntervalMs: 1_000,
+      windowMs: 10_000,
+      writeDocs: true,
+    });
   });
 
   it('makes --smoke short and keeps it out of the docs', () => {
@@ -12,5 +19,9 @@ describe('benchSettings', () => {
 
   it('takes sizes, servers and windows', () => {
     expect(benchSettings(['--sizes=500', '--servers=monitor,ws', '--window=4', '--no-docs'])).toMatchObject({ sizes: [500], servers: ['monitor', 'ws'], windowMs: 4_000, writeDocs: false });
+  });
+
+  it('takes the Redis of the two monitor servers', () => {
+    expect(benchSettings(['--servers=monitor,monitor-redis', '--redis=redis://127.0.0.1:6380'])).toMatchObject({ servers: ['monitor', 'monitor-redis'], redisUrl: 'redis://127.0.0.1:6380' });
   });
 });

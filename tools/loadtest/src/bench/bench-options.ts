@@ -1,7 +1,10 @@
 import { type OptionSchema, parseCliOptions } from '../lib/cli-options.js';
 import type { BenchServerKind } from '../servers/bench-server-api.js';
 
-export const BENCH_SERVERS: readonly BenchServerKind[] = ['monitor', 'ws', 'socketio'];
+/** The servers measured: the three alone in a process each, and `monitor-redis`, two monitor servers on one Redis (fan-out only). */
+export type BenchKind = BenchServerKind | 'monitor-redis';
+
+export const BENCH_SERVERS: readonly BenchKind[] = ['monitor', 'ws', 'socketio', 'monitor-redis'];
 
 export const BENCH_USAGE = [
   'Usage: npm run bench [-- options]',
@@ -11,6 +14,8 @@ export const BENCH_USAGE = [
   "ws README, (c) a Socket.IO 4 server with its own heartbeat. All ping every --ping-interval ms. Per size: memory",
   'per connection, CPU per 1,000 heartbeats, p99 event-loop lag, fan-out of a ~200-byte event to all, and the',
   'reconnect storm after a SIGKILL restart; each as a ratio to ws, with the targets of the monitor server.',
+  'And (d) monitor-redis: two monitor servers on one Redis (--redis), the clients half on each, the fan-out',
+  'published on one of them; that figure only, as a ratio to the single monitor server.',
   'The table goes to the terminal, tools/loadtest/output/bench.json and (full runs) docs/benchmarks.md.',
   '',
   'Examples:',
@@ -33,12 +38,13 @@ export const BENCH_OPTIONS = {
     kind: 'flag',
     description: 'Also profile each server (CPU over an extra idle window and the first 15 s after the restart, live heap by allocation site) and print the top entries; for diagnosis, it slows the ramp.',
   },
+  redis: { kind: 'text', default: 'redis://127.0.0.1:6379', placeholder: 'URL', description: 'The Redis of monitor-redis (its keys, under a prefix of their own, are deleted after the run).' },
   docs: { kind: 'flag', default: true, description: 'Write the table to docs/benchmarks.md (never for --smoke).' },
 } as const satisfies OptionSchema;
 
 export interface BenchSettings {
   sizes: number[];
-  servers: BenchServerKind[];
+  servers: BenchKind[];
   ratePerSecond: number;
   settleMs: number;
   windowMs: number;
@@ -46,6 +52,7 @@ export interface BenchSettings {
   processes: number;
   /** Fan-out: events × connections is about this many deliveries. */
   fanoutDeliveries: number;
+  redisUrl: string;
   profile: boolean;
   writeDocs: boolean;
   smoke: boolean;
@@ -65,6 +72,7 @@ export function benchSettings(argv: readonly string[]): BenchSettings & { help: 
     pingIntervalMs: options.pingInterval,
     processes: options.smoke ? 2 : options.processes,
     fanoutDeliveries: options.smoke ? 10_000 : options.fanoutDeliveries,
+    redisUrl: options.redis,
     profile: options.profile,
     writeDocs: options.docs && !options.smoke,
   };

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { BenchServerKind } from '../servers/bench-server-api.js';
 import { benchFigures, benchTable } from './bench-report.js';
 import type { RunResult } from './bench-run.js';
+import type { TwoNodeResult } from './bench-two-nodes.js';
 
 /** A run whose every figure is derived from `scale`, so a ratio between kinds is the ratio of their scales. */
 function run(kind: BenchServerKind, connections: number, scale: number, restart: { allBackMs: number; failedHandshakes: number }): RunResult {
@@ -18,7 +19,19 @@ function run(kind: BenchServerKind, connections: number, scale: number, restart:
   };
 }
 
+/** Two monitor servers on one Redis delivering `messagesPerSecond`. */
+function twoNodes(connections: number, messagesPerSecond: number): TwoNodeResult {
+  return {
+    kind: 'monitor-redis',
+    connections,
+    nodeConnections: [connections / 2, connections / 2],
+    ramp: { ms: 1_000, listenOverflows: 0 },
+    fanout: { events: 1, deliveries: 1, ms: 1, messagesPerSecond, publishMs: 0 },
+  };
+}
+
 const ok = { allBackMs: 4_000, failedHandshakes: 0 };
+const TWO_NODE_ROW = 'fan-out, 2 nodes on one Redis (messages/s delivered)';
 const figures = benchFigures(5_000);
 
 describe('benchTable', () => {
@@ -61,5 +74,23 @@ describe('benchTable', () => {
     const { table, outcomes } = benchTable([run('monitor', 100, 1, ok), run('ws', 100, 1, ok)], figures);
     expect(table.rows[0]?.slice(4)).toEqual(['not run', '1×', '—', '≤ 1.3× ws and ≤ 0.5× Socket.IO', 'not measured']);
     expect(outcomes.some((o) => o.figure === 'RSS per connection (KiB)')).toBe(false);
+  });
+
+  it('compares the fan-out of two nodes on one Redis with the single monitor server, at least 0.7×', () => {
+    const runs = [run('monitor', 100, 10, ok), run('ws', 100, 10, ok), twoNodes(100, 8_000), run('monitor', 200, 10, ok), twoNodes(200, 6_000)];
+    const { table, outcomes } = benchTable(runs, figures);
+    expect(table.rows.filter((row) => row[0] === TWO_NODE_ROW)).toEqual([
+      [TWO_NODE_ROW, '100', '8,000', '—', '—', '0.8× monitor (1 node)', '—', '≥ 0.7× monitor (1 node)', 'pass'],
+      [TWO_NODE_ROW, '200', '6,000', '—', '—', '0.6× monitor (1 node)', '—', '≥ 0.7× monitor (1 node)', 'MISS'],
+    ]);
+    expect(outcomes.filter((o) => o.figure === TWO_NODE_ROW).map((o) => o.met)).toEqual([true, false]);
+  });
+
+  it('reads only the fan-out of the two nodes, and leaves their row unjudged where they were not run', () => {
+    const { table, outcomes } = benchTable([run('monitor', 100, 1, ok), run('ws', 100, 1, ok), twoNodes(100, 500)], figures);
+    expect(table.rows.find((row) => row[0] === 'RSS per connection (KiB)')?.slice(2, 5)).toEqual(['1', '1', 'not run']);
+    const alone = benchTable([run('monitor', 100, 1, ok)], figures);
+    expect(alone.table.rows.find((row) => row[0] === TWO_NODE_ROW)?.slice(2)).toEqual(['not run', '—', '—', '—', '—', '≥ 0.7× monitor (1 node)', 'not measured']);
+    expect(outcomes.find((o) => o.figure === TWO_NODE_ROW)?.met).toBe(false);
   });
 });

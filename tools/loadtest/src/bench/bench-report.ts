@@ -1,26 +1,39 @@
 /**
  * The benchmark's table: each figure per size for the three servers, the ratios to bare `ws`, and
- * whether the monitor server meets the issue's target for it.
+ * whether the monitor server meets the issue's target for it; the fan-out of two monitor servers on
+ * one Redis in a row of its own, as a ratio to the single one.
  */
 import { ratio, round } from '../lib/stats.js';
 import type { TextTable } from '../lib/text-table.js';
-import type { BenchServerKind } from '../servers/bench-server-api.js';
+import type { BenchKind } from './bench-options.js';
 import type { RunResult } from './bench-run.js';
+import type { TwoNodeResult } from './bench-two-nodes.js';
+
+export type BenchResult = RunResult | TwoNodeResult;
+
+type Values = Readonly<Partial<Record<BenchKind, number>>>;
 
 export interface Figure {
   readonly name: string;
+  /** The figure of a server alone in its process (monitor, ws, Socket.IO). */
   readonly value: (run: RunResult) => number;
   /** What to show where `value` is not a number (NaN): why there is none. */
   readonly missing?: (run: RunResult) => string;
+  /**
+   * The figure of the two monitor servers on one Redis: the row then shows it in the monitor
+   * column, compared with the single monitor server's `value` instead of with ws.
+   */
+  readonly twoNodes?: (run: TwoNodeResult) => number;
   /** Checks the monitor server's figure; `largest` is true on the run's largest size. Undefined: no target. */
   readonly target?: {
     readonly text: string;
     readonly onlyLargest?: boolean;
-    readonly check: (values: Readonly<Partial<Record<BenchServerKind, number>>>) => boolean | undefined;
+    readonly check: (values: Values) => boolean | undefined;
   };
 }
 
 const KIB = 1024;
+const ONE_NODE = 'monitor (1 node)';
 const within = (value: number | undefined, baseline: number | undefined, most: number): boolean | undefined =>
   value === undefined || baseline === undefined ? undefined : ratio(value, baseline) <= most;
 
@@ -28,7 +41,7 @@ const within = (value: number | undefined, baseline: number | undefined, most: n
 export function benchFigures(maxReconnectMs: number): Figure[] {
   const memoryTarget = {
     text: '≤ 1.3× ws and ≤ 0.5× Socket.IO',
-    check: (v: Readonly<Partial<Record<BenchServerKind, number>>>) => {
+    check: (v: Values) => {
       const toWs = within(v.monitor, v.ws, 1.3);
       const toSocketIo = within(v.monitor, v.socketio, 0.5);
       return toWs === undefined || toSocketIo === undefined ? undefined : toWs && toSocketIo;
@@ -52,6 +65,15 @@ export function benchFigures(maxReconnectMs: number): Figure[] {
       name: 'fan-out (messages/s delivered)',
       value: (r) => r.fanout.messagesPerSecond,
       target: { text: '≥ 0.9× ws', check: (v) => (v.monitor === undefined || v.ws === undefined ? undefined : ratio(v.monitor, v.ws) >= 0.9) },
+    },
+    {
+      name: 'fan-out, 2 nodes on one Redis (messages/s delivered)',
+      value: (r) => r.fanout.messagesPerSecond,
+      twoNodes: (r) => r.fanout.messagesPerSecond,
+      target: {
+        text: `≥ 0.7× ${ONE_NODE}`,
+        check: (v) => (v['monitor-redis'] === undefined || v.monitor === undefined ? undefined : ratio(v['monitor-redis'], v.monitor) >= 0.7),
+      },
     },
     {
       name: 'restart: s until all back',
@@ -88,43 +110,41 @@ export interface BenchTable {
 const verdict = (met: boolean | undefined, applies: boolean): string => (!applies ? '' : met === undefined ? 'not measured' : met ? 'pass' : 'MISS');
 
 /** Rows: figure × size, in the order of `figures`, sizes ascending. */
-export function benchTable(runs: readonly RunResult[], figures: readonly Figure[]): BenchTable {
+export function benchTable(runs: readonly BenchResult[], figures: readonly Figure[]): BenchTable {
   const sizes = [...new Set(runs.map((r) => r.connections))].sort((a, b) => a - b);
   const largest = sizes[sizes.length - 1];
   const outcomes: TargetOutcome[] = [];
   const rows: string[][] = [];
   for (const figure of figures) {
     for (const connections of sizes) {
-      const values: Partial<Record<BenchServerKind, number>> = {};
-      const missing: Partial<Record<BenchServerKind, string>> = {};
+      const values: Partial<Record<BenchKind, number>> = {};
+      const missing: Partial<Record<BenchKind, string>> = {};
       for (const run of runs) {
         if (run.connections !== connections) continue;
+        if (run.kind === 'monitor-redis') {
+          if (figure.twoNodes) values[run.kind] = figure.twoNodes(run);
+          continue;
+        }
         values[run.kind] = figure.value(run);
         if (figure.missing) missing[run.kind] = figure.missing(run);
       }
       const applies = figure.target !== undefined && (!figure.target.onlyLargest || connections === largest);
       const met = applies ? figure.target?.check(values) : undefined;
       if (applies && met !== undefined) outcomes.push({ figure: figure.name, connections, met });
-      const shown = (kind: BenchServerKind) => {
+      const shown = (kind: BenchKind) => {
         const value = values[kind];
         if (value === undefined) return 'not run';
         return Number.isFinite(value) ? round(value) : (missing[kind] ?? round(value));
       };
-      const toWs = (kind: BenchServerKind) => {
-        const share = ratio(values[kind] ?? Number.NaN, values.ws ?? Number.NaN);
-        return Number.isFinite(share) ? `${round(share)}×` : '—';
+      /** `of`: the baseline where it is not the column's (ws). */
+      const share = (kind: BenchKind, baseline: BenchKind, of = '') => {
+        const times = ratio(values[kind] ?? Number.NaN, values[baseline] ?? Number.NaN);
+        return Number.isFinite(times) ? `${round(times)}×${of}` : '—';
       };
-      rows.push([
-        figure.name,
-        connections.toLocaleString('en-US'),
-        shown('monitor'),
-        shown('ws'),
-        shown('socketio'),
-        toWs('monitor'),
-        toWs('socketio'),
-        applies ? (figure.target?.text ?? '') : '',
-        verdict(met, applies),
-      ]);
+      const cells = figure.twoNodes
+        ? [shown('monitor-redis'), '—', '—', share('monitor-redis', 'monitor', ` ${ONE_NODE}`), '—']
+        : [shown('monitor'), shown('ws'), shown('socketio'), share('monitor', 'ws'), share('socketio', 'ws')];
+      rows.push([figure.name, connections.toLocaleString('en-US'), ...cells, applies ? (figure.target?.text ?? '') : '', verdict(met, applies)]);
     }
   }
   return {

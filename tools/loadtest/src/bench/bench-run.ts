@@ -8,9 +8,9 @@ import { ProgressLine, progressBar } from '../lib/progress.js';
 import { listenOverflows } from '../lib/kernel-counters.js';
 import { fetchMetrics, metricByLabel, metricTotal } from '../lib/prometheus.js';
 import { reconnectFigures, type ReconnectFigures } from '../lib/reconnect-figures.js';
-import type { ReconnectSettings } from '../lib/worker-api.js';
+import type { ClientKind, ReconnectSettings } from '../lib/worker-api.js';
 import type { BenchServerKind, ServerSample } from '../servers/bench-server-api.js';
-import type { BenchSettings } from './bench-options.js';
+import type { BenchKind, BenchSettings } from './bench-options.js';
 import { BENCH_CLIENT_TOKEN, BenchServer } from './bench-server.js';
 
 export const BENCH_TOPIC = 'bench';
@@ -38,9 +38,11 @@ export const FANOUT_PAYLOAD: Readonly<Record<string, unknown>> = Object.freeze({
   note: 'benchmark fan-out event padded to about two hundred bytes...',
 });
 
-export interface RunSettings extends Pick<BenchSettings, 'ratePerSecond' | 'settleMs' | 'windowMs' | 'pingIntervalMs' | 'processes' | 'fanoutDeliveries'> {
+/** What the clients of a run need to know. */
+export type ClientSettings = Pick<BenchSettings, 'ratePerSecond' | 'processes' | 'fanoutDeliveries'> & { connections: number };
+
+export interface RunSettings extends ClientSettings, Pick<BenchSettings, 'settleMs' | 'windowMs' | 'pingIntervalMs'> {
   kind: BenchServerKind;
-  connections: number;
   /**
    * Write a CPU profile of an extra idle window here (the measured window stays unprofiled), one of
    * the first 15 s after the restart beside it (restartProfileFile), and a sampling heap profile of
@@ -49,15 +51,28 @@ export interface RunSettings extends Pick<BenchSettings, 'ratePerSecond' | 'sett
   profileFile?: string;
 }
 
+/** From the first connect until all were connected, and the accept-queue overflows meanwhile (null: not readable). */
+export interface RampFigures {
+  ms: number;
+  listenOverflows: number | null;
+}
+
+export interface FanoutFigures {
+  events: number;
+  deliveries: number;
+  ms: number;
+  messagesPerSecond: number;
+  publishMs: number;
+}
+
 export interface RunResult {
   kind: BenchServerKind;
   connections: number;
-  /** From the first connect until all were connected, and the accept-queue overflows meanwhile (null: not readable). */
-  ramp: { ms: number; listenOverflows: number | null };
+  ramp: RampFigures;
   memory: { rssPerConnection: number; heapPerConnection: number; baseline: ServerSample; loaded: ServerSample };
   cpu: { cpuMs: number; heartbeats: number; windowMs: number; msPer1000Heartbeats: number };
   lag: ServerSample['lag'];
-  fanout: { events: number; deliveries: number; ms: number; messagesPerSecond: number; publishMs: number };
+  fanout: FanoutFigures;
   /**
    * `serverCloses`: the monitor server's closes by code after the restart, and the sockets it refused
    * for the per-address limit (from its /metrics); the bare servers have no such figures.
@@ -67,6 +82,9 @@ export interface RunResult {
 
 /** How much longer than its nominal time the ramp may take: the monitor server needed about 48 s for 19,000 at 2,000/s. */
 const RAMP_GRACE_MS = 120_000;
+
+/** How long the clients' subscriptions may take to be answered once all are connected. */
+const SUBSCRIBE_TIMEOUT_MS = 30_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -109,28 +127,37 @@ async function serverCloses(server: BenchServer): Promise<Pick<RunResult['restar
   }
 }
 
-export async function benchRun(settings: RunSettings, progress: ProgressLine): Promise<RunResult> {
-  const { kind, connections } = settings;
-  const label = `${kind} × ${connections.toLocaleString('en-US')}`;
-  const server = await BenchServer.start({ kind, port: await freePort(), pingIntervalMs: settings.pingIntervalMs });
-  let fleet: Fleet | null = null;
+/** The label of a run in progress lines: `monitor × 1,000`. */
+export function runLabel(kind: BenchKind, connections: number): string {
+  return `${kind} × ${connections.toLocaleString('en-US')}`;
+}
+
+/** The monitor servers' clients are Heartbeat clients; the bare servers have their own. */
+function clientKind(kind: BenchKind): ClientKind {
+  return kind === 'ws' || kind === 'socketio' ? kind : 'heartbeat';
+}
+
+/**
+ * Starts the clients of a run, split evenly over `urls`, and waits until all are connected. The
+ * fleet is the caller's to close once this resolves; on a failure it is closed here.
+ */
+export async function connectClients(kind: BenchKind, urls: string[], settings: ClientSettings, progress: ProgressLine): Promise<{ fleet: Fleet; ramp: RampFigures }> {
+  const { connections } = settings;
+  const label = runLabel(kind, connections);
+  const fleet = await Fleet.start({
+    kind: clientKind(kind),
+    urls,
+    token: BENCH_CLIENT_TOKEN,
+    topic: BENCH_TOPIC,
+    connections,
+    ratePerSecond: settings.ratePerSecond,
+    processes: settings.processes,
+    // At most 400 connections per source address: under the monitor server's default of 1,000.
+    addresses: Math.ceil(connections / 400),
+    reconnect: BENCH_RECONNECT,
+    heartbeat: HEARTBEAT_CLIENT_TIMING,
+  });
   try {
-    await sleep(1_000);
-    const baseline = await server.api.request('sample', { gc: true });
-    if (settings.profileFile) await server.api.request('heapSampling', { action: 'start' });
-    fleet = await Fleet.start({
-      kind: kind === 'monitor' ? 'heartbeat' : kind,
-      url: server.url,
-      token: BENCH_CLIENT_TOKEN,
-      topic: BENCH_TOPIC,
-      connections,
-      ratePerSecond: settings.ratePerSecond,
-      processes: settings.processes,
-      // At most 400 connections per source address: under the monitor server's default of 1,000.
-      addresses: Math.ceil(connections / 400),
-      reconnect: BENCH_RECONNECT,
-      heartbeat: HEARTBEAT_CLIENT_TIMING,
-    });
     const rampMs = (connections / settings.ratePerSecond) * 1000;
     const rampStart = Date.now();
     const overflowsBeforeRamp = listenOverflows();
@@ -146,8 +173,56 @@ export async function benchRun(settings: RunSettings, progress: ProgressLine): P
           `${opened.status.lastError ? ` (last failure: ${opened.status.lastError})` : ''}. Check that the machine is not overloaded, or lower the sizes (--sizes).`,
       );
     }
-    const rampTookMs = Date.now() - rampStart;
-    const rampOverflows = difference(listenOverflows(), overflowsBeforeRamp);
+    return { fleet, ramp: { ms: Date.now() - rampStart, listenOverflows: difference(listenOverflows(), overflowsBeforeRamp) } };
+  } catch (error) {
+    await fleet.close();
+    throw error;
+  }
+}
+
+/**
+ * Once every client's subscription was answered (on whichever node holds it), `publisher` publishes
+ * the burst; deliveries ÷ the time until the last client had all of them.
+ */
+export async function measureFanout(kind: BenchKind, fleet: Fleet, publisher: BenchServer, settings: ClientSettings, progress: ProgressLine): Promise<FanoutFigures> {
+  const { connections } = settings;
+  const label = runLabel(kind, connections);
+  const subscribed = await fleet.waitFor(
+    (s) => s.subscribed === connections,
+    SUBSCRIBE_TIMEOUT_MS,
+    (s) => progress.update(`${label}: fan-out, subscriptions answered ${s.subscribed}/${connections}`),
+    20,
+  );
+  if (!subscribed.ok) {
+    throw new Error(
+      `Fan-out: the subscriptions of only ${subscribed.status.subscribed} of ${connections} ${kind} clients (${subscribed.status.connected} connected) ` +
+        `were answered within ${SUBSCRIBE_TIMEOUT_MS / 1000} s. Look for a failed subscribe in the server's output above.`,
+    );
+  }
+  progress.update(`${label}: fan-out`);
+  const events = fanoutEvents(connections, settings.fanoutDeliveries);
+  await fleet.mark(events);
+  const publishedAt = Date.now();
+  const { ms: publishMs } = await publisher.api.request('publish', { topic: BENCH_TOPIC, payload: { ...FANOUT_PAYLOAD }, count: events }, 120_000);
+  const delivered = await fleet.waitFor((s) => s.allReachedAt !== null, 120_000, undefined, 20);
+  if (!delivered.ok) {
+    throw new Error(`Fan-out: ${delivered.status.received} of ${events * connections} messages reached the ${kind} clients within 120 s.`);
+  }
+  const ms = (delivered.status.allReachedAt as number) - publishedAt;
+  return { events, deliveries: events * connections, ms, messagesPerSecond: (events * connections) / (ms / 1000), publishMs };
+}
+
+export async function benchRun(settings: RunSettings, progress: ProgressLine): Promise<RunResult> {
+  const { kind, connections } = settings;
+  const label = runLabel(kind, connections);
+  const server = await BenchServer.start({ kind, port: await freePort(), pingIntervalMs: settings.pingIntervalMs });
+  let fleet: Fleet | null = null;
+  try {
+    await sleep(1_000);
+    const baseline = await server.api.request('sample', { gc: true });
+    if (settings.profileFile) await server.api.request('heapSampling', { action: 'start' });
+    const clients = await connectClients(kind, [server.url], settings, progress);
+    fleet = clients.fleet;
     progress.update(`${label}: settling`);
     await sleep(settings.settleMs);
     const loaded = await server.api.request('sample', { gc: true });
@@ -166,16 +241,7 @@ export async function benchRun(settings: RunSettings, progress: ProgressLine): P
       await server.api.request('profile', { ms: settings.windowMs, file: settings.profileFile }, settings.windowMs + 30_000);
     }
 
-    progress.update(`${label}: fan-out`);
-    const events = fanoutEvents(connections, settings.fanoutDeliveries);
-    await fleet.mark(events);
-    const publishedAt = Date.now();
-    const { ms: publishMs } = await server.api.request('publish', { topic: BENCH_TOPIC, payload: { ...FANOUT_PAYLOAD }, count: events }, 120_000);
-    const delivered = await fleet.waitFor((s) => s.allReachedAt !== null, 120_000, undefined, 20);
-    if (!delivered.ok) {
-      throw new Error(`Fan-out: ${delivered.status.received} of ${events * connections} messages reached the ${kind} clients within 120 s.`);
-    }
-    const fanoutMs = (delivered.status.allReachedAt as number) - publishedAt;
+    const fanout = await measureFanout(kind, fleet, server, settings, progress);
 
     progress.update(`${label}: restart (SIGKILL, start again on the same port)`);
     await fleet.mark();
@@ -204,7 +270,7 @@ export async function benchRun(settings: RunSettings, progress: ProgressLine): P
     return {
       kind,
       connections,
-      ramp: { ms: rampTookMs, listenOverflows: rampOverflows },
+      ramp: clients.ramp,
       memory: {
         rssPerConnection: (loaded.rssBytes - baseline.rssBytes) / connections,
         heapPerConnection: (loaded.heapUsedBytes - baseline.heapUsedBytes) / connections,
@@ -213,7 +279,7 @@ export async function benchRun(settings: RunSettings, progress: ProgressLine): P
       },
       cpu: { cpuMs, heartbeats, windowMs: after.at - before.at, msPer1000Heartbeats: (cpuMs / heartbeats) * 1000 },
       lag: after.lag,
-      fanout: { events, deliveries: events * connections, ms: fanoutMs, messagesPerSecond: (events * connections) / (fanoutMs / 1000), publishMs },
+      fanout,
       restart,
     };
   } finally {

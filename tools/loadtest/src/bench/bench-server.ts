@@ -11,19 +11,31 @@ const ENTRIES: Readonly<Record<BenchServerKind, string>> = {
   socketio: 'socketio-server.js',
 };
 
+/** A monitor server's place in a cluster on one Redis (REDIS_URL, REDIS_KEY_PREFIX, NODE_ID). */
+export interface RedisNode {
+  url: string;
+  keyPrefix: string;
+  nodeId: string;
+}
+
 export interface BenchServerSettings {
   kind: BenchServerKind;
   port: number;
   pingIntervalMs: number;
+  /** Monitor server only: Redis mode, as this node. */
+  redis?: RedisNode;
 }
 
 /**
  * The monitor server's variables: its ping every `pingIntervalMs`, a peer dead after 3 missed pings,
  * the sweep as often as the pings and a silence timeout of 10 intervals; the alert simulator off;
- * the per-address limit left at its default (the load spreads over source addresses instead).
+ * the per-address limit left at its default (the load spreads over source addresses instead); with
+ * `redis`, the cluster it joins.
  */
-export function monitorEnv(port: number, pingIntervalMs: number): Record<string, string> {
+export function monitorEnv(port: number, pingIntervalMs: number, redis?: RedisNode): Record<string, string> {
   return {
+    // Empty: memory mode, even where the benchmark's own environment names a Redis.
+    ...(redis ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.keyPrefix, NODE_ID: redis.nodeId } : { REDIS_URL: '' }),
     PORT: String(port),
     HOST: '127.0.0.1',
     CLIENT_TOKENS: BENCH_CLIENT_TOKEN,
@@ -71,10 +83,10 @@ export class BenchServer {
 
   /** Starts the process (again, on the same port); resolves once it listens. */
   async restart(): Promise<void> {
-    const { kind, port, pingIntervalMs } = this.settings;
-    const env = kind === 'monitor' ? monitorEnv(port, pingIntervalMs) : { BENCH_PORT: String(port), BENCH_PING_INTERVAL_MS: String(pingIntervalMs) };
+    const { kind, port, pingIntervalMs, redis } = this.settings;
+    const env = kind === 'monitor' ? monitorEnv(port, pingIntervalMs, redis) : { BENCH_PORT: String(port), BENCH_PING_INTERVAL_MS: String(pingIntervalMs) };
     const { channel } = await ChildChannel.fork<BenchServerApi, BenchServerReady>(fileURLToPath(new URL(`../servers/${ENTRIES[kind]}`, import.meta.url)), {
-      name: `${kind} server`,
+      name: redis ? `${kind} server ${redis.nodeId}` : `${kind} server`,
       env,
       // --expose-gc: memory is read after a full collection.
       execArgv: ['--expose-gc', '--max-old-space-size=8192'],

@@ -9,7 +9,9 @@ import type { OpenSpec, StreamTotals, WorkerApi, WorkerReport, WorkerStatus } fr
 
 const WORKER = fileURLToPath(new URL('../worker.js', import.meta.url));
 
-export interface FleetSpec extends Omit<OpenSpec, 'count' | 'ratePerSecond' | 'localAddresses'> {
+export interface FleetSpec extends Omit<OpenSpec, 'url' | 'count' | 'ratePerSecond' | 'localAddresses'> {
+  /** Servers the connections are split over evenly (several: nodes of one cluster). */
+  urls: readonly string[];
   connections: number;
   /** New connections per second, all processes together. */
   ratePerSecond: number;
@@ -31,6 +33,18 @@ export function shares(total: number, parts: number): number[] {
   return Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
 }
 
+/**
+ * What each worker process opens: the connections split evenly over the servers, each server's
+ * share over workers of its own (a worker's clients all have one URL). The processes are rounded up
+ * to a multiple of the servers, so that every server gets as many; a worker with nothing to open is left out.
+ */
+export function workerLoads(connections: number, processes: number, urls: readonly string[]): { url: string; count: number }[] {
+  const perServer = Math.ceil(Math.max(1, Math.min(processes, connections)) / urls.length);
+  return shares(connections, urls.length)
+    .flatMap((share, i) => shares(share, perServer).map((count) => ({ url: urls[i] as string, count })))
+    .filter((load) => load.count > 0);
+}
+
 export class Fleet {
   private constructor(
     private readonly workers: ChildChannel<WorkerApi>[],
@@ -41,7 +55,8 @@ export class Fleet {
 
   /** Starts the workers and begins opening connections; does not wait for them (see `waitFor`). */
   static async start(spec: FleetSpec): Promise<Fleet> {
-    const processes = Math.max(1, Math.min(spec.processes, spec.connections));
+    const loads = workerLoads(spec.connections, spec.processes, spec.urls);
+    const processes = loads.length;
     const addresses = loopbackAddresses(Math.max(processes, spec.addresses));
     const addressShares = shares(addresses.length, processes);
     const forks = await Promise.allSettled(
@@ -55,15 +70,14 @@ export class Fleet {
       await Promise.all(workers.map((worker) => worker.close()));
       throw failure.reason;
     }
-    const counts = shares(spec.connections, processes);
     let nextAddress = 0;
     const opens = workers.map((worker, i) => {
       const localAddresses = addresses.slice(nextAddress, (nextAddress += addressShares[i] as number));
-      const { connections: _c, processes: _p, addresses: _a, ...rest } = spec;
-      const count = counts[i] as number;
+      const { connections: _c, processes: _p, addresses: _a, urls: _u, ...rest } = spec;
+      const { url, count } = loads[i] as { url: string; count: number };
       // Opening is paced by the worker; the timeout allows for the whole ramp and a slow machine.
       const rampMs = (count / (spec.ratePerSecond / processes)) * 1000;
-      return worker.request('open', { ...rest, count, ratePerSecond: spec.ratePerSecond / processes, localAddresses }, rampMs + 120_000);
+      return worker.request('open', { ...rest, url, count, ratePerSecond: spec.ratePerSecond / processes, localAddresses }, rampMs + 120_000);
     });
     return new Fleet(workers, spec.connections, Promise.all(opens).then(() => undefined));
   }
@@ -76,6 +90,7 @@ export class Fleet {
       total: sum((s) => s.total),
       started: sum((s) => s.started),
       connected: sum((s) => s.connected),
+      subscribed: sum((s) => s.subscribed),
       gaveUp: sum((s) => s.gaveUp),
       received: sum((s) => s.received),
       reachedExpected: sum((s) => s.reachedExpected),

@@ -4,9 +4,9 @@
  * the three the same way.
  */
 import { HeartbeatClient } from '@heartbeat/client';
-import { backoffDelay } from '@heartbeat/protocol';
+import { backoffDelay, parseServerFrame } from '@heartbeat/protocol';
 import { io } from 'socket.io-client';
-import { WebSocket } from 'ws';
+import { type RawData, WebSocket } from 'ws';
 import type { OpenSpec } from './worker-api.js';
 
 export interface LoadClientHooks {
@@ -23,6 +23,8 @@ export interface LoadClientHooks {
 
 export interface LoadClient {
   readonly connected: boolean;
+  /** Connected, and the server answered the subscription to the topic (`ws` and Socket.IO subscribe nothing on the server: once connected). */
+  readonly subscribed: boolean;
   /** The client stopped trying (a Heartbeat client after 4001 twice, 4003 or 4400). */
   readonly gaveUp: boolean;
   start(): void;
@@ -45,6 +47,8 @@ export function createLoadClient(spec: OpenSpec, localAddress: string, hooks: Lo
 class HeartbeatLoadClient implements LoadClient {
   private readonly client: HeartbeatClient;
   private socket: WebSocket | null = null;
+  /** The socket on which the server answered the topic's subscription. */
+  private subscribedSocket: WebSocket | null = null;
   /** The attempt in progress: marked done once `welcome` arrives. */
   private attempt = { done: false };
 
@@ -54,6 +58,9 @@ class HeartbeatLoadClient implements LoadClient {
     const current = (socket: WebSocket, attempt: { done: boolean }) => {
       this.socket = socket;
       this.attempt = attempt;
+    };
+    const subscribedOn = (socket: WebSocket) => {
+      this.subscribedSocket = socket;
     };
     class LoadWebSocket extends WebSocket {
       constructor(url: string) {
@@ -67,6 +74,15 @@ class HeartbeatLoadClient implements LoadClient {
         this.once('close', (code: number) => {
           if (!attempt.done) hooks.failed(startedAt, `closed with ${code} ${stage}`);
         });
+        // The client does not say when the server answered a subscription: read it off the wire,
+        // until it came (a fan-out must not start before a node delivers the topic to this socket).
+        const watch = (data: RawData) => {
+          const parsed = parseServerFrame(String(data));
+          if (!parsed.ok || parsed.frame.type !== 'subscribed' || parsed.frame.topic !== spec.topic) return;
+          this.off('message', watch);
+          subscribedOn(this);
+        };
+        this.on('message', watch);
       }
     }
     this.client = new HeartbeatClient({
@@ -93,6 +109,10 @@ class HeartbeatLoadClient implements LoadClient {
 
   get connected(): boolean {
     return this.client.state.phase === 'connected';
+  }
+
+  get subscribed(): boolean {
+    return this.connected && this.subscribedSocket === this.socket;
   }
 
   get gaveUp(): boolean {
@@ -130,6 +150,10 @@ class WsLoadClient implements LoadClient {
 
   get connected(): boolean {
     return this.socket?.readyState === WebSocket.OPEN;
+  }
+
+  get subscribed(): boolean {
+    return this.connected;
   }
 
   readonly gaveUp = false;
@@ -200,6 +224,10 @@ class SocketIoLoadClient implements LoadClient {
 
   get connected(): boolean {
     return this.socket.connected;
+  }
+
+  get subscribed(): boolean {
+    return this.connected;
   }
 
   readonly gaveUp = false;

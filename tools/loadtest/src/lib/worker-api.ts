@@ -36,6 +36,8 @@ export interface WorkerStatus {
   total: number;
   started: number;
   connected: number;
+  /** Connected clients whose subscription to the topic the server answered (`ws` and Socket.IO clients: all connected ones). */
+  subscribed: number;
   /** Clients that stopped trying to connect. */
   gaveUp: number;
   /** Messages received since the last mark. */

@@ -1,0 +1,70 @@
+/**
+ * The issue's Redis target: fan-out across two monitor servers on one Redis. The clients are split
+ * half and half over the two nodes and the burst is published on the first, so every event reaches
+ * half of its subscribers through Redis Pub/Sub on the other node. Only the fan-out is measured.
+ */
+import { deleteRedisKeys, freePort, requireRedis } from '@heartbeat/testing';
+import { randomBytes } from 'node:crypto';
+import type { Fleet } from '../lib/fleet.js';
+import type { ProgressLine } from '../lib/progress.js';
+import type { BenchSettings } from './bench-options.js';
+import { connectClients, type ClientSettings, type FanoutFigures, measureFanout, type RampFigures, runLabel } from './bench-run.js';
+import { BenchServer } from './bench-server.js';
+
+export interface TwoNodeSettings extends ClientSettings, Pick<BenchSettings, 'pingIntervalMs' | 'redisUrl'> {}
+
+export interface TwoNodeResult {
+  kind: 'monitor-redis';
+  connections: number;
+  /** The connections each node held once all clients were connected. */
+  nodeConnections: number[];
+  ramp: RampFigures;
+  fanout: FanoutFigures;
+}
+
+/** Throws a sentence saying what to do when the Redis at `url` does not answer a PING. */
+export async function requireBenchRedis(url: string): Promise<void> {
+  try {
+    await requireRedis(url);
+  } catch (error) {
+    // The check's own sentence speaks of the Redis test suites; the benchmark says what it needs instead.
+    throw new Error(
+      `monitor-redis needs a Redis at ${url}, and it did not answer. ` +
+        'Start it (for the default URL: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no), name another with --redis, or leave monitor-redis out of --servers.',
+      { cause: error },
+    );
+  }
+}
+
+export async function benchTwoNodes(settings: TwoNodeSettings, progress: ProgressLine): Promise<TwoNodeResult> {
+  const { connections } = settings;
+  // A cluster of its own: nodes on one Redis share topics only under one prefix.
+  const keyPrefix = `bench:${randomBytes(4).toString('hex')}:`;
+  const started = await Promise.allSettled(
+    ['bench-node-1', 'bench-node-2'].map(async (nodeId) =>
+      BenchServer.start({ kind: 'monitor', port: await freePort(), pingIntervalMs: settings.pingIntervalMs, redis: { url: settings.redisUrl, keyPrefix, nodeId } }),
+    ),
+  );
+  const nodes = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  let fleet: Fleet | null = null;
+  try {
+    const failure = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failure) throw failure.reason;
+    const clients = await connectClients('monitor-redis', nodes.map((node) => node.url), settings, progress);
+    fleet = clients.fleet;
+    const nodeConnections = await Promise.all(nodes.map(async (node) => (await node.api.request('sample', {})).connections));
+    const fanout = await measureFanout('monitor-redis', fleet, nodes[0] as BenchServer, settings, progress);
+    progress.done(`${runLabel('monitor-redis', connections)}: done (${nodeConnections.join(' + ')} clients)`);
+    return { kind: 'monitor-redis', connections, nodeConnections, ramp: clients.ramp, fanout };
+  } finally {
+    await fleet?.close();
+    // Killed first: a live node would write its report again after the keys are gone.
+    await Promise.all(nodes.map((node) => node.kill('SIGKILL')));
+    await deleteRedisKeys(keyPrefix, settings.redisUrl).catch((error: unknown) =>
+      console.error(
+        `The run's keys are still in Redis (${error instanceof Error ? error.message : String(error)}): ` +
+          `delete them with redis-cli -u ${settings.redisUrl} --scan --pattern '${keyPrefix}*' | xargs redis-cli -u ${settings.redisUrl} del`,
+      ),
+    );
+  }
+}
