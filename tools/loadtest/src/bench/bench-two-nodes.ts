@@ -3,7 +3,7 @@
  * half and half over the two nodes and the burst is published on the first, so every event reaches
  * half of its subscribers through Redis Pub/Sub on the other node. Only the fan-out is measured.
  */
-import { deleteRedisKeys, freePort, requireRedis } from '@heartbeat/testing';
+import { deleteRedisKeys, freePort, requireRedis, sleep } from '@heartbeat/testing';
 import { randomBytes } from 'node:crypto';
 import type { Fleet } from '../lib/fleet.js';
 import type { ProgressLine } from '../lib/progress.js';
@@ -11,7 +11,7 @@ import type { BenchSettings } from './bench-options.js';
 import { connectClients, type ClientSettings, type FanoutFigures, measureFanout, type RampFigures, runLabel } from './bench-run.js';
 import { BenchServer } from './bench-server.js';
 
-export interface TwoNodeSettings extends ClientSettings, Pick<BenchSettings, 'pingIntervalMs' | 'redisUrl'> {}
+export interface TwoNodeSettings extends ClientSettings, Pick<BenchSettings, 'pingIntervalMs' | 'settleMs' | 'redisUrl'> {}
 
 export interface TwoNodeResult {
   kind: 'monitor-redis';
@@ -52,7 +52,11 @@ export async function benchTwoNodes(settings: TwoNodeSettings, progress: Progres
     if (failure) throw failure.reason;
     const clients = await connectClients('monitor-redis', nodes.map((node) => node.url), settings, progress);
     fleet = clients.fleet;
-    const nodeConnections = await Promise.all(nodes.map(async (node) => (await node.api.request('sample', {})).connections));
+    // As for the single server, whose fan-out comes after its settle and memory reading: the burst
+    // must not pay for the garbage of the ramp.
+    progress.update(`${runLabel('monitor-redis', connections)}: settling`);
+    await sleep(settings.settleMs);
+    const nodeConnections = await Promise.all(nodes.map(async (node) => (await node.api.request('sample', { gc: true })).connections));
     const fanout = await measureFanout('monitor-redis', fleet, nodes[0] as BenchServer, settings, progress);
     progress.done(`${runLabel('monitor-redis', connections)}: done (${nodeConnections.join(' + ')} clients)`);
     return { kind: 'monitor-redis', connections, nodeConnections, ramp: clients.ramp, fanout };
