@@ -65,10 +65,6 @@ export class RedisLink {
     return this.stateSubject.value;
   }
 
-  get state$(): Observable<RedisLinkState> {
-    return this.stateSubject.asObservable();
-  }
-
   /** Every Pub/Sub message on the channels this node listens to. */
   get messages$(): Observable<{ channel: string; message: string }> {
     return this.messages.asObservable();
@@ -121,10 +117,6 @@ export class RedisLink {
   /** Subscribes the Pub/Sub connection to channels; ioredis subscribes again by itself after a reconnect. */
   async listen(...channels: string[]): Promise<void> {
     await this.subscriberClient?.subscribe(...channels);
-  }
-
-  async unlisten(...channels: string[]): Promise<void> {
-    if (this.subscriberClient?.status === 'ready') await this.subscriberClient.unsubscribe(...channels);
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,7 @@
 import { CloseCode, ProtocolErrorCode } from '@heartbeat/protocol';
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { filter, type Subscription } from 'rxjs';
+import type { Subscription } from 'rxjs';
 import type { Clock } from '../clock.js';
 import type { ConnectionRegistry } from '../connection-registry.js';
 import { HeartbeatMessages } from '../heartbeat.messages.js';
@@ -68,7 +68,7 @@ export class RedisTopicBroker extends TopicBroker<RedisTopic> {
     super(registry);
     this.publisherKey = link.keys.publisher(`${link.options.nodeId}:${randomBytes(4).toString('hex')}`);
     this.subscriptions.push(
-      link.messages$.pipe(filter(({ channel }) => channel.startsWith(link.keys.prefix))).subscribe(({ channel, message }) => {
+      link.messages$.subscribe(({ channel, message }) => {
         const name = link.keys.topicOfEvents(channel);
         const topic = name === undefined ? undefined : this.topics.get(name);
         const event = topic && parseLive(message);
