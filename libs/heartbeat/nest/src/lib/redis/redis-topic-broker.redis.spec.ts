@@ -133,6 +133,18 @@ describe('RedisTopicBroker', () => {
       expect(b.service.getClusterStatus().redis).toMatchObject({ up: true, outages: 1, pendingPublishes: 0 });
     }, 30_000);
 
+    it('rejects a publish at once, saying so, when redis.maxPendingPublishes already wait for Redis', async () => {
+      const { app, proxy } = await nodeBehindProxy({ redis: { maxPendingPublishes: 2 } });
+      proxy.blackhole();
+      await eventually(() => app.service.getClusterStatus().redis?.up === false, 'the node to notice that Redis went silent', 5_000);
+      const held = [app.service.publish('alerts', { i: 1 }), app.service.publish('alerts', { i: 2 })];
+      await expect(app.service.publish('alerts', { i: 3 })).rejects.toThrow(HeartbeatMessages.redisPublishBacklog(2));
+
+      proxy.restore();
+      expect((await Promise.all(held)).map((result) => result.seq)).toEqual([1, 2]);
+      expect((await app.service.publish('alerts', { i: 3 })).seq).toBe(3);
+    }, 30_000);
+
     it('closes its subscribers with 1012 when the outage outlasted the replay buffer, so that their resume reports the gap', async () => {
       const a = await node({ replay: { maxEvents: 3 } });
       const { app: b, proxy } = await nodeBehindProxy({ replay: { maxEvents: 3 } });
