@@ -1,4 +1,4 @@
-import type { EventFrame, HeartbeatStats } from '@heartbeat/protocol';
+import type { HeartbeatStats } from '@heartbeat/protocol';
 import { CloseCode } from '@heartbeat/protocol';
 import {
   BlackholeProxy,
@@ -68,12 +68,6 @@ describe('monitor server cluster (REDIS_URL)', () => {
     return { client, subscribed: await client.next('subscribed') };
   }
 
-  async function take(client: TestClient, count: number): Promise<EventFrame[]> {
-    const events: EventFrame[] = [];
-    while (events.length < count) events.push(await client.next('event', 10_000));
-    return events;
-  }
-
   const isConsecutive = (seqs: readonly number[]) => seqs.every((seq, i) => i === 0 || seq === seqs[i - 1] + 1);
 
   it('reports Redis mode and the node on /health and /metrics', async () => {
@@ -89,7 +83,7 @@ describe('monitor server cluster (REDIS_URL)', () => {
     const a = await start('node-a');
     const b = await start('node-b');
     const onA = await subscriber(a);
-    const seen = await take(onA.client, 10);
+    const seen = await onA.client.take('event', 10, 10_000);
     expect(isConsecutive(seen.map((event) => event.seq))).toBe(true);
     expect(seen[0].seq).toBeGreaterThan(onA.subscribed.seq);
 
@@ -97,7 +91,7 @@ describe('monitor server cluster (REDIS_URL)', () => {
     const last = seen[seen.length - 1].seq;
     const resumed = await subscriber(b, last);
     expect(resumed.subscribed).toMatchObject({ epoch: onA.subscribed.epoch, recovered: true });
-    const after = await take(resumed.client, resumed.subscribed.replayed + 20);
+    const after = await resumed.client.take('event', resumed.subscribed.replayed + 20, 10_000);
     const seqs = after.map((event) => event.seq);
     expect(seqs[0]).toBe(last + 1);
     expect(isConsecutive(seqs)).toBe(true);

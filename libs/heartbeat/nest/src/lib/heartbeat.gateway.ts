@@ -1,4 +1,4 @@
-import type { ClientFrame, FrameError } from '@heartbeat/protocol';
+import type { ClientFrame } from '@heartbeat/protocol';
 import { ProtocolErrorCode, parseClientFrame } from '@heartbeat/protocol';
 import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type OnGatewayConnection, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
@@ -64,14 +64,14 @@ export class HeartbeatGateway implements OnGatewayConnection, OnApplicationBoots
     if (!connection) return;
     const parsed = parseClientFrame(isBinary ? data : data.toString());
     if (!parsed.ok) {
-      this.reject(connection, parsed.error);
+      this.registry.reject(connection, parsed.error);
       return;
     }
     const frame = parsed.frame;
     if (frame.type !== 'hello' && !connection.isOpen) {
       const message =
         connection.state === 'authenticating' ? HeartbeatMessages.handshakeInProgress() : HeartbeatMessages.handshakeRequired();
-      this.reject(connection, { code: ProtocolErrorCode.HandshakeRequired, message, ref: frame.type });
+      this.registry.reject(connection, { code: ProtocolErrorCode.HandshakeRequired, message, ref: frame.type });
       return;
     }
     // A failing handler must not take the socket's frames down: log, answer `error`, carry on.
@@ -102,10 +102,6 @@ export class HeartbeatGateway implements OnGatewayConnection, OnApplicationBoots
       case 'auth':
         return this.handshake.auth(connection, frame);
     }
-  }
-
-  private reject(connection: HeartbeatConnection, error: FrameError): void {
-    this.registry.reject(connection, error);
   }
 
   /**

@@ -51,7 +51,7 @@ import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js'
       provide: RedisLink,
       // null in memory mode: nothing of Redis (ioredis included) is loaded then.
       useFactory: (options: ResolvedHeartbeatOptions, scheduler: SchedulerRegistry, clock: Clock) =>
-        options.redis ? new RedisLink(options.redis, scheduler, clock.now()) : null,
+        options.redis ? new RedisLink(options.redis, scheduler, clock) : null,
       inject: [HEARTBEAT_OPTIONS, HEARTBEAT_SCHEDULER, Clock],
     },
     {

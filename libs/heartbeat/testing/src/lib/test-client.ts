@@ -106,6 +106,16 @@ export class TestClient {
     });
   }
 
+  /**
+   * The next `count` frames of a type, in the order they arrived (each waits up to `timeoutMs`):
+   * a duplicate or a gap shows in their order.
+   */
+  async take<T extends ServerFrameType>(type: T, count: number, timeoutMs = 5_000): Promise<ServerFrameOf<T>[]> {
+    const frames: ServerFrameOf<T>[] = [];
+    while (frames.length < count) frames.push(await this.next(type, timeoutMs));
+    return frames;
+  }
+
   /** Every frame of a type received so far (not consumed). */
   all<T extends ServerFrameType>(type: T): ServerFrameOf<T>[] {
     return this.frames.filter((frame) => frame.type === type) as ServerFrameOf<T>[];

@@ -95,9 +95,7 @@ export class RedisCluster extends HeartbeatCluster {
     const now = this.clock.now();
     const self: NodeStats = { node_id: this.nodeId, stale: false, reported_at: now, heartbeat_stats: own.heartbeat_stats };
     if (!this.link.state.up) return { ...own, nodes: [self] };
-    const reports = await this.reports();
-    const peers = reports.filter((report) => report.node_id !== this.nodeId);
-    const fresh = new Set(peers.filter((report) => now - report.reported_at <= this.link.options.staleAfter).map((report) => report.node_id));
+    const { peers, fresh } = await this.peers(now);
     const answers = await this.ask({ kind: 'stats', request: randomUUID(), from: this.nodeId }, fresh);
     const nodes: NodeStats[] = [self];
     const details = [...own.connection_details];
@@ -118,12 +116,7 @@ export class RedisCluster extends HeartbeatCluster {
     assertCloseFrame(code, reason);
     if (this.registry.disconnect(id, code, reason)) return true;
     if (!this.link.state.up) return false;
-    const now = this.clock.now();
-    const fresh = new Set(
-      (await this.reports())
-        .filter((report) => report.node_id !== this.nodeId && now - report.reported_at <= this.link.options.staleAfter)
-        .map((report) => report.node_id),
-    );
+    const { fresh } = await this.peers(this.clock.now());
     const answers = await this.ask({ kind: 'disconnect', request: randomUUID(), from: this.nodeId, id, code, reason }, fresh, (reply) =>
       reply.kind === 'disconnect' && reply.closed,
     );
@@ -133,6 +126,13 @@ export class RedisCluster extends HeartbeatCluster {
   status(): ClusterStatus {
     const { up, since, outages, lastError } = this.link.state;
     return { mode: 'redis', nodeId: this.nodeId, redis: { up, since, outages, lastError, pendingPublishes: this.broker.pendingPublishes } };
+  }
+
+  /** The other nodes' last reports, and the ids of those recent enough to be asked (younger than staleAfter). */
+  private async peers(now: number): Promise<{ peers: NodeReport[]; fresh: Set<string> }> {
+    const peers = (await this.reports()).filter((report) => report.node_id !== this.nodeId);
+    const fresh = new Set(peers.filter((report) => now - report.reported_at <= this.link.options.staleAfter).map((report) => report.node_id));
+    return { peers, fresh };
   }
 
   /** Every listed node's last report (a node's report outlives its last word by 10 × staleAfter). */

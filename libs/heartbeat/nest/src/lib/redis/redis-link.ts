@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { SchedulerRegistry } from '@nestjs/schedule';
 import type { Redis, RedisOptions } from 'ioredis';
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
+import type { Clock } from '../clock.js';
 import { HeartbeatMessages } from '../heartbeat.messages.js';
 import type { ResolvedHeartbeatOptions } from '../heartbeat-options.interface.js';
 import { RedisKeys } from './redis-keys.js';
@@ -55,10 +56,10 @@ export class RedisLink {
   constructor(
     readonly options: ResolvedRedisOptions,
     private readonly scheduler: SchedulerRegistry,
-    now: number,
+    private readonly clock: Clock,
   ) {
     this.keys = new RedisKeys(options.keyPrefix);
-    this.stateSubject = new BehaviorSubject<RedisLinkState>({ up: false, since: now, outages: 0, lastError: undefined });
+    this.stateSubject = new BehaviorSubject<RedisLinkState>({ up: false, since: clock.now(), outages: 0, lastError: undefined });
   }
 
   get state(): RedisLinkState {
@@ -141,7 +142,7 @@ export class RedisLink {
     const up = !this.stopped && this.commandClient?.status === 'ready' && this.subscriberClient?.status === 'ready';
     const previous = this.stateSubject.value;
     if (up === previous.up) return;
-    const now = Date.now();
+    const now = this.clock.now();
     if (up) {
       this.logger.log(HeartbeatMessages.logRedisUp(this.options.nodeId, previous.outages > 0 ? now - previous.since : undefined));
       this.stateSubject.next({ ...previous, up, since: now });

@@ -1,6 +1,6 @@
 import { CloseCode, type EventFrame } from '@heartbeat/protocol';
 import { Redis } from 'ioredis';
-import { eventually, requireRedis, TEST_REDIS_URL, type TestClient } from '@heartbeat/testing';
+import { eventually, requireRedis, TEST_REDIS_URL } from '@heartbeat/testing';
 import { RedisNodes } from '../../testing/redis-nodes.js';
 import type { TestApp } from '../../testing/test-app.js';
 import { HeartbeatMessages } from '../heartbeat.messages.js';
@@ -29,13 +29,6 @@ describe('RedisTopicBroker', () => {
     return { client, subscribed };
   }
 
-  /** The next `count` events, in the order they arrived: a duplicate or a gap shows in their seqs. */
-  async function take(client: TestClient, count: number, timeoutMs = 5_000): Promise<EventFrame[]> {
-    const events: EventFrame[] = [];
-    while (events.length < count) events.push(await client.next('event', timeoutMs));
-    return events;
-  }
-
   const seqsOf = (events: readonly EventFrame[]) => events.map((event) => event.seq);
   const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
@@ -50,7 +43,7 @@ describe('RedisTopicBroker', () => {
       expect(results.map((result) => result.seq).sort((x, y) => x - y)).toEqual(range(1, 40));
       expect(new Set(results.map((result) => result.epoch))).toEqual(new Set([onA.subscribed.epoch]));
       for (const { client } of [onA, onB]) {
-        const events = await take(client, 40);
+        const events = await client.take('event', 40);
         expect(seqsOf(events)).toEqual(range(1, 40));
         expect(events.every((event) => event.epoch === onA.subscribed.epoch)).toBe(true);
       }
@@ -70,14 +63,14 @@ describe('RedisTopicBroker', () => {
       const b = await node();
       const first = await subscriber(a, 'alerts');
       for (const i of range(1, 3)) await a.service.publish('alerts', { i });
-      expect(seqsOf(await take(first.client, 3))).toEqual([1, 2, 3]);
+      expect(seqsOf(await first.client.take('event', 3))).toEqual([1, 2, 3]);
       await first.client.close();
 
       for (const i of range(4, 6)) await a.service.publish('alerts', { i });
       const resumed = await subscriber(b, 'alerts', 3);
       expect(resumed.subscribed).toMatchObject({ epoch: first.subscribed.epoch, seq: 6, recovered: true, replayed: 3 });
       await a.service.publish('alerts', { i: 7 });
-      const events = await take(resumed.client, 4);
+      const events = await resumed.client.take('event', 4);
       expect(seqsOf(events)).toEqual([4, 5, 6, 7]);
       expect(events.map((event) => (event.data as { i: number }).i)).toEqual([4, 5, 6, 7]);
     });
@@ -88,7 +81,7 @@ describe('RedisTopicBroker', () => {
       for (const i of range(1, 6)) await a.service.publish('alerts', { i });
       const late = await subscriber(b, 'alerts', 1);
       expect(late.subscribed).toMatchObject({ seq: 6, recovered: false, replayed: 3 });
-      expect(seqsOf(await take(late.client, 3))).toEqual([4, 5, 6]);
+      expect(seqsOf(await late.client.take('event', 3))).toEqual([4, 5, 6]);
     });
 
     it('starts a fresh subscription at the head, and a position from another epoch is not recovered', async () => {
@@ -125,7 +118,7 @@ describe('RedisTopicBroker', () => {
       expect((await Promise.all(held)).map((result) => result.seq).sort()).toEqual([5, 6]);
       // onB took event 1 before the outage.
       for (const [client, first] of [[onA.client, 1], [onB.client, 2], [whileDown.client, 1]] as const) {
-        expect(seqsOf(await take(client, 7 - first, 10_000))).toEqual(range(first, 6));
+        expect(seqsOf(await client.take('event', 7 - first, 10_000))).toEqual(range(first, 6));
       }
       await a.service.publish('alerts', { i: 7 });
       // A duplicate of 1-6 would arrive before 7.
