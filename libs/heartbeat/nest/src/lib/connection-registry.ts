@@ -83,8 +83,14 @@ export class ConnectionRegistry implements OnApplicationShutdown {
       const connection = registry.get(this);
       if (connection) remove(connection, code, reason.toString());
     };
+    const logger = this.logger;
+    // Socket errors are caused by what a client sends (oversize or malformed frames): debug level,
+    // so that a client cannot flood the log.
     this.onSocketError = function (this: WebSocket, error: Error) {
-      registry.get(this)?.recordSocketError(error);
+      const connection = registry.get(this);
+      if (!connection) return;
+      logger.debug(HeartbeatMessages.logSocketError(connection.id, error.message));
+      connection.recordSocketError(error);
     };
   }
 
@@ -243,6 +249,11 @@ export class ConnectionRegistry implements OnApplicationShutdown {
    * one, whatever is left is destroyed here.
    */
   onApplicationShutdown(): void {
+    this.terminateAll();
+  }
+
+  /** Destroys every socket still open (the server is closing). Safe to call twice. */
+  terminateAll(): void {
     for (const connection of this.byId.values()) connection.terminate(CloseCode.GoingAway, HeartbeatMessages.closeShutdown());
   }
 

@@ -16,7 +16,6 @@ import { TokenBucket } from './token-bucket.js';
 @Injectable()
 export class FrameRateLimiter {
   private readonly logger = new Logger('Heartbeat');
-  private readonly buckets = new WeakMap<HeartbeatConnection, TokenBucket>();
 
   constructor(
     @Inject(HEARTBEAT_OPTIONS) private readonly options: ResolvedHeartbeatOptions,
@@ -29,11 +28,8 @@ export class FrameRateLimiter {
     const limit = this.options.rateLimit;
     if (!limit) return true;
     const now = this.clock.now();
-    let bucket = this.buckets.get(connection);
-    if (!bucket) {
-      bucket = new TokenBucket(limit.messagesPerSecond, limit.burst, now);
-      this.buckets.set(connection, bucket);
-    }
+    // On the connection rather than in a WeakMap: no ephemeron entry per connection for the GC to trace.
+    const bucket = (connection.rateBucket ??= new TokenBucket(limit.messagesPerSecond, limit.burst, now));
     if (bucket.take(now)) return true;
     if (connection.closeCode === undefined) {
       const retryAfterMs = bucket.msUntilFull(now);

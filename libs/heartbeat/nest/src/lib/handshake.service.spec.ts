@@ -98,7 +98,7 @@ describe('HandshakeService', () => {
       expect((await bad.closed).code).toBe(CloseCode.Unauthorized);
     });
 
-    it('passes the token, the connection id, the remote address and the upgrade request to verifyToken', async () => {
+    it('passes the token, the connection id, the remote address, the frame and the upgrade request to verifyToken', async () => {
       const calls: [string | undefined, HeartbeatAuthContext][] = [];
       const { service } = await start({
         verifyToken: (token, context) => {
@@ -114,7 +114,8 @@ describe('HandshakeService', () => {
       expect(token).toBe('t-1');
       expect(context.connectionId).toBe(connection.id);
       expect(context.remoteAddress).toBe(connection.remote_address);
-      expect(context.request.headers['x-tenant']).toBe('acme');
+      expect(context.frame).toBe('hello');
+      expect(context.request?.headers['x-tenant']).toBe('acme');
     });
 
     it.each([
@@ -333,6 +334,25 @@ describe('HandshakeService', () => {
       service.publish('alerts', { after: 'auth' });
       expect(await client.next('event')).toMatchObject({ topic: 'alerts', data: { after: 'auth' } });
       expect(client.all('error')).toEqual([]);
+    });
+
+    it('tells verifyToken the token came in auth, without the upgrade request (released after hello)', async () => {
+      const contexts: HeartbeatAuthContext[] = [];
+      await start({
+        verifyToken: (token, context) => {
+          contexts.push(context);
+          return token === 'good';
+        },
+      });
+      const client = await connect(undefined, { headers: { 'x-tenant': 'acme' } });
+      await client.hello('good');
+      client.send({ type: 'auth', token: 'good' });
+      await client.next('authenticated');
+      expect(contexts.map((context) => [context.frame, context.request?.headers['x-tenant']])).toEqual([
+        ['hello', 'acme'],
+        ['auth', undefined],
+      ]);
+      expect(contexts[1].connectionId).toBe(contexts[0].connectionId);
     });
   });
 

@@ -54,7 +54,8 @@ export class HandshakeService {
       return;
     }
     connection.state = 'authenticating';
-    const token = await this.verify(connection, frame.token);
+    const token = await this.verify(connection, frame.token, 'hello');
+    connection.request = undefined;
     if (!token) return;
     // Closed or being closed (e.g. handshake timeout) while verifying: the socket's 'close' event may
     // still be a round trip away, so the server's own decision (closeCode) counts too.
@@ -92,14 +93,14 @@ export class HandshakeService {
    * replaces the deadline of the previous token (or removes it); a refused one closes with 4001.
    */
   async auth(connection: HeartbeatConnection, frame: AuthFrame): Promise<void> {
-    const token = await this.verify(connection, frame.token);
+    const token = await this.verify(connection, frame.token, 'auth');
     if (!token || connection.closeCode !== undefined || connection.state !== 'open') return;
     this.expiry.schedule(connection, token.expiresAt);
     connection.send(token.expiresAt === undefined ? { type: 'authenticated' } : { type: 'authenticated', token_expires_at: token.expiresAt });
   }
 
   /** The accepted token; undefined when it was refused (the connection is then already being closed). */
-  private async verify(connection: HeartbeatConnection, token: string | undefined): Promise<AcceptedToken | undefined> {
+  private async verify(connection: HeartbeatConnection, token: string | undefined, frame: 'hello' | 'auth'): Promise<AcceptedToken | undefined> {
     const { verifyToken } = this.options;
     if (!verifyToken) return { expiresAt: undefined };
     let verdict: unknown;
@@ -107,6 +108,7 @@ export class HandshakeService {
       verdict = await verifyToken(token, {
         connectionId: connection.id,
         remoteAddress: connection.remoteAddress,
+        frame,
         request: connection.request,
       });
     } catch (error) {

@@ -4,8 +4,14 @@ import type { IncomingMessage } from 'node:http';
 export interface HeartbeatAuthContext {
   connectionId: string;
   remoteAddress: string;
-  /** The HTTP upgrade request (headers, URL, socket). */
-  request: IncomingMessage;
+  /** The frame that carries the token: `hello` opens the connection, `auth` renews an open one's token. */
+  frame: 'hello' | 'auth';
+  /**
+   * The HTTP upgrade request (headers, URL, socket) on `hello`; undefined on `auth`. The server lets
+   * go of it once the handshake's token check is done (it would otherwise hold about 1.2 KiB per
+   * connection): read what a renewal needs from it on `hello`, keyed by `connectionId`.
+   */
+  request: IncomingMessage | undefined;
 }
 
 /**

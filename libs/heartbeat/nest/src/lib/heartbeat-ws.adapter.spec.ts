@@ -1,12 +1,19 @@
-import { TestClient } from '@heartbeat/testing';
-import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { TestClient, eventually } from '@heartbeat/testing';
+import { MessageBody, SubscribeMessage, WebSocketGateway} from '@nestjs/websockets';
 import { once } from 'node:events';
-import { WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
+import { HeartbeatGateway } from './heartbeat.gateway.js';
 
 /** An ordinary Nest gateway of the same application, on its own path. */
 @WebSocketGateway({ path: '/echo' })
-class EchoGateway {
+class EchoGateway implements OnGatewayDisconnect {
+  readonly disconnected: WebSocket[] = [];
+
+  handleDisconnect(client: WebSocket): void {
+    this.disconnected.push(client);
+  }
+
   @SubscribeMessage('echo')
   echo(@MessageBody() data: unknown): { event: string; data: unknown } {
     return { event: 'echoed', data };
@@ -33,6 +40,26 @@ describe('HeartbeatWsAdapter', () => {
 
       const { client, welcome } = await TestClient.open(server.url);
       expect(welcome.session_id).toEqual(expect.any(String));
+      await client.close();
+    });
+  });
+
+  describe('#bindClientDisconnect', () => {
+    it("still tells other gateways' handleDisconnect that their client left", async () => {
+      const echo = new WebSocket(`ws://127.0.0.1:${server.port}/echo`);
+      await once(echo, 'open');
+      const gateway = server.app.get(EchoGateway);
+      echo.close();
+      await eventually(() => gateway.disconnected.length === 1, "EchoGateway's handleDisconnect");
+      expect(gateway.disconnected).toHaveLength(1);
+    });
+  });
+
+  describe('#create', () => {
+    it("builds the Heartbeat server with the application's ws (not @nestjs/platform-ws' own copy), on the application's port", async () => {
+      expect(server.app.get(HeartbeatGateway).server).toBeInstanceOf(WebSocketServer);
+      const { client, welcome } = await TestClient.open(server.url);
+      expect(welcome.type).toBe('welcome');
       await client.close();
     });
   });

@@ -51,6 +51,7 @@ export const HeartbeatMessages = {
   logRedisListenFailed: () => 'subscribing to the cluster control channel failed',
   logRedisReportFailed: (error: string) => `writing this node's stats report to Redis failed: ${error}`,
   logOpened: (id: string, address: string) => `connection ${id} opened from ${address}`,
+  logSocketError: (id: string, message: string) => `connection ${id}: socket error: ${message}`,
   logAuthenticated: (id: string, session: string, resumed: boolean) =>
     `connection ${id} authenticated (session ${session}${resumed ? ', resumed' : ''})`,
   logSuperseded: (id: string, by: string, session: string) =>

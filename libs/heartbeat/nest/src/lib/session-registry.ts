@@ -78,7 +78,6 @@ export class SessionRegistry implements OnApplicationShutdown {
     if (!session || session.connection !== connection) return;
     const now = this.clock.now();
     session.connection = undefined;
-    session.topics = [...connection.topics];
     session.detachedAt = now;
     if (this.options.sessionTtl === 0 || this.options.maxRetainedSessions === 0) {
       this.sessions.delete(session.id);
