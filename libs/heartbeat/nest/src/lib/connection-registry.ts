@@ -8,6 +8,7 @@ import { HEARTBEAT_OPTIONS } from './heartbeat.constants.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
 import { randomId } from './random-id.js';
 import { HeartbeatConnection, type SendBufferLimit } from './heartbeat-connection.js';
+import { HeartbeatSocket, connectionOf } from './heartbeat-socket.js';
 import type { HeartbeatLifecycleEvent } from './heartbeat-events.js';
 import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
 
@@ -41,7 +42,6 @@ export interface HeartbeatCounters {
 @Injectable()
 export class ConnectionRegistry implements OnApplicationShutdown {
   private readonly logger = new Logger('Heartbeat');
-  private readonly bySocket = new Map<WebSocket, HeartbeatConnection>();
   private readonly byId = new Map<string, HeartbeatConnection>();
   private readonly eventsSubject = new Subject<HeartbeatLifecycleEvent>();
   private readonly removedSubject = new Subject<HeartbeatConnection>();
@@ -77,17 +77,16 @@ export class ConnectionRegistry implements OnApplicationShutdown {
       onOverflow: (connection, bufferedBytes) => this.slowConsumer(connection, bufferedBytes),
     };
     // One listener of each kind for every socket (`this` is the socket), not two closures per connection.
-    const registry = this.bySocket;
     const remove = (connection: HeartbeatConnection, code: number, reason: string) => this.remove(connection, code, reason);
     this.onSocketClose = function (this: WebSocket, code: number, reason: Buffer) {
-      const connection = registry.get(this);
+      const connection = connectionOf(this);
       if (connection) remove(connection, code, reason.toString());
     };
     const logger = this.logger;
     // Socket errors are caused by what a client sends (oversize or malformed frames): debug level,
     // so that a client cannot flood the log.
     this.onSocketError = function (this: WebSocket, error: Error) {
-      const connection = registry.get(this);
+      const connection = connectionOf(this);
       if (!connection) return;
       logger.debug(HeartbeatMessages.logSocketError(connection.id, error.message));
       connection.recordSocketError(error);
@@ -103,18 +102,17 @@ export class ConnectionRegistry implements OnApplicationShutdown {
   }
 
   get(socket: WebSocket): HeartbeatConnection | undefined {
-    return this.bySocket.get(socket);
+    return socket instanceof HeartbeatSocket ? socket.connection : undefined;
   }
 
   getById(id: string): HeartbeatConnection | undefined {
     return this.byId.get(id);
   }
 
-  open(socket: WebSocket, request: IncomingMessage): HeartbeatConnection {
+  open(socket: HeartbeatSocket, request: IncomingMessage): HeartbeatConnection {
     const now = this.clock.now();
-    const { ip, address } = remoteOf(request);
-    const connection = new HeartbeatConnection(randomId(), socket, request, address, ip, now, this.sendBufferLimit);
-    this.bySocket.set(socket, connection);
+    const connection = new HeartbeatConnection(randomId(), socket, request, now, this.sendBufferLimit);
+    socket.connection = connection;
     this.byId.set(connection.id, connection);
     socket.on('close', this.onSocketClose);
     // ws emits socket errors (bad frames, resets) before 'close'; unheard, they would crash the process.
@@ -126,7 +124,7 @@ export class ConnectionRegistry implements OnApplicationShutdown {
 
   /** Records an inbound frame: any frame proves the peer alive. */
   touch(socket: WebSocket): HeartbeatConnection | undefined {
-    const connection = this.bySocket.get(socket);
+    const connection = connectionOf(socket);
     if (connection) {
       connection.lastInboundAt = this.clock.now();
       connection.missedPings = 0;
@@ -260,7 +258,7 @@ export class ConnectionRegistry implements OnApplicationShutdown {
   private remove(connection: HeartbeatConnection, code: number, reason: string): void {
     connection.state = 'closed';
     connection.releaseTimers();
-    this.bySocket.delete(connection.socket);
+    connection.socket.connection = undefined;
     this.byId.delete(connection.id);
     this.removedSubject.next(connection);
     const finalCode = connection.closeCode ?? code;
@@ -275,12 +273,4 @@ export class ConnectionRegistry implements OnApplicationShutdown {
       at: this.clock.now(),
     });
   }
-}
-
-/** The peer's IP address (an IPv4-mapped IPv6 address as plain IPv4) and `ip:port` for display. */
-function remoteOf(request: IncomingMessage): { ip: string; address: string } {
-  const { remoteAddress, remotePort } = request.socket;
-  if (!remoteAddress) return { ip: 'unknown', address: 'unknown' };
-  const ip = remoteAddress.startsWith('::ffff:') && remoteAddress.includes('.') ? remoteAddress.slice(7) : remoteAddress;
-  return { ip, address: remoteAddress.includes(':') ? `[${remoteAddress}]:${remotePort}` : `${remoteAddress}:${remotePort}` };
 }

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
 import { HeartbeatMessages, MAX_CLOSE_REASON_BYTES } from './heartbeat.messages.js';
 import type { HeartbeatSession } from './heartbeat-session.js';
+import type { HeartbeatSocket } from './heartbeat-socket.js';
 import type { TokenBucket } from './token-bucket.js';
 
 /**
@@ -26,6 +27,8 @@ const SOCKET_ERROR_CLOSE_CODES: Readonly<Record<string, number>> = {
   WS_ERR_INVALID_UTF8: 1007,
 };
 
+const NO_TOPICS: readonly string[] = Object.freeze([]);
+
 /** A Buffer goes out as a text frame too: broadcasts encode the UTF-8 once for every socket. */
 const TEXT_FRAME = { binary: false } as const;
 
@@ -42,7 +45,6 @@ export class HeartbeatConnection {
   state: ConnectionState = 'handshake';
   /** Set once the handshake completed. */
   session: HeartbeatSession | undefined;
-  readonly topics = new Set<string>();
 
   lastInboundAt: number;
   /** Sequence of the last server ping, and when it went out. */
@@ -79,20 +81,58 @@ export class HeartbeatConnection {
    */
   request: IncomingMessage | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
+  /**
+   * Replaced, never changed in place, on each subscribe and unsubscribe: a connection has a few
+   * topics, and an array of one (56 bytes) costs a third of a Set of one.
+   */
+  private topicList: readonly string[] = NO_TOPICS;
+  /** The peer's address as the socket reports it (shared with the socket, unlike `ip:port` text). */
+  private readonly peerAddress: string | undefined;
+  private readonly peerPort: number | undefined;
 
   constructor(
     readonly id: string,
-    readonly socket: WebSocket,
+    readonly socket: HeartbeatSocket,
     request: IncomingMessage,
-    /** `ip:port`, IPv6 as `[ip]:port`. */
-    readonly remoteAddress: string,
-    /** The peer's IP address alone (IPv4-mapped IPv6 addresses as IPv4). */
-    readonly remoteIp: string,
     readonly connectedAt: number,
     private readonly sendBuffer: SendBufferLimit,
   ) {
     this.lastInboundAt = connectedAt;
     this.request = request;
+    this.peerAddress = request.socket.remoteAddress;
+    this.peerPort = request.socket.remotePort;
+  }
+
+  /** `ip:port`, IPv6 as `[ip]:port`; `unknown` when the socket was already gone. */
+  get remoteAddress(): string {
+    const address = this.peerAddress;
+    if (address === undefined) return 'unknown';
+    return address.includes(':') ? `[${address}]:${this.peerPort}` : `${address}:${this.peerPort}`;
+  }
+
+  /** The peer's IP address alone (IPv4-mapped IPv6 addresses as IPv4); `unknown` when the socket was already gone. */
+  get remoteIp(): string {
+    const address = this.peerAddress;
+    if (address === undefined) return 'unknown';
+    return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+  }
+
+  /** The topics this connection is subscribed to, in the order it subscribed. */
+  get topics(): readonly string[] {
+    return this.topicList;
+  }
+
+  /** Adds a topic; false when the connection already had it. */
+  addTopic(topic: string): boolean {
+    if (this.topicList.includes(topic)) return false;
+    // concat and slice allocate the exact length; a spread or filter leaves room for 17 entries.
+    this.topicList = this.topicList.concat(topic);
+    return true;
+  }
+
+  removeTopic(topic: string): void {
+    const index = this.topicList.indexOf(topic);
+    if (index !== -1) this.topicList = this.topicList.slice(0, index).concat(this.topicList.slice(index + 1));
   }
 
   get sessionId(): string | undefined {

@@ -12,12 +12,18 @@ export class HeartbeatSession {
   connection: HeartbeatConnection | undefined;
   /** When the last connection closed (epoch ms); undefined while attached. */
   detachedAt: number | undefined;
-  readonly recentMessageIds: RecentIds;
+  // Made on the first `message`: most sessions never send one, and the window with its Set costs
+  // about 250 bytes per session.
+  private recentMessageIds: RecentIds | undefined;
 
   constructor(
     readonly id: string,
-    messageDedupeWindow: number,
-  ) {
-    this.recentMessageIds = new RecentIds(messageDedupeWindow);
+    private readonly messageDedupeWindow: number,
+  ) {}
+
+  /** Remembers a `message` id; false when the session already saw it within its dedupe window. */
+  rememberMessage(id: string): boolean {
+    this.recentMessageIds ??= new RecentIds(this.messageDedupeWindow);
+    return this.recentMessageIds.add(id);
   }
 }

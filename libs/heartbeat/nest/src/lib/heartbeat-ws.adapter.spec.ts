@@ -1,5 +1,5 @@
 import { TestClient, eventually } from '@heartbeat/testing';
-import { MessageBody, SubscribeMessage, WebSocketGateway} from '@nestjs/websockets';
+import { MessageBody, type OnGatewayDisconnect, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { once } from 'node:events';
 import { WebSocket, WebSocketServer } from 'ws';
 import { type TestApp, startTestApp } from '../testing/test-app.js';

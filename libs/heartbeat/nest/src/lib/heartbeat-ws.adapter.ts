@@ -7,6 +7,7 @@ import { ConnectionDrainer } from './connection-drainer.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { HEARTBEAT_GATEWAY, HEARTBEAT_OPTIONS, HEARTBEAT_SERVER } from './heartbeat.constants.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
+import { HeartbeatSocket } from './heartbeat-socket.js';
 import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
 
 type VerifyClientDone = (verified: boolean, code?: number, message?: string, headers?: Record<string, string>) => void;
@@ -91,12 +92,12 @@ export class HeartbeatWsAdapter extends WsAdapter {
    * buffer the frame arrived in: on idle connections, until the next frame (about 300 bytes each
    * at 5,000 connections in heap snapshots, up to 64 KiB each under load).
    *
-   * ConnectionRegistry tracks the sockets and listens to their close and error events, so ws keeps
-   * no client set (a Set entry and a close listener per socket) and the adapter adds no error
-   * listener to them.
+   * Its sockets are HeartbeatSockets. ConnectionRegistry tracks them and listens to their close and
+   * error events, so ws keeps no client set (a Set entry and a close listener per socket) and the
+   * adapter adds no error listener to them.
    */
   private createServer(port: number, path: string, options: ServerOptions): WebSocketServer {
-    const settings: ServerOptions = { ...options, clientTracking: false };
+    const settings: ServerOptions = { ...options, clientTracking: false, WebSocket: HeartbeatSocket };
     if (port === UNDERLYING_HTTP_SERVER_PORT && !this.httpServer) {
       // No HTTP server to share (an application context): ws listens itself, as under WsAdapter.
       return this.logServerErrors(new WebSocketServer({ ...settings, port, path }));
@@ -116,10 +117,10 @@ export class HeartbeatWsAdapter extends WsAdapter {
   /**
    * Nest hooks every socket's close for its gateway's `handleDisconnect`: a once-wrapper, its state
    * and a closure per socket (about 300 bytes). HeartbeatGateway has none (the registry hears the
-   * close), so its sockets, known to the registry since their `handleConnection`, get no hook.
+   * close), so its sockets get no hook.
    */
   override bindClientDisconnect(client: WebSocket, callback: (...args: unknown[]) => void): void {
-    if (this.registry?.get(client) === undefined) super.bindClientDisconnect(client, callback);
+    if (!(client instanceof HeartbeatSocket)) super.bindClientDisconnect(client, callback);
   }
 
   /** ws keeps no client set for the Heartbeat server: what is still open is terminated through the registry. */

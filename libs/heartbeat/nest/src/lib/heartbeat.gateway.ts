@@ -11,6 +11,7 @@ import { HandshakeService } from './handshake.service.js';
 import { HEARTBEAT_GATEWAY } from './heartbeat.constants.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
 import type { HeartbeatConnection } from './heartbeat-connection.js';
+import type { HeartbeatSocket } from './heartbeat-socket.js';
 import { isHeartbeatServer } from './heartbeat-ws.adapter.js';
 import { FrameRateLimiter } from './frame-rate-limiter.js';
 import { MessageInbox } from './message-inbox.js';
@@ -50,7 +51,7 @@ export class HeartbeatGateway implements OnGatewayConnection, OnApplicationBoots
     if (!isHeartbeatServer(this.server)) throw new Error(HeartbeatMessages.adapterMissing());
   }
 
-  handleConnection(socket: WebSocket, request: IncomingMessage): void {
+  handleConnection(socket: HeartbeatSocket, request: IncomingMessage): void {
     const connection = this.registry.open(socket, request);
     socket.on('message', this.onMessage);
     // An upgrade that passed verifyClient just before the drain began.

@@ -40,7 +40,7 @@ export class InMemoryTopicBroker extends TopicBroker<MemoryTopic> {
     const state = this.state(topic);
     const alreadySubscribed = state.subscribers.has(connection);
     state.subscribers.add(connection);
-    connection.topics.add(topic);
+    connection.addTopic(topic);
     const wantsReplay = since !== undefined && !alreadySubscribed;
     const slice = wantsReplay
       ? since > state.seq

@@ -18,8 +18,7 @@ export class MessageInbox {
   constructor(private readonly registry: ConnectionRegistry) {}
 
   receive(connection: HeartbeatConnection, frame: MessageFrame): void {
-    const seen = connection.session?.recentMessageIds;
-    if (seen && !seen.add(frame.id)) {
+    if (connection.session?.rememberMessage(frame.id) === false) {
       this.registry.counters.duplicateMessages++;
     } else {
       this.subject.next({

@@ -3,27 +3,25 @@
  * duplicates. `capacity` 0 remembers nothing.
  */
 export class RecentIds {
-  // A Set iterates in insertion order, so its first entry is the oldest. Made on the first id: every
-  // session has a window, and most never receive a `message` (an empty Set is about 200 bytes).
-  private ids: Set<string> | undefined;
+  // A Set iterates in insertion order, so its first entry is the oldest.
+  private readonly ids = new Set<string>();
 
   constructor(private readonly capacity: number) {}
 
   get size(): number {
-    return this.ids?.size ?? 0;
+    return this.ids.size;
   }
 
   has(id: string): boolean {
-    return this.ids?.has(id) ?? false;
+    return this.ids.has(id);
   }
 
   /** Remembers `id`; false when it was already in the window (a duplicate). */
   add(id: string): boolean {
-    if (this.ids?.has(id)) return false;
+    if (this.ids.has(id)) return false;
     if (this.capacity === 0) return true;
-    const ids = (this.ids ??= new Set());
-    if (ids.size >= this.capacity) ids.delete(ids.values().next().value as string);
-    ids.add(id);
+    if (this.ids.size >= this.capacity) this.ids.delete(this.ids.values().next().value as string);
+    this.ids.add(id);
     return true;
   }
 }

@@ -58,7 +58,7 @@ export abstract class TopicBroker<T extends LocalTopic = LocalTopic> implements 
 
   unsubscribe(connection: HeartbeatConnection, topic: string): void {
     this.topics.get(topic)?.subscribers.delete(connection);
-    connection.topics.delete(topic);
+    connection.removeTopic(topic);
   }
 
   /** The `subscribed` answer, then the replayed events, oldest first. */

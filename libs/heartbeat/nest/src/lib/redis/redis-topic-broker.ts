@@ -98,13 +98,13 @@ export class RedisTopicBroker extends TopicBroker<RedisTopic> {
       this.sendSnapshot(connection, name, { epoch: topic.epoch ?? '', seq: topic.liveSeq ?? 0, recovered: true, events: [] });
       return;
     }
-    connection.topics.add(name);
+    connection.addTopic(name);
     const joiner: Joiner = { floor: undefined, queue: [] };
     topic.joining.set(connection, joiner);
     this.join(topic, connection, joiner, since).catch((error: unknown) => {
       if (topic.joining.get(connection) !== joiner) return;
       topic.joining.delete(connection);
-      connection.topics.delete(name);
+      connection.removeTopic(name);
       this.logger.error(HeartbeatMessages.logRedisSubscribeFailed(name, connection.id), error instanceof Error ? error.stack : error);
       connection.sendError({ code: ProtocolErrorCode.InternalError, message: HeartbeatMessages.handlerFailed('subscribe'), ref: 'subscribe' });
     });
