@@ -1,23 +1,25 @@
 import type * as z from 'zod';
 import { clientFrameSchemas, serverFrameSchemas } from './frame-schemas.js';
 import type { ClientFrame, ServerFrame } from './frames.js';
+import { type HotFrameCheck, clientHotFrames, serverHotFrames } from './hot-frames.js';
 import { type FrameError, ProtocolErrorCode } from './protocol-error.js';
 
 export type ParseResult<F> = { ok: true; frame: F } | { ok: false; error: FrameError };
 
 type SchemaTable = Readonly<Record<string, z.ZodType>>;
+type HotFrameTable = Readonly<Record<string, HotFrameCheck<unknown>>>;
 
 /**
  * Decodes a frame a client sent. Never throws: any input (binary data, invalid JSON, unknown type,
  * wrong field types) gives `{ ok: false, error }` whose code and message suit an `error` frame.
  */
 export function parseClientFrame(input: unknown): ParseResult<ClientFrame> {
-  return parseFrame(input, clientFrameSchemas, 'client') as ParseResult<ClientFrame>;
+  return parseFrame(input, clientFrameSchemas, clientHotFrames, 'client') as ParseResult<ClientFrame>;
 }
 
 /** Decodes a frame a server sent; same guarantees as {@link parseClientFrame}. */
 export function parseServerFrame(input: unknown): ParseResult<ServerFrame> {
-  return parseFrame(input, serverFrameSchemas, 'server') as ParseResult<ServerFrame>;
+  return parseFrame(input, serverFrameSchemas, serverHotFrames, 'server') as ParseResult<ServerFrame>;
 }
 
 /** Encodes a frame for the wire. Broadcasts encode once and send the same string to every peer. */
@@ -25,7 +27,7 @@ export function encodeFrame(frame: ClientFrame | ServerFrame): string {
   return JSON.stringify(frame);
 }
 
-function parseFrame(input: unknown, schemas: SchemaTable, sender: 'client' | 'server'): ParseResult<unknown> {
+function parseFrame(input: unknown, schemas: SchemaTable, hotFrames: HotFrameTable, sender: 'client' | 'server'): ParseResult<unknown> {
   if (typeof input !== 'string') {
     return failure(ProtocolErrorCode.BinaryFrame, 'Binary frames are not supported: send each frame as JSON text.');
   }
@@ -42,6 +44,8 @@ function parseFrame(input: unknown, schemas: SchemaTable, sender: 'client' | 'se
   if (typeof type !== 'string') {
     return failure(ProtocolErrorCode.InvalidFrame, 'The frame has no string "type": every frame needs one.');
   }
+  const hot = Object.hasOwn(hotFrames, type) ? hotFrames[type](value as Record<string, unknown>) : undefined;
+  if (hot !== undefined) return { ok: true, frame: hot };
   const schema = Object.hasOwn(schemas, type) ? schemas[type] : undefined;
   if (!schema) {
     const known = Object.keys(schemas).join(', ');

@@ -7,11 +7,12 @@ import * as z from 'zod';
  * breaking an older one.
  */
 
-const MAX_TOPIC_LENGTH = 200;
-const MAX_ID_LENGTH = 128;
-const MAX_TOKEN_LENGTH = 8_192;
+export const MAX_TOPIC_LENGTH = 200;
+export const MAX_ID_LENGTH = 128;
+export const MAX_TOKEN_LENGTH = 8_192;
+export const MAX_TIMESTAMP_LENGTH = 64;
 
-const isoTimestamp = z.string().max(64);
+const isoTimestamp = z.string().max(MAX_TIMESTAMP_LENGTH);
 const epochMs = z.number().finite();
 const counter = z.number().int().nonnegative();
 const topic = z.string().min(1).max(MAX_TOPIC_LENGTH);
