@@ -14,7 +14,7 @@ const FIELD_VALUES: readonly unknown[] = [
   1.5,
   Number.MAX_SAFE_INTEGER,
   Number.MAX_SAFE_INTEGER + 2,
-  1e400, // JSON.parse('1e400') is Infinity
+  JSON.parse('1e400'), // Infinity: a JSON number too large for a double
   1_700_000_000_000.25,
   '',
   '7',
