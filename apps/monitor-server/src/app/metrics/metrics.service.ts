@@ -1,7 +1,8 @@
 import { HeartbeatService } from '@heartbeat/nest';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Subscription } from 'rxjs';
+import { LeanHistogram } from './lean-histogram.js';
 
 /** Prometheus metrics of the monitor server, in a registry of its own (one per application instance). */
 @Injectable()
@@ -91,12 +92,12 @@ export class MetricsService implements OnModuleDestroy {
       gaugeFrom(this.registry, 'heartbeat_redis_pending_publishes', 'Publishes waiting for Redis to take them.', () => cluster().redis?.pendingPublishes ?? 0);
     }
 
-    const rtt = new Histogram({
-      name: 'heartbeat_rtt_seconds',
-      help: 'Round-trip time of server pings.',
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers: [this.registry],
-    });
+    const rtt = new LeanHistogram(
+      'heartbeat_rtt_seconds',
+      'Round-trip time of server pings.',
+      [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      this.registry,
+    );
     this.subscriptions.push(heartbeat.heartbeats$.subscribe((sample) => rtt.observe(sample.rttMs / 1000)));
 
     const disconnects = new Counter({

@@ -1,13 +1,15 @@
 import type { ClientPingFrame } from '@heartbeat/protocol';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
 import type { SchedulerRegistry } from '@nestjs/schedule';
-import { Subject, type Subscription } from 'rxjs';
+import type { Subscription } from 'rxjs';
 import { Clock } from './clock.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { HEARTBEAT_OPTIONS, HEARTBEAT_SCHEDULER, PING_TICK_INTERVAL } from './heartbeat.constants.js';
 import type { HeartbeatConnection } from './heartbeat-connection.js';
 import type { HeartbeatSample } from './heartbeat-events.js';
 import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
+import { PingFrameEncoder } from './ping-frame-encoder.js';
+import { SampleStream } from './sample-stream.js';
 
 /** Aim for one wheel tick per 50 ms: fine enough to spread pings, coarse enough to stay cheap. */
 const TARGET_TICK_MS = 50;
@@ -29,10 +31,11 @@ export class PingScheduler implements OnApplicationBootstrap, OnModuleDestroy, O
   /** When (performance.now()) the next slot is due: the wheel keeps its own schedule. */
   private nextSlotAt = 0;
   private stopped = false;
+  private readonly frames = new PingFrameEncoder();
   private readonly removal: Subscription;
-  private readonly samplesSubject = new Subject<HeartbeatSample>();
+  private readonly samples = new SampleStream<HeartbeatSample>();
   /** Every answered ping (RTT and clock offset), for metrics. */
-  readonly samples$ = this.samplesSubject.asObservable();
+  readonly samples$ = this.samples.observable;
 
   constructor(
     @Inject(HEARTBEAT_OPTIONS) private readonly options: ResolvedHeartbeatOptions,
@@ -108,8 +111,8 @@ export class PingScheduler implements OnApplicationBootstrap, OnModuleDestroy, O
     const now = connection.lastInboundAt;
     this.registry.counters.pongsReceived++;
     const rtt = connection.recordPong(sequence, clientTime, now);
-    if (rtt !== undefined && this.samplesSubject.observed) {
-      this.samplesSubject.next({ connectionId: connection.id, rttMs: rtt, clockOffsetMs: connection.clockOffsetMs ?? 0, at: now });
+    if (rtt !== undefined && this.samples.observed) {
+      this.samples.next({ connectionId: connection.id, rttMs: rtt, clockOffsetMs: connection.clockOffsetMs ?? 0, at: now });
     }
   }
 
@@ -144,7 +147,7 @@ export class PingScheduler implements OnApplicationBootstrap, OnModuleDestroy, O
     this.cursor = (this.cursor + 1) % this.slots.length;
     if (slot.size === 0) return;
     const now = this.clock.now();
-    const timestamp = new Date(now).toISOString();
+    this.frames.begin(new Date(now).toISOString(), now);
     for (const connection of slot) {
       if (connection.lastPingAt !== undefined && connection.lastInboundAt < connection.lastPingAt) {
         connection.missedPings++;
@@ -154,14 +157,13 @@ export class PingScheduler implements OnApplicationBootstrap, OnModuleDestroy, O
           continue;
         }
       }
-      this.ping(connection, now, timestamp);
+      this.ping(connection, now);
     }
   }
 
-  private ping(connection: HeartbeatConnection, now: number, timestamp: string): void {
+  private ping(connection: HeartbeatConnection, now: number): void {
     const sequence = connection.pingSequence + 1;
-    // Hand-assembled: this runs for every connection every interval, and every field is a number or a fixed-format date.
-    if (!connection.sendText(`{"type":"ping","timestamp":"${timestamp}","server_time":${now},"sequence":${sequence}}`)) return;
+    if (!connection.sendText(this.frames.encode(sequence))) return;
     connection.pingSequence = sequence;
     connection.lastPingAt = now;
     connection.pingsSent++;
