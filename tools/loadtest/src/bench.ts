@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { fileURLToPath } from 'node:url';
 import { BENCH_OPTIONS, BENCH_USAGE, benchSettings, type BenchSettings } from './bench/bench-options.js';
 import { type BenchResult, benchFigures, benchTable } from './bench/bench-report.js';
-import { BENCH_RECONNECT, benchRun, fanoutEvents, heapProfileFile, restartProfileFile } from './bench/bench-run.js';
+import { BENCH_RECONNECT, benchRun, fanoutEvents, fanoutProfileFile, heapProfileFile, restartProfileFile } from './bench/bench-run.js';
 import { benchTwoNodes, requireBenchRedis } from './bench/bench-two-nodes.js';
 import { runCli } from './lib/cli-main.js';
 import { cliHelp } from './lib/cli-options.js';
@@ -27,7 +27,7 @@ function setupText(settings: BenchSettings): string {
   return [
     `Servers, each alone in a process on this machine, all pinging every ${settings.pingIntervalMs} ms: (a) the monitor server's app from apps/monitor-server/dist`,
     `(HEARTBEAT_PING_INTERVAL_MS=${settings.pingIntervalMs}, dead after 3 missed pings, default limits) with Heartbeat clients whose own ping is every 10 min;`,
-    `(b) a bare \`ws\` server with the heartbeat recipe of the ws README (ping all, terminate those that did not pong) and \`ws\` clients;`,
+    `(b) a bare \`ws\` server with the heartbeat recipe of the ws README (ping all, terminate those that did not pong) and \`ws\` clients that JSON.parse each message, as an application would (the other two clients decode theirs);`,
     `(c) Socket.IO 4 (pingInterval ${settings.pingIntervalMs} ms, the rest default) with socket.io-client on the WebSocket transport.`,
     `Clients: ${settings.processes} worker processes, at most 400 per loopback source address, ${settings.ratePerSecond}/s while ramping up; all three kinds reconnect on the same schedule`,
     `(${r.reconnectInterval} ms × ${r.backoffMultiplier} up to ${r.maxReconnectInterval} ms, jitter ${r.jitter}).`,
@@ -153,7 +153,7 @@ function restartDetails(runs: readonly BenchResult[]): string {
 }
 
 function profileFiles(profileFile: string): string[] {
-  return [profileFile, restartProfileFile(profileFile), heapProfileFile(profileFile)];
+  return [profileFile, fanoutProfileFile(profileFile), restartProfileFile(profileFile), heapProfileFile(profileFile)];
 }
 
 function heapSummaryText(file: string): string {

@@ -36,7 +36,7 @@ export const BENCH_OPTIONS = {
   fanoutDeliveries: { kind: 'number', integer: true, min: 1, default: 200_000, description: 'Fan-out: events × connections ≈ this many deliveries (5 to 200 events).' },
   profile: {
     kind: 'flag',
-    description: 'Also profile each server (CPU over an extra idle window and the first 15 s after the restart, live heap by allocation site) and print the top entries; for diagnosis, it slows the ramp.',
+    description: 'Also profile each server (CPU over an extra idle window, the start of an extra fan-out burst and the first 15 s after the restart, live heap by allocation site) and print the top entries; for diagnosis, it slows the ramp.',
   },
   redis: { kind: 'text', default: 'redis://127.0.0.1:6379', placeholder: 'URL', description: 'The Redis of monitor-redis (its keys, under a prefix of their own, are deleted after the run).' },
   docs: { kind: 'flag', default: true, description: 'Write the table to docs/benchmarks.md (never for --smoke).' },

@@ -45,7 +45,8 @@ export interface RunSettings extends ClientSettings, Pick<BenchSettings, 'settle
   kind: BenchServerKind;
   /**
    * Write a CPU profile of an extra idle window here (the measured window stays unprofiled), one of
-   * the first 15 s after the restart beside it (restartProfileFile), and a sampling heap profile of
+   * the first 5 s of an extra fan-out burst (fanoutProfileFile), one of the first 15 s after the
+   * restart (restartProfileFile), and a sampling heap profile of
    * what the connections hold (heapProfileFile; sampling while they connect: the ramp is slower).
    */
   profileFile?: string;
@@ -96,6 +97,16 @@ export function fanoutEvents(connections: number, deliveries: number): number {
 export function restartProfileFile(profileFile: string): string {
   return profileFile.replace(/\.cpuprofile$/, '-restart.cpuprofile');
 }
+
+/** Where the profile of an extra fan-out burst goes, beside the idle one. */
+export function fanoutProfileFile(profileFile: string): string {
+  return profileFile.replace(/\.cpuprofile$/, '-fanout.cpuprofile');
+}
+
+/** How much of the extra fan-out burst is profiled: its start, where the server sends to every client. */
+const FANOUT_PROFILE_MS = 5_000;
+/** Ample time for the server to start its profiler (an inspector round trip). */
+const PROFILER_START_MS = 300;
 
 /** Where the sampling heap profile of the connections' memory goes. */
 export function heapProfileFile(profileFile: string): string {
@@ -242,6 +253,16 @@ export async function benchRun(settings: RunSettings, progress: ProgressLine): P
     }
 
     const fanout = await measureFanout(kind, fleet, server, settings, progress);
+    if (settings.profileFile) {
+      // A burst of its own, as for the idle window: the measured one stays unprofiled.
+      const file = fanoutProfileFile(settings.profileFile);
+      const profiled = server.api.request('profile', { ms: FANOUT_PROFILE_MS, file }, FANOUT_PROFILE_MS + 30_000);
+      // A server that publishes the whole burst in one synchronous loop would otherwise run it
+      // before the profiler has started.
+      await sleep(PROFILER_START_MS);
+      await measureFanout(kind, fleet, server, settings, progress);
+      await profiled;
+    }
 
     progress.update(`${label}: restart (SIGKILL, start again on the same port)`);
     await fleet.mark();

@@ -135,7 +135,10 @@ class HeartbeatLoadClient implements LoadClient {
   }
 }
 
-/** A bare `ws` client: `ws` answers the server's pings by itself; reconnects on the Heartbeat schedule. */
+/**
+ * A bare `ws` client: `ws` answers the server's pings by itself; each message is parsed as JSON;
+ * reconnects on the Heartbeat schedule.
+ */
 class WsLoadClient implements LoadClient {
   private socket: WebSocket | null = null;
   private retries = 0;
@@ -168,7 +171,11 @@ class WsLoadClient implements LoadClient {
       this.retries = 0;
       this.hooks.established(Date.now());
     });
-    socket.on('message', () => this.hooks.message());
+    // Decoded as any application decodes its messages (the Heartbeat and Socket.IO clients decode theirs).
+    socket.on('message', (data: RawData) => {
+      JSON.parse(String(data));
+      this.hooks.message();
+    });
     let failure = '';
     socket.on('error', (error: Error) => (failure = `: ${error.message}`));
     socket.on('close', (code: number) => {
