@@ -8,7 +8,8 @@ import type { HeartbeatAuthContext, HeartbeatModuleOptions } from './heartbeat-o
 import type { InMemoryTopicBroker } from './in-memory-topic-broker.js';
 import { TopicBroker } from './topic-broker.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** What randomId() makes: 22 base64url characters. */
+const RANDOM_ID = /^[A-Za-z0-9_-]{22}$/;
 const FAST = { pingInterval: 100, heartbeatInterval: 100, heartbeatTimeout: 2_000 } satisfies HeartbeatModuleOptions;
 const acceptGood = (token: string | undefined) => token === 'good';
 
@@ -50,7 +51,7 @@ describe('HandshakeService', () => {
       const after = Date.now();
       expect(welcome).toEqual({
         type: 'welcome',
-        session_id: expect.stringMatching(UUID),
+        session_id: expect.stringMatching(RANDOM_ID),
         resumed: false,
         heartbeat: { ping_interval: 150, heartbeat_timeout: 2_500, max_missed_pings: 4 },
         server_time: expect.any(Number),

@@ -47,11 +47,10 @@ export class HeartbeatConnection {
   session: HeartbeatSession | undefined;
 
   lastInboundAt: number;
-  /** Sequence of the last server ping, and when it went out. */
+  /** Sequence of the last server ping (pings are numbered from 1: also how many were sent), and when it went out. */
   pingSequence = 0;
   lastPingAt: number | undefined;
   lastPongAt: number | undefined;
-  pingsSent = 0;
   pongsReceived = 0;
   clientPings = 0;
   missedPings = 0;
@@ -137,6 +136,11 @@ export class HeartbeatConnection {
 
   get sessionId(): string | undefined {
     return this.session?.id;
+  }
+
+  /** Server pings sent on this connection. */
+  get pingsSent(): number {
+    return this.pingSequence;
   }
 
   get isOpen(): boolean {

@@ -40,7 +40,7 @@ export class InMemoryTopicBroker extends TopicBroker<MemoryTopic> {
     const state = this.state(topic);
     const alreadySubscribed = state.subscribers.has(connection);
     state.subscribers.add(connection);
-    connection.addTopic(topic);
+    connection.addTopic(state.name);
     const wantsReplay = since !== undefined && !alreadySubscribed;
     const slice = wantsReplay
       ? since > state.seq
@@ -73,6 +73,7 @@ export class InMemoryTopicBroker extends TopicBroker<MemoryTopic> {
     let state = this.topics.get(topic);
     if (!state) {
       state = {
+        name: topic,
         seq: 0,
         subscribers: new Set(),
         buffer: new ReplayBuffer(this.options.replay.maxEvents, this.options.replay.maxAgeMs),

@@ -166,7 +166,6 @@ export class PingScheduler implements OnApplicationBootstrap, OnModuleDestroy, O
     if (!connection.sendText(this.frames.encode(sequence))) return;
     connection.pingSequence = sequence;
     connection.lastPingAt = now;
-    connection.pingsSent++;
     this.registry.counters.pingsSent++;
   }
 }

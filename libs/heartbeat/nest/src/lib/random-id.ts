@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 /**
- * A random UUID that costs 67 bytes of heap instead of 490: Node assembles it from 16 pieces, a
- * tree of V8 cons strings kept as long as the id is. Reading a character makes V8 flatten it in
- * place. Connection and session ids live as long as their connections, tens of thousands of them.
+ * 128 random bits as 22 base64url characters: a connection or session id. Ids live as long as
+ * their connections (two each, tens of thousands of connections), so their size counts: this is
+ * one flat 40-byte string, where a `randomUUID()` is 56 bytes once flattened (Node assembles it
+ * from 16 pieces, 490 bytes of V8 cons strings until something reads it) for 122 random bits.
  */
 export function randomId(): string {
-  const id = randomUUID();
-  id.charCodeAt(0);
-  return id;
+  return randomBytes(16).toString('base64url');
 }

@@ -16,8 +16,13 @@ export interface PublishResult {
   delivered?: number;
 }
 
-/** The part of a topic every broker keeps: its subscribers on this node. */
+/** The part of a topic every broker keeps: its name and its subscribers on this node. */
 export interface LocalTopic {
+  /**
+   * The one copy of the name its subscribers keep too: every `subscribe` frame brings its own copy,
+   * which would otherwise stay with each connection.
+   */
+  readonly name: string;
   readonly subscribers: Set<HeartbeatConnection>;
 }
 

@@ -29,7 +29,6 @@ interface Joiner {
 }
 
 interface RedisTopic extends LocalTopic {
-  readonly name: string;
   /** The epoch and last seq this node delivered: live events arrive in this order, or the gap is read from Redis. */
   epoch: string | undefined;
   liveSeq: number | undefined;
@@ -98,7 +97,7 @@ export class RedisTopicBroker extends TopicBroker<RedisTopic> {
       this.sendSnapshot(connection, name, { epoch: topic.epoch ?? '', seq: topic.liveSeq ?? 0, recovered: true, events: [] });
       return;
     }
-    connection.addTopic(name);
+    connection.addTopic(topic.name);
     const joiner: Joiner = { floor: undefined, queue: [] };
     topic.joining.set(connection, joiner);
     this.join(topic, connection, joiner, since).catch((error: unknown) => {
