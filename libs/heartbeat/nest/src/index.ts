@@ -39,6 +39,7 @@ export {
 export { AddressConnectionLimiter } from './lib/address-connection-limiter.js';
 export { FrameRateLimiter } from './lib/frame-rate-limiter.js';
 export { TokenBucket } from './lib/token-bucket.js';
+export type { TokenRate } from './lib/token-bucket.js';
 export { TokenExpiry } from './lib/token-expiry.js';
 export { decideToken } from './lib/token-verdict.js';
 export type { TokenDecision } from './lib/token-verdict.js';

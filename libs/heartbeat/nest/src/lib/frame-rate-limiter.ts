@@ -29,7 +29,7 @@ export class FrameRateLimiter {
     if (!limit) return true;
     const now = this.clock.now();
     // On the connection rather than in a WeakMap: no ephemeron entry per connection for the GC to trace.
-    const bucket = (connection.rateBucket ??= new TokenBucket(limit.messagesPerSecond, limit.burst, now));
+    const bucket = (connection.rateBucket ??= new TokenBucket(limit, now));
     if (bucket.take(now)) return true;
     if (connection.closeCode === undefined) {
       const retryAfterMs = bucket.msUntilFull(now);

@@ -1,5 +1,6 @@
 import { type ErrorFrame, type ServerFrame, encodeFrame } from '@heartbeat/protocol';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { HeartbeatMessages, MAX_CLOSE_REASON_BYTES } from './heartbeat.messages.js';
 import type { HeartbeatSession } from './heartbeat-session.js';
@@ -85,9 +86,11 @@ export class HeartbeatConnection {
    * topics, and an array of one (56 bytes) costs a third of a Set of one.
    */
   private topicList: readonly string[] = NO_TOPICS;
-  /** The peer's address as the socket reports it (shared with the socket, unlike `ip:port` text). */
-  private readonly peerAddress: string | undefined;
-  private readonly peerPort: number | undefined;
+  /**
+   * The TCP socket, which ws keeps anyway: it caches its peer's address once read (here, when the
+   * connection opens), so that the address outlives the socket without a copy on every connection.
+   */
+  private readonly peer: Socket;
 
   constructor(
     readonly id: string,
@@ -98,20 +101,19 @@ export class HeartbeatConnection {
   ) {
     this.lastInboundAt = connectedAt;
     this.request = request;
-    this.peerAddress = request.socket.remoteAddress;
-    this.peerPort = request.socket.remotePort;
+    this.peer = request.socket;
   }
 
   /** `ip:port`, IPv6 as `[ip]:port`; `unknown` when the socket was already gone. */
   get remoteAddress(): string {
-    const address = this.peerAddress;
+    const { remoteAddress: address, remotePort: port } = this.peer;
     if (address === undefined) return 'unknown';
-    return address.includes(':') ? `[${address}]:${this.peerPort}` : `${address}:${this.peerPort}`;
+    return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
   }
 
   /** The peer's IP address alone (IPv4-mapped IPv6 addresses as IPv4); `unknown` when the socket was already gone. */
   get remoteIp(): string {
-    const address = this.peerAddress;
+    const address = this.peer.remoteAddress;
     if (address === undefined) return 'unknown';
     return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
   }

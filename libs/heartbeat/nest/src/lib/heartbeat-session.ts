@@ -16,14 +16,14 @@ export class HeartbeatSession {
   // about 250 bytes per session.
   private recentMessageIds: RecentIds | undefined;
 
-  constructor(
-    readonly id: string,
-    private readonly messageDedupeWindow: number,
-  ) {}
+  constructor(readonly id: string) {}
 
-  /** Remembers a `message` id; false when the session already saw it within its dedupe window. */
-  rememberMessage(id: string): boolean {
-    this.recentMessageIds ??= new RecentIds(this.messageDedupeWindow);
+  /**
+   * Remembers a `message` id; false when the session already saw it among its last `window` ids
+   * (the module's messageDedupeWindow, the same for every session).
+   */
+  rememberMessage(id: string, window: number): boolean {
+    this.recentMessageIds ??= new RecentIds(window);
     return this.recentMessageIds.add(id);
   }
 }

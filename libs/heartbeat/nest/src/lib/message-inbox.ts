@@ -1,9 +1,11 @@
 import type { MessageFrame } from '@heartbeat/protocol';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Subject } from 'rxjs';
 import { ConnectionRegistry } from './connection-registry.js';
+import { HEARTBEAT_OPTIONS } from './heartbeat.constants.js';
 import type { HeartbeatConnection } from './heartbeat-connection.js';
 import type { HeartbeatClientMessage } from './heartbeat-events.js';
+import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
 
 /**
  * Client → server `message` frames: handed to the application once per id within the session, then
@@ -15,10 +17,13 @@ export class MessageInbox {
   private readonly subject = new Subject<HeartbeatClientMessage>();
   readonly messages$ = this.subject.asObservable();
 
-  constructor(private readonly registry: ConnectionRegistry) {}
+  constructor(
+    @Inject(HEARTBEAT_OPTIONS) private readonly options: ResolvedHeartbeatOptions,
+    private readonly registry: ConnectionRegistry,
+  ) {}
 
   receive(connection: HeartbeatConnection, frame: MessageFrame): void {
-    if (connection.session?.rememberMessage(frame.id) === false) {
+    if (connection.session?.rememberMessage(frame.id, this.options.messageDedupeWindow) === false) {
       this.registry.counters.duplicateMessages++;
     } else {
       this.subject.next({

@@ -63,7 +63,7 @@ export class SessionRegistry implements OnApplicationShutdown {
       if (session.connection !== undefined && session.connection !== connection) superseded = session.connection;
       this.retained.delete(session.id);
     } else {
-      session = new HeartbeatSession(randomId(), this.options.messageDedupeWindow);
+      session = new HeartbeatSession(randomId());
       this.sessions.set(session.id, session);
     }
     session.connection = connection;
