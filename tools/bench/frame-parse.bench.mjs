@@ -46,6 +46,7 @@ ${table}
 The zod schema costs ${(rows[2][1] - hot).toFixed(3)} µs more per valid pong than the hand check (here, hot in cache; under load,
 with 19,000 connections' state around it, profiles show about twice that plus the garbage of its result
 objects). Invalid frames still go through the schema, for its error message.
+
 `;
 const file = new URL('../../docs/benchmarks.md', import.meta.url);
 const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nEach section is written by the tool named in it; rerun the command to refresh it.\n\n';
