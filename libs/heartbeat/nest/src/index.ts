@@ -44,6 +44,7 @@ export { TokenExpiry } from './lib/token-expiry.js';
 export { decideToken } from './lib/token-verdict.js';
 export type { TokenDecision } from './lib/token-verdict.js';
 export { HeartbeatSession } from './lib/heartbeat-session.js';
+export { HeartbeatSocket, connectionOf } from './lib/heartbeat-socket.js';
 export { HeartbeatSweeper } from './lib/heartbeat-sweeper.js';
 export { HeartbeatWsAdapter } from './lib/heartbeat-ws.adapter.js';
 export { PingScheduler } from './lib/ping-scheduler.js';

@@ -256,12 +256,17 @@ export async function benchRun(settings: RunSettings, progress: ProgressLine): P
     if (settings.profileFile) {
       // A burst of its own, as for the idle window: the measured one stays unprofiled.
       const file = fanoutProfileFile(settings.profileFile);
-      const profiled = server.api.request('profile', { ms: FANOUT_PROFILE_MS, file }, FANOUT_PROFILE_MS + 30_000);
+      const profiled = server.api
+        .request('profile', { ms: FANOUT_PROFILE_MS, file }, FANOUT_PROFILE_MS + 30_000)
+        .catch((error: unknown) => console.error(`No CPU profile of the fan-out: ${error instanceof Error ? error.message : String(error)}`));
       // A server that publishes the whole burst in one synchronous loop would otherwise run it
       // before the profiler has started.
       await sleep(PROFILER_START_MS);
-      await measureFanout(kind, fleet, server, settings, progress);
-      await profiled;
+      try {
+        await measureFanout(kind, fleet, server, settings, progress);
+      } finally {
+        await profiled;
+      }
     }
 
     progress.update(`${label}: restart (SIGKILL, start again on the same port)`);

@@ -247,11 +247,6 @@ export class ConnectionRegistry implements OnApplicationShutdown {
    * one, whatever is left is destroyed here.
    */
   onApplicationShutdown(): void {
-    this.terminateAll();
-  }
-
-  /** Destroys every socket still open (the server is closing). Safe to call twice. */
-  terminateAll(): void {
     for (const connection of this.byId.values()) connection.terminate(CloseCode.GoingAway, HeartbeatMessages.closeShutdown());
   }
 

@@ -29,6 +29,8 @@ const SOCKET_ERROR_CLOSE_CODES: Readonly<Record<string, number>> = {
 };
 
 const NO_TOPICS: readonly string[] = Object.freeze([]);
+/** Topics a connection keeps in an array before it switches to a Set. */
+const TOPIC_ARRAY_LIMIT = 8;
 
 /** A Buffer goes out as a text frame too: broadcasts encode the UTF-8 once for every socket. */
 const TEXT_FRAME = { binary: false } as const;
@@ -82,10 +84,11 @@ export class HeartbeatConnection {
   request: IncomingMessage | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
   /**
-   * Replaced, never changed in place, on each subscribe and unsubscribe: a connection has a few
-   * topics, and an array of one (56 bytes) costs a third of a Set of one.
+   * A connection has a few topics: up to TOPIC_ARRAY_LIMIT they are an array replaced (never changed
+   * in place) on each subscribe and unsubscribe, a third of a Set's size; beyond, a Set, so that a
+   * client with thousands of topics costs no copying.
    */
-  private topicList: readonly string[] = NO_TOPICS;
+  private topicList: readonly string[] | Set<string> = NO_TOPICS;
   /**
    * The TCP socket, which ws keeps anyway: it caches its peer's address once read (here, when the
    * connection opens), so that the address outlives the socket without a copy on every connection.
@@ -102,6 +105,9 @@ export class HeartbeatConnection {
     this.lastInboundAt = connectedAt;
     this.request = request;
     this.peer = request.socket;
+    // Node asks the OS for the peer's address on first use and caches it; a destroyed socket can no
+    // longer be asked. Asking now keeps the address for as long as this record lives.
+    void this.peer.remoteAddress;
   }
 
   /** `ip:port`, IPv6 as `[ip]:port`; `unknown` when the socket was already gone. */
@@ -120,20 +126,33 @@ export class HeartbeatConnection {
 
   /** The topics this connection is subscribed to, in the order it subscribed. */
   get topics(): readonly string[] {
-    return this.topicList;
+    const topics = this.topicList;
+    return topics instanceof Set ? [...topics] : topics;
   }
 
   /** Adds a topic; false when the connection already had it. */
   addTopic(topic: string): boolean {
-    if (this.topicList.includes(topic)) return false;
-    // concat and slice allocate the exact length; a spread or filter leaves room for 17 entries.
-    this.topicList = this.topicList.concat(topic);
+    const topics = this.topicList;
+    if (topics instanceof Set) {
+      if (topics.has(topic)) return false;
+      topics.add(topic);
+      return true;
+    }
+    if (topics.includes(topic)) return false;
+    // concat allocates the exact length; a spread leaves room for 17 entries.
+    this.topicList = topics.length < TOPIC_ARRAY_LIMIT ? topics.concat(topic) : new Set([...topics, topic]);
     return true;
   }
 
   removeTopic(topic: string): void {
-    const index = this.topicList.indexOf(topic);
-    if (index !== -1) this.topicList = this.topicList.slice(0, index).concat(this.topicList.slice(index + 1));
+    const topics = this.topicList;
+    if (topics instanceof Set) {
+      topics.delete(topic);
+      return;
+    }
+    const index = topics.indexOf(topic);
+    if (index === -1) return;
+    this.topicList = topics.length === 1 ? NO_TOPICS : topics.slice(0, index).concat(topics.slice(index + 1));
   }
 
   get sessionId(): string | undefined {

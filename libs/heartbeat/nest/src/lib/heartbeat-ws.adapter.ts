@@ -4,7 +4,6 @@ import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { Observable } from 'rxjs';
 import { type ServerOptions, type WebSocket, WebSocketServer } from 'ws';
 import { ConnectionDrainer } from './connection-drainer.js';
-import { ConnectionRegistry } from './connection-registry.js';
 import { HEARTBEAT_GATEWAY, HEARTBEAT_OPTIONS, HEARTBEAT_SERVER } from './heartbeat.constants.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
 import { HeartbeatSocket } from './heartbeat-socket.js';
@@ -30,8 +29,6 @@ const UNDERLYING_HTTP_SERVER_PORT = 0;
  */
 export class HeartbeatWsAdapter extends WsAdapter {
   private readonly socketLogger = new Logger('HeartbeatWsAdapter');
-  /** The Heartbeat gateway's, once its server is created. */
-  private registry: ConnectionRegistry | undefined;
 
   constructor(private readonly app: INestApplicationContext) {
     super(app);
@@ -61,7 +58,6 @@ export class HeartbeatWsAdapter extends WsAdapter {
     const { [HEARTBEAT_GATEWAY]: _marker, ...rest } = options;
     const heartbeat = this.heartbeatOptions();
     const drainer = this.app.get(ConnectionDrainer, { strict: false });
-    this.registry = this.app.get(ConnectionRegistry, { strict: false });
     const { allowedOrigins } = heartbeat;
     // The callback form of verifyClient lets us pick the status: ws answers a plain `false` with 401,
     // but a refused origin is 403 Forbidden (as HeartbeatModuleOptions.allowedOrigins documents) and
@@ -94,7 +90,8 @@ export class HeartbeatWsAdapter extends WsAdapter {
    *
    * Its sockets are HeartbeatSockets. ConnectionRegistry tracks them and listens to their close and
    * error events, so ws keeps no client set (a Set entry and a close listener per socket) and the
-   * adapter adds no error listener to them.
+   * adapter adds no error listener to them. Nothing is left for WsAdapter.close to terminate: the
+   * drain (beforeApplicationShutdown) has closed every connection by then.
    */
   private createServer(port: number, path: string, options: ServerOptions): WebSocketServer {
     const settings: ServerOptions = { ...options, clientTracking: false, WebSocket: HeartbeatSocket };
@@ -121,12 +118,6 @@ export class HeartbeatWsAdapter extends WsAdapter {
    */
   override bindClientDisconnect(client: WebSocket, callback: (...args: unknown[]) => void): void {
     if (!(client instanceof HeartbeatSocket)) super.bindClientDisconnect(client, callback);
-  }
-
-  /** ws keeps no client set for the Heartbeat server: what is still open is terminated through the registry. */
-  override async close(server: WebSocketServer): Promise<void> {
-    if (isHeartbeatServer(server)) this.registry?.terminateAll();
-    await super.close(server);
   }
 
   private heartbeatOptions(): ResolvedHeartbeatOptions {

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import type { EventFrame } from '@heartbeat/protocol';
+import { type EventFrame, parseServerFrame } from '@heartbeat/protocol';
 import { eventually, sleep, TestClient } from '@heartbeat/testing';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
 import type { HeartbeatConnection } from './heartbeat-connection.js';
@@ -96,6 +96,25 @@ describe('InMemoryTopicBroker', () => {
       expect(await resumed.next('event')).toMatchObject({ seq: 1, data: { amount: '10' } });
     });
 
+    it('sends data JSON has no text for (undefined, a function) as null: an event always carries data', async () => {
+      const client = await subscriber('alerts');
+      broker.publish('alerts', undefined);
+      broker.publish('alerts', () => 'not data');
+      const events = [await client.next('event'), await client.next('event')];
+      expect(events.map((event) => [event.seq, event.data])).toEqual([
+        [1, null],
+        [2, null],
+      ]);
+      for (const event of events) expect(parseServerFrame(JSON.stringify(event)).ok).toBe(true);
+    });
+
+    it('escapes the topic name in the event text', async () => {
+      const topic = 'alerts "eu" \\ ünïcode';
+      const client = await subscriber(topic);
+      broker.publish(topic, { n: 1 });
+      expect(await client.next('event')).toMatchObject({ topic, seq: 1, data: { n: 1 } });
+    });
+
     it('does not deliver to subscribers of other topics', async () => {
       const news = await subscriber('news');
       expect(broker.publish('alerts', { n: 1 }).delivered).toBe(0);
@@ -103,20 +122,19 @@ describe('InMemoryTopicBroker', () => {
       expect(news.all('event')).toEqual([]);
     });
 
-    it('serializes the event once per publish, whatever the number of subscribers', async () => {
+    it('serializes the data once per publish, whatever the number of subscribers', async () => {
       const subscribers = await Promise.all(Array.from({ length: 20 }, () => subscriber('alerts')));
+      const data = { id: 'once' };
       const stringify = jest.spyOn(JSON, 'stringify');
       let result: ReturnType<InMemoryTopicBroker['publish']>;
       let calls: unknown[][];
       try {
-        result = broker.publish('alerts', { id: 'once' });
+        result = broker.publish('alerts', data);
       } finally {
         calls = [...stringify.mock.calls]; // mockRestore() forgets the calls
         stringify.mockRestore();
       }
-      const eventCalls = calls.filter(([value]) => (value as { type?: unknown } | null)?.type === 'event');
-      expect(eventCalls).toHaveLength(1);
-      expect(eventCalls[0][0]).toMatchObject({ topic: 'alerts', seq: 1, data: { id: 'once' } });
+      expect(calls.filter(([value]) => value === data)).toHaveLength(1);
       expect(result.delivered).toBe(20);
       const received = await Promise.all(subscribers.map((client) => client.next('event')));
       expect(received.every((event) => event.seq === 1 && (event.data as { id: string }).id === 'once')).toBe(true);

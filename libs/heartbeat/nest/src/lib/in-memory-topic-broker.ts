@@ -1,4 +1,3 @@
-import type { EventFrame } from '@heartbeat/protocol';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Clock } from './clock.js';
@@ -60,8 +59,10 @@ export class InMemoryTopicBroker extends TopicBroker<MemoryTopic> {
     const state = this.state(topic);
     const now = this.clock.now();
     const seq = state.seq + 1;
-    const frame: EventFrame<T> = { type: 'event', topic, seq, epoch: this.epoch, data, timestamp: new Date(now).toISOString() };
-    const text = JSON.stringify(frame);
+    // An event always has its `data` key (the protocol requires it): what JSON has no text for
+    // (undefined, a function) goes out as null, as in Redis mode.
+    const dataJson = JSON.stringify(data) ?? 'null';
+    const text = `{"type":"event","topic":${JSON.stringify(topic)},"seq":${seq},"epoch":${JSON.stringify(this.epoch)},"data":${dataJson},"timestamp":"${new Date(now).toISOString()}"}`;
     // Only now that the event is encoded: data that cannot be (a BigInt, a cycle) must not burn a seq,
     // or every subscriber would see a gap that no replay can fill.
     state.seq = seq;

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { config } from 'rxjs';
 import { SampleStream } from './sample-stream.js';
 
@@ -26,10 +27,11 @@ describe('SampleStream', () => {
       expect(seen).toEqual(['a1', 'b1', 'b2']);
     });
 
-    it('keeps delivering to the others when one observer throws, and reports the error as rxjs does', async () => {
+    it('keeps delivering to the others when one observer throws, and reports the error as rxjs does', () => {
       const reported: unknown[] = [];
       const previous = config.onUnhandledError;
       config.onUnhandledError = (error) => reported.push(error);
+      jest.useFakeTimers();
       try {
         const stream = new SampleStream<number>();
         const seen: number[] = [];
@@ -40,9 +42,11 @@ describe('SampleStream', () => {
         stream.next(7);
         expect(seen).toEqual([7]);
         // rxjs reports an observer's error on a timer, never to the emitter.
-        await new Promise((resolve) => setTimeout(resolve, 0));
+        expect(reported).toEqual([]);
+        jest.runOnlyPendingTimers();
         expect(reported).toEqual([new Error('observer failed')]);
       } finally {
+        jest.useRealTimers();
         config.onUnhandledError = previous;
       }
     });

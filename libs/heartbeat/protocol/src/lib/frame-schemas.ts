@@ -9,7 +9,7 @@ import * as z from 'zod';
 
 export const MAX_TOPIC_LENGTH = 200;
 export const MAX_ID_LENGTH = 128;
-export const MAX_TOKEN_LENGTH = 8_192;
+const MAX_TOKEN_LENGTH = 8_192;
 export const MAX_TIMESTAMP_LENGTH = 64;
 
 const isoTimestamp = z.string().max(MAX_TIMESTAMP_LENGTH);
