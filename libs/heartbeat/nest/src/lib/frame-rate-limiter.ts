@@ -1,6 +1,5 @@
 import { CloseCode, formatRetryHint } from '@heartbeat/protocol';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Clock } from './clock.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { HEARTBEAT_OPTIONS } from './heartbeat.constants.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
@@ -20,14 +19,16 @@ export class FrameRateLimiter {
   constructor(
     @Inject(HEARTBEAT_OPTIONS) private readonly options: ResolvedHeartbeatOptions,
     private readonly registry: ConnectionRegistry,
-    private readonly clock: Clock,
   ) {}
 
-  /** True when the frame may be handled; false when the connection exceeded its rate (it is being closed). */
+  /**
+   * True when the frame may be handled; false when the connection exceeded its rate (it is being
+   * closed). The frame's time is the one ConnectionRegistry.touch just stamped: one clock read per frame.
+   */
   admit(connection: HeartbeatConnection): boolean {
     const limit = this.options.rateLimit;
     if (!limit) return true;
-    const now = this.clock.now();
+    const now = connection.lastInboundAt;
     // On the connection rather than in a WeakMap: no ephemeron entry per connection for the GC to trace.
     const bucket = (connection.rateBucket ??= new TokenBucket(limit, now));
     if (bucket.take(now)) return true;
