@@ -2,11 +2,12 @@
  * A chaos worker process: either a group of HeartbeatClients (optionally behind a chaos proxy that
  * can cut their connections), or a sender of bad frames. Driven by run.ts over IPC (ipc.ts).
  */
+import { serveChannel } from '@heartbeat/testing/child-channel';
 import { HeartbeatClient } from '@heartbeat/client';
 import { WebSocket } from 'ws';
 import { runAttack } from './lib/attacker.js';
 import { ChaosProxy } from './lib/chaos-proxy.js';
-import type { ClientReport, ClientsSpec, ClientsStatus, CutKind, CutRecord, GapRecord, WorkerMessage, WorkerRequest } from './lib/ipc.js';
+import type { ChaosWorkerApi, ClientReport, ClientsSpec, ClientsStatus, CutKind, CutRecord, GapRecord } from './lib/ipc.js';
 import { SeqTracker } from './lib/seq-tracker.js';
 
 interface ClientRecord {
@@ -168,33 +169,15 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function handle(request: WorkerRequest): Promise<unknown> {
-  switch (request.method) {
-    case 'start':
-      return start(request.params);
-    case 'status':
-      return status(request.params.epoch);
-    case 'cut':
-      return cut(request.params.kind);
-    case 'report':
-      return report();
-    case 'attack':
-      return runAttack(request.params);
-    case 'stop':
-      return stop();
-  }
-}
-
-function reply(message: WorkerMessage): void {
-  process.send?.(message);
-}
-
-process.on('message', (message: WorkerRequest & { rid: number }) => {
-  handle(message).then(
-    (result) => reply({ type: 'reply', rid: message.rid, ok: true, result: result ?? null }),
-    (error: unknown) => reply({ type: 'reply', rid: message.rid, ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
-  );
-});
-// The orchestrator went away: do not linger.
-process.on('disconnect', () => process.exit(0));
-reply({ type: 'ready', pid: process.pid });
+// Answers until the orchestrator goes away, then exits: a worker never lingers.
+serveChannel<ChaosWorkerApi>(
+  {
+    start,
+    status: ({ epoch }) => status(epoch),
+    cut: ({ kind }) => cut(kind),
+    report: () => report(),
+    attack: runAttack,
+    stop: () => stop(),
+  },
+  { pid: process.pid },
+);

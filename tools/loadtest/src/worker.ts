@@ -3,7 +3,7 @@
  * them at a given rate from loopback source addresses, and counts what happens to them. Driven by
  * the load test and the benchmark over IPC (lib/worker-api.ts); exits when its parent goes away.
  */
-import { serveChannel } from './lib/child-channel.js';
+import { serveChannel } from '@heartbeat/testing/child-channel';
 import { createLoadClient, type LoadClient } from './lib/load-clients.js';
 import { StreamCheck } from './lib/stream-check.js';
 import type { ClientHistory, OpenSpec, StreamTotals, WorkerApi, WorkerReport, WorkerStatus } from './lib/worker-api.js';

@@ -1,7 +1,7 @@
 import type { HeartbeatTimingOptions } from '@heartbeat/client';
 import type { ClientReport, ClientsSpec, ClientsStatus, CutKind } from './ipc.js';
 import { CLIENT_TOKEN, loopbackAddresses, waitFor } from './server.js';
-import { WorkerHandle, stopAll } from './workers.js';
+import { type WorkerHandle, spawnWorkers, stopAll } from './workers.js';
 
 export interface FleetOptions {
   name: string;
@@ -26,7 +26,7 @@ export class ClientFleet {
   ) {}
 
   static async start(options: FleetOptions): Promise<ClientFleet> {
-    const workers = await WorkerHandle.spawnMany(options.name, options.processes);
+    const workers = await spawnWorkers(options.name, options.processes);
     const fleet = new ClientFleet(workers, options.processes * options.clientsPerProcess);
     try {
       const perProcess = options.addressesPerProcess ?? 8;

@@ -117,27 +117,12 @@ export interface AttackReport {
   outcomes: ConnectionOutcome[];
 }
 
-export type WorkerRequest =
-  | { method: 'start'; params: ClientsSpec }
-  | { method: 'status'; params: { epoch: string } }
-  | { method: 'cut'; params: { kind: CutKind } }
-  | { method: 'report'; params: Record<string, never> }
-  | { method: 'attack'; params: AttackSpec }
-  | { method: 'stop'; params: Record<string, never> };
-
-export type WorkerResult<M extends WorkerRequest['method']> = M extends 'start'
-  ? { connected: number }
-  : M extends 'status'
-    ? ClientsStatus
-    : M extends 'cut'
-      ? { applied: boolean }
-      : M extends 'report'
-        ? ClientsReport
-        : M extends 'attack'
-          ? AttackReport
-          : null;
-
-export type WorkerMessage =
-  | { type: 'ready'; pid: number }
-  | { type: 'reply'; rid: number; ok: true; result: unknown }
-  | { type: 'reply'; rid: number; ok: false; error: string };
+/** What a worker process (worker.ts) answers, method by method, over @heartbeat/testing/child-channel. */
+export type ChaosWorkerApi = {
+  start: { params: ClientsSpec; result: { connected: number } };
+  status: { params: { epoch: string }; result: ClientsStatus };
+  cut: { params: { kind: CutKind }; result: { applied: boolean } };
+  report: { params: Record<string, never>; result: ClientsReport };
+  attack: { params: AttackSpec; result: AttackReport };
+  stop: { params: Record<string, never>; result: null };
+};

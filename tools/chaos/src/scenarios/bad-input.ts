@@ -6,7 +6,7 @@ import { ScenarioBuilder, type ScenarioResult } from '../lib/report.js';
 import { analyse } from '../lib/seq-analysis.js';
 import { CLIENT_TOKEN, disconnectionsByCode, health, loopbackAddresses, metricSum, scrapeMetrics, sleep, startServer, topicHead } from '../lib/server.js';
 import { count, max, mb, ms, sum } from '../lib/stats.js';
-import { WorkerHandle, stopAll } from '../lib/workers.js';
+import { type WorkerHandle, spawnWorkers, stopAll } from '../lib/workers.js';
 
 const FRAMES = 100_000;
 const ATTACKERS = 4;
@@ -112,7 +112,7 @@ export async function badInput(): Promise<ScenarioResult> {
     });
     if (!(await watchers.allConnected(10_000))) throw new Error('the watching clients did not connect');
     await sleep(500);
-    attackers = await WorkerHandle.spawnMany('attack', ATTACKERS);
+    attackers = await spawnWorkers('attack', ATTACKERS);
     const startedAt = Date.now();
     const reports: AttackReport[] = await Promise.all(
       attackers.map((worker, i) =>

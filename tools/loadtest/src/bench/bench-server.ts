@@ -1,6 +1,6 @@
 /** One of the benchmark's servers as a child process that can be killed and started again on its port. */
 import { fileURLToPath } from 'node:url';
-import { ChildChannel, type ChildExit } from '../lib/child-channel.js';
+import { ChildChannel, type ChildExit } from '@heartbeat/testing/child-channel';
 import type { BenchServerApi, BenchServerKind, BenchServerReady } from '../servers/bench-server-api.js';
 
 export const BENCH_CLIENT_TOKEN = 'bench-client';

@@ -1,4 +1,4 @@
-import { killAllChildren } from './child-channel.js';
+import { killAllChildren } from '@heartbeat/testing/child-channel';
 import { CliOptionsError } from './cli-options.js';
 
 export interface Cli<T extends { help: boolean }> {

@@ -4,7 +4,7 @@
  * each source address has its own ephemeral ports).
  */
 import { fileURLToPath } from 'node:url';
-import { ChildChannel } from './child-channel.js';
+import { ChildChannel } from '@heartbeat/testing/child-channel';
 import type { OpenSpec, StreamTotals, WorkerApi, WorkerReport, WorkerStatus } from './worker-api.js';
 
 const WORKER = fileURLToPath(new URL('../worker.js', import.meta.url));

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { serveChannel } from '../lib/child-channel.js';
+import { serveChannel } from '@heartbeat/testing/child-channel';
 
 export type BenchServerKind = 'monitor' | 'ws' | 'socketio';
 

@@ -1,7 +1,7 @@
 /**
- * Request/reply over a child process's IPC channel. The load test's client workers and the
- * benchmark's servers are child processes that announce themselves with a ready message and then
- * answer requests; `Api` maps each method to its parameters and result.
+ * Request/reply over a child process's IPC channel. The load test's and the chaos suite's client
+ * workers and the benchmark's servers are child processes that announce themselves with a ready
+ * message and then answer requests; `Api` maps each method to its parameters and result.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 
@@ -135,6 +135,11 @@ export class ChildChannel<Api extends ChannelApi> {
     if (this.exit) return this.exit;
     this.child.kill(signal);
     return this.exited;
+  }
+
+  /** Sends a signal without waiting for anything (SIGSTOP / SIGCONT: a process that stops reading). */
+  signal(signal: NodeJS.Signals): void {
+    if (!this.exit) this.child.kill(signal);
   }
 
   killNow(): void {
