@@ -26,6 +26,7 @@ export {
 export type { HeartbeatStatusTexts, HeartbeatStatusTextsOverride } from './lib/heartbeat-status.texts.js';
 export { WebSocketStore } from './lib/web-socket.store.js';
 export { WebSocketStatusComponent } from './lib/web-socket-status.component.js';
+export type { StatusPanelAlign } from './lib/status-panel-placement.js';
 export { HeartbeatSendError } from '@heartbeat/client';
 export type {
   ConnectionPhase,

@@ -4,6 +4,7 @@ import type { ConnectionPhase, HeartbeatClientState } from '@heartbeat/client';
 import { FakeHeartbeatClient } from '../testing/fake-heartbeat.client.js';
 import { provideHeartbeatTesting } from '../testing/heartbeat-testing.providers.js';
 import { withStatusTexts, type HeartbeatFeature } from './heartbeat.providers.js';
+import type { StatusPanelAlign } from './status-panel-placement.js';
 import { WebSocketStatusComponent } from './web-socket-status.component.js';
 import { WebSocketStore } from './web-socket.store.js';
 
@@ -12,12 +13,13 @@ import { WebSocketStore } from './web-socket.store.js';
   imports: [WebSocketStatusComponent],
   template: `
     <p data-testid="outside">elsewhere on the page</p>
-    <hb-websocket-status [showDetails]="showDetails()" [showReconnect]="showReconnect()" />
+    <hb-websocket-status [showDetails]="showDetails()" [showReconnect]="showReconnect()" [panelAlign]="panelAlign()" />
   `,
 })
 class HostComponent {
   readonly showDetails = signal(true);
   readonly showReconnect = signal(true);
+  readonly panelAlign = signal<StatusPanelAlign>('auto');
 }
 
 describe('WebSocketStatusComponent', () => {
@@ -228,6 +230,74 @@ describe('WebSocketStatusComponent', () => {
       expect(text('hb-rtt')).toBe('20 毫秒');
       expect(text('hb-reconnect')).toBe('立即重连');
       expect(text('hb-reset')).toBe('重置状态');
+    });
+  });
+
+  describe('panel placement', () => {
+    // jsdom has no layout: the indicator's box and the panel's size are given here, and the
+    // viewport is jsdom's window, 1024 × 768.
+    let indicatorBox: { left: number; top: number; width: number; height: number };
+
+    beforeEach(() => {
+      indicatorBox = { left: 0, top: 10, width: 100, height: 30 };
+      jest.spyOn(Element.prototype, 'getBoundingClientRect').mockImplementation(function (this: Element) {
+        const { left, top, width, height } = this.matches('hb-websocket-status')
+          ? indicatorBox
+          : this.matches('[data-testid="hb-status-details"]')
+            ? { left: 0, top: 0, width: 300, height: 400 }
+            : { left: 0, top: 0, width: 0, height: 0 };
+        return DOMRect.fromRect({ x: left, y: top, width, height });
+      });
+    });
+
+    const panel = (): HTMLElement => byTestId('hb-status-details')!;
+
+    it('opens to the right, below, for an indicator at the left edge', async () => {
+      await render();
+      await openDetails();
+
+      expect(panel().dataset['placement']).toBe('below-start');
+      // 8 px from the viewport's edge, 6 px under the indicator; relative to the indicator.
+      expect([panel().style.left, panel().style.top]).toEqual(['8px', '36px']);
+    });
+
+    it('opens to the left, above, for an indicator in the bottom right corner', async () => {
+      indicatorBox = { left: 924, top: 738, width: 100, height: 30 };
+      await render();
+      await openDetails();
+
+      expect(panel().dataset['placement']).toBe('above-end');
+      expect([panel().style.left, panel().style.top]).toEqual(['-208px', '-406px']);
+    });
+
+    it('places the panel again when the window is resized while it is open', async () => {
+      indicatorBox = { left: 900, top: 10, width: 100, height: 30 };
+      await render();
+      await openDetails();
+      expect(panel().dataset['placement']).toBe('below-end');
+
+      indicatorBox = { left: 0, top: 10, width: 100, height: 30 };
+      window.dispatchEvent(new Event('resize'));
+      await fixture.whenStable();
+
+      expect(panel().dataset['placement']).toBe('below-start');
+      expect(panel().style.left).toBe('8px');
+    });
+
+    it('lines up with the edge panelAlign asks for', async () => {
+      indicatorBox = { left: 450, top: 10, width: 100, height: 30 };
+      await render();
+      fixture.componentInstance.panelAlign.set('start');
+      await openDetails();
+
+      expect(panel().dataset['placement']).toBe('below-start');
+      expect(panel().style.left).toBe('0px');
+
+      fixture.componentInstance.panelAlign.set('end');
+      await fixture.whenStable();
+
+      expect(panel().dataset['placement']).toBe('below-end');
+      expect(panel().style.left).toBe('-200px');
     });
   });
 

@@ -1,10 +1,12 @@
 import {
   ChangeDetectionStrategy,
   Component,
+  DOCUMENT,
   ElementRef,
   LOCALE_ID,
   NgZone,
   Renderer2,
+  afterRenderEffect,
   booleanAttribute,
   computed,
   effect,
@@ -14,6 +16,7 @@ import {
   viewChild,
 } from '@angular/core';
 import { HEARTBEAT_STATUS_TEXTS } from './heartbeat-status.texts.js';
+import { placeStatusPanel, type StatusPanelAlign, type StatusPanelPlacement } from './status-panel-placement.js';
 import { WebSocketStore } from './web-socket.store.js';
 
 let nextPanelId = 0;
@@ -62,6 +65,7 @@ let nextPanelId = 0;
     }}</span>
     @if (open()) {
       <section
+        #panel
         class="hb-status__panel"
         data-testid="hb-status-details"
         role="region"
@@ -222,10 +226,12 @@ let nextPanelId = 0;
     .hb-status__panel {
       position: absolute;
       z-index: var(--hb-panel-z-index, 1000);
+      /* Where the panel sits until the component has measured it (and during server-side
+         rendering); once open, inline left/top from placeStatusPanel() keep it on screen. */
       top: calc(100% + 0.4em);
-      inset-inline-start: var(--hb-panel-inset-inline-start, auto);
-      inset-inline-end: var(--hb-panel-inset-inline-end, 0);
+      inset-inline-end: 0;
       box-sizing: border-box;
+      overflow-y: auto;
       width: max-content;
       min-width: var(--hb-panel-min-width, 18rem);
       max-width: var(--hb-panel-max-width, min(26rem, 95vw));
@@ -298,6 +304,11 @@ export class WebSocketStatusComponent {
   readonly showDetails = input(true, { transform: booleanAttribute });
   /** Whether reconnect progress and the reconnect, reset and auto-reconnect controls are shown. */
   readonly showReconnect = input(true, { transform: booleanAttribute });
+  /**
+   * Which edge of the indicator the panel lines up with; `'auto'` picks the side with room. The
+   * panel is kept inside the viewport whatever this says.
+   */
+  readonly panelAlign = input<StatusPanelAlign>('auto');
 
   protected readonly store = inject(WebSocketStore);
   protected readonly texts = inject(HEARTBEAT_STATUS_TEXTS);
@@ -305,7 +316,11 @@ export class WebSocketStatusComponent {
 
   readonly #host: ElementRef<HTMLElement> = inject(ElementRef);
   readonly #locale = inject(LOCALE_ID);
+  readonly #document = inject(DOCUMENT);
   private readonly toggleButton = viewChild<ElementRef<HTMLButtonElement>>('toggle');
+  private readonly panel = viewChild<ElementRef<HTMLElement>>('panel');
+  /** Bumped when the window or the open panel changes size, so that the panel is placed again. */
+  readonly #layoutChanges = signal(0);
   readonly #expanded = signal(false);
   readonly #now = signal(Date.now());
 
@@ -338,6 +353,35 @@ export class WebSocketStatusComponent {
     effect((onCleanup) => {
       if (!this.open()) return;
       onCleanup(renderer.listen('document', 'click', (event: Event) => this.#closeOnOutsideClick(event)));
+    });
+
+    // The panel is placed when it opens and again whenever the window or the panel itself (new
+    // content, e.g. an error text) changes size; a closed indicator listens to nothing.
+    effect((onCleanup) => {
+      const panel = this.panel()?.nativeElement;
+      if (!panel) return;
+      const relayout = (): void => this.#layoutChanges.update((count) => count + 1);
+      onCleanup(renderer.listen('window', 'resize', relayout));
+      const view = this.#document.defaultView;
+      if (view && 'ResizeObserver' in view) {
+        const observer = new view.ResizeObserver(relayout);
+        observer.observe(panel);
+        onCleanup(() => observer.disconnect());
+      }
+    });
+    // Measured after rendering and written before the browser paints, so the panel never shows
+    // at a spot off screen.
+    afterRenderEffect({
+      earlyRead: () => {
+        this.#layoutChanges();
+        const panel = this.panel()?.nativeElement;
+        return panel ? this.#measurePlacement(panel, this.panelAlign()) : null;
+      },
+      write: (placement) => {
+        const panel = this.panel()?.nativeElement;
+        const place = placement();
+        if (panel && place) applyPlacement(renderer, panel, place);
+      },
     });
   }
 
@@ -374,11 +418,44 @@ export class WebSocketStatusComponent {
     return new Date(epochMs).toISOString();
   }
 
+  /** The panel's placement, with `left`/`top` relative to the host (the panel's containing block). */
+  #measurePlacement(panel: HTMLElement, align: StatusPanelAlign): StatusPanelPlacement {
+    const host = this.#host.nativeElement;
+    const hostBox = host.getBoundingClientRect();
+    const panelBox = panel.getBoundingClientRect();
+    const root = this.#document.documentElement;
+    const view = this.#document.defaultView;
+    // clientWidth/Height leave out scrollbars; a document without layout reports 0, then the window's size.
+    const viewport = {
+      width: root.clientWidth || view?.innerWidth || 0,
+      height: root.clientHeight || view?.innerHeight || 0,
+    };
+    // The full height even while a max-height cuts it: that decides whether it still needs one.
+    const size = { width: panelBox.width, height: panelBox.height + panel.scrollHeight - panel.clientHeight };
+    const rtl = view?.getComputedStyle(host).direction === 'rtl';
+    const place = placeStatusPanel(hostBox, size, viewport, { align, rtl });
+    return {
+      ...place,
+      left: place.left - hostBox.left - host.clientLeft,
+      top: place.top - hostBox.top - host.clientTop,
+    };
+  }
+
   #closeOnOutsideClick(event: Event): void {
     const target = event.target;
     if (target instanceof Node && this.#host.nativeElement.contains(target)) return;
     this.closeDetails();
   }
+}
+
+function applyPlacement(renderer: Renderer2, panel: HTMLElement, place: StatusPanelPlacement): void {
+  renderer.setStyle(panel, 'left', `${place.left}px`);
+  renderer.setStyle(panel, 'top', `${place.top}px`);
+  renderer.setStyle(panel, 'right', 'auto');
+  renderer.setStyle(panel, 'bottom', 'auto');
+  if (place.maxHeight === null) renderer.removeStyle(panel, 'max-height');
+  else renderer.setStyle(panel, 'max-height', `${place.maxHeight}px`);
+  renderer.setAttribute(panel, 'data-placement', `${place.side}-${place.align}`);
 }
 
 function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
