@@ -252,22 +252,17 @@ describe('WebSocketStatusComponent', () => {
 
     const panel = (): HTMLElement => byTestId('hb-status-details')!;
 
-    it('opens to the right, below, for an indicator at the left edge', async () => {
+    // left/top are relative to the indicator: 8 px from the viewport's edges, 6 px from the indicator.
+    it.each([
+      ['at the left edge', 0, 10, 'below-start', '8px', '36px'],
+      ['in the bottom right corner', 924, 738, 'above-end', '-208px', '-406px'],
+    ])('places the panel of an indicator %s inside the viewport', async (_where, left, top, placement, styleLeft, styleTop) => {
+      indicatorBox = { left, top, width: 100, height: 30 };
       await render();
       await openDetails();
 
-      expect(panel().dataset['placement']).toBe('below-start');
-      // 8 px from the viewport's edge, 6 px under the indicator; relative to the indicator.
-      expect([panel().style.left, panel().style.top]).toEqual(['8px', '36px']);
-    });
-
-    it('opens to the left, above, for an indicator in the bottom right corner', async () => {
-      indicatorBox = { left: 924, top: 738, width: 100, height: 30 };
-      await render();
-      await openDetails();
-
-      expect(panel().dataset['placement']).toBe('above-end');
-      expect([panel().style.left, panel().style.top]).toEqual(['-208px', '-406px']);
+      expect(panel().dataset['placement']).toBe(placement);
+      expect([panel().style.left, panel().style.top]).toEqual([styleLeft, styleTop]);
     });
 
     it('places the panel again when the window is resized while it is open', async () => {
