@@ -17,6 +17,11 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
 export const DEFAULT_RATE_LIMIT = Object.freeze({ messagesPerSecond: 100, burst: 200 });
 /** Retry hint of a close 1013 for a remote address over `maxConnectionsPerAddress`. */
 export const ADDRESS_LIMIT_RETRY_AFTER_MS = 30_000;
+/**
+ * Refused upgrades (an origin not in `allowedOrigins`, a path no gateway serves) are logged at most
+ * once per cause in this window: the first at once, so that a first run shows it, the rest counted.
+ */
+export const REFUSED_UPGRADE_LOG_INTERVAL_MS = 10_000;
 
 /** Redis mode: defaults of `redis` (the node id is derived per process). */
 export const DEFAULT_REDIS = Object.freeze({

@@ -1,9 +1,17 @@
 import { TestClient, eventually } from '@heartbeat/testing';
+import type { LoggerService } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
 import { MessageBody, type OnGatewayDisconnect, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { once } from 'node:events';
+import { request } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
-import { type TestApp, startTestApp } from '../testing/test-app.js';
+import { type TestApp, listen, startTestApp } from '../testing/test-app.js';
+import { Clock } from './clock.js';
 import { HeartbeatGateway } from './heartbeat.gateway.js';
+import { HeartbeatMessages } from './heartbeat.messages.js';
+import { HeartbeatModule } from './heartbeat.module.js';
+import { REFUSED_UPGRADE_LOG_INTERVAL_MS } from './heartbeat-defaults.js';
+import type { HeartbeatModuleOptions } from './heartbeat-options.interface.js';
 
 /** An ordinary Nest gateway of the same application, on its own path. */
 @WebSocketGateway({ path: '/echo' })
@@ -18,6 +26,62 @@ class EchoGateway implements OnGatewayDisconnect {
   echo(@MessageBody() data: unknown): { event: string; data: unknown } {
     return { event: 'echoed', data };
   }
+}
+
+/** Keeps what the application logs, to read the lines a test caused. */
+class CapturedLogger implements LoggerService {
+  readonly lines: { level: string; message: string; context: unknown }[] = [];
+
+  log(message: unknown, ...rest: unknown[]): void {
+    this.keep('log', message, rest);
+  }
+
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.keep('warn', message, rest);
+  }
+
+  error(message: unknown, ...rest: unknown[]): void {
+    this.keep('error', message, rest);
+  }
+
+  /** The warnings logged under the Heartbeat context. */
+  warnings(): string[] {
+    return this.lines.filter((line) => line.level === 'warn' && line.context === 'Heartbeat').map((line) => line.message);
+  }
+
+  private keep(level: string, message: unknown, rest: unknown[]): void {
+    this.lines.push({ level, message: String(message), context: rest.at(-1) });
+  }
+}
+
+/** The wall clock, moved forward on demand: the rate limit of the refusal log is tested without waiting. */
+class MovableClock extends Clock {
+  offset = 0;
+
+  override now(): number {
+    return Date.now() + this.offset;
+  }
+}
+
+/** The status and body an HTTP server answers a WebSocket upgrade to `path` with. */
+function upgradeAnswer(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const upgrade = request({
+      host: '127.0.0.1',
+      port,
+      path,
+      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers },
+    });
+    upgrade.on('response', (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    upgrade.on('upgrade', () => reject(new Error(`the upgrade to ${path} was accepted`)));
+    upgrade.on('error', reject);
+    upgrade.end();
+  });
 }
 
 describe('HeartbeatWsAdapter', () => {
@@ -61,6 +125,87 @@ describe('HeartbeatWsAdapter', () => {
       const { client, welcome } = await TestClient.open(server.url);
       expect(welcome.type).toBe('welcome');
       await client.close();
+    });
+  });
+  describe('refused upgrades', () => {
+    let app: TestApp;
+    let logger: CapturedLogger;
+    let clock: MovableClock;
+
+    async function start(options: HeartbeatModuleOptions = {}): Promise<void> {
+      await server.close();
+      logger = new CapturedLogger();
+      clock = new MovableClock();
+      const moduleRef = await Test.createTestingModule({ imports: [HeartbeatModule.forRoot(options)], providers: [EchoGateway] })
+        .overrideProvider(Clock)
+        .useValue(clock)
+        .compile();
+      app = await listen(moduleRef.createNestApplication({ logger }));
+      server = app;
+    }
+
+    it("answers an upgrade to a path no gateway serves with HTTP 404 (WsAdapter's would get no answer) and logs it", async () => {
+      await start();
+
+      await expect(upgradeAnswer(app.port, '/socket')).resolves.toEqual({ status: 404, body: HeartbeatMessages.upgradeNotFound() });
+      expect(logger.warnings()).toEqual([HeartbeatMessages.logUnknownPath('/socket', '127.0.0.1', ['/echo', '/ws'], 0, REFUSED_UPGRADE_LOG_INTERVAL_MS)]);
+      expect(logger.warnings()[0]).toBe(
+        'refused a WebSocket upgrade to "/socket" from 127.0.0.1 with HTTP 404: no WebSocket endpoint has that path (this server\'s: "/echo", "/ws"). Check the client\'s url.',
+      );
+    });
+
+    it('is what a ws client sees as "Unexpected server response: 404"', async () => {
+      await start();
+      const socket = new WebSocket(`ws://127.0.0.1:${app.port}/socket`);
+      const [error] = (await once(socket, 'error')) as [Error];
+
+      expect(error.message).toBe('Unexpected server response: 404');
+    });
+
+    it('still hands upgrades to the paths it serves to their gateways, query strings included', async () => {
+      await start();
+      const { client, welcome } = await TestClient.open(`${app.url}?v=1`);
+      expect(welcome.type).toBe('welcome');
+      await client.close();
+      const echo = new WebSocket(`ws://127.0.0.1:${app.port}/echo`);
+      await once(echo, 'open');
+      echo.close();
+
+      expect(logger.warnings()).toEqual([]);
+    });
+
+    it('logs a refused origin, and a request without Origin as a non-browser client', async () => {
+      await start({ allowedOrigins: ['https://app.example.com'] });
+
+      await expect(upgradeAnswer(app.port, '/ws', { Origin: 'http://localhost:4200' })).resolves.toMatchObject({ status: 403 });
+      clock.offset += REFUSED_UPGRADE_LOG_INTERVAL_MS;
+      await expect(upgradeAnswer(app.port, '/ws')).resolves.toMatchObject({ status: 403 });
+
+      expect(logger.warnings()).toEqual([
+        HeartbeatMessages.logOriginRefused('http://localhost:4200', '127.0.0.1', 0, REFUSED_UPGRADE_LOG_INTERVAL_MS),
+        HeartbeatMessages.logOriginRefused(undefined, '127.0.0.1', 0, REFUSED_UPGRADE_LOG_INTERVAL_MS),
+      ]);
+      expect(logger.warnings()[0]).toContain('its Origin "http://localhost:4200" is not in allowedOrigins');
+      expect(logger.warnings()[1]).toContain('it sent no Origin header (a non-browser client, such as Node)');
+    });
+
+    it('logs at most one line per cause per interval, then says how many it left out', async () => {
+      await start({ allowedOrigins: ['https://app.example.com'] });
+      for (let i = 0; i < 3; i++) {
+        await upgradeAnswer(app.port, '/ws', { Origin: 'http://evil.test' });
+        await upgradeAnswer(app.port, '/wss');
+      }
+      expect(logger.warnings()).toHaveLength(2);
+
+      clock.offset += REFUSED_UPGRADE_LOG_INTERVAL_MS;
+      await upgradeAnswer(app.port, '/ws', { Origin: 'http://evil.test' });
+      await upgradeAnswer(app.port, '/wss');
+
+      expect(logger.warnings().slice(2)).toEqual([
+        HeartbeatMessages.logOriginRefused('http://evil.test', '127.0.0.1', 2, REFUSED_UPGRADE_LOG_INTERVAL_MS),
+        HeartbeatMessages.logUnknownPath('/wss', '127.0.0.1', ['/echo', '/ws'], 2, REFUSED_UPGRADE_LOG_INTERVAL_MS),
+      ]);
+      expect(logger.warnings()[2]).toMatch(/ \(2 more since the last such line, within 10 s, were not logged\)$/);
     });
   });
 });

@@ -1,14 +1,21 @@
 import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
+import { type IncomingMessage, type Server as HttpServer, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Observable } from 'rxjs';
 import { type ServerOptions, type WebSocket, WebSocketServer } from 'ws';
+import { Clock } from './clock.js';
 import { ConnectionDrainer } from './connection-drainer.js';
 import { HEARTBEAT_GATEWAY, HEARTBEAT_OPTIONS, HEARTBEAT_SERVER } from './heartbeat.constants.js';
+import { REFUSED_UPGRADE_LOG_INTERVAL_MS } from './heartbeat-defaults.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
 import { HeartbeatSocket } from './heartbeat-socket.js';
 import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
+import { RateLimitedLog } from './rate-limited-log.js';
 
+type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+type VerifyClientInfo = { origin?: string; req: IncomingMessage };
 type VerifyClientDone = (verified: boolean, code?: number, message?: string, headers?: Record<string, string>) => void;
 
 /** Retry-After of an upgrade refused during the drain: the server is restarting. */
@@ -29,6 +36,7 @@ const UNDERLYING_HTTP_SERVER_PORT = 0;
  */
 export class HeartbeatWsAdapter extends WsAdapter {
   private readonly socketLogger = new Logger('HeartbeatWsAdapter');
+  private refusalLog: RateLimitedLog | undefined;
 
   constructor(private readonly app: INestApplicationContext) {
     super(app);
@@ -62,10 +70,13 @@ export class HeartbeatWsAdapter extends WsAdapter {
     // The callback form of verifyClient lets us pick the status: ws answers a plain `false` with 401,
     // but a refused origin is 403 Forbidden (as HeartbeatModuleOptions.allowedOrigins documents) and
     // an upgrade during the drain is 503 Service Unavailable, with a Retry-After.
-    const verifyClient = ({ origin }: { origin?: string }, done: VerifyClientDone): void => {
+    const verifyClient = ({ origin, req }: VerifyClientInfo, done: VerifyClientDone): void => {
       if (drainer.isDraining) {
         done(false, 503, 'Service Unavailable', { 'Retry-After': String(DRAINING_RETRY_AFTER_SECONDS) });
       } else if (allowedOrigins && !allowedOrigins(origin || undefined)) {
+        this.refusals().warn('origin', (suppressed) =>
+          HeartbeatMessages.logOriginRefused(origin || undefined, remoteAddressOf(req), suppressed, REFUSED_UPGRADE_LOG_INTERVAL_MS),
+        );
         done(false, 403);
       } else {
         done(true);
@@ -106,6 +117,60 @@ export class HeartbeatWsAdapter extends WsAdapter {
     return server;
   }
 
+  /**
+   * WsAdapter destroys the socket of an upgrade to a path no gateway serves, without an answer: a
+   * client sees only "socket hang up", the server logs nothing. This adapter answers such upgrades
+   * with HTTP 404 and logs them (rate-limited), so that a wrong path in a client's url is named on
+   * both sides (client.md, Troubleshooting). Upgrades to a gateway's path go on to WsAdapter's
+   * listener unchanged.
+   */
+  protected override ensureHttpServerExists(port: number, httpServer?: HttpServer): HttpServer | undefined {
+    const server = super.ensureHttpServerExists(port, httpServer);
+    // WsAdapter keeps its listener per port so that dispose() can take it off again: the wrapper
+    // takes its place there, and on the server.
+    const listeners = (this as unknown as { upgradeListenersRegistry?: Map<number, UpgradeListener> }).upgradeListenersRegistry;
+    const routed = listeners?.get(port);
+    if (!server || !listeners || !routed) return server;
+    const listener: UpgradeListener = (request, socket, head) => {
+      const path = pathOf(request);
+      const paths = this.pathsOn(port);
+      // A URL that does not parse is WsAdapter's to answer (400).
+      if (path === null || paths.includes(path)) routed(request, socket, head);
+      else this.refuseUnknownPath(path, paths, request, socket);
+    };
+    server.off('upgrade', routed);
+    server.on('upgrade', listener);
+    listeners.set(port, listener);
+    return server;
+  }
+
+  private pathsOn(port: number): string[] {
+    return (this.wsServersRegistry.get(port) ?? []).map((server: { path: string }) => server.path);
+  }
+
+  private refuseUnknownPath(path: string, paths: readonly string[], request: IncomingMessage, socket: Duplex): void {
+    this.refusals().warn('path', (suppressed) =>
+      HeartbeatMessages.logUnknownPath(path, remoteAddressOf(request), [...paths].sort(), suppressed, REFUSED_UPGRADE_LOG_INTERVAL_MS),
+    );
+    refuseUpgrade(socket, 404, HeartbeatMessages.upgradeNotFound());
+  }
+
+  /** Made on first use: the upgrade listener exists before the module's providers do. */
+  private refusals(): RateLimitedLog {
+    if (!this.refusalLog) {
+      // Called from an upgrade listener, where a throw would end the process: an application
+      // without the module (only other gateways) has no Clock, and gets the wall clock.
+      let clock: Pick<Clock, 'now'>;
+      try {
+        clock = this.app.get(Clock, { strict: false });
+      } catch {
+        clock = new Clock();
+      }
+      this.refusalLog = new RateLimitedLog(new Logger('Heartbeat'), REFUSED_UPGRADE_LOG_INTERVAL_MS, () => clock.now());
+    }
+    return this.refusalLog;
+  }
+
   private logServerErrors(server: WebSocketServer): WebSocketServer {
     server.on('error', (error) => this.socketLogger.error(error));
     return server;
@@ -127,6 +192,34 @@ export class HeartbeatWsAdapter extends WsAdapter {
       throw new Error(HeartbeatMessages.optionsNotFound());
     }
   }
+}
+
+/** The path of an upgrade request as WsAdapter matches it against its gateways, or null if the URL does not parse. */
+function pathOf(request: IncomingMessage): string | null {
+  try {
+    return new URL(request.url ?? '/', `ws://${request.headers.host ?? 'localhost'}/`).pathname;
+  } catch {
+    return null;
+  }
+}
+
+function remoteAddressOf(request: IncomingMessage): string {
+  return request.socket.remoteAddress ?? 'an unknown address';
+}
+
+/** Answers an upgrade with a plain HTTP error and closes the socket, as ws does for the upgrades it refuses. */
+function refuseUpgrade(socket: Duplex, status: number, body: string): void {
+  // The HTTP server took its listeners off the socket when it handed the upgrade over.
+  socket.on('error', () => socket.destroy());
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }
 
 /** True for servers created by {@link HeartbeatWsAdapter}. */

@@ -76,7 +76,24 @@ export const HeartbeatMessages = {
     `verifyToken returned ${verdict} for connection ${id}: resolve true, false or { expiresAt: <epoch ms> }; closing it with 4001`,
   logVerifyTokenThrew: (id: string) => `verifyToken threw for connection ${id}; closing it with 1011`,
   logHandlerFailed: (type: string, id: string) => `handling a "${type}" frame from connection ${id} failed`,
+  logOriginRefused: (origin: string | undefined, address: string, suppressed: number, intervalMs: number) =>
+    `refused a WebSocket upgrade from ${address} with HTTP 403: ` +
+    (origin === undefined
+      ? 'it sent no Origin header (a non-browser client, such as Node), which an allowedOrigins list refuses. Let an allowedOrigins predicate accept undefined if such clients are yours.'
+      : `its Origin "${origin}" is not in allowedOrigins. Add it there if that page is yours (a dev server such as http://localhost:4200 too).`) +
+    notLogged(suppressed, intervalMs),
+  logUnknownPath: (path: string, address: string, paths: readonly string[], suppressed: number, intervalMs: number) =>
+    `refused a WebSocket upgrade to "${path}" from ${address} with HTTP 404: no WebSocket endpoint has that path ` +
+    `(this server's: ${paths.map((known) => `"${known}"`).join(', ')}). Check the client's url.` +
+    notLogged(suppressed, intervalMs),
+  upgradeNotFound: () => 'No WebSocket endpoint at this path.',
 } as const;
+
+/** The count a rate-limited log line adds for the lines it stood in for. */
+function notLogged(suppressed: number, intervalMs: number): string {
+  if (suppressed === 0) return '';
+  return ` (${suppressed} more since the last such line, within ${Math.round(intervalMs / 1000)} s, were not logged)`;
+}
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
