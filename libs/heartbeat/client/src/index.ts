@@ -9,7 +9,7 @@ export type {
 } from './lib/client-options.js';
 export type { HeartbeatClientEventMap, HeartbeatClientEventName, TopicEvent } from './lib/client-events.js';
 export { STATUS_OF_PHASE, initialClientState } from './lib/client-state.js';
-export type { ConnectionPhase, ConnectionStatus, HeartbeatClientState } from './lib/client-state.js';
+export type { ConnectionPhase, ConnectionStatus, HeartbeatClientState, LastErrorKind } from './lib/client-state.js';
 export { browserConnectivitySignals } from './lib/connectivity-signals.js';
 export type { ConnectivitySignals } from './lib/connectivity-signals.js';
 export { SocketReadyState } from './lib/web-socket-like.js';
@@ -17,6 +17,7 @@ export type { WebSocketConstructor, WebSocketLike } from './lib/web-socket-like.
 export { HeartbeatClient } from './lib/heartbeat-client.js';
 export { HeartbeatClientOptionsError, resolveUrl } from './lib/resolve-client-options.js';
 export { ConnectionFailure } from './lib/connection-failure.js';
+export type { ConnectionFailureKind, ConnectStage } from './lib/connection-failure.js';
 export { decideRetry, MAX_RETRY_HINT_MS } from './lib/retry-policy.js';
 export type { RetryContext, RetryDecision } from './lib/retry-policy.js';
 export { HeartbeatSendError } from './lib/heartbeat-send-error.js';

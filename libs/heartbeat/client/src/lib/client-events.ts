@@ -1,3 +1,5 @@
+import type { ConnectionFailureKind } from './connection-failure.js';
+
 /** Payloads of the events `HeartbeatClient.on()` and `HeartbeatClient.events()` deliver. */
 export interface HeartbeatClientEventMap {
   /** `welcome` received: the connection is usable. */
@@ -29,6 +31,8 @@ export interface HeartbeatClientEventMap {
   reconnect_failed: {
     readonly attempts: number;
     readonly lastError: string;
+    /** `lastError` as a code to branch on. */
+    readonly kind: ConnectionFailureKind;
     /** Slow retries continue every `suspendedRetryInterval` (false: the client stopped). */
     readonly willRetry: boolean;
   };
@@ -44,6 +48,8 @@ export interface HeartbeatClientEventMap {
     readonly message: string;
     /** The server's error code, or the close code as text. */
     readonly code: string | null;
+    /** For a failed attempt or a lost connection, why (a code to branch on); null for other errors. */
+    readonly kind: ConnectionFailureKind | null;
     readonly at: number;
   };
   /** A topic's missed events were replayed after a reconnect: nothing was lost. */

@@ -1,3 +1,5 @@
+import type { ConnectionFailureKind } from './connection-failure.js';
+
 /** The four statuses of the source's indicator: 🟢 connected, 🟡 connecting, 🔴 error, ⚪ disconnected. */
 export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected' | 'error';
 
@@ -13,6 +15,9 @@ export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected' | 'er
  * - `failed`: given up (4003, 4400, a second 4001, or attempts exhausted with no slow retry).
  */
 export type ConnectionPhase = 'idle' | 'connecting' | 'connected' | 'backoff' | 'suspended' | 'offline' | 'failed';
+
+/** What `lastErrorKind` can hold. */
+export type LastErrorKind = ConnectionFailureKind | 'offline' | 'internal';
 
 export const STATUS_OF_PHASE: Readonly<Record<ConnectionPhase, ConnectionStatus>> = Object.freeze({
   idle: 'disconnected',
@@ -68,7 +73,13 @@ export interface HeartbeatClientState {
   readonly rttSmoothedMs: number | null;
   /** Server clock minus client clock, estimated NTP-style with the RTT taken out. */
   readonly clockOffsetMs: number | null;
+  /** Why the last attempt or connection ended, as a sentence that says what to check; kept after the attempts run out. */
   readonly lastError: string | null;
+  /**
+   * The same as a code to branch on (see ConnectionFailureKind); `offline` while the browser reports
+   * no network, `internal` if the reconnect loop itself failed. Null exactly when `lastError` is.
+   */
+  readonly lastErrorKind: LastErrorKind | null;
   readonly lastCloseCode: number | null;
   readonly lastCloseReason: string | null;
   /** The browser's network hint (always true where there is none, e.g. Node). */
@@ -100,6 +111,7 @@ export function initialClientState(maxReconnectAttempts: number, autoReconnect: 
     rttSmoothedMs: null,
     clockOffsetMs: null,
     lastError: null,
+    lastErrorKind: null,
     lastCloseCode: null,
     lastCloseReason: null,
     online,

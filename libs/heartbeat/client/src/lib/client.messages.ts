@@ -19,20 +19,49 @@ export const ClientMessages = {
   destroyed: () => 'This HeartbeatClient was destroyed; create a new one.',
 
   tokenProviderFailed: (cause: string) => `The token provider failed (${cause}); the attempt counts as failed and will be retried.`,
-  connectTimedOut: (ms: number) => `No welcome from the server within connectTimeout (${ms} ms).`,
+  tokenProviderTimedOut: (ms: number) =>
+    `The token provider did not answer within connectTimeout (${ms} ms); the attempt counts as failed and will be retried.`,
+  openTimedOut: (url: string, ms: number) =>
+    `The WebSocket to ${url} did not open within connectTimeout (${ms} ms): the server, or a proxy or firewall on the way, is not answering. Check the host and port in the url, or raise connectTimeout on a slow network.`,
+  noWelcome: (url: string, ms: number) =>
+    `The server at ${url} accepted the WebSocket but sent no welcome within connectTimeout (${ms} ms): it does not look like a Heartbeat endpoint. Check the host, port and path in the url, and that no proxy in the way holds back the frames.`,
   socketCreateFailed: (cause: string) => `The WebSocket could not be created: ${cause}`,
   closedBeforeWelcome: (code: number, reason: string) =>
     `The server closed the connection before welcome (code ${code}${reason ? `: ${reason}` : ''}).`,
+  tokenRejected: (reason: string) =>
+    `The server rejected the token (4001${reason ? `: ${reason}` : ''}): check the token, or what the token provider returns.`,
+
+  connectionRefused: (url: string, host: string) =>
+    `Connection refused by ${host} (ECONNREFUSED): is the Heartbeat server running at ${url}? Start it, or fix the host and port in the url.`,
+  hostNotFound: (host: string, code: string) => `The host "${host}" could not be found (${code}): check the host name in the url.`,
+  notFound: (url: string, path: string) =>
+    `The server answered the WebSocket upgrade at ${url} with HTTP 404: nothing serves WebSockets at the path "${path}". Check the path in the url (the Heartbeat endpoint is "/ws" unless the server's \`path\` option says otherwise).`,
+  upgradeDropped: (url: string, path: string) =>
+    `The server closed the connection during the WebSocket upgrade at ${url} without an HTTP response (socket hang up): usually nothing serves WebSockets at the path "${path}". Check the path in the url (e.g. "/ws"), and that no proxy in the way drops upgrades.`,
+  originRefused: (url: string) =>
+    `The server refused the WebSocket upgrade at ${url} with HTTP 403: its \`allowedOrigins\` does not accept this client's Origin header. List the origin in the server's \`allowedOrigins\`; a Node client sends no Origin header, which a list always refuses (use a predicate that accepts undefined).`,
+  httpStatus: (url: string, status: number) =>
+    `The server answered the WebSocket upgrade at ${url} with HTTP ${status} instead of switching protocols: check the url, and any proxy or authentication in front of the server.`,
+  serviceUnavailable: (url: string) =>
+    `The server at ${url} answered the WebSocket upgrade with HTTP 503 (unavailable, e.g. restarting); retrying.`,
+  networkFailed: (url: string, detail: string) =>
+    `Could not connect to ${url} (${detail}): check the host and port in the url, and the network between here and the server.`,
+  upgradeFailed: (url: string, pageOrigin: string | null, detail: string | null) =>
+    `The WebSocket upgrade at ${url} failed before the connection opened (${detail ?? 'the browser does not say why'}). ` +
+    'Check: is the Heartbeat server running at that URL; is the path right (e.g. "/ws"); ' +
+    `does the server's \`allowedOrigins\` list this page's origin${pageOrigin ? ` (${pageOrigin})` : ''}; ` +
+    'is a proxy in the way refusing WebSocket upgrades. The server logs refused origins and unknown paths.',
   connectionClosed: (code: number, meaning: string, reason: string) =>
     `Connection closed with ${code} (${meaning})${reason ? `: ${reason}` : ''}.`,
   heartbeatTimeout: (missed: number, silentMs: number) =>
     `The server did not answer ${missed} pings in a row and sent nothing for ${Math.round(silentMs)} ms; the connection is considered dead.`,
   unauthorizedTwice: () =>
     'The server rejected the token twice in a row (4001); check the token or the token provider, then call connect().',
-  attemptsExhausted: (attempts: number, willRetry: boolean, retryMs: number) =>
-    willRetry
-      ? `Could not reconnect after ${attempts} attempts; retrying every ${Math.round(retryMs / 1000)} s.`
-      : `Could not reconnect after ${attempts} attempts; call connect() to try again.`,
+  attemptsExhausted: (attempts: number, willRetry: boolean, retryMs: number, lastError: string) =>
+    (willRetry
+      ? `Could not reconnect after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}; retrying every ${Math.round(retryMs / 1000)} s.`
+      : `Could not reconnect after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}; call connect() to try again.`) +
+    ` Last error: ${lastError}`,
   offline: () => 'The browser reports no network; reconnecting when it is back online.',
   disconnectedByClient: () => 'disconnect() was called before the connection was established.',
   outboxOptionInvalid: (name: string, value: unknown) =>

@@ -55,12 +55,26 @@ describe('ConnectionFailure', () => {
     });
 
     it('describes a close before welcome as such', () => {
-      expect(ConnectionFailure.closed(CloseCode.Unauthorized, 'token expired', true, false).message).toBe(
-        ClientMessages.closedBeforeWelcome(4001, 'token expired'),
+      const failure = ConnectionFailure.closed(CloseCode.HandshakeTimeout, '', true, false);
+
+      expect(failure.message).toBe('The server closed the connection before welcome (code 4008).');
+      expect(failure.kind).toBe('closed-before-welcome');
+    });
+
+    it('names a token rejected before welcome (4001), with what to check', () => {
+      const failure = ConnectionFailure.closed(CloseCode.Unauthorized, 'unauthorized: the token is missing, invalid or expired', true, false);
+
+      expect(failure.message).toBe(ClientMessages.tokenRejected('unauthorized: the token is missing, invalid or expired'));
+      expect(failure.message).toBe(
+        'The server rejected the token (4001: unauthorized: the token is missing, invalid or expired): check the token, or what the token provider returns.',
       );
-      expect(ConnectionFailure.closed(CloseCode.HandshakeTimeout, '', true, false).message).toBe(
-        'The server closed the connection before welcome (code 4008).',
-      );
+      expect(failure.kind).toBe('unauthorized');
+    });
+
+    it('gives every 4001 the kind unauthorized, and other closes of a connection the kind closed', () => {
+      expect(ConnectionFailure.closed(CloseCode.Unauthorized, '', true, true).kind).toBe('unauthorized');
+      expect(ConnectionFailure.closed(CloseCode.Kicked, '', true, true).kind).toBe('closed');
+      expect(ConnectionFailure.closed(CloseCode.Abnormal, '', false, true).httpStatus).toBeNull();
     });
 
     it('keeps the same reaction before and after welcome', () => {
@@ -79,9 +93,118 @@ describe('ConnectionFailure', () => {
     });
   });
 
+  describe('.beforeOpen', () => {
+    const URL = 'ws://127.0.0.1:4000/ws';
+    /** What ws's ErrorEvent carries: the Error (with its code, if any) and its text. */
+    const wsError = (message: string, code?: string) => ({ error: Object.assign(new Error(message), code ? { code } : {}), message });
+
+    it('names a refused connection (ECONNREFUSED) and asks whether the server runs at that URL', () => {
+      const failure = ConnectionFailure.beforeOpen(wsError('connect ECONNREFUSED 127.0.0.1:4000', 'ECONNREFUSED'), URL);
+
+      expect(failure).toMatchObject({ kind: 'connection-refused', code: 1006, wasClean: false, reaction: 'reconnect', httpStatus: null });
+      expect(failure.message).toBe(
+        'Connection refused by 127.0.0.1:4000 (ECONNREFUSED): is the Heartbeat server running at ws://127.0.0.1:4000/ws? Start it, or fix the host and port in the url.',
+      );
+    });
+
+    it('reads the code where the text is empty (an AggregateError of several addresses)', () => {
+      const aggregate = Object.assign(new AggregateError([], ''), { code: 'ECONNREFUSED' });
+
+      expect(ConnectionFailure.beforeOpen({ error: aggregate, message: '' }, 'ws://localhost:4000/ws').kind).toBe('connection-refused');
+    });
+
+    it.each(['ENOTFOUND', 'EAI_AGAIN'])('names a host that cannot be resolved (%s)', (code) => {
+      const failure = ConnectionFailure.beforeOpen(wsError(`getaddrinfo ${code} monitr.internal`, code), 'ws://monitr.internal:3000/ws');
+
+      expect(failure.kind).toBe('host-not-found');
+      expect(failure.message).toBe(ClientMessages.hostNotFound('monitr.internal', code));
+    });
+
+    it('names an HTTP 404 and the path to check', () => {
+      const failure = ConnectionFailure.beforeOpen(wsError('Unexpected server response: 404'), 'ws://127.0.0.1:4000/socket');
+
+      expect(failure).toMatchObject({ kind: 'not-found', httpStatus: 404, code: 1006, reaction: 'reconnect' });
+      expect(failure.message).toBe(ClientMessages.notFound('ws://127.0.0.1:4000/socket', '/socket'));
+      expect(failure.message).toContain('"/ws"');
+    });
+
+    it('names an upgrade the server dropped without an HTTP answer (socket hang up) as a path to check', () => {
+      const failure = ConnectionFailure.beforeOpen(wsError('socket hang up', 'ECONNRESET'), 'ws://127.0.0.1:4000/socket');
+
+      expect(failure.kind).toBe('upgrade-dropped');
+      expect(failure.message).toBe(ClientMessages.upgradeDropped('ws://127.0.0.1:4000/socket', '/socket'));
+    });
+
+    it("names a refused origin (HTTP 403) and the server's allowedOrigins", () => {
+      const failure = ConnectionFailure.beforeOpen(wsError('Unexpected server response: 403'), URL);
+
+      expect(failure).toMatchObject({ kind: 'origin-refused', httpStatus: 403 });
+      expect(failure.message).toBe(ClientMessages.originRefused(URL));
+      expect(failure.message).toContain('allowedOrigins');
+      expect(failure.message).toContain('a Node client sends no Origin header');
+    });
+
+    it.each([
+      [503, ClientMessages.serviceUnavailable(URL)],
+      [502, ClientMessages.httpStatus(URL, 502)],
+      [401, ClientMessages.httpStatus(URL, 401)],
+    ])('names any other HTTP status (%i)', (status, message) => {
+      const failure = ConnectionFailure.beforeOpen(wsError(`Unexpected server response: ${status}`), URL);
+
+      expect(failure).toMatchObject({ kind: 'http-status', httpStatus: status, message });
+    });
+
+    it('passes on any other socket error with its code', () => {
+      const failure = ConnectionFailure.beforeOpen(wsError('connect ETIMEDOUT 10.0.0.1:4000', 'ETIMEDOUT'), 'ws://10.0.0.1:4000/ws');
+
+      expect(failure.kind).toBe('network');
+      expect(failure.message).toBe(ClientMessages.networkFailed('ws://10.0.0.1:4000/ws', 'connect ETIMEDOUT 10.0.0.1:4000'));
+    });
+
+    it("lists the causes in a browser, whose error event says nothing, with the page's origin", () => {
+      const failure = ConnectionFailure.beforeOpen({ type: 'error' }, 'ws://localhost:3000/ws', 'http://localhost:4200');
+
+      expect(failure).toMatchObject({ kind: 'upgrade-failed', code: 1006, reaction: 'reconnect', httpStatus: null });
+      expect(failure.message).toBe(
+        'The WebSocket upgrade at ws://localhost:3000/ws failed before the connection opened (the browser does not say why). ' +
+          'Check: is the Heartbeat server running at that URL; is the path right (e.g. "/ws"); ' +
+          "does the server's `allowedOrigins` list this page's origin (http://localhost:4200); " +
+          'is a proxy in the way refusing WebSocket upgrades. The server logs refused origins and unknown paths.',
+      );
+    });
+
+    it('leaves out the page origin where there is none, and keeps a text that names no known cause', () => {
+      expect(ConnectionFailure.beforeOpen(null, URL).message).toBe(ClientMessages.upgradeFailed(URL, null, null));
+      expect(ConnectionFailure.beforeOpen({ message: 'Received network error or non-101 status code.' }, URL).message).toBe(
+        ClientMessages.upgradeFailed(URL, null, 'Received network error or non-101 status code.'),
+      );
+    });
+
+    it('leaves the query out of the message, as it may carry a credential', () => {
+      const failure = ConnectionFailure.beforeOpen(wsError('Unexpected server response: 404'), 'ws://127.0.0.1:4000/sock?token=secret');
+
+      expect(failure.message).not.toContain('secret');
+      expect(failure.message).toContain('ws://127.0.0.1:4000/sock');
+    });
+  });
+
+  describe('.connectTimeout', () => {
+    it.each([
+      ['token', 'token-provider', ClientMessages.tokenProviderTimedOut(2000)],
+      ['opening', 'connect-timeout', ClientMessages.openTimedOut('ws://server.test/ws', 2000)],
+      ['welcome', 'no-welcome', ClientMessages.noWelcome('ws://server.test/ws', 2000)],
+    ] as const)('names what was still missing at stage %s', (stage, kind, message) => {
+      expect(ConnectionFailure.connectTimeout(2000, stage, 'ws://server.test/ws?x=1')).toMatchObject({ kind, message, code: 1006, reaction: 'reconnect' });
+    });
+
+    it('says a socket that opened without a welcome is probably not a Heartbeat endpoint', () => {
+      expect(ConnectionFailure.connectTimeout(2000, 'welcome', 'ws://server.test/ws').message).toContain('does not look like a Heartbeat endpoint');
+    });
+  });
+
   describe('failures that never reached the server', () => {
     it.each([
-      ['connectTimeout', ConnectionFailure.connectTimeout(10_000), ClientMessages.connectTimedOut(10_000)],
+      ['connectTimeout', ConnectionFailure.connectTimeout(10_000, 'opening', 'ws://server.test/ws'), ClientMessages.openTimedOut('ws://server.test/ws', 10_000)],
       ['tokenProvider (Error)', ConnectionFailure.tokenProvider(new Error('refresh failed')), ClientMessages.tokenProviderFailed('refresh failed')],
       ['tokenProvider (string)', ConnectionFailure.tokenProvider('offline'), ClientMessages.tokenProviderFailed('offline')],
       ['tokenProvider (undefined)', ConnectionFailure.tokenProvider(undefined), ClientMessages.tokenProviderFailed('undefined')],

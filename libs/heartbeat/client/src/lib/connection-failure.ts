@@ -2,51 +2,177 @@ import { closeCodeInfo, CloseCode, type CloseReaction } from '@heartbeat/protoco
 import { ClientMessages } from './client.messages.js';
 
 /**
+ * Why an attempt failed or a connection ended, for UIs to branch on (the message says it to people):
+ *
+ * - before the socket opened: `connection-refused` (nothing listens: ECONNREFUSED),
+ *   `host-not-found` (DNS), `not-found` (HTTP 404: wrong path), `upgrade-dropped` (the server
+ *   closed the upgrade without an HTTP answer: usually a wrong path), `origin-refused` (HTTP 403:
+ *   the server's `allowedOrigins`), `http-status` (another HTTP status), `network` (another socket
+ *   error), `upgrade-failed` (a browser, which does not say which of these it was),
+ *   `connect-timeout` (no answer within `connectTimeout`);
+ * - after it opened: `no-welcome` (open, but no `welcome` within `connectTimeout`: not a Heartbeat
+ *   endpoint), `closed-before-welcome`, `unauthorized` (4001), `heartbeat-timeout`, `closed` (an
+ *   established connection closed with `code`);
+ * - on this side: `token-provider`, `socket-create`.
+ */
+export type ConnectionFailureKind =
+  | 'connection-refused'
+  | 'host-not-found'
+  | 'not-found'
+  | 'upgrade-dropped'
+  | 'origin-refused'
+  | 'http-status'
+  | 'network'
+  | 'upgrade-failed'
+  | 'connect-timeout'
+  | 'no-welcome'
+  | 'closed-before-welcome'
+  | 'unauthorized'
+  | 'heartbeat-timeout'
+  | 'closed'
+  | 'token-provider'
+  | 'socket-create';
+
+/** How far an attempt got when `connectTimeout` ran out. */
+export type ConnectStage = 'token' | 'opening' | 'welcome';
+
+interface FailureFields {
+  readonly code: number;
+  readonly reason: string;
+  readonly wasClean: boolean;
+  readonly reaction: CloseReaction;
+  readonly kind: ConnectionFailureKind;
+  readonly httpStatus?: number;
+}
+
+/** ws reports an HTTP answer other than 101 only in its error's text (it has no status field). */
+const UNEXPECTED_RESPONSE = /Unexpected server response: (\d{3})/;
+const HOST_NOT_FOUND = new Set(['ENOTFOUND', 'EAI_AGAIN']);
+
+/**
  * Why an attempt failed or an established connection ended. Carries the close code the retry
- * policy reacts to; failures that never reached the server (token provider, connect timeout)
- * count as abnormal closes and are retried on the backoff schedule.
+ * policy reacts to; failures that never reached the server (token provider, connect timeout,
+ * a refused upgrade) count as abnormal closes and are retried on the backoff schedule.
  */
 export class ConnectionFailure extends Error {
   override readonly name = 'ConnectionFailure';
+  readonly code: number;
+  readonly reason: string;
+  readonly wasClean: boolean;
+  readonly reaction: CloseReaction;
+  readonly kind: ConnectionFailureKind;
+  /** The HTTP status the server answered the upgrade with, where the WebSocket implementation says (ws does, browsers do not). */
+  readonly httpStatus: number | null;
 
-  private constructor(
-    message: string,
-    readonly code: number,
-    readonly reason: string,
-    readonly wasClean: boolean,
-    readonly reaction: CloseReaction,
-  ) {
+  private constructor(message: string, fields: FailureFields) {
     super(message);
+    this.code = fields.code;
+    this.reason = fields.reason;
+    this.wasClean = fields.wasClean;
+    this.reaction = fields.reaction;
+    this.kind = fields.kind;
+    this.httpStatus = fields.httpStatus ?? null;
   }
 
   static closed(code: number, reason: string, wasClean: boolean, established: boolean): ConnectionFailure {
     const info = closeCodeInfo(code);
-    const message = established
-      ? ClientMessages.connectionClosed(code, info.meaning, reason)
-      : ClientMessages.closedBeforeWelcome(code, reason);
-    return new ConnectionFailure(message, code, reason, wasClean, info.reaction);
+    const unauthorized = code === CloseCode.Unauthorized;
+    let message: string;
+    if (established) message = ClientMessages.connectionClosed(code, info.meaning, reason);
+    else if (unauthorized) message = ClientMessages.tokenRejected(reason);
+    else message = ClientMessages.closedBeforeWelcome(code, reason);
+    const kind = unauthorized ? 'unauthorized' : established ? 'closed' : 'closed-before-welcome';
+    return new ConnectionFailure(message, { code, reason, wasClean, reaction: info.reaction, kind });
+  }
+
+  /**
+   * The socket closed before it ever opened: the upgrade failed. `errorEvent` is the socket's last
+   * `error` event. Node's `ws` puts the cause in it (an error code, or the HTTP status in the text);
+   * a browser's is empty, so the message lists the usual causes instead (client.md, Troubleshooting).
+   */
+  static beforeOpen(errorEvent: unknown, url: string, pageOrigin: string | null = null): ConnectionFailure {
+    const { code, text } = errorDetail(errorEvent);
+    const where = endpoint(url);
+    const status = UNEXPECTED_RESPONSE.exec(text)?.[1];
+    if (status !== undefined) return ConnectionFailure.httpAnswer(Number(status), where);
+    if (code === 'ECONNREFUSED') return ConnectionFailure.upgrade('connection-refused', ClientMessages.connectionRefused(where.url, where.host));
+    if (code !== null && HOST_NOT_FOUND.has(code)) {
+      return ConnectionFailure.upgrade('host-not-found', ClientMessages.hostNotFound(where.hostname, code));
+    }
+    if (code === 'ECONNRESET') return ConnectionFailure.upgrade('upgrade-dropped', ClientMessages.upgradeDropped(where.url, where.path));
+    if (code !== null) {
+      const detail = text.includes(code) ? text : text ? `${code}: ${text}` : code;
+      return ConnectionFailure.upgrade('network', ClientMessages.networkFailed(where.url, detail));
+    }
+    return ConnectionFailure.upgrade('upgrade-failed', ClientMessages.upgradeFailed(where.url, pageOrigin, text || null));
   }
 
   static heartbeatTimeout(missed: number, silentMs: number): ConnectionFailure {
     const message = ClientMessages.heartbeatTimeout(missed, silentMs);
-    return new ConnectionFailure(message, CloseCode.HeartbeatTimeout, 'heartbeat timeout', false, 'reconnect');
+    return new ConnectionFailure(message, {
+      code: CloseCode.HeartbeatTimeout,
+      reason: 'heartbeat timeout',
+      wasClean: false,
+      reaction: 'reconnect',
+      kind: 'heartbeat-timeout',
+    });
   }
 
-  static connectTimeout(ms: number): ConnectionFailure {
-    return ConnectionFailure.local(ClientMessages.connectTimedOut(ms));
+  /** `connectTimeout` ran out while the attempt was at `stage`; each stage has its own suspects. */
+  static connectTimeout(ms: number, stage: ConnectStage, url: string): ConnectionFailure {
+    if (stage === 'token') return ConnectionFailure.local('token-provider', ClientMessages.tokenProviderTimedOut(ms));
+    if (stage === 'opening') return ConnectionFailure.local('connect-timeout', ClientMessages.openTimedOut(endpoint(url).url, ms));
+    return ConnectionFailure.local('no-welcome', ClientMessages.noWelcome(endpoint(url).url, ms));
   }
 
   static tokenProvider(cause: unknown): ConnectionFailure {
-    return ConnectionFailure.local(ClientMessages.tokenProviderFailed(describe(cause)));
+    return ConnectionFailure.local('token-provider', ClientMessages.tokenProviderFailed(describe(cause)));
   }
 
   static socketCreate(cause: unknown): ConnectionFailure {
-    return ConnectionFailure.local(ClientMessages.socketCreateFailed(describe(cause)));
+    return ConnectionFailure.local('socket-create', ClientMessages.socketCreateFailed(describe(cause)));
   }
 
-  private static local(message: string): ConnectionFailure {
-    return new ConnectionFailure(message, CloseCode.Abnormal, '', false, 'reconnect');
+  private static httpAnswer(status: number, where: Endpoint): ConnectionFailure {
+    if (status === 404) return ConnectionFailure.upgrade('not-found', ClientMessages.notFound(where.url, where.path), status);
+    if (status === 403) return ConnectionFailure.upgrade('origin-refused', ClientMessages.originRefused(where.url), status);
+    const message = status === 503 ? ClientMessages.serviceUnavailable(where.url) : ClientMessages.httpStatus(where.url, status);
+    return ConnectionFailure.upgrade('http-status', message, status);
   }
+
+  private static upgrade(kind: ConnectionFailureKind, message: string, httpStatus?: number): ConnectionFailure {
+    return new ConnectionFailure(message, { code: CloseCode.Abnormal, reason: '', wasClean: false, reaction: 'reconnect', kind, httpStatus });
+  }
+
+  private static local(kind: ConnectionFailureKind, message: string): ConnectionFailure {
+    return new ConnectionFailure(message, { code: CloseCode.Abnormal, reason: '', wasClean: false, reaction: 'reconnect', kind });
+  }
+}
+
+interface Endpoint {
+  /** Scheme, host and path: the query is left out of messages, as it may carry credentials. */
+  readonly url: string;
+  readonly host: string;
+  readonly hostname: string;
+  readonly path: string;
+}
+
+function endpoint(url: string): Endpoint {
+  try {
+    const parsed = new URL(url);
+    return { url: `${parsed.protocol}//${parsed.host}${parsed.pathname}`, host: parsed.host, hostname: parsed.hostname, path: parsed.pathname };
+  } catch {
+    return { url, host: url, hostname: url, path: url };
+  }
+}
+
+/** The error code and text of an `error` event: ws's ErrorEvent has them, a browser's Event has neither. */
+function errorDetail(event: unknown): { code: string | null; text: string } {
+  const { error, message } = (typeof event === 'object' && event !== null ? event : {}) as { error?: unknown; message?: unknown };
+  const errorCode = (error as { code?: unknown } | null | undefined)?.code;
+  const code = typeof errorCode === 'string' && errorCode !== '' ? errorCode : null;
+  const text = error instanceof Error && error.message ? error.message : typeof message === 'string' ? message : '';
+  return { code, text };
 }
 
 function describe(cause: unknown): string {

@@ -140,6 +140,7 @@ describe('HeartbeatClient', () => {
       const { client, sockets } = setup();
       const attempt = client.connect();
       await flush();
+      sockets.last().serverOpen();
       sockets.last().serverClose(1006);
       await expect(attempt).rejects.toThrow('closed the connection before welcome (code 1006)');
       expect(client.state).toMatchObject({ phase: 'backoff', status: 'connecting', isReconnecting: true, nextReconnectAt: Date.now() + 5000 });
@@ -165,9 +166,129 @@ describe('HeartbeatClient', () => {
       await flush();
       sockets.last().serverOpen();
       await jest.advanceTimersByTimeAsync(2000);
-      await expect(attempt).resolves.toMatch('No welcome from the server within connectTimeout (2000 ms)');
+      await expect(attempt).resolves.toMatch('sent no welcome within connectTimeout (2000 ms): it does not look like a Heartbeat endpoint');
       expect(sockets.last().closedWith).toEqual({ code: 1000, reason: '' });
-      expect(client.state.phase).toBe('backoff');
+      expect(client.state).toMatchObject({ phase: 'backoff', lastErrorKind: 'no-welcome' });
+    });
+
+    it('says the socket did not open when connectTimeout runs out before the upgrade answered', async () => {
+      const { client, sockets } = setup({ connectTimeout: 2000 });
+      const attempt = client.connect().catch((error: Error) => error.message);
+      await flush();
+      await jest.advanceTimersByTimeAsync(2000);
+      await expect(attempt).resolves.toMatch('The WebSocket to ws://server.test/ws did not open within connectTimeout (2000 ms)');
+      expect(sockets.last().closedWith).toEqual({ code: 1000, reason: '' });
+      expect(client.state.lastErrorKind).toBe('connect-timeout');
+    });
+
+    it('blames the token provider when connectTimeout runs out while it is still asked', async () => {
+      const { client, sockets } = setup({ connectTimeout: 2000, token: () => new Promise<string>(() => undefined) });
+      const attempt = client.connect().catch((error: Error) => error.message);
+      await jest.advanceTimersByTimeAsync(2000);
+      await expect(attempt).resolves.toMatch('The token provider did not answer within connectTimeout (2000 ms)');
+      expect(sockets.sockets).toHaveLength(0);
+      expect(client.state.lastErrorKind).toBe('token-provider');
+    });
+  });
+
+  describe('first connection failures', () => {
+    const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4000'), { code: 'ECONNREFUSED' });
+
+    it('names the cause ws reports in the error event, lastError and lastErrorKind, and rejects connect() with it', async () => {
+      const harness = setup({ url: 'ws://127.0.0.1:4000/ws' });
+      const attempt = harness.client.connect().catch((error: unknown) => error);
+      await flush();
+      harness.sockets.last().serverError(refused());
+      harness.sockets.last().serverClose(1006);
+
+      const failure = (await attempt) as { kind: string; message: string; code: number };
+      expect(failure).toMatchObject({ name: 'ConnectionFailure', kind: 'connection-refused', code: 1006 });
+      expect(failure.message).toMatch(/^Connection refused by 127\.0\.0\.1:4000 \(ECONNREFUSED\): is the Heartbeat server running at ws:\/\/127\.0\.0\.1:4000\/ws\?/);
+      expect(harness.eventsNamed('error')).toEqual([{ message: failure.message, code: '1006', kind: 'connection-refused', at: Date.now() }]);
+      expect(harness.client.state).toMatchObject({ phase: 'backoff', lastError: failure.message, lastErrorKind: 'connection-refused', lastCloseCode: 1006 });
+    });
+
+    it('names the HTTP status ws reports: 404 is a wrong path, 403 a refused origin', async () => {
+      const harness = setup({ url: 'ws://127.0.0.1:4000/socket' });
+      harness.client.connect().catch(() => undefined);
+      await flush();
+      harness.sockets.last().serverError(new Error('Unexpected server response: 404'));
+      harness.sockets.last().serverClose(1006);
+      await flush();
+      expect(harness.client.state.lastErrorKind).toBe('not-found');
+      expect(harness.client.state.lastError).toContain('nothing serves WebSockets at the path "/socket"');
+
+      harness.client.connect().catch(() => undefined);
+      await flush();
+      harness.sockets.last().serverError(new Error('Unexpected server response: 403'));
+      harness.sockets.last().serverClose(1006);
+      await flush();
+      expect(harness.client.state.lastErrorKind).toBe('origin-refused');
+      expect(harness.client.state.lastError).toContain('allowedOrigins');
+    });
+
+    it('lists the possible causes when the error event says nothing, as in a browser', async () => {
+      const harness = setup();
+      harness.client.connect().catch(() => undefined);
+      await flush();
+      harness.sockets.last().serverError();
+      harness.sockets.last().serverClose(1006);
+      await flush();
+
+      expect(harness.client.state.lastErrorKind).toBe('upgrade-failed');
+      expect(harness.client.state.lastError).toMatch(/^The WebSocket upgrade at ws:\/\/server\.test\/ws failed before the connection opened \(the browser does not say why\)\. Check: /);
+      expect(harness.eventsNamed('error')[0]).toMatchObject({ kind: 'upgrade-failed', code: '1006' });
+    });
+
+    it('keeps the cause in lastError and lastErrorKind after the attempts run out', async () => {
+      const harness = setup({ url: 'ws://127.0.0.1:4000/ws', maxReconnectAttempts: 1, suspendedRetryInterval: 0 });
+      harness.client.connect().catch(() => undefined);
+      await flush();
+      for (let attempt = 0; attempt < 2; attempt++) {
+        harness.sockets.last().serverError(refused());
+        harness.sockets.last().serverClose(1006);
+        await jest.advanceTimersByTimeAsync(5000);
+      }
+
+      expect(harness.sockets.sockets).toHaveLength(2);
+      const cause = harness.eventsNamed('error')[0].message;
+      expect(harness.client.state).toMatchObject({
+        status: 'error',
+        phase: 'failed',
+        lastError: `Could not reconnect after 1 attempt; call connect() to try again. Last error: ${cause}`,
+        lastErrorKind: 'connection-refused',
+      });
+      expect(harness.eventsNamed('reconnect_failed')).toEqual([{ attempts: 1, lastError: cause, kind: 'connection-refused', willRetry: false }]);
+    });
+
+    it('keeps the cause while the slow retries run', async () => {
+      const harness = setup({ maxReconnectAttempts: 1 });
+      harness.client.connect().catch(() => undefined);
+      await flush();
+      for (let attempt = 0; attempt < 2; attempt++) {
+        harness.sockets.last().serverError(new Error('Unexpected server response: 404'));
+        harness.sockets.last().serverClose(1006);
+        await jest.advanceTimersByTimeAsync(5000);
+      }
+
+      expect(harness.client.state).toMatchObject({ phase: 'suspended', lastErrorKind: 'not-found' });
+      expect(harness.client.state.lastError).toContain('HTTP 404');
+    });
+
+    it('names a token rejected before welcome, and clears the kind with the error once connected', async () => {
+      const harness = setup({ token: 'wrong' });
+      harness.client.connect().catch(() => undefined);
+      await flush();
+      harness.sockets.last().serverOpen();
+      harness.sockets.last().serverClose(4001, 'unauthorized: the token is missing, invalid or expired');
+      await flush();
+      expect(harness.eventsNamed('error')[0]).toMatchObject({ kind: 'unauthorized', code: '4001' });
+      expect(harness.eventsNamed('error')[0].message).toContain('The server rejected the token (4001');
+
+      harness.sockets.last().serverOpen();
+      harness.sockets.last().serverWelcome();
+      await flush();
+      expect(harness.client.state).toMatchObject({ phase: 'connected', lastError: null, lastErrorKind: null });
     });
   });
 
@@ -184,7 +305,7 @@ describe('HeartbeatClient', () => {
       expect(waits.slice(5, 7)).toEqual([60_000, 60_000]);
       expect(harness.eventsNamed('reconnecting').slice(0, 5).map((e) => e.delayMs)).toEqual(SOURCE_SCHEDULE);
       expect(harness.eventsNamed('reconnect_failed')).toEqual([
-        { attempts: 5, lastError: expect.stringContaining('1006'), willRetry: true },
+        { attempts: 5, lastError: expect.stringContaining('failed before the connection opened'), kind: 'upgrade-failed', willRetry: true },
       ]);
       const slow = harness.eventsNamed('reconnecting').slice(5);
       expect(slow.length).toBeGreaterThanOrEqual(2);
@@ -200,7 +321,7 @@ describe('HeartbeatClient', () => {
       expect(attempts).toHaveLength(5);
       expect(harness.client.state).toMatchObject({ status: 'error', phase: 'failed', isReconnecting: false, nextReconnectAt: null });
       expect(harness.client.state.lastError).toContain('Could not reconnect after 5 attempts');
-      expect(harness.eventsNamed('reconnect_failed')).toEqual([{ attempts: 5, lastError: expect.any(String), willRetry: false }]);
+      expect(harness.eventsNamed('reconnect_failed')).toEqual([{ attempts: 5, lastError: expect.any(String), kind: 'upgrade-failed', willRetry: false }]);
       expect(jest.getTimerCount()).toBe(0);
     });
 
@@ -1224,7 +1345,7 @@ describe('HeartbeatClient', () => {
       await connecting;
       await jest.advanceTimersByTimeAsync(54_000);
       expect(harness.eventsNamed('error')).toEqual([
-        { message: 'Refreshing the token failed (auth service down); trying again before it expires.', code: 'token_refresh', at: Date.now() },
+        { message: 'Refreshing the token failed (auth service down); trying again before it expires.', code: 'token_refresh', kind: null, at: Date.now() },
       ]);
       fail = false;
       await jest.advanceTimersByTimeAsync(3_000);

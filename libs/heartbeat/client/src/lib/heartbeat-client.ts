@@ -49,6 +49,12 @@ function phaseAfter(decision: RetryDecision): ConnectionPhase {
 
 const WAITING_PHASES: ReadonlySet<ConnectionPhase> = new Set(['backoff', 'suspended', 'offline']);
 
+/** The page's origin, which a browser sends as the upgrade's Origin header; null outside a page. */
+function pageOrigin(): string | null {
+  const { location } = globalThis as { location?: { origin?: string } };
+  return typeof location?.origin === 'string' && location.origin !== 'null' ? location.origin : null;
+}
+
 /**
  * A WebSocket client for Heartbeat servers (SPEC §4): connects, keeps the link proven with its
  * own heartbeat, reconnects on the source's backoff schedule through RxJS `retry({ delay })`, and
@@ -124,7 +130,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
       sendAuth: (token) => this.session?.send({ type: 'auth', token }) ?? false,
       failed: (message) => {
         this.log(message);
-        this.emit('error', { message, code: 'token_refresh', at: Date.now() });
+        this.emit('error', { message, code: 'token_refresh', kind: null, at: Date.now() });
       },
     });
     // Unique per client instance (not from `random`, which tests fix): a reloaded page reusing the
@@ -230,7 +236,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
     this.stoppedExhausted = false;
     const { phase, reconnectAttempts } = this.state;
     if (phase === 'backoff' || phase === 'suspended') {
-      this.patch({ lastError: null });
+      this.patch({ lastError: null, lastErrorKind: null });
       // Rescheduled from the first delay, unless that is what is scheduled already.
       if (phase === 'suspended' || reconnectAttempts > 1) {
         this.restartFromFirstAttempt = true;
@@ -238,7 +244,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
       }
       return;
     }
-    this.patch({ phase: phase === 'failed' ? 'idle' : phase, reconnectAttempts: 0, lastError: null });
+    this.patch({ phase: phase === 'failed' ? 'idle' : phase, reconnectAttempts: 0, lastError: null, lastErrorKind: null });
   }
 
   sendPing(): boolean {
@@ -331,7 +337,10 @@ export class HeartbeatClient implements HeartbeatClientApi {
         }
         if (failure) subscriber.error(failure);
       };
-      const connectTimer = setTimeout(() => finish(ConnectionFailure.connectTimeout(connectTimeout)), connectTimeout);
+      const connectTimer = setTimeout(() => {
+        const stage = session === null ? 'token' : session.opened ? 'welcome' : 'opening';
+        finish(ConnectionFailure.connectTimeout(connectTimeout, stage, url));
+      }, connectTimeout);
 
       const established = (welcome: WelcomeFrame, open: SocketSession) => {
         clearTimeout(connectTimer);
@@ -359,14 +368,19 @@ export class HeartbeatClient implements HeartbeatClientApi {
               } else if (frame.type === 'welcome') {
                 established(frame, session as SocketSession);
               } else if (frame.type === 'error') {
-                this.emit('error', { message: ClientMessages.serverError(frame.code, frame.message), code: frame.code, at: Date.now() });
+                this.emit('error', { message: ClientMessages.serverError(frame.code, frame.message), code: frame.code, kind: null, at: Date.now() });
               }
             },
             invalidFrame: (detail) => {
               heartbeat?.frameReceived();
-              this.emit('error', { message: ClientMessages.invalidFrame(detail), code: null, at: Date.now() });
+              this.emit('error', { message: ClientMessages.invalidFrame(detail), code: null, kind: null, at: Date.now() });
             },
-            closed: (code, reason, wasClean) => finish(ConnectionFailure.closed(code, reason, wasClean, heartbeat !== null)),
+            closed: (code, reason, wasClean, opening) =>
+              finish(
+                opening.opened
+                  ? ConnectionFailure.closed(code, reason, wasClean, heartbeat !== null)
+                  : ConnectionFailure.beforeOpen(opening.errorEvent, url, pageOrigin()),
+              ),
           });
         } catch (error) {
           finish(error instanceof ConnectionFailure ? error : ConnectionFailure.socketCreate(error));
@@ -424,6 +438,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
       reconnectCount: this.state.reconnectCount + (reconnect ? 1 : 0),
       nextReconnectAt: null,
       lastError: null,
+      lastErrorKind: null,
       pingCount: 0,
       pongCount: 0,
       missedPongs: 0,
@@ -476,7 +491,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
         const refused = frame.ref !== undefined && this.outbox.fail(frame.ref, new HeartbeatSendError('refused', ClientMessages.messageRefused(frame.code, frame.message)));
         if (refused) this.patch({ pendingMessages: this.outbox.size });
         if (frame.ref === 'auth') this.tokenRefresh.refused(frame.message);
-        this.emit('error', { message, code: frame.code, at: now });
+        this.emit('error', { message, code: frame.code, kind: null, at: now });
         return;
       }
       case 'welcome':
@@ -510,6 +525,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
       lastCloseCode: failure.code,
       lastCloseReason: failure.reason,
       lastError: failure.reaction === 'stay-closed' ? this.state.lastError : failure.message,
+      lastErrorKind: failure.reaction === 'stay-closed' ? this.state.lastErrorKind : failure.kind,
     });
     if (decision.kind === 'stop') this.stop(decision, failure);
     // The one retry after a 4001 is part of the same connect(): its outcome settles the promise.
@@ -519,11 +535,13 @@ export class HeartbeatClient implements HeartbeatClientApi {
       const { code, reason, wasClean } = failure;
       this.emit('connection_lost', { code, reason, wasClean, willReconnect: decision.kind !== 'stop', at: Date.now() });
     }
-    if (failure.reaction !== 'stay-closed') this.emit('error', { message: failure.message, code: String(failure.code), at: Date.now() });
+    if (failure.reaction !== 'stay-closed') {
+      this.emit('error', { message: failure.message, code: String(failure.code), kind: failure.kind, at: Date.now() });
+    }
     const exhausted = decision.kind === 'stop' ? decision.exhausted : decision.kind === 'retry' && decision.exhaustedNow;
     if (exhausted) {
       const willRetry = decision.kind === 'retry';
-      this.emit('reconnect_failed', { attempts: this.options.maxReconnectAttempts, lastError: failure.message, willRetry });
+      this.emit('reconnect_failed', { attempts: this.options.maxReconnectAttempts, lastError: failure.message, kind: failure.kind, willRetry });
     }
     if (decision.kind === 'stop') return EMPTY;
     // Decided again when the wait starts (and on resetReconnectState()): a handler of the events
@@ -577,7 +595,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
 
   private waitForOnline(): Observable<unknown> {
     return defer(() => {
-      this.patch({ phase: 'offline', nextReconnectAt: null, lastError: ClientMessages.offline() });
+      this.patch({ phase: 'offline', nextReconnectAt: null, lastError: ClientMessages.offline(), lastErrorKind: 'offline' });
       return this.wakeRequested ? of(true) : merge(this.options.connectivity.online$, this.wake$).pipe(take(1));
     });
   }
@@ -596,7 +614,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
     this.run = null;
     this.log('reconnect loop ended unexpectedly', error);
     this.settleWaiters(error instanceof Error ? error : new Error(String(error)));
-    this.patch({ phase: 'failed', nextReconnectAt: null, lastError: String(error) });
+    this.patch({ phase: 'failed', nextReconnectAt: null, lastError: String(error), lastErrorKind: 'internal' });
   }
 
   private takeRestartRequest(): boolean {

@@ -101,14 +101,25 @@ describe('decideRetry', () => {
     });
 
     it('stops as failed and exhausted when suspendedRetryInterval is 0 (the source\'s behaviour)', () => {
-      const decision = decideRetry(context({ attemptsMade: 5, timing: timing({ suspendedRetryInterval: 0 }) }));
+      const failure = closed(CloseCode.Abnormal);
+      const decision = decideRetry(context({ failure, attemptsMade: 5, timing: timing({ suspendedRetryInterval: 0 }) }));
 
       expect(decision).toEqual({
         kind: 'stop',
         phase: 'failed',
-        error: ClientMessages.attemptsExhausted(5, false, 0),
+        error: ClientMessages.attemptsExhausted(5, false, 0, failure.message),
         exhausted: true,
       });
+    });
+
+    it('keeps the last failure in the message it stops with, so that the cause is not lost', () => {
+      const refused = ConnectionFailure.beforeOpen({ error: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }) }, 'ws://127.0.0.1:9/ws');
+      const decision = decideRetry(context({ failure: refused, attemptsMade: 1, timing: timing({ maxReconnectAttempts: 1, suspendedRetryInterval: 0 }) }));
+
+      expect(decision).toMatchObject({ kind: 'stop', phase: 'failed', exhausted: true });
+      expect((decision as { error: string }).error).toBe(
+        `Could not reconnect after 1 attempt; call connect() to try again. Last error: ${refused.message}`,
+      );
     });
 
     it('still runs the last fast attempt when suspendedRetryInterval is 0', () => {
@@ -408,7 +419,9 @@ describe('decideRetry', () => {
 
   describe('failures that never reached the server', () => {
     it.each([
-      ['connect timeout', ConnectionFailure.connectTimeout(10_000)],
+      ['connect timeout', ConnectionFailure.connectTimeout(10_000, 'opening', 'ws://server.test/ws')],
+      ['missing welcome', ConnectionFailure.connectTimeout(10_000, 'welcome', 'ws://server.test/ws')],
+      ['refused upgrade', ConnectionFailure.beforeOpen({ message: 'Unexpected server response: 404' }, 'ws://server.test/wrong')],
       ['token provider', ConnectionFailure.tokenProvider(new Error('no token'))],
       ['socket creation', ConnectionFailure.socketCreate(new Error('bad url'))],
       ['heartbeat timeout', ConnectionFailure.heartbeatTimeout(3, 60_000)],

@@ -62,7 +62,13 @@ export function decideRetry(context: RetryContext): RetryDecision {
     const willRetry = timing.suspendedRetryInterval > 0;
     const exhaustedNow = attemptsMade === timing.maxReconnectAttempts;
     if (!willRetry) {
-      return { kind: 'stop', phase: 'failed', error: ClientMessages.attemptsExhausted(timing.maxReconnectAttempts, false, 0), exhausted: true };
+      // The cause stays in the message: "ran out of attempts" alone would hide what to fix.
+      return {
+        kind: 'stop',
+        phase: 'failed',
+        error: ClientMessages.attemptsExhausted(timing.maxReconnectAttempts, false, 0, failure.message),
+        exhausted: true,
+      };
     }
     const delayMs = Math.max(timing.suspendedRetryInterval, retryHint(failure));
     return { kind: 'retry', attempt, delayMs, suspended: true, exhaustedNow };

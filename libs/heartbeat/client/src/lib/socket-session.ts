@@ -6,7 +6,14 @@ export interface SocketSessionHandlers {
   open(): void;
   frame(frame: ServerFrame): void;
   invalidFrame(detail: string): void;
-  closed(code: number, reason: string, wasClean: boolean): void;
+  closed(code: number, reason: string, wasClean: boolean, opening: SocketOpening): void;
+}
+
+/** How far the socket got before it closed, to tell a failed upgrade from a closed connection. */
+export interface SocketOpening {
+  readonly opened: boolean;
+  /** The socket's last `error` event (ws: an ErrorEvent with the cause; a browser: an empty Event), or null. */
+  readonly errorEvent: unknown;
 }
 
 type Listener = (event: never) => void;
@@ -24,6 +31,8 @@ export class SocketSession {
   private readonly socket: WebSocketLike;
   private readonly listeners: [type: 'open' | 'message' | 'close', listener: Listener][];
   private done = false;
+  private hasOpened = false;
+  private errorEvent: unknown = null;
 
   constructor(WebSocketImpl: WebSocketConstructor, url: string, handlers: SocketSessionHandlers) {
     try {
@@ -40,17 +49,29 @@ export class SocketSession {
     const onClose = (event: { code: number; reason: string; wasClean: boolean }) => {
       if (this.done) return;
       this.release();
-      handlers.closed(event.code, event.reason, event.wasClean);
+      handlers.closed(event.code, event.reason, event.wasClean, { opened: this.hasOpened, errorEvent: this.errorEvent });
+    };
+    const onOpen = () => {
+      this.hasOpened = true;
+      if (!this.done) handlers.open();
     };
     this.listeners = [
-      ['open', () => !this.done && handlers.open()],
+      ['open', onOpen],
       ['message', onMessage as Listener],
       ['close', onClose as Listener],
     ];
     for (const [type, listener] of this.listeners) (this.socket as unknown as ListenerTarget).addEventListener(type, listener);
-    // Errors are always followed by a close event, which carries the code; but an implementation
-    // built on an EventEmitter (ws) throws on an 'error' nobody listens to, so one stays attached.
-    this.socket.addEventListener('error', () => undefined);
+    // Errors are always followed by a close event, which carries the code; the error is kept for it,
+    // as the only place ws names why an upgrade failed. An implementation built on an EventEmitter
+    // (ws) throws on an 'error' nobody listens to, so this listener stays attached.
+    this.socket.addEventListener('error', (event) => {
+      this.errorEvent = event;
+    });
+  }
+
+  /** The socket opened (the upgrade succeeded); false until then. */
+  get opened(): boolean {
+    return this.hasOpened;
   }
 
   get bufferedAmount(): number {

@@ -81,6 +81,14 @@ export class FakeWebSocket implements WebSocketLike {
     this.acked = this.frames('message').length;
   }
 
+  /**
+   * The socket reports an error, as it does before the close of a failed upgrade. No argument: a
+   * browser's empty Event; with `error`: what ws's ErrorEvent carries (the Error, with its `code`).
+   */
+  serverError(error?: Error & { code?: string }): void {
+    this.dispatch('error', error ? { type: 'error', error, message: error.message } : { type: 'error' });
+  }
+
   /** The server (or the network) closes the socket. */
   serverClose(code: number, reason = '', wasClean = code !== 1006): void {
     this.readyState = 3;
