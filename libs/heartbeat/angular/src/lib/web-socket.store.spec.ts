@@ -32,6 +32,7 @@ const CHANGED_STATE: HeartbeatClientState = {
   rttSmoothedMs: 35,
   clockOffsetMs: -120,
   lastError: 'Connection closed with 1006 (abnormal closure).',
+  lastErrorKind: 'closed',
   lastCloseCode: 1006,
   lastCloseReason: 'gone',
   online: false,

@@ -6,6 +6,7 @@ import type {
   HeartbeatClientEventMap,
   HeartbeatClientEventName,
   HeartbeatClientState,
+  LastErrorKind,
   TopicEvent,
 } from '@heartbeat/client';
 import { Observable, defer } from 'rxjs';
@@ -58,7 +59,10 @@ export class WebSocketStore {
   readonly rttMs: Signal<number | null>;
   readonly rttSmoothedMs: Signal<number | null>;
   readonly clockOffsetMs: Signal<number | null>;
+  /** Why the last attempt or connection ended, as a sentence that says what to check; kept after the attempts run out. */
   readonly lastError: Signal<string | null>;
+  /** The same as a code to branch on: `connection-refused`, `not-found`, `origin-refused`, `upgrade-failed`, `no-welcome`, `unauthorized`, … */
+  readonly lastErrorKind: Signal<LastErrorKind | null>;
   readonly lastCloseCode: Signal<number | null>;
   readonly lastCloseReason: Signal<string | null>;
   readonly online: Signal<boolean>;
@@ -98,6 +102,7 @@ export class WebSocketStore {
     this.rttSmoothedMs = field('rttSmoothedMs');
     this.clockOffsetMs = field('clockOffsetMs');
     this.lastError = field('lastError');
+    this.lastErrorKind = field('lastErrorKind');
     this.lastCloseCode = field('lastCloseCode');
     this.lastCloseReason = field('lastCloseReason');
     this.online = field('online');

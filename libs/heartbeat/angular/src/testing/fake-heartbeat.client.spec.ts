@@ -25,11 +25,11 @@ describe('FakeHeartbeatClient', () => {
 
   describe('#connect', () => {
     it('connects at once and records the call', async () => {
-      const client = new FakeHeartbeatClient(undefined, { lastError: 'old' });
+      const client = new FakeHeartbeatClient(undefined, { lastError: 'old', lastErrorKind: 'connection-refused' });
 
       await client.connect();
 
-      expect(client.state).toMatchObject({ status: 'connected', sessionId: 'fake-session', lastError: null });
+      expect(client.state).toMatchObject({ status: 'connected', sessionId: 'fake-session', lastError: null, lastErrorKind: null });
       expect(client.state.connectedAt).toEqual(expect.any(Number));
       expect(client.calls).toEqual(['connect']);
     });

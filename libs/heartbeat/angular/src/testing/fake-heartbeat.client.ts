@@ -94,6 +94,7 @@ export class FakeHeartbeatClient implements HeartbeatClientApi {
       connectedAt: Date.now(),
       sessionId: this.state.sessionId ?? 'fake-session',
       lastError: null,
+      lastErrorKind: null,
     });
     return Promise.resolve();
   }
@@ -117,7 +118,7 @@ export class FakeHeartbeatClient implements HeartbeatClientApi {
 
   resetReconnectState(): void {
     this.calls.push('resetReconnectState');
-    this.setState({ reconnectAttempts: 0, lastError: null });
+    this.setState({ reconnectAttempts: 0, lastError: null, lastErrorKind: null });
   }
 
   sendPing(): boolean {
