@@ -11,6 +11,8 @@ export default {
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
   // Specs that need a Redis server run apart (`npm run test:redis`, jest.redis.config.js).
   testPathIgnorePatterns: ['/node_modules/', '\\.redis\\.spec\\.ts$'],
+  // Build output has its own package.json (the published one); Jest must not see it as a second package.
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
   moduleNameMapper: {
     // Workspace libraries are tested from source, not from their build output.
     '^@heartbeat/(protocol|nest|client|angular|testing)$': `${root}libs/heartbeat/$1/src/index.ts`,

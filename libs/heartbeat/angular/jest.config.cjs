@@ -8,9 +8,12 @@ const shared = {
   moduleNameMapper: {
     // Workspace libraries are tested from source, not from their build output.
     '^@heartbeat/(protocol|client)$': '<rootDir>/../$1/src/index.ts',
+    '^@heartbeat/angular$': '<rootDir>/src/index.ts',
     // Sources import siblings as './x.js' (nodenext); Jest resolves the .ts file.
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
+  // The build output has its own package.json (the published one); Jest must not see a second package.
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
   clearMocks: true,
   restoreMocks: true,
 };

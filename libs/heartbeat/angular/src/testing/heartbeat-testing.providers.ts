@@ -1,6 +1,6 @@
 import type { EnvironmentProviders } from '@angular/core';
 import type { HeartbeatClientApi } from '@heartbeat/client';
-import { provideHeartbeat, withClientFactory, type HeartbeatFeature } from '../lib/heartbeat.providers.js';
+import { provideHeartbeat, withClientFactory, type HeartbeatFeature } from '@heartbeat/angular';
 import { FakeHeartbeatClient } from './fake-heartbeat.client.js';
 
 /**
