@@ -35,6 +35,7 @@ export {
   DEFAULT_MESSAGE_DEDUPE_WINDOW,
   DEFAULT_RATE_LIMIT,
   DEFAULT_REDIS,
+  REFUSED_UPGRADE_LOG_INTERVAL_MS,
 } from './lib/heartbeat-defaults.js';
 export { AddressConnectionLimiter } from './lib/address-connection-limiter.js';
 export { FrameRateLimiter } from './lib/frame-rate-limiter.js';
