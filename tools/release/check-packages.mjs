@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
-import { WORKSPACE_ROOT, buildPackages, packPackages } from './packages.mjs';
+import { WORKSPACE_ROOT, buildPackages, packPackages, stagePackages } from './packages.mjs';
 
 const REQUIRED_FILES = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'];
 const LEFTOVERS = [/\.tsbuildinfo$/, /\.d\.ts\.map$/, /\.spec\./, /(^|\/)src\//, /\.ts$(?<!\.d\.ts)/];
@@ -107,9 +107,10 @@ function attwProblems(tarballPath) {
   }
 }
 
-export async function checkPackages({ build = true, destination = join(WORKSPACE_ROOT, 'tmp/packages') } = {}) {
+/** Checks every tarball; `version` stages the packages under that version first (the dry run). */
+export async function checkPackages({ build = true, version, work = join(WORKSPACE_ROOT, 'tmp/packages') } = {}) {
   if (build) buildPackages();
-  const packed = packPackages(destination);
+  const packed = packPackages(stagePackages(join(work, 'stage'), version), join(work, 'tarballs'));
   const publishedNames = new Set(packed.map((pkg) => pkg.name));
   const results = [];
   for (const pkg of packed) {
@@ -120,8 +121,8 @@ export async function checkPackages({ build = true, destination = join(WORKSPACE
   return results;
 }
 
-async function main() {
-  const results = await checkPackages({ build: !process.argv.includes('--no-build') });
+/** Prints the size table and every problem; false when a package has problems. */
+export function reportChecks(results) {
   console.log('\npackage               tarball     unpacked   files  problems');
   for (const result of results) {
     console.log(`${result.name.padEnd(22)}${kib(result.size).padStart(8)}  ${kib(result.unpackedSize).padStart(9)}  ${String(result.files.length).padStart(5)}  ${result.problems.length}`);
@@ -133,9 +134,15 @@ async function main() {
   }
   if (failed.length > 0) {
     console.error(`\n${failed.length} of ${results.length} packages are not ready to publish: fix the problems above and rerun npm run check:packages.`);
-    process.exit(1);
+    return false;
   }
   console.log(`\nAll ${results.length} packages pass publint, @arethetypeswrong/cli (esm-only) and the content checks.`);
+  return true;
+}
+
+async function main() {
+  const results = await checkPackages({ build: !process.argv.includes('--no-build') });
+  if (!reportChecks(results)) process.exit(1);
 }
 
 function kib(bytes) {

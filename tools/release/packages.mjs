@@ -1,7 +1,7 @@
 // The published packages, and the steps every release path shares: build, stamp a version, pack.
 // Used by check-packages.mjs, release-dry-run.mjs and tools/examples (docs/packages.md).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,28 +29,35 @@ export function buildPackages() {
 }
 
 /**
- * Gives every built package `version`, and each dependency on another published package the range
- * `^version`, as `nx release version` would in the workspace's manifests; the dry run and the
- * examples publish without touching the workspace's files.
+ * Copies every built package into `stage/<project>` and, when `version` is given, gives each that
+ * version and each dependency on another published package the range `^version`, as `nx release
+ * version` does in the workspace's manifests: the dry run and the examples publish versions of
+ * their own without touching the workspace's files or its build output. Returns the staged folders.
  */
-export function stampVersion(version) {
+export function stagePackages(stage, version) {
+  rmSync(stage, { recursive: true, force: true });
   const names = new Set(PUBLISHED_PACKAGES.map((pkg) => pkg.name));
-  for (const pkg of PUBLISHED_PACKAGES) {
-    const file = join(packageDir(pkg), 'package.json');
-    const manifest = JSON.parse(readFileSync(file, 'utf8'));
-    manifest.version = version;
-    for (const name of Object.keys(manifest.dependencies ?? {})) {
-      if (names.has(name)) manifest.dependencies[name] = `^${version}`;
+  return PUBLISHED_PACKAGES.map((pkg) => {
+    const dir = join(stage, pkg.project);
+    cpSync(packageDir(pkg), dir, { recursive: true });
+    if (version !== undefined) {
+      const file = join(dir, 'package.json');
+      const manifest = JSON.parse(readFileSync(file, 'utf8'));
+      manifest.version = version;
+      for (const name of Object.keys(manifest.dependencies ?? {})) {
+        if (names.has(name)) manifest.dependencies[name] = `^${version}`;
+      }
+      writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
     }
-    writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
-  }
+    return { ...pkg, dir };
+  });
 }
 
-/** Packs every built package into `destination`; returns npm's report of each tarball. */
-export function packPackages(destination) {
+/** Packs each staged package into `destination`; returns npm's report of each tarball. */
+export function packPackages(staged, destination) {
   mkdirSync(destination, { recursive: true });
-  return PUBLISHED_PACKAGES.map((pkg) => {
-    const out = execFileSync('npm', ['pack', packageDir(pkg), '--pack-destination', destination, '--json', '--ignore-scripts'], {
+  return staged.map((pkg) => {
+    const out = execFileSync('npm', ['pack', pkg.dir, '--pack-destination', destination, '--json', '--ignore-scripts'], {
       cwd: WORKSPACE_ROOT,
       encoding: 'utf8',
     });
