@@ -194,12 +194,24 @@ describe('HeartbeatClient', () => {
   describe('first connection failures', () => {
     const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4000'), { code: 'ECONNREFUSED' });
 
+    /** The latest socket's upgrade fails: with `error` as ws reports it, without as a browser does. */
+    const failUpgrade = (harness: ReturnType<typeof setup>, error?: Error) => {
+      harness.sockets.last().serverError(error);
+      harness.sockets.last().serverClose(1006);
+    };
+
+    async function firstAttemptFails(harness: ReturnType<typeof setup>, error?: Error): Promise<void> {
+      harness.client.connect().catch(() => undefined);
+      await flush();
+      failUpgrade(harness, error);
+      await flush();
+    }
+
     it('names the cause ws reports in the error event, lastError and lastErrorKind, and rejects connect() with it', async () => {
       const harness = setup({ url: 'ws://127.0.0.1:4000/ws' });
       const attempt = harness.client.connect().catch((error: unknown) => error);
       await flush();
-      harness.sockets.last().serverError(refused());
-      harness.sockets.last().serverClose(1006);
+      failUpgrade(harness, refused());
 
       const failure = (await attempt) as { kind: string; message: string; code: number };
       expect(failure).toMatchObject({ name: 'ConnectionFailure', kind: 'connection-refused', code: 1006 });
@@ -208,32 +220,20 @@ describe('HeartbeatClient', () => {
       expect(harness.client.state).toMatchObject({ phase: 'backoff', lastError: failure.message, lastErrorKind: 'connection-refused', lastCloseCode: 1006 });
     });
 
-    it('names the HTTP status ws reports: 404 is a wrong path, 403 a refused origin', async () => {
+    it.each([
+      [404, 'not-found', 'nothing serves WebSockets at the path "/socket"'],
+      [403, 'origin-refused', 'allowedOrigins'],
+    ])('names the HTTP status ws reports: %i is %s', async (status, kind, text) => {
       const harness = setup({ url: 'ws://127.0.0.1:4000/socket' });
-      harness.client.connect().catch(() => undefined);
-      await flush();
-      harness.sockets.last().serverError(new Error('Unexpected server response: 404'));
-      harness.sockets.last().serverClose(1006);
-      await flush();
-      expect(harness.client.state.lastErrorKind).toBe('not-found');
-      expect(harness.client.state.lastError).toContain('nothing serves WebSockets at the path "/socket"');
+      await firstAttemptFails(harness, new Error(`Unexpected server response: ${status}`));
 
-      harness.client.connect().catch(() => undefined);
-      await flush();
-      harness.sockets.last().serverError(new Error('Unexpected server response: 403'));
-      harness.sockets.last().serverClose(1006);
-      await flush();
-      expect(harness.client.state.lastErrorKind).toBe('origin-refused');
-      expect(harness.client.state.lastError).toContain('allowedOrigins');
+      expect(harness.client.state.lastErrorKind).toBe(kind);
+      expect(harness.client.state.lastError).toContain(text);
     });
 
     it('lists the possible causes when the error event says nothing, as in a browser', async () => {
       const harness = setup();
-      harness.client.connect().catch(() => undefined);
-      await flush();
-      harness.sockets.last().serverError();
-      harness.sockets.last().serverClose(1006);
-      await flush();
+      await firstAttemptFails(harness);
 
       expect(harness.client.state.lastErrorKind).toBe('upgrade-failed');
       expect(harness.client.state.lastError).toMatch(/^The WebSocket upgrade at ws:\/\/server\.test\/ws failed before the connection opened \(the browser does not say why\)\. Check: /);
@@ -245,8 +245,7 @@ describe('HeartbeatClient', () => {
       harness.client.connect().catch(() => undefined);
       await flush();
       for (let attempt = 0; attempt < 2; attempt++) {
-        harness.sockets.last().serverError(refused());
-        harness.sockets.last().serverClose(1006);
+        failUpgrade(harness, refused());
         await jest.advanceTimersByTimeAsync(5000);
       }
 
@@ -266,8 +265,7 @@ describe('HeartbeatClient', () => {
       harness.client.connect().catch(() => undefined);
       await flush();
       for (let attempt = 0; attempt < 2; attempt++) {
-        harness.sockets.last().serverError(new Error('Unexpected server response: 404'));
-        harness.sockets.last().serverClose(1006);
+        failUpgrade(harness, new Error('Unexpected server response: 404'));
         await jest.advanceTimersByTimeAsync(5000);
       }
 
