@@ -154,6 +154,14 @@ describe('HeartbeatWsAdapter', () => {
       );
     });
 
+    it('cuts a long path short in the log line', async () => {
+      await start();
+      const path = `/${'x'.repeat(300)}`;
+      await upgradeAnswer(app.port, path);
+
+      expect(logger.warnings()[0]).toContain(`"${path.slice(0, 200)}…" from 127.0.0.1`);
+    });
+
     it('is what a ws client sees as "Unexpected server response: 404"', async () => {
       await start();
       const socket = new WebSocket(`ws://127.0.0.1:${app.port}/socket`);

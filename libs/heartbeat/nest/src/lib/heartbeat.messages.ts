@@ -80,14 +80,19 @@ export const HeartbeatMessages = {
     `refused a WebSocket upgrade from ${address} with HTTP 403: ` +
     (origin === undefined
       ? 'it sent no Origin header (a non-browser client, such as Node), which an allowedOrigins list refuses. Let an allowedOrigins predicate accept undefined if such clients are yours.'
-      : `its Origin "${origin}" is not in allowedOrigins. Add it there if that page is yours (a dev server such as http://localhost:4200 too).`) +
+      : `its Origin "${clip(origin)}" is not in allowedOrigins. Add it there if that page is yours (a dev server such as http://localhost:4200 too).`) +
     notLogged(suppressed, intervalMs),
   logUnknownPath: (path: string, address: string, paths: readonly string[], suppressed: number, intervalMs: number) =>
-    `refused a WebSocket upgrade to "${path}" from ${address} with HTTP 404: no WebSocket endpoint has that path ` +
+    `refused a WebSocket upgrade to "${clip(path)}" from ${address} with HTTP 404: no WebSocket endpoint has that path ` +
     `(this server's: ${paths.map((known) => `"${known}"`).join(', ')}). Check the client's url.` +
     notLogged(suppressed, intervalMs),
   upgradeNotFound: () => 'No WebSocket endpoint at this path.',
 } as const;
+
+/** What a client sent, cut short for the log (a header or a path may be kilobytes long). */
+function clip(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
 
 /** The count a rate-limited log line adds for the lines it stood in for. */
 function notLogged(suppressed: number, intervalMs: number): string {
