@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { CHROMIUM_ARGS, chromiumPath } from './src/support/chromium.js';
+import { CHROMIUM_ARGS, chromiumPath } from '@heartbeat/testing/chromium';
 
 /**
  * The dashboard in Debian's Chromium against the built monitor server (started and killed by the

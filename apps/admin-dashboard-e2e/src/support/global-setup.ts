@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { assertChromiumInstalled } from './chromium.js';
+import { assertChromiumInstalled } from '@heartbeat/testing/chromium';
 
 const BUILDS = {
   'monitor-server': fileURLToPath(new URL('../../../monitor-server/dist/main.js', import.meta.url)),

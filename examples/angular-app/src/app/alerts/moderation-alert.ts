@@ -1,0 +1,7 @@
+/** What the Nest example publishes on `alerts`. */
+export interface ModerationAlert {
+  id: string;
+  category: string;
+  risk: number;
+  created_at: string;
+}
