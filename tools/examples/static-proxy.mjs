@@ -11,7 +11,13 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '
 /** Starts the server on a free loopback port; resolves to { url, close }. */
 export function serveStatic(root, wsTarget, wsPath = '/ws') {
   const server = createServer((request, response) => {
-    const path = normalize(decodeURIComponent(new URL(request.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    let path;
+    try {
+      path = normalize(decodeURIComponent(new URL(request.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    } catch {
+      response.writeHead(400).end('Malformed URL.');
+      return;
+    }
     let file = join(root, path);
     if (!existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html');
     response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
@@ -26,23 +32,25 @@ export function serveStatic(root, wsTarget, wsPath = '/ws') {
       upstream.write(head);
       upstream.pipe(socket).pipe(upstream);
     });
-    const close = () => {
+    const closeTunnel = () => {
       upstream.destroy();
       socket.destroy();
-      tunnels.delete(close);
+      tunnels.delete(closeTunnel);
     };
-    tunnels.add(close);
-    upstream.on('error', close);
-    socket.on('error', close);
+    tunnels.add(closeTunnel);
+    for (const end of [upstream, socket]) {
+      end.on('error', closeTunnel);
+      end.on('close', closeTunnel);
+    }
   });
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
-      resolve({ url: `http://127.0.0.1:${server.address().port}`, close: () => close(server, tunnels) });
+      resolve({ url: `http://127.0.0.1:${server.address().port}`, close: () => closeServer(server, tunnels) });
     });
   });
 }
 
-function close(server, tunnels) {
+function closeServer(server, tunnels) {
   for (const closeTunnel of tunnels) closeTunnel();
   server.closeAllConnections();
   return new Promise((resolve) => server.close(() => resolve()));

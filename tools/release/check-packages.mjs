@@ -2,13 +2,15 @@
 // `npm run check:packages`: builds and packs the published packages, then holds every tarball to
 // what docs/packages.md promises: publint and @arethetypeswrong/cli clean, no build leftovers, source
 // maps that carry their sources, exports that resolve inside the tarball, semver ranges, README,
-// LICENSE and CHANGELOG. Prints each tarball's size; exits 1 on the first package with a problem
-// list (all problems of all packages are printed first).
+// LICENSE and CHANGELOG. Prints each tarball's size and every problem of every package; exits 1
+// when there is any.
 //
 //   npm run check:packages [-- --no-build]
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { builtinModules } from 'node:module';
+import { readFileSync, realpathSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
@@ -18,7 +20,7 @@ const REQUIRED_FILES = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'];
 const LEFTOVERS = [/\.tsbuildinfo$/, /\.d\.ts\.map$/, /\.spec\./, /(^|\/)src\//, /\.ts$(?<!\.d\.ts)/];
 
 /** The files of an npm tarball, by path inside `package/`. */
-export function readTarball(path) {
+function readTarball(path) {
   const tar = gunzipSync(readFileSync(path));
   const files = new Map();
   let longName;
@@ -44,7 +46,7 @@ export function readTarball(path) {
 }
 
 /** Problems of one tarball's contents and manifest, as sentences; empty when it is clean. */
-export function contentProblems(files, publishedNames) {
+function contentProblems(files, publishedNames) {
   const problems = [];
   for (const required of REQUIRED_FILES) {
     if (!files.has(required)) problems.push(`${required} is missing: every package ships one.`);
@@ -64,6 +66,7 @@ export function contentProblems(files, publishedNames) {
   for (const field of ['devDependencies', 'scripts', 'files']) {
     if (manifest[field]) problems.push(`package.json has "${field}", which the published manifest drops.`);
   }
+  problems.push(...typeImportProblems(files, manifest));
   for (const target of exportTargets(manifest.exports)) {
     if (!files.has(target.replace(/^\.\//, ''))) problems.push(`exports points at ${target}, which is not in the tarball.`);
   }
@@ -73,6 +76,34 @@ export function contentProblems(files, publishedNames) {
       if (kind === 'dependencies' && publishedNames.has(name) && range !== `^${manifest.version}`) {
         problems.push(`dependencies.${name} is "${range}"; packages of one release depend on each other as ^${manifest.version}.`);
       }
+    }
+  }
+  return problems;
+}
+
+/**
+ * The published declarations an app reads (from the `types` of `exports`, following relative
+ * imports) may import only what every app that installs the package has: its dependencies and
+ * required peers. A type from an optional peer (ioredis) breaks type-checking in apps without it.
+ */
+function typeImportProblems(files, manifest) {
+  const optional = new Set(Object.keys(manifest.peerDependenciesMeta ?? {}).filter((name) => manifest.peerDependenciesMeta[name].optional));
+  const available = new Set([manifest.name, ...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})].filter((name) => !optional.has(name)));
+  const queue = exportTargets(manifest.exports).filter((target) => /\.d\.[cm]?ts$/.test(target)).map((target) => target.replace(/^\.\//, ''));
+  const seen = new Set();
+  const problems = [];
+  while (queue.length > 0) {
+    const path = queue.shift();
+    if (seen.has(path) || !files.has(path)) continue;
+    seen.add(path);
+    for (const [, specifier] of files.get(path).toString('utf8').matchAll(/(?:from|import\()\s*['"]([^'"]+)['"]/g)) {
+      if (specifier.startsWith('.')) {
+        queue.push(posix.join(posix.dirname(path), specifier).replace(/\.([cm]?)js$/, '.d.$1ts'));
+        continue;
+      }
+      const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0];
+      if (name.startsWith('node:') || builtinModules.includes(name) || available.has(name)) continue;
+      problems.push(`${path} imports types from ${specifier}, which ${optional.has(name) ? 'is an optional peer' : 'is not a dependency or peer'}: apps without it cannot type-check this package.`);
     }
   }
   return problems;
@@ -103,7 +134,8 @@ function attwProblems(tarballPath) {
     });
     return [];
   } catch (error) {
-    return [`@arethetypeswrong/cli reports problems:\n${error.stdout}${error.stderr}`];
+    const output = `${error.stdout ?? ''}${error.stderr ?? ''}`.trim() || error.message;
+    return [`@arethetypeswrong/cli reports problems:\n${output}`];
   }
 }
 
@@ -149,4 +181,5 @@ function kib(bytes) {
   return `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+// Run as a command, not when the release dry run or the examples import it.
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) await main();

@@ -6,11 +6,12 @@
 // throwaway Verdaccio; a Nest app and an Angular app each install their one package from it, which
 // proves the dependencies resolve and that neither side's peers reach the other.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { releaseChangelog, releaseVersion } from 'nx/release';
 import { checkPackages, reportChecks } from './check-packages.mjs';
+import { onCleanup } from './cleanup.mjs';
 import { WORKSPACE_ROOT, buildPackages } from './packages.mjs';
 import { startVerdaccio } from './verdaccio.mjs';
 
@@ -32,26 +33,32 @@ const results = await checkPackages({ build: false, version: workspaceVersion, w
 if (!reportChecks(results)) process.exit(1);
 
 const registry = await startVerdaccio();
-const npmEnv = { ...process.env, npm_config_userconfig: registry.npmrc };
 try {
   for (const result of results) {
-    execFileSync('npm', ['publish', result.tarball, '--registry', registry.url, '--tag', 'next', '--ignore-scripts', '--loglevel=warn'], { env: npmEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+    registry.publish(result.tarball, 'next');
     console.log(`published ${result.name}@${workspaceVersion} to ${registry.url}`);
   }
-  for (const probe of INSTALL_PROBES) {
-    const app = mkdtempSync(join(tmpdir(), 'heartbeat-install-'));
-    try {
-      writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'install-probe', private: true, type: 'module' }));
-      const specs = probe.install.map((name) => `${name}@${workspaceVersion}`);
-      execFileSync('npm', ['install', ...specs, '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-online'], { cwd: app, env: npmEnv, stdio: ['ignore', 'ignore', 'inherit'] });
-      const intruders = probe.absent.filter((name) => existsSync(join(app, 'node_modules', name)));
-      if (intruders.length > 0) throw new Error(`Installing ${specs.join(' ')} into ${probe.app} also installed ${intruders.join(', ')}: a dependency or peer reaches the wrong side.`);
-      console.log(`${probe.app}: npm install ${specs.join(' ')} resolves every dependency and peer, without ${probe.absent.join(', ')}`);
-    } finally {
-      rmSync(app, { recursive: true, force: true });
-    }
-  }
+  for (const probe of INSTALL_PROBES) probeInstall(probe, registry);
 } finally {
-  registry.stop();
+  await registry.stop();
 }
 console.log(`\nRelease dry run of ${workspaceVersion} passed; the workspace's manifests and changelogs are unchanged.`);
+
+/** Installs `probe.install` alone into an empty app and fails if any copy of `probe.absent` comes with it. */
+function probeInstall(probe, registry) {
+  const app = mkdtempSync(join(tmpdir(), 'heartbeat-install-'));
+  const removeApp = onCleanup(() => rmSync(app, { recursive: true, force: true }));
+  try {
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'install-probe', private: true, type: 'module' }));
+    writeFileSync(join(app, '.npmrc'), registry.scopeConfig);
+    const specs = probe.install.map((name) => `${name}@${workspaceVersion}`);
+    execFileSync('npm', ['install', ...specs, '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-online'], { cwd: app, stdio: ['ignore', 'ignore', 'inherit'] });
+    // Every copy, nested ones too: `npm ls --all --parseable` prints each installed package's path.
+    const paths = execFileSync('npm', ['ls', '--all', '--parseable'], { cwd: app, encoding: 'utf8' }).split('\n');
+    const intruders = probe.absent.filter((name) => paths.some((path) => path.endsWith(`/node_modules/${name}`)));
+    if (intruders.length > 0) throw new Error(`Installing ${specs.join(' ')} into ${probe.app} also installed ${intruders.join(', ')}: a dependency or peer reaches the wrong side.`);
+    console.log(`${probe.app}: npm install ${specs.join(' ')} resolves every dependency and peer, without ${probe.absent.join(', ')}`);
+  } finally {
+    removeApp();
+  }
+}

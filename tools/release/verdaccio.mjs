@@ -1,14 +1,17 @@
 // A throwaway npm registry for the release dry run and the examples: Verdaccio 6.8 on a free
-// loopback port, storage in a temporary folder, only `@heartbeat/*` hosted (everything else
-// comes from the public registry, as for users), one user whose token publishes.
-import { spawn } from 'node:child_process';
+// loopback port, storage in a temporary folder, only `@heartbeat/*` hosted (apps take everything
+// else from the public registry, as users do), one user whose token publishes. The user's own npm
+// configuration stays in force: the registry and its token are passed per command.
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onCleanup } from './cleanup.mjs';
 import { WORKSPACE_ROOT } from './packages.mjs';
 
 const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 5_000;
 
 export async function startVerdaccio() {
   const home = mkdtempSync(join(tmpdir(), 'heartbeat-verdaccio-'));
@@ -39,21 +42,39 @@ export async function startVerdaccio() {
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
-  const stop = () => {
-    child.kill('SIGTERM');
+  const stop = onCleanup(async () => {
+    await stopChild(child);
     rmSync(home, { recursive: true, force: true });
-  };
+  });
   try {
     await waitForPing(url, child, () => output);
     const token = await addUser(url);
-    // npm reads the token and the scope's registry from this file (npm_config_userconfig).
-    const npmrc = join(home, 'npmrc');
-    writeFileSync(npmrc, `@heartbeat:registry=${url}\n//127.0.0.1:${port}/:_authToken=${token}\n`);
-    return { url, npmrc, stop };
+    const auth = `--//127.0.0.1:${port}/:_authToken=${token}`;
+    return {
+      url,
+      /** The line of an app's .npmrc that takes `@heartbeat/*` from this registry. */
+      scopeConfig: `@heartbeat:registry=${url}\n`,
+      publish: (tarball, tag = 'latest') => {
+        execFileSync('npm', ['publish', tarball, '--registry', url, auth, '--tag', tag, '--ignore-scripts', '--loglevel=warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+      },
+      stop,
+    };
   } catch (error) {
-    stop();
+    await stop();
     throw error;
   }
+}
+
+function stopChild(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
 }
 
 async function waitForPing(url, child, output) {

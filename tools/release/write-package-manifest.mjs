@@ -14,7 +14,7 @@ const DROPPED_FIELDS = ['files', 'devDependencies', 'scripts', 'nx'];
 const SHIPPED_FILES = ['README.md', 'LICENSE', 'CHANGELOG.md'];
 
 /** The package.json to publish from `dist/`, given the workspace's package.json. */
-export function publishedManifest(manifest) {
+function publishedManifest(manifest) {
   const out = {};
   for (const [key, value] of Object.entries(manifest)) {
     if (DROPPED_FIELDS.includes(key)) continue;
@@ -58,12 +58,12 @@ function main(projectRoot) {
   // tsc -b keeps its build info beside the output, so that deleting dist/ means rebuilding it.
   writeFileSync(join(dist, '.npmignore'), '*.tsbuildinfo\n');
   for (const file of SHIPPED_FILES) {
-    if (existsSync(join(projectRoot, file))) copyFileSync(join(projectRoot, file), join(dist, file));
-    else if (file !== 'CHANGELOG.md') {
+    if (!existsSync(join(projectRoot, file))) {
       console.error(`${join(projectRoot, file)} is missing: every published package ships a ${file}.`);
       process.exit(1);
     }
+    copyFileSync(join(projectRoot, file), join(dist, file));
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) main(process.argv[2]);
+main(process.argv[2]);

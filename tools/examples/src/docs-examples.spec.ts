@@ -1,5 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,15 +26,23 @@ describe('docs/', () => {
 });
 
 describe('docsExamples', () => {
-  it('reads the block under each marker', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'docs-examples-'));
-      writeFileSync(join(dir, 'page.md'), 'Intro\n<!-- file: examples/a.ts -->\n```ts\nconst a = 1;\n```\n');
-      expect(docsExamples(dir)).toEqual([{ page: 'page.md', line: 2, path: 'examples/a.ts', code: 'const a = 1;\n' }]);
-    });
+  let dir: string;
 
-    it('refuses a marker without a block under it', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'docs-examples-'));
-      writeFileSync(join(dir, 'page.md'), '<!-- file: examples/a.ts -->\nText\n');
-      expect(() => docsExamples(dir)).toThrow('page.md:1: the marker for examples/a.ts must be followed by a fenced code block.');
-    });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'docs-examples-'));
+  });
+
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads the block under each marker', () => {
+    writeFileSync(join(dir, 'page.md'), 'Intro\n<!-- file: examples/a.ts -->\n```ts\nconst a = 1;\n```\n');
+    expect(docsExamples(dir)).toEqual([{ page: 'page.md', line: 2, path: 'examples/a.ts', code: 'const a = 1;\n' }]);
+  });
+
+  it('refuses a marker without a block under it', () => {
+    writeFileSync(join(dir, 'page.md'), '<!-- file: examples/a.ts -->\nText\n');
+    expect(() => docsExamples(dir)).toThrow('page.md:1: the marker for examples/a.ts must be followed by a fenced code block.');
+  });
 });

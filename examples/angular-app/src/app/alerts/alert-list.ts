@@ -12,7 +12,7 @@ import type { ModerationAlert } from './moderation-alert';
       <p class="offline">Offline — alerts resume where they left off.</p>
     }
     <ul class="alerts">
-      @for (alert of alerts(); track alert.seq) {
+      @for (alert of alerts(); track alert.epoch + ':' + alert.seq) {
         <li class="alert" [attr.data-seq]="alert.seq">
           #{{ alert.seq }} {{ alert.data.category }} — risk {{ alert.data.risk }}
         </li>
@@ -24,7 +24,8 @@ import type { ModerationAlert } from './moderation-alert';
 })
 export class AlertList {
   protected readonly store = inject(WebSocketStore);
-  // Each event once, in order, across reconnects; toSignal unsubscribes when the list is destroyed.
+  // Each event once, in order, across reconnects; seq starts again at 1 in a new epoch (a server
+  // that lost its buffer), hence the track key. toSignal unsubscribes when the list is destroyed.
   protected readonly alerts = toSignal(
     this.store
       .subscribe<ModerationAlert>('alerts')
