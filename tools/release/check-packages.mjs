@@ -20,7 +20,7 @@ const REQUIRED_FILES = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'];
 const LEFTOVERS = [/\.tsbuildinfo$/, /\.d\.ts\.map$/, /\.spec\./, /(^|\/)src\//, /\.ts$(?<!\.d\.ts)/];
 
 /** The files of an npm tarball, by path inside `package/`. */
-function readTarball(path) {
+export function readTarball(path) {
   const tar = gunzipSync(readFileSync(path));
   const files = new Map();
   let longName;
@@ -46,7 +46,7 @@ function readTarball(path) {
 }
 
 /** Problems of one tarball's contents and manifest, as sentences; empty when it is clean. */
-function contentProblems(files, publishedNames) {
+export function contentProblems(files, publishedNames) {
   const problems = [];
   for (const required of REQUIRED_FILES) {
     if (!files.has(required)) problems.push(`${required} is missing: every package ships one.`);
