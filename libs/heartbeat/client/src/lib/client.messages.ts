@@ -22,7 +22,7 @@ export const ClientMessages = {
   tokenProviderTimedOut: (ms: number) =>
     `The token provider did not answer within connectTimeout (${ms} ms); the attempt counts as failed and will be retried.`,
   openTimedOut: (url: string, ms: number) =>
-    `The WebSocket to ${url} did not open within connectTimeout (${ms} ms): the server, or a proxy or firewall on the way, is not answering. Check the host and port in the url, or raise connectTimeout on a slow network.`,
+    `The WebSocket to ${url} did not open within connectTimeout (${ms} ms): the server, or a proxy or firewall on the way, is not answering. Check the host, port and path in the url (a dev server such as ng serve holds an upgrade to a path its proxy does not pass on), or raise connectTimeout on a slow network.`,
   noWelcome: (url: string, ms: number) =>
     `The server at ${url} accepted the WebSocket but sent no welcome within connectTimeout (${ms} ms): it does not look like a Heartbeat endpoint. Check the host, port and path in the url, and that no proxy in the way holds back the frames.`,
   socketCreateFailed: (cause: string) => `The WebSocket could not be created: ${cause}`,
@@ -48,7 +48,7 @@ export const ClientMessages = {
     `Could not connect to ${url} (${detail}): check the host and port in the url, and the network between here and the server.`,
   upgradeFailed: (url: string, pageOrigin: string | null, detail: string | null) =>
     `The WebSocket upgrade at ${url} failed before the connection opened (${detail ?? 'the browser does not say why'}). ` +
-    'Check: is the Heartbeat server running at that URL; is the path right (e.g. "/ws"); ' +
+    `Check: is the Heartbeat server running at that URL (behind a dev server's proxy, such as ng serve's, at the proxy's target: the dev server's terminal shows the proxy's error); is the path right (e.g. "/ws"); ` +
     `does the server's \`allowedOrigins\` list this page's origin${pageOrigin ? ` (${pageOrigin})` : ''}; ` +
     'is a proxy in the way refusing WebSocket upgrades. The server logs refused origins and unknown paths.',
   connectionClosed: (code: number, meaning: string, reason: string) =>

@@ -167,7 +167,7 @@ describe('ConnectionFailure', () => {
       expect(failure).toMatchObject({ kind: 'upgrade-failed', code: 1006, reaction: 'reconnect', httpStatus: null });
       expect(failure.message).toBe(
         'The WebSocket upgrade at ws://localhost:3000/ws failed before the connection opened (the browser does not say why). ' +
-          'Check: is the Heartbeat server running at that URL; is the path right (e.g. "/ws"); ' +
+          `Check: is the Heartbeat server running at that URL (behind a dev server's proxy, such as ng serve's, at the proxy's target: the dev server's terminal shows the proxy's error); is the path right (e.g. "/ws"); ` +
           "does the server's `allowedOrigins` list this page's origin (http://localhost:4200); " +
           'is a proxy in the way refusing WebSocket upgrades. The server logs refused origins and unknown paths.',
       );
