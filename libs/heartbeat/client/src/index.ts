@@ -15,7 +15,7 @@ export type { ConnectivitySignals } from './lib/connectivity-signals.js';
 export { SocketReadyState } from './lib/web-socket-like.js';
 export type { WebSocketConstructor, WebSocketLike } from './lib/web-socket-like.js';
 export { HeartbeatClient } from './lib/heartbeat-client.js';
-export { HeartbeatClientOptionsError, resolveUrl } from './lib/resolve-client-options.js';
+export { HeartbeatClientOptionsError, TIMING_OPTION_NAMES, resolveUrl, timingOptionProblem } from './lib/resolve-client-options.js';
 export { ConnectionFailure } from './lib/connection-failure.js';
 export type { ConnectionFailureKind, ConnectStage } from './lib/connection-failure.js';
 export { decideRetry, MAX_RETRY_HINT_MS } from './lib/retry-policy.js';

@@ -36,14 +36,15 @@ describe('parseClientQuery', () => {
   });
 
   it.each([
-    ['reconnectInterval=fast', 'reconnectInterval', 'a whole number of milliseconds'],
-    ['reconnectInterval=', 'reconnectInterval', 'a whole number of milliseconds'],
-    ['pingInterval=0', 'pingInterval', 'at least 1'],
-    ['pongTimeout=12.5', 'pongTimeout', 'a whole number'],
-    ['maxReconnectAttempts=-1', 'maxReconnectAttempts', 'at least 0'],
-    ['jitter=2', 'jitter', 'from 0 to 1'],
-    ['backoffMultiplier=0.5', 'backoffMultiplier', 'at least 1'],
-    ['connectTimeout=Infinity', 'connectTimeout', 'a whole number'],
+    ['reconnectInterval=fast', 'reconnectInterval', 'a number of milliseconds, 0 or more'],
+    ['reconnectInterval=', 'reconnectInterval', 'a number of milliseconds, 0 or more'],
+    ['pingInterval=0', 'pingInterval', 'a positive number of milliseconds'],
+    ['pongTimeout=-5', 'pongTimeout', 'a positive number of milliseconds'],
+    ['maxReconnectAttempts=-1', 'maxReconnectAttempts', 'a whole number, 0 or more'],
+    ['maxMissedPongs=1.5', 'maxMissedPongs', 'a whole number, 1 or more'],
+    ['jitter=2', 'jitter', 'a fraction from 0 to 1'],
+    ['backoffMultiplier=0.5', 'backoffMultiplier', 'a number, 1 or more'],
+    ['connectTimeout=Infinity', 'connectTimeout', 'a positive number of milliseconds'],
     ['debug=maybe', 'debug', 'use 1'],
     ['preset=satellite', 'preset', 'stable, unstable, mobile'],
   ])('ignores %s with a warning that names %s', (query, name, expected) => {
@@ -52,6 +53,11 @@ describe('parseClientQuery', () => {
     expect(parsed.warnings).toHaveLength(1);
     expect(parsed.warnings[0]).toContain(`?${name}=`);
     expect(parsed.warnings[0]).toContain(expected);
+  });
+
+  it('accepts what the client accepts: 0 ms for the backoff, fractions of a millisecond', () => {
+    const parsed = parseClientQuery('reconnectInterval=0&pongTimeout=12.5');
+    expect(parsed).toEqual({ options: { reconnectInterval: 0, pongTimeout: 12.5 }, warnings: [] });
   });
 
   it('keeps the valid options next to an invalid one', () => {

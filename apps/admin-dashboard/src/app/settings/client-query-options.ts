@@ -1,4 +1,4 @@
-import type { HeartbeatTimingOptions, NetworkPreset } from '@heartbeat/client';
+import { TIMING_OPTION_NAMES, timingOptionProblem, type HeartbeatTimingOptions, type NetworkPreset } from '@heartbeat/client';
 
 /** The client options a dashboard URL may override, e.g. `/?reconnectInterval=500&jitter=0&debug=1`. */
 export type ClientQueryOptions = Partial<HeartbeatTimingOptions> & { debug?: boolean; preset?: NetworkPreset };
@@ -14,29 +14,6 @@ export interface ParsedClientQuery {
   warnings: string[];
 }
 
-interface NumberRule {
-  min: number;
-  max?: number;
-  integer: boolean;
-  /** How the rule reads in a warning, e.g. "a whole number of milliseconds above 0". */
-  expected: string;
-}
-
-const MILLISECONDS: NumberRule = { min: 1, integer: true, expected: 'a whole number of milliseconds, at least 1' };
-
-const NUMBER_RULES: Readonly<Record<keyof HeartbeatTimingOptions, NumberRule>> = {
-  maxReconnectAttempts: { min: 0, integer: true, expected: 'a whole number, at least 0' },
-  reconnectInterval: MILLISECONDS,
-  backoffMultiplier: { min: 1, integer: false, expected: 'a number, at least 1' },
-  maxReconnectInterval: MILLISECONDS,
-  pingInterval: MILLISECONDS,
-  pongTimeout: MILLISECONDS,
-  maxMissedPongs: { min: 1, integer: true, expected: 'a whole number, at least 1' },
-  jitter: { min: 0, max: 1, integer: false, expected: 'a number from 0 to 1' },
-  connectTimeout: MILLISECONDS,
-  suspendedRetryInterval: { min: 0, integer: true, expected: 'a whole number of milliseconds, at least 0 (0 stops retrying)' },
-};
-
 const PRESETS: readonly NetworkPreset[] = ['stable', 'unstable', 'mobile'];
 const TRUE_WORDS = ['', '1', 'true', 'on', 'yes'];
 const FALSE_WORDS = ['0', 'false', 'off', 'no'];
@@ -50,13 +27,14 @@ export function parseClientQuery(search: string): ParsedClientQuery {
   const options: ClientQueryOptions = {};
   const warnings: string[] = [];
 
-  for (const [name, rule] of Object.entries(NUMBER_RULES) as [keyof HeartbeatTimingOptions, NumberRule][]) {
+  // The client's own rules, so that the page never passes on a value the client would refuse.
+  for (const name of TIMING_OPTION_NAMES) {
     const raw = params.get(name);
     if (raw === null) continue;
     const value = raw.trim() === '' ? Number.NaN : Number(raw);
-    const valid = Number.isFinite(value) && value >= rule.min && (rule.max === undefined || value <= rule.max) && (!rule.integer || Number.isInteger(value));
-    if (valid) options[name] = value;
-    else warnings.push(`Ignored ?${name}=${raw}: it must be ${rule.expected}.`);
+    const expected = timingOptionProblem(name, value);
+    if (expected === undefined) options[name] = value;
+    else warnings.push(`Ignored ?${name}=${raw}: it must be ${expected}.`);
   }
 
   const debug = params.get('debug');

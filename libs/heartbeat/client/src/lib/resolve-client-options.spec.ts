@@ -3,7 +3,7 @@ import { lastValueFrom, NEVER, toArray } from 'rxjs';
 import { ClientMessages } from './client.messages.js';
 import type { HeartbeatClientOptions, HeartbeatTimingOptions } from './client-options.js';
 import type { ConnectivitySignals } from './connectivity-signals.js';
-import { HeartbeatClientOptionsError, resolveClientOptions, resolveUrl } from './resolve-client-options.js';
+import { HeartbeatClientOptionsError, TIMING_OPTION_NAMES, resolveClientOptions, resolveUrl, timingOptionProblem } from './resolve-client-options.js';
 import type { WebSocketConstructor } from './web-socket-like.js';
 
 /** Never instantiated: option resolution only keeps the constructor. */
@@ -12,7 +12,10 @@ class GlobalWebSocket {}
 
 const URL_WS = 'ws://localhost:3000/ws';
 
-/** The source's defaults (SPEC §4) plus the spec's additions. */
+/**
+ * The default timing options (docs/client.md#options): backoff and heartbeat plus jitter,
+ * connectTimeout and suspendedRetryInterval.
+ */
 const SOURCE_DEFAULTS: HeartbeatTimingOptions = {
   maxReconnectAttempts: 5,
   reconnectInterval: 5_000,
@@ -55,7 +58,7 @@ describe('resolveClientOptions', () => {
   });
 
   describe('defaults', () => {
-    it('uses the source\'s timing defaults', () => {
+    it('uses the documented timing defaults', () => {
       expect(timingOf(resolve())).toEqual(SOURCE_DEFAULTS);
     });
 
@@ -451,4 +454,26 @@ describe('resolveUrl', () => {
       expect((error as Error).message).toContain(`url "${url}"`);
     },
   );
+});
+
+describe('timingOptionProblem', () => {
+  it('says nothing of a value the constructor accepts, for every timing option', () => {
+    for (const name of TIMING_OPTION_NAMES) {
+      const value = name === 'jitter' ? 0.5 : 2;
+      expect(timingOptionProblem(name, value)).toBeUndefined();
+      expect(() => resolveClientOptions({ url: 'ws://server.test/ws', webSocket: class {} as never, [name]: value })).not.toThrow();
+    }
+  });
+
+  it.each([
+    ['pingInterval', 0, 'a positive number of milliseconds'],
+    ['reconnectInterval', -1, 'a number of milliseconds, 0 or more'],
+    ['maxMissedPongs', 1.5, 'a whole number, 1 or more'],
+    ['jitter', '0.2', 'a fraction from 0 to 1'],
+  ] as const)('names what %s must be when given %p, in the words of the constructor\'s error', (name, value, expected) => {
+    expect(timingOptionProblem(name, value)).toBe(expected);
+    expect(() => resolveClientOptions({ url: 'ws://server.test/ws', webSocket: class {} as never, [name]: value as never })).toThrow(
+      ClientMessages.optionNotNumber(name, value, expected),
+    );
+  });
 });

@@ -52,18 +52,29 @@ const TIMING_RULES: Readonly<Record<keyof HeartbeatTimingOptions, Rule>> = {
   suspendedRetryInterval: nonNegative,
 };
 
+/** The names of the timing options (docs/client.md#options), in the order the docs list them. */
+export const TIMING_OPTION_NAMES = Object.keys(TIMING_RULES) as readonly (keyof HeartbeatTimingOptions)[];
+
+/**
+ * What a timing option must be, in words ("a positive number of milliseconds"), when `value` is
+ * not acceptable for it; undefined when it is. The constructor checks with it, and so can an app
+ * that takes options from outside (a URL, a form), so that both accept the same values.
+ */
+export function timingOptionProblem(name: keyof HeartbeatTimingOptions, value: unknown): string | undefined {
+  const rule = TIMING_RULES[name];
+  return typeof value === 'number' && rule.test(value) ? undefined : rule.text;
+}
+
 export function resolveClientOptions(options: HeartbeatClientOptions, globals: typeof globalThis = globalThis): ResolvedClientOptions {
   const preset = options.preset ?? 'stable';
   if (!Object.hasOwn(NETWORK_PRESETS, preset)) throw new HeartbeatClientOptionsError(ClientMessages.unknownPreset(preset));
   const timing: HeartbeatTimingOptions = { ...DEFAULT_TIMING, ...NETWORK_PRESETS[preset] };
-  for (const name of Object.keys(TIMING_RULES) as (keyof HeartbeatTimingOptions)[]) {
+  for (const name of TIMING_OPTION_NAMES) {
     const value = options[name];
     if (value === undefined) continue;
-    const rule = TIMING_RULES[name];
-    if (typeof value !== 'number' || !rule.test(value)) {
-      throw new HeartbeatClientOptionsError(ClientMessages.optionNotNumber(name, value, rule.text));
-    }
-    timing[name] = value;
+    const expected = timingOptionProblem(name, value);
+    if (expected !== undefined) throw new HeartbeatClientOptionsError(ClientMessages.optionNotNumber(name, value, expected));
+    timing[name] = value as number;
   }
   if (timing.pongTimeout >= timing.pingInterval) {
     if (options.pongTimeout !== undefined) {
