@@ -13,7 +13,7 @@ import { defaultResumeStorage, type StorageLike } from './resume-store.js';
 import { defaultBroadcastChannel, type BroadcastChannelFactory } from './session-claims.js';
 import type { WebSocketConstructor } from './web-socket-like.js';
 
-/** The source's pongTimeout / pingInterval (10 s / 30 s), used when only pingInterval is given. */
+/** The default pongTimeout / pingInterval (10 s / 30 s, docs/client.md#options), used when only pingInterval is given. */
 const PONG_TIMEOUT_SHARE = DEFAULT_TIMING.pongTimeout / DEFAULT_TIMING.pingInterval;
 
 export class HeartbeatClientOptionsError extends Error {
@@ -81,7 +81,7 @@ export function resolveClientOptions(options: HeartbeatClientOptions, globals: t
       throw new HeartbeatClientOptionsError(ClientMessages.pongTimeoutTooLong(timing.pongTimeout, timing.pingInterval));
     }
     // Only pingInterval was shortened (e.g. `?pingInterval=1000` while debugging): keep the
-    // source's 3:1 ratio of ping period to pong timeout rather than refuse a default nobody chose.
+    // defaults' 3:1 ratio of ping period to pong timeout rather than refuse a default nobody chose.
     timing.pongTimeout = Math.round(timing.pingInterval * PONG_TIMEOUT_SHARE);
   }
   const webSocket = options.webSocket ?? (globals.WebSocket as unknown as WebSocketConstructor | undefined);
