@@ -53,7 +53,7 @@ class HeartbeatLoadClient implements LoadClient {
   private attempt = { done: false };
 
   constructor(spec: OpenSpec, localAddress: string, hooks: LoadClientHooks) {
-    // The client creates its sockets itself: this class gives them the source address and lets the
+    // The client creates its sockets itself: this class gives them their source address and lets the
     // load client see each attempt (to count the ones that fail before `welcome`).
     const current = (socket: WebSocket, attempt: { done: boolean }) => {
       this.socket = socket;

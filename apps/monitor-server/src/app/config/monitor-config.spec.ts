@@ -28,7 +28,7 @@ describe('loadMonitorConfig', () => {
     expect(loadMonitorConfig({}).adminToken).not.toBe(config.adminToken);
   });
 
-  it('reads every variable of the spec', () => {
+  it('reads every documented environment variable', () => {
     const config = loadMonitorConfig({
       PORT: '8080',
       HOST: '127.0.0.1',

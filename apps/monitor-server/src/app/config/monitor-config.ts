@@ -56,7 +56,10 @@ export class MonitorConfigError extends Error {
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
-/** Reads the environment variables of SPEC §5; unset tokens are generated (and reported in `generated`). */
+/**
+ * Reads the environment variables of docs/server.md#environment-variables; unset tokens are
+ * generated (and reported in `generated`).
+ */
 export function loadMonitorConfig(env: NodeJS.ProcessEnv = process.env, dashboardDir?: string): MonitorConfig {
   const generated: ('CLIENT_TOKENS' | 'ADMIN_TOKEN')[] = [];
   const tokens = (env.CLIENT_TOKENS ?? '').split(',').map((token) => token.trim()).filter(Boolean);

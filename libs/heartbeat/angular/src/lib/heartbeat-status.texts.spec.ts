@@ -20,7 +20,7 @@ describe('HeartbeatStatusTexts', () => {
   });
 
   describe('#HEARTBEAT_STATUS_TEXTS_ZH_CN', () => {
-    it("uses the source's four labels", () => {
+    it("uses the four documented Chinese status labels", () => {
       expect(HEARTBEAT_STATUS_TEXTS_ZH_CN.statuses).toEqual({
         connected: '已连接',
         connecting: '连接中',

@@ -3,7 +3,7 @@ import type { ConnectionPhase, ConnectionStatus } from '@heartbeat/client';
 
 /** Every text `<hb-websocket-status>` shows or announces. Functions fill in numbers. */
 export interface HeartbeatStatusTexts {
-  /** The indicator's label per status (the source's 已连接, 连接中, 连接错误, 已断开). */
+  /** The indicator's label per status (in Chinese 已连接, 连接中, 连接错误, 已断开: docs/angular.md#texts-and-languages). */
   readonly statuses: Readonly<Record<ConnectionStatus, string>>;
   /** Why the status is what it is, shown in the details panel. */
   readonly phases: Readonly<Record<ConnectionPhase, string>>;

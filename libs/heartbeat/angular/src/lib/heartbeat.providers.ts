@@ -98,8 +98,8 @@ export function withDebug(logger?: HeartbeatLogger): HeartbeatFeature<HeartbeatF
 }
 
 /**
- * Connects as soon as the app (or the route providing Heartbeat) starts and turns auto-reconnect on,
- * as the source does. Not during server-side rendering.
+ * Connects as soon as the app (or the route providing Heartbeat) starts and turns auto-reconnect on
+ * (docs/angular.md, `withConnectOnStart`). Not during server-side rendering.
  */
 export function withConnectOnStart(enabled = true): HeartbeatFeature<HeartbeatFeatureKind.ConnectOnStart> {
   return feature(HeartbeatFeatureKind.ConnectOnStart, [{ provide: HEARTBEAT_CONNECT_ON_START, useValue: enabled }]);

@@ -22,8 +22,9 @@ import { WebSocketStore } from './web-socket.store.js';
 let nextPanelId = 0;
 
 /**
- * The source's `<WebSocketStatus :show-details :show-reconnect>`: a coloured dot with the status
- * label; the button opens a panel with connection details and manual controls.
+ * The connection indicator `<WebSocketStatus :show-details :show-reconnect>` as an Angular component
+ * (docs/angular.md#hb-websocket-status): a coloured dot with the status label; the button opens a
+ * panel with connection details and manual controls.
  */
 @Component({
   selector: 'hb-websocket-status',

@@ -14,8 +14,9 @@ import { HeartbeatMessages } from './heartbeat.messages.js';
 import { HEARTBEAT_CLIENT_FACTORY, HEARTBEAT_CLIENT_OPTIONS } from './heartbeat.tokens.js';
 
 /**
- * The app's one connection: the source's `useWebSocketStore()` as an Angular service. Every state
- * field is a signal; the API is the client's. Provided by `provideHeartbeat()`.
+ * The app's one connection: the `useWebSocketStore()` connection store as an Angular service
+ * (docs/angular.md#websocketstore). Every state field is a signal; the API is the client's. Provided
+ * by `provideHeartbeat()`.
  *
  * The client (socket, timers, browser listeners) lives outside Angular's zone, so heartbeat traffic
  * never triggers change detection by itself; signals schedule it when something shown changes, and

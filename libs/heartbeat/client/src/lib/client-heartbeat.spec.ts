@@ -7,7 +7,10 @@ import { ConnectionFailure } from './connection-failure.js';
 
 type Timing = Pick<HeartbeatTimingOptions, 'pingInterval' | 'pongTimeout' | 'maxMissedPongs'>;
 
-/** The source's defaults: ping every 30 s, 10 s for an answer, dead after 3 misses. */
+/**
+ * The default client heartbeat (docs/client.md#options): ping every 30 s, 10 s for an answer, dead
+ * after 3 misses.
+ */
 const DEFAULTS: Timing = { pingInterval: 30_000, pongTimeout: 10_000, maxMissedPongs: 3 };
 /** Wall-clock origin of every test; times below are relative to it. */
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);

@@ -11,7 +11,10 @@ export type TokenProvider = () => string | null | undefined | Promise<string | n
 /** Receives the client's debug lines when `debug` is on. */
 export type HeartbeatLogger = (message: string, ...details: unknown[]) => void;
 
-/** Network presets from the source's best practices; explicit options override them. */
+/**
+ * Timing presets for stable, unstable and mobile networks (docs/client.md, Network presets);
+ * explicit options override them.
+ */
 export type NetworkPreset = 'stable' | 'unstable' | 'mobile';
 
 /** The numbers the reconnect and heartbeat logic run on. */
@@ -30,7 +33,10 @@ export interface HeartbeatTimingOptions {
   pongTimeout: number;
   /** Missed pongs in a row after which the connection is dead. Default 3. */
   maxMissedPongs: number;
-  /** Random share (0..1) taken off each backoff delay; 0 gives the source's exact schedule. Default 0.3. */
+  /**
+   * Random share (0..1) taken off each backoff delay; 0 gives the exact default schedule 5000, 7500,
+   * 11250, 16875, 25312.5 ms (docs/client.md#options). Default 0.3.
+   */
   jitter: number;
   /** Longest time an attempt may take from opening the socket to `welcome`, ms. Default 10000. */
   connectTimeout: number;
@@ -81,7 +87,7 @@ export interface HeartbeatClientOptions extends Partial<HeartbeatTimingOptions> 
 }
 
 export const NETWORK_PRESETS: Readonly<Record<NetworkPreset, Readonly<Partial<HeartbeatTimingOptions>>>> = Object.freeze({
-  /** The source's defaults. */
+  /** The default timing options (docs/client.md#options). */
   stable: Object.freeze({}),
   /** More attempts and more patience: lossy links where a pong may take long to come back. */
   unstable: Object.freeze({

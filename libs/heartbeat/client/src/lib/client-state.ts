@@ -1,6 +1,9 @@
 import type { ConnectionFailureKind } from './connection-failure.js';
 
-/** The four statuses of the source's indicator: 🟢 connected, 🟡 connecting, 🔴 error, ⚪ disconnected. */
+/**
+ * The four statuses the connection indicator shows (docs/client.md#state): 🟢 connected,
+ * 🟡 connecting, 🔴 error, ⚪ disconnected.
+ */
 export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected' | 'error';
 
 /**

@@ -27,7 +27,7 @@ describe('ConnectionFailure', () => {
       [4003, 'stay-closed-error'],
       [4008, 'reconnect'],
       [4400, 'stay-closed-error'],
-    ])('reacts to %i with %s (SPEC §2)', (code, reaction) => {
+    ])('reacts to %i with %s (docs/protocol.md, Close codes)', (code, reaction) => {
       expect(ConnectionFailure.closed(code, '', false, true).reaction).toBe(reaction);
     });
 

@@ -1,8 +1,8 @@
 import { Observable, Subject } from 'rxjs';
 
 /**
- * Typed named events, as callbacks (`on`, the source's API) and as Observables. A handler that
- * throws is reported to `onHandlerError` and does not stop the others or the client.
+ * Typed named events, as callbacks (`on`, the store API of docs/client.md#api) and as Observables. A
+ * handler that throws is reported to `onHandlerError` and does not stop the others or the client.
  */
 export class EventHub<M extends object> {
   private readonly subjects = new Map<keyof M, Subject<unknown>>();

@@ -3,7 +3,8 @@ import type { HeartbeatClientEventMap, HeartbeatClientEventName, TopicEvent } fr
 import type { HeartbeatClientState } from './client-state.js';
 
 /**
- * The public surface of `HeartbeatClient` (the source's store API plus topics and state$).
+ * The public surface of `HeartbeatClient`: the connection-store API plus topics and state$
+ * (docs/client.md#api).
  * Every method is safe to call in any state and twice.
  */
 export interface HeartbeatClientApi {

@@ -291,7 +291,7 @@ describe('HeartbeatClient', () => {
   });
 
   describe('reconnect schedule', () => {
-    it('follows the source schedule exactly with jitter 0, then slows to suspendedRetryInterval', async () => {
+    it('follows the default backoff schedule exactly with jitter 0, then slows to suspendedRetryInterval', async () => {
       const harness = setup();
       const socket = await connectNow(harness);
       const lostAt = Date.now();

@@ -56,10 +56,10 @@ function pageOrigin(): string | null {
 }
 
 /**
- * A WebSocket client for Heartbeat servers (SPEC §4): connects, keeps the link proven with its
- * own heartbeat, reconnects on the source's backoff schedule through RxJS `retry({ delay })`, and
- * keeps topic subscriptions across reconnects. One attempt is one Observable whose teardown
- * releases its socket, listeners and timers, so every transition leaves nothing behind.
+ * A WebSocket client for Heartbeat servers (docs/client.md): connects, keeps the link proven with its
+ * own heartbeat, reconnects with exponential backoff (docs/protocol.md#backoff) through RxJS
+ * `retry({ delay })`, and keeps topic subscriptions across reconnects. One attempt is one Observable
+ * whose teardown releases its socket, listeners and timers, so every transition leaves nothing behind.
  */
 export class HeartbeatClient implements HeartbeatClientApi {
   readonly state$: Observable<HeartbeatClientState>;
@@ -506,9 +506,9 @@ export class HeartbeatClient implements HeartbeatClientApi {
   }
 
   /**
-   * The retry pipeline's `delay`: reacts to how the attempt ended (SPEC §2 close codes) and returns
-   * the wait before the next attempt, or EMPTY to end the loop. The whole transition (phase,
-   * flags, waiters) is done before any event is emitted, so a handler may call any method.
+   * The retry pipeline's `delay`: reacts to how the attempt ended (docs/protocol.md, Close codes)
+   * and returns the wait before the next attempt, or EMPTY to end the loop. The whole transition
+   * (phase, flags, waiters) is done before any event is emitted, so a handler may call any method.
    */
   private planRetry(error: unknown): Observable<unknown> {
     const failure = error instanceof ConnectionFailure ? error : ConnectionFailure.socketCreate(error);

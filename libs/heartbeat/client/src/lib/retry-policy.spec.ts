@@ -4,7 +4,7 @@ import type { HeartbeatTimingOptions } from './client-options.js';
 import { ConnectionFailure } from './connection-failure.js';
 import { decideRetry, MAX_RETRY_HINT_MS, type RetryContext, type RetryDecision } from './retry-policy.js';
 
-/** The source's exact schedule (5000 × 1.5^n) for attempts 1..5. */
+/** The default backoff schedule with jitter 0 (5000 × 1.5^n, docs/client.md#options) for attempts 1..5. */
 const SOURCE_SCHEDULE = [5000, 7500, 11250, 16875, 25312.5];
 const CAP = 30_000;
 
@@ -48,8 +48,8 @@ function retryOf(decision: RetryDecision): Extract<RetryDecision, { kind: 'retry
 }
 
 describe('decideRetry', () => {
-  describe('backoff schedule (jitter 0, source defaults)', () => {
-    it('checks the defaults it runs on are the source\'s', () => {
+  describe('backoff schedule (jitter 0, default timing)', () => {
+    it('checks the defaults it runs on are the documented ones', () => {
       expect(timing()).toMatchObject({
         reconnectInterval: 5000,
         backoffMultiplier: 1.5,
@@ -100,7 +100,7 @@ describe('decideRetry', () => {
       expect(decision.delayMs).toBe(60_000);
     });
 
-    it('stops as failed and exhausted when suspendedRetryInterval is 0 (the source\'s behaviour)', () => {
+    it('stops as failed and exhausted when suspendedRetryInterval is 0 (no slow retries)', () => {
       const failure = closed(CloseCode.Abnormal);
       const decision = decideRetry(context({ failure, attemptsMade: 5, timing: timing({ suspendedRetryInterval: 0 }) }));
 
@@ -194,7 +194,7 @@ describe('decideRetry', () => {
     });
   });
 
-  describe('close-code reactions (SPEC §2)', () => {
+  describe('close-code reactions (docs/protocol.md, Close codes)', () => {
     it('stays closed without an error after 1000 (normal)', () => {
       expect(decideRetry(context({ failure: closed(CloseCode.Normal) }))).toEqual({ kind: 'stop', phase: 'idle', error: null, exhausted: false });
     });

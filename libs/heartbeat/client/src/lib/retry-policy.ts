@@ -39,8 +39,8 @@ export type RetryDecision =
 
 /**
  * What to do after a failed attempt or a lost connection: the close-code reactions of the
- * protocol (SPEC §2) applied to the source's backoff schedule. Pure, so every branch is tested
- * with exact numbers.
+ * protocol (docs/protocol.md, Close codes) applied to the exponential backoff schedule
+ * (docs/protocol.md#backoff). Pure, so every branch is tested with exact numbers.
  */
 export function decideRetry(context: RetryContext): RetryDecision {
   const { failure, timing, attemptsMade, random } = context;

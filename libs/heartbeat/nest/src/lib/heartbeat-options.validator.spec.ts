@@ -17,7 +17,7 @@ function rejectionOf(options: Record<string, unknown>): HeartbeatOptionsError {
 
 describe('resolveHeartbeatOptions', () => {
   describe('defaults', () => {
-    it('applies the source defaults (25000/30000/90000/3) and the production defaults', () => {
+    it('applies the heartbeat defaults (25000/30000/90000/3) and the production defaults', () => {
       const resolved = resolveHeartbeatOptions();
       expect(resolved).toEqual({
         path: '/ws',

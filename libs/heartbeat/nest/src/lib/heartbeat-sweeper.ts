@@ -7,8 +7,8 @@ import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js'
 
 /**
  * Every `heartbeatInterval`, closes the connections that sent nothing for `heartbeatTimeout`
- * (the source's cleanup loop). Complements the missed-ping rule of {@link PingScheduler}: it also
- * catches peers whose pings cannot even be written.
+ * (the silence sweep, rule 2 of docs/server.md#the-two-rules). Complements the missed-ping rule of
+ * {@link PingScheduler}: it also catches peers whose pings cannot even be written.
  */
 @Injectable()
 export class HeartbeatSweeper implements OnApplicationBootstrap, OnModuleDestroy {

@@ -64,7 +64,7 @@ describe('HeartbeatModule', () => {
       expect(welcome.heartbeat).toEqual({ ping_interval: 1_000, heartbeat_timeout: 5_000, max_missed_pings: 4 });
     });
 
-    it('serves the source defaults when given no options', async () => {
+    it('serves the default heartbeat settings (25000/90000/3) when given no options', async () => {
       server = await startTestApp();
       const { welcome } = await open(server.url);
       expect(welcome.heartbeat).toEqual({ ping_interval: 25_000, heartbeat_timeout: 90_000, max_missed_pings: 3 });

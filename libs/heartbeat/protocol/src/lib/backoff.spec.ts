@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { type BackoffOptions, backoffDelay, longestBackoffDelay } from './backoff.js';
 import { CLIENT_DEFAULTS } from './defaults.js';
 
-/** The source's exact reconnect schedule (5 s × 1.5^n), before the 30 s cap. */
+/** The default reconnect schedule with jitter 0 (5 s × 1.5^n, docs/protocol.md#backoff), before the 30 s cap. */
 const SOURCE_SCHEDULE = [5000, 7500, 11250, 16875, 25312.5];
 const CAP = CLIENT_DEFAULTS.maxReconnectInterval;
 
@@ -38,7 +38,7 @@ const JITTER_CASES: [number, number][] = [
 
 describe('backoffDelay', () => {
   describe('with jitter 0', () => {
-    it('reproduces the source schedule 5000, 7500, 11250, 16875, 25312.5 with CLIENT_DEFAULTS', () => {
+    it('reproduces the default schedule 5000, 7500, 11250, 16875, 25312.5 with CLIENT_DEFAULTS', () => {
       const options = withJitter(0);
 
       expect(SOURCE_SCHEDULE.map((_, attempt) => backoffDelay(attempt, options))).toEqual(SOURCE_SCHEDULE);
@@ -52,7 +52,7 @@ describe('backoffDelay', () => {
       }
     });
 
-    it('covers the source maxReconnectAttempts (5) before reaching the cap', () => {
+    it('covers the default maxReconnectAttempts (5) before reaching the cap', () => {
       const options = withJitter(0);
       const fastAttempts = Array.from({ length: CLIENT_DEFAULTS.maxReconnectAttempts }, (_, n) => backoffDelay(n, options));
 

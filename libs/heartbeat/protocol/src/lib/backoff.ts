@@ -15,7 +15,8 @@ export interface BackoffOptions {
 /**
  * Delay before retry number `attempt` (0-based): `reconnectInterval × backoffMultiplier^attempt`,
  * capped at `maxReconnectInterval`, then shortened by up to `jitter` of itself.
- * With the source's defaults and `jitter: 0`: 5000, 7500, 11250, 16875, 25312.5, 30000, ...
+ * With the default options and `jitter: 0` (docs/protocol.md#backoff): 5000, 7500, 11250, 16875,
+ * 25312.5, 30000, ...
  */
 export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number = Math.random): number {
   if (!Number.isInteger(attempt) || attempt < 0) {

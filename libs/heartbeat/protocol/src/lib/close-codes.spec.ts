@@ -1,6 +1,6 @@
 import { CLOSE_CODE_TABLE, CloseCode, type CloseReaction, closeCodeInfo, formatRetryHint, parseRetryHint } from './close-codes.js';
 
-/** SPEC §2, "Close codes": every code and the client's reaction to it. */
+/** docs/protocol.md, Close codes: every code and the client's reaction to it, but for the two below. */
 const SPEC_TABLE: ReadonlyArray<readonly [number, CloseReaction]> = [
   [1000, 'stay-closed'],
   [1001, 'reconnect-jittered'],
@@ -17,8 +17,8 @@ const SPEC_TABLE: ReadonlyArray<readonly [number, CloseReaction]> = [
 ];
 
 /**
- * Sent by the server but not in SPEC §2's reaction table: oversize frames (1009), and a reader too
- * slow for the send buffer's high-water mark (4009, issue 4's backpressure).
+ * Closes for limits the server enforces, kept apart from the table above: oversize frames (1009), and
+ * a reader too slow for the send buffer's high-water mark (4009, issue 4's backpressure).
  */
 const EXTRA_CODES: ReadonlyArray<readonly [number, CloseReaction]> = [
   [1009, 'reconnect'],
@@ -63,11 +63,11 @@ describe('CloseCode', () => {
 });
 
 describe('CLOSE_CODE_TABLE', () => {
-  it.each(SPEC_TABLE)('maps %p to the SPEC reaction %p', (code, reaction) => {
+  it.each(SPEC_TABLE)('maps %p to the documented reaction %p', (code, reaction) => {
     expect(CLOSE_CODE_TABLE.get(code)?.reaction).toBe(reaction);
   });
 
-  it('holds exactly the SPEC §2 codes plus 1009 (oversize)', () => {
+  it('holds exactly the documented close codes, 1009 and 4009 included', () => {
     const expected = [...SPEC_TABLE, ...EXTRA_CODES].map(([code]) => code).sort((a, b) => a - b);
 
     expect([...CLOSE_CODE_TABLE.keys()].sort((a, b) => a - b)).toEqual(expected);
@@ -108,7 +108,7 @@ describe('CLOSE_CODE_TABLE', () => {
 });
 
 describe('closeCodeInfo', () => {
-  it.each(SPEC_TABLE)('gives %p the SPEC reaction %p', (code, reaction) => {
+  it.each(SPEC_TABLE)('gives %p the documented reaction %p', (code, reaction) => {
     expect(closeCodeInfo(code)).toMatchObject({ code, reaction });
   });
 

@@ -44,7 +44,7 @@ export interface CloseCodeInfo {
 
 const info = (code: number, meaning: string, reaction: CloseReaction): CloseCodeInfo => ({ code, meaning, reaction });
 
-/** The contract of SPEC §2: every code the server sends and how a client reacts to it. */
+/** The contract of docs/protocol.md, Close codes: every code the server sends and how a client reacts to it. */
 export const CLOSE_CODE_TABLE: ReadonlyMap<number, CloseCodeInfo> = new Map(
   [
     info(CloseCode.Normal, 'normal closure (the client called disconnect())', 'stay-closed'),

@@ -25,11 +25,11 @@ import {
   SERVER_HEARTBEAT_DEFAULTS,
 } from './defaults.js';
 
-/** The source's server settings, in seconds (app/websocket/manager.py). */
+/** The server heartbeat defaults in seconds, as docs/server.md#options gives them (25 s, 30 s, 90 s, 3). */
 const SOURCE_SERVER_SECONDS = { heartbeat_interval: 30, heartbeat_timeout: 90, ping_interval: 25, max_missed_pings: 3 };
 
 describe('SERVER_HEARTBEAT_DEFAULTS', () => {
-  it('holds the source server numbers in ms: 25000 / 30000 / 90000 / 3', () => {
+  it('holds the documented server numbers in ms: 25000 / 30000 / 90000 / 3', () => {
     expect(SERVER_HEARTBEAT_DEFAULTS).toEqual({
       pingInterval: 25_000,
       heartbeatInterval: 30_000,
@@ -38,7 +38,7 @@ describe('SERVER_HEARTBEAT_DEFAULTS', () => {
     });
   });
 
-  it('converts the source seconds to milliseconds', () => {
+  it('converts the documented seconds to milliseconds', () => {
     expect(SERVER_HEARTBEAT_DEFAULTS.pingInterval).toBe(SOURCE_SERVER_SECONDS.ping_interval * 1000);
     expect(SERVER_HEARTBEAT_DEFAULTS.heartbeatInterval).toBe(SOURCE_SERVER_SECONDS.heartbeat_interval * 1000);
     expect(SERVER_HEARTBEAT_DEFAULTS.heartbeatTimeout).toBe(SOURCE_SERVER_SECONDS.heartbeat_timeout * 1000);
@@ -69,7 +69,7 @@ describe('SERVER_HEARTBEAT_DEFAULTS', () => {
 });
 
 describe('CLIENT_DEFAULTS', () => {
-  it('holds the source client numbers: 5 / 5000 / 1.5 / 30000 / 30000 / 10000 / 3', () => {
+  it('holds the documented client numbers: 5 / 5000 / 1.5 / 30000 / 30000 / 10000 / 3', () => {
     expect(CLIENT_DEFAULTS).toMatchObject({
       maxReconnectAttempts: 5,
       reconnectInterval: 5000,
@@ -81,7 +81,7 @@ describe('CLIENT_DEFAULTS', () => {
     });
   });
 
-  it('adds the spec settings: jitter 0.3, connectTimeout 10000, suspendedRetryInterval 60000', () => {
+  it('adds the production settings: jitter 0.3, connectTimeout 10000, suspendedRetryInterval 60000', () => {
     expect(CLIENT_DEFAULTS).toEqual({
       maxReconnectAttempts: 5,
       reconnectInterval: 5000,
@@ -117,7 +117,7 @@ describe('CLIENT_DEFAULTS', () => {
     expect(CLIENT_DEFAULTS.reconnectInterval).toBe(5000);
   });
 
-  it('is usable as BackoffOptions and gives the source schedule with jitter 0', () => {
+  it('is usable as BackoffOptions and gives the default backoff schedule with jitter 0', () => {
     const options = { ...CLIENT_DEFAULTS, jitter: 0 };
 
     expect([0, 1, 2, 3, 4, 5].map((attempt) => backoffDelay(attempt, options))).toEqual([

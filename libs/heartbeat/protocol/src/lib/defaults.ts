@@ -1,7 +1,7 @@
 /**
- * Defaults taken from the source design (server in seconds there, milliseconds here) plus the
- * production settings the spec adds. Every option of the server module and the client falls back
- * to one of these.
+ * The defaults of docs/protocol.md#13-defaults, times in milliseconds: the heartbeat and backoff
+ * numbers plus the production settings (handshake, payload, replay, drain, jitter, ...). Every option
+ * of the server module and the client falls back to one of these.
  */
 
 /** Server: a ping to every connection every 25 s. */
@@ -26,7 +26,7 @@ export const DEFAULT_REPLAY_MAX_AGE_MS = 5 * 60_000;
 /** Server: graceful shutdown spreads the 1012 closes over this window. */
 export const DEFAULT_DRAIN_WINDOW_MS = 10_000;
 
-/** Client: the source's fast reconnect attempts before giving up (or slowing down). */
+/** Client: fast reconnect attempts before giving up (or slowing down). */
 export const DEFAULT_MAX_RECONNECT_ATTEMPTS = 5;
 export const DEFAULT_RECONNECT_INTERVAL_MS = 5_000;
 export const DEFAULT_BACKOFF_MULTIPLIER = 1.5;
@@ -37,11 +37,12 @@ export const DEFAULT_PONG_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_MISSED_PONGS = 3;
 /**
  * Client: fraction of each backoff delay that is randomised, so clients dropped together do not
- * come back together. 0 reproduces the source's exact schedule.
+ * come back together. 0 gives the exact default schedule 5000, 7500, 11250, 16875, 25312.5 ms
+ * (docs/protocol.md#backoff).
  */
 export const DEFAULT_RECONNECT_JITTER = 0.3;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-/** Client: after the fast attempts, one slow attempt per minute (0 stops, as the source does). */
+/** Client: after the fast attempts, one slow attempt per minute (0 stops for good, docs/protocol.md#backoff). */
 export const DEFAULT_SUSPENDED_RETRY_INTERVAL_MS = 60_000;
 
 /** The server's heartbeat settings as one object, in the shape the module options use. */

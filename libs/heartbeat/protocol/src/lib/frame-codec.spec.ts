@@ -3,9 +3,12 @@ import { clientFrameSchemas, serverFrameSchemas } from './frame-schemas.js';
 import type { ClientFrame, ServerFrame } from './frames.js';
 import { type FrameError, ProtocolErrorCode } from './protocol-error.js';
 
-// ---- examples of every frame of SPEC §2 --------------------------------------------------------
+// ---- examples of every frame of docs/protocol.md -----------------------------------------------
 
-/** The source's pong example, byte for byte (C→S). */
+/**
+ * The client `pong` example of docs/protocol.md (Server heartbeat), pretty-printed, with a stray
+ * space after `"pong",` (C→S).
+ */
 const SOURCE_PONG = `{
   "type": "pong", 
   "timestamp": "2024-01-01T12:00:00.000Z",
@@ -14,7 +17,7 @@ const SOURCE_PONG = `{
   "ping_count": 10
 }`;
 
-/** The source's ping example, byte for byte (S→C). */
+/** The server `ping` example of docs/protocol.md (Server heartbeat), pretty-printed (S→C). */
 const SOURCE_PING = `{
   "type": "ping",
   "timestamp": "2024-01-01T12:00:00.000Z",
@@ -41,7 +44,7 @@ const CLIENT_EXAMPLES: ReadonlyArray<readonly [string, ClientFrame]> = [
   ['hello resuming with empty positions', { type: 'hello', session_id: 's', positions: {} }],
   ['ping', { type: 'ping', timestamp: TIMESTAMP, client_time: T0, sequence: 7 }],
   ['ping with sequence 0', { type: 'ping', timestamp: TIMESTAMP, client_time: T0, sequence: 0 }],
-  ['pong (the source example)', { type: 'pong', timestamp: TIMESTAMP, client_time: T0, sequence: 123, ping_count: 10 }],
+  ['pong (the docs/protocol.md example)', { type: 'pong', timestamp: TIMESTAMP, client_time: T0, sequence: 123, ping_count: 10 }],
   ['subscribe', { type: 'subscribe', topic: 'alerts' }],
   ['subscribe since a seq', { type: 'subscribe', topic: 'alerts', since: 41 }],
   ['unsubscribe', { type: 'unsubscribe', topic: 'alerts' }],
@@ -86,7 +89,7 @@ const SERVER_EXAMPLES: ReadonlyArray<readonly [string, ServerFrame]> = [
       token_expires_at: T0 + 3_600_000,
     },
   ],
-  ['ping (the source example)', { type: 'ping', timestamp: TIMESTAMP, server_time: T0, sequence: 123 }],
+  ['ping (the docs/protocol.md example)', { type: 'ping', timestamp: TIMESTAMP, server_time: T0, sequence: 123 }],
   [
     'pong',
     { type: 'pong', timestamp: TIMESTAMP, server_time: T0 + 40, client_time: T0, sequence: 7, ping_count: 8 },
@@ -286,7 +289,7 @@ describe('parseClientFrame', () => {
       expect([...covered].sort()).toEqual(['auth', 'hello', 'message', 'ping', 'pong', 'subscribe', 'unsubscribe']);
     });
 
-    it("accepts the source's pong example with its snake_case fields", () => {
+    it("accepts the documented pong example with its snake_case fields", () => {
       const frame = frameOf(parseClientFrame(SOURCE_PONG));
 
       expect(frame).toEqual({
@@ -583,7 +586,7 @@ describe('parseServerFrame', () => {
       expect([...covered].sort()).toEqual(['ack', 'authenticated', 'error', 'event', 'ping', 'pong', 'subscribed', 'welcome']);
     });
 
-    it("accepts the source's ping example with its snake_case fields", () => {
+    it("accepts the documented ping example with its snake_case fields", () => {
       const frame = frameOf(parseServerFrame(SOURCE_PING));
 
       expect(frame).toEqual({

@@ -2,9 +2,9 @@
 import * as z from 'zod';
 
 /**
- * One schema per frame of wire protocol v1 (SPEC §2). Heartbeat fields keep the source's snake_case
- * names. Objects are not strict: unknown fields are dropped, so a newer peer can add fields without
- * breaking an older one.
+ * One schema per frame of wire protocol v1 (docs/protocol.md). Heartbeat fields keep their snake_case
+ * names (docs/protocol.md, Frame conventions). Objects are not strict: unknown fields are dropped,
+ * so a newer peer can add fields without breaking an older one.
  */
 
 export const MAX_TOPIC_LENGTH = 200;

@@ -1,7 +1,7 @@
 /**
  * The stats a Heartbeat server reports (`HeartbeatService.getStats()`, `GET /api/heartbeat/stats`):
- * the source's `heartbeat_stats` and `connection_details`, shared by the server and the dashboards
- * that read them. Times are epoch ms except `connected_at` (ISO-8601).
+ * `heartbeat_stats` and `connection_details` (docs/server.md#statistics-getstats), shared by the
+ * server and the dashboards that read them. Times are epoch ms except `connected_at` (ISO-8601).
  */
 
 /** Totals since the server started. */
