@@ -33,8 +33,13 @@ interface RedisTopic extends LocalTopic {
   epoch: string | undefined;
   liveSeq: number | undefined;
   readonly joining: Map<HeartbeatConnection, Joiner>;
-  /** Live events held back while a gap is read from the stream; undefined when none is. */
+  /**
+   * Live events held back behind a gap: while it is read from the stream, or, while Redis is away,
+   * until the link is back and it can be read. Undefined when none is.
+   */
   held: SequencedEvent[] | undefined;
+  /** The read of a gap under way, if one is. */
+  filling: Promise<void> | undefined;
   listening: Promise<void> | undefined;
   /** Recent live events: the snapshot source while Redis is away. */
   readonly recent: ReplayBuffer;
@@ -73,9 +78,9 @@ export class RedisTopicBroker extends TopicBroker<RedisTopic> {
         const event = topic && parseLive(message);
         if (topic && event) this.onLive(topic, event);
       }),
-      // Back from an outage: whatever was published meanwhile is in the streams.
+      // Back from an outage: whatever was published meanwhile, and the gaps held until now, are in the streams.
       link.ready$.subscribe(() => {
-        for (const topic of this.topics.values()) if (topic.liveSeq !== undefined && !topic.held) void this.fill(topic, []);
+        for (const topic of this.topics.values()) if (topic.liveSeq !== undefined && !topic.filling) void this.fill(topic, topic.held ?? []);
       }),
     );
   }
@@ -220,15 +225,29 @@ export class RedisTopicBroker extends TopicBroker<RedisTopic> {
     topic.liveSeq ??= event.seq - 1;
     if (event.seq <= topic.liveSeq) return; // already delivered (read from the stream first)
     if (event.seq > topic.liveSeq + 1) {
-      void this.fill(topic, [event]);
+      // While Redis is away the gap cannot be read (the local snapshot ends where this node's events
+      // do): hold the events until the link is back (ready$), rather than start a fill that would
+      // hand them back here at once, again and again, without ever yielding to the network.
+      if (this.link.state.up) void this.fill(topic, [event]);
+      else topic.held = [event];
       return;
     }
     this.accept(topic, event);
   }
 
   /** Reads what the node missed after `liveSeq` from the stream, delivers it, then what was held meanwhile. */
-  private async fill(topic: RedisTopic, held: SequencedEvent[]): Promise<void> {
+  private fill(topic: RedisTopic, held: SequencedEvent[]): Promise<void> {
     topic.held = held;
+    topic.filling = this.readGap(topic).finally(() => {
+      topic.filling = undefined;
+      const later = topic.held ?? [];
+      topic.held = undefined;
+      for (const event of later) this.onLive(topic, event);
+    });
+    return topic.filling;
+  }
+
+  private async readGap(topic: RedisTopic): Promise<void> {
     try {
       const missed = await this.snapshot(topic, topic.liveSeq);
       if (missed.epoch !== topic.epoch || !missed.recovered) {
@@ -243,9 +262,6 @@ export class RedisTopicBroker extends TopicBroker<RedisTopic> {
       this.dropSubscribers(topic);
       topic.liveSeq = undefined;
     }
-    const later = topic.held ?? [];
-    topic.held = undefined;
-    for (const event of later) this.onLive(topic, event);
   }
 
   private accept(topic: RedisTopic, event: SequencedEvent): void {
@@ -296,6 +312,7 @@ export class RedisTopicBroker extends TopicBroker<RedisTopic> {
         subscribers: new Set(),
         joining: new Map(),
         held: undefined,
+        filling: undefined,
         listening: undefined,
         recent: new ReplayBuffer(this.options.replay.maxEvents, this.options.replay.maxAgeMs),
       };
