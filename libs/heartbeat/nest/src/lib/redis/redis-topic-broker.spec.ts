@@ -66,16 +66,22 @@ function subscriber() {
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
+/** A broker on a fake link, with one subscriber at seq 5 of the fake stream. */
+async function subscribedBroker(replay = { maxEvents: 100, maxAgeMs: 60_000 }) {
+  const options = resolveHeartbeatOptions({ replay });
+  const clock = new Clock();
+  const link = new FakeLink();
+  const broker = new RedisTopicBroker(options, new ConnectionRegistry(options, clock), clock, link as unknown as RedisLink);
+  const client = subscriber();
+  broker.subscribe(client.connection, 'alerts', undefined);
+  await settle();
+  return { broker, link, ...client };
+}
+
 describe('RedisTopicBroker', () => {
   describe('a gap while Redis is away', () => {
     it('holds the events behind it until the link is back, then reads the gap and delivers everything once, in order', async () => {
-      const options = resolveHeartbeatOptions({});
-      const clock = new Clock();
-      const link = new FakeLink();
-      const broker = new RedisTopicBroker(options, new ConnectionRegistry(options, clock), clock, link as unknown as RedisLink);
-      const { connection, sent, events } = subscriber();
-      broker.subscribe(connection, 'alerts', undefined);
-      await settle();
+      const { broker, link, sent, events } = await subscribedBroker();
       expect(sent[0]).toMatchObject({ type: 'subscribed', seq: 5 });
 
       // One of the link's connections is down: Pub/Sub still brings 7 and 8, but 6 was missed and
@@ -98,6 +104,21 @@ describe('RedisTopicBroker', () => {
       link.head = 9;
       await settle();
       expect(events()).toEqual([6, 7, 8, 9]);
+      broker.onApplicationShutdown();
+    });
+
+    it('holds no more than twice the replay buffer, and still delivers every event from the stream when the link is back', async () => {
+      const { broker, link, events } = await subscribedBroker({ maxEvents: 10, maxAgeMs: 60_000 });
+      link.up = false;
+      link.head = 60;
+      for (let seq = 7; seq <= 60; seq++) link.live(seq);
+      await settle();
+      expect(events()).toEqual([]);
+
+      link.up = true;
+      link.ready.next();
+      await settle();
+      expect(events()).toEqual(Array.from({ length: 55 }, (_, i) => 6 + i));
       broker.onApplicationShutdown();
     });
   });
