@@ -365,6 +365,8 @@ describe('HeartbeatClient', () => {
       await jest.advanceTimersByTimeAsync(120_000);
       expect(harness.sockets.sockets).toHaveLength(1);
       expect(harness.client.state).toMatchObject({ status, phase, isReconnecting: false, lastCloseCode: code });
+      // lastErrorKind is null exactly when lastError is.
+      expect(harness.client.state.lastErrorKind === null).toBe(harness.client.state.lastError === null);
       expect(harness.eventsNamed('connection_lost')).toEqual([
         { code, reason: 'bye', wasClean: true, willReconnect: false, at: expect.any(Number) },
       ]);

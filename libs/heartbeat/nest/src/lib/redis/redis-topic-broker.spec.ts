@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { CloseCode } from '@heartbeat/protocol';
 import type { IncomingMessage } from 'node:http';
 import { Subject } from 'rxjs';
 import { WebSocket } from 'ws';
@@ -29,11 +30,16 @@ class FakeLink {
   up = true;
   stateReads = 0;
   head = 5;
+  reads = 0;
+  /** While set, a read of the stream waits for it: a read in flight. */
+  readGate: Promise<void> | undefined;
   readonly commands = {
-    // The stream's entries newest first, as XREVRANGE gives them: ids `<ms>-<seq>`, fields [name, frame].
-    heartbeatRead: async (_topic: string, _stream: string, _epoch: string, since: number) => {
+    // The stream, trimmed to the replay buffer, newest first as XREVRANGE gives it: ids `<ms>-<seq>`, fields [name, frame].
+    heartbeatRead: async (_topic: string, _stream: string, _epoch: string, since: number, maxEvents: number) => {
+      this.reads++;
+      await this.readGate;
       const entries: [string, string[]][] = [];
-      for (let seq = this.head; seq > since; seq--) entries.push([`1-${seq}`, ['event', frame(seq)]]);
+      for (let seq = this.head; seq > Math.max(since, this.head - maxEvents); seq--) entries.push([`1-${seq}`, ['event', frame(seq)]]);
       return [EPOCH, String(this.head), entries];
     },
   };
@@ -53,15 +59,21 @@ class FakeLink {
   }
 }
 
-/** A connection whose socket records what it was sent. */
+/** A connection whose socket records what it was sent, and the code it was closed with. */
 function subscriber() {
   const sent: { type: string; seq?: number }[] = [];
-  const socket = { readyState: WebSocket.OPEN, bufferedAmount: 0, send: (data: unknown) => sent.push(JSON.parse(String(data))), close: () => undefined };
+  const closed: number[] = [];
+  const socket = {
+    readyState: WebSocket.OPEN,
+    bufferedAmount: 0,
+    send: (data: unknown) => sent.push(JSON.parse(String(data))),
+    close: (code: number) => closed.push(code),
+  };
   const connection = new HeartbeatConnection('c-1', socket as unknown as HeartbeatSocket, { socket: { remoteAddress: '127.0.0.1', remotePort: 4000 } } as IncomingMessage, 0, {
     maxBufferedBytes: 1_000_000,
     onOverflow: () => undefined,
   });
-  return { connection, sent, events: () => sent.filter((frame) => frame.type === 'event').map((frame) => frame.seq) };
+  return { connection, sent, closed, events: () => sent.filter((frame) => frame.type === 'event').map((frame) => frame.seq) };
 }
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -85,8 +97,8 @@ describe('RedisTopicBroker', () => {
       expect(sent[0]).toMatchObject({ type: 'subscribed', seq: 5 });
 
       // One of the link's connections is down: Pub/Sub still brings 7 and 8, but 6 was missed and
-      // cannot be read now. Before the fix this started a fill that answered from the local buffer
-      // and handed 7 back at once, forever, without yielding: the node stopped answering.
+      // cannot be read now. The broker must not try to read it (the local buffer cannot have it)
+      // until the link is back, and must yield meanwhile: the link's state is asked a few times only.
       link.up = false;
       link.head = 8;
       link.live(7);
@@ -107,18 +119,40 @@ describe('RedisTopicBroker', () => {
       broker.onApplicationShutdown();
     });
 
-    it('holds no more than twice the replay buffer, and still delivers every event from the stream when the link is back', async () => {
-      const { broker, link, events } = await subscribedBroker({ maxEvents: 10, maxAgeMs: 60_000 });
+    it('holds no more than twice the replay buffer, and closes the subscribers with 1012 when the gap outlasted it (docs/scaling.md)', async () => {
+      const { broker, link, events, closed } = await subscribedBroker({ maxEvents: 10, maxAgeMs: 60_000 });
       link.up = false;
       link.head = 60;
       for (let seq = 7; seq <= 60; seq++) link.live(seq);
       await settle();
-      expect(events()).toEqual([]);
+      const held = (broker as unknown as { topics: Map<string, { held?: unknown[] }> }).topics.get('alerts')?.held;
+      expect(held?.length).toBeLessThanOrEqual(20);
 
       link.up = true;
       link.ready.next();
       await settle();
-      expect(events()).toEqual(Array.from({ length: 55 }, (_, i) => 6 + i));
+      expect(events()).toEqual([]);
+      expect(closed).toEqual([CloseCode.ServiceRestart]);
+      broker.onApplicationShutdown();
+    });
+
+    it('reads a gap once when the link comes back while a read of it is under way', async () => {
+      const { broker, link, events } = await subscribedBroker();
+      let release = () => undefined as void;
+      link.readGate = new Promise<void>((resolve) => (release = resolve));
+      const readsBefore = link.reads;
+      link.head = 8;
+      link.live(7);
+      await settle();
+      link.ready.next();
+      link.live(8);
+      await settle();
+      expect(link.reads - readsBefore).toBe(1);
+
+      link.readGate = undefined;
+      release();
+      await settle();
+      expect(events()).toEqual([6, 7, 8]);
       broker.onApplicationShutdown();
     });
   });

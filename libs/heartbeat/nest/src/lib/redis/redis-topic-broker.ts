@@ -213,7 +213,8 @@ export class RedisTopicBroker extends TopicBroker<RedisTopic> {
     if (topic.held) {
       topic.held.push(event);
       // Every held event is in the topic's stream too, which the read of the gap brings. Past twice
-      // the buffer the oldest add nothing to that read, and would only pile up while Redis is away.
+      // the buffer the oldest add nothing to that read, and would only pile up while Redis is away:
+      // they are dropped down to one buffer's worth (in batches, not one shift per event).
       const cap = 2 * this.options.replay.maxEvents;
       if (topic.held.length > cap) topic.held.splice(0, topic.held.length - cap / 2);
       return;
