@@ -83,12 +83,16 @@ class FrameFactory {
         for (let i = 0; i < bytes.length; i++) bytes[i] = this.int(256);
         return bytes;
       }
-      case 'random-bytes':
+      case 'random-bytes': {
+        // Cut at least one character short: a short message (empty data, a small index) would
+        // otherwise come out whole, a valid frame, and get another answer than bad input does.
+        const message = JSON.stringify({ type: 'message', id: `m${index}`, data: this.text(this.int(100)) });
         return this.pick<string>([
           this.text(1 + this.int(500)),
           JSON.stringify(this.pick<unknown>([null, 42, 'type', [1, 2, 3], true, { type: null }, { type: 5 }, { typ: 'ping' }])),
-          JSON.stringify({ type: 'message', id: `m${index}`, data: this.text(this.int(100)) }).slice(0, 10 + this.int(30)),
+          message.slice(0, Math.min(message.length - 1, 10 + this.int(30))),
         ]);
+      }
       case 'before-hello':
         return JSON.stringify(
           this.pick<Record<string, unknown>>([
