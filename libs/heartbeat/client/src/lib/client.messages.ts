@@ -57,11 +57,8 @@ export const ClientMessages = {
     `The server did not answer ${missed} pings in a row and sent nothing for ${Math.round(silentMs)} ms; the connection is considered dead.`,
   unauthorizedTwice: () =>
     'The server rejected the token twice in a row (4001); check the token or the token provider, then call connect().',
-  attemptsExhausted: (attempts: number, willRetry: boolean, retryMs: number, lastError: string) =>
-    (willRetry
-      ? `Could not reconnect after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}; retrying every ${Math.round(retryMs / 1000)} s.`
-      : `Could not reconnect after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}; call connect() to try again.`) +
-    ` Last error: ${lastError}`,
+  attemptsExhausted: (attempts: number, lastError: string) =>
+    `Could not reconnect after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}; call connect() to try again. Last error: ${lastError}`,
   offline: () => 'The browser reports no network; reconnecting when it is back online.',
   disconnectedByClient: () => 'disconnect() was called before the connection was established.',
   outboxOptionInvalid: (name: string, value: unknown) =>

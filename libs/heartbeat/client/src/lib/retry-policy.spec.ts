@@ -107,7 +107,7 @@ describe('decideRetry', () => {
       expect(decision).toEqual({
         kind: 'stop',
         phase: 'failed',
-        error: ClientMessages.attemptsExhausted(5, false, 0, failure.message),
+        error: ClientMessages.attemptsExhausted(5, failure.message),
         exhausted: true,
       });
     });

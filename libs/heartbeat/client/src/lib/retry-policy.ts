@@ -66,7 +66,7 @@ export function decideRetry(context: RetryContext): RetryDecision {
       return {
         kind: 'stop',
         phase: 'failed',
-        error: ClientMessages.attemptsExhausted(timing.maxReconnectAttempts, false, 0, failure.message),
+        error: ClientMessages.attemptsExhausted(timing.maxReconnectAttempts, failure.message),
         exhausted: true,
       };
     }

@@ -131,12 +131,12 @@ export class HeartbeatWsAdapter extends WsAdapter {
     const listeners = (this as unknown as { upgradeListenersRegistry?: Map<number, UpgradeListener> }).upgradeListenersRegistry;
     const routed = listeners?.get(port);
     if (!server || !listeners || !routed) return server;
+    // Every upgrade passes here: the served paths are listed only for the log line of a refusal.
     const listener: UpgradeListener = (request, socket, head) => {
       const path = pathOf(request);
-      const paths = this.pathsOn(port);
       // A URL that does not parse is WsAdapter's to answer (400).
-      if (path === null || paths.includes(path)) routed(request, socket, head);
-      else this.refuseUnknownPath(path, paths, request, socket);
+      if (path === null || this.serversOn(port).some((server) => server.path === path)) routed(request, socket, head);
+      else this.refuseUnknownPath(path, this.serversOn(port).map((server) => server.path), request, socket);
     };
     server.off('upgrade', routed);
     server.on('upgrade', listener);
@@ -144,8 +144,8 @@ export class HeartbeatWsAdapter extends WsAdapter {
     return server;
   }
 
-  private pathsOn(port: number): string[] {
-    return (this.wsServersRegistry.get(port) ?? []).map((server: { path: string }) => server.path);
+  private serversOn(port: number): readonly { path: string }[] {
+    return this.wsServersRegistry.get(port) ?? [];
   }
 
   private refuseUnknownPath(path: string, paths: readonly string[], request: IncomingMessage, socket: Duplex): void {
