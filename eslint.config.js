@@ -25,6 +25,22 @@ export default [
     files: ['**/*.spec.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
+  {
+    // The server core is transport-free (docs/server.md#architecture): Nest, ws and ioredis stay in the layers around it.
+    files: ['libs/heartbeat/nest/src/lib/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@nestjs/*'], message: 'The server core imports nothing of Nest: take what it needs as a port (see core/logger.port.ts).' },
+            { group: ['ws', 'ioredis'], message: 'The server core is transport-free: reach the socket through PeerTransport and Redis through the Backplane port.' },
+            { group: ['../*'], message: 'The server core imports only itself and @heartbeat/protocol: the layers around it depend on it, not the other way.' },
+          ],
+        },
+      ],
+    },
+  },
 ];
 
 /** SPEC §1 dependency direction; `testTags` are what tests may use on top. */

@@ -6,6 +6,7 @@ import { HeartbeatMessages, MAX_CLOSE_REASON_BYTES } from './heartbeat.messages.
 import type { HeartbeatSession } from './heartbeat-session.js';
 import type { HeartbeatSocket } from './heartbeat-socket.js';
 import type { TokenBucket } from './token-bucket.js';
+import type { TopicSubscriber } from './core/topic-subscriber.js';
 
 /**
  * `handshake`: waiting for `hello`; `authenticating`: `verifyToken` is running; `open`: welcomed,
@@ -44,7 +45,7 @@ export interface SendBufferLimit {
 }
 
 /** One WebSocket and everything the server tracks about it. */
-export class HeartbeatConnection {
+export class HeartbeatConnection implements TopicSubscriber {
   state: ConnectionState = 'handshake';
   /** Set once the handshake completed. */
   session: HeartbeatSession | undefined;
@@ -166,6 +167,11 @@ export class HeartbeatConnection {
 
   get isOpen(): boolean {
     return this.state === 'open';
+  }
+
+  /** True once the server decided to close this connection, or its socket closed. */
+  get isClosing(): boolean {
+    return this.state === 'closed' || this.closeCode !== undefined;
   }
 
   get bufferedBytes(): number {
