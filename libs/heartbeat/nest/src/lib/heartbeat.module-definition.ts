@@ -10,3 +10,6 @@ export const {
   .setClassMethodName('forRoot')
   .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
   .build();
+
+/** What `HeartbeatModule.forRootAsync()` takes: `useFactory` with `inject`, `useClass` or `useExisting`, and `imports`. */
+export type HeartbeatModuleAsyncOptions = typeof HEARTBEAT_ASYNC_OPTIONS_TYPE;
