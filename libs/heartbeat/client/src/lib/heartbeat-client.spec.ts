@@ -3,11 +3,13 @@ import { formatRetryHint } from '@heartbeat/protocol';
 import { Subject } from 'rxjs';
 import { fakeBroadcastHub } from '../testing/fake-broadcast-channel.js';
 import { fakeWebSocketFactory, type FakeWebSocket } from '../testing/fake-web-socket.js';
+import { withTestHooks } from '../testing/with-test-hooks.js';
 import type { HeartbeatClientEventMap, HeartbeatClientEventName } from './client-events.js';
 import type { HeartbeatClientOptions } from './client-options.js';
 import type { ConnectivitySignals } from './connectivity-signals.js';
 import { HeartbeatClient } from './heartbeat-client.js';
 import { MAX_MESSAGES_IN_FLIGHT } from './outbox.js';
+import type { ClientTestHooks } from './test-hooks.js';
 
 const SOURCE_SCHEDULE = [5000, 7500, 11250, 16875, 25312.5];
 
@@ -33,19 +35,23 @@ function fakeConnectivity() {
   };
 }
 
-function setup(options: Partial<HeartbeatClientOptions> = {}) {
+function setup(options: Partial<HeartbeatClientOptions> = {}, hooks: ClientTestHooks = {}) {
   const sockets = fakeWebSocketFactory();
   const connectivity = fakeConnectivity();
-  const client = new HeartbeatClient({
-    url: 'ws://server.test/ws',
-    webSocket: sockets.WebSocket,
-    connectivity: connectivity.signals,
-    jitter: 0,
-    random: () => 0.5,
-    // Real BroadcastChannels would connect the clients of different tests; tests that need one pass a fake.
-    broadcastChannel: false,
-    ...options,
-  });
+  const client = new HeartbeatClient(
+    withTestHooks(
+      {
+        url: 'ws://server.test/ws',
+        webSocket: sockets.WebSocket,
+        connectivity: connectivity.signals,
+        jitter: 0,
+        // Real BroadcastChannels would connect the clients of different tests; tests that need one pass a fake.
+        broadcastChannel: false,
+        ...options,
+      },
+      { random: () => 0.5, ...hooks },
+    ),
+  );
   const seen: { name: HeartbeatClientEventName; payload: unknown; at: number }[] = [];
   const names: HeartbeatClientEventName[] = [
     'connection_established',
@@ -326,7 +332,7 @@ describe('HeartbeatClient', () => {
     it('keeps jittered delays within (1 - jitter) × delay .. delay', async () => {
       const draws = [0, 0.999, 0.5, 0.25, 0.75];
       let draw = 0;
-      const harness = setup({ jitter: 0.3, random: () => draws[draw++ % draws.length] });
+      const harness = setup({ jitter: 0.3 }, { random: () => draws[draw++ % draws.length] });
       const socket = await connectNow(harness);
       socket.serverClose(1006);
       await failEachAttemptFor(harness, 80_000);
@@ -384,7 +390,7 @@ describe('HeartbeatClient', () => {
     });
 
     it.each([1001, 1012])('reconnects after %i within a random share of the first delay', async (code) => {
-      const harness = setup({ random: () => 0.2 });
+      const harness = setup({}, { random: () => 0.2 });
       const socket = await connectNow(harness);
       socket.serverClose(code);
       await flush();
@@ -719,7 +725,7 @@ describe('HeartbeatClient', () => {
       timestamp: new Date().toISOString(),
     });
 
-    it('resubscribes after a reconnect from the last seq and drops duplicates', async () => {
+    it('names its position in hello.positions after a reconnect, sends no subscribe for it, and drops duplicates', async () => {
       const harness = setup();
       const seqs: number[] = [];
       harness.client.subscribe('alerts').subscribe((e) => seqs.push(e.seq));
@@ -733,8 +739,9 @@ describe('HeartbeatClient', () => {
       await jest.advanceTimersByTimeAsync(5000);
       const second = harness.sockets.last();
       second.serverOpen();
+      expect(second.frames('hello')[0].positions).toEqual({ alerts: 12 });
       second.serverWelcome('session-1');
-      expect(second.frames('subscribe')).toEqual([{ type: 'subscribe', topic: 'alerts', since: 12 }]);
+      expect(second.frames('subscribe')).toEqual([]);
       second.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 14, recovered: true, replayed: 2 });
       for (const seq of [12, 13, 14, 14, 15]) second.serverSend(event(seq));
       expect(seqs).toEqual([11, 12, 13, 14, 15]);
@@ -922,8 +929,9 @@ describe('HeartbeatClient', () => {
       const second = harness.sockets.last();
       second.serverOpen();
       second.serverWelcome('session-1', { resumed: true });
-      expect(second.frames().map((f) => f.type)).toEqual(['hello', 'subscribe', 'message', 'message']);
-      expect(second.sent[2]).toBe(first.sent.find((text) => text.includes(inFlight.id)));
+      expect(second.frames('hello')[0].positions).toEqual({ alerts: 4 });
+      expect(second.frames().map((f) => f.type)).toEqual(['hello', 'message', 'message']);
+      expect(second.sent[1]).toBe(first.sent.find((text) => text.includes(inFlight.id)));
       expect(messages(second).map((m) => m.id)).toEqual([inFlight.id, expect.not.stringMatching(inFlight.id)]);
       second.serverAckAll();
       await expect(Promise.all([lost, later])).resolves.toEqual([undefined, undefined]);
@@ -1103,7 +1111,7 @@ describe('HeartbeatClient', () => {
       return page;
     }
 
-    it('saves the session and topic positions; the reloaded page names the session in hello and asks for what it missed', async () => {
+    it('saves the session and topic positions; the reloaded page names both in hello and gets what it missed', async () => {
       const { storage } = memoryStorage();
       await firstPage(storage);
 
@@ -1114,10 +1122,10 @@ describe('HeartbeatClient', () => {
       await flush();
       const socket = reloaded.sockets.last();
       socket.serverOpen();
-      expect(socket.frames('hello')[0].session_id).toBe('session-1');
+      expect(socket.frames('hello')[0]).toMatchObject({ session_id: 'session-1', positions: { alerts: 12 } });
       socket.serverWelcome('session-1', { resumed: true });
       await connecting;
-      expect(socket.frames('subscribe')).toEqual([{ type: 'subscribe', topic: 'alerts', since: 12 }]);
+      expect(socket.frames('subscribe')).toEqual([]);
       socket.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 15, recovered: true, replayed: 3 });
       for (const seq of [13, 14, 15, 16]) socket.serverSend(event(seq));
       expect(seqs).toEqual([13, 14, 15, 16]);

@@ -1,0 +1,15 @@
+import type { HeartbeatClientOptions } from './client-options.js';
+
+/**
+ * Where `withTestHooks()` of `@heartbeat/client/testing` puts its hooks on an options object: a
+ * symbol, so that the hooks stay out of the public options (docs/api.md#heartbeatclienttesting).
+ */
+export const TEST_HOOKS: unique symbol = Symbol('@heartbeat/client test hooks');
+
+/** What a test may replace inside the client. */
+export interface ClientTestHooks {
+  /** Source of randomness for the backoff jitter, instead of Math.random. */
+  readonly random?: () => number;
+}
+
+export type OptionsWithTestHooks = HeartbeatClientOptions & { readonly [TEST_HOOKS]?: ClientTestHooks };
