@@ -769,6 +769,241 @@ describe('HeartbeatClient', () => {
     });
   });
 
+  describe('resume path (hello.positions)', () => {
+    const event = (topic: string, seq: number, epoch = 'e1') => ({
+      type: 'event' as const,
+      topic,
+      seq,
+      epoch,
+      data: { n: seq },
+      timestamp: new Date().toISOString(),
+    });
+
+    /** Connected with `alerts` at seq 12 in e1, then the link drops; the next socket exists, unopened. */
+    async function droppedAt12(harness: ReturnType<typeof setup>) {
+      const first = await connectNow(harness);
+      first.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 10, recovered: true, replayed: 0 });
+      first.serverSend(event('alerts', 11));
+      first.serverSend(event('alerts', 12));
+      first.serverClose(1006);
+      await jest.advanceTimersByTimeAsync(5000);
+      return harness.sockets.last();
+    }
+
+    it('subscribes after welcome only the topics hello.positions did not name', async () => {
+      const harness = setup();
+      harness.client.subscribe('alerts').subscribe();
+      const second = await droppedAt12(harness);
+      harness.client.subscribe('stats').subscribe();
+      second.serverOpen();
+      expect(second.frames('hello')[0].positions).toEqual({ alerts: 12 });
+      expect(second.frames('subscribe')).toEqual([]);
+      second.serverWelcome('session-1', { resumed: true });
+      expect(second.frames('subscribe')).toEqual([{ type: 'subscribe', topic: 'stats' }]);
+    });
+
+    it('names no positions in the first hello, and subscribes every topic after welcome', async () => {
+      const harness = setup();
+      harness.client.subscribe('alerts').subscribe();
+      const socket = await connectNow(harness);
+      expect(socket.frames('hello')[0]).not.toHaveProperty('positions');
+      expect(socket.frames('subscribe')).toEqual([{ type: 'subscribe', topic: 'alerts' }]);
+    });
+
+    it('leaves on the server a topic given up while the hello was out', async () => {
+      const harness = setup();
+      const subscription = harness.client.subscribe('alerts').subscribe();
+      const second = await droppedAt12(harness);
+      second.serverOpen();
+      subscription.unsubscribe();
+      second.serverWelcome('session-1', { resumed: true });
+      expect(second.frames('unsubscribe')).toEqual([{ type: 'unsubscribe', topic: 'alerts' }]);
+    });
+
+    it("reports an evicted gap from the lost position when the server's subscribe of it could not replay everything", async () => {
+      const harness = setup();
+      const seqs: number[] = [];
+      harness.client.subscribe('alerts').subscribe((e) => seqs.push(e.seq));
+      const second = await droppedAt12(harness);
+      second.serverOpen();
+      second.serverWelcome('session-1', { resumed: true });
+      second.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 40, recovered: false, replayed: 2 });
+      for (const seq of [39, 40, 41]) second.serverSend(event('alerts', seq));
+      expect(harness.eventsNamed('gap')).toEqual([
+        { topic: 'alerts', reason: 'evicted', lastSeq: 12, previousEpoch: 'e1', epoch: 'e1', seq: 40 },
+      ]);
+      expect(seqs).toEqual([11, 12, 39, 40, 41]);
+    });
+  });
+
+  describe('losses told in-band (an unasked subscribed)', () => {
+    const event = (seq: number, epoch = 'e1') => ({
+      type: 'event' as const,
+      topic: 'alerts',
+      seq,
+      epoch,
+      data: { n: seq },
+      timestamp: new Date().toISOString(),
+    });
+
+    /** Connected, subscribed to `alerts` in e1, events up to 11 delivered. */
+    async function at11() {
+      const harness = setup();
+      const seqs: string[] = [];
+      harness.client.subscribe('alerts').subscribe((e) => seqs.push(`${e.epoch}:${e.seq}`));
+      const socket = await connectNow(harness);
+      socket.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 10, recovered: true, replayed: 0 });
+      socket.serverSend(event(11));
+      return { harness, socket, seqs };
+    }
+
+    it('reports a new epoch as a gap, stays connected and takes the new epoch from its seq', async () => {
+      const { harness, socket, seqs } = await at11();
+      socket.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e2', seq: 0, recovered: false, replayed: 0 });
+      socket.serverSend(event(12)); // a straggler of the lost epoch
+      socket.serverSend(event(1, 'e2'));
+      socket.serverSend(event(2, 'e2'));
+      socket.serverSend(event(2, 'e2'));
+      expect(harness.eventsNamed('gap')).toEqual([
+        { topic: 'alerts', reason: 'new-epoch', lastSeq: 11, previousEpoch: 'e1', epoch: 'e2', seq: 0 },
+      ]);
+      expect(seqs).toEqual(['e1:11', 'e2:1', 'e2:2']);
+      expect(harness.client.state).toMatchObject({ phase: 'connected', reconnectCount: 0 });
+      expect(socket.closedWith).toBeNull();
+      expect(harness.eventsNamed('connection_lost')).toEqual([]);
+    });
+
+    it('reports events evicted past its position as a gap and goes on from the new seq', async () => {
+      const { harness, socket, seqs } = await at11();
+      socket.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 40, recovered: false, replayed: 0 });
+      socket.serverSend(event(30));
+      socket.serverSend(event(41));
+      expect(harness.eventsNamed('gap')).toEqual([
+        { topic: 'alerts', reason: 'evicted', lastSeq: 11, previousEpoch: 'e1', epoch: 'e1', seq: 40 },
+      ]);
+      expect(seqs).toEqual(['e1:11', 'e1:41']);
+      expect(harness.client.state.phase).toBe('connected');
+      expect(socket.frames('subscribe')).toHaveLength(1);
+    });
+
+    it('reports nothing and delivers nothing twice when the same epoch continues from where it is', async () => {
+      const { harness, socket, seqs } = await at11();
+      socket.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 11, recovered: false, replayed: 0 });
+      socket.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 9, recovered: true, replayed: 0 });
+      socket.serverSend(event(11));
+      socket.serverSend(event(12));
+      expect(harness.eventsNamed('gap')).toEqual([]);
+      expect(seqs).toEqual(['e1:11', 'e1:12']);
+    });
+
+    it('ignores one for a topic the client is not subscribed to', async () => {
+      const { harness, socket } = await at11();
+      socket.serverSend({ type: 'subscribed', topic: 'stats', epoch: 'e9', seq: 3, recovered: false, replayed: 0 });
+      expect(harness.eventsNamed('gap')).toEqual([]);
+      expect(harness.eventsNamed('error')).toEqual([]);
+      expect(harness.client.state.phase).toBe('connected');
+    });
+  });
+
+  describe('heartbeat bounds from welcome.heartbeat', () => {
+    const SERVER = { ping_interval: 2000, heartbeat_timeout: 5000, max_missed_pings: 3 };
+
+    async function connectWith(harness: ReturnType<typeof setup>, heartbeat: typeof SERVER) {
+      const connected = harness.client.connect();
+      await flush();
+      const socket = harness.sockets.last();
+      socket.serverOpen();
+      socket.serverWelcome('session-1', { heartbeat });
+      await connected;
+      return socket;
+    }
+
+    it("follows the server's values when the app set none: pings every ping_interval, gives up at heartbeat_timeout", async () => {
+      const harness = setup();
+      const socket = await connectWith(harness, SERVER);
+      await jest.advanceTimersByTimeAsync(1999);
+      expect(socket.frames('ping')).toHaveLength(0);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(socket.frames('ping')).toHaveLength(1);
+      // pongTimeout = (5000 − 2000) / 3: the silent link is given up when the server gives up on it.
+      await jest.advanceTimersByTimeAsync(2999);
+      expect(harness.client.state).toMatchObject({ phase: 'connected', missedPongs: 2 });
+      await jest.advanceTimersByTimeAsync(1);
+      expect(socket.terminated).toBe(true);
+      expect(harness.client.state).toMatchObject({ phase: 'backoff', lastCloseCode: 4000 });
+    });
+
+    it('keeps the options the app gave explicitly', async () => {
+      const harness = setup({ pingInterval: 1000, pongTimeout: 300, maxMissedPongs: 2 });
+      const socket = await connectWith(harness, SERVER);
+      await jest.advanceTimersByTimeAsync(1000);
+      expect(socket.frames('ping')).toHaveLength(1);
+      await jest.advanceTimersByTimeAsync(599);
+      expect(socket.terminated).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(socket.terminated).toBe(true);
+    });
+
+    it('keeps what the chosen preset sets and follows the server for the rest', async () => {
+      const harness = setup({ preset: 'mobile' });
+      const socket = await connectWith(harness, { ping_interval: 25_000, heartbeat_timeout: 90_000, max_missed_pings: 2 });
+      await jest.advanceTimersByTimeAsync(14_999);
+      expect(socket.frames('ping')).toHaveLength(0);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(socket.frames('ping')).toHaveLength(1);
+      // mobile: pingInterval 15 s and pongTimeout 8 s; maxMissedPongs 2 from the server.
+      await jest.advanceTimersByTimeAsync(2 * 8000 - 1);
+      expect(socket.terminated).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(socket.terminated).toBe(true);
+    });
+
+    it('ignores server values that cannot be bounds (0) and keeps its own', async () => {
+      const harness = setup({ pingInterval: 1000, pongTimeout: 300 });
+      const socket = await connectWith(harness, { ping_interval: 0, heartbeat_timeout: 0, max_missed_pings: 0 });
+      await jest.advanceTimersByTimeAsync(1000 + 3 * 300);
+      expect(socket.terminated).toBe(true);
+    });
+  });
+
+  describe('the reconnect loop', () => {
+    it('decides once per failure, even when handlers call methods while it reacts', async () => {
+      let draws = 0;
+      const lines: string[] = [];
+      const harness = setup({ jitter: 0.3, debug: (line) => lines.push(line) }, { random: () => (draws++, 0.5) });
+      const socket = await connectNow(harness);
+      for (const name of ['connection_lost', 'error', 'reconnecting'] as const) {
+        harness.client.on(name, () => {
+          harness.client.enableAutoReconnect();
+          void harness.client.connect().catch(() => undefined);
+        });
+      }
+      socket.serverClose(1006);
+      await flush();
+      expect(draws).toBe(1);
+      harness.sockets.last().serverClose(1006);
+      await flush();
+      expect(draws).toBe(2);
+      expect(lines.filter((line) => line.startsWith('attempt ended'))).toHaveLength(2);
+    });
+
+    it('waits for the transition under way before running a method called from a handler', async () => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      const seen: string[] = [];
+      harness.client.on('connection_lost', () => {
+        harness.client.disconnect();
+        seen.push(`after disconnect(): ${harness.client.state.phase}`);
+      });
+      socket.serverClose(1006);
+      await flush();
+      expect(seen).toEqual(['after disconnect(): backoff']);
+      expect(harness.client.state).toMatchObject({ phase: 'idle', nextReconnectAt: null });
+      expect(harness.eventsNamed('reconnecting')).toHaveLength(1);
+      expect(jest.getTimerCount()).toBe(0);
+    });
+  });
+
   describe('calls from handlers (re-entrancy)', () => {
     it.each([
       ['a loss with auto-reconnect off', { autoReconnect: false }, 1006],

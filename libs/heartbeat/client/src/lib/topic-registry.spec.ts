@@ -288,6 +288,44 @@ describe('TopicRegistry', () => {
     });
   });
 
+  describe('#helloPositions', () => {
+    it('names the last seq of every wanted topic that has a position, and no other', () => {
+      const { registry } = setup();
+      observe(registry, 'alerts');
+      observe(registry, 'stats');
+      observe(registry, 'fresh');
+      registry.restore({ saved: { epoch: 'e1', seq: 4 } });
+      registry.onSubscribed(subscribed('alerts', 'e1', 10));
+      registry.onSubscribed(subscribed('stats', 'e1', 3));
+      registry.onEvent(event('alerts', 11));
+
+      expect(registry.helloPositions()).toEqual({ alerts: 11, stats: 3 });
+    });
+  });
+
+  describe('#afterWelcome (with hello.positions)', () => {
+    it('subscribes only the topics the positions did not name, and takes the answer for a named one as its resume', () => {
+      const { registry, sent, resumed } = setup();
+      observe(registry, 'alerts');
+      observe(registry, 'stats');
+      registry.onSubscribed(subscribed('alerts', 'e1', 10));
+      sent.length = 0;
+
+      registry.afterWelcome({ alerts: 10 });
+      registry.onSubscribed(subscribed('alerts', 'e1', 12, true, 2));
+
+      expect(sent).toEqual([{ type: 'subscribe', topic: 'stats' }]);
+      expect(resumed).toEqual([{ topic: 'alerts', replayed: 2, epoch: 'e1', seq: 12 }]);
+    });
+
+    it('unsubscribes a named topic nobody wants any more', () => {
+      const { registry, sent } = setup();
+      registry.afterWelcome({ gone: 7 });
+
+      expect(sent).toEqual([{ type: 'unsubscribe', topic: 'gone' }]);
+    });
+  });
+
   describe('#afterWelcome', () => {
     it('asks for every topic from the last seq delivered', () => {
       const { registry, sent } = setup();
