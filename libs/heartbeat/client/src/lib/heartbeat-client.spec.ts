@@ -925,7 +925,7 @@ describe('HeartbeatClient', () => {
       expect(socket.frames('ping')).toHaveLength(0);
       await jest.advanceTimersByTimeAsync(1);
       expect(socket.frames('ping')).toHaveLength(1);
-      // pongTimeout = (5000 − 2000) / 3: the silent link is given up when the server gives up on it.
+      // pongTimeout = (5000 − 2000) / 3, below the default 10 s: the silent link is given up when the server gives up on it.
       await jest.advanceTimersByTimeAsync(2999);
       expect(harness.client.state).toMatchObject({ phase: 'connected', missedPongs: 2 });
       await jest.advanceTimersByTimeAsync(1);
@@ -1520,6 +1520,10 @@ describe('HeartbeatClient', () => {
   });
 
   describe('token refresh', () => {
+    // The fake server never pings: the client's own heartbeat keeps its 30 s period rather than the
+    // welcome's 25 s, so that the silent link outlives the minute these tests watch.
+    const QUIET_LINK = { pingInterval: 30_000 };
+
     /** A token provider that hands out token-1, token-2, ... and counts its calls. */
     function tokens() {
       const calls: number[] = [];
@@ -1534,7 +1538,7 @@ describe('HeartbeatClient', () => {
 
     it('sends auth with a fresh token shortly before welcome.token_expires_at and keeps the connection', async () => {
       const { calls, provider } = tokens();
-      const harness = setup({ token: provider });
+      const harness = setup({ token: provider, ...QUIET_LINK });
       const connecting = harness.client.connect();
       await flush();
       const socket = harness.sockets.last();
@@ -1579,6 +1583,7 @@ describe('HeartbeatClient', () => {
           if (fail && harness.client.state.status === 'connected') throw new Error('auth service down');
           return 'token';
         },
+        ...QUIET_LINK,
       });
       const connecting = harness.client.connect();
       await flush();

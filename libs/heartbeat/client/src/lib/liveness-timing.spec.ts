@@ -6,8 +6,16 @@ const SERVER = { ping_interval: 25_000, heartbeat_timeout: 90_000, max_missed_pi
 const own = (...names: LivenessOptionName[]) => new Set(names);
 
 describe('livenessFromWelcome', () => {
-  it("takes the server's ping interval and misses, and a pongTimeout that gives up at heartbeat_timeout", () => {
-    expect(livenessFromWelcome(CONFIGURED, own(), SERVER)).toEqual({ pingInterval: 25_000, pongTimeout: 21_666, maxMissedPongs: 3 });
+  it("takes the server's ping interval and misses, and keeps its pongTimeout when that gives up before the server does", () => {
+    expect(livenessFromWelcome(CONFIGURED, own(), SERVER)).toEqual({ pingInterval: 25_000, pongTimeout: 10_000, maxMissedPongs: 3 });
+  });
+
+  it('shortens pongTimeout so that a silent link is given up no later than heartbeat_timeout', () => {
+    expect(livenessFromWelcome(CONFIGURED, own(), { ping_interval: 2000, heartbeat_timeout: 5000, max_missed_pings: 3 })).toEqual({
+      pingInterval: 2000,
+      pongTimeout: 1000,
+      maxMissedPongs: 3,
+    });
   });
 
   it('keeps every option the app set', () => {
@@ -15,9 +23,9 @@ describe('livenessFromWelcome', () => {
   });
 
   it('derives pongTimeout from the ping interval the app kept', () => {
-    expect(livenessFromWelcome(CONFIGURED, own('pingInterval'), { ...SERVER, heartbeat_timeout: 60_000 })).toEqual({
+    expect(livenessFromWelcome(CONFIGURED, own('pingInterval'), { ...SERVER, heartbeat_timeout: 45_000 })).toEqual({
       pingInterval: 30_000,
-      pongTimeout: 10_000,
+      pongTimeout: 5000,
       maxMissedPongs: 3,
     });
   });

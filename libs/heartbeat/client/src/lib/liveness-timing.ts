@@ -11,14 +11,14 @@ export const LIVENESS_OPTION_NAMES: readonly LivenessOptionName[] = ['pingInterv
 export const PONG_TIMEOUT_SHARE = DEFAULT_TIMING.pongTimeout / DEFAULT_TIMING.pingInterval;
 
 /**
- * The client heartbeat's bounds on a connection, as docs/client.md#timing-from-the-server says:
- * an option the app set itself (`own`, given explicitly or by the preset it chose) stays; the others
- * follow the server's `welcome.heartbeat`, as engine.io's client follows its handshake:
+ * The client heartbeat's bounds on a connection (docs/client.md#timing-from-the-server): an option
+ * the app set itself (`own`: given explicitly, or by the preset it chose) stays; the others follow
+ * the server's `welcome.heartbeat`, as engine.io's client follows its handshake:
  * - `pingInterval` ← `ping_interval` (the client pings as often as the server does);
  * - `maxMissedPongs` ← `max_missed_pings`;
- * - `pongTimeout` ← (`heartbeat_timeout` − pingInterval) / maxMissedPongs, so that a silent link is
- *   given up by the client (after pingInterval + maxMissedPongs × pongTimeout) when the server gives
- *   up on it; a third of pingInterval when that is not below pingInterval.
+ * - `pongTimeout` stays the client's, but never longer than (`heartbeat_timeout` − pingInterval) /
+ *   maxMissedPongs: the client never holds on to a silent link longer than the server does. When
+ *   that leaves no timeout below pingInterval, it is a third of pingInterval, as for options.
  * Server values that cannot be bounds (0) are ignored.
  */
 export function livenessFromWelcome(
@@ -31,7 +31,7 @@ export function livenessFromWelcome(
   const maxMissedPongs = follows('maxMissedPongs', server.max_missed_pings) ? server.max_missed_pings : configured.maxMissedPongs;
   let pongTimeout = own.has('pongTimeout')
     ? configured.pongTimeout
-    : Math.floor((server.heartbeat_timeout - pingInterval) / maxMissedPongs);
+    : Math.min(configured.pongTimeout, Math.floor((server.heartbeat_timeout - pingInterval) / maxMissedPongs));
   if (pongTimeout <= 0 || pongTimeout >= pingInterval) {
     // The app's own pongTimeout needs the app's own pingInterval, which the constructor checked it against.
     if (own.has('pongTimeout')) pingInterval = configured.pingInterval;
