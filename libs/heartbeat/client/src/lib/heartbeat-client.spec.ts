@@ -69,6 +69,11 @@ function setup(options: Partial<HeartbeatClientOptions> = {}, hooks: ClientTestH
   return { client, sockets, connectivity, seen, eventsNamed };
 }
 
+/** An `event` frame of topic `alerts` (by default) at `seq`. */
+function event(seq: number, epoch = 'e1', topic = 'alerts') {
+  return { type: 'event' as const, topic, seq, epoch, data: { n: seq }, timestamp: new Date().toISOString() };
+}
+
 /** Lets promise callbacks (token provider, connect()) run without moving the clock. */
 const flush = () => jest.advanceTimersByTimeAsync(0);
 
@@ -716,15 +721,6 @@ describe('HeartbeatClient', () => {
   });
 
   describe('#subscribe', () => {
-    const event = (seq: number, epoch = 'e1') => ({
-      type: 'event' as const,
-      topic: 'alerts',
-      seq,
-      epoch,
-      data: { n: seq },
-      timestamp: new Date().toISOString(),
-    });
-
     it('names its position in hello.positions after a reconnect, sends no subscribe for it, and drops duplicates', async () => {
       const harness = setup();
       const seqs: number[] = [];
@@ -770,21 +766,12 @@ describe('HeartbeatClient', () => {
   });
 
   describe('resume path (hello.positions)', () => {
-    const event = (topic: string, seq: number, epoch = 'e1') => ({
-      type: 'event' as const,
-      topic,
-      seq,
-      epoch,
-      data: { n: seq },
-      timestamp: new Date().toISOString(),
-    });
-
     /** Connected with `alerts` at seq 12 in e1, then the link drops; the next socket exists, unopened. */
     async function droppedAt12(harness: ReturnType<typeof setup>) {
       const first = await connectNow(harness);
       first.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 10, recovered: true, replayed: 0 });
-      first.serverSend(event('alerts', 11));
-      first.serverSend(event('alerts', 12));
+      first.serverSend(event(11));
+      first.serverSend(event(12));
       first.serverClose(1006);
       await jest.advanceTimersByTimeAsync(5000);
       return harness.sockets.last();
@@ -828,7 +815,7 @@ describe('HeartbeatClient', () => {
       second.serverOpen();
       second.serverWelcome('session-1', { resumed: true });
       second.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 40, recovered: false, replayed: 2 });
-      for (const seq of [39, 40, 41]) second.serverSend(event('alerts', seq));
+      for (const seq of [39, 40, 41]) second.serverSend(event(seq));
       expect(harness.eventsNamed('gap')).toEqual([
         { topic: 'alerts', reason: 'evicted', lastSeq: 12, previousEpoch: 'e1', epoch: 'e1', seq: 40 },
       ]);
@@ -837,15 +824,6 @@ describe('HeartbeatClient', () => {
   });
 
   describe('losses told in-band (an unasked subscribed)', () => {
-    const event = (seq: number, epoch = 'e1') => ({
-      type: 'event' as const,
-      topic: 'alerts',
-      seq,
-      epoch,
-      data: { n: seq },
-      timestamp: new Date().toISOString(),
-    });
-
     /** Connected, subscribed to `alerts` in e1, events up to 11 delivered. */
     async function at11() {
       const harness = setup();
@@ -1324,15 +1302,6 @@ describe('HeartbeatClient', () => {
       };
       return { storage, items };
     }
-
-    const event = (seq: number, epoch = 'e1') => ({
-      type: 'event' as const,
-      topic: 'alerts',
-      seq,
-      epoch,
-      data: { n: seq },
-      timestamp: new Date().toISOString(),
-    });
 
     /** A page that connects, receives alerts up to 12 in e1 and is then reloaded (pagehide). */
     async function firstPage(storage: ReturnType<typeof memoryStorage>['storage']) {
