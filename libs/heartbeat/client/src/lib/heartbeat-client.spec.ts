@@ -965,6 +965,43 @@ describe('HeartbeatClient', () => {
       expect(lines.filter((line) => line.startsWith('attempt ended'))).toHaveLength(2);
     });
 
+    it('goes on with the attempt under way after resetReconnectState(), deciding its failure from the first delay', async () => {
+      let slow = false;
+      const harness = setup({ token: () => (slow ? new Promise<string>((resolve) => setTimeout(() => resolve('late'), 1000)) : 'quick') });
+      const socket = await connectNow(harness);
+      socket.serverClose(1006);
+      slow = true;
+      await jest.advanceTimersByTimeAsync(5000);
+      expect(harness.client.state).toMatchObject({ phase: 'connecting', reconnectAttempts: 1 });
+      harness.client.resetReconnectState();
+      await jest.advanceTimersByTimeAsync(1000);
+      expect(harness.sockets.sockets).toHaveLength(2);
+      harness.sockets.last().serverClose(1006);
+      await flush();
+      expect(harness.eventsNamed('reconnecting').at(-1)).toMatchObject({ attempt: 1, delayMs: 5000 });
+    });
+
+    it('drops a token that arrives for an attempt given up meanwhile', async () => {
+      const answers: ((token: string) => void)[] = [];
+      const harness = setup({ token: () => new Promise<string>((resolve) => answers.push(resolve)) });
+      void harness.client.connect().catch(() => undefined);
+      await flush();
+      harness.client.disconnect();
+      const connected = harness.client.connect();
+      await flush();
+      answers[0]('stale');
+      await flush();
+      expect(harness.sockets.sockets).toHaveLength(0);
+      answers[1]('fresh');
+      await flush();
+      const socket = harness.sockets.last();
+      socket.serverOpen();
+      expect(socket.frames('hello')[0].token).toBe('fresh');
+      socket.serverWelcome();
+      await expect(connected).resolves.toBeUndefined();
+      expect(harness.sockets.sockets).toHaveLength(1);
+    });
+
     it('waits for the transition under way before running a method called from a handler', async () => {
       const harness = setup();
       const socket = await connectNow(harness);

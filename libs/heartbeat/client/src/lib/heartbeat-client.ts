@@ -57,7 +57,7 @@ interface Attempt {
   readonly attempt: number;
   /** 4001 closes in a row before this attempt: the one retry after a 4001 is with a fresh token. */
   readonly unauthorizedInARow: number;
-  /** Ends the attempt when connectTimeout runs out before `welcome`. */
+  /** Ends the attempt when connectTimeout runs out before `welcome`; also names the attempt to late reports. */
   readonly deadline: Timer;
 }
 
@@ -68,10 +68,11 @@ type Input =
   | { readonly type: 'auto-reconnect'; readonly on: boolean }
   | { readonly type: 'reset' }
   | { readonly type: 'hint'; readonly hint: Hint }
-  | { readonly type: 'token'; readonly from: LoopState; readonly token: string | undefined }
+  | { readonly type: 'token'; readonly deadline: Timer; readonly token: string | undefined }
   | { readonly type: 'socket-open'; readonly socket: SocketConnection }
   | { readonly type: 'welcome'; readonly socket: SocketConnection; readonly welcome: WelcomeFrame }
-  | { readonly type: 'failed'; readonly failure: ConnectionFailure; readonly socket?: SocketConnection; readonly from?: LoopState }
+  /** `socket` or `deadline` names the connection or attempt that reported it: a late report of an earlier one is dropped. */
+  | { readonly type: 'failed'; readonly failure: ConnectionFailure; readonly socket?: SocketConnection; readonly deadline?: Timer }
   | { readonly type: 'wait-over' }
   | { readonly type: 'destroy' };
 
@@ -284,7 +285,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
       case 'hint':
         return this.onHint(input.hint);
       case 'token':
-        if (loop === input.from && loop.kind === 'connecting') this.createSocket(loop, input.token);
+        if (loop.kind === 'connecting' && loop.socket === null && loop.deadline === input.deadline) this.createSocket(loop, input.token);
         return;
       case 'socket-open':
         if (loop.kind === 'connecting' && loop.socket === input.socket) this.sendHello(loop, input.socket);
@@ -293,8 +294,9 @@ export class HeartbeatClient implements HeartbeatClientApi {
         if (loop.kind === 'handshaking' && loop.socket === input.socket) this.established(loop, input.welcome);
         return;
       case 'failed': {
-        const current = loop.kind === 'connecting' || loop.kind === 'handshaking' || loop.kind === 'open';
-        if (!current || (input.socket && input.socket !== loop.socket) || (input.from && input.from !== loop)) return;
+        if (loop.kind !== 'connecting' && loop.kind !== 'handshaking' && loop.kind !== 'open') return;
+        if (input.socket && input.socket !== loop.socket) return;
+        if (input.deadline && (loop.kind === 'open' || input.deadline !== loop.deadline)) return;
         return this.failed(loop, input.failure);
       }
       case 'wait-over':
@@ -305,22 +307,26 @@ export class HeartbeatClient implements HeartbeatClientApi {
     }
   }
 
-  /** Releases what the current state holds (timers, socket, heartbeat): the one place that does. */
+  /**
+   * Releases what the current state holds (timers, socket, heartbeat): the one place that does. The
+   * socket closes with the failure's own code when it is one of the protocol's (4000 and up), and a
+   * peer known to be dead (4000) gets no closing handshake to wait for.
+   */
   private release(failure: ConnectionFailure | null): void {
     const loop = this.loop;
+    const closeSocket = (socket: SocketConnection | null) =>
+      socket?.close(failure && failure.code >= 3000 ? failure.code : 1000, failure?.reason ?? '', failure?.code === 4000);
     switch (loop.kind) {
       case 'connecting':
       case 'handshaking':
         clearTimeout(loop.deadline);
-        loop.socket?.close(1000, '');
+        closeSocket(loop.socket);
         return;
-      case 'open': {
+      case 'open':
         loop.heartbeat.stop();
-        // A peer known to be dead (4000) gets no closing handshake to wait for.
-        loop.socket.close(failure && failure.code >= 3000 ? failure.code : 1000, failure?.reason ?? '', failure?.code === 4000);
+        closeSocket(loop.socket);
         this.closeOutbox();
         return;
-      }
       case 'waiting':
         if (loop.timer !== null) clearTimeout(loop.timer);
         return;
@@ -332,13 +338,12 @@ export class HeartbeatClient implements HeartbeatClientApi {
     this.release(null);
     const { connectTimeout, url } = this.options;
     const deadline = setTimeout(() => this.input({ type: 'failed', failure: this.connectTimedOut() }), connectTimeout);
-    const connecting: LoopState = { kind: 'connecting', attempt, unauthorizedInARow, deadline, socket: null, token: undefined };
-    this.loop = connecting;
+    this.loop = { kind: 'connecting', attempt, unauthorizedInARow, deadline, socket: null, token: undefined };
     this.patch({ phase: 'connecting', reconnectAttempts: attempt, nextReconnectAt: null });
     this.log(`connecting to ${url}` + (attempt > 0 ? ` (attempt ${attempt})` : ''));
     this.resolveToken().then(
-      (token) => this.input({ type: 'token', from: connecting, token }),
-      (error: unknown) => this.input({ type: 'failed', failure: ConnectionFailure.tokenProvider(error), from: connecting }),
+      (token) => this.input({ type: 'token', deadline, token }),
+      (error: unknown) => this.input({ type: 'failed', failure: ConnectionFailure.tokenProvider(error), deadline }),
     );
   }
 
@@ -626,7 +631,8 @@ export class HeartbeatClient implements HeartbeatClientApi {
   private reset(): void {
     const loop = this.loop;
     if (loop.kind === 'stopped' && loop.restartOn === 'hint') this.loop = { kind: 'stopped', restartOn: 'connect' };
-    if (loop.kind === 'connecting' || loop.kind === 'handshaking') this.loop = { ...loop, unauthorizedInARow: 0 };
+    // The attempt under way now counts as a first one: its failure is decided from the first delay.
+    if (loop.kind === 'connecting' || loop.kind === 'handshaking') this.loop = { ...loop, attempt: 0, unauthorizedInARow: 0 };
     const { phase, reconnectAttempts } = this.state;
     if (loop.kind === 'waiting' && (phase === 'backoff' || phase === 'suspended')) {
       this.patch({ lastError: null, lastErrorKind: null });
@@ -675,7 +681,6 @@ export class HeartbeatClient implements HeartbeatClientApi {
     this.stopByClient();
     this.resume.flush();
     this.loop = { kind: 'destroyed' };
-    this.inbox.length = 1; // inputs queued behind this one would find nothing to act on
     this.hints.unsubscribe();
     this.claims.close();
     this.topics.complete();
