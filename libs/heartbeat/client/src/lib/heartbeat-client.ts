@@ -3,7 +3,7 @@ import { BehaviorSubject, map, merge, Observable, Subscription } from 'rxjs';
 import { ClientHeartbeat } from './client-heartbeat.js';
 import type { HeartbeatClientEventMap, HeartbeatClientEventName, TopicEvent } from './client-events.js';
 import type { HeartbeatClientOptions } from './client-options.js';
-import { initialClientState, STATUS_OF_PHASE, type ConnectionPhase, type HeartbeatClientState } from './client-state.js';
+import { initialClientState, STATUS_OF_PHASE, type HeartbeatClientState } from './client-state.js';
 import { ClientMessages } from './client.messages.js';
 import { ClockSync } from './clock-sync.js';
 import { ConnectionFailure } from './connection-failure.js';
@@ -11,6 +11,7 @@ import { EventHub } from './event-hub.js';
 import type { HeartbeatClientApi } from './heartbeat-client-api.js';
 import { HeartbeatSendError } from './heartbeat-send-error.js';
 import { livenessFromWelcome } from './liveness-timing.js';
+import { phaseAfter, WAITING_PHASES, type Hint, type LoopInput, type LoopState, type Waiter } from './loop-state.js';
 import { randomIdPrefix } from './message-id.js';
 import { Outbox } from './outbox.js';
 import { resolveClientOptions, type ResolvedClientOptions } from './resolve-client-options.js';
@@ -20,74 +21,6 @@ import { SessionClaims } from './session-claims.js';
 import { SocketConnection } from './socket-connection.js';
 import { TokenRefresh } from './token-refresh.js';
 import { TopicRegistry } from './topic-registry.js';
-
-type Timer = ReturnType<typeof setTimeout>;
-type Hint = 'online' | 'offline' | 'resumed';
-
-/**
- * Where the reconnect loop is (docs/client.md#state). Each variant carries the data only it has, so
- * that no flag beside it can disagree with it; leaving a variant releases what it holds (release()).
- * "Connection" is one socket; the resumable server session outlives it (docs/protocol.md#resume).
- */
-type LoopState =
-  /**
-   * Not connected and not trying. connect() starts again; so does `restartOn`: 'enable' when the
-   * link dropped while auto-reconnect was off, 'hint' when the fast attempts ran out (a network or
-   * page hint restarts them).
-   */
-  | { readonly kind: 'stopped'; readonly restartOn: 'connect' | 'enable' | 'hint' }
-  /** Asking the token provider (`socket` null), then opening the socket with the `token` to send in `hello`. */
-  | (Attempt & { readonly kind: 'connecting'; readonly socket: SocketConnection | null; readonly token: string | undefined })
-  /** The socket is open and `hello` is out, naming `positions`; waiting for `welcome`. */
-  | (Attempt & { readonly kind: 'handshaking'; readonly socket: SocketConnection; readonly positions: Readonly<Record<string, number>> })
-  /** `welcome` arrived: the heartbeat runs; `serverClockAhead` converts the server's times. */
-  | { readonly kind: 'open'; readonly socket: SocketConnection; readonly heartbeat: ClientHeartbeat; readonly serverClockAhead: number }
-  /** After a failure: attempt number `attempt` starts when `timer` fires, or on `online` when it is null. */
-  | {
-      readonly kind: 'waiting';
-      readonly attempt: number;
-      readonly unauthorizedInARow: number;
-      readonly failure: ConnectionFailure;
-      readonly timer: Timer | null;
-    }
-  | { readonly kind: 'destroyed' };
-
-interface Attempt {
-  /** The reconnect attempt number (0: a first or manual connect). */
-  readonly attempt: number;
-  /** 4001 closes in a row before this attempt: the one retry after a 4001 is with a fresh token. */
-  readonly unauthorizedInARow: number;
-  /** Ends the attempt when connectTimeout runs out before `welcome`; also names the attempt to late reports. */
-  readonly deadline: Timer;
-}
-
-/** What moves the loop: the public methods, the network, the socket, and its own timers. */
-type Input =
-  | { readonly type: 'connect' }
-  | { readonly type: 'disconnect' }
-  | { readonly type: 'auto-reconnect'; readonly on: boolean }
-  | { readonly type: 'reset' }
-  | { readonly type: 'hint'; readonly hint: Hint }
-  | { readonly type: 'token'; readonly deadline: Timer; readonly token: string | undefined }
-  | { readonly type: 'socket-open'; readonly socket: SocketConnection }
-  | { readonly type: 'welcome'; readonly socket: SocketConnection; readonly welcome: WelcomeFrame }
-  /** `socket` or `deadline` names the connection or attempt that reported it: a late report of an earlier one is dropped. */
-  | { readonly type: 'failed'; readonly failure: ConnectionFailure; readonly socket?: SocketConnection; readonly deadline?: Timer }
-  | { readonly type: 'wait-over' }
-  | { readonly type: 'destroy' };
-
-interface Waiter {
-  resolve(): void;
-  reject(error: Error): void;
-}
-
-function phaseAfter(decision: RetryDecision): ConnectionPhase {
-  if (decision.kind === 'stop') return decision.phase;
-  if (decision.kind === 'wait-online') return 'offline';
-  return decision.suspended ? 'suspended' : 'backoff';
-}
-
-const WAITING_PHASES: ReadonlySet<ConnectionPhase> = new Set(['backoff', 'suspended', 'offline']);
 
 /** The page's origin, which a browser sends as the upgrade's Origin header; null outside a page. */
 function pageOrigin(): string | null {
@@ -120,7 +53,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
   private readonly hints: Subscription;
   private readonly idPrefix: string;
   /** Inputs to run; the first is the one running (see input()). */
-  private readonly inbox: Input[] = [];
+  private readonly inbox: LoopInput[] = [];
 
   private loop: LoopState = { kind: 'stopped', restartOn: 'connect' };
   /** connect() promises waiting for the outcome of the attempt under way. */
@@ -253,7 +186,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
    * Runs `input` now, or after the transition under way when called from inside one (an event or
    * state$ handler calling a method): each transition completes, its events emitted, before the next.
    */
-  private input(input: Input): void {
+  private input(input: LoopInput): void {
     this.inbox.push(input);
     if (this.inbox.length > 1) return;
     while (this.inbox.length > 0) {
@@ -267,7 +200,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
   }
 
   /** The reconnect loop: every change of `loop` happens here. */
-  private transition(input: Input): void {
+  private transition(input: LoopInput): void {
     const loop = this.loop;
     if (loop.kind === 'destroyed') return;
     switch (input.type) {
