@@ -3,6 +3,7 @@ import { formatRetryHint } from '@heartbeat/protocol';
 import { Subject } from 'rxjs';
 import { fakeBroadcastHub } from '../testing/fake-broadcast-channel.js';
 import { fakeWebSocketFactory, type FakeWebSocket } from '../testing/fake-web-socket.js';
+import { manualClock } from '../testing/manual-clock.js';
 import { withTestHooks } from '../testing/with-test-hooks.js';
 import type { HeartbeatClientEventMap, HeartbeatClientEventName } from './client-events.js';
 import type { HeartbeatClientOptions } from './client-options.js';
@@ -945,6 +946,28 @@ describe('HeartbeatClient', () => {
   });
 
   describe('the reconnect loop', () => {
+    it('runs its deadlines, waits and heartbeat on the clock it is given', async () => {
+      const clock = manualClock(Date.now());
+      const harness = setup({ pingInterval: 1000, pongTimeout: 300, maxMissedPongs: 1 }, { clock });
+      const socket = await connectNow(harness);
+      await jest.advanceTimersByTimeAsync(60_000);
+      expect(socket.frames('ping')).toHaveLength(0);
+      clock.advance(1000);
+      expect(socket.frames('ping')).toHaveLength(1);
+      clock.advance(300);
+      expect(socket.terminated).toBe(true);
+      expect(harness.client.state).toMatchObject({ phase: 'backoff', nextReconnectAt: clock.now() + 5000 });
+      await jest.advanceTimersByTimeAsync(60_000);
+      expect(harness.sockets.sockets).toHaveLength(1);
+      clock.advance(5000);
+      await flush();
+      expect(harness.sockets.sockets).toHaveLength(2);
+      clock.advance(10_000);
+      expect(harness.client.state).toMatchObject({ phase: 'backoff', reconnectAttempts: 2, lastErrorKind: 'connect-timeout' });
+      harness.client.destroy();
+      expect(clock.pending).toBe(0);
+    });
+
     it('decides once per failure, even when handlers call methods while it reacts', async () => {
       let draws = 0;
       const lines: string[] = [];

@@ -42,7 +42,8 @@ export class HeartbeatClient implements HeartbeatClientApi {
   private readonly store: BehaviorSubject<HeartbeatClientState>;
   private readonly hub: EventHub<HeartbeatClientEventMap>;
   private readonly topics: TopicRegistry;
-  private readonly clock = new ClockSync();
+  /** Round-trip time and server clock offset from this connection's pongs. */
+  private readonly clockSync = new ClockSync();
   /** `send()` messages until their ack; flushed after welcome and the subscriptions. */
   private readonly outbox: Outbox;
   /** Server session id and topic positions in storage, so that a reloaded page resumes. */
@@ -82,9 +83,9 @@ export class HeartbeatClient implements HeartbeatClientApi {
       sendAuth: (token) => this.openSocket()?.send({ type: 'auth', token }) ?? false,
       failed: (message) => {
         this.log(message);
-        this.emit('error', { message, code: 'token_refresh', kind: null, at: Date.now() });
+        this.emit('error', { message, code: 'token_refresh', kind: null, at: this.now() });
       },
-    });
+    }, this.options.clock);
     // Unique per client instance (not from `random`, which tests fix): a reloaded page reusing the
     // server session must not repeat an id the server would drop as a duplicate.
     this.idPrefix = randomIdPrefix();
@@ -94,8 +95,9 @@ export class HeartbeatClient implements HeartbeatClientApi {
       resumeKey,
       () => ({ sessionId: this.sessionToResume, topics: this.topics.positions() }),
       (message) => this.log(message),
+      this.options.clock,
     );
-    this.claims = new SessionClaims(this.options.broadcastChannel?.(resumeKey) ?? null, { id: this.idPrefix, createdAt: Date.now() }, {
+    this.claims = new SessionClaims(this.options.broadcastChannel?.(resumeKey) ?? null, { id: this.idPrefix, createdAt: this.now() }, {
       current: () => this.sessionToResume,
       yieldSession: (sessionId) => this.yieldSession(sessionId),
     });
@@ -252,7 +254,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
     switch (loop.kind) {
       case 'connecting':
       case 'handshaking':
-        clearTimeout(loop.deadline);
+        this.options.clock.clearTimeout(loop.deadline);
         closeSocket(loop.socket);
         return;
       case 'open':
@@ -261,7 +263,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
         this.closeOutbox();
         return;
       case 'waiting':
-        if (loop.timer !== null) clearTimeout(loop.timer);
+        if (loop.timer !== null) this.options.clock.clearTimeout(loop.timer);
         return;
     }
   }
@@ -270,7 +272,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
   private startAttempt(attempt: number, unauthorizedInARow: number): void {
     this.release(null);
     const { connectTimeout, url } = this.options;
-    const deadline = setTimeout(() => this.input({ type: 'failed', failure: this.connectTimedOut() }), connectTimeout);
+    const deadline = this.options.clock.setTimeout(() => this.input({ type: 'failed', failure: this.connectTimedOut() }), connectTimeout);
     this.loop = { kind: 'connecting', attempt, unauthorizedInARow, deadline, socket: null, token: undefined };
     this.patch({ phase: 'connecting', reconnectAttempts: attempt, nextReconnectAt: null });
     this.log(`connecting to ${url}` + (attempt > 0 ? ` (attempt ${attempt})` : ''));
@@ -296,7 +298,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
         frame: (frame) => this.onFrame(socket, frame),
         invalidFrame: (detail) => {
           if (this.loop.kind === 'open') this.loop.heartbeat.frameReceived();
-          this.emit('error', { message: ClientMessages.invalidFrame(detail), code: null, kind: null, at: Date.now() });
+          this.emit('error', { message: ClientMessages.invalidFrame(detail), code: null, kind: null, at: this.now() });
         },
         closed: (code, reason, wasClean, opening) => {
           const failure = opening.opened
@@ -337,7 +339,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
     } else if (frame.type === 'welcome') {
       this.input({ type: 'welcome', socket, welcome: frame });
     } else if (frame.type === 'error') {
-      this.emit('error', { message: ClientMessages.serverError(frame.code, frame.message), code: frame.code, kind: null, at: Date.now() });
+      this.emit('error', { message: ClientMessages.serverError(frame.code, frame.message), code: frame.code, kind: null, at: this.now() });
     }
   }
 
@@ -348,7 +350,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
    * subscribed, and only then the outbox flushed, so that messages follow the subscriptions.
    */
   private established(loop: Extract<LoopState, { kind: 'handshaking' }>, welcome: WelcomeFrame): void {
-    clearTimeout(loop.deadline);
+    this.options.clock.clearTimeout(loop.deadline);
     const { socket, positions } = loop;
     const timing = livenessFromWelcome(this.options, this.options.ownLiveness, welcome.heartbeat);
     const heartbeat = new ClientHeartbeat(timing, {
@@ -356,12 +358,12 @@ export class HeartbeatClient implements HeartbeatClientApi {
       missedChanged: (missed) => this.patch({ missedPongs: missed }),
       dead: (failure) => this.input({ type: 'failed', failure, socket }),
       wokeUp: (gapMs) => this.log(`clock jumped ${Math.round(gapMs)} ms (sleep or frozen tab): checking the link`),
-    });
-    const at = Date.now();
+    }, this.options.clock);
+    const at = this.now();
     this.loop = { kind: 'open', socket, heartbeat, serverClockAhead: welcome.server_time - at };
     heartbeat.start();
     const reconnect = this.state.sessionId !== null; // only a welcome sets it
-    this.clock.reset();
+    this.clockSync.reset();
     this.sessionToResume = welcome.session_id;
     this.resume.changed();
     this.claims.claim(welcome.session_id);
@@ -393,7 +395,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
   }
 
   private dispatch(frame: ServerFrame, socket: SocketConnection): void {
-    const now = Date.now();
+    const now = this.now();
     switch (frame.type) {
       case 'ping': {
         const pingCount = this.state.serverPingCount + 1;
@@ -402,7 +404,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
         return;
       }
       case 'pong': {
-        const sample = this.clock.record(frame.client_time, frame.server_time, now);
+        const sample = this.clockSync.record(frame.client_time, frame.server_time, now);
         this.patch({ pongCount: this.state.pongCount + 1, lastPongAt: now, ...sample });
         this.emit('pong', { sequence: frame.sequence, rttMs: sample.rttMs, clockOffsetMs: sample.clockOffsetMs, at: now });
         return;
@@ -481,10 +483,10 @@ export class HeartbeatClient implements HeartbeatClientApi {
     if (!(failure.reaction === 'refresh-token' && decision.kind === 'retry')) this.settleWaiters(failure);
     if (wasConnected) {
       const { code, reason, wasClean } = failure;
-      this.emit('connection_lost', { code, reason, wasClean, willReconnect: decision.kind !== 'stop', at: Date.now() });
+      this.emit('connection_lost', { code, reason, wasClean, willReconnect: decision.kind !== 'stop', at: this.now() });
     }
     if (!stayClosed) {
-      this.emit('error', { message: failure.message, code: String(failure.code), kind: failure.kind, at: Date.now() });
+      this.emit('error', { message: failure.message, code: String(failure.code), kind: failure.kind, at: this.now() });
     }
     if (decision.kind === 'stop' ? decision.exhausted : decision.kind === 'retry' && decision.exhaustedNow) {
       const willRetry = decision.kind === 'retry';
@@ -511,8 +513,8 @@ export class HeartbeatClient implements HeartbeatClientApi {
       return nothing;
     }
     const { attempt, delayMs, suspended } = decision;
-    const at = Date.now() + delayMs;
-    const timer = setTimeout(() => this.input({ type: 'wait-over' }), delayMs);
+    const at = this.now() + delayMs;
+    const timer = this.options.clock.setTimeout(() => this.input({ type: 'wait-over' }), delayMs);
     this.loop = { kind: 'waiting', attempt, unauthorizedInARow, failure, timer };
     this.patch({ phase: phaseAfter(decision), nextReconnectAt: at, reconnectAttempts: attempt });
     return () => this.emit('reconnecting', { attempt, delayMs, at, suspended });
@@ -543,7 +545,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
       ...(wasConnected ? { lastCloseCode: 1000, lastCloseReason: 'client disconnect' } : {}),
     });
     if (wasConnected) {
-      this.emit('connection_lost', { code: 1000, reason: 'client disconnect', wasClean: true, willReconnect: false, at: Date.now() });
+      this.emit('connection_lost', { code: 1000, reason: 'client disconnect', wasClean: true, willReconnect: false, at: this.now() });
     }
   }
 
@@ -706,6 +708,10 @@ export class HeartbeatClient implements HeartbeatClientApi {
 
   private emit<K extends HeartbeatClientEventName>(event: K, payload: HeartbeatClientEventMap[K]): void {
     this.hub.emit(event, payload);
+  }
+
+  private now(): number {
+    return this.options.clock.now();
   }
 
   private log(message: string, ...details: unknown[]): void {

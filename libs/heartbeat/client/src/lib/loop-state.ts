@@ -1,11 +1,11 @@
 import type { WelcomeFrame } from '@heartbeat/protocol';
+import type { TimerHandle } from './client-clock.js';
 import type { ClientHeartbeat } from './client-heartbeat.js';
 import type { ConnectionPhase } from './client-state.js';
 import type { ConnectionFailure } from './connection-failure.js';
 import type { RetryDecision } from './retry-policy.js';
 import type { SocketConnection } from './socket-connection.js';
 
-export type Timer = ReturnType<typeof setTimeout>;
 export type Hint = 'online' | 'offline' | 'resumed';
 
 /**
@@ -32,7 +32,7 @@ export type LoopState =
       readonly attempt: number;
       readonly unauthorizedInARow: number;
       readonly failure: ConnectionFailure;
-      readonly timer: Timer | null;
+      readonly timer: TimerHandle | null;
     }
   | { readonly kind: 'destroyed' };
 
@@ -42,7 +42,7 @@ export interface Attempt {
   /** 4001 closes in a row before this attempt: the one retry after a 4001 is with a fresh token. */
   readonly unauthorizedInARow: number;
   /** Ends the attempt when connectTimeout runs out before `welcome`; also names the attempt to late reports. */
-  readonly deadline: Timer;
+  readonly deadline: TimerHandle;
 }
 
 /** What moves the loop: the public methods, the network, the socket, and its own timers. */
@@ -52,11 +52,11 @@ export type LoopInput =
   | { readonly type: 'auto-reconnect'; readonly on: boolean }
   | { readonly type: 'reset' }
   | { readonly type: 'hint'; readonly hint: Hint }
-  | { readonly type: 'token'; readonly deadline: Timer; readonly token: string | undefined }
+  | { readonly type: 'token'; readonly deadline: TimerHandle; readonly token: string | undefined }
   | { readonly type: 'socket-open'; readonly socket: SocketConnection }
   | { readonly type: 'welcome'; readonly socket: SocketConnection; readonly welcome: WelcomeFrame }
   /** `socket` or `deadline` names the connection or attempt that reported it: a late report of an earlier one is dropped. */
-  | { readonly type: 'failed'; readonly failure: ConnectionFailure; readonly socket?: SocketConnection; readonly deadline?: Timer }
+  | { readonly type: 'failed'; readonly failure: ConnectionFailure; readonly socket?: SocketConnection; readonly deadline?: TimerHandle }
   | { readonly type: 'wait-over' }
   | { readonly type: 'destroy' };
 

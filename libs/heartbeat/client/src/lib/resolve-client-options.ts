@@ -1,4 +1,5 @@
 import { ClientMessages } from './client.messages.js';
+import { SYSTEM_CLOCK, type ClientClock } from './client-clock.js';
 import {
   DEFAULT_TIMING,
   NETWORK_PRESETS,
@@ -30,6 +31,7 @@ export interface ResolvedClientOptions extends HeartbeatTimingOptions {
   readonly connectivity: ConnectivitySignals;
   readonly clientInfo: { name: string; version: string } | undefined;
   readonly random: () => number;
+  readonly clock: ClientClock;
   /** The heartbeat options the app set itself (explicitly or by its preset): welcome.heartbeat does not change them. */
   readonly ownLiveness: ReadonlySet<LivenessOptionName>;
   readonly outbox: OutboxLimits;
@@ -86,6 +88,7 @@ export function resolveClientOptions(options: HeartbeatClientOptions, globals: t
     // defaults' 3:1 ratio of ping period to pong timeout rather than refuse a default nobody chose.
     timing.pongTimeout = Math.round(timing.pingInterval * PONG_TIMEOUT_SHARE);
   }
+  const hooks = (options as OptionsWithTestHooks)[TEST_HOOKS];
   const webSocket = options.webSocket ?? (globals.WebSocket as unknown as WebSocketConstructor | undefined);
   if (!webSocket) throw new HeartbeatClientOptionsError(ClientMessages.noWebSocket());
   return {
@@ -97,7 +100,8 @@ export function resolveClientOptions(options: HeartbeatClientOptions, globals: t
     webSocket,
     connectivity: options.connectivity ?? browserConnectivitySignals(globals as never),
     clientInfo: options.clientInfo,
-    random: (options as OptionsWithTestHooks)[TEST_HOOKS]?.random ?? Math.random,
+    random: hooks?.random ?? Math.random,
+    clock: hooks?.clock ?? SYSTEM_CLOCK,
     ownLiveness: new Set(LIVENESS_OPTION_NAMES.filter((name) => options[name] !== undefined || NETWORK_PRESETS[preset][name] !== undefined)),
     outbox: resolveOutbox(options.outbox),
     ...resolvePersistenceAndChannel(options, globals),

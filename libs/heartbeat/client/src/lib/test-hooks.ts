@@ -1,3 +1,4 @@
+import type { ClientClock } from './client-clock.js';
 import type { HeartbeatClientOptions } from './client-options.js';
 
 /**
@@ -10,6 +11,8 @@ export const TEST_HOOKS: unique symbol = Symbol('@heartbeat/client test hooks');
 export interface ClientTestHooks {
   /** Source of randomness for the backoff jitter, instead of Math.random. */
   readonly random?: () => number;
+  /** The reconnect loop's clock and timers, instead of the system's. */
+  readonly clock?: ClientClock;
 }
 
 export type OptionsWithTestHooks = HeartbeatClientOptions & { readonly [TEST_HOOKS]?: ClientTestHooks };
