@@ -455,15 +455,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
   private failed(loop: Extract<LoopState, { kind: 'connecting' | 'handshaking' | 'open' }>, failure: ConnectionFailure): void {
     const wasConnected = loop.kind === 'open';
     const unauthorizedInARow = failure.code === 4001 ? (wasConnected ? 0 : loop.unauthorizedInARow) + 1 : 0;
-    const decision = decideRetry({
-      failure,
-      attemptsMade: wasConnected ? 0 : loop.attempt,
-      unauthorizedInARow,
-      autoReconnect: this.state.autoReconnect,
-      online: this.options.connectivity.isOnline(),
-      timing: this.options,
-      random: this.options.random,
-    });
+    const decision = this.decide(failure, wasConnected ? 0 : loop.attempt, unauthorizedInARow);
     this.log(`attempt ended: ${failure.message} → ${decision.kind}`);
     this.release(failure);
     const stayClosed = failure.reaction === 'stay-closed';
@@ -493,6 +485,19 @@ export class HeartbeatClient implements HeartbeatClientApi {
       this.emit('reconnect_failed', { attempts: this.options.maxReconnectAttempts, lastError: failure.message, kind: failure.kind, willRetry });
     }
     announce();
+  }
+
+  /** What the close-code table and the backoff schedule say to do after `failure` (docs/client.md#close-codes). */
+  private decide(failure: ConnectionFailure, attemptsMade: number, unauthorizedInARow: number): RetryDecision {
+    return decideRetry({
+      failure,
+      attemptsMade,
+      unauthorizedInARow,
+      autoReconnect: this.state.autoReconnect,
+      online: this.options.connectivity.isOnline(),
+      timing: this.options,
+      random: this.options.random,
+    });
   }
 
   /**
@@ -568,22 +573,13 @@ export class HeartbeatClient implements HeartbeatClientApi {
     if (loop.kind === 'stopped' && loop.restartOn === 'hint') this.loop = { kind: 'stopped', restartOn: 'connect' };
     // The attempt under way now counts as a first one: its failure is decided from the first delay.
     if (loop.kind === 'connecting' || loop.kind === 'handshaking') this.loop = { ...loop, attempt: 0, unauthorizedInARow: 0 };
-    const { phase, reconnectAttempts } = this.state;
-    if (loop.kind === 'waiting' && (phase === 'backoff' || phase === 'suspended')) {
+    const { phase } = this.state;
+    if (loop.kind === 'waiting' && loop.timer !== null) {
       this.patch({ lastError: null, lastErrorKind: null });
       // Rescheduled from the first delay, unless that is what is scheduled already.
-      if (phase === 'suspended' || reconnectAttempts > 1) {
+      if (phase === 'suspended' || loop.attempt > 1) {
         this.release(null);
-        const decision = decideRetry({
-          failure: loop.failure,
-          attemptsMade: 0,
-          unauthorizedInARow: 0,
-          autoReconnect: this.state.autoReconnect,
-          online: this.options.connectivity.isOnline(),
-          timing: this.options,
-          random: this.options.random,
-        });
-        this.follow(decision, loop.failure, 0)();
+        this.follow(this.decide(loop.failure, 0, 0), loop.failure, 0)();
       }
       return;
     }
