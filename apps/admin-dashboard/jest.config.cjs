@@ -10,6 +10,7 @@ module.exports = {
   moduleNameMapper: {
     '^@heartbeat/(protocol|client|angular)$': '<rootDir>/../../libs/heartbeat/$1/src/index.ts',
     '^@heartbeat/angular/testing$': '<rootDir>/../../libs/heartbeat/angular/src/testing/index.ts',
+    '^@heartbeat/client/testing$': '<rootDir>/../../libs/heartbeat/client/src/testing/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   clearMocks: true,

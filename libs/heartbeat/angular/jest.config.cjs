@@ -8,6 +8,7 @@ const shared = {
   moduleNameMapper: {
     // Workspace libraries are tested from source, not from their build output.
     '^@heartbeat/(protocol|client)$': '<rootDir>/../$1/src/index.ts',
+    '^@heartbeat/client/testing$': '<rootDir>/../client/src/testing/index.ts',
     '^@heartbeat/angular$': '<rootDir>/src/index.ts',
     // Sources import siblings as './x.js' (nodenext); Jest resolves the .ts file.
     '^(\\.{1,2}/.*)\\.js$': '$1',

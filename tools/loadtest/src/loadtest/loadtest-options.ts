@@ -41,7 +41,7 @@ export const LOADTEST_OPTIONS = {
   processes: { kind: 'number', integer: true, min: 1, max: 32, description: 'Client worker processes (default: one per 4,000 connections, at least 2).' },
   pingInterval: { kind: 'number', integer: true, min: 100, placeholder: 'MS', description: "Started server's HEARTBEAT_PING_INTERVAL_MS (default: the server's)." },
   drainWindow: { kind: 'number', integer: true, min: 0, default: 5_000, placeholder: 'MS', description: "Started server's DRAIN_WINDOW_MS." },
-  clientPingInterval: { kind: 'number', integer: true, min: 100, placeholder: 'MS', description: "Clients' pingInterval (default: the client's)." },
+  clientPingInterval: { kind: 'number', integer: true, min: 100, placeholder: 'MS', description: "Clients' pingInterval (default: the server's, from welcome.heartbeat)." },
   reconnectInterval: { kind: 'number', integer: true, min: 0, placeholder: 'MS', description: "Clients' reconnectInterval (default: the client's)." },
   maxReconnectInterval: { kind: 'number', integer: true, min: 0, placeholder: 'MS', description: "Clients' maxReconnectInterval (default: the client's)." },
   out: { kind: 'text', placeholder: 'DIR', description: 'Folder for the JSON and SVG files (default tools/loadtest/output).' },

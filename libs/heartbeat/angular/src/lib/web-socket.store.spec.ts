@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, EnvironmentInjector, NgZone, createEnvironmentInjector, effect, inject } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import { initialClientState, type HeartbeatClientOptions, type HeartbeatClientState, type TopicEvent } from '@heartbeat/client';
+import type { HeartbeatClientOptions, HeartbeatClientState, TopicEvent } from '@heartbeat/client';
+import { initialClientState } from '@heartbeat/client/testing';
 import { FakeHeartbeatClient } from '../testing/fake-heartbeat.client.js';
 import { provideHeartbeatTesting } from '../testing/heartbeat-testing.providers.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';

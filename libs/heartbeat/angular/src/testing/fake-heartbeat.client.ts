@@ -1,7 +1,6 @@
 import {
   HeartbeatSendError,
   STATUS_OF_PHASE,
-  initialClientState,
   type HeartbeatClientApi,
   type HeartbeatClientEventMap,
   type HeartbeatClientEventName,
@@ -9,6 +8,7 @@ import {
   type HeartbeatClientState,
   type TopicEvent,
 } from '@heartbeat/client';
+import { initialClientState } from '@heartbeat/client/testing';
 import { BehaviorSubject, Observable, Subject, filter, map } from 'rxjs';
 
 type AnyEvent = { [K in HeartbeatClientEventName]: { name: K; payload: HeartbeatClientEventMap[K] } }[HeartbeatClientEventName];

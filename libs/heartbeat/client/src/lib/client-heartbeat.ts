@@ -1,3 +1,4 @@
+import { SYSTEM_CLOCK, type ClientClock, type TimerHandle } from './client-clock.js';
 import type { HeartbeatTimingOptions } from './client-options.js';
 import { ConnectionFailure } from './connection-failure.js';
 
@@ -29,8 +30,8 @@ type Phase = 'stopped' | 'idle' | 'awaiting';
  */
 export class ClientHeartbeat {
   private phase: Phase = 'stopped';
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private wakeWatch: ReturnType<typeof setInterval> | null = null;
+  private timer: TimerHandle | null = null;
+  private wakeWatch: TimerHandle | null = null;
   private lastWakeCheckAt = 0;
   private lastInboundAt = 0;
   private pingSentAt = 0;
@@ -40,24 +41,24 @@ export class ClientHeartbeat {
   constructor(
     private readonly timing: Pick<HeartbeatTimingOptions, 'pingInterval' | 'pongTimeout' | 'maxMissedPongs'>,
     private readonly hooks: ClientHeartbeatHooks,
-    private readonly now: () => number = Date.now,
+    private readonly clock: ClientClock = SYSTEM_CLOCK,
   ) {}
 
   start(): void {
     if (this.phase !== 'stopped') return;
-    const now = this.now();
+    const now = this.clock.now();
     this.lastInboundAt = now;
     this.lastWakeCheckAt = now;
     this.phase = 'idle';
     this.arm(this.timing.pingInterval);
-    this.wakeWatch = setInterval(() => this.checkForWake(), WAKE_CHECK_INTERVAL_MS);
+    this.wakeWatch = this.clock.setInterval(() => this.checkForWake(), WAKE_CHECK_INTERVAL_MS);
   }
 
   stop(): void {
     if (this.phase === 'stopped') return;
     this.phase = 'stopped';
-    if (this.timer !== null) clearTimeout(this.timer);
-    if (this.wakeWatch !== null) clearInterval(this.wakeWatch);
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    if (this.wakeWatch !== null) this.clock.clearInterval(this.wakeWatch);
     this.timer = null;
     this.wakeWatch = null;
   }
@@ -65,7 +66,7 @@ export class ClientHeartbeat {
   /** Any inbound frame proves the server alive. */
   frameReceived(): void {
     if (this.phase === 'stopped') return;
-    this.lastInboundAt = this.now();
+    this.lastInboundAt = this.clock.now();
     if (this.missed > 0) {
       this.missed = 0;
       this.hooks.missedChanged(0);
@@ -85,7 +86,7 @@ export class ClientHeartbeat {
   }
 
   private ping(): void {
-    const now = this.now();
+    const now = this.clock.now();
     this.sequence += 1;
     this.pingSentAt = now;
     this.phase = 'awaiting';
@@ -95,12 +96,12 @@ export class ClientHeartbeat {
 
   private sendExtraPing(): void {
     this.sequence += 1;
-    this.hooks.sendPing(this.sequence, this.now());
+    this.hooks.sendPing(this.sequence, this.clock.now());
   }
 
   private arm(delayMs: number): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.onTimer(), delayMs);
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = this.clock.setTimeout(() => this.onTimer(), delayMs);
   }
 
   private onTimer(): void {
@@ -110,7 +111,7 @@ export class ClientHeartbeat {
       return;
     }
     if (this.phase !== 'awaiting') return;
-    const now = this.now();
+    const now = this.clock.now();
     if (this.lastInboundAt >= this.pingSentAt) {
       this.phase = 'idle';
       this.arm(Math.max(0, this.pingSentAt + this.timing.pingInterval - now));
@@ -134,7 +135,7 @@ export class ClientHeartbeat {
   }
 
   private checkForWake(): void {
-    const now = this.now();
+    const now = this.clock.now();
     const gap = now - this.lastWakeCheckAt;
     this.lastWakeCheckAt = now;
     if (gap < WAKE_JUMP_THRESHOLD_MS || this.phase === 'stopped') return;

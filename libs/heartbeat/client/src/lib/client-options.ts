@@ -64,8 +64,6 @@ export interface HeartbeatClientOptions extends Partial<HeartbeatTimingOptions> 
   connectivity?: ConnectivitySignals;
   /** Sent in `hello` so the server can tell clients apart. */
   clientInfo?: { name: string; version: string };
-  /** Source of randomness for jitter (tests pass a fixed one). */
-  random?: () => number;
   /**
    * Bounds of the messages `send()` keeps until the server acknowledges them (waiting for a
    * connection or in flight). A `send()` that does not fit is rejected at once. Defaults:

@@ -3,11 +3,14 @@ import { formatRetryHint } from '@heartbeat/protocol';
 import { Subject } from 'rxjs';
 import { fakeBroadcastHub } from '../testing/fake-broadcast-channel.js';
 import { fakeWebSocketFactory, type FakeWebSocket } from '../testing/fake-web-socket.js';
+import { manualClock } from '../testing/manual-clock.js';
+import { withTestHooks } from '../testing/with-test-hooks.js';
 import type { HeartbeatClientEventMap, HeartbeatClientEventName } from './client-events.js';
 import type { HeartbeatClientOptions } from './client-options.js';
 import type { ConnectivitySignals } from './connectivity-signals.js';
 import { HeartbeatClient } from './heartbeat-client.js';
 import { MAX_MESSAGES_IN_FLIGHT } from './outbox.js';
+import type { ClientTestHooks } from './test-hooks.js';
 
 const SOURCE_SCHEDULE = [5000, 7500, 11250, 16875, 25312.5];
 
@@ -33,19 +36,23 @@ function fakeConnectivity() {
   };
 }
 
-function setup(options: Partial<HeartbeatClientOptions> = {}) {
+function setup(options: Partial<HeartbeatClientOptions> = {}, hooks: ClientTestHooks = {}) {
   const sockets = fakeWebSocketFactory();
   const connectivity = fakeConnectivity();
-  const client = new HeartbeatClient({
-    url: 'ws://server.test/ws',
-    webSocket: sockets.WebSocket,
-    connectivity: connectivity.signals,
-    jitter: 0,
-    random: () => 0.5,
-    // Real BroadcastChannels would connect the clients of different tests; tests that need one pass a fake.
-    broadcastChannel: false,
-    ...options,
-  });
+  const client = new HeartbeatClient(
+    withTestHooks(
+      {
+        url: 'ws://server.test/ws',
+        webSocket: sockets.WebSocket,
+        connectivity: connectivity.signals,
+        jitter: 0,
+        // Real BroadcastChannels would connect the clients of different tests; tests that need one pass a fake.
+        broadcastChannel: false,
+        ...options,
+      },
+      { random: () => 0.5, ...hooks },
+    ),
+  );
   const seen: { name: HeartbeatClientEventName; payload: unknown; at: number }[] = [];
   const names: HeartbeatClientEventName[] = [
     'connection_established',
@@ -61,6 +68,11 @@ function setup(options: Partial<HeartbeatClientOptions> = {}) {
   const eventsNamed = <K extends HeartbeatClientEventName>(name: K) =>
     seen.filter((e) => e.name === name).map((e) => e.payload as HeartbeatClientEventMap[K]);
   return { client, sockets, connectivity, seen, eventsNamed };
+}
+
+/** An `event` frame of topic `alerts` (by default) at `seq`. */
+function event(seq: number, epoch = 'e1', topic = 'alerts') {
+  return { type: 'event' as const, topic, seq, epoch, data: { n: seq }, timestamp: new Date().toISOString() };
 }
 
 /** Lets promise callbacks (token provider, connect()) run without moving the clock. */
@@ -326,7 +338,7 @@ describe('HeartbeatClient', () => {
     it('keeps jittered delays within (1 - jitter) × delay .. delay', async () => {
       const draws = [0, 0.999, 0.5, 0.25, 0.75];
       let draw = 0;
-      const harness = setup({ jitter: 0.3, random: () => draws[draw++ % draws.length] });
+      const harness = setup({ jitter: 0.3 }, { random: () => draws[draw++ % draws.length] });
       const socket = await connectNow(harness);
       socket.serverClose(1006);
       await failEachAttemptFor(harness, 80_000);
@@ -384,7 +396,7 @@ describe('HeartbeatClient', () => {
     });
 
     it.each([1001, 1012])('reconnects after %i within a random share of the first delay', async (code) => {
-      const harness = setup({ random: () => 0.2 });
+      const harness = setup({}, { random: () => 0.2 });
       const socket = await connectNow(harness);
       socket.serverClose(code);
       await flush();
@@ -710,16 +722,7 @@ describe('HeartbeatClient', () => {
   });
 
   describe('#subscribe', () => {
-    const event = (seq: number, epoch = 'e1') => ({
-      type: 'event' as const,
-      topic: 'alerts',
-      seq,
-      epoch,
-      data: { n: seq },
-      timestamp: new Date().toISOString(),
-    });
-
-    it('resubscribes after a reconnect from the last seq and drops duplicates', async () => {
+    it('names its position in hello.positions after a reconnect, sends no subscribe for it, and drops duplicates', async () => {
       const harness = setup();
       const seqs: number[] = [];
       harness.client.subscribe('alerts').subscribe((e) => seqs.push(e.seq));
@@ -733,8 +736,9 @@ describe('HeartbeatClient', () => {
       await jest.advanceTimersByTimeAsync(5000);
       const second = harness.sockets.last();
       second.serverOpen();
+      expect(second.frames('hello')[0].positions).toEqual({ alerts: 12 });
       second.serverWelcome('session-1');
-      expect(second.frames('subscribe')).toEqual([{ type: 'subscribe', topic: 'alerts', since: 12 }]);
+      expect(second.frames('subscribe')).toEqual([]);
       second.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 14, recovered: true, replayed: 2 });
       for (const seq of [12, 13, 14, 14, 15]) second.serverSend(event(seq));
       expect(seqs).toEqual([11, 12, 13, 14, 15]);
@@ -759,6 +763,282 @@ describe('HeartbeatClient', () => {
         { topic: 'alerts', reason: 'new-epoch', lastSeq: 1, previousEpoch: 'e1', epoch: 'e2', seq: 3 },
       ]);
       expect(seqs).toEqual(['e1:1', 'e2:4']);
+    });
+  });
+
+  describe('resume path (hello.positions)', () => {
+    /** Connected with `alerts` at seq 12 in e1, then the link drops; the next socket exists, unopened. */
+    async function droppedAt12(harness: ReturnType<typeof setup>) {
+      const first = await connectNow(harness);
+      first.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 10, recovered: true, replayed: 0 });
+      first.serverSend(event(11));
+      first.serverSend(event(12));
+      first.serverClose(1006);
+      await jest.advanceTimersByTimeAsync(5000);
+      return harness.sockets.last();
+    }
+
+    it('subscribes after welcome only the topics hello.positions did not name', async () => {
+      const harness = setup();
+      harness.client.subscribe('alerts').subscribe();
+      const second = await droppedAt12(harness);
+      harness.client.subscribe('stats').subscribe();
+      second.serverOpen();
+      expect(second.frames('hello')[0].positions).toEqual({ alerts: 12 });
+      expect(second.frames('subscribe')).toEqual([]);
+      second.serverWelcome('session-1', { resumed: true });
+      expect(second.frames('subscribe')).toEqual([{ type: 'subscribe', topic: 'stats' }]);
+    });
+
+    it('names no positions in the first hello, and subscribes every topic after welcome', async () => {
+      const harness = setup();
+      harness.client.subscribe('alerts').subscribe();
+      const socket = await connectNow(harness);
+      expect(socket.frames('hello')[0]).not.toHaveProperty('positions');
+      expect(socket.frames('subscribe')).toEqual([{ type: 'subscribe', topic: 'alerts' }]);
+    });
+
+    it('leaves on the server a topic given up while the hello was out', async () => {
+      const harness = setup();
+      const subscription = harness.client.subscribe('alerts').subscribe();
+      const second = await droppedAt12(harness);
+      second.serverOpen();
+      subscription.unsubscribe();
+      second.serverWelcome('session-1', { resumed: true });
+      expect(second.frames('unsubscribe')).toEqual([{ type: 'unsubscribe', topic: 'alerts' }]);
+    });
+
+    it("reports an evicted gap from the lost position when the server's subscribe of it could not replay everything", async () => {
+      const harness = setup();
+      const seqs: number[] = [];
+      harness.client.subscribe('alerts').subscribe((e) => seqs.push(e.seq));
+      const second = await droppedAt12(harness);
+      second.serverOpen();
+      second.serverWelcome('session-1', { resumed: true });
+      second.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 40, recovered: false, replayed: 2 });
+      for (const seq of [39, 40, 41]) second.serverSend(event(seq));
+      expect(harness.eventsNamed('gap')).toEqual([
+        { topic: 'alerts', reason: 'evicted', lastSeq: 12, previousEpoch: 'e1', epoch: 'e1', seq: 40 },
+      ]);
+      expect(seqs).toEqual([11, 12, 39, 40, 41]);
+    });
+  });
+
+  describe('losses told in-band (an unasked subscribed)', () => {
+    /** Connected, subscribed to `alerts` in e1, events up to 11 delivered. */
+    async function at11() {
+      const harness = setup();
+      const seqs: string[] = [];
+      harness.client.subscribe('alerts').subscribe((e) => seqs.push(`${e.epoch}:${e.seq}`));
+      const socket = await connectNow(harness);
+      socket.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 10, recovered: true, replayed: 0 });
+      socket.serverSend(event(11));
+      return { harness, socket, seqs };
+    }
+
+    it('reports a new epoch as a gap, stays connected and takes the new epoch from its seq', async () => {
+      const { harness, socket, seqs } = await at11();
+      socket.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e2', seq: 0, recovered: false, replayed: 0 });
+      socket.serverSend(event(12)); // a straggler of the lost epoch
+      socket.serverSend(event(1, 'e2'));
+      socket.serverSend(event(2, 'e2'));
+      socket.serverSend(event(2, 'e2'));
+      expect(harness.eventsNamed('gap')).toEqual([
+        { topic: 'alerts', reason: 'new-epoch', lastSeq: 11, previousEpoch: 'e1', epoch: 'e2', seq: 0 },
+      ]);
+      expect(seqs).toEqual(['e1:11', 'e2:1', 'e2:2']);
+      expect(harness.client.state).toMatchObject({ phase: 'connected', reconnectCount: 0 });
+      expect(socket.closedWith).toBeNull();
+      expect(harness.eventsNamed('connection_lost')).toEqual([]);
+    });
+
+    it('reports events evicted past its position as a gap and goes on from the new seq', async () => {
+      const { harness, socket, seqs } = await at11();
+      socket.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 40, recovered: false, replayed: 0 });
+      socket.serverSend(event(30));
+      socket.serverSend(event(41));
+      expect(harness.eventsNamed('gap')).toEqual([
+        { topic: 'alerts', reason: 'evicted', lastSeq: 11, previousEpoch: 'e1', epoch: 'e1', seq: 40 },
+      ]);
+      expect(seqs).toEqual(['e1:11', 'e1:41']);
+      expect(harness.client.state.phase).toBe('connected');
+      expect(socket.frames('subscribe')).toHaveLength(1);
+    });
+
+    it('reports nothing and delivers nothing twice when the same epoch continues from where it is', async () => {
+      const { harness, socket, seqs } = await at11();
+      socket.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 11, recovered: false, replayed: 0 });
+      socket.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 9, recovered: true, replayed: 0 });
+      socket.serverSend(event(11));
+      socket.serverSend(event(12));
+      expect(harness.eventsNamed('gap')).toEqual([]);
+      expect(seqs).toEqual(['e1:11', 'e1:12']);
+    });
+
+    it('ignores one for a topic the client is not subscribed to', async () => {
+      const { harness, socket } = await at11();
+      socket.serverSend({ type: 'subscribed', topic: 'stats', epoch: 'e9', seq: 3, recovered: false, replayed: 0 });
+      expect(harness.eventsNamed('gap')).toEqual([]);
+      expect(harness.eventsNamed('error')).toEqual([]);
+      expect(harness.client.state.phase).toBe('connected');
+    });
+  });
+
+  describe('heartbeat bounds from welcome.heartbeat', () => {
+    const SERVER = { ping_interval: 2000, heartbeat_timeout: 5000, max_missed_pings: 3 };
+
+    async function connectWith(harness: ReturnType<typeof setup>, heartbeat: typeof SERVER) {
+      const connected = harness.client.connect();
+      await flush();
+      const socket = harness.sockets.last();
+      socket.serverOpen();
+      socket.serverWelcome('session-1', { heartbeat });
+      await connected;
+      return socket;
+    }
+
+    it("follows the server's values when the app set none: pings every ping_interval, gives up at heartbeat_timeout", async () => {
+      const harness = setup();
+      const socket = await connectWith(harness, SERVER);
+      await jest.advanceTimersByTimeAsync(1999);
+      expect(socket.frames('ping')).toHaveLength(0);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(socket.frames('ping')).toHaveLength(1);
+      // pongTimeout = (5000 − 2000) / 3, below the default 10 s: the silent link is given up when the server gives up on it.
+      await jest.advanceTimersByTimeAsync(2999);
+      expect(harness.client.state).toMatchObject({ phase: 'connected', missedPongs: 2 });
+      await jest.advanceTimersByTimeAsync(1);
+      expect(socket.terminated).toBe(true);
+      expect(harness.client.state).toMatchObject({ phase: 'backoff', lastCloseCode: 4000 });
+    });
+
+    it('keeps the options the app gave explicitly', async () => {
+      const harness = setup({ pingInterval: 1000, pongTimeout: 300, maxMissedPongs: 2 });
+      const socket = await connectWith(harness, SERVER);
+      await jest.advanceTimersByTimeAsync(1000);
+      expect(socket.frames('ping')).toHaveLength(1);
+      await jest.advanceTimersByTimeAsync(599);
+      expect(socket.terminated).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(socket.terminated).toBe(true);
+    });
+
+    it('keeps what the chosen preset sets and follows the server for the rest', async () => {
+      const harness = setup({ preset: 'mobile' });
+      const socket = await connectWith(harness, { ping_interval: 25_000, heartbeat_timeout: 90_000, max_missed_pings: 2 });
+      await jest.advanceTimersByTimeAsync(14_999);
+      expect(socket.frames('ping')).toHaveLength(0);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(socket.frames('ping')).toHaveLength(1);
+      // mobile: pingInterval 15 s and pongTimeout 8 s; maxMissedPongs 2 from the server.
+      await jest.advanceTimersByTimeAsync(2 * 8000 - 1);
+      expect(socket.terminated).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(socket.terminated).toBe(true);
+    });
+
+    it('ignores server values that cannot be bounds (0) and keeps its own', async () => {
+      const harness = setup({ pingInterval: 1000, pongTimeout: 300 });
+      const socket = await connectWith(harness, { ping_interval: 0, heartbeat_timeout: 0, max_missed_pings: 0 });
+      await jest.advanceTimersByTimeAsync(1000 + 3 * 300);
+      expect(socket.terminated).toBe(true);
+    });
+  });
+
+  describe('the reconnect loop', () => {
+    it('runs its deadlines, waits and heartbeat on the clock it is given', async () => {
+      const clock = manualClock(Date.now());
+      const harness = setup({ pingInterval: 1000, pongTimeout: 300, maxMissedPongs: 1 }, { clock });
+      const socket = await connectNow(harness);
+      await jest.advanceTimersByTimeAsync(60_000);
+      expect(socket.frames('ping')).toHaveLength(0);
+      clock.advance(1000);
+      expect(socket.frames('ping')).toHaveLength(1);
+      clock.advance(300);
+      expect(socket.terminated).toBe(true);
+      expect(harness.client.state).toMatchObject({ phase: 'backoff', nextReconnectAt: clock.now() + 5000 });
+      await jest.advanceTimersByTimeAsync(60_000);
+      expect(harness.sockets.sockets).toHaveLength(1);
+      clock.advance(5000);
+      await flush();
+      expect(harness.sockets.sockets).toHaveLength(2);
+      clock.advance(10_000);
+      expect(harness.client.state).toMatchObject({ phase: 'backoff', reconnectAttempts: 2, lastErrorKind: 'connect-timeout' });
+      harness.client.destroy();
+      expect(clock.pending).toBe(0);
+    });
+
+    it('decides once per failure, even when handlers call methods while it reacts', async () => {
+      let draws = 0;
+      const lines: string[] = [];
+      const harness = setup({ jitter: 0.3, debug: (line) => lines.push(line) }, { random: () => (draws++, 0.5) });
+      const socket = await connectNow(harness);
+      for (const name of ['connection_lost', 'error', 'reconnecting'] as const) {
+        harness.client.on(name, () => {
+          harness.client.enableAutoReconnect();
+          void harness.client.connect().catch(() => undefined);
+        });
+      }
+      socket.serverClose(1006);
+      await flush();
+      expect(draws).toBe(1);
+      harness.sockets.last().serverClose(1006);
+      await flush();
+      expect(draws).toBe(2);
+      expect(lines.filter((line) => line.startsWith('attempt ended'))).toHaveLength(2);
+    });
+
+    it('goes on with the attempt under way after resetReconnectState(), deciding its failure from the first delay', async () => {
+      let slow = false;
+      const harness = setup({ token: () => (slow ? new Promise<string>((resolve) => setTimeout(() => resolve('late'), 1000)) : 'quick') });
+      const socket = await connectNow(harness);
+      socket.serverClose(1006);
+      slow = true;
+      await jest.advanceTimersByTimeAsync(5000);
+      expect(harness.client.state).toMatchObject({ phase: 'connecting', reconnectAttempts: 1 });
+      harness.client.resetReconnectState();
+      await jest.advanceTimersByTimeAsync(1000);
+      expect(harness.sockets.sockets).toHaveLength(2);
+      harness.sockets.last().serverClose(1006);
+      await flush();
+      expect(harness.eventsNamed('reconnecting').at(-1)).toMatchObject({ attempt: 1, delayMs: 5000 });
+    });
+
+    it('drops a token that arrives for an attempt given up meanwhile', async () => {
+      const answers: ((token: string) => void)[] = [];
+      const harness = setup({ token: () => new Promise<string>((resolve) => answers.push(resolve)) });
+      void harness.client.connect().catch(() => undefined);
+      await flush();
+      harness.client.disconnect();
+      const connected = harness.client.connect();
+      await flush();
+      answers[0]('stale');
+      await flush();
+      expect(harness.sockets.sockets).toHaveLength(0);
+      answers[1]('fresh');
+      await flush();
+      const socket = harness.sockets.last();
+      socket.serverOpen();
+      expect(socket.frames('hello')[0].token).toBe('fresh');
+      socket.serverWelcome();
+      await expect(connected).resolves.toBeUndefined();
+      expect(harness.sockets.sockets).toHaveLength(1);
+    });
+
+    it('waits for the transition under way before running a method called from a handler', async () => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      const seen: string[] = [];
+      harness.client.on('connection_lost', () => {
+        harness.client.disconnect();
+        seen.push(`after disconnect(): ${harness.client.state.phase}`);
+      });
+      socket.serverClose(1006);
+      await flush();
+      expect(seen).toEqual(['after disconnect(): backoff']);
+      expect(harness.client.state).toMatchObject({ phase: 'idle', nextReconnectAt: null });
+      expect(harness.eventsNamed('reconnecting')).toHaveLength(1);
+      expect(jest.getTimerCount()).toBe(0);
     });
   });
 
@@ -922,8 +1202,9 @@ describe('HeartbeatClient', () => {
       const second = harness.sockets.last();
       second.serverOpen();
       second.serverWelcome('session-1', { resumed: true });
-      expect(second.frames().map((f) => f.type)).toEqual(['hello', 'subscribe', 'message', 'message']);
-      expect(second.sent[2]).toBe(first.sent.find((text) => text.includes(inFlight.id)));
+      expect(second.frames('hello')[0].positions).toEqual({ alerts: 4 });
+      expect(second.frames().map((f) => f.type)).toEqual(['hello', 'message', 'message']);
+      expect(second.sent[1]).toBe(first.sent.find((text) => text.includes(inFlight.id)));
       expect(messages(second).map((m) => m.id)).toEqual([inFlight.id, expect.not.stringMatching(inFlight.id)]);
       second.serverAckAll();
       await expect(Promise.all([lost, later])).resolves.toEqual([undefined, undefined]);
@@ -1082,15 +1363,6 @@ describe('HeartbeatClient', () => {
       return { storage, items };
     }
 
-    const event = (seq: number, epoch = 'e1') => ({
-      type: 'event' as const,
-      topic: 'alerts',
-      seq,
-      epoch,
-      data: { n: seq },
-      timestamp: new Date().toISOString(),
-    });
-
     /** A page that connects, receives alerts up to 12 in e1 and is then reloaded (pagehide). */
     async function firstPage(storage: ReturnType<typeof memoryStorage>['storage']) {
       const page = setup({ persistence: storage });
@@ -1103,7 +1375,7 @@ describe('HeartbeatClient', () => {
       return page;
     }
 
-    it('saves the session and topic positions; the reloaded page names the session in hello and asks for what it missed', async () => {
+    it('saves the session and topic positions; the reloaded page names both in hello and gets what it missed', async () => {
       const { storage } = memoryStorage();
       await firstPage(storage);
 
@@ -1114,10 +1386,10 @@ describe('HeartbeatClient', () => {
       await flush();
       const socket = reloaded.sockets.last();
       socket.serverOpen();
-      expect(socket.frames('hello')[0].session_id).toBe('session-1');
+      expect(socket.frames('hello')[0]).toMatchObject({ session_id: 'session-1', positions: { alerts: 12 } });
       socket.serverWelcome('session-1', { resumed: true });
       await connecting;
-      expect(socket.frames('subscribe')).toEqual([{ type: 'subscribe', topic: 'alerts', since: 12 }]);
+      expect(socket.frames('subscribe')).toEqual([]);
       socket.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 15, recovered: true, replayed: 3 });
       for (const seq of [13, 14, 15, 16]) socket.serverSend(event(seq));
       expect(seqs).toEqual([13, 14, 15, 16]);
@@ -1277,6 +1549,10 @@ describe('HeartbeatClient', () => {
   });
 
   describe('token refresh', () => {
+    // The fake server never pings: the client's own heartbeat keeps its 30 s period rather than the
+    // welcome's 25 s, so that the silent link outlives the minute these tests watch.
+    const QUIET_LINK = { pingInterval: 30_000 };
+
     /** A token provider that hands out token-1, token-2, ... and counts its calls. */
     function tokens() {
       const calls: number[] = [];
@@ -1291,7 +1567,7 @@ describe('HeartbeatClient', () => {
 
     it('sends auth with a fresh token shortly before welcome.token_expires_at and keeps the connection', async () => {
       const { calls, provider } = tokens();
-      const harness = setup({ token: provider });
+      const harness = setup({ token: provider, ...QUIET_LINK });
       const connecting = harness.client.connect();
       await flush();
       const socket = harness.sockets.last();
@@ -1336,6 +1612,7 @@ describe('HeartbeatClient', () => {
           if (fail && harness.client.state.status === 'connected') throw new Error('auth service down');
           return 'token';
         },
+        ...QUIET_LINK,
       });
       const connecting = harness.client.connect();
       await flush();

@@ -1,53 +1,26 @@
-import { encodeFrame, type MessageFrame, type ServerFrame, type WelcomeFrame } from '@heartbeat/protocol';
-import {
-  BehaviorSubject,
-  defer,
-  EMPTY,
-  map,
-  merge,
-  Observable,
-  of,
-  retry,
-  Subject,
-  Subscription,
-  switchMap,
-  take,
-  timer,
-} from 'rxjs';
+import { encodeFrame, type HelloFrame, type MessageFrame, type ServerFrame, type WelcomeFrame } from '@heartbeat/protocol';
+import { BehaviorSubject, map, merge, Observable, Subscription } from 'rxjs';
 import { ClientHeartbeat } from './client-heartbeat.js';
 import type { HeartbeatClientEventMap, HeartbeatClientEventName, TopicEvent } from './client-events.js';
 import type { HeartbeatClientOptions } from './client-options.js';
-import { initialClientState, STATUS_OF_PHASE, type ConnectionPhase, type HeartbeatClientState } from './client-state.js';
+import { initialClientState, STATUS_OF_PHASE, type HeartbeatClientState } from './client-state.js';
 import { ClientMessages } from './client.messages.js';
 import { ClockSync } from './clock-sync.js';
 import { ConnectionFailure } from './connection-failure.js';
 import { EventHub } from './event-hub.js';
 import type { HeartbeatClientApi } from './heartbeat-client-api.js';
 import { HeartbeatSendError } from './heartbeat-send-error.js';
+import { livenessFromWelcome } from './liveness-timing.js';
+import { phaseAfter, WAITING_PHASES, type Hint, type LoopInput, type LoopState, type Waiter } from './loop-state.js';
 import { randomIdPrefix } from './message-id.js';
 import { Outbox } from './outbox.js';
 import { resolveClientOptions, type ResolvedClientOptions } from './resolve-client-options.js';
 import { RESUME_KEY_PREFIX, ResumeStore } from './resume-store.js';
-import { SessionClaims } from './session-claims.js';
 import { decideRetry, type RetryDecision } from './retry-policy.js';
-import { SocketSession } from './socket-session.js';
+import { SessionClaims } from './session-claims.js';
+import { SocketConnection } from './socket-connection.js';
 import { TokenRefresh } from './token-refresh.js';
 import { TopicRegistry } from './topic-registry.js';
-
-type StopDecision = Extract<RetryDecision, { kind: 'stop' }>;
-
-interface Waiter {
-  resolve(): void;
-  reject(error: Error): void;
-}
-
-function phaseAfter(decision: RetryDecision): ConnectionPhase {
-  if (decision.kind === 'stop') return decision.phase;
-  if (decision.kind === 'wait-online') return 'offline';
-  return decision.suspended ? 'suspended' : 'backoff';
-}
-
-const WAITING_PHASES: ReadonlySet<ConnectionPhase> = new Set(['backoff', 'suspended', 'offline']);
 
 /** The page's origin, which a browser sends as the upgrade's Origin header; null outside a page. */
 function pageOrigin(): string | null {
@@ -57,9 +30,10 @@ function pageOrigin(): string | null {
 
 /**
  * A WebSocket client for Heartbeat servers (docs/client.md): connects, keeps the link proven with its
- * own heartbeat, reconnects with exponential backoff (docs/protocol.md#backoff) through RxJS
- * `retry({ delay })`, and keeps topic subscriptions across reconnects. One attempt is one Observable
- * whose teardown releases its socket, listeners and timers, so every transition leaves nothing behind.
+ * own heartbeat, reconnects with exponential backoff (docs/protocol.md#backoff), and resumes its
+ * server session and topic positions across reconnects. The reconnect loop is one state machine:
+ * every input goes through transition(); an input that arrives while one runs (a method called from
+ * an event handler) waits for it to finish, so no transition ever sees another half done.
  */
 export class HeartbeatClient implements HeartbeatClientApi {
   readonly state$: Observable<HeartbeatClientState>;
@@ -68,47 +42,26 @@ export class HeartbeatClient implements HeartbeatClientApi {
   private readonly store: BehaviorSubject<HeartbeatClientState>;
   private readonly hub: EventHub<HeartbeatClientEventMap>;
   private readonly topics: TopicRegistry;
-  private readonly clock = new ClockSync();
-  /** `send()` messages until their ack; flushed after welcome and the resubscriptions. */
+  /** Round-trip time and server clock offset from this connection's pongs. */
+  private readonly clockSync = new ClockSync();
+  /** `send()` messages until their ack; flushed after welcome and the subscriptions. */
   private readonly outbox: Outbox;
-  /** Session id and topic positions in storage, so that a reloaded page resumes. */
+  /** Server session id and topic positions in storage, so that a reloaded page resumes. */
   private readonly resume: ResumeStore;
   private readonly tokenRefresh: TokenRefresh;
-  /** Tells other tabs which session this one resumes, so that two tabs never share one. */
+  /** Tells other tabs which server session this one resumes, so that two tabs never share one. */
   private readonly claims: SessionClaims;
-  /** Ends a scheduled wait at once (connect(), a network or page hint). */
-  private readonly wake$ = new Subject<void>();
-  /** Restarts a scheduled wait from the first delay (resetReconnectState()). */
-  private readonly restartWait$ = new Subject<void>();
   private readonly hints: Subscription;
   private readonly idPrefix: string;
+  /** Inputs to run; the first is the one running (see input()). */
+  private readonly inbox: LoopInput[] = [];
 
-  private run: Subscription | null = null;
-  private session: SocketSession | null = null;
-  /** The session to name in the next `hello`: the last welcome's, or one saved by an earlier page. */
-  private resumeSessionId: string | null = null;
-  /** The current connection has its welcome and its resubscriptions out: messages may go. */
-  private outboxOpen = false;
-  /** Server clock minus client clock as seen in this connection's welcome, for token expiry times. */
-  private serverClockAhead = 0;
-  private heartbeat: ClientHeartbeat | null = null;
+  private loop: LoopState = { kind: 'stopped', restartOn: 'connect' };
+  /** connect() promises waiting for the outcome of the attempt under way. */
   private waiters: Waiter[] = [];
-  /** Reconnect attempt number the next attempt carries (0: a first or manual connect). */
-  private nextAttempt = 0;
-  private unauthorizedInARow = 0;
-  private everConnected = false;
+  /** The server session to name in the next `hello`: the last welcome's, or one saved by an earlier page. */
+  private sessionToResume: string | null = null;
   private messageCount = 0;
-  /** The loop stopped because the fast attempts ran out: a network or page hint may restart it. */
-  private stoppedExhausted = false;
-  /** The link dropped while auto-reconnect was off: enabling it reconnects. */
-  private reconnectOnEnable = false;
-  /**
-   * A wake asked for while no wait is listening yet (from a handler of the very events
-   * that announce the wait): the wait honours it when it starts instead of losing it.
-   */
-  private wakeRequested = false;
-  private restartFromFirstAttempt = false;
-  private destroyed = false;
 
   constructor(options: HeartbeatClientOptions) {
     this.options = resolveClientOptions(options);
@@ -119,7 +72,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
     this.state$ = this.store.asObservable();
     this.hub = new EventHub((event, error) => this.log(ClientMessages.handlerThrew(String(event)), error));
     this.topics = new TopicRegistry({
-      send: (frame) => this.session?.send(frame) ?? false,
+      send: (frame) => this.openSocket()?.send(frame) ?? false,
       gap: (payload) => this.emit('gap', payload),
       resumed: (payload) => this.emit('resumed', payload),
       positionsChanged: () => this.resume.changed(),
@@ -127,29 +80,30 @@ export class HeartbeatClient implements HeartbeatClientApi {
     this.outbox = new Outbox(this.options.outbox);
     this.tokenRefresh = new TokenRefresh({
       fetchToken: () => this.resolveToken(),
-      sendAuth: (token) => this.session?.send({ type: 'auth', token }) ?? false,
+      sendAuth: (token) => this.openSocket()?.send({ type: 'auth', token }) ?? false,
       failed: (message) => {
         this.log(message);
-        this.emit('error', { message, code: 'token_refresh', kind: null, at: Date.now() });
+        this.emit('error', { message, code: 'token_refresh', kind: null, at: this.now() });
       },
-    });
+    }, this.options.clock);
     // Unique per client instance (not from `random`, which tests fix): a reloaded page reusing the
-    // session must not repeat an id the server would drop as a duplicate.
+    // server session must not repeat an id the server would drop as a duplicate.
     this.idPrefix = randomIdPrefix();
     const resumeKey = RESUME_KEY_PREFIX + this.options.url;
     this.resume = new ResumeStore(
       this.options.persistence,
       resumeKey,
-      () => ({ sessionId: this.resumeSessionId, topics: this.topics.positions() }),
+      () => ({ sessionId: this.sessionToResume, topics: this.topics.positions() }),
       (message) => this.log(message),
+      this.options.clock,
     );
-    this.claims = new SessionClaims(this.options.broadcastChannel?.(resumeKey) ?? null, { id: this.idPrefix, createdAt: Date.now() }, {
-      current: () => this.resumeSessionId,
+    this.claims = new SessionClaims(this.options.broadcastChannel?.(resumeKey) ?? null, { id: this.idPrefix, createdAt: this.now() }, {
+      current: () => this.sessionToResume,
       yieldSession: (sessionId) => this.yieldSession(sessionId),
     });
     const saved = this.resume.load();
     if (saved) {
-      this.resumeSessionId = saved.sessionId;
+      this.sessionToResume = saved.sessionId;
       this.topics.restore(saved.topics);
       this.log(`resume state loaded: session ${saved.sessionId ?? '(none)'}, ${Object.keys(saved.topics).length} topic positions`);
       if (saved.sessionId) this.claims.claim(saved.sessionId);
@@ -158,7 +112,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
       connectivity.online$.pipe(map(() => 'online' as const)),
       connectivity.offline$.pipe(map(() => 'offline' as const)),
       connectivity.resumed$.pipe(map(() => 'resumed' as const)),
-    ).subscribe((hint) => this.onHint(hint));
+    ).subscribe((hint) => this.input({ type: 'hint', hint }));
     if (connectivity.pageHidden$) this.hints.add(connectivity.pageHidden$.subscribe(() => this.resume.flush()));
   }
 
@@ -167,88 +121,31 @@ export class HeartbeatClient implements HeartbeatClientApi {
   }
 
   connect(): Promise<void> {
-    if (this.destroyed) return Promise.reject(new Error(ClientMessages.destroyed()));
-    if (this.state.phase === 'connected') return Promise.resolve();
+    if (this.loop.kind === 'destroyed') return Promise.reject(new Error(ClientMessages.destroyed()));
+    if (this.loop.kind === 'open') return Promise.resolve();
     const promise = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    if (this.run === null) {
-      this.unauthorizedInARow = 0;
-      this.nextAttempt = 0;
-      this.startRun();
-    } else if (this.state.phase !== 'connecting') {
-      this.requestWake();
-    }
+    this.input({ type: 'connect' });
     return promise;
   }
 
   disconnect(): void {
-    const run = this.run;
-    const wasConnected = this.state.phase === 'connected';
-    this.run = null;
-    this.stoppedExhausted = false;
-    this.reconnectOnEnable = false;
-    run?.unsubscribe();
-    this.settleWaiters(new Error(ClientMessages.disconnectedByClient()));
-    const hadPending = this.outbox.size > 0;
-    this.outbox.rejectAll(new HeartbeatSendError('disconnected', ClientMessages.sendCancelledByDisconnect()));
-    this.resume.flush();
-    if (!run && this.state.phase === 'idle') {
-      if (hadPending) this.patch({ pendingMessages: 0 });
-      return;
-    }
-    this.log('disconnect() called');
-    this.patch({
-      phase: 'idle',
-      nextReconnectAt: null,
-      connectedAt: null,
-      missedPongs: 0,
-      pendingMessages: 0,
-      tokenExpiresAt: null,
-      ...(wasConnected ? { lastCloseCode: 1000, lastCloseReason: 'client disconnect' } : {}),
-    });
-    if (wasConnected) {
-      this.emit('connection_lost', { code: 1000, reason: 'client disconnect', wasClean: true, willReconnect: false, at: Date.now() });
-    }
+    this.input({ type: 'disconnect' });
   }
 
   enableAutoReconnect(): void {
-    if (this.destroyed || this.state.autoReconnect) return;
-    this.patch({ autoReconnect: true });
-    if (this.reconnectOnEnable && this.run === null) {
-      this.reconnectOnEnable = false;
-      this.nextAttempt = 1;
-      this.startRun();
-    }
+    this.input({ type: 'auto-reconnect', on: true });
   }
 
   disableAutoReconnect(): void {
-    if (this.destroyed || !this.state.autoReconnect) return;
-    this.patch({ autoReconnect: false });
-    if (!WAITING_PHASES.has(this.state.phase)) return;
-    this.run?.unsubscribe();
-    this.run = null;
-    this.reconnectOnEnable = true;
-    this.patch({ phase: 'idle', nextReconnectAt: null });
+    this.input({ type: 'auto-reconnect', on: false });
   }
 
   resetReconnectState(): void {
-    if (this.destroyed) return;
-    this.unauthorizedInARow = 0;
-    this.stoppedExhausted = false;
-    const { phase, reconnectAttempts } = this.state;
-    if (phase === 'backoff' || phase === 'suspended') {
-      this.patch({ lastError: null, lastErrorKind: null });
-      // Rescheduled from the first delay, unless that is what is scheduled already.
-      if (phase === 'suspended' || reconnectAttempts > 1) {
-        this.restartFromFirstAttempt = true;
-        this.restartWait$.next();
-      }
-      return;
-    }
-    this.patch({ phase: phase === 'failed' ? 'idle' : phase, reconnectAttempts: 0, lastError: null, lastErrorKind: null });
+    this.input({ type: 'reset' });
   }
 
   sendPing(): boolean {
-    return this.heartbeat?.pingNow() ?? false;
+    return this.loop.kind === 'open' && this.loop.heartbeat.pingNow();
   }
 
   on<K extends HeartbeatClientEventName>(event: K, handler: (payload: HeartbeatClientEventMap[K]) => void): () => void {
@@ -264,7 +161,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
   }
 
   send(topic: string | undefined, data: unknown): Promise<void> {
-    if (this.destroyed) return Promise.reject(new HeartbeatSendError('destroyed', ClientMessages.destroyed()));
+    if (this.loop.kind === 'destroyed') return Promise.reject(new HeartbeatSendError('destroyed', ClientMessages.destroyed()));
     if (data === undefined) return Promise.reject(new HeartbeatSendError('invalid-data', ClientMessages.sendDataMissing()));
     this.messageCount += 1;
     const id = `${this.idPrefix}-${this.messageCount}`;
@@ -284,149 +181,195 @@ export class HeartbeatClient implements HeartbeatClientApi {
   }
 
   destroy(): void {
-    if (this.destroyed) return;
-    this.outbox.rejectAll(new HeartbeatSendError('destroyed', ClientMessages.sendCancelledByDestroy()));
-    this.disconnect();
-    this.resume.flush();
-    this.destroyed = true;
-    this.hints.unsubscribe();
-    this.claims.close();
-    this.topics.complete();
-    this.hub.complete();
-    this.wake$.complete();
-    this.restartWait$.complete();
-    this.store.complete();
+    this.input({ type: 'destroy' });
   }
 
-  private startRun(): void {
-    this.stoppedExhausted = false;
-    this.reconnectOnEnable = false;
-    // Registered before the first attempt starts: a state$ subscriber that reacts to that attempt
-    // with disconnect() or connect() must find this run to stop, or to join.
-    const run = new Subscription();
-    this.run = run;
-    run.add(
-      defer(() => this.attempt())
-        .pipe(retry({ delay: (error: unknown) => this.planRetry(error) }))
-        .subscribe({ error: (error: unknown) => this.failedUnexpectedly(run, error) }),
+  /**
+   * Runs `input` now, or after the transition under way when called from inside one (an event or
+   * state$ handler calling a method): each transition completes, its events emitted, before the next.
+   */
+  private input(input: LoopInput): void {
+    this.inbox.push(input);
+    if (this.inbox.length > 1) return;
+    while (this.inbox.length > 0) {
+      try {
+        this.transition(this.inbox[0]);
+      } catch (error) {
+        this.failedUnexpectedly(error);
+      }
+      this.inbox.shift();
+    }
+  }
+
+  /** The reconnect loop: every change of `loop` happens here. */
+  private transition(input: LoopInput): void {
+    const loop = this.loop;
+    if (loop.kind === 'destroyed') return;
+    switch (input.type) {
+      case 'connect':
+        if (loop.kind === 'stopped') this.startAttempt(0, 0);
+        else if (loop.kind === 'waiting') this.startAttempt(loop.attempt, loop.unauthorizedInARow);
+        else if (loop.kind === 'open') this.settleWaiters(null);
+        return;
+      case 'disconnect':
+        return this.stopByClient();
+      case 'auto-reconnect':
+        return this.setAutoReconnect(input.on);
+      case 'reset':
+        return this.reset();
+      case 'hint':
+        return this.onHint(input.hint);
+      case 'token':
+        if (loop.kind === 'connecting' && loop.socket === null && loop.deadline === input.deadline) this.createSocket(loop, input.token);
+        return;
+      case 'socket-open':
+        if (loop.kind === 'connecting' && loop.socket === input.socket) this.sendHello(loop, input.socket);
+        return;
+      case 'welcome':
+        if (loop.kind === 'handshaking' && loop.socket === input.socket) this.established(loop, input.welcome);
+        return;
+      case 'failed': {
+        if (loop.kind !== 'connecting' && loop.kind !== 'handshaking' && loop.kind !== 'open') return;
+        if (input.socket && input.socket !== loop.socket) return;
+        if (input.deadline && (loop.kind === 'open' || input.deadline !== loop.deadline)) return;
+        return this.failed(loop, input.failure);
+      }
+      case 'wait-over':
+        if (loop.kind === 'waiting') this.startAttempt(loop.attempt, loop.unauthorizedInARow);
+        return;
+      case 'destroy':
+        return this.destroyNow();
+    }
+  }
+
+  /**
+   * Releases what the current state holds (timers, socket, heartbeat): the one place that does. The
+   * socket closes with the failure's own code when it is one of the protocol's (4000 and up), and a
+   * peer known to be dead (4000) gets no closing handshake to wait for.
+   */
+  private release(failure: ConnectionFailure | null): void {
+    const loop = this.loop;
+    const closeSocket = (socket: SocketConnection | null) =>
+      socket?.close(failure && failure.code >= 3000 ? failure.code : 1000, failure?.reason ?? '', failure?.code === 4000);
+    switch (loop.kind) {
+      case 'connecting':
+      case 'handshaking':
+        this.options.clock.clearTimeout(loop.deadline);
+        closeSocket(loop.socket);
+        return;
+      case 'open':
+        loop.heartbeat.stop();
+        closeSocket(loop.socket);
+        this.closeOutbox();
+        return;
+      case 'waiting':
+        if (loop.timer !== null) this.options.clock.clearTimeout(loop.timer);
+        return;
+    }
+  }
+
+  /** One connection: token, socket, hello, welcome; `attempt` is the reconnect attempt number. */
+  private startAttempt(attempt: number, unauthorizedInARow: number): void {
+    this.release(null);
+    const { connectTimeout, url } = this.options;
+    const deadline = this.options.clock.setTimeout(() => this.input({ type: 'failed', failure: this.connectTimedOut() }), connectTimeout);
+    this.loop = { kind: 'connecting', attempt, unauthorizedInARow, deadline, socket: null, token: undefined };
+    this.patch({ phase: 'connecting', reconnectAttempts: attempt, nextReconnectAt: null });
+    this.log(`connecting to ${url}` + (attempt > 0 ? ` (attempt ${attempt})` : ''));
+    this.resolveToken().then(
+      (token) => this.input({ type: 'token', deadline, token }),
+      (error: unknown) => this.input({ type: 'failed', failure: ConnectionFailure.tokenProvider(error), deadline }),
     );
   }
 
-  /** One connection: token, socket, hello, welcome, then frames until it closes or dies. */
-  private attempt(): Observable<never> {
-    return new Observable<never>((subscriber) => {
-      const { connectTimeout, webSocket, url, pingInterval, pongTimeout, maxMissedPongs } = this.options;
-      this.wakeRequested = false;
-      this.patch({ phase: 'connecting', reconnectAttempts: this.nextAttempt, nextReconnectAt: null });
-      this.log(`connecting to ${url}` + (this.nextAttempt > 0 ? ` (attempt ${this.nextAttempt})` : ''));
-      let session: SocketSession | null = null;
-      let heartbeat: ClientHeartbeat | null = null;
-      let finished = false;
-
-      const finish = (failure: ConnectionFailure | null) => {
-        if (finished) return;
-        finished = true;
-        clearTimeout(connectTimer);
-        heartbeat?.stop();
-        const abandon = failure?.code === 4000;
-        session?.close(failure && failure.code >= 3000 ? failure.code : 1000, failure?.reason ?? '', abandon);
-        if (this.session === session) {
-          this.session = null;
-          this.heartbeat = null;
-          this.closeOutbox();
-        }
-        if (failure) subscriber.error(failure);
-      };
-      const connectTimer = setTimeout(() => {
-        const stage = session === null ? 'token' : session.opened ? 'welcome' : 'opening';
-        finish(ConnectionFailure.connectTimeout(connectTimeout, stage, url));
-      }, connectTimeout);
-
-      const established = (welcome: WelcomeFrame, open: SocketSession) => {
-        clearTimeout(connectTimer);
-        heartbeat = new ClientHeartbeat({ pingInterval, pongTimeout, maxMissedPongs }, {
-          sendPing: (sequence, clientTime) => this.sendClientPing(open, sequence, clientTime),
-          missedChanged: (missed) => this.patch({ missedPongs: missed }),
-          dead: (failure) => finish(failure),
-          wokeUp: (gapMs) => this.log(`clock jumped ${Math.round(gapMs)} ms (sleep or frozen tab): checking the link`),
-        });
-        this.session = open;
-        this.heartbeat = heartbeat;
-        heartbeat.start();
-        this.connected(welcome);
-      };
-
-      const opened = (token: string | undefined) => {
-        if (finished) return;
-        try {
-          session = new SocketSession(webSocket, url, {
-            open: () => session?.send({ type: 'hello', ...this.helloFields(token) }),
-            frame: (frame) => {
-              if (heartbeat) {
-                heartbeat.frameReceived();
-                this.dispatch(frame, session as SocketSession);
-              } else if (frame.type === 'welcome') {
-                established(frame, session as SocketSession);
-              } else if (frame.type === 'error') {
-                this.emit('error', { message: ClientMessages.serverError(frame.code, frame.message), code: frame.code, kind: null, at: Date.now() });
-              }
-            },
-            invalidFrame: (detail) => {
-              heartbeat?.frameReceived();
-              this.emit('error', { message: ClientMessages.invalidFrame(detail), code: null, kind: null, at: Date.now() });
-            },
-            closed: (code, reason, wasClean, opening) =>
-              finish(
-                opening.opened
-                  ? ConnectionFailure.closed(code, reason, wasClean, heartbeat !== null)
-                  : ConnectionFailure.beforeOpen(opening.errorEvent, url, pageOrigin()),
-              ),
-          });
-        } catch (error) {
-          finish(error instanceof ConnectionFailure ? error : ConnectionFailure.socketCreate(error));
-        }
-      };
-
-      this.resolveToken().then(opened, (error: unknown) => finish(ConnectionFailure.tokenProvider(error)));
-      return () => finish(null);
-    });
+  private connectTimedOut(): ConnectionFailure {
+    const loop = this.loop;
+    const socket = loop.kind === 'connecting' || loop.kind === 'handshaking' ? loop.socket : null;
+    const stage = socket === null ? 'token' : socket.opened ? 'welcome' : 'opening';
+    return ConnectionFailure.connectTimeout(this.options.connectTimeout, stage, this.options.url);
   }
 
-  private async resolveToken(): Promise<string | undefined> {
-    const { token } = this.options;
-    const value = typeof token === 'function' ? await token() : token;
-    return value ?? undefined;
+  private createSocket(loop: Extract<LoopState, { kind: 'connecting' }>, token: string | undefined): void {
+    const { webSocket, url } = this.options;
+    let socket: SocketConnection;
+    try {
+      socket = new SocketConnection(webSocket, url, {
+        open: () => this.input({ type: 'socket-open', socket }),
+        frame: (frame) => this.onFrame(socket, frame),
+        invalidFrame: (detail) => {
+          if (this.loop.kind === 'open') this.loop.heartbeat.frameReceived();
+          this.emit('error', { message: ClientMessages.invalidFrame(detail), code: null, kind: null, at: this.now() });
+        },
+        closed: (code, reason, wasClean, opening) => {
+          const failure = opening.opened
+            ? ConnectionFailure.closed(code, reason, wasClean, this.loop.kind === 'open')
+            : ConnectionFailure.beforeOpen(opening.errorEvent, url, pageOrigin());
+          this.input({ type: 'failed', failure, socket });
+        },
+      });
+    } catch (error) {
+      this.failed(loop, error instanceof ConnectionFailure ? error : ConnectionFailure.socketCreate(error));
+      return;
+    }
+    this.loop = { ...loop, socket, token };
   }
 
-  private helloFields(token: string | undefined) {
-    const sessionId = this.resumeSessionId;
-    return {
-      ...(token !== undefined ? { token } : {}),
+  /** The socket opened: `hello` names the server session to resume and the position in each wanted topic. */
+  private sendHello(loop: Extract<LoopState, { kind: 'connecting' }>, socket: SocketConnection): void {
+    const positions = this.topics.helloPositions();
+    const sessionId = this.sessionToResume;
+    const hello: HelloFrame = {
+      type: 'hello',
+      ...(loop.token !== undefined ? { token: loop.token } : {}),
       ...(sessionId ? { session_id: sessionId } : {}),
+      ...(Object.keys(positions).length > 0 ? { positions } : {}),
       ...(this.options.clientInfo ? { client: this.options.clientInfo } : {}),
     };
+    socket.send(hello);
+    const { attempt, unauthorizedInARow, deadline } = loop;
+    this.loop = { kind: 'handshaking', attempt, unauthorizedInARow, deadline, socket, positions };
+  }
+
+  /** Frames of an open connection; before `welcome` only `welcome` and `error` mean anything. */
+  private onFrame(socket: SocketConnection, frame: ServerFrame): void {
+    const loop = this.loop;
+    if (loop.kind === 'open' && loop.socket === socket) {
+      loop.heartbeat.frameReceived();
+      this.dispatch(frame, socket);
+    } else if (frame.type === 'welcome') {
+      this.input({ type: 'welcome', socket, welcome: frame });
+    } else if (frame.type === 'error') {
+      this.emit('error', { message: ClientMessages.serverError(frame.code, frame.message), code: frame.code, kind: null, at: this.now() });
+    }
   }
 
   /**
    * `welcome` arrived. Everything this connection needs is set up before the state says connected:
-   * the session is remembered, the token refresh planned, the topics subscribed again and only
-   * then the outbox flushed, so that messages follow the resubscriptions.
+   * the heartbeat runs on the bounds the server announced (unless the app set its own), the server
+   * session is remembered, the token refresh planned, the topics not in `hello.positions`
+   * subscribed, and only then the outbox flushed, so that messages follow the subscriptions.
    */
-  private connected(welcome: WelcomeFrame): void {
-    const reconnect = this.everConnected;
-    this.everConnected = true;
-    this.unauthorizedInARow = 0;
-    this.nextAttempt = 0;
-    this.clock.reset();
-    const at = Date.now();
-    this.resumeSessionId = welcome.session_id;
+  private established(loop: Extract<LoopState, { kind: 'handshaking' }>, welcome: WelcomeFrame): void {
+    this.options.clock.clearTimeout(loop.deadline);
+    const { socket, positions } = loop;
+    const timing = livenessFromWelcome(this.options, this.options.ownLiveness, welcome.heartbeat);
+    const heartbeat = new ClientHeartbeat(timing, {
+      sendPing: (sequence, clientTime) => this.sendClientPing(socket, sequence, clientTime),
+      missedChanged: (missed) => this.patch({ missedPongs: missed }),
+      dead: (failure) => this.input({ type: 'failed', failure, socket }),
+      wokeUp: (gapMs) => this.log(`clock jumped ${Math.round(gapMs)} ms (sleep or frozen tab): checking the link`),
+    }, this.options.clock);
+    const at = this.now();
+    this.loop = { kind: 'open', socket, heartbeat, serverClockAhead: welcome.server_time - at };
+    heartbeat.start();
+    const reconnect = this.state.sessionId !== null; // only a welcome sets it
+    this.clockSync.reset();
+    this.sessionToResume = welcome.session_id;
     this.resume.changed();
     this.claims.claim(welcome.session_id);
-    this.serverClockAhead = welcome.server_time - at;
     const tokenExpiresAt = this.clientTime(welcome.token_expires_at);
     this.planTokenRefresh(tokenExpiresAt);
-    this.topics.resubscribeAll();
-    this.outboxOpen = true;
+    this.topics.afterWelcome(positions);
     this.flushOutbox();
     this.patch({
       phase: 'connected',
@@ -446,22 +389,22 @@ export class HeartbeatClient implements HeartbeatClientApi {
       rttMs: null,
       rttSmoothedMs: null,
     });
-    this.log(`connected, session ${welcome.session_id}${welcome.resumed ? ' (resumed)' : ''}`);
+    this.log(`connected, session ${welcome.session_id}${welcome.resumed ? ' (resumed)' : ''}, heartbeat ${JSON.stringify(timing)}`);
     this.settleWaiters(null);
     this.emit('connection_established', { sessionId: welcome.session_id, resumed: welcome.resumed, reconnect, at });
   }
 
-  private dispatch(frame: ServerFrame, session: SocketSession): void {
-    const now = Date.now();
+  private dispatch(frame: ServerFrame, socket: SocketConnection): void {
+    const now = this.now();
     switch (frame.type) {
       case 'ping': {
         const pingCount = this.state.serverPingCount + 1;
-        session.send({ type: 'pong', timestamp: new Date(now).toISOString(), client_time: now, sequence: frame.sequence, ping_count: pingCount });
+        socket.send({ type: 'pong', timestamp: new Date(now).toISOString(), client_time: now, sequence: frame.sequence, ping_count: pingCount });
         this.patch({ serverPingCount: pingCount });
         return;
       }
       case 'pong': {
-        const sample = this.clock.record(frame.client_time, frame.server_time, now);
+        const sample = this.clockSync.record(frame.client_time, frame.server_time, now);
         this.patch({ pongCount: this.state.pongCount + 1, lastPongAt: now, ...sample });
         this.emit('pong', { sequence: frame.sequence, rttMs: sample.rttMs, clockOffsetMs: sample.clockOffsetMs, at: now });
         return;
@@ -499,23 +442,23 @@ export class HeartbeatClient implements HeartbeatClientApi {
     }
   }
 
-  private sendClientPing(session: SocketSession, sequence: number, clientTime: number): boolean {
-    const sent = session.send({ type: 'ping', timestamp: new Date(clientTime).toISOString(), client_time: clientTime, sequence });
+  private sendClientPing(socket: SocketConnection, sequence: number, clientTime: number): boolean {
+    const sent = socket.send({ type: 'ping', timestamp: new Date(clientTime).toISOString(), client_time: clientTime, sequence });
     if (sent) this.patch({ pingCount: this.state.pingCount + 1, lastPingAt: clientTime });
     return sent;
   }
 
   /**
-   * The retry pipeline's `delay`: reacts to how the attempt ended (docs/protocol.md, Close codes)
-   * and returns the wait before the next attempt, or EMPTY to end the loop. The whole transition
-   * (phase, flags, waiters) is done before any event is emitted, so a handler may call any method.
+   * An attempt failed or the connection ended: how it ended (docs/protocol.md#11-close-codes) decides,
+   * once, what comes next. The whole transition (state, waiters) is done before any event is emitted.
    */
-  private planRetry(error: unknown): Observable<unknown> {
-    const failure = error instanceof ConnectionFailure ? error : ConnectionFailure.socketCreate(error);
-    const wasConnected = this.state.phase === 'connected';
-    this.unauthorizedInARow = failure.code === 4001 ? this.unauthorizedInARow + 1 : 0;
-    const decision = decideRetry(this.retryContext(failure));
+  private failed(loop: Extract<LoopState, { kind: 'connecting' | 'handshaking' | 'open' }>, failure: ConnectionFailure): void {
+    const wasConnected = loop.kind === 'open';
+    const unauthorizedInARow = failure.code === 4001 ? (wasConnected ? 0 : loop.unauthorizedInARow) + 1 : 0;
+    const decision = this.decide(failure, wasConnected ? 0 : loop.attempt, unauthorizedInARow);
     this.log(`attempt ended: ${failure.message} → ${decision.kind}`);
+    this.release(failure);
+    const stayClosed = failure.reaction === 'stay-closed';
     this.patch({
       phase: phaseAfter(decision),
       nextReconnectAt: null,
@@ -524,151 +467,200 @@ export class HeartbeatClient implements HeartbeatClientApi {
       tokenExpiresAt: null,
       lastCloseCode: failure.code,
       lastCloseReason: failure.reason,
-      lastError: failure.reaction === 'stay-closed' ? this.state.lastError : failure.message,
-      lastErrorKind: failure.reaction === 'stay-closed' ? this.state.lastErrorKind : failure.kind,
+      lastError: stayClosed ? this.state.lastError : failure.message,
+      lastErrorKind: stayClosed ? this.state.lastErrorKind : failure.kind,
     });
-    if (decision.kind === 'stop') this.stop(decision, failure);
+    const announce = this.follow(decision, failure, unauthorizedInARow);
     // The one retry after a 4001 is part of the same connect(): its outcome settles the promise.
-    const refreshingToken = failure.reaction === 'refresh-token' && decision.kind === 'retry';
-    if (!refreshingToken) this.settleWaiters(failure);
+    if (!(failure.reaction === 'refresh-token' && decision.kind === 'retry')) this.settleWaiters(failure);
     if (wasConnected) {
       const { code, reason, wasClean } = failure;
-      this.emit('connection_lost', { code, reason, wasClean, willReconnect: decision.kind !== 'stop', at: Date.now() });
+      this.emit('connection_lost', { code, reason, wasClean, willReconnect: decision.kind !== 'stop', at: this.now() });
     }
-    if (failure.reaction !== 'stay-closed') {
-      this.emit('error', { message: failure.message, code: String(failure.code), kind: failure.kind, at: Date.now() });
+    if (!stayClosed) {
+      this.emit('error', { message: failure.message, code: String(failure.code), kind: failure.kind, at: this.now() });
     }
-    const exhausted = decision.kind === 'stop' ? decision.exhausted : decision.kind === 'retry' && decision.exhaustedNow;
-    if (exhausted) {
+    if (decision.kind === 'stop' ? decision.exhausted : decision.kind === 'retry' && decision.exhaustedNow) {
       const willRetry = decision.kind === 'retry';
       this.emit('reconnect_failed', { attempts: this.options.maxReconnectAttempts, lastError: failure.message, kind: failure.kind, willRetry });
     }
-    if (decision.kind === 'stop') return EMPTY;
-    // Decided again when the wait starts (and on resetReconnectState()): a handler of the events
-    // above may have reset the attempts meanwhile. The restart subject is listened to first, so a
-    // reset from a handler of `reconnecting` itself is not lost.
-    return merge(this.restartWait$, of(undefined)).pipe(
-      map(() => decideRetry(this.retryContext(failure, this.takeRestartRequest()))),
-      switchMap((next) => this.waitFor(next, failure)),
-      take(1),
-    );
+    announce();
   }
 
-  private retryContext(failure: ConnectionFailure, fromFirstAttempt = false) {
-    return {
+  /** What the close-code table and the backoff schedule say to do after `failure` (docs/client.md#close-codes). */
+  private decide(failure: ConnectionFailure, attemptsMade: number, unauthorizedInARow: number): RetryDecision {
+    return decideRetry({
       failure,
-      attemptsMade: fromFirstAttempt ? 0 : this.state.reconnectAttempts,
-      unauthorizedInARow: this.unauthorizedInARow,
+      attemptsMade,
+      unauthorizedInARow,
       autoReconnect: this.state.autoReconnect,
       online: this.options.connectivity.isOnline(),
       timing: this.options,
       random: this.options.random,
-    };
-  }
-
-  /** Waits out a decision; a wake (connect(), a hint) ends it early, `offline` turns it into a wait for `online`. */
-  private waitFor(decision: RetryDecision, failure: ConnectionFailure): Observable<unknown> {
-    return defer(() => {
-      if (decision.kind === 'stop') {
-        this.stop(decision, failure);
-        return EMPTY;
-      }
-      this.nextAttempt = decision.attempt;
-      if (this.wakeRequested) return of(true);
-      if (decision.kind === 'wait-online') return this.waitForOnline();
-      const at = Date.now() + decision.delayMs;
-      this.patch({ phase: phaseAfter(decision), nextReconnectAt: at, reconnectAttempts: decision.attempt });
-      const go$ = merge(timer(decision.delayMs), this.wake$).pipe(map(() => true));
-      const offline$ = this.options.connectivity.offline$.pipe(map(() => false));
-      const wait$ = merge(go$, offline$).pipe(
-        take(1),
-        switchMap((go) => (go ? of(go) : this.waitForOnline())),
-      );
-      // Announced once the wait listens, so that connect() from the handler ends it at once.
-      return new Observable<unknown>((subscriber) => {
-        const subscription = wait$.subscribe(subscriber);
-        this.emit('reconnecting', { attempt: decision.attempt, delayMs: decision.delayMs, at, suspended: decision.suspended });
-        return subscription;
-      });
     });
   }
 
-  private waitForOnline(): Observable<unknown> {
-    return defer(() => {
+  /**
+   * Puts a retry decision into effect: stop, wait for the network, or wait `delayMs` for the next
+   * attempt. Returns the announcement (`reconnecting`) to emit once the caller's other events are out.
+   */
+  private follow(decision: RetryDecision, failure: ConnectionFailure, unauthorizedInARow: number): () => void {
+    const nothing = () => undefined;
+    if (decision.kind === 'stop') {
+      const restartOn = decision.exhausted ? 'hint' : decision.phase === 'idle' && failure.reaction !== 'stay-closed' ? 'enable' : 'connect';
+      this.loop = { kind: 'stopped', restartOn };
+      this.patch({ phase: decision.phase, nextReconnectAt: null, lastError: decision.error ?? this.state.lastError });
+      return nothing;
+    }
+    if (decision.kind === 'wait-online') {
+      this.loop = { kind: 'waiting', attempt: decision.attempt, unauthorizedInARow, failure, timer: null };
       this.patch({ phase: 'offline', nextReconnectAt: null, lastError: ClientMessages.offline(), lastErrorKind: 'offline' });
-      return this.wakeRequested ? of(true) : merge(this.options.connectivity.online$, this.wake$).pipe(take(1));
+      return nothing;
+    }
+    const { attempt, delayMs, suspended } = decision;
+    const at = this.now() + delayMs;
+    const timer = this.options.clock.setTimeout(() => this.input({ type: 'wait-over' }), delayMs);
+    this.loop = { kind: 'waiting', attempt, unauthorizedInARow, failure, timer };
+    this.patch({ phase: phaseAfter(decision), nextReconnectAt: at, reconnectAttempts: attempt });
+    return () => this.emit('reconnecting', { attempt, delayMs, at, suspended });
+  }
+
+  /** disconnect(): closes with 1000, stops the loop, and cancels what waits for a connection. */
+  private stopByClient(): void {
+    const loop = this.loop;
+    const wasConnected = loop.kind === 'open';
+    this.release(null);
+    this.loop = { kind: 'stopped', restartOn: 'connect' };
+    this.settleWaiters(new Error(ClientMessages.disconnectedByClient()));
+    const hadPending = this.outbox.size > 0;
+    this.outbox.rejectAll(new HeartbeatSendError('disconnected', ClientMessages.sendCancelledByDisconnect()));
+    this.resume.flush();
+    if (loop.kind === 'stopped' && this.state.phase === 'idle') {
+      if (hadPending) this.patch({ pendingMessages: 0 });
+      return;
+    }
+    this.log('disconnect() called');
+    this.patch({
+      phase: 'idle',
+      nextReconnectAt: null,
+      connectedAt: null,
+      missedPongs: 0,
+      pendingMessages: 0,
+      tokenExpiresAt: null,
+      ...(wasConnected ? { lastCloseCode: 1000, lastCloseReason: 'client disconnect' } : {}),
     });
+    if (wasConnected) {
+      this.emit('connection_lost', { code: 1000, reason: 'client disconnect', wasClean: true, willReconnect: false, at: this.now() });
+    }
   }
 
-  /** Ends the reconnect loop with a decision: no more attempts until connect() (or a hint, if exhausted). */
-  private stop(decision: StopDecision, failure: ConnectionFailure): void {
-    this.run = null;
-    this.stoppedExhausted = decision.exhausted;
-    this.reconnectOnEnable = decision.phase === 'idle' && failure.reaction !== 'stay-closed';
-    this.patch({ phase: decision.phase, nextReconnectAt: null, lastError: decision.error ?? this.state.lastError });
+  private setAutoReconnect(on: boolean): void {
+    if (this.state.autoReconnect === on) return;
+    this.patch({ autoReconnect: on });
+    const loop = this.loop;
+    if (on && loop.kind === 'stopped' && loop.restartOn === 'enable') {
+      this.startAttempt(1, 0);
+    } else if (!on && loop.kind === 'waiting') {
+      this.release(null);
+      this.loop = { kind: 'stopped', restartOn: 'enable' };
+      this.patch({ phase: 'idle', nextReconnectAt: null });
+    }
   }
 
-  /** The pipeline itself failed (a bug, not a closed connection): say so instead of hanging. */
-  private failedUnexpectedly(run: Subscription, error: unknown): void {
-    if (this.run !== run) return;
-    this.run = null;
+  /** resetReconnectState(): forgets past attempts; a scheduled retry starts over from the first delay. */
+  private reset(): void {
+    const loop = this.loop;
+    if (loop.kind === 'stopped' && loop.restartOn === 'hint') this.loop = { kind: 'stopped', restartOn: 'connect' };
+    // The attempt under way now counts as a first one: its failure is decided from the first delay.
+    if (loop.kind === 'connecting' || loop.kind === 'handshaking') this.loop = { ...loop, attempt: 0, unauthorizedInARow: 0 };
+    const { phase } = this.state;
+    if (loop.kind === 'waiting' && loop.timer !== null) {
+      this.patch({ lastError: null, lastErrorKind: null });
+      // Rescheduled from the first delay, unless that is what is scheduled already.
+      if (phase === 'suspended' || loop.attempt > 1) {
+        this.release(null);
+        this.follow(this.decide(loop.failure, 0, 0), loop.failure, 0)();
+      }
+      return;
+    }
+    if (loop.kind === 'waiting') this.loop = { ...loop, unauthorizedInARow: 0 };
+    this.patch({ phase: phase === 'failed' ? 'idle' : phase, reconnectAttempts: 0, lastError: null, lastErrorKind: null });
+  }
+
+  /** `online`, `offline`, page visible again: check a live link at once, or end a wait with the backoff reset. */
+  private onHint(hint: Hint): void {
+    if (hint !== 'resumed') this.patch({ online: hint === 'online' });
+    this.log(`browser hint: ${hint}`);
+    const loop = this.loop;
+    if (loop.kind === 'open') {
+      loop.heartbeat.pingNow();
+    } else if (hint === 'offline') {
+      if (loop.kind === 'waiting' && loop.timer !== null) {
+        this.release(null);
+        this.loop = { ...loop, timer: null };
+        this.patch({ phase: 'offline', nextReconnectAt: null, lastError: ClientMessages.offline(), lastErrorKind: 'offline' });
+      }
+    } else if (loop.kind === 'waiting') {
+      this.startAttempt(1, loop.unauthorizedInARow);
+    } else if (loop.kind === 'stopped' && loop.restartOn === 'hint' && this.state.autoReconnect) {
+      this.startAttempt(1, 0);
+    }
+  }
+
+  private destroyNow(): void {
+    this.outbox.rejectAll(new HeartbeatSendError('destroyed', ClientMessages.sendCancelledByDestroy()));
+    this.stopByClient();
+    this.resume.flush();
+    this.loop = { kind: 'destroyed' };
+    this.hints.unsubscribe();
+    this.claims.close();
+    this.topics.complete();
+    this.hub.complete();
+    this.store.complete();
+  }
+
+  /** A transition threw (a bug, not a closed connection): say so instead of hanging. */
+  private failedUnexpectedly(error: unknown): void {
     this.log('reconnect loop ended unexpectedly', error);
+    if (this.loop.kind === 'destroyed') return;
+    try {
+      this.release(null);
+    } finally {
+      this.loop = { kind: 'stopped', restartOn: 'connect' };
+    }
     this.settleWaiters(error instanceof Error ? error : new Error(String(error)));
     this.patch({ phase: 'failed', nextReconnectAt: null, lastError: String(error), lastErrorKind: 'internal' });
   }
 
-  private takeRestartRequest(): boolean {
-    const requested = this.restartFromFirstAttempt;
-    this.restartFromFirstAttempt = false;
-    return requested;
+  /** The socket of the open connection (welcome received), or null. */
+  private openSocket(): SocketConnection | null {
+    return this.loop.kind === 'open' ? this.loop.socket : null;
   }
 
-  private requestWake(): void {
-    this.wakeRequested = true;
-    this.wake$.next();
+  private async resolveToken(): Promise<string | undefined> {
+    const { token } = this.options;
+    const value = typeof token === 'function' ? await token() : token;
+    return value ?? undefined;
   }
 
-  /** `online`, `offline`, page visible again: check a live link at once, or end a wait with the backoff reset. */
-  private onHint(hint: 'online' | 'offline' | 'resumed'): void {
-    if (hint !== 'resumed') this.patch({ online: hint === 'online' });
-    this.log(`browser hint: ${hint}`);
-    const { phase, autoReconnect } = this.state;
-    if (phase === 'connected') {
-      this.heartbeat?.pingNow();
-      return;
-    }
-    if (hint === 'offline') return;
-    if (WAITING_PHASES.has(phase)) {
-      this.nextAttempt = 1;
-      this.patch({ reconnectAttempts: 0 });
-      this.requestWake();
-    } else if (this.stoppedExhausted && autoReconnect && this.run === null) {
-      this.nextAttempt = 1;
-      this.patch({ reconnectAttempts: 0 });
-      this.startRun();
-    }
-  }
-
-  /** Writes the waiting messages, in order, once the connection has its welcome and resubscriptions. */
+  /** Writes the waiting messages, in order, once the connection has its welcome and subscriptions. */
   private flushOutbox(): void {
-    const session = this.session;
-    if (!this.outboxOpen || !session) return;
-    this.outbox.flush((text) => session.sendText(text));
+    const socket = this.openSocket();
+    if (socket) this.outbox.flush((text) => socket.sendText(text));
   }
 
   /** The connection ended: messages in flight wait for the next one (resent with the same id). */
   private closeOutbox(): void {
-    this.outboxOpen = false;
     this.tokenRefresh.stop();
     const requeued = this.outbox.requeue();
     if (requeued > 0) this.log(`${requeued} unacknowledged messages will be sent again after the next welcome`);
     this.resume.flush();
   }
 
-  /** Another tab (an older client instance) names the same session: the next hello names none. */
+  /** Another tab (an older client instance) names the same server session: the next hello names none. */
   private yieldSession(sessionId: string): void {
-    if (this.resumeSessionId !== sessionId) return;
-    this.resumeSessionId = null;
+    if (this.sessionToResume !== sessionId) return;
+    this.sessionToResume = null;
     this.resume.changed();
     this.log(ClientMessages.sessionYielded(sessionId));
   }
@@ -685,7 +677,8 @@ export class HeartbeatClient implements HeartbeatClientApi {
 
   /** A time on the server's clock (token expiry) on this client's clock, per this connection's welcome. */
   private clientTime(serverTime: number | undefined): number | null {
-    return serverTime === undefined ? null : serverTime - this.serverClockAhead;
+    if (serverTime === undefined) return null;
+    return serverTime - (this.loop.kind === 'open' ? this.loop.serverClockAhead : 0);
   }
 
   private settleWaiters(failure: Error | null): void {
@@ -698,7 +691,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
   }
 
   private patch(changes: Partial<HeartbeatClientState>): void {
-    if (this.destroyed) return;
+    if (this.loop.kind === 'destroyed') return;
     const next = { ...this.state, ...changes };
     const waiting = WAITING_PHASES.has(next.phase);
     this.store.next({
@@ -713,8 +706,11 @@ export class HeartbeatClient implements HeartbeatClientApi {
     this.hub.emit(event, payload);
   }
 
+  private now(): number {
+    return this.options.clock.now();
+  }
+
   private log(message: string, ...details: unknown[]): void {
     this.options.log(message, ...details);
   }
 }
-

@@ -5,6 +5,7 @@ import type { HeartbeatClientOptions, HeartbeatTimingOptions } from './client-op
 import type { ConnectivitySignals } from './connectivity-signals.js';
 import { HeartbeatClientOptionsError, TIMING_OPTION_NAMES, resolveClientOptions, resolveUrl, timingOptionProblem } from './resolve-client-options.js';
 import type { WebSocketConstructor } from './web-socket-like.js';
+import { withTestHooks } from '../testing/with-test-hooks.js';
 
 /** Never instantiated: option resolution only keeps the constructor. */
 const FakeSocket = class FakeWebSocket {} as unknown as WebSocketConstructor;
@@ -121,11 +122,11 @@ describe('resolveClientOptions', () => {
       expect(timingOf(resolve(timing))).toEqual(timing);
     });
 
-    it('passes token, autoReconnect, clientInfo, random and connectivity through', () => {
+    it('passes token, autoReconnect, clientInfo, the test hooks\' random and connectivity through', () => {
       const provider = () => 'fresh-token';
       const random = () => 0.5;
       const connectivity: ConnectivitySignals = { isOnline: () => false, online$: NEVER, offline$: NEVER, resumed$: NEVER };
-      const resolved = resolve({ token: provider, autoReconnect: false, clientInfo: { name: 'ops', version: '1.2.3' }, random, connectivity });
+      const resolved = resolve(withTestHooks({ url: 'ws://example.test/ws', token: provider, autoReconnect: false, clientInfo: { name: 'ops', version: '1.2.3' }, connectivity }, { random }));
 
       expect(resolved.token).toBe(provider);
       expect(resolved.autoReconnect).toBe(false);

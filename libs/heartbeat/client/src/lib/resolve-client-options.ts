@@ -1,4 +1,5 @@
 import { ClientMessages } from './client.messages.js';
+import { SYSTEM_CLOCK, type ClientClock } from './client-clock.js';
 import {
   DEFAULT_TIMING,
   NETWORK_PRESETS,
@@ -8,13 +9,13 @@ import {
   type TokenProvider,
 } from './client-options.js';
 import { browserConnectivitySignals, type ConnectivitySignals } from './connectivity-signals.js';
+import { LIVENESS_OPTION_NAMES, PONG_TIMEOUT_SHARE, type LivenessOptionName } from './liveness-timing.js';
 import { DEFAULT_OUTBOX_LIMITS, type OutboxLimits } from './outbox.js';
 import { defaultResumeStorage, type StorageLike } from './resume-store.js';
 import { defaultBroadcastChannel, type BroadcastChannelFactory } from './session-claims.js';
+import { TEST_HOOKS, type OptionsWithTestHooks } from './test-hooks.js';
 import type { WebSocketConstructor } from './web-socket-like.js';
 
-/** The default pongTimeout / pingInterval (10 s / 30 s, docs/client.md#options), used when only pingInterval is given. */
-const PONG_TIMEOUT_SHARE = DEFAULT_TIMING.pongTimeout / DEFAULT_TIMING.pingInterval;
 
 export class HeartbeatClientOptionsError extends Error {
   override readonly name = 'HeartbeatClientOptionsError';
@@ -30,6 +31,9 @@ export interface ResolvedClientOptions extends HeartbeatTimingOptions {
   readonly connectivity: ConnectivitySignals;
   readonly clientInfo: { name: string; version: string } | undefined;
   readonly random: () => number;
+  readonly clock: ClientClock;
+  /** The heartbeat options the app set itself (explicitly or by its preset): welcome.heartbeat does not change them. */
+  readonly ownLiveness: ReadonlySet<LivenessOptionName>;
   readonly outbox: OutboxLimits;
   readonly persistence: StorageLike | null;
   /** Null without persistence: only a session kept in storage can be shared by two tabs. */
@@ -84,6 +88,7 @@ export function resolveClientOptions(options: HeartbeatClientOptions, globals: t
     // defaults' 3:1 ratio of ping period to pong timeout rather than refuse a default nobody chose.
     timing.pongTimeout = Math.round(timing.pingInterval * PONG_TIMEOUT_SHARE);
   }
+  const hooks = (options as OptionsWithTestHooks)[TEST_HOOKS];
   const webSocket = options.webSocket ?? (globals.WebSocket as unknown as WebSocketConstructor | undefined);
   if (!webSocket) throw new HeartbeatClientOptionsError(ClientMessages.noWebSocket());
   return {
@@ -95,7 +100,9 @@ export function resolveClientOptions(options: HeartbeatClientOptions, globals: t
     webSocket,
     connectivity: options.connectivity ?? browserConnectivitySignals(globals as never),
     clientInfo: options.clientInfo,
-    random: options.random ?? Math.random,
+    random: hooks?.random ?? Math.random,
+    clock: hooks?.clock ?? SYSTEM_CLOCK,
+    ownLiveness: new Set(LIVENESS_OPTION_NAMES.filter((name) => options[name] !== undefined || NETWORK_PRESETS[preset][name] !== undefined)),
     outbox: resolveOutbox(options.outbox),
     ...resolvePersistenceAndChannel(options, globals),
   };

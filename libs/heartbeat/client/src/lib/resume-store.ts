@@ -1,3 +1,4 @@
+import { SYSTEM_CLOCK, type ClientClock, type TimerHandle } from './client-clock.js';
 import { ClientMessages } from './client.messages.js';
 import type { HeartbeatLogger } from './client-options.js';
 
@@ -34,7 +35,7 @@ const FORMAT_VERSION = 1;
  * unreadable only costs the resume, and says so in the debug log.
  */
 export class ResumeStore {
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timer: TimerHandle | null = null;
   private lastWriteAt = Number.NEGATIVE_INFINITY;
   private pending = false;
 
@@ -43,7 +44,7 @@ export class ResumeStore {
     readonly key: string,
     private readonly snapshot: () => ResumeState,
     private readonly log: HeartbeatLogger,
-    private readonly now: () => number = Date.now,
+    private readonly clock: ClientClock = SYSTEM_CLOCK,
   ) {}
 
   /** The saved state, or null when there is none or it cannot be used. */
@@ -70,9 +71,9 @@ export class ResumeStore {
     if (!this.storage) return;
     this.pending = true;
     if (this.timer !== null) return;
-    const wait = this.lastWriteAt + RESUME_WRITE_INTERVAL_MS - this.now();
+    const wait = this.lastWriteAt + RESUME_WRITE_INTERVAL_MS - this.clock.now();
     if (wait <= 0) this.write();
-    else this.timer = setTimeout(() => this.write(), wait);
+    else this.timer = this.clock.setTimeout(() => this.write(), wait);
   }
 
   /** Writes a pending change at once and releases the timer. */
@@ -81,10 +82,10 @@ export class ResumeStore {
   }
 
   private write(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
     this.pending = false;
-    this.lastWriteAt = this.now();
+    this.lastWriteAt = this.clock.now();
     const { sessionId, topics } = this.snapshot();
     try {
       this.storage?.setItem(this.key, JSON.stringify({ v: FORMAT_VERSION, session_id: sessionId, topics }));

@@ -1,3 +1,4 @@
+import { SYSTEM_CLOCK, type ClientClock, type TimerHandle } from './client-clock.js';
 import { ClientMessages } from './client.messages.js';
 
 /** The refresh runs at least this long before the token expires. */
@@ -36,7 +37,7 @@ export function tokenRefreshDelay(remainingMs: number): number {
  */
 export class TokenRefresh {
   private phase: Phase = 'idle';
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timer: TimerHandle | null = null;
   private expiresAt: number | null = null;
   private retriesLeft = TOKEN_REFRESH_MAX_RETRIES;
   /** Bumped by stop(): a provider answer from an earlier run is ignored. */
@@ -44,7 +45,7 @@ export class TokenRefresh {
 
   constructor(
     private readonly hooks: TokenRefreshHooks,
-    private readonly now: () => number = Date.now,
+    private readonly clock: ClientClock = SYSTEM_CLOCK,
   ) {}
 
   /** The connection's token expires at `expiresAt` (null: never): plans the refresh. */
@@ -75,7 +76,7 @@ export class TokenRefresh {
   /** Releases the timer; nothing happens until the next start(). */
   stop(): void {
     this.generation += 1;
-    if (this.timer !== null) clearTimeout(this.timer);
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
     this.phase = 'idle';
     this.retriesLeft = TOKEN_REFRESH_MAX_RETRIES;
@@ -84,14 +85,14 @@ export class TokenRefresh {
   private schedule(expiresAt: number | null): void {
     this.expiresAt = expiresAt;
     if (expiresAt === null) return;
-    const remaining = expiresAt - this.now();
+    const remaining = expiresAt - this.clock.now();
     if (remaining <= 0) return; // too late: the server closes with 4001, and the client reconnects with a fresh token
     this.arm(tokenRefreshDelay(remaining));
   }
 
   private arm(delayMs: number): void {
     this.phase = 'scheduled';
-    this.timer = setTimeout(() => this.refresh(), delayMs);
+    this.timer = this.clock.setTimeout(() => this.refresh(), delayMs);
   }
 
   private refresh(): void {
@@ -113,7 +114,7 @@ export class TokenRefresh {
   }
 
   private retryOrGiveUp(cause: string): void {
-    const remaining = (this.expiresAt ?? 0) - this.now();
+    const remaining = (this.expiresAt ?? 0) - this.clock.now();
     const willRetry = this.retriesLeft > 0 && remaining > 1;
     // The next step is set before the hook runs: a handler of the error it reports may stop() this.
     if (willRetry) {

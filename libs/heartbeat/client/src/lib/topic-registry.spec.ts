@@ -203,7 +203,7 @@ describe('TopicRegistry', () => {
       expect(sent).toEqual([]);
 
       setConnected(true);
-      registry.resubscribeAll();
+      registry.afterWelcome({});
 
       expect(sent).toEqual([{ type: 'subscribe', topic: 'alerts' }]);
     });
@@ -288,7 +288,45 @@ describe('TopicRegistry', () => {
     });
   });
 
-  describe('#resubscribeAll', () => {
+  describe('#helloPositions', () => {
+    it('names the last seq of every wanted topic that has a position, and no other', () => {
+      const { registry } = setup();
+      observe(registry, 'alerts');
+      observe(registry, 'stats');
+      observe(registry, 'fresh');
+      registry.restore({ saved: { epoch: 'e1', seq: 4 } });
+      registry.onSubscribed(subscribed('alerts', 'e1', 10));
+      registry.onSubscribed(subscribed('stats', 'e1', 3));
+      registry.onEvent(event('alerts', 11));
+
+      expect(registry.helloPositions()).toEqual({ alerts: 11, stats: 3 });
+    });
+  });
+
+  describe('#afterWelcome (with hello.positions)', () => {
+    it('subscribes only the topics the positions did not name, and takes the answer for a named one as its resume', () => {
+      const { registry, sent, resumed } = setup();
+      observe(registry, 'alerts');
+      observe(registry, 'stats');
+      registry.onSubscribed(subscribed('alerts', 'e1', 10));
+      sent.length = 0;
+
+      registry.afterWelcome({ alerts: 10 });
+      registry.onSubscribed(subscribed('alerts', 'e1', 12, true, 2));
+
+      expect(sent).toEqual([{ type: 'subscribe', topic: 'stats' }]);
+      expect(resumed).toEqual([{ topic: 'alerts', replayed: 2, epoch: 'e1', seq: 12 }]);
+    });
+
+    it('unsubscribes a named topic nobody wants any more', () => {
+      const { registry, sent } = setup();
+      registry.afterWelcome({ gone: 7 });
+
+      expect(sent).toEqual([{ type: 'unsubscribe', topic: 'gone' }]);
+    });
+  });
+
+  describe('#afterWelcome', () => {
     it('asks for every topic from the last seq delivered', () => {
       const { registry, sent } = setup();
       observe(registry, 'alerts');
@@ -299,7 +337,7 @@ describe('TopicRegistry', () => {
       registry.onEvent(event('alerts', 12));
       sent.length = 0;
 
-      registry.resubscribeAll();
+      registry.afterWelcome({});
 
       expect(sent).toEqual([
         { type: 'subscribe', topic: 'alerts', since: 12 },
@@ -312,7 +350,7 @@ describe('TopicRegistry', () => {
       observe(registry, 'alerts');
       sent.length = 0;
 
-      registry.resubscribeAll();
+      registry.afterWelcome({});
 
       expect(sent).toEqual([{ type: 'subscribe', topic: 'alerts' }]);
     });
@@ -320,7 +358,7 @@ describe('TopicRegistry', () => {
     it('asks from position 0 when the topic was joined before its first event', () => {
       const { sent, registry } = established('alerts', 'e1', 0);
 
-      registry.resubscribeAll();
+      registry.afterWelcome({});
 
       expect(sent).toEqual([{ type: 'subscribe', topic: 'alerts', since: 0 }]);
     });
@@ -328,7 +366,7 @@ describe('TopicRegistry', () => {
     it('drops the duplicates a resumed subscription may bring', () => {
       const { registry, observer } = established('alerts', 'e1', 10, 12);
 
-      registry.resubscribeAll();
+      registry.afterWelcome({});
       registry.onSubscribed(subscribed('alerts', 'e1', 14, true, 2));
       for (const seq of [12, 13, 14, 13, 15]) registry.onEvent(event('alerts', seq));
 
@@ -339,7 +377,7 @@ describe('TopicRegistry', () => {
       it('reports the replay when recovered with replayed > 0 and delivers the replayed events', () => {
         const { registry, observer, gaps, resumed } = established('alerts', 'e1', 10, 12);
 
-        registry.resubscribeAll();
+        registry.afterWelcome({});
         registry.onSubscribed(subscribed('alerts', 'e1', 15, true, 3));
         for (const seq of [13, 14, 15, 16]) registry.onEvent(event('alerts', seq));
 
@@ -351,7 +389,7 @@ describe('TopicRegistry', () => {
       it('reports nothing when nothing was missed', () => {
         const { registry, observer, gaps, resumed } = established('alerts', 'e1', 10, 12);
 
-        registry.resubscribeAll();
+        registry.afterWelcome({});
         registry.onSubscribed(subscribed('alerts', 'e1', 12, true, 0));
         registry.onEvent(event('alerts', 13));
 
@@ -363,7 +401,7 @@ describe('TopicRegistry', () => {
       it('does not take a later `subscribed` for the same request as a second resume', () => {
         const { registry, resumed } = established('alerts', 'e1', 10, 12);
 
-        registry.resubscribeAll();
+        registry.afterWelcome({});
         registry.onSubscribed(subscribed('alerts', 'e1', 15, true, 3));
         registry.onSubscribed(subscribed('alerts', 'e1', 15, true, 3));
 
@@ -375,7 +413,7 @@ describe('TopicRegistry', () => {
       it('reports an evicted gap when the same epoch cannot be recovered', () => {
         const { registry, gaps, resumed } = established('alerts', 'e1', 10, 12);
 
-        registry.resubscribeAll();
+        registry.afterWelcome({});
         registry.onSubscribed(subscribed('alerts', 'e1', 100, false, 20));
 
         expect(gaps).toEqual([{ topic: 'alerts', reason: 'evicted', lastSeq: 12, previousEpoch: 'e1', epoch: 'e1', seq: 100 }]);
@@ -385,7 +423,7 @@ describe('TopicRegistry', () => {
       it('delivers the events still replayed after the gap, in order', () => {
         const { registry, observer } = established('alerts', 'e1', 10, 12);
 
-        registry.resubscribeAll();
+        registry.afterWelcome({});
         registry.onSubscribed(subscribed('alerts', 'e1', 100, false, 2));
         for (const seq of [97, 98, 99, 100, 101]) registry.onEvent(event('alerts', seq));
 
@@ -395,7 +433,7 @@ describe('TopicRegistry', () => {
       it('continues from the head when nothing could be replayed', () => {
         const { registry, observer } = established('alerts', 'e1', 10, 12);
 
-        registry.resubscribeAll();
+        registry.afterWelcome({});
         registry.onSubscribed(subscribed('alerts', 'e1', 100, false, 0));
         registry.onEvent(event('alerts', 100));
         registry.onEvent(event('alerts', 101));
@@ -408,7 +446,7 @@ describe('TopicRegistry', () => {
       it('reports a new-epoch gap when the epoch changed', () => {
         const { registry, gaps, resumed } = established('alerts', 'e1', 10, 12);
 
-        registry.resubscribeAll();
+        registry.afterWelcome({});
         registry.onSubscribed(subscribed('alerts', 'e2', 0, false, 0));
 
         expect(gaps).toEqual([{ topic: 'alerts', reason: 'new-epoch', lastSeq: 12, previousEpoch: 'e1', epoch: 'e2', seq: 0 }]);
@@ -418,7 +456,7 @@ describe('TopicRegistry', () => {
       it('reports new-epoch, not evicted, even when the server claims to have recovered', () => {
         const { registry, gaps } = established('alerts', 'e1', 10, 12);
 
-        registry.resubscribeAll();
+        registry.afterWelcome({});
         registry.onSubscribed(subscribed('alerts', 'e2', 20, true, 8));
 
         expect(gaps.map((gap) => gap.reason)).toEqual(['new-epoch']);
@@ -427,7 +465,7 @@ describe('TopicRegistry', () => {
       it('delivers the new epoch\'s events after the gap, including the replayed ones', () => {
         const { registry, observer } = established('alerts', 'e1', 10, 12);
 
-        registry.resubscribeAll();
+        registry.afterWelcome({});
         registry.onSubscribed(subscribed('alerts', 'e2', 3, true, 3));
         for (const seq of [1, 2, 3, 4]) registry.onEvent(event('alerts', seq, 'e2'));
 
@@ -444,7 +482,7 @@ describe('TopicRegistry', () => {
       it('delivers low seqs of the new epoch that the old position would have dropped', () => {
         const { registry, observer } = established('alerts', 'e1', 100, 105);
 
-        registry.resubscribeAll();
+        registry.afterWelcome({});
         registry.onSubscribed(subscribed('alerts', 'e2', 0, false, 0));
         registry.onEvent(event('alerts', 1, 'e2'));
 
@@ -454,7 +492,7 @@ describe('TopicRegistry', () => {
       it('ignores stragglers of the old epoch after the change', () => {
         const { registry, observer } = established('alerts', 'e1', 10, 12);
 
-        registry.resubscribeAll();
+        registry.afterWelcome({});
         registry.onSubscribed(subscribed('alerts', 'e2', 0, false, 0));
         registry.onEvent(event('alerts', 13, 'e1'));
         registry.onEvent(event('alerts', 1, 'e2'));
@@ -469,13 +507,13 @@ describe('TopicRegistry', () => {
 
       it('asks from the new epoch\'s position on the next reconnect', () => {
         const { registry, sent } = established('alerts', 'e1', 10, 12);
-        registry.resubscribeAll();
+        registry.afterWelcome({});
         registry.onSubscribed(subscribed('alerts', 'e2', 0, false, 0));
         registry.onEvent(event('alerts', 1, 'e2'));
         registry.onEvent(event('alerts', 2, 'e2'));
         sent.length = 0;
 
-        registry.resubscribeAll();
+        registry.afterWelcome({});
 
         expect(sent).toEqual([{ type: 'subscribe', topic: 'alerts', since: 2 }]);
       });
@@ -483,7 +521,7 @@ describe('TopicRegistry', () => {
       it('reports the head the topic was joined at when no event was seen in the old epoch', () => {
         const { registry, gaps } = established('alerts', 'e1', 42);
 
-        registry.resubscribeAll();
+        registry.afterWelcome({});
         registry.onSubscribed(subscribed('alerts', 'e2', 0, false, 0));
 
         expect(gaps[0]).toMatchObject({ reason: 'new-epoch', lastSeq: 42, previousEpoch: 'e1', epoch: 'e2' });
@@ -528,7 +566,7 @@ describe('TopicRegistry', () => {
 
       registry.restore({ alerts: { epoch: 'e0', seq: 2 } });
       sent.length = 0;
-      registry.resubscribeAll();
+      registry.afterWelcome({});
 
       expect(sent).toEqual([{ type: 'subscribe', topic: 'alerts', since: 40 }]);
     });
@@ -587,7 +625,7 @@ describe('TopicRegistry', () => {
 
       registry.complete();
       sent.length = 0;
-      registry.resubscribeAll();
+      registry.afterWelcome({});
       registry.onEvent(event('alerts', 1));
 
       expect(registry.topicNames()).toEqual([]);

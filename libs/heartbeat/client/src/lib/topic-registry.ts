@@ -81,42 +81,61 @@ export class TopicRegistry {
     return [...this.topics.keys()];
   }
 
-  /** After `welcome`: subscribe again to every topic, asking for what was missed. */
-  resubscribeAll(): void {
-    for (const [topic, entry] of this.topics) this.sendSubscribe(topic, entry);
+  /**
+   * What `hello.positions` names: the last seq of every wanted topic that has a position, so that
+   * the server subscribes them itself and replays what was missed (docs/protocol.md#resume).
+   */
+  helloPositions(): Record<string, number> {
+    const positions: Record<string, number> = {};
+    for (const [topic, entry] of this.topics) {
+      if (entry.epoch !== null && entry.lastSeq !== null) positions[topic] = entry.lastSeq;
+    }
+    return positions;
   }
 
+  /**
+   * After `welcome`: the server has subscribed the topics of `hello.positions` (their `subscribed`
+   * answers a `since` of that seq); every other wanted topic is subscribed now, and a topic left
+   * since the hello went out is left on the server too.
+   */
+  afterWelcome(positions: Readonly<Record<string, number>>): void {
+    for (const [topic, entry] of this.topics) {
+      if (Object.hasOwn(positions, topic)) entry.requestedSince = positions[topic];
+      else this.sendSubscribe(topic, entry);
+    }
+    for (const topic of Object.keys(positions)) {
+      if (!this.topics.has(topic)) this.hooks.send({ type: 'unsubscribe', topic });
+    }
+  }
+
+  /**
+   * The answer to a subscribe (or the server's subscribe of a `hello.positions` entry), or one the
+   * server sent unasked because it lost the topic's history (docs/protocol.md#7-topics-subscribe-unsubscribe-subscribed-event):
+   * either way a new epoch or events that cannot be replayed are told as a `gap`, and the position
+   * moves to where the server continues from.
+   */
   onSubscribed(frame: SubscribedFrame): void {
     const entry = this.topics.get(frame.topic);
     if (!entry) return;
     const since = entry.requestedSince;
     entry.requestedSince = undefined;
     const firstEvent = frame.seq - frame.replayed;
+    const gap = (reason: 'new-epoch' | 'evicted', lastSeq: number | null) => {
+      this.hooks.gap({ topic: frame.topic, reason, lastSeq, previousEpoch: entry.epoch, epoch: frame.epoch, seq: frame.seq });
+      entry.lastSeq = firstEvent;
+    };
     if (entry.epoch !== null && entry.epoch !== frame.epoch) {
-      this.hooks.gap({
-        topic: frame.topic,
-        reason: 'new-epoch',
-        lastSeq: entry.lastSeq,
-        previousEpoch: entry.epoch,
-        epoch: frame.epoch,
-        seq: frame.seq,
-      });
-      entry.lastSeq = firstEvent;
+      gap('new-epoch', entry.lastSeq);
     } else if (since !== undefined && !frame.recovered) {
-      this.hooks.gap({
-        topic: frame.topic,
-        reason: 'evicted',
-        lastSeq: since,
-        previousEpoch: entry.epoch,
-        epoch: frame.epoch,
-        seq: frame.seq,
-      });
-      entry.lastSeq = firstEvent;
+      gap('evicted', since);
     } else if (since !== undefined && frame.replayed > 0) {
       this.hooks.resumed({ topic: frame.topic, replayed: frame.replayed, epoch: frame.epoch, seq: frame.seq });
-    } else if (since === undefined) {
+    } else if (since === undefined && (entry.epoch === null || entry.lastSeq === null)) {
       // A fresh subscription starts at the head: only events published from now on.
       entry.lastSeq = frame.seq;
+    } else if (since === undefined && !frame.recovered && entry.lastSeq !== null && firstEvent > entry.lastSeq) {
+      // Unasked, same epoch: events after this client's position were evicted before it got them.
+      gap('evicted', entry.lastSeq);
     }
     entry.epoch = frame.epoch;
     this.hooks.positionsChanged?.();

@@ -2,7 +2,7 @@ import { encodeFrame, parseServerFrame, type ClientFrame, type ServerFrame } fro
 import { ConnectionFailure } from './connection-failure.js';
 import { SocketReadyState, type WebSocketConstructor, type WebSocketLike } from './web-socket-like.js';
 
-export interface SocketSessionHandlers {
+export interface SocketConnectionHandlers {
   open(): void;
   frame(frame: ServerFrame): void;
   invalidFrame(detail: string): void;
@@ -24,17 +24,19 @@ type ListenerTarget = {
 };
 
 /**
- * One WebSocket from creation to close. After `close()` (or the socket's own close) it reports
- * nothing more and holds no listener, so a replaced socket can never touch the client's state.
+ * One WebSocket connection from creation to close: the transport only, not the server session it
+ * carries (that one outlives it, docs/protocol.md#resume). After `close()` (or the socket's own
+ * close) it reports nothing more and holds no listener, so a replaced socket can never touch the
+ * client's state.
  */
-export class SocketSession {
+export class SocketConnection {
   private readonly socket: WebSocketLike;
   private readonly listeners: [type: 'open' | 'message' | 'close', listener: Listener][];
   private done = false;
   private hasOpened = false;
   private errorEvent: unknown = null;
 
-  constructor(WebSocketImpl: WebSocketConstructor, url: string, handlers: SocketSessionHandlers) {
+  constructor(WebSocketImpl: WebSocketConstructor, url: string, handlers: SocketConnectionHandlers) {
     try {
       this.socket = new WebSocketImpl(url);
     } catch (error) {
