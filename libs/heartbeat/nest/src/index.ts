@@ -1,11 +1,11 @@
 export { Clock } from './lib/clock.js';
-export { ConnectionDrainer } from './lib/connection-drainer.js';
-export type { DrainState } from './lib/connection-drainer.js';
-export { ConnectionRegistry } from './lib/connection-registry.js';
-export type { HeartbeatCounters } from './lib/connection-registry.js';
+export { ConnectionDrainer } from './lib/core/connection-drainer.js';
+export type { DrainState } from './lib/core/connection-drainer.js';
+export { ConnectionRegistry } from './lib/core/connection-registry.js';
+export { HeartbeatCounters } from './lib/core/heartbeat-counters.js';
 export { HeartbeatGateway } from './lib/heartbeat.gateway.js';
 export { HEARTBEAT_OPTIONS } from './lib/heartbeat.constants.js';
-export { HeartbeatMessages } from './lib/heartbeat.messages.js';
+export { HeartbeatMessages } from './lib/core/heartbeat.messages.js';
 export { HeartbeatModule } from './lib/heartbeat.module.js';
 export {
   HEARTBEAT_ASYNC_OPTIONS_TYPE,
@@ -14,9 +14,9 @@ export {
 } from './lib/heartbeat.module-definition.js';
 export { HeartbeatService } from './lib/heartbeat.service.js';
 export type { ConnectionDetails, HeartbeatStats, HeartbeatTotals, NodeStats } from '@heartbeat/protocol';
-export { HeartbeatConnection, assertCloseFrame } from './lib/heartbeat-connection.js';
-export type { ConnectionState, SendBufferLimit } from './lib/heartbeat-connection.js';
-export type { HeartbeatClientMessage, HeartbeatLifecycleEvent, HeartbeatSample } from './lib/heartbeat-events.js';
+export { HeartbeatConnection, assertCloseFrame } from './lib/core/heartbeat-connection.js';
+export type { ConnectionContext, ConnectionPhase, ConnectionState } from './lib/core/heartbeat-connection.js';
+export type { HeartbeatClientMessage, HeartbeatLifecycleEvent, HeartbeatSample } from './lib/core/heartbeat-events.js';
 export type {
   HeartbeatAuthContext,
   HeartbeatModuleOptions,
@@ -26,7 +26,7 @@ export type {
   ResolvedHeartbeatOptions,
   TokenVerdict,
   VerifyToken,
-} from './lib/heartbeat-options.interface.js';
+} from './lib/core/heartbeat-options.interface.js';
 export { HeartbeatOptionsError, resolveHeartbeatOptions } from './lib/heartbeat-options.validator.js';
 export {
   ADDRESS_LIMIT_RETRY_AFTER_MS,
@@ -36,21 +36,21 @@ export {
   DEFAULT_RATE_LIMIT,
   DEFAULT_REDIS,
   REFUSED_UPGRADE_LOG_INTERVAL_MS,
-} from './lib/heartbeat-defaults.js';
-export { AddressConnectionLimiter } from './lib/address-connection-limiter.js';
-export { FrameRateLimiter } from './lib/frame-rate-limiter.js';
-export { TokenBucket } from './lib/token-bucket.js';
-export type { TokenRate } from './lib/token-bucket.js';
-export { TokenExpiry } from './lib/token-expiry.js';
-export { decideToken } from './lib/token-verdict.js';
-export type { TokenDecision } from './lib/token-verdict.js';
-export { HeartbeatSession } from './lib/heartbeat-session.js';
+} from './lib/core/heartbeat-defaults.js';
+export { AddressConnectionLimiter } from './lib/core/address-connection-limiter.js';
+export { FrameRateLimiter } from './lib/core/frame-rate-limiter.js';
+export { TokenBucket } from './lib/core/token-bucket.js';
+export type { TokenRate } from './lib/core/token-bucket.js';
+export { TokenExpiry } from './lib/core/token-expiry.js';
+export { decideToken } from './lib/core/token-verdict.js';
+export type { TokenDecision } from './lib/core/token-verdict.js';
+export { HeartbeatSession } from './lib/core/heartbeat-session.js';
 export { HeartbeatSocket, connectionOf } from './lib/heartbeat-socket.js';
-export { HeartbeatSweeper } from './lib/heartbeat-sweeper.js';
+export { HeartbeatSweeper } from './lib/core/heartbeat-sweeper.js';
 export { HeartbeatWsAdapter } from './lib/heartbeat-ws.adapter.js';
-export { PingScheduler } from './lib/ping-scheduler.js';
-export { SessionRegistry } from './lib/session-registry.js';
-export type { SessionAttachment } from './lib/session-registry.js';
+export { PingScheduler } from './lib/core/ping-scheduler.js';
+export { SessionRegistry } from './lib/core/session-registry.js';
+export type { SessionAttachment } from './lib/core/session-registry.js';
 export { TopicBroker } from './lib/topic-broker.js';
 export type { LocalTopic, PublishResult, TopicSnapshot } from './lib/topic-broker.js';
 export { InMemoryTopicBroker } from './lib/in-memory-topic-broker.js';

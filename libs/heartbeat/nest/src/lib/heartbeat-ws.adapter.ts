@@ -6,12 +6,12 @@ import type { Duplex } from 'node:stream';
 import type { Observable } from 'rxjs';
 import { type ServerOptions, type WebSocket, WebSocketServer } from 'ws';
 import { Clock } from './clock.js';
-import { ConnectionDrainer } from './connection-drainer.js';
+import { ConnectionDrainer } from './core/connection-drainer.js';
 import { HEARTBEAT_GATEWAY, HEARTBEAT_OPTIONS, HEARTBEAT_SERVER } from './heartbeat.constants.js';
-import { REFUSED_UPGRADE_LOG_INTERVAL_MS } from './heartbeat-defaults.js';
-import { HeartbeatMessages } from './heartbeat.messages.js';
+import { REFUSED_UPGRADE_LOG_INTERVAL_MS } from './core/heartbeat-defaults.js';
+import { HeartbeatMessages } from './core/heartbeat.messages.js';
 import { HeartbeatSocket } from './heartbeat-socket.js';
-import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
+import type { ResolvedHeartbeatOptions } from './core/heartbeat-options.interface.js';
 import { RateLimitedLog } from './rate-limited-log.js';
 
 type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
