@@ -52,7 +52,7 @@ export default [
             { group: ['@nestjs/*'], message: 'The server core imports nothing of Nest: take what it needs as a port (see core/logger.port.ts).' },
             { group: ['ws', 'ioredis'], message: 'The server core is transport-free: reach the socket through PeerTransport and Redis through the Backplane port.' },
             {
-              group: ['../*', '!../../testing/*'],
+              regex: '^\\.\\./(?!\\.\\./testing/[^/]+$)',
               message: 'Core unit specs use the core and the test doubles of src/testing (FakeClock, FakePeer, TestCore), nothing else.',
             },
           ],

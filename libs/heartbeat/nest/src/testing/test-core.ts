@@ -124,6 +124,17 @@ export class TestCore {
     this.router.receive(connection, JSON.stringify(frame));
   }
 
+  /** The client's own ping, stamped with the fake clock. */
+  ping(connection: HeartbeatConnection, sequence: number, clientTime = this.clock.now()): void {
+    this.send(connection, { type: 'ping', timestamp: new Date(this.clock.now()).toISOString(), client_time: clientTime, sequence });
+  }
+
+  /** The client's answer to the server's ping `sequence`. */
+  pong(connection: HeartbeatConnection, sequence: number, clientTime = this.clock.now()): void {
+    const timestamp = new Date(this.clock.now()).toISOString();
+    this.send(connection, { type: 'pong', timestamp, client_time: clientTime, sequence, ping_count: connection.pingsSent });
+  }
+
   /** The transport's close event: what ws reports once the socket is gone. */
   closeTransport(connection: HeartbeatConnection, code = 1006, reason = ''): void {
     this.registry.remove(connection, code, reason);
