@@ -92,7 +92,7 @@ export class ConnectionRegistry {
    * decision if it made one. Safe to call twice.
    */
   remove(connection: HeartbeatConnection, code: number, reason: string): void {
-    if (connection.phase.phase === 'closed') return;
+    if (connection.state === 'closed') return;
     const closed = connection.release(code, reason);
     this.byId.delete(connection.id);
     this.order.pings.release(connection);

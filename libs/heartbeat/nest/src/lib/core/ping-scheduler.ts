@@ -55,11 +55,6 @@ export class PingScheduler implements ConnectionReleaser {
     this.tickMs = options.pingInterval / slotCount;
   }
 
-  /** The wheel's tick, in ms: `pingInterval` divided by its slot count. */
-  get tickInterval(): number {
-    return this.tickMs;
-  }
-
   /** Starts turning the wheel (the application started). */
   start(): void {
     if (this.stopped || this.timer !== undefined) return;
