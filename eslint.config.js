@@ -41,6 +41,25 @@ export default [
       ],
     },
   },
+  {
+    // Its unit specs run it on the test doubles of src/testing (FakeClock, FakePeer), and on nothing else outside it.
+    files: ['libs/heartbeat/nest/src/lib/core/**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@nestjs/*'], message: 'The server core imports nothing of Nest: take what it needs as a port (see core/logger.port.ts).' },
+            { group: ['ws', 'ioredis'], message: 'The server core is transport-free: reach the socket through PeerTransport and Redis through the Backplane port.' },
+            {
+              regex: '^\\.\\./(?!\\.\\./testing/[^/]+$)',
+              message: 'Core unit specs use the core and the test doubles of src/testing (FakeClock, FakePeer, TestCore), nothing else.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 ];
 
 /** SPEC §1 dependency direction; `testTags` are what tests may use on top. */

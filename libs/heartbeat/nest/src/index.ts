@@ -16,8 +16,8 @@ export type {
   ResolvedHeartbeatOptions,
   TokenVerdict,
   VerifyToken,
-} from './lib/heartbeat-options.interface.js';
-export type { HeartbeatClientMessage, HeartbeatLifecycleEvent, HeartbeatSample } from './lib/heartbeat-events.js';
+} from './lib/core/heartbeat-options.interface.js';
+export type { HeartbeatClientMessage, HeartbeatLifecycleEvent, HeartbeatSample } from './lib/core/heartbeat-events.js';
 export type { PublishResult } from './lib/topic-broker.js';
 export type { ClusterStatus } from './lib/heartbeat-cluster.js';
 export type { ConnectionDetails, HeartbeatStats, HeartbeatTotals, NodeStats } from '@heartbeat/protocol';

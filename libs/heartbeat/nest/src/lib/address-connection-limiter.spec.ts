@@ -2,10 +2,10 @@ import { CloseCode, formatRetryHint } from '@heartbeat/protocol';
 import { eventually, TestClient, type TestClientOptions } from '@heartbeat/testing';
 import { EventLog } from '../testing/event-log.js';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
-import { AddressConnectionLimiter } from './address-connection-limiter.js';
-import { HeartbeatMessages } from './heartbeat.messages.js';
-import { ADDRESS_LIMIT_RETRY_AFTER_MS } from './heartbeat-defaults.js';
-import type { HeartbeatModuleOptions } from './heartbeat-options.interface.js';
+import { AddressConnectionLimiter } from './core/address-connection-limiter.js';
+import { HeartbeatMessages } from './core/heartbeat.messages.js';
+import { ADDRESS_LIMIT_RETRY_AFTER_MS } from './core/heartbeat-defaults.js';
+import type { HeartbeatModuleOptions } from './core/heartbeat-options.interface.js';
 
 describe('AddressConnectionLimiter', () => {
   let server: TestApp | undefined;

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { EventLog } from '../testing/event-log.js';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
-import { HeartbeatMessages } from './heartbeat.messages.js';
-import { CLOSE_HANDSHAKE_GRACE_MS } from './heartbeat-connection.js';
-import type { HeartbeatModuleOptions } from './heartbeat-options.interface.js';
+import { HeartbeatMessages } from './core/heartbeat.messages.js';
+import { CLOSE_HANDSHAKE_GRACE_MS } from './core/heartbeat-connection.js';
+import type { HeartbeatModuleOptions } from './core/heartbeat-options.interface.js';
 
 const TMP_DIR = join(import.meta.dirname, '../../tmp');
 

@@ -2,7 +2,7 @@ import { CloseCode } from '@heartbeat/protocol';
 import { BlackholeProxy, TestClient } from '@heartbeat/testing';
 import { EventLog } from '../testing/event-log.js';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
-import { CLOSE_HANDSHAKE_GRACE_MS } from './heartbeat-connection.js';
+import { CLOSE_HANDSHAKE_GRACE_MS } from './core/heartbeat-connection.js';
 
 describe('ConnectionRegistry', () => {
   let server: TestApp;

@@ -2,8 +2,8 @@ import { CloseCode, ProtocolErrorCode, formatRetryHint, parseRetryHint } from '@
 import { sleep, TestClient } from '@heartbeat/testing';
 import { EventLog } from '../testing/event-log.js';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
-import { HeartbeatMessages } from './heartbeat.messages.js';
-import type { HeartbeatModuleOptions } from './heartbeat-options.interface.js';
+import { HeartbeatMessages } from './core/heartbeat.messages.js';
+import type { HeartbeatModuleOptions } from './core/heartbeat-options.interface.js';
 
 const ping = (sequence: number) => ({ type: 'ping', timestamp: new Date().toISOString(), client_time: Date.now(), sequence });
 

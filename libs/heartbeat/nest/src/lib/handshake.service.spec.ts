@@ -2,9 +2,9 @@ import { CloseCode, ProtocolErrorCode } from '@heartbeat/protocol';
 import { WebSocket } from 'ws';
 import { BlackholeProxy, eventually, sleep, TestClient, type TestClientOptions } from '@heartbeat/testing';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
-import { HeartbeatMessages } from './heartbeat.messages.js';
-import type { HeartbeatLifecycleEvent } from './heartbeat-events.js';
-import type { HeartbeatAuthContext, HeartbeatModuleOptions } from './heartbeat-options.interface.js';
+import { HeartbeatMessages } from './core/heartbeat.messages.js';
+import type { HeartbeatLifecycleEvent } from './core/heartbeat-events.js';
+import type { HeartbeatAuthContext, HeartbeatModuleOptions } from './core/heartbeat-options.interface.js';
 import type { InMemoryTopicBroker } from './in-memory-topic-broker.js';
 import { TopicBroker } from './topic-broker.js';
 

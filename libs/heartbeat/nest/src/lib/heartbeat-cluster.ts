@@ -1,6 +1,6 @@
 import type { HeartbeatStats } from '@heartbeat/protocol';
 import { Clock } from './clock.js';
-import { ConnectionRegistry } from './connection-registry.js';
+import { ConnectionRegistry } from './core/connection-registry.js';
 import { LocalStats } from './local-stats.js';
 
 /** How this node is linked to its peers, for `/health` and `/metrics`. */

@@ -2,8 +2,7 @@ import { CloseCode } from '@heartbeat/protocol';
 import { eventually, TestClient } from '@heartbeat/testing';
 import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
-import { type AddressInfo, type Socket, connect, createServer } from 'node:net';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
@@ -11,9 +10,7 @@ import { runInNewContext } from 'node:vm';
 import { WebSocket } from 'ws';
 import { EventLog } from '../testing/event-log.js';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
-import { HeartbeatMessages } from './heartbeat.messages.js';
-import { HeartbeatConnection } from './heartbeat-connection.js';
-import type { HeartbeatSocket } from './heartbeat-socket.js';
+import { HeartbeatMessages } from './core/heartbeat.messages.js';
 
 const TMP_DIR = join(import.meta.dirname, '../../tmp');
 const MIB = 1024 * 1024;
@@ -135,75 +132,18 @@ describe('HeartbeatConnection', () => {
     }, 30_000);
   });
 
-  describe('#addTopic and #removeTopic', () => {
-    /** A connection record alone: its topic list is pure bookkeeping. */
-    const record = () =>
-      new HeartbeatConnection('c-1', {} as HeartbeatSocket, { socket: { remoteAddress: '127.0.0.1', remotePort: 4000 } } as IncomingMessage, 0, {
-        maxBufferedBytes: 0,
-        onOverflow: () => undefined,
-      });
-
-    it('keeps each topic once, in the order subscribed, and forgets removed ones', () => {
-      const connection = record();
-      expect(connection.addTopic('alerts')).toBe(true);
-      expect(connection.addTopic('news')).toBe(true);
-      expect(connection.addTopic('alerts')).toBe(false);
-      connection.removeTopic('alerts');
-      connection.removeTopic('alerts');
-      connection.removeTopic('never');
-      expect(connection.topics).toEqual(['news']);
-      connection.removeTopic('news');
-      expect(connection.topics).toEqual([]);
-    });
-
-    it('keeps the same answers past the size where the list becomes a set', () => {
-      const connection = record();
-      const names = Array.from({ length: 50 }, (_, i) => `topic-${i}`);
-      for (const name of names) expect(connection.addTopic(name)).toBe(true);
-      for (const name of names) expect(connection.addTopic(name)).toBe(false);
-      for (const name of names.filter((_, i) => i % 2 === 0)) connection.removeTopic(name);
-      expect(connection.topics).toEqual(names.filter((_, i) => i % 2 === 1));
-    });
-
-    it('never hands out a list that a later change alters', () => {
-      const connection = record();
-      connection.addTopic('alerts');
-      const before = connection.topics;
-      connection.addTopic('news');
-      connection.removeTopic('alerts');
-      expect(before).toEqual(['alerts']);
-    });
-  });
-
   describe('#remoteAddress', () => {
-    it('gives ip:port, [ip]:port for IPv6, the IPv4 of a mapped address as remoteIp, unknown without an address', () => {
-      const of = (remoteAddress: string | undefined, remotePort = 4000) =>
-        new HeartbeatConnection('c-1', {} as HeartbeatSocket, { socket: { remoteAddress, remotePort } } as IncomingMessage, 0, {
-          maxBufferedBytes: 0,
-          onOverflow: () => undefined,
-        });
-      expect([of('10.0.0.7').remoteAddress, of('10.0.0.7').remoteIp]).toEqual(['10.0.0.7:4000', '10.0.0.7']);
-      expect([of('::1').remoteAddress, of('::1').remoteIp]).toEqual(['[::1]:4000', '::1']);
-      expect([of('::ffff:10.0.0.7').remoteAddress, of('::ffff:10.0.0.7').remoteIp]).toEqual(['[::ffff:10.0.0.7]:4000', '10.0.0.7']);
-      expect([of(undefined).remoteAddress, of(undefined).remoteIp]).toEqual(['unknown', 'unknown']);
-    });
-
-    it('still knows the address once the TCP socket is destroyed', async () => {
-      const tcp = createServer();
-      tcp.listen(0, '127.0.0.1');
-      await once(tcp, 'listening');
-      const client = connect((tcp.address() as AddressInfo).port, '127.0.0.1');
-      const [[accepted]] = (await Promise.all([once(tcp, 'connection'), once(client, 'connect')])) as [[Socket], unknown];
-      const clientPort = client.localPort;
-      const connection = new HeartbeatConnection('c-1', {} as HeartbeatSocket, { socket: accepted } as IncomingMessage, 0, {
-        maxBufferedBytes: 0,
-        onOverflow: () => undefined,
-      });
-      accepted.destroy();
-      client.destroy();
-      await once(accepted, 'close');
-      tcp.close();
-      expect(connection.remoteAddress).toBe(`127.0.0.1:${clientPort}`);
+    it('still knows the address once the TCP socket is destroyed (the disconnected event names it)', async () => {
+      server = await startTestApp({ pingInterval: 30_000, heartbeatTimeout: 60_000 });
+      const log = new EventLog(server.service.events$);
+      const socket = new WebSocket(server.url);
+      await once(socket, 'open');
+      const clientPort = (socket as unknown as { _socket: Socket })._socket.localPort;
+      const connected = await log.next('connected');
+      socket.terminate();
+      const disconnected = await log.next('disconnected', connected.connectionId);
+      log.stop();
+      expect(disconnected.remoteAddress).toBe(`127.0.0.1:${clientPort}`);
     });
   });
 });

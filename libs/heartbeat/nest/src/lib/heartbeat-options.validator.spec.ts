@@ -1,4 +1,4 @@
-import type { HeartbeatModuleOptions } from './heartbeat-options.interface.js';
+import type { HeartbeatModuleOptions } from './core/heartbeat-options.interface.js';
 import { HeartbeatOptionsError, resolveHeartbeatOptions } from './heartbeat-options.validator.js';
 
 /** Options as a caller without type checking (plain JS, env parsing gone wrong) could pass them. */

@@ -10,15 +10,15 @@ import {
 } from '@heartbeat/protocol';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { HeartbeatModuleOptions, ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
-import { HeartbeatMessages } from './heartbeat.messages.js';
+import type { HeartbeatModuleOptions, ResolvedHeartbeatOptions } from './core/heartbeat-options.interface.js';
+import { HeartbeatMessages } from './core/heartbeat.messages.js';
 import {
   DEFAULT_MAX_BUFFERED_BYTES,
   DEFAULT_MAX_RETAINED_SESSIONS,
   DEFAULT_MESSAGE_DEDUPE_WINDOW,
   DEFAULT_RATE_LIMIT,
   DEFAULT_REDIS,
-} from './heartbeat-defaults.js';
+} from './core/heartbeat-defaults.js';
 
 /** Thrown at start-up when an option is invalid; the message names the option and the fix. */
 export class HeartbeatOptionsError extends Error {

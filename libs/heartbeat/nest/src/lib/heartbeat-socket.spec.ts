@@ -1,6 +1,6 @@
 import { TestClient, eventually } from '@heartbeat/testing';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
-import { ConnectionRegistry } from './connection-registry.js';
+import { ConnectionRegistry } from './core/connection-registry.js';
 import { HeartbeatSocket, connectionOf } from './heartbeat-socket.js';
 
 describe('HeartbeatSocket', () => {

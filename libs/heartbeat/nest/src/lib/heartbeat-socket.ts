@@ -1,18 +1,49 @@
+import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
-import type { HeartbeatConnection } from './heartbeat-connection.js';
+import type { HeartbeatConnection } from './core/heartbeat-connection.js';
+import type { PeerTransport } from './core/peer-transport.js';
+
+/** A Buffer goes out as a text frame too: broadcasts encode the UTF-8 once for every socket. */
+const TEXT_FRAME = { binary: false } as const;
 
 /**
- * The Heartbeat server's sockets (ws builds them through its `WebSocket` server option): a socket
- * with a slot for its connection record. Every inbound frame finds its connection in a field
+ * The Heartbeat server's sockets (ws builds them through its `WebSocket` server option), and the
+ * core's PeerTransport for `ws` (docs/server.md#architecture): the socket itself is the transport,
+ * so that a connection costs no wrapper object. Every inbound frame finds its connection in a field
  * instead of a socket-keyed Map, which would cost a hash lookup per frame and an entry (about 46
  * bytes) per connection.
  */
-export class HeartbeatSocket extends WebSocket {
+export class HeartbeatSocket extends WebSocket implements PeerTransport {
   /** Set by ConnectionRegistry from `open` until the socket closed. */
   connection: HeartbeatConnection | undefined = undefined;
+
+  get isOpen(): boolean {
+    return this.readyState === WebSocket.OPEN;
+  }
+
+  /**
+   * The peer's address, from the TCP socket ws keeps for the WebSocket's life (its `_socket`, set
+   * before the server hands the socket over). Node caches it once read, so that it outlives the
+   * socket: the connection reads it when it opens.
+   */
+  get remoteAddress(): string | undefined {
+    return this.tcp?.remoteAddress;
+  }
+
+  get remotePort(): number | undefined {
+    return this.tcp?.remotePort;
+  }
+
+  sendText(data: string | Buffer): void {
+    this.send(data, TEXT_FRAME);
+  }
+
+  private get tcp(): Socket | undefined {
+    return (this as unknown as { _socket: Socket | null })._socket ?? undefined;
+  }
 }
 
 /** The connection of a socket a shared listener was called on (ws types listeners' `this` as a plain WebSocket). */
-export function connectionOf(socket: WebSocket): HeartbeatConnection | undefined {
-  return (socket as HeartbeatSocket).connection;
+export function connectionOf(socket: WebSocket | PeerTransport): HeartbeatConnection | undefined {
+  return (socket as PeerTransport).connection;
 }

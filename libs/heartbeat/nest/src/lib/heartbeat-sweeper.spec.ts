@@ -6,7 +6,7 @@ import { type TestApp, listen } from '../testing/test-app.js';
 import { TestClient } from '@heartbeat/testing';
 import { Clock } from './clock.js';
 import { HeartbeatModule } from './heartbeat.module.js';
-import { HeartbeatSweeper } from './heartbeat-sweeper.js';
+import { HeartbeatSweeper } from './core/heartbeat-sweeper.js';
 
 /**
  * The sweep with a clock the test moves by hand, over real sockets. The module's own timers are set far

@@ -8,10 +8,10 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { type TestApp, listen, startTestApp } from '../testing/test-app.js';
 import { Clock } from './clock.js';
 import { HeartbeatGateway } from './heartbeat.gateway.js';
-import { HeartbeatMessages } from './heartbeat.messages.js';
+import { HeartbeatMessages } from './core/heartbeat.messages.js';
 import { HeartbeatModule } from './heartbeat.module.js';
-import { REFUSED_UPGRADE_LOG_INTERVAL_MS } from './heartbeat-defaults.js';
-import type { HeartbeatModuleOptions } from './heartbeat-options.interface.js';
+import { REFUSED_UPGRADE_LOG_INTERVAL_MS } from './core/heartbeat-defaults.js';
+import type { HeartbeatModuleOptions } from './core/heartbeat-options.interface.js';
 
 /** An ordinary Nest gateway of the same application, on its own path. */
 @WebSocketGateway({ path: '/echo' })

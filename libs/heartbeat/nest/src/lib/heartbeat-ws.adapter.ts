@@ -6,12 +6,12 @@ import type { Duplex } from 'node:stream';
 import type { Observable } from 'rxjs';
 import { type ServerOptions, type WebSocket, WebSocketServer } from 'ws';
 import { Clock } from './clock.js';
-import { ConnectionDrainer } from './connection-drainer.js';
+import { ConnectionDrainer } from './core/connection-drainer.js';
 import { HEARTBEAT_GATEWAY, HEARTBEAT_OPTIONS, HEARTBEAT_SERVER } from './heartbeat.constants.js';
-import { REFUSED_UPGRADE_LOG_INTERVAL_MS } from './heartbeat-defaults.js';
-import { HeartbeatMessages } from './heartbeat.messages.js';
+import { REFUSED_UPGRADE_LOG_INTERVAL_MS } from './core/heartbeat-defaults.js';
+import { HeartbeatMessages } from './core/heartbeat.messages.js';
 import { HeartbeatSocket } from './heartbeat-socket.js';
-import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
+import type { ResolvedHeartbeatOptions } from './core/heartbeat-options.interface.js';
 import { RateLimitedLog } from './rate-limited-log.js';
 
 type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -99,9 +99,9 @@ export class HeartbeatWsAdapter extends WsAdapter {
    * buffer the frame arrived in: on idle connections, until the next frame (about 300 bytes each
    * at 5,000 connections in heap snapshots, up to 64 KiB each under load).
    *
-   * Its sockets are HeartbeatSockets. ConnectionRegistry tracks them and listens to their close and
-   * error events, so ws keeps no client set (a Set entry and a close listener per socket) and the
-   * adapter adds no error listener to them. Nothing is left for WsAdapter.close to terminate: the
+   * Its sockets are HeartbeatSockets. ConnectionRegistry tracks them and HeartbeatGateway listens
+   * to their close and error events, so ws keeps no client set (a Set entry and a close listener per
+   * socket) and the adapter adds no error listener to them. Nothing is left for WsAdapter.close to terminate: the
    * drain (beforeApplicationShutdown) has closed every connection by then.
    */
   private createServer(port: number, path: string, options: ServerOptions): WebSocketServer {
@@ -178,8 +178,8 @@ export class HeartbeatWsAdapter extends WsAdapter {
 
   /**
    * Nest hooks every socket's close for its gateway's `handleDisconnect`: a once-wrapper, its state
-   * and a closure per socket (about 300 bytes). HeartbeatGateway has none (the registry hears the
-   * close), so its sockets get no hook.
+   * and a closure per socket (about 300 bytes). HeartbeatGateway has none (its own shared listener
+   * hears the close), so its sockets get no hook.
    */
   override bindClientDisconnect(client: WebSocket, callback: (...args: unknown[]) => void): void {
     if (!(client instanceof HeartbeatSocket)) super.bindClientDisconnect(client, callback);

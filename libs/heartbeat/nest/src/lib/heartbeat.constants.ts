@@ -8,8 +8,11 @@ export const HEARTBEAT_GATEWAY = '__heartbeatGateway__';
 export const HEARTBEAT_SERVER = Symbol('HEARTBEAT_SERVER');
 
 /** SchedulerRegistry names of the module's timers. */
-export const PING_TICK_INTERVAL = 'heartbeat:ping-tick';
-export const SWEEP_INTERVAL = 'heartbeat:sweep';
+export { PING_TICK_INTERVAL } from './core/ping-scheduler.js';
+export { SWEEP_INTERVAL } from './core/heartbeat-sweeper.js';
+
+/** Injection token of the server core's logger (Nest's `Logger` with the `Heartbeat` context). */
+export const HEARTBEAT_LOGGER = Symbol('HEARTBEAT_LOGGER');
 
 /**
  * The SchedulerRegistry the module registers its timers in: the application's own when it imports

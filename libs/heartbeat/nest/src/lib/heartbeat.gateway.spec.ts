@@ -3,7 +3,7 @@ import { WebSocket } from 'ws';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
 import { EventLog } from '../testing/event-log.js';
 import { TestClient } from '@heartbeat/testing';
-import { HeartbeatMessages } from './heartbeat.messages.js';
+import { HeartbeatMessages } from './core/heartbeat.messages.js';
 
 describe('HeartbeatGateway', () => {
   let server: TestApp;

@@ -1,5 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
-import type { HeartbeatModuleOptions } from './heartbeat-options.interface.js';
+import type { HeartbeatModuleOptions } from './core/heartbeat-options.interface.js';
 
 export const {
   ConfigurableModuleClass: HeartbeatConfigurableModule,

@@ -5,10 +5,10 @@ import { Test } from '@nestjs/testing';
 import { type TestApp, listen, startTestApp } from '../testing/test-app.js';
 import { sleep, TestClient } from '@heartbeat/testing';
 import { HEARTBEAT_OPTIONS, SWEEP_INTERVAL } from './heartbeat.constants.js';
-import { HeartbeatMessages } from './heartbeat.messages.js';
+import { HeartbeatMessages } from './core/heartbeat.messages.js';
 import { HeartbeatModule } from './heartbeat.module.js';
 import { HeartbeatService } from './heartbeat.service.js';
-import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
+import type { ResolvedHeartbeatOptions } from './core/heartbeat-options.interface.js';
 import { HeartbeatOptionsError } from './heartbeat-options.validator.js';
 
 /** Stands in for an application's configuration (e.g. read from the environment). */

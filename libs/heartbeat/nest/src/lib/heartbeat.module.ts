@@ -1,35 +1,47 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { hostname } from 'node:os';
 import { Clock } from './clock.js';
-import { AddressConnectionLimiter } from './address-connection-limiter.js';
-import { ConnectionDrainer } from './connection-drainer.js';
-import { ConnectionRegistry } from './connection-registry.js';
-import { HandshakeService } from './handshake.service.js';
-import { HEARTBEAT_OPTIONS, HEARTBEAT_SCHEDULER } from './heartbeat.constants.js';
+import { AddressConnectionLimiter } from './core/address-connection-limiter.js';
+import type { CoreClock } from './core/clock.port.js';
+import { ConnectionDrainer } from './core/connection-drainer.js';
+import { ConnectionRegistry } from './core/connection-registry.js';
+import { FrameRateLimiter } from './core/frame-rate-limiter.js';
+import { FrameRouter } from './core/frame-router.js';
+import { HandshakeService } from './core/handshake.service.js';
+import { HeartbeatCounters } from './core/heartbeat-counters.js';
+import type { HeartbeatModuleOptions, ResolvedHeartbeatOptions } from './core/heartbeat-options.interface.js';
+import { HeartbeatSweeper } from './core/heartbeat-sweeper.js';
+import { LifecycleEvents } from './core/lifecycle-events.js';
+import type { CoreLogger } from './core/logger.port.js';
+import { MessageInbox } from './core/message-inbox.js';
+import { PingScheduler } from './core/ping-scheduler.js';
+import { ProtocolViolations } from './core/protocol-violations.js';
+import { SessionRegistry } from './core/session-registry.js';
+import { TokenExpiry } from './core/token-expiry.js';
+import { HEARTBEAT_LOGGER, HEARTBEAT_OPTIONS, HEARTBEAT_SCHEDULER } from './heartbeat.constants.js';
 import { HeartbeatGateway } from './heartbeat.gateway.js';
 import { HEARTBEAT_MODULE_OPTIONS, HeartbeatConfigurableModule } from './heartbeat.module-definition.js';
 import { HeartbeatService } from './heartbeat.service.js';
-import type { HeartbeatModuleOptions } from './heartbeat-options.interface.js';
+import { HeartbeatLifecycle } from './heartbeat-lifecycle.js';
 import { resolveHeartbeatOptions } from './heartbeat-options.validator.js';
-import { HeartbeatSweeper } from './heartbeat-sweeper.js';
-import { FrameRateLimiter } from './frame-rate-limiter.js';
-import { MessageInbox } from './message-inbox.js';
-import { PingScheduler } from './ping-scheduler.js';
-import { SessionRegistry } from './session-registry.js';
-import { TokenExpiry } from './token-expiry.js';
-import { TopicBroker } from './topic-broker.js';
-import { InMemoryTopicBroker } from './in-memory-topic-broker.js';
 import { HeartbeatCluster, LocalCluster } from './heartbeat-cluster.js';
+import { InMemoryTopicBroker } from './in-memory-topic-broker.js';
 import { LocalStats } from './local-stats.js';
+import { NestClock } from './nest-clock.js';
 import { RedisCluster } from './redis/redis-cluster.js';
 import { RedisLink } from './redis/redis-link.js';
 import { RedisTopicBroker } from './redis/redis-topic-broker.js';
-import { hostname } from 'node:os';
-import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
+import { TopicBroker } from './topic-broker.js';
+
+type Options = ResolvedHeartbeatOptions;
 
 /**
  * WebSocket heartbeat for Nest: `HeartbeatModule.forRoot(options)` or `forRootAsync({ useFactory, inject })`,
  * plus `app.useWebSocketAdapter(new HeartbeatWsAdapter(app))` in `main.ts`. Inject `HeartbeatService`.
+ *
+ * The server core (./core, docs/server.md#architecture) imports nothing of Nest: its objects are
+ * built here, by factories, and HeartbeatLifecycle ties them to the application's lifecycle.
  */
 @Module({
   providers: [
@@ -43,20 +55,88 @@ import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js'
       useFactory: (options: HeartbeatModuleOptions) => resolveHeartbeatOptions(options),
       inject: [HEARTBEAT_MODULE_OPTIONS],
     },
+    { provide: HEARTBEAT_LOGGER, useFactory: (): CoreLogger => new Logger('Heartbeat') },
     Clock,
-    ConnectionRegistry,
-    PingScheduler,
-    HeartbeatSweeper,
+    {
+      provide: NestClock,
+      useFactory: (clock: Clock, scheduler: SchedulerRegistry) => new NestClock(clock, scheduler),
+      inject: [Clock, HEARTBEAT_SCHEDULER],
+    },
+    { provide: HeartbeatCounters, useFactory: () => new HeartbeatCounters() },
+    { provide: LifecycleEvents, useFactory: () => new LifecycleEvents() },
+    {
+      provide: PingScheduler,
+      useFactory: (options: Options, clock: CoreClock, counters: HeartbeatCounters, events: LifecycleEvents, logger: CoreLogger) =>
+        new PingScheduler(options, clock, counters, events, logger),
+      inject: [HEARTBEAT_OPTIONS, NestClock, HeartbeatCounters, LifecycleEvents, HEARTBEAT_LOGGER],
+    },
+    {
+      provide: SessionRegistry,
+      useFactory: (options: Options, clock: CoreClock) => new SessionRegistry(options, clock),
+      inject: [HEARTBEAT_OPTIONS, NestClock],
+    },
+    {
+      provide: AddressConnectionLimiter,
+      useFactory: (options: Options, clock: CoreClock, counters: HeartbeatCounters, events: LifecycleEvents, logger: CoreLogger) =>
+        new AddressConnectionLimiter(options, clock, counters, events, logger),
+      inject: [HEARTBEAT_OPTIONS, NestClock, HeartbeatCounters, LifecycleEvents, HEARTBEAT_LOGGER],
+    },
+    {
+      provide: ConnectionRegistry,
+      // The order a closed connection is released in (docs/server.md#architecture); the topic
+      // broker, last, hears it on `removed$`.
+      useFactory: (
+        options: Options,
+        clock: CoreClock,
+        events: LifecycleEvents,
+        counters: HeartbeatCounters,
+        logger: CoreLogger,
+        pings: PingScheduler,
+        sessions: SessionRegistry,
+        addresses: AddressConnectionLimiter,
+      ) => new ConnectionRegistry(options, clock, events, counters, logger, { pings, sessions, addresses }),
+      inject: [HEARTBEAT_OPTIONS, NestClock, LifecycleEvents, HeartbeatCounters, HEARTBEAT_LOGGER, PingScheduler, SessionRegistry, AddressConnectionLimiter],
+    },
+    {
+      provide: HeartbeatSweeper,
+      useFactory: (options: Options, registry: ConnectionRegistry, pings: PingScheduler, clock: CoreClock, counters: HeartbeatCounters) =>
+        new HeartbeatSweeper(options, registry, pings, clock, counters),
+      inject: [HEARTBEAT_OPTIONS, ConnectionRegistry, PingScheduler, NestClock, HeartbeatCounters],
+    },
+    {
+      provide: ConnectionDrainer,
+      useFactory: (options: Options, registry: ConnectionRegistry, events: LifecycleEvents, clock: CoreClock, logger: CoreLogger) =>
+        new ConnectionDrainer(options, registry, events, clock, logger),
+      inject: [HEARTBEAT_OPTIONS, ConnectionRegistry, LifecycleEvents, NestClock, HEARTBEAT_LOGGER],
+    },
+    {
+      provide: TokenExpiry,
+      useFactory: (clock: CoreClock, counters: HeartbeatCounters, events: LifecycleEvents, logger: CoreLogger) =>
+        new TokenExpiry(clock, counters, events, logger),
+      inject: [NestClock, HeartbeatCounters, LifecycleEvents, HEARTBEAT_LOGGER],
+    },
+    {
+      provide: FrameRateLimiter,
+      useFactory: (options: Options, counters: HeartbeatCounters, events: LifecycleEvents, logger: CoreLogger) =>
+        new FrameRateLimiter(options, counters, events, logger),
+      inject: [HEARTBEAT_OPTIONS, HeartbeatCounters, LifecycleEvents, HEARTBEAT_LOGGER],
+    },
+    { provide: ProtocolViolations, useFactory: (options: Options) => new ProtocolViolations(options), inject: [HEARTBEAT_OPTIONS] },
+    {
+      provide: MessageInbox,
+      useFactory: (options: Options, counters: HeartbeatCounters) => new MessageInbox(options, counters),
+      inject: [HEARTBEAT_OPTIONS, HeartbeatCounters],
+    },
     {
       provide: RedisLink,
       // null in memory mode: nothing of Redis (ioredis included) is loaded then.
-      useFactory: (options: ResolvedHeartbeatOptions, scheduler: SchedulerRegistry, clock: Clock) =>
+      useFactory: (options: Options, scheduler: SchedulerRegistry, clock: Clock) =>
         options.redis ? new RedisLink(options.redis, scheduler, clock) : null,
       inject: [HEARTBEAT_OPTIONS, HEARTBEAT_SCHEDULER, Clock],
     },
     {
       provide: TopicBroker,
-      useFactory: (options: ResolvedHeartbeatOptions, registry: ConnectionRegistry, clock: Clock, link: RedisLink | null) =>
+      useFactory: (options: Options, registry: ConnectionRegistry, clock: Clock, link: RedisLink | null) =>
         link ? new RedisTopicBroker(options, registry, clock, link) : new InMemoryTopicBroker(options, registry, clock),
       inject: [HEARTBEAT_OPTIONS, ConnectionRegistry, Clock, RedisLink],
     },
@@ -75,14 +155,66 @@ import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js'
           : new LocalCluster(`${hostname()}-${process.pid}`, local, registry, clock),
       inject: [RedisLink, LocalStats, ConnectionRegistry, TopicBroker, HEARTBEAT_SCHEDULER, Clock],
     },
+    {
+      provide: HandshakeService,
+      useFactory: (
+        options: Options,
+        clock: CoreClock,
+        counters: HeartbeatCounters,
+        events: LifecycleEvents,
+        logger: CoreLogger,
+        pings: PingScheduler,
+        topics: TopicBroker,
+        sessions: SessionRegistry,
+        drainer: ConnectionDrainer,
+        expiry: TokenExpiry,
+        violations: ProtocolViolations,
+      ) => new HandshakeService(options, clock, counters, events, logger, { pings, topics, sessions, drainer, expiry, violations }),
+      inject: [
+        HEARTBEAT_OPTIONS,
+        NestClock,
+        HeartbeatCounters,
+        LifecycleEvents,
+        HEARTBEAT_LOGGER,
+        PingScheduler,
+        TopicBroker,
+        SessionRegistry,
+        ConnectionDrainer,
+        TokenExpiry,
+        ProtocolViolations,
+      ],
+    },
+    {
+      provide: FrameRouter,
+      useFactory: (
+        registry: ConnectionRegistry,
+        clock: CoreClock,
+        logger: CoreLogger,
+        handshake: HandshakeService,
+        pings: PingScheduler,
+        topics: TopicBroker,
+        inbox: MessageInbox,
+        drainer: ConnectionDrainer,
+        rateLimiter: FrameRateLimiter,
+        addressLimiter: AddressConnectionLimiter,
+        violations: ProtocolViolations,
+      ) => new FrameRouter(registry, clock, logger, { handshake, pings, topics, inbox, drainer, rateLimiter, addressLimiter, violations }),
+      inject: [
+        ConnectionRegistry,
+        NestClock,
+        HEARTBEAT_LOGGER,
+        HandshakeService,
+        PingScheduler,
+        TopicBroker,
+        MessageInbox,
+        ConnectionDrainer,
+        FrameRateLimiter,
+        AddressConnectionLimiter,
+        ProtocolViolations,
+      ],
+    },
     LocalStats,
-    SessionRegistry,
-    ConnectionDrainer,
-    FrameRateLimiter,
-    AddressConnectionLimiter,
-    TokenExpiry,
-    HandshakeService,
-    MessageInbox,
+    HeartbeatLifecycle,
     HeartbeatService,
     HeartbeatGateway,
   ],

@@ -3,9 +3,9 @@ import { firstValueFrom } from 'rxjs';
 import { WebSocket } from 'ws';
 import { eventually, TestClient } from '@heartbeat/testing';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
-import { HeartbeatMessages } from './heartbeat.messages.js';
+import { HeartbeatMessages } from './core/heartbeat.messages.js';
 import type { ConnectionDetails } from '@heartbeat/protocol';
-import type { HeartbeatLifecycleEvent } from './heartbeat-events.js';
+import type { HeartbeatLifecycleEvent } from './core/heartbeat-events.js';
 import type { InMemoryTopicBroker } from './in-memory-topic-broker.js';
 import { TopicBroker } from './topic-broker.js';
 

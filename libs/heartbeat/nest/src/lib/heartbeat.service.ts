@@ -1,14 +1,15 @@
 import { CloseCode, type HeartbeatStats, type HeartbeatTotals } from '@heartbeat/protocol';
 import { Injectable } from '@nestjs/common';
 import type { Observable } from 'rxjs';
-import { ConnectionDrainer } from './connection-drainer.js';
-import { ConnectionRegistry } from './connection-registry.js';
+import { ConnectionDrainer } from './core/connection-drainer.js';
+import { ConnectionRegistry } from './core/connection-registry.js';
+import { LifecycleEvents } from './core/lifecycle-events.js';
 import { type ClusterStatus, HeartbeatCluster } from './heartbeat-cluster.js';
-import { HeartbeatMessages } from './heartbeat.messages.js';
-import type { HeartbeatClientMessage, HeartbeatLifecycleEvent, HeartbeatSample } from './heartbeat-events.js';
+import { HeartbeatMessages } from './core/heartbeat.messages.js';
+import type { HeartbeatClientMessage, HeartbeatLifecycleEvent, HeartbeatSample } from './core/heartbeat-events.js';
 import { LocalStats } from './local-stats.js';
-import { MessageInbox } from './message-inbox.js';
-import { PingScheduler } from './ping-scheduler.js';
+import { MessageInbox } from './core/message-inbox.js';
+import { PingScheduler } from './core/ping-scheduler.js';
 import { type PublishResult, TopicBroker } from './topic-broker.js';
 
 /** The module's public API: publish to topics, read stats, close connections, watch what happens. */
@@ -29,8 +30,9 @@ export class HeartbeatService {
     private readonly cluster: HeartbeatCluster,
     pings: PingScheduler,
     inbox: MessageInbox,
+    events: LifecycleEvents,
   ) {
-    this.events$ = registry.events$;
+    this.events$ = events.events$;
     this.heartbeats$ = pings.samples$;
     this.messages$ = inbox.messages$;
   }

@@ -2,8 +2,8 @@ import { jest } from '@jest/globals';
 import { type EventFrame, parseServerFrame } from '@heartbeat/protocol';
 import { eventually, sleep, TestClient } from '@heartbeat/testing';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
-import type { HeartbeatConnection } from './heartbeat-connection.js';
-import type { HeartbeatModuleOptions } from './heartbeat-options.interface.js';
+import type { HeartbeatConnection } from './core/heartbeat-connection.js';
+import type { HeartbeatModuleOptions } from './core/heartbeat-options.interface.js';
 import { InMemoryTopicBroker } from './in-memory-topic-broker.js';
 import { TopicBroker } from './topic-broker.js';
 

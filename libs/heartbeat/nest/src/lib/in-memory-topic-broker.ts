@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Clock } from './clock.js';
-import { ConnectionRegistry } from './connection-registry.js';
+import { ConnectionRegistry } from './core/connection-registry.js';
 import { HEARTBEAT_OPTIONS } from './heartbeat.constants.js';
-import type { HeartbeatConnection } from './heartbeat-connection.js';
-import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
+import type { HeartbeatConnection } from './core/heartbeat-connection.js';
+import type { ResolvedHeartbeatOptions } from './core/heartbeat-options.interface.js';
 import { ReplayBuffer } from './replay-buffer.js';
 import { type LocalTopic, type PublishResult, TopicBroker, type TopicSnapshot } from './topic-broker.js';
 

@@ -1,9 +1,10 @@
 import type { ConnectionDetails, HeartbeatStats, HeartbeatTotals } from '@heartbeat/protocol';
 import { Injectable } from '@nestjs/common';
-import { ConnectionDrainer } from './connection-drainer.js';
-import { ConnectionRegistry } from './connection-registry.js';
-import type { HeartbeatConnection } from './heartbeat-connection.js';
-import { SessionRegistry } from './session-registry.js';
+import { ConnectionDrainer } from './core/connection-drainer.js';
+import { ConnectionRegistry } from './core/connection-registry.js';
+import { HeartbeatCounters } from './core/heartbeat-counters.js';
+import type { HeartbeatConnection } from './core/heartbeat-connection.js';
+import { SessionRegistry } from './core/session-registry.js';
 
 /** The figures of this process: its connections and counters. Cluster stats are built from these. */
 @Injectable()
@@ -12,6 +13,7 @@ export class LocalStats {
     private readonly registry: ConnectionRegistry,
     private readonly sessions: SessionRegistry,
     private readonly drainer: ConnectionDrainer,
+    private readonly counters: HeartbeatCounters,
   ) {}
 
   stats(nodeId?: string): HeartbeatStats {
@@ -23,7 +25,7 @@ export class LocalStats {
 
   /** The totals alone: cheap at any connection count (no per-connection details). */
   totals(): Required<HeartbeatTotals> {
-    const { counters } = this.registry;
+    const { counters } = this;
     return {
       total_pings_sent: counters.pingsSent,
       total_pongs_received: counters.pongsReceived,

@@ -1,8 +1,8 @@
 import { eventually, TestClient } from '@heartbeat/testing';
 import type { Subscription } from 'rxjs';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
-import type { HeartbeatClientMessage } from './heartbeat-events.js';
-import type { HeartbeatModuleOptions } from './heartbeat-options.interface.js';
+import type { HeartbeatClientMessage } from './core/heartbeat-events.js';
+import type { HeartbeatModuleOptions } from './core/heartbeat-options.interface.js';
 
 describe('MessageInbox', () => {
   let server: TestApp | undefined;

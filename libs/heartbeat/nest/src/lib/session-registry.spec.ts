@@ -2,9 +2,9 @@ import { CloseCode, type EventFrame } from '@heartbeat/protocol';
 import { BlackholeProxy, eventually, sleep, TestClient } from '@heartbeat/testing';
 import { EventLog } from '../testing/event-log.js';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
-import { HeartbeatMessages } from './heartbeat.messages.js';
-import type { HeartbeatModuleOptions } from './heartbeat-options.interface.js';
-import { SessionRegistry } from './session-registry.js';
+import { HeartbeatMessages } from './core/heartbeat.messages.js';
+import type { HeartbeatModuleOptions } from './core/heartbeat-options.interface.js';
+import { SessionRegistry } from './core/session-registry.js';
 
 const acceptGood = (token: string | undefined) => token === 'good';
 

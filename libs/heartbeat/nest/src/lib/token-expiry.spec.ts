@@ -2,9 +2,9 @@ import { CloseCode } from '@heartbeat/protocol';
 import { sleep, TestClient } from '@heartbeat/testing';
 import { EventLog } from '../testing/event-log.js';
 import { type TestApp, startTestApp } from '../testing/test-app.js';
-import { HeartbeatMessages } from './heartbeat.messages.js';
-import type { TokenVerdict } from './heartbeat-options.interface.js';
-import { expiryCheckDelay } from './token-expiry.js';
+import { HeartbeatMessages } from './core/heartbeat.messages.js';
+import type { TokenVerdict } from './core/heartbeat-options.interface.js';
+import { expiryCheckDelay } from './core/token-expiry.js';
 
 describe('TokenExpiry', () => {
   let server: TestApp | undefined;

@@ -1,8 +1,8 @@
 import type { SubscribedFrame } from '@heartbeat/protocol';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
-import type { ConnectionRegistry } from './connection-registry.js';
-import type { HeartbeatConnection } from './heartbeat-connection.js';
+import type { ConnectionRegistry } from './core/connection-registry.js';
+import type { HeartbeatConnection } from './core/heartbeat-connection.js';
 
 /** What `publish` assigned to the event. */
 export interface PublishResult {

@@ -1,5 +1,5 @@
 import type { Observable, Subscription } from 'rxjs';
-import type { HeartbeatLifecycleEvent } from '../lib/heartbeat-events.js';
+import type { HeartbeatLifecycleEvent } from '../lib/core/heartbeat-events.js';
 
 type EventOf<T extends HeartbeatLifecycleEvent['type']> = Extract<HeartbeatLifecycleEvent, { type: T }>;
 

@@ -1,5 +1,5 @@
 import { BlackholeProxy, deleteRedisKeys, eventually, redisTestPrefix, TEST_REDIS_URL, TestClient } from '@heartbeat/testing';
-import type { HeartbeatModuleOptions, HeartbeatRedisOptions } from '../lib/heartbeat-options.interface.js';
+import type { HeartbeatModuleOptions, HeartbeatRedisOptions } from '../lib/core/heartbeat-options.interface.js';
 import { type TestApp, startTestApp } from './test-app.js';
 
 /**

@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
 import { HeartbeatModule } from '../lib/heartbeat.module.js';
 import { HeartbeatService } from '../lib/heartbeat.service.js';
-import type { HeartbeatModuleOptions } from '../lib/heartbeat-options.interface.js';
+import type { HeartbeatModuleOptions } from '../lib/core/heartbeat-options.interface.js';
 import { HeartbeatWsAdapter } from '../lib/heartbeat-ws.adapter.js';
 
 export interface TestApp {

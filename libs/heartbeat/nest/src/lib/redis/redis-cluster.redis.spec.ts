@@ -3,7 +3,7 @@ import { eventually, requireRedis, TEST_REDIS_URL, type TestClient } from '@hear
 import { RedisNodes } from '../../testing/redis-nodes.js';
 import type { TestApp } from '../../testing/test-app.js';
 import { Redis } from 'ioredis';
-import { HeartbeatMessages } from '../heartbeat.messages.js';
+import { HeartbeatMessages } from '../core/heartbeat.messages.js';
 import { RedisKeys } from './redis-keys.js';
 
 describe('RedisCluster', () => {

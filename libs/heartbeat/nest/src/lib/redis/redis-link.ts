@@ -3,8 +3,8 @@ import type { SchedulerRegistry } from '@nestjs/schedule';
 import type { Redis, RedisOptions } from 'ioredis';
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 import type { Clock } from '../clock.js';
-import { HeartbeatMessages } from '../heartbeat.messages.js';
-import type { ResolvedHeartbeatOptions } from '../heartbeat-options.interface.js';
+import { HeartbeatMessages } from '../core/heartbeat.messages.js';
+import type { ResolvedHeartbeatOptions } from '../core/heartbeat-options.interface.js';
 import { RedisKeys } from './redis-keys.js';
 import { APPEND_SCRIPT, READ_SCRIPT } from './redis-scripts.js';
 

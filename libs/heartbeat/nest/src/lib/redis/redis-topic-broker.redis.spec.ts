@@ -3,8 +3,8 @@ import { Redis } from 'ioredis';
 import { eventually, requireRedis, TEST_REDIS_URL } from '@heartbeat/testing';
 import { RedisNodes } from '../../testing/redis-nodes.js';
 import type { TestApp } from '../../testing/test-app.js';
-import { HeartbeatMessages } from '../heartbeat.messages.js';
-import type { HeartbeatModuleOptions } from '../heartbeat-options.interface.js';
+import { HeartbeatMessages } from '../core/heartbeat.messages.js';
+import type { HeartbeatModuleOptions } from '../core/heartbeat-options.interface.js';
 import { RedisKeys } from './redis-keys.js';
 
 /** Two or three nodes on one Redis, each a real Nest application, in this process. */

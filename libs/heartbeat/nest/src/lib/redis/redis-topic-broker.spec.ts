@@ -1,13 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { CloseCode } from '@heartbeat/protocol';
-import type { IncomingMessage } from 'node:http';
 import { Subject } from 'rxjs';
-import { WebSocket } from 'ws';
+import { FakeClock } from '../../testing/fake-clock.js';
+import { FakePeer } from '../../testing/fake-peer.js';
+import { RecordingLogger } from '../../testing/recording-logger.js';
 import { Clock } from '../clock.js';
-import { ConnectionRegistry } from '../connection-registry.js';
-import { HeartbeatConnection } from '../heartbeat-connection.js';
+import { ConnectionRegistry } from '../core/connection-registry.js';
+import { HeartbeatCounters } from '../core/heartbeat-counters.js';
+import { LifecycleEvents } from '../core/lifecycle-events.js';
 import { resolveHeartbeatOptions } from '../heartbeat-options.validator.js';
-import type { HeartbeatSocket } from '../heartbeat-socket.js';
 import { RedisKeys } from './redis-keys.js';
 import type { RedisLink } from './redis-link.js';
 import { RedisTopicBroker } from './redis-topic-broker.js';
@@ -59,21 +60,17 @@ class FakeLink {
   }
 }
 
-/** A connection whose socket records what it was sent, and the code it was closed with. */
-function subscriber() {
-  const sent: { type: string; seq?: number }[] = [];
-  const closed: number[] = [];
-  const socket = {
-    readyState: WebSocket.OPEN,
-    bufferedAmount: 0,
-    send: (data: unknown) => sent.push(JSON.parse(String(data))),
-    close: (code: number) => closed.push(code),
+/** A connection whose transport records what it was sent, and the code it was closed with. */
+function subscriber(registry: ConnectionRegistry) {
+  const peer = new FakePeer();
+  const connection = registry.open(peer, undefined);
+  const sent = peer.frames as { type: string; seq?: number }[];
+  return {
+    connection,
+    sent,
+    closed: () => (peer.closeFrame ? [peer.closeFrame.code] : []),
+    events: () => sent.filter((frame) => frame.type === 'event').map((frame) => frame.seq),
   };
-  const connection = new HeartbeatConnection('c-1', socket as unknown as HeartbeatSocket, { socket: { remoteAddress: '127.0.0.1', remotePort: 4000 } } as IncomingMessage, 0, {
-    maxBufferedBytes: 1_000_000,
-    onOverflow: () => undefined,
-  });
-  return { connection, sent, closed, events: () => sent.filter((frame) => frame.type === 'event').map((frame) => frame.seq) };
 }
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -83,8 +80,14 @@ async function subscribedBroker(replay = { maxEvents: 100, maxAgeMs: 60_000 }) {
   const options = resolveHeartbeatOptions({ replay });
   const clock = new Clock();
   const link = new FakeLink();
-  const broker = new RedisTopicBroker(options, new ConnectionRegistry(options, clock), clock, link as unknown as RedisLink);
-  const client = subscriber();
+  const noHold = { release: () => undefined };
+  const registry = new ConnectionRegistry(options, new FakeClock(), new LifecycleEvents(), new HeartbeatCounters(), new RecordingLogger(), {
+    pings: noHold,
+    sessions: noHold,
+    addresses: noHold,
+  });
+  const broker = new RedisTopicBroker(options, registry, clock, link as unknown as RedisLink);
+  const client = subscriber(registry);
   broker.subscribe(client.connection, 'alerts', undefined);
   await settle();
   return { broker, link, ...client };
@@ -132,7 +135,7 @@ describe('RedisTopicBroker', () => {
       link.ready.next();
       await settle();
       expect(events()).toEqual([]);
-      expect(closed).toEqual([CloseCode.ServiceRestart]);
+      expect(closed()).toEqual([CloseCode.ServiceRestart]);
       broker.onApplicationShutdown();
     });
 

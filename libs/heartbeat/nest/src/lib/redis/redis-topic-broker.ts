@@ -3,10 +3,10 @@ import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { Subscription } from 'rxjs';
 import type { Clock } from '../clock.js';
-import type { ConnectionRegistry } from '../connection-registry.js';
-import { HeartbeatMessages } from '../heartbeat.messages.js';
-import type { HeartbeatConnection } from '../heartbeat-connection.js';
-import type { ResolvedHeartbeatOptions } from '../heartbeat-options.interface.js';
+import type { ConnectionRegistry } from '../core/connection-registry.js';
+import { HeartbeatMessages } from '../core/heartbeat.messages.js';
+import type { HeartbeatConnection } from '../core/heartbeat-connection.js';
+import type { ResolvedHeartbeatOptions } from '../core/heartbeat-options.interface.js';
 import { ReplayBuffer } from '../replay-buffer.js';
 import { type LocalTopic, type PublishResult, TopicBroker, type TopicSnapshot } from '../topic-broker.js';
 import type { RedisLink } from './redis-link.js';
@@ -303,7 +303,7 @@ export class RedisTopicBroker extends TopicBroker<RedisTopic> {
   private dropSubscribers(topic: RedisTopic): void {
     const reason = HeartbeatMessages.closeEventsLost(topic.name);
     for (const connection of [...topic.subscribers, ...topic.joining.keys()]) {
-      if (connection.closeCode === undefined) connection.close(CloseCode.ServiceRestart, reason);
+      if (!connection.isClosing) connection.close(CloseCode.ServiceRestart, reason);
     }
   }
 

@@ -1,32 +1,29 @@
 import { CloseCode, formatRetryHint } from '@heartbeat/protocol';
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { Subscription } from 'rxjs';
-import { Clock } from './clock.js';
-import { ConnectionRegistry } from './connection-registry.js';
-import { HEARTBEAT_OPTIONS } from './heartbeat.constants.js';
-import { HeartbeatMessages } from './heartbeat.messages.js';
+import type { CoreClock } from './clock.port.js';
+import type { ConnectionReleaser } from './connection-registry.js';
 import { ADDRESS_LIMIT_RETRY_AFTER_MS } from './heartbeat-defaults.js';
 import type { HeartbeatConnection } from './heartbeat-connection.js';
+import type { HeartbeatCounters } from './heartbeat-counters.js';
+import { HeartbeatMessages } from './heartbeat.messages.js';
 import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
+import type { LifecycleEvents } from './lifecycle-events.js';
+import type { CoreLogger } from './logger.port.js';
 
 /**
  * `maxConnectionsPerAddress`: counts the open sockets of each remote IP address, handshake
  * included; a socket beyond the limit is closed with 1013 (try again later) and a retry hint.
  */
-@Injectable()
-export class AddressConnectionLimiter implements OnApplicationShutdown {
-  private readonly logger = new Logger('Heartbeat');
+export class AddressConnectionLimiter implements ConnectionReleaser {
   private readonly counts = new Map<string, number>();
   private readonly counted = new WeakSet<HeartbeatConnection>();
-  private readonly removal: Subscription;
 
   constructor(
-    @Inject(HEARTBEAT_OPTIONS) private readonly options: ResolvedHeartbeatOptions,
-    private readonly registry: ConnectionRegistry,
-    private readonly clock: Clock,
-  ) {
-    this.removal = registry.removed$.subscribe((connection) => this.release(connection));
-  }
+    private readonly options: Pick<ResolvedHeartbeatOptions, 'maxConnectionsPerAddress'>,
+    private readonly clock: CoreClock,
+    private readonly counters: HeartbeatCounters,
+    private readonly events: LifecycleEvents,
+    private readonly logger: CoreLogger,
+  ) {}
 
   /** Open sockets of a remote IP address right now. */
   countOf(ip: string): number {
@@ -41,24 +38,15 @@ export class AddressConnectionLimiter implements OnApplicationShutdown {
     this.counts.set(connection.remoteIp, count);
     this.counted.add(connection);
     if (count <= limit) return true;
-    this.registry.counters.addressLimitRejections++;
+    this.counters.addressLimitRejection();
     this.logger.warn(HeartbeatMessages.logAddressLimit(connection.id, connection.remoteIp, limit));
-    this.registry.emit({
-      type: 'address_limited',
-      connectionId: connection.id,
-      remoteAddress: connection.remoteAddress,
-      limit,
-      at: this.clock.now(),
-    });
+    this.events.emit({ type: 'address_limited', connectionId: connection.id, remoteAddress: connection.remoteAddress, limit, at: this.clock.now() });
     connection.close(CloseCode.TryAgainLater, formatRetryHint(HeartbeatMessages.closeAddressLimit(limit), ADDRESS_LIMIT_RETRY_AFTER_MS));
     return false;
   }
 
-  onApplicationShutdown(): void {
-    this.removal.unsubscribe();
-  }
-
-  private release(connection: HeartbeatConnection): void {
+  /** The connection closed: its address has one socket less. */
+  release(connection: HeartbeatConnection): void {
     if (!this.counted.has(connection)) return;
     this.counted.delete(connection);
     const count = this.countOf(connection.remoteIp) - 1;

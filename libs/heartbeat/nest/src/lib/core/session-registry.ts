@@ -1,8 +1,5 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import type { Subscription } from 'rxjs';
-import { Clock } from './clock.js';
-import { ConnectionRegistry } from './connection-registry.js';
-import { HEARTBEAT_OPTIONS } from './heartbeat.constants.js';
+import type { CoreClock } from './clock.port.js';
+import type { ConnectionReleaser } from './connection-registry.js';
 import type { HeartbeatConnection } from './heartbeat-connection.js';
 import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
 import { HeartbeatSession } from './heartbeat-session.js';
@@ -22,20 +19,15 @@ export interface SessionAttachment {
  * most `maxRetainedSessions` of them (the oldest detached is forgotten first), so that a `hello`
  * naming it resumes it. Expired sessions are forgotten lazily, at the next connect or disconnect.
  */
-@Injectable()
-export class SessionRegistry implements OnApplicationShutdown {
+export class SessionRegistry implements ConnectionReleaser {
   private readonly sessions = new Map<string, HeartbeatSession>();
   /** Detached sessions, in the order they were detached (a Map iterates in insertion order). */
   private readonly retained = new Map<string, HeartbeatSession>();
-  private readonly removal: Subscription;
 
   constructor(
-    @Inject(HEARTBEAT_OPTIONS) private readonly options: ResolvedHeartbeatOptions,
-    registry: ConnectionRegistry,
-    private readonly clock: Clock,
-  ) {
-    this.removal = registry.removed$.subscribe((connection) => this.detach(connection));
-  }
+    private readonly options: Pick<ResolvedHeartbeatOptions, 'sessionTtl' | 'maxRetainedSessions'>,
+    private readonly clock: CoreClock,
+  ) {}
 
   /** Sessions kept for resume whose connection has closed. */
   get retainedCount(): number {
@@ -47,13 +39,9 @@ export class SessionRegistry implements OnApplicationShutdown {
     return this.sessions.size;
   }
 
-  onApplicationShutdown(): void {
-    this.removal.unsubscribe();
-  }
-
   /**
    * Gives an authenticated connection its session: the one `requestedId` names when it is known and
-   * unexpired (resumed), else a new one.
+   * unexpired (resumed), else a new one. The caller opens the connection with it.
    */
   attach(connection: HeartbeatConnection, requestedId: string | undefined): SessionAttachment {
     this.forgetExpired(this.clock.now());
@@ -68,11 +56,11 @@ export class SessionRegistry implements OnApplicationShutdown {
     }
     session.connection = connection;
     session.detachedAt = undefined;
-    connection.session = session;
     return { session, resumed: session.id === requestedId, superseded };
   }
 
-  private detach(connection: HeartbeatConnection): void {
+  /** The connection closed: its session is detached and kept for resume (or forgotten at once when nothing is kept). */
+  release(connection: HeartbeatConnection): void {
     const session = connection.session;
     // A superseded connection no longer owns its session.
     if (!session || session.connection !== connection) return;

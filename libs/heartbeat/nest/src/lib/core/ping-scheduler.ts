@@ -1,19 +1,25 @@
-import type { ClientPingFrame } from '@heartbeat/protocol';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
-import type { SchedulerRegistry } from '@nestjs/schedule';
-import type { Subscription } from 'rxjs';
-import { Clock } from './clock.js';
-import { ConnectionRegistry } from './connection-registry.js';
-import { HEARTBEAT_OPTIONS, HEARTBEAT_SCHEDULER, PING_TICK_INTERVAL } from './heartbeat.constants.js';
+import { type ClientPingFrame, CloseCode } from '@heartbeat/protocol';
+import type { CoreClock, TimerHandle } from './clock.port.js';
+import type { ConnectionReleaser } from './connection-registry.js';
 import type { HeartbeatConnection } from './heartbeat-connection.js';
+import type { HeartbeatCounters } from './heartbeat-counters.js';
 import type { HeartbeatSample } from './heartbeat-events.js';
+import { HeartbeatMessages } from './heartbeat.messages.js';
 import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
+import type { LifecycleEvents } from './lifecycle-events.js';
+import type { CoreLogger } from './logger.port.js';
 import { PingFrameEncoder } from './ping-frame-encoder.js';
 import { SampleStream } from './sample-stream.js';
 
 /** Aim for one wheel tick per 50 ms: fine enough to spread pings, coarse enough to stay cheap. */
 const TARGET_TICK_MS = 50;
 const MAX_SLOTS = 1_000;
+
+/** The name the application sees the ping wheel's timer under (its SchedulerRegistry, under Nest). */
+export const PING_TICK_INTERVAL = 'heartbeat:ping-tick';
+
+/** Why a peer was declared dead: the two rules of docs/server.md#the-two-rules. */
+export type TimeoutCause = 'missed_pings' | 'heartbeat_timeout';
 
 /**
  * Sends the server's pings. Connections are placed on a timing wheel of `pingInterval / tick` slots,
@@ -23,51 +29,48 @@ const MAX_SLOTS = 1_000;
  * When a connection's turn comes and the previous ping is still unanswered (no inbound frame since),
  * that ping counts as missed; after `maxMissedPings` misses in a row the peer is declared dead.
  */
-@Injectable()
-export class PingScheduler implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
+export class PingScheduler implements ConnectionReleaser {
   private readonly slots: Set<HeartbeatConnection>[];
   private readonly tickMs: number;
   private cursor = 0;
-  /** When (performance.now()) the next slot is due: the wheel keeps its own schedule. */
+  /** When (the clock's monotonic reading) the next slot is due: the wheel keeps its own schedule. */
   private nextSlotAt = 0;
+  private timer: TimerHandle | undefined;
   private stopped = false;
   private readonly frames = new PingFrameEncoder();
-  private readonly removal: Subscription;
   private readonly samples = new SampleStream<HeartbeatSample>();
+  private readonly onTimer = (): void => this.turn();
   /** Every answered ping (RTT and clock offset), for metrics. */
   readonly samples$ = this.samples.observable;
 
   constructor(
-    @Inject(HEARTBEAT_OPTIONS) private readonly options: ResolvedHeartbeatOptions,
-    private readonly registry: ConnectionRegistry,
-    @Inject(HEARTBEAT_SCHEDULER) private readonly schedulerRegistry: SchedulerRegistry,
-    private readonly clock: Clock,
+    private readonly options: Pick<ResolvedHeartbeatOptions, 'pingInterval' | 'maxMissedPings'>,
+    private readonly clock: CoreClock,
+    private readonly counters: HeartbeatCounters,
+    private readonly events: LifecycleEvents,
+    private readonly logger: CoreLogger,
   ) {
     const slotCount = Math.min(MAX_SLOTS, Math.max(1, Math.round(options.pingInterval / TARGET_TICK_MS)));
     this.slots = Array.from({ length: slotCount }, () => new Set<HeartbeatConnection>());
     this.tickMs = options.pingInterval / slotCount;
-    this.removal = registry.removed$.subscribe((connection) => this.remove(connection));
   }
 
-  onApplicationBootstrap(): void {
-    this.nextSlotAt = performance.now() + this.tickMs;
+  /** Starts turning the wheel (the application started). */
+  start(): void {
+    if (this.stopped || this.timer !== undefined) return;
+    this.nextSlotAt = this.clock.monotonic() + this.tickMs;
     this.arm();
   }
 
   /**
    * Pings stop when the application starts closing (an application's ScheduleModule clears its
-   * timers then too). The drain that follows lasts at most drainWindow plus the close grace, and the
-   * gateway still answers client pings during it.
+   * timers then too). The drain that follows lasts at most drainWindow plus the close grace, and
+   * client pings are still answered during it. For good: a stopped wheel does not start again.
    */
-  onModuleDestroy(): void {
+  stop(): void {
     this.stopped = true;
-    if (this.schedulerRegistry.doesExist('timeout', PING_TICK_INTERVAL)) {
-      this.schedulerRegistry.deleteTimeout(PING_TICK_INTERVAL);
-    }
-  }
-
-  onApplicationShutdown(): void {
-    this.removal.unsubscribe();
+    if (this.timer !== undefined) this.clock.clearTimer(this.timer);
+    this.timer = undefined;
   }
 
   /** Starts pinging a connection that completed its handshake. */
@@ -77,39 +80,40 @@ export class PingScheduler implements OnApplicationBootstrap, OnModuleDestroy, O
     for (let i = 1; i < this.slots.length; i++) {
       if (this.slots[i].size < this.slots[slot].size) slot = i;
     }
-    connection.pingSlot = slot;
+    connection.placeInWheel(slot);
     this.slots[slot].add(connection);
   }
 
-  remove(connection: HeartbeatConnection): void {
+  /** Takes a connection off the wheel (it closed, or is declared dead). */
+  release(connection: HeartbeatConnection): void {
     if (connection.pingSlot === -1) return;
     this.slots[connection.pingSlot].delete(connection);
-    connection.pingSlot = -1;
+    connection.placeInWheel(-1);
   }
 
   /** Answers a client's own ping at once; `server_time` lets the client estimate its clock offset. */
   answerPing(connection: HeartbeatConnection, frame: ClientPingFrame): void {
     const now = this.clock.now();
-    connection.clientPings++;
-    this.registry.counters.clientPings++;
+    const count = connection.recordClientPing();
+    this.counters.clientPinged();
     connection.send({
       type: 'pong',
       timestamp: new Date(now).toISOString(),
       server_time: now,
       client_time: frame.client_time,
       sequence: frame.sequence,
-      ping_count: connection.clientPings,
+      ping_count: count,
     });
   }
 
   /**
-   * Records the client's answer to a server ping. The RTT ends when the frame arrived (the gateway
+   * Records the client's answer to a server ping. The RTT ends when the frame arrived (the router
    * stamped `lastInboundAt` before parsing it), so parsing and queueing on a busy server do not
    * count as network time.
    */
   recordPong(connection: HeartbeatConnection, sequence: number, clientTime: number): void {
     const now = connection.lastInboundAt;
-    this.registry.counters.pongsReceived++;
+    this.counters.pongReceived();
     const rtt = connection.recordPong(sequence, clientTime, now);
     if (rtt !== undefined && this.samples.observed) {
       this.samples.next({ connectionId: connection.id, rttMs: rtt, clockOffsetMs: connection.clockOffsetMs ?? 0, at: now });
@@ -117,7 +121,31 @@ export class PingScheduler implements OnApplicationBootstrap, OnModuleDestroy, O
   }
 
   /**
-   * One timer per slot, each armed for the slot's time on a fixed schedule. setInterval would re-arm
+   * Declares the peer dead and destroys its transport at once (a dead peer cannot complete a close
+   * handshake). Both rules end here: missed pings (the wheel) and silence (HeartbeatSweeper).
+   */
+  timeOut(connection: HeartbeatConnection, cause: TimeoutCause): void {
+    if (connection.isClosing) return;
+    this.release(connection);
+    const now = this.clock.now();
+    const silentForMs = now - connection.lastInboundAt;
+    this.counters.timedOut();
+    const why = cause === 'missed_pings' ? `${connection.missedPings} pings unanswered` : `silent for ${silentForMs} ms`;
+    this.logger.warn(HeartbeatMessages.logTimedOut(connection.id, why));
+    this.events.emit({
+      type: 'timed_out',
+      connectionId: connection.id,
+      remoteAddress: connection.remoteAddress,
+      cause,
+      missedPings: connection.missedPings,
+      silentForMs,
+      at: now,
+    });
+    connection.terminate(CloseCode.HeartbeatTimeout, `heartbeat timeout: ${why}`);
+  }
+
+  /**
+   * One timer per slot, each armed for the slot's time on a fixed schedule. An interval would re-arm
    * from the moment its callback ran, so every late firing (a fraction of a millisecond, more under
    * load) would stretch each turn of the wheel beyond pingInterval (by 0.5–2 %: seconds at the default
    * settings) and the worst-case detection time with it. A stall longer than a tick (a blocked event
@@ -125,15 +153,11 @@ export class PingScheduler implements OnApplicationBootstrap, OnModuleDestroy, O
    */
   private arm(): void {
     if (this.stopped) return;
-    const timer = setTimeout(() => this.onTimer(), Math.max(0, this.nextSlotAt - performance.now()));
-    if (this.schedulerRegistry.doesExist('timeout', PING_TICK_INTERVAL)) {
-      this.schedulerRegistry.deleteTimeout(PING_TICK_INTERVAL);
-    }
-    this.schedulerRegistry.addTimeout(PING_TICK_INTERVAL, timer);
+    this.timer = this.clock.setTimeout(this.onTimer, Math.max(0, this.nextSlotAt - this.clock.monotonic()), { name: PING_TICK_INTERVAL });
   }
 
-  private onTimer(): void {
-    const now = performance.now();
+  private turn(): void {
+    const now = this.clock.monotonic();
     this.nextSlotAt = now - this.nextSlotAt > this.tickMs ? now + this.tickMs : this.nextSlotAt + this.tickMs;
     try {
       this.tick();
@@ -149,23 +173,18 @@ export class PingScheduler implements OnApplicationBootstrap, OnModuleDestroy, O
     const now = this.clock.now();
     this.frames.begin(new Date(now).toISOString(), now);
     for (const connection of slot) {
-      if (connection.lastPingAt !== undefined && connection.lastInboundAt < connection.lastPingAt) {
-        connection.missedPings++;
-        if (connection.missedPings >= this.options.maxMissedPings) {
-          this.remove(connection);
-          this.registry.timeOut(connection, 'missed_pings');
-          continue;
-        }
+      if (connection.countMissedPing() >= this.options.maxMissedPings) {
+        this.timeOut(connection, 'missed_pings');
+        continue;
       }
       this.ping(connection, now);
     }
   }
 
   private ping(connection: HeartbeatConnection, now: number): void {
-    const sequence = connection.pingSequence + 1;
+    const sequence = connection.pingsSent + 1;
     if (!connection.sendText(this.frames.encode(sequence))) return;
-    connection.pingSequence = sequence;
-    connection.lastPingAt = now;
-    this.registry.counters.pingsSent++;
+    connection.recordPing(sequence, now);
+    this.counters.pingSent();
   }
 }

@@ -1,9 +1,7 @@
 import type { MessageFrame } from '@heartbeat/protocol';
-import { Inject, Injectable } from '@nestjs/common';
 import { Subject } from 'rxjs';
-import { ConnectionRegistry } from './connection-registry.js';
-import { HEARTBEAT_OPTIONS } from './heartbeat.constants.js';
 import type { HeartbeatConnection } from './heartbeat-connection.js';
+import type { HeartbeatCounters } from './heartbeat-counters.js';
 import type { HeartbeatClientMessage } from './heartbeat-events.js';
 import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
 
@@ -12,19 +10,18 @@ import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js'
  * acknowledged. A duplicate (a resend after a reconnect whose `ack` was lost) is acknowledged again
  * but not handed over again.
  */
-@Injectable()
 export class MessageInbox {
   private readonly subject = new Subject<HeartbeatClientMessage>();
   readonly messages$ = this.subject.asObservable();
 
   constructor(
-    @Inject(HEARTBEAT_OPTIONS) private readonly options: ResolvedHeartbeatOptions,
-    private readonly registry: ConnectionRegistry,
+    private readonly options: Pick<ResolvedHeartbeatOptions, 'messageDedupeWindow'>,
+    private readonly counters: HeartbeatCounters,
   ) {}
 
   receive(connection: HeartbeatConnection, frame: MessageFrame): void {
     if (connection.session?.rememberMessage(frame.id, this.options.messageDedupeWindow) === false) {
-      this.registry.counters.duplicateMessages++;
+      this.counters.duplicateMessage();
     } else {
       this.subject.next({
         connectionId: connection.id,

@@ -1,0 +1,104 @@
+import { type ClientFrame, ProtocolErrorCode, parseClientFrame } from '@heartbeat/protocol';
+import type { IncomingMessage } from 'node:http';
+import type { AddressConnectionLimiter } from './address-connection-limiter.js';
+import type { CoreClock } from './clock.port.js';
+import type { ConnectionDrainer } from './connection-drainer.js';
+import type { ConnectionRegistry } from './connection-registry.js';
+import type { FrameRateLimiter } from './frame-rate-limiter.js';
+import type { HandshakeService } from './handshake.service.js';
+import type { HeartbeatConnection } from './heartbeat-connection.js';
+import { HeartbeatMessages } from './heartbeat.messages.js';
+import type { CoreLogger } from './logger.port.js';
+import type { MessageInbox } from './message-inbox.js';
+import type { PeerTransport } from './peer-transport.js';
+import type { PingScheduler } from './ping-scheduler.js';
+import type { ProtocolViolations } from './protocol-violations.js';
+import type { TopicFrames } from './topic-frames.port.js';
+
+/** The services frames are handed to. */
+export interface FrameHandlers {
+  readonly handshake: HandshakeService;
+  readonly pings: PingScheduler;
+  readonly topics: TopicFrames;
+  readonly inbox: MessageInbox;
+  readonly drainer: ConnectionDrainer;
+  readonly rateLimiter: FrameRateLimiter;
+  readonly addressLimiter: AddressConnectionLimiter;
+  readonly violations: ProtocolViolations;
+}
+
+/**
+ * Where a transport's connection starts and its frames go (the gateway forwards them here). Every
+ * frame, valid or not, first counts as proof of life.
+ */
+export class FrameRouter {
+  constructor(
+    private readonly registry: ConnectionRegistry,
+    private readonly clock: CoreClock,
+    private readonly logger: CoreLogger,
+    private readonly handlers: FrameHandlers,
+  ) {}
+
+  /** A new transport: its connection, refused while draining or over its address's limit, else given its `hello` deadline. */
+  accept(socket: PeerTransport, request: IncomingMessage | undefined): HeartbeatConnection {
+    const connection = this.registry.open(socket, request);
+    const { drainer, addressLimiter, handshake } = this.handlers;
+    // An upgrade that was accepted just before the drain began.
+    if (drainer.isDraining) drainer.refuse(connection);
+    else if (addressLimiter.admit(connection)) handshake.start(connection);
+    return connection;
+  }
+
+  /** One frame off the wire (text, or binary as the transport read it): proof of life, rate limit, validation, then its handler. */
+  receive(connection: HeartbeatConnection, data: unknown): void {
+    connection.touch(this.clock.now());
+    // Frames of a connection the server is already closing (for any reason) are dropped.
+    if (connection.isClosing || !this.handlers.rateLimiter.admit(connection)) return;
+    const parsed = parseClientFrame(data);
+    if (!parsed.ok) {
+      this.handlers.violations.reject(connection, parsed.error);
+      return;
+    }
+    const frame = parsed.frame;
+    if (frame.type !== 'hello' && !connection.isOpen) {
+      const message =
+        connection.state === 'authenticating' ? HeartbeatMessages.handshakeInProgress() : HeartbeatMessages.handshakeRequired();
+      this.handlers.violations.reject(connection, { code: ProtocolErrorCode.HandshakeRequired, message, ref: frame.type });
+      return;
+    }
+    // A failing handler must not take the connection's frames down: log, answer `error`, carry on.
+    let result: Promise<void> | void;
+    try {
+      result = this.handle(connection, frame);
+    } catch (error) {
+      this.fail(connection, frame, error);
+      return;
+    }
+    if (result instanceof Promise) result.catch((error: unknown) => this.fail(connection, frame, error));
+  }
+
+  private handle(connection: HeartbeatConnection, frame: ClientFrame): Promise<void> | void {
+    const { handshake, pings, topics, inbox } = this.handlers;
+    switch (frame.type) {
+      case 'hello':
+        return handshake.hello(connection, frame);
+      case 'ping':
+        return pings.answerPing(connection, frame);
+      case 'pong':
+        return pings.recordPong(connection, frame.sequence, frame.client_time);
+      case 'subscribe':
+        return topics.subscribe(connection, frame.topic, frame.since);
+      case 'unsubscribe':
+        return topics.unsubscribe(connection, frame.topic);
+      case 'message':
+        return inbox.receive(connection, frame);
+      case 'auth':
+        return handshake.auth(connection, frame);
+    }
+  }
+
+  private fail(connection: HeartbeatConnection, frame: ClientFrame, error: unknown): void {
+    this.logger.error(HeartbeatMessages.logHandlerFailed(frame.type, connection.id), error instanceof Error ? error.stack : String(error));
+    connection.sendError({ code: ProtocolErrorCode.InternalError, message: HeartbeatMessages.handlerFailed(frame.type), ref: frame.type });
+  }
+}

@@ -1,0 +1,295 @@
+import { describe, expect, it } from '@jest/globals';
+import { CloseCode } from '@heartbeat/protocol';
+import { FakeClock } from '../../testing/fake-clock.js';
+import { FakePeer } from '../../testing/fake-peer.js';
+import { CLOSE_HANDSHAKE_GRACE_MS, type ConnectionContext, HeartbeatConnection } from './heartbeat-connection.js';
+import { HeartbeatSession } from './heartbeat-session.js';
+
+/** A connection on a fake peer and clock; `overflows` records what it reported as a slow consumer. */
+function connectionOn(peer = new FakePeer(), maxBufferedBytes = 1_000) {
+  const clock = new FakeClock();
+  const overflows: number[] = [];
+  const context: ConnectionContext = { clock, maxBufferedBytes, onOverflow: (_, buffered) => overflows.push(buffered) };
+  const connection = new HeartbeatConnection('c-1', peer, undefined, clock.now(), context);
+  peer.connection = connection;
+  return { connection, peer, clock, overflows };
+}
+
+function openConnection() {
+  const made = connectionOn();
+  made.connection.beginAuthentication();
+  made.connection.open(new HeartbeatSession('s-1'));
+  return made;
+}
+
+describe('HeartbeatConnection', () => {
+  describe('#state', () => {
+    it('goes handshake → authenticating → open, each transition once', () => {
+      const { connection } = connectionOn();
+      expect(connection.state).toBe('handshake');
+      expect(connection.open(new HeartbeatSession('s-1'))).toBe(false);
+      expect(connection.beginAuthentication()).toBe(true);
+      expect(connection.beginAuthentication()).toBe(false);
+      expect(connection.state).toBe('authenticating');
+      expect(connection.isOpen).toBe(false);
+      expect(connection.open(new HeartbeatSession('s-1'))).toBe(true);
+      expect(connection.state).toBe('open');
+      expect(connection.isOpen).toBe(true);
+      expect(connection.sessionId).toBe('s-1');
+      expect(connection.open(new HeartbeatSession('s-2'))).toBe(false);
+      expect(connection.sessionId).toBe('s-1');
+    });
+
+    it('keeps showing the state it was in while closing, and closed once released', () => {
+      const { connection } = openConnection();
+      connection.close(CloseCode.Kicked, 'bye');
+      expect(connection.state).toBe('open');
+      expect(connection.isOpen).toBe(false);
+      expect(connection.isClosing).toBe(true);
+      expect(connection.phase).toMatchObject({ phase: 'closing', from: 'open', code: CloseCode.Kicked, reason: 'bye' });
+      connection.release(1005, '');
+      expect(connection.state).toBe('closed');
+    });
+  });
+
+  describe('#close', () => {
+    it('sends one close frame, arms the close grace and keeps the first decision when called twice', () => {
+      const { connection, peer, clock } = openConnection();
+      connection.close(CloseCode.Kicked, 'first');
+      connection.close(CloseCode.ServiceRestart, 'second');
+      expect(peer.closeFrame).toEqual({ code: CloseCode.Kicked, reason: 'first' });
+      expect(connection.phase).toMatchObject({ phase: 'closing', code: CloseCode.Kicked, reason: 'first' });
+      expect(clock.pendingTimers).toBe(1);
+    });
+
+    it('destroys the transport when the close frame goes unanswered for the close grace', () => {
+      const { connection, peer, clock } = openConnection();
+      connection.close(CloseCode.Kicked, 'bye');
+      clock.advance(CLOSE_HANDSHAKE_GRACE_MS - 1);
+      expect(peer.terminated).toBe(false);
+      clock.advance(1);
+      expect(peer.terminated).toBe(true);
+      expect(connection.closeGraceExpired).toBe(true);
+      expect(connection.release(1006, '')).toEqual({ phase: 'closed', code: CloseCode.Kicked, reason: 'bye', graceExpired: true });
+    });
+
+    it('ends the hello deadline when closing during the handshake', () => {
+      const { connection, clock } = connectionOn();
+      let fired = 0;
+      connection.setDeadline(1_000, () => fired++);
+      connection.close(CloseCode.HandshakeTimeout, 'no hello');
+      clock.advance(CLOSE_HANDSHAKE_GRACE_MS + 1_000);
+      expect(fired).toBe(0);
+      expect(connection.state).toBe('handshake');
+      expect(connection.isClosing).toBe(true);
+    });
+
+    it('rejects a code or reason a close frame cannot carry, changing nothing', () => {
+      const { connection, peer, clock } = openConnection();
+      expect(() => connection.close(1005, 'reserved')).toThrow(RangeError);
+      expect(() => connection.close(4000, 'x'.repeat(124))).toThrow(RangeError);
+      expect(connection.isClosing).toBe(false);
+      expect(peer.closeFrame).toBeUndefined();
+      expect(clock.pendingTimers).toBe(0);
+    });
+
+    it('records the decision without a close frame when the transport is already gone', () => {
+      const { connection, peer, clock } = openConnection();
+      peer.terminate();
+      connection.close(CloseCode.Kicked, 'late');
+      expect(peer.closeFrame).toBeUndefined();
+      expect(clock.pendingTimers).toBe(0);
+      expect(connection.release(1006, '')).toMatchObject({ code: CloseCode.Kicked, reason: 'late' });
+    });
+  });
+
+  describe('#terminate', () => {
+    it('destroys the transport after a close, keeping the close decision', () => {
+      const { connection, peer } = openConnection();
+      connection.close(CloseCode.Kicked, 'bye');
+      connection.terminate(CloseCode.GoingAway, 'shutdown');
+      expect(peer.terminated).toBe(true);
+      expect(connection.phase).toMatchObject({ phase: 'closing', code: CloseCode.Kicked });
+    });
+
+    it('is safe twice', () => {
+      const { connection, peer } = openConnection();
+      connection.terminate(CloseCode.HeartbeatTimeout, 'dead');
+      connection.terminate(CloseCode.GoingAway, 'again');
+      expect(peer.terminated).toBe(true);
+      expect(connection.phase).toMatchObject({ code: CloseCode.HeartbeatTimeout, reason: 'dead' });
+    });
+  });
+
+  describe('#recordSocketError', () => {
+    it('records ws frame errors with their close code and ignores transport errors', () => {
+      const { connection } = openConnection();
+      connection.recordSocketError(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+      expect(connection.isClosing).toBe(false);
+      connection.recordSocketError(Object.assign(new Error('Max payload size exceeded'), { code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' }));
+      expect(connection.phase).toMatchObject({ phase: 'closing', code: 1009, reason: 'Max payload size exceeded' });
+    });
+
+    it('answers other ws errors with 1002', () => {
+      const { connection } = openConnection();
+      connection.recordSocketError(Object.assign(new Error('Invalid opcode 3'), { code: 'WS_ERR_INVALID_OPCODE' }));
+      expect(connection.phase).toMatchObject({ code: 1002 });
+    });
+  });
+
+  describe('#release', () => {
+    it("releases its timer and its transport's slot, and reports what the transport said when the server decided nothing", () => {
+      const { connection, peer, clock } = openConnection();
+      connection.setDeadline(60_000, () => undefined);
+      expect(clock.pendingTimers).toBe(1);
+      expect(connection.release(1001, 'going away')).toEqual({ phase: 'closed', code: 1001, reason: 'going away', graceExpired: false });
+      expect(clock.pendingTimers).toBe(0);
+      expect(peer.connection).toBeUndefined();
+    });
+
+    it('is safe twice: the first result stays', () => {
+      const { connection } = openConnection();
+      connection.release(1000, 'done');
+      expect(connection.release(1006, 'again')).toMatchObject({ code: 1000, reason: 'done' });
+    });
+
+    it('releases the close grace timer of a closing connection', () => {
+      const { connection, clock } = openConnection();
+      connection.close(CloseCode.Kicked, 'bye');
+      connection.release(CloseCode.Kicked, 'bye');
+      expect(clock.pendingTimers).toBe(0);
+      connection.setDeadline(10, () => undefined);
+      expect(clock.pendingTimers).toBe(0);
+    });
+  });
+
+  describe('#setDeadline', () => {
+    it('keeps one timer, the latest, and ignores deadlines once closing', () => {
+      const { connection, clock } = openConnection();
+      const fired: string[] = [];
+      connection.setDeadline(100, () => fired.push('first'));
+      connection.setDeadline(200, () => fired.push('second'));
+      expect(clock.pendingTimers).toBe(1);
+      clock.advance(200);
+      expect(fired).toEqual(['second']);
+      connection.close(CloseCode.Kicked, 'bye');
+      connection.setDeadline(10, () => fired.push('late'));
+      clock.advance(10);
+      expect(fired).toEqual(['second']);
+    });
+
+    it('ends with the token expiry being removed', () => {
+      const { connection, clock } = openConnection();
+      connection.setDeadline(100, () => undefined);
+      connection.setTokenExpiry(undefined);
+      expect(clock.pendingTimers).toBe(0);
+      expect(connection.tokenExpiresAt).toBeUndefined();
+    });
+  });
+
+  describe('#sendText (backpressure)', () => {
+    it('writes while the send buffer is at most the mark', () => {
+      const { connection, peer } = openConnection();
+      peer.bufferedAmount = 1_000;
+      expect(connection.send({ type: 'authenticated' })).toBe(true);
+      expect(peer.frames).toEqual([{ type: 'authenticated' }]);
+    });
+
+    it('drops frames above the mark and reports the overflow once', () => {
+      const { connection, peer, overflows } = openConnection();
+      peer.bufferedAmount = 1_001;
+      expect(connection.send({ type: 'authenticated' })).toBe(false);
+      expect(connection.send({ type: 'authenticated' })).toBe(false);
+      expect(peer.frames).toEqual([]);
+      expect(overflows).toEqual([1_001]);
+    });
+
+    it('writes nothing once the transport is no longer open', () => {
+      const { connection, peer } = openConnection();
+      connection.close(CloseCode.Kicked, 'bye');
+      expect(connection.sendError({ code: 'internal_error', message: 'x' })).toBe(false);
+      expect(peer.frames).toEqual([]);
+    });
+  });
+
+  describe('#recordPong', () => {
+    it('measures the RTT and clock offset of an answer to the latest ping, smoothed as TCP does', () => {
+      const { connection } = openConnection();
+      connection.recordPing(1, 1_000);
+      expect(connection.recordPong(1, 5_040, 1_080)).toBe(80);
+      expect(connection.clockOffsetMs).toBe(5_040 - 1_040);
+      connection.recordPing(2, 2_000);
+      expect(connection.recordPong(2, 0, 2_160)).toBe(160);
+      expect(connection.smoothedRttMs).toBe(80 + (160 - 80) / 8);
+      expect(connection.pongsReceived).toBe(2);
+    });
+
+    it('counts an answer to an older ping without measuring it', () => {
+      const { connection } = openConnection();
+      connection.recordPing(1, 1_000);
+      connection.recordPing(2, 2_000);
+      expect(connection.recordPong(1, 0, 2_100)).toBeUndefined();
+      expect(connection.rttMs).toBeUndefined();
+      expect(connection.pongsReceived).toBe(1);
+      expect(connection.lastPongAt).toBe(2_100);
+    });
+  });
+
+  describe('#countMissedPing', () => {
+    it('counts an unanswered ping, and any inbound frame resets the count', () => {
+      const { connection, clock } = openConnection();
+      const start = clock.now();
+      expect(connection.countMissedPing()).toBe(0);
+      connection.recordPing(1, start + 1_000);
+      expect(connection.countMissedPing()).toBe(1);
+      connection.recordPing(2, start + 2_000);
+      expect(connection.countMissedPing()).toBe(2);
+      connection.touch(start + 2_500);
+      expect(connection.missedPings).toBe(0);
+      expect(connection.countMissedPing()).toBe(0);
+    });
+  });
+
+  describe('#addTopic and #removeTopic', () => {
+    it('keeps each topic once, in the order subscribed, and forgets removed ones', () => {
+      const { connection } = connectionOn();
+      expect(connection.addTopic('alerts')).toBe(true);
+      expect(connection.addTopic('news')).toBe(true);
+      expect(connection.addTopic('alerts')).toBe(false);
+      connection.removeTopic('alerts');
+      connection.removeTopic('alerts');
+      connection.removeTopic('never');
+      expect(connection.topics).toEqual(['news']);
+      connection.removeTopic('news');
+      expect(connection.topics).toEqual([]);
+    });
+
+    it('keeps the same answers past the size where the list becomes a set', () => {
+      const { connection } = connectionOn();
+      const names = Array.from({ length: 50 }, (_, i) => `topic-${i}`);
+      for (const name of names) expect(connection.addTopic(name)).toBe(true);
+      for (const name of names) expect(connection.addTopic(name)).toBe(false);
+      for (const name of names.filter((_, i) => i % 2 === 0)) connection.removeTopic(name);
+      expect(connection.topics).toEqual(names.filter((_, i) => i % 2 === 1));
+    });
+
+    it('never hands out a list that a later change alters', () => {
+      const { connection } = connectionOn();
+      connection.addTopic('alerts');
+      const before = connection.topics;
+      connection.addTopic('news');
+      connection.removeTopic('alerts');
+      expect(before).toEqual(['alerts']);
+    });
+  });
+
+  describe('#remoteAddress', () => {
+    it('gives ip:port, [ip]:port for IPv6, the IPv4 of a mapped address as remoteIp, unknown without an address', () => {
+      const of = (address: string | undefined) => connectionOn(new FakePeer({ ip: address, port: 4000 })).connection;
+      expect([of('10.0.0.7').remoteAddress, of('10.0.0.7').remoteIp]).toEqual(['10.0.0.7:4000', '10.0.0.7']);
+      expect([of('::1').remoteAddress, of('::1').remoteIp]).toEqual(['[::1]:4000', '::1']);
+      expect([of('::ffff:10.0.0.7').remoteAddress, of('::ffff:10.0.0.7').remoteIp]).toEqual(['[::ffff:10.0.0.7]:4000', '10.0.0.7']);
+      expect([of(undefined).remoteAddress, of(undefined).remoteIp]).toEqual(['unknown', 'unknown']);
+    });
+  });
+});

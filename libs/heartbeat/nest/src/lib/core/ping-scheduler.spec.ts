@@ -1,0 +1,158 @@
+import { describe, expect, it } from '@jest/globals';
+import { CloseCode } from '@heartbeat/protocol';
+import type { HeartbeatSample } from './heartbeat-events.js';
+import { PING_TICK_INTERVAL } from './ping-scheduler.js';
+import { TestCore } from '../../testing/test-core.js';
+
+/** A core with a 1 s ping interval (20 wheel slots of 50 ms) and 3 misses allowed. */
+const core = () => new TestCore({ pingInterval: 1_000, heartbeatTimeout: 10_000, maxMissedPings: 3 }).start();
+
+describe('PingScheduler', () => {
+  describe('#start', () => {
+    it('pings every open connection once per interval, spread over the wheel, each on its own schedule', async () => {
+      const server = core();
+      const opened = await Promise.all(Array.from({ length: 40 }, () => server.open()));
+      server.clock.advance(1_000);
+      for (const { peer, connection } of opened) {
+        expect(peer.framesOf('ping').map((ping) => ping.sequence)).toEqual([1]);
+        connection.touch(server.clock.now());
+      }
+      server.clock.advance(1_000);
+      for (const { peer } of opened) expect(peer.framesOf('ping').map((ping) => ping.sequence)).toEqual([1, 2]);
+      expect(server.counters.pingsSent).toBe(80);
+      // 40 connections over 20 slots: two per tick, not a burst of 40.
+      const firstPingAt = opened.map(({ peer }) => peer.framesOf('ping')[0].server_time);
+      expect(new Set(firstPingAt).size).toBe(20);
+    });
+
+    it('names its timer for the application (Nest lists it in SchedulerRegistry) and stops for good', () => {
+      const server = core();
+      expect(server.clock.pendingNames).toContain(PING_TICK_INTERVAL);
+      server.pings.stop();
+      expect(server.clock.pendingNames).not.toContain(PING_TICK_INTERVAL);
+      server.pings.start();
+      expect(server.clock.pendingNames).not.toContain(PING_TICK_INTERVAL);
+    });
+
+    it('does not ping connections still in the handshake', () => {
+      const server = core();
+      const { peer } = server.accept();
+      server.clock.advance(3_000);
+      expect(peer.framesOf('ping')).toEqual([]);
+    });
+
+    it('restarts its schedule after a stall instead of pinging in a burst', async () => {
+      const server = core();
+      const { peer } = await server.open();
+      // The wheel keeps its schedule on the monotonic clock: a 5 s stall is one turn, not five.
+      const realMonotonic = server.clock.monotonic.bind(server.clock);
+      let stall = 0;
+      server.clock.monotonic = () => realMonotonic() + stall;
+      stall = 5_000;
+      server.clock.advance(1_000);
+      expect(peer.framesOf('ping')).toHaveLength(1);
+    });
+  });
+
+  describe('missed pings', () => {
+    it('times a silent peer out after maxMissedPings unanswered pings: terminated, counted, told', async () => {
+      const server = core();
+      const { connection, peer } = await server.open();
+      server.clock.advance(3_000);
+      expect(peer.framesOf('ping')).toHaveLength(3);
+      expect(peer.terminated).toBe(false);
+      server.clock.advance(1_000);
+      expect(peer.terminated).toBe(true);
+      expect(peer.framesOf('ping')).toHaveLength(3);
+      expect(connection.phase).toMatchObject({ phase: 'closing', code: CloseCode.HeartbeatTimeout, reason: 'heartbeat timeout: 3 pings unanswered' });
+      expect(server.counters.timeoutDisconnections).toBe(1);
+      expect(server.eventsOf('timed_out')).toEqual([
+        expect.objectContaining({ connectionId: connection.id, cause: 'missed_pings', missedPings: 3 }),
+      ]);
+      expect(server.logger.at('warn')).toContain(`connection ${connection.id} timed out: 3 pings unanswered`);
+      expect(connection.pingSlot).toBe(-1);
+    });
+
+    it('forgives misses once the peer answers: a pong resets the count', async () => {
+      const server = core();
+      const { connection, peer } = await server.open();
+      for (let turn = 0; turn < 10; turn++) {
+        server.clock.advance(1_000);
+        if (turn % 2 === 1) server.pong(connection, connection.pingsSent);
+      }
+      expect(peer.terminated).toBe(false);
+      expect(connection.missedPings).toBeLessThan(3);
+      expect(server.counters.pongsReceived).toBe(5);
+    });
+
+    it('counts any frame as proof of life', async () => {
+      const server = core();
+      const { connection, peer } = await server.open();
+      for (let turn = 0; turn < 10; turn++) {
+        server.clock.advance(1_000);
+        server.ping(connection, turn + 1);
+      }
+      expect(peer.terminated).toBe(false);
+      expect(peer.framesOf('pong')).toHaveLength(10);
+    });
+
+    it('does not time out a connection that is already closing', async () => {
+      const server = core();
+      const { connection } = await server.open();
+      connection.close(CloseCode.Kicked, 'bye');
+      server.clock.advance(10_000);
+      expect(server.counters.timeoutDisconnections).toBe(0);
+      expect(server.eventsOf('timed_out')).toEqual([]);
+    });
+
+    it('keeps a peer whose pings cannot be written on the wheel without counting them as sent', async () => {
+      const server = core();
+      const { connection, peer } = await server.open();
+      peer.bufferedAmount = server.options.maxBufferedBytes + 1;
+      server.clock.advance(1_000);
+      expect(connection.pingsSent).toBe(0);
+      expect(server.counters.pingsSent).toBe(0);
+      expect(server.eventsOf('slow_consumer')).toHaveLength(1);
+    });
+  });
+
+  describe('#recordPong', () => {
+    it('measures RTT and clock offset from when the pong arrived, and streams the sample', async () => {
+      const server = core();
+      const samples: HeartbeatSample[] = [];
+      server.pings.samples$.subscribe((sample) => samples.push(sample));
+      const { connection, peer } = await server.open();
+      server.clock.advance(1_000);
+      const ping = peer.framesOf('ping')[0];
+      server.clock.advance(30);
+      const rtt = server.clock.now() - ping.server_time;
+      // The client's clock runs 500 ms ahead: it stamped its pong half an RTT after the ping left.
+      server.pong(connection, ping.sequence, ping.server_time + rtt / 2 + 500);
+      expect(samples).toEqual([{ connectionId: connection.id, rttMs: rtt, clockOffsetMs: 500, at: server.clock.now() }]);
+      expect(connection.rttMs).toBe(rtt);
+    });
+
+    it('counts a pong for an old ping without a sample', async () => {
+      const server = core();
+      const samples: HeartbeatSample[] = [];
+      server.pings.samples$.subscribe((sample) => samples.push(sample));
+      const { connection } = await server.open();
+      server.clock.advance(2_000);
+      server.pong(connection, 1, 0);
+      expect(samples).toEqual([]);
+      expect(server.counters.pongsReceived).toBe(1);
+    });
+  });
+
+  describe('#answerPing', () => {
+    it('answers a client ping at once with the server time and its count', async () => {
+      const server = core();
+      const { connection, peer } = await server.open();
+      server.ping(connection, 7, 42);
+      expect(peer.framesOf('pong')).toEqual([
+        expect.objectContaining({ client_time: 42, sequence: 7, ping_count: 1, server_time: server.clock.now() }),
+      ]);
+      expect(server.counters.clientPings).toBe(1);
+    });
+  });
+});
