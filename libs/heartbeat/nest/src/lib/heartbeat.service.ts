@@ -9,7 +9,7 @@ import type { HeartbeatClientMessage, HeartbeatLifecycleEvent, HeartbeatSample }
 import { LocalStats } from './local-stats.js';
 import { MessageInbox } from './message-inbox.js';
 import { PingScheduler } from './ping-scheduler.js';
-import { type PublishResult, TopicBroker } from './topic-broker.js';
+import { type PublishResult, TopicHub } from './core/topic-hub.js';
 
 /** The module's public API: publish to topics, read stats, close connections, watch what happens. */
 @Injectable()
@@ -23,7 +23,7 @@ export class HeartbeatService {
 
   constructor(
     private readonly registry: ConnectionRegistry,
-    private readonly topics: TopicBroker,
+    private readonly topics: TopicHub,
     private readonly drainer: ConnectionDrainer,
     private readonly local: LocalStats,
     private readonly cluster: HeartbeatCluster,
