@@ -52,7 +52,7 @@ export class RedisBackplane extends Backplane {
   private publishCounter = 0;
   private pending = 0;
   private readonly recent = new Map<string, RecentTopic>();
-  private readonly waiting = new Map<string, (reply: ReplyMessage) => void>();
+  private readonly waiting = new Map<string, (node: string, reply: ControlReply) => void>();
   private readonly subscriptions: Subscription[] = [];
   private node: LocalNode | undefined;
 
@@ -239,9 +239,9 @@ export class RedisBackplane extends Backplane {
         resolve(answers);
       };
       const timer = setTimeout(finish, this.link.options.requestTimeout);
-      this.waiting.set(message.request, (reply) => {
-        if (!nodes.has(reply.node)) return;
-        answers.set(reply.node, reply);
+      this.waiting.set(message.request, (node, reply) => {
+        if (!nodes.has(node)) return;
+        answers.set(node, reply);
         if (answers.size === nodes.size || done?.(reply)) finish();
       });
       this.link.commands.publish(this.link.keys.control(), JSON.stringify(message)).catch(finish);
@@ -251,13 +251,16 @@ export class RedisBackplane extends Backplane {
   private answer(text: string): void {
     const message = parse<ControlMessage>(text);
     if (!message || message.from === this.nodeId || !this.node) return;
-    const reply: ReplyMessage = { ...this.node.answer(message), request: message.request, node: this.nodeId };
-    this.link.commands.publish(this.link.keys.replies(message.from), JSON.stringify(reply)).catch(() => undefined);
+    const { request: id, from, ...request } = message;
+    const reply: ReplyMessage = { ...this.node.answer(request as ControlRequest), request: id, node: this.nodeId };
+    this.link.commands.publish(this.link.keys.replies(from), JSON.stringify(reply)).catch(() => undefined);
   }
 
   private receive(text: string): void {
-    const reply = parse<ReplyMessage>(text);
-    if (reply) this.waiting.get(reply.request)?.(reply);
+    const message = parse<ReplyMessage>(text);
+    if (!message) return;
+    const { request: id, node, ...reply } = message;
+    this.waiting.get(id)?.(node, reply as ControlReply);
   }
 
   private async report(): Promise<void> {
