@@ -38,9 +38,18 @@ class FakeBackplane extends Backplane {
     return this.up;
   }
 
-  async start(): Promise<void> {}
-  async stop(): Promise<void> {}
-  async watch(): Promise<void> {}
+  /** Nothing to link, stop or subscribe to: the test pushes the events. */
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  stop(): Promise<void> {
+    return this.start();
+  }
+
+  watch(): Promise<void> {
+    return this.start();
+  }
 
   /** Appends without sending live: the test decides when (and whether) the event arrives, as Pub/Sub does. */
   async append(): Promise<EventPosition> {
