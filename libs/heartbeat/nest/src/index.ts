@@ -18,6 +18,6 @@ export type {
   VerifyToken,
 } from './lib/core/heartbeat-options.interface.js';
 export type { HeartbeatClientMessage, HeartbeatLifecycleEvent, HeartbeatSample } from './lib/core/heartbeat-events.js';
-export type { PublishResult } from './lib/topic-broker.js';
-export type { ClusterStatus } from './lib/heartbeat-cluster.js';
+export type { PublishResult } from './lib/core/topic-hub.js';
+export type { ClusterStatus } from './lib/core/backplane.js';
 export type { ConnectionDetails, HeartbeatStats, HeartbeatTotals, NodeStats } from '@heartbeat/protocol';

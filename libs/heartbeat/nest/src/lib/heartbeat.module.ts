@@ -25,14 +25,15 @@ import { HEARTBEAT_MODULE_OPTIONS, HeartbeatConfigurableModule } from './heartbe
 import { HeartbeatService } from './heartbeat.service.js';
 import { HeartbeatLifecycle } from './heartbeat-lifecycle.js';
 import { resolveHeartbeatOptions } from './heartbeat-options.validator.js';
-import { HeartbeatCluster, LocalCluster } from './heartbeat-cluster.js';
-import { InMemoryTopicBroker } from './in-memory-topic-broker.js';
+import { Backplane } from './core/backplane.js';
+import { MemoryBackplane } from './core/memory-backplane.js';
+import { TopicHub } from './core/topic-hub.js';
+import { HeartbeatCluster } from './heartbeat-cluster.js';
 import { LocalStats } from './local-stats.js';
 import { NestClock } from './nest-clock.js';
-import { RedisCluster } from './redis/redis-cluster.js';
+import { RedisBackplane } from './redis/redis-backplane.js';
 import { RedisLink } from './redis/redis-link.js';
-import { RedisTopicBroker } from './redis/redis-topic-broker.js';
-import { TopicBroker } from './topic-broker.js';
+import { TopicHubProvider } from './topic-hub.provider.js';
 
 type Options = ResolvedHeartbeatOptions;
 
@@ -128,33 +129,16 @@ type Options = ResolvedHeartbeatOptions;
       inject: [HEARTBEAT_OPTIONS, HeartbeatCounters],
     },
     {
-      provide: RedisLink,
-      // null in memory mode: nothing of Redis (ioredis included) is loaded then.
+      provide: Backplane,
+      // In memory mode nothing of Redis (ioredis included) is loaded.
       useFactory: (options: Options, scheduler: SchedulerRegistry, clock: Clock) =>
-        options.redis ? new RedisLink(options.redis, scheduler, clock) : null,
+        options.redis
+          ? new RedisBackplane(new RedisLink(options.redis, scheduler, clock), options, scheduler, clock)
+          : new MemoryBackplane({ nodeId: `${hostname()}-${process.pid}`, replay: options.replay, clock }),
       inject: [HEARTBEAT_OPTIONS, HEARTBEAT_SCHEDULER, Clock],
     },
-    {
-      provide: TopicBroker,
-      useFactory: (options: Options, registry: ConnectionRegistry, clock: Clock, link: RedisLink | null) =>
-        link ? new RedisTopicBroker(options, registry, clock, link) : new InMemoryTopicBroker(options, registry, clock),
-      inject: [HEARTBEAT_OPTIONS, ConnectionRegistry, Clock, RedisLink],
-    },
-    {
-      provide: HeartbeatCluster,
-      useFactory: (
-        link: RedisLink | null,
-        local: LocalStats,
-        registry: ConnectionRegistry,
-        broker: TopicBroker,
-        scheduler: SchedulerRegistry,
-        clock: Clock,
-      ) =>
-        link
-          ? new RedisCluster(link, local, registry, broker as RedisTopicBroker, scheduler, clock)
-          : new LocalCluster(`${hostname()}-${process.pid}`, local, registry, clock),
-      inject: [RedisLink, LocalStats, ConnectionRegistry, TopicBroker, HEARTBEAT_SCHEDULER, Clock],
-    },
+    { provide: TopicHub, useClass: TopicHubProvider },
+    HeartbeatCluster,
     {
       provide: HandshakeService,
       useFactory: (
@@ -164,7 +148,7 @@ type Options = ResolvedHeartbeatOptions;
         events: LifecycleEvents,
         logger: CoreLogger,
         pings: PingScheduler,
-        topics: TopicBroker,
+        topics: TopicHub,
         sessions: SessionRegistry,
         drainer: ConnectionDrainer,
         expiry: TokenExpiry,
@@ -177,7 +161,7 @@ type Options = ResolvedHeartbeatOptions;
         LifecycleEvents,
         HEARTBEAT_LOGGER,
         PingScheduler,
-        TopicBroker,
+        TopicHub,
         SessionRegistry,
         ConnectionDrainer,
         TokenExpiry,
@@ -192,7 +176,7 @@ type Options = ResolvedHeartbeatOptions;
         logger: CoreLogger,
         handshake: HandshakeService,
         pings: PingScheduler,
-        topics: TopicBroker,
+        topics: TopicHub,
         inbox: MessageInbox,
         drainer: ConnectionDrainer,
         rateLimiter: FrameRateLimiter,
@@ -205,7 +189,7 @@ type Options = ResolvedHeartbeatOptions;
         HEARTBEAT_LOGGER,
         HandshakeService,
         PingScheduler,
-        TopicBroker,
+        TopicHub,
         MessageInbox,
         ConnectionDrainer,
         FrameRateLimiter,
