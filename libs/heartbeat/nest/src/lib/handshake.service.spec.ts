@@ -5,8 +5,8 @@ import { type TestApp, startTestApp } from '../testing/test-app.js';
 import { HeartbeatMessages } from './core/heartbeat.messages.js';
 import type { HeartbeatLifecycleEvent } from './core/heartbeat-events.js';
 import type { HeartbeatAuthContext, HeartbeatModuleOptions } from './core/heartbeat-options.interface.js';
-import type { InMemoryTopicBroker } from './in-memory-topic-broker.js';
-import { TopicBroker } from './topic-broker.js';
+import type { MemoryBackplane } from './core/memory-backplane.js';
+import { Backplane } from './core/backplane.js';
 
 /** What randomId() makes: 22 base64url characters. */
 const RANDOM_ID = /^[A-Za-z0-9_-]{22}$/;
@@ -158,7 +158,7 @@ describe('HandshakeService', () => {
       await client.next('event', 2_000, (event) => event.topic === 'alerts' && event.seq === 6);
 
       const received = client.frames.filter((frame) => frame.type !== 'ping');
-      const epoch = (app.get(TopicBroker) as InMemoryTopicBroker).epoch;
+      const epoch = (app.get(Backplane) as MemoryBackplane).epoch;
       expect(received).toEqual([
         expect.objectContaining({ type: 'welcome' }),
         { type: 'subscribed', topic: 'alerts', epoch, seq: 5, recovered: true, replayed: 3 },

@@ -6,8 +6,8 @@ import { type TestApp, startTestApp } from '../testing/test-app.js';
 import { HeartbeatMessages } from './core/heartbeat.messages.js';
 import type { ConnectionDetails } from '@heartbeat/protocol';
 import type { HeartbeatLifecycleEvent } from './core/heartbeat-events.js';
-import type { InMemoryTopicBroker } from './in-memory-topic-broker.js';
-import { TopicBroker } from './topic-broker.js';
+import type { MemoryBackplane } from './core/memory-backplane.js';
+import { Backplane } from './core/backplane.js';
 
 const TOTALS_FIELDS = [
   'active_connections',
@@ -366,7 +366,7 @@ describe('HeartbeatService', () => {
       client.send({ type: 'subscribe', topic: 'alerts' });
       await client.next('subscribed');
       const result = await server.service.publish('alerts', { risk: 0.97 });
-      expect(result).toEqual({ topic: 'alerts', seq: 1, epoch: (server.app.get(TopicBroker) as InMemoryTopicBroker).epoch, delivered: 1 });
+      expect(result).toEqual({ topic: 'alerts', seq: 1, epoch: (server.app.get(Backplane) as MemoryBackplane).epoch, delivered: 1 });
       expect(await client.next('event')).toMatchObject({ topic: 'alerts', seq: 1, epoch: result.epoch, data: { risk: 0.97 } });
     });
   });
