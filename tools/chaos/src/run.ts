@@ -14,6 +14,7 @@ import { killAllServers } from './lib/server.js';
 import { cpuBusy } from './lib/stats.js';
 import { badInput } from './scenarios/bad-input.js';
 import { randomCuts } from './scenarios/random-cuts.js';
+import { redisLinkFlaps } from './scenarios/redis-link-flaps.js';
 import { redisRestartEmpty } from './scenarios/redis-restart-empty.js';
 import { sigkillRestart } from './scenarios/sigkill-restart.js';
 import { sigtermDrain } from './scenarios/sigterm-drain.js';
@@ -26,6 +27,7 @@ const SCENARIOS: readonly [string, () => Promise<ScenarioResult>][] = [
   ['4', stalledReader],
   ['5', badInput],
   ['6', redisRestartEmpty],
+  ['7', redisLinkFlaps],
 ];
 
 const OUTPUT = fileURLToPath(new URL('../output/', import.meta.url));
