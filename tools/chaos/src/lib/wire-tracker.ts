@@ -28,7 +28,13 @@ export class WireTracker {
   }
 
   frame(text: string): void {
-    const frame = JSON.parse(text) as TopicFrame;
+    let frame: TopicFrame;
+    try {
+      frame = JSON.parse(text) as TopicFrame;
+    } catch {
+      // Not JSON: the client reports it as a protocol error; nothing of the topic to check here.
+      return;
+    }
     if (frame.topic !== this.topic || frame.epoch === undefined || frame.seq === undefined) return;
     if (frame.type === 'event') {
       this.track.event(frame.epoch, frame.seq);
