@@ -51,10 +51,23 @@ export { HeartbeatWsAdapter } from './lib/heartbeat-ws.adapter.js';
 export { PingScheduler } from './lib/ping-scheduler.js';
 export { SessionRegistry } from './lib/session-registry.js';
 export type { SessionAttachment } from './lib/session-registry.js';
+export { Backplane } from './lib/core/backplane.js';
+export type {
+  BackplaneEvent,
+  ClusterStatus,
+  ControlAnswers,
+  ControlReply,
+  ControlRequest,
+  EventPosition,
+  LocalNode,
+  NodeReport,
+  TopicHistory,
+} from './lib/core/backplane.js';
+export { MemoryBackplane } from './lib/core/memory-backplane.js';
+export type { MemoryBackplaneOptions } from './lib/core/memory-backplane.js';
+export type { PublishResult } from './lib/core/topic-hub.js';
 export { TopicBroker } from './lib/topic-broker.js';
-export type { LocalTopic, PublishResult, TopicSnapshot } from './lib/topic-broker.js';
 export { InMemoryTopicBroker } from './lib/in-memory-topic-broker.js';
-export { HeartbeatCluster, LocalCluster } from './lib/heartbeat-cluster.js';
-export type { ClusterStatus } from './lib/heartbeat-cluster.js';
+export { HeartbeatCluster } from './lib/heartbeat-cluster.js';
 export { LocalStats } from './lib/local-stats.js';
 export { sumTotals } from './lib/redis/sum-totals.js';

@@ -27,6 +27,8 @@ export {
   DEFAULT_WS_PATH,
   SERVER_HEARTBEAT_DEFAULTS,
 } from './lib/defaults.js';
+export { eventFrameParts, joinEventFrame } from './lib/event-frame.js';
+export type { EventFrameParts } from './lib/event-frame.js';
 export { encodeFrame, parseClientFrame, parseServerFrame } from './lib/frame-codec.js';
 export type { ParseResult } from './lib/frame-codec.js';
 export { clientFrameSchemas, serverFrameSchemas } from './lib/frame-schemas.js';

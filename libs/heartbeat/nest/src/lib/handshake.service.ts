@@ -11,7 +11,7 @@ import { PingScheduler } from './ping-scheduler.js';
 import { SessionRegistry } from './session-registry.js';
 import { TokenExpiry } from './token-expiry.js';
 import { decideToken } from './token-verdict.js';
-import { TopicBroker } from './topic-broker.js';
+import { TopicHub } from './core/topic-hub.js';
 
 /** An accepted token: `expiresAt` when it expires. */
 interface AcceptedToken {
@@ -30,7 +30,7 @@ export class HandshakeService {
     @Inject(HEARTBEAT_OPTIONS) private readonly options: ResolvedHeartbeatOptions,
     private readonly registry: ConnectionRegistry,
     private readonly pings: PingScheduler,
-    private readonly topics: TopicBroker,
+    private readonly topics: TopicHub,
     private readonly sessions: SessionRegistry,
     private readonly drainer: ConnectionDrainer,
     private readonly expiry: TokenExpiry,

@@ -16,7 +16,7 @@ import { isHeartbeatServer } from './heartbeat-ws.adapter.js';
 import { FrameRateLimiter } from './frame-rate-limiter.js';
 import { MessageInbox } from './message-inbox.js';
 import { PingScheduler } from './ping-scheduler.js';
-import { TopicBroker } from './topic-broker.js';
+import { TopicHub } from './core/topic-hub.js';
 
 /**
  * Routes frames to the services that handle them. Path and socket options come from the module
@@ -38,7 +38,7 @@ export class HeartbeatGateway implements OnGatewayConnection, OnApplicationBoots
     private readonly registry: ConnectionRegistry,
     private readonly handshake: HandshakeService,
     private readonly pings: PingScheduler,
-    private readonly topics: TopicBroker,
+    private readonly topics: TopicHub,
     private readonly inbox: MessageInbox,
     private readonly drainer: ConnectionDrainer,
     private readonly rateLimiter: FrameRateLimiter,

@@ -23,7 +23,6 @@ export const HeartbeatMessages = {
   closeSlowConsumer: (limit: number) => `slow consumer: more than ${limit} bytes left unread`,
   closeRateLimited: (perSecond: number) => `rate limited: more than ${perSecond} frames per second`,
   closeAddressLimit: (limit: number) => `too many connections from this address (limit ${limit})`,
-  closeEventsLost: (topic: string) => `events of "${topic}" were lost on this server: reconnect to resume`,
   closeSuperseded: (by: string) => `superseded: the session resumed on connection ${by}`,
   invalidCloseCode: (code: number) =>
     `HeartbeatService.disconnect(): ${describe(code)} is not a close code a server may send; use 1000-1003, 1007-1014 or 3000-4999 (RFC 6455).`,
@@ -46,8 +45,10 @@ export const HeartbeatMessages = {
     downForMs === undefined ? `node ${nodeId} connected to Redis` : `node ${nodeId} reconnected to Redis after ${downForMs} ms; catching up`,
   logRedisDown: (error: string | undefined) =>
     `lost the connection to Redis${error ? ` (${error})` : ''}: serving this node's clients alone, publishes wait; reconnecting with backoff`,
-  logRedisSubscribeFailed: (topic: string, id: string) => `subscribing connection ${id} to "${topic}" through Redis failed`,
-  logRedisCatchUpFailed: (topic: string) => `reading the missed events of "${topic}" from Redis failed; its subscribers reconnect to resume`,
+  logSubscribeFailed: (topic: string, id: string) => `subscribing connection ${id} to "${topic}" failed`,
+  logCatchUpFailed: (topic: string) => `reading the missed events of "${topic}" failed; they are read once the link is back, or told to the subscribers as lost`,
+  logEventsLost: (topic: string, epoch: string, seq: number) =>
+    `events of "${topic}" were lost (the backplane lost them, or trimmed them before this node read them): its subscribers are told to continue from ${epoch} #${seq}`,
   logRedisListenFailed: () => 'subscribing to the cluster control channel failed',
   logRedisReportFailed: (error: string) => `writing this node's stats report to Redis failed: ${error}`,
   logOpened: (id: string, address: string) => `connection ${id} opened from ${address}`,

@@ -17,13 +17,14 @@ import { MessageInbox } from './message-inbox.js';
 import { PingScheduler } from './ping-scheduler.js';
 import { SessionRegistry } from './session-registry.js';
 import { TokenExpiry } from './token-expiry.js';
-import { TopicBroker } from './topic-broker.js';
-import { InMemoryTopicBroker } from './in-memory-topic-broker.js';
-import { HeartbeatCluster, LocalCluster } from './heartbeat-cluster.js';
+import { Backplane } from './core/backplane.js';
+import { MemoryBackplane } from './core/memory-backplane.js';
+import { TopicHub } from './core/topic-hub.js';
+import { HeartbeatCluster } from './heartbeat-cluster.js';
 import { LocalStats } from './local-stats.js';
-import { RedisCluster } from './redis/redis-cluster.js';
+import { RedisBackplane } from './redis/redis-backplane.js';
 import { RedisLink } from './redis/redis-link.js';
-import { RedisTopicBroker } from './redis/redis-topic-broker.js';
+import { TopicHubProvider } from './topic-hub.provider.js';
 import { hostname } from 'node:os';
 import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
 
@@ -48,33 +49,16 @@ import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js'
     PingScheduler,
     HeartbeatSweeper,
     {
-      provide: RedisLink,
-      // null in memory mode: nothing of Redis (ioredis included) is loaded then.
+      provide: Backplane,
+      // In memory mode nothing of Redis (ioredis included) is loaded.
       useFactory: (options: ResolvedHeartbeatOptions, scheduler: SchedulerRegistry, clock: Clock) =>
-        options.redis ? new RedisLink(options.redis, scheduler, clock) : null,
+        options.redis
+          ? new RedisBackplane(new RedisLink(options.redis, scheduler, clock), options, scheduler, clock)
+          : new MemoryBackplane({ nodeId: `${hostname()}-${process.pid}`, replay: options.replay, clock }),
       inject: [HEARTBEAT_OPTIONS, HEARTBEAT_SCHEDULER, Clock],
     },
-    {
-      provide: TopicBroker,
-      useFactory: (options: ResolvedHeartbeatOptions, registry: ConnectionRegistry, clock: Clock, link: RedisLink | null) =>
-        link ? new RedisTopicBroker(options, registry, clock, link) : new InMemoryTopicBroker(options, registry, clock),
-      inject: [HEARTBEAT_OPTIONS, ConnectionRegistry, Clock, RedisLink],
-    },
-    {
-      provide: HeartbeatCluster,
-      useFactory: (
-        link: RedisLink | null,
-        local: LocalStats,
-        registry: ConnectionRegistry,
-        broker: TopicBroker,
-        scheduler: SchedulerRegistry,
-        clock: Clock,
-      ) =>
-        link
-          ? new RedisCluster(link, local, registry, broker as RedisTopicBroker, scheduler, clock)
-          : new LocalCluster(`${hostname()}-${process.pid}`, local, registry, clock),
-      inject: [RedisLink, LocalStats, ConnectionRegistry, TopicBroker, HEARTBEAT_SCHEDULER, Clock],
-    },
+    { provide: TopicHub, useClass: TopicHubProvider },
+    HeartbeatCluster,
     LocalStats,
     SessionRegistry,
     ConnectionDrainer,

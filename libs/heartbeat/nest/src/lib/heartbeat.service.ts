@@ -9,7 +9,7 @@ import type { HeartbeatClientMessage, HeartbeatLifecycleEvent, HeartbeatSample }
 import { LocalStats } from './local-stats.js';
 import { MessageInbox } from './message-inbox.js';
 import { PingScheduler } from './ping-scheduler.js';
-import { type PublishResult, TopicBroker } from './topic-broker.js';
+import { type PublishResult, TopicHub } from './core/topic-hub.js';
 
 /** The module's public API: publish to topics, read stats, close connections, watch what happens. */
 @Injectable()
@@ -23,7 +23,7 @@ export class HeartbeatService {
 
   constructor(
     private readonly registry: ConnectionRegistry,
-    private readonly topics: TopicBroker,
+    private readonly topics: TopicHub,
     private readonly drainer: ConnectionDrainer,
     private readonly local: LocalStats,
     private readonly cluster: HeartbeatCluster,
@@ -47,8 +47,9 @@ export class HeartbeatService {
 
   /**
    * Sends `data` to every subscriber of `topic` (on every node in Redis mode) as the topic's next
-   * event, encoded once. Resolves with the event's `seq` once it is delivered (memory) or stored in
-   * Redis; while Redis is unreachable it waits, and rejects at once when `redis.maxPendingPublishes`
+   * event, encoded once. Resolves, in both modes, once the event is stored and written to this
+   * node's subscribers, with its `seq`, `epoch` and `delivered` (this node's sockets it was written
+   * to); while Redis is unreachable it waits, and rejects at once when `redis.maxPendingPublishes`
    * publishes already wait. Rejects for data JSON cannot encode (a BigInt, a cycle), using no `seq`.
    */
   async publish<T>(topic: string, data: T): Promise<PublishResult> {

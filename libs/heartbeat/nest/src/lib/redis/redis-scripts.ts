@@ -17,7 +17,8 @@ local epoch = redis.call('HGET', KEYS[1], 'epoch')`;
 
 /**
  * KEYS: topic hash, stream, publisher key. ARGV: new epoch, publish counter, max events, max age ms,
- * topic (JSON), data (JSON), timestamp (ISO), channel, publisher key ttl ms.
+ * the event frame's text before `seq`, between `seq` and the epoch, after the epoch (the protocol's
+ * `eventFrameParts`: the frame is encoded there, this script only joins it), channel, publisher key ttl ms.
  * Returns `{seq, epoch}`. A counter at or below the node's last applied one is a resend of a publish
  * whose reply was lost: it is answered from the record, not applied again.
  */
@@ -35,7 +36,7 @@ ${NOW_MS}
 local last = tonumber(redis.call('HGET', KEYS[1], 'ms') or '0')
 if ms < last then ms = last end
 redis.call('HSET', KEYS[1], 'ms', ms)
-local text = '{"type":"event","topic":' .. ARGV[5] .. ',"seq":' .. seq .. ',"epoch":"' .. epoch .. '","data":' .. ARGV[6] .. ',"timestamp":"' .. ARGV[7] .. '"}'
+local text = ARGV[5] .. seq .. ARGV[6] .. epoch .. ARGV[7]
 local maxEvents = tonumber(ARGV[3])
 if maxEvents > 0 then
   redis.call('XADD', KEYS[2], 'MAXLEN', maxEvents, ms .. '-' .. seq, 'e', text)

@@ -1,3 +1,5 @@
+import { isComplete } from './backplane.js';
+
 /** One published event, kept encoded so that a replay costs no serialization. */
 export interface BufferedEvent {
   seq: number;
@@ -8,7 +10,7 @@ export interface BufferedEvent {
 /** Result of asking the buffer for everything after a sequence number. */
 export interface ReplaySlice {
   events: readonly BufferedEvent[];
-  /** False when events after `since` were already evicted (by count or age): the gap cannot be filled. */
+  /** False when events after `since` were already evicted (by count or age), or `since` is above the head: the gap cannot be filled. */
   complete: boolean;
 }
 
@@ -43,15 +45,14 @@ export class ReplayBuffer {
   /** Events with `seq > since`, oldest first. `head` is the topic's current sequence number. */
   since(since: number, head: number, now: number): ReplaySlice {
     this.evictExpired(now);
-    if (since >= head) return { events: [], complete: true };
-    const first = this.at(0);
     const events: BufferedEvent[] = [];
-    for (let i = 0; i < this.length; i++) {
-      const event = this.at(i);
-      if (event && event.seq > since) events.push(event);
+    if (since < head) {
+      for (let i = 0; i < this.length; i++) {
+        const event = this.at(i);
+        if (event && event.seq > since) events.push(event);
+      }
     }
-    const complete = first !== undefined ? first.seq <= since + 1 : false;
-    return { events, complete };
+    return { events, complete: isComplete(since, head, events) };
   }
 
   private at(index: number): BufferedEvent | undefined {

@@ -104,10 +104,10 @@ describe('ReplayBuffer', () => {
       expect(buffer.since(3, 3, 0)).toEqual({ events: [], complete: true });
     });
 
-    it('is complete with no events when `since` is above the head', () => {
+    it('is incomplete with no events when `since` is above the head (a position from another epoch)', () => {
       const buffer = new ReplayBuffer(10, 60_000);
       fill(buffer, 1, 3);
-      expect(buffer.since(7, 3, 0)).toEqual({ events: [], complete: true });
+      expect(buffer.since(7, 3, 0)).toEqual({ events: [], complete: false });
     });
 
     it('is complete with no events for a topic that has none (head 0)', () => {

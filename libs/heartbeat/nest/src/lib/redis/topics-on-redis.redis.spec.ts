@@ -1,5 +1,6 @@
-import { CloseCode, type EventFrame } from '@heartbeat/protocol';
+import type { EventFrame } from '@heartbeat/protocol';
 import { Redis } from 'ioredis';
+import { WebSocket } from 'ws';
 import { eventually, requireRedis, TEST_REDIS_URL } from '@heartbeat/testing';
 import { RedisNodes } from '../../testing/redis-nodes.js';
 import type { TestApp } from '../../testing/test-app.js';
@@ -7,8 +8,8 @@ import { HeartbeatMessages } from '../heartbeat.messages.js';
 import type { HeartbeatModuleOptions } from '../heartbeat-options.interface.js';
 import { RedisKeys } from './redis-keys.js';
 
-/** Two or three nodes on one Redis, each a real Nest application, in this process. */
-describe('RedisTopicBroker', () => {
+/** Topics on two or three nodes on one Redis, each a real Nest application, in this process. */
+describe('Topics on Redis', () => {
   let cluster: RedisNodes;
 
   beforeAll(() => requireRedis());
@@ -138,7 +139,7 @@ describe('RedisTopicBroker', () => {
       expect((await app.service.publish('alerts', { i: 3 })).seq).toBe(3);
     }, 30_000);
 
-    it('closes its subscribers with 1012 when the outage outlasted the replay buffer, so that their resume reports the gap', async () => {
+    it('tells its subscribers in-band, without closing them, when the outage outlasted the replay buffer (docs/protocol.md#losses-told-in-band)', async () => {
       const a = await node({ replay: { maxEvents: 3 } });
       const { app: b, proxy } = await nodeBehindProxy({ replay: { maxEvents: 3 } });
       const onB = await subscriber(b, 'alerts');
@@ -150,25 +151,43 @@ describe('RedisTopicBroker', () => {
       for (const i of range(2, 6)) await a.service.publish('alerts', { i });
       proxy.restore();
 
-      expect(await onB.client.closed).toEqual({ code: CloseCode.ServiceRestart, reason: HeartbeatMessages.closeEventsLost('alerts') });
+      expect(await onB.client.next('subscribed', 10_000)).toEqual({
+        type: 'subscribed',
+        topic: 'alerts',
+        epoch: onB.subscribed.epoch,
+        seq: 6,
+        recovered: false,
+        replayed: 0,
+      });
+      await a.service.publish('alerts', { i: 7 });
+      expect(await onB.client.next('event')).toMatchObject({ seq: 7, epoch: onB.subscribed.epoch });
+      expect(onB.client.all('event')).toEqual([]);
+      expect(onB.client.socket.readyState).toBe(WebSocket.OPEN);
       const resumed = await subscriber(b, 'alerts', 1);
-      expect(resumed.subscribed).toMatchObject({ seq: 6, recovered: false, replayed: 3 });
+      expect(resumed.subscribed).toMatchObject({ seq: 7, recovered: false, replayed: 3 });
     }, 30_000);
   });
 
   describe('a topic whose keys Redis lost', () => {
-    it('closes its subscribers with 1012, and they resubscribe into the new epoch', async () => {
+    it('tells its subscribers the new epoch in-band, then its events, without closing them', async () => {
       const a = await node();
+      const b = await node();
       const first = await subscriber(a, 'alerts');
+      const onB = await subscriber(b, 'alerts');
       await a.service.publish('alerts', { i: 1 });
       await first.client.next('event');
+      await onB.client.next('event');
 
       const redis = new Redis(TEST_REDIS_URL);
       await redis.del(new RedisKeys(cluster.prefix).topic('alerts'));
       redis.disconnect();
       const { epoch } = await a.service.publish('alerts', { i: 2 });
       expect(epoch).not.toBe(first.subscribed.epoch);
-      expect((await first.client.closed).code).toBe(CloseCode.ServiceRestart);
+      for (const { client } of [first, onB]) {
+        expect(await client.next('subscribed')).toEqual({ type: 'subscribed', topic: 'alerts', epoch, seq: 0, recovered: false, replayed: 0 });
+        expect(await client.next('event')).toMatchObject({ epoch, seq: 1, data: { i: 2 } });
+        expect(client.socket.readyState).toBe(WebSocket.OPEN);
+      }
 
       const again = await subscriber(a, 'alerts', 1);
       expect(again.subscribed).toMatchObject({ epoch, seq: 1 });
