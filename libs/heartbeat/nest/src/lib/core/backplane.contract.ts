@@ -223,6 +223,24 @@ export function backplaneContract(kind: BackplaneKind, makeHarness: () => Contra
       expect(client.seqs()).toEqual([1, 2, 3, 4]);
     });
 
+    it.each([
+      ['below the head', 3],
+      ['equal to the head', 10],
+    ])('neither loses nor repeats an event when since is %s while events are being published', async (_case, since) => {
+      const node = await harness.node();
+      for (const n of range(1, 10)) await node.hub.publish('alerts', { n });
+      const client = subscriber();
+      const published: Promise<unknown>[] = [];
+      for (const n of range(11, 40)) {
+        published.push(node.hub.publish('alerts', { n }));
+        if (n === 15) node.hub.subscribe(client, 'alerts', since);
+      }
+      await Promise.all(published);
+      await until(() => client.seqs().at(-1) === 40, 'the last event');
+      expect(client.frames[0].type).toBe('subscribed');
+      expect(client.seqs()).toEqual(range(since + 1, 40));
+    });
+
     it('answers a subscribe repeated once subscribed, replaying nothing and changing nothing', async () => {
       const node = await harness.node();
       await node.hub.publish('alerts', { n: 1 });

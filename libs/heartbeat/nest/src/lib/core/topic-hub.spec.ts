@@ -252,6 +252,20 @@ describe('TopicHub', () => {
       hub.close();
     });
 
+    it('does not add a subscriber that is closing (the registry already removed it, or is about to)', async () => {
+      const { hub } = await subscribedHub();
+      const closing = new FakeSubscriber('c-2');
+      closing.isClosing = true;
+      hub.subscribe(closing, 'alerts', 0);
+      await settle();
+      expect(closing.topics).toEqual([]);
+      expect((hub as unknown as { topics: Map<string, { subscribers: Set<unknown>; joining: Map<unknown, unknown> }> }).topics.get('alerts')).toMatchObject({
+        subscribers: new Set([expect.objectContaining({ id: 'c-1' })]),
+        joining: new Map(),
+      });
+      hub.close();
+    });
+
     it('answers a failed read with an error frame, leaving the topic', async () => {
       const backplane = new FakeBackplane(100);
       const hub = contractHub(backplane, 100);

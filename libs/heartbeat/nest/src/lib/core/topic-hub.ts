@@ -109,6 +109,8 @@ export class TopicHub {
    * connection, never thrown.
    */
   subscribe(subscriber: TopicSubscriber, name: string, since: number | undefined): void {
+    // A closing connection would be kept in the topic after the registry removed it.
+    if (subscriber.isClosing) return;
     const topic = this.topic(name);
     const joiner = topic.joining.get(subscriber);
     if (joiner) {
