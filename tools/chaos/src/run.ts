@@ -9,10 +9,13 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { writeDocs } from './lib/docs.js';
 import { renderScenario, type ScenarioResult } from './lib/report.js';
+import { killAllRedis } from './lib/redis-server.js';
 import { killAllServers } from './lib/server.js';
 import { cpuBusy } from './lib/stats.js';
 import { badInput } from './scenarios/bad-input.js';
 import { randomCuts } from './scenarios/random-cuts.js';
+import { redisLinkFlaps } from './scenarios/redis-link-flaps.js';
+import { redisRestartEmpty } from './scenarios/redis-restart-empty.js';
 import { sigkillRestart } from './scenarios/sigkill-restart.js';
 import { sigtermDrain } from './scenarios/sigterm-drain.js';
 import { stalledReader } from './scenarios/stalled-reader.js';
@@ -23,6 +26,8 @@ const SCENARIOS: readonly [string, () => Promise<ScenarioResult>][] = [
   ['3', sigtermDrain],
   ['4', stalledReader],
   ['5', badInput],
+  ['6', redisRestartEmpty],
+  ['7', redisLinkFlaps],
 ];
 
 const OUTPUT = fileURLToPath(new URL('../output/', import.meta.url));
@@ -96,6 +101,7 @@ async function main(): Promise<number> {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     killAllServers();
+    killAllRedis();
     process.exit(130);
   });
 }

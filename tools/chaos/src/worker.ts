@@ -9,6 +9,7 @@ import { runAttack } from './lib/attacker.js';
 import { ChaosProxy } from './lib/chaos-proxy.js';
 import type { ChaosWorkerApi, ClientReport, ClientsSpec, ClientsStatus, CutKind, CutRecord, GapRecord } from './lib/ipc.js';
 import { SeqTracker } from './lib/seq-tracker.js';
+import { WireTracker } from './lib/wire-tracker.js';
 
 interface ClientRecord {
   readonly index: number;
@@ -24,6 +25,8 @@ interface ClientRecord {
   pendingCut: CutRecord | null;
   wireEvents: number;
   delivered: number;
+  /** Set when the spec asks for the wire to be checked too. */
+  readonly wire: WireTracker | null;
 }
 
 const EVENT_PREFIX = Buffer.from('{"type":"event"');
@@ -36,8 +39,11 @@ function socketClass(record: () => ClientRecord, localAddress: string) {
       super(url, { localAddress, perMessageDeflate: false });
       const owner = record();
       owner.socket = this;
+      owner.wire?.connected();
       this.on('message', (data: Buffer, isBinary: boolean) => {
-        if (!isBinary && Buffer.isBuffer(data) && data.subarray(0, EVENT_PREFIX.length).equals(EVENT_PREFIX)) owner.wireEvents++;
+        if (isBinary || !Buffer.isBuffer(data)) return;
+        if (data.subarray(0, EVENT_PREFIX.length).equals(EVENT_PREFIX)) owner.wireEvents++;
+        owner.wire?.frame(data.toString());
       });
     }
   };
@@ -50,12 +56,13 @@ function clientEnd(record: ClientRecord): string | undefined {
 }
 
 async function start(spec: ClientsSpec): Promise<{ connected: number }> {
-  let url = spec.url;
+  let urls = spec.urls;
   if (spec.proxy) {
-    const target = new URL(spec.url);
+    if (urls.length !== 1) throw new Error(`a worker with a proxy serves one server, not ${urls.length}`);
+    const target = new URL(urls[0] as string);
     proxy = await ChaosProxy.start(Number(target.port), spec.proxy.upstreamAddresses);
     target.host = `127.0.0.1:${proxy.port}`;
-    url = target.toString();
+    urls = [target.toString()];
   }
   const connects: Promise<unknown>[] = [];
   for (let index = 0; index < spec.count; index++) {
@@ -63,7 +70,7 @@ async function start(spec: ClientsSpec): Promise<{ connected: number }> {
     // The socket class needs the record, the record needs the client: resolved through a holder.
     const holder: { record?: ClientRecord } = {};
     const client = new HeartbeatClient({
-      url,
+      url: urls[index % urls.length] as string,
       token: spec.token,
       webSocket: socketClass(() => holder.record as ClientRecord, localAddress),
       clientInfo: { name: 'chaos', version: '1' },
@@ -83,6 +90,7 @@ async function start(spec: ClientsSpec): Promise<{ connected: number }> {
       pendingCut: null,
       wireEvents: 0,
       delivered: 0,
+      wire: spec.wire ? new WireTracker(spec.topic) : null,
     };
     holder.record = owner;
     records.push(owner);
@@ -155,6 +163,7 @@ function report() {
     cuts: r.pendingCut ? [...r.cuts, r.pendingCut] : r.cuts,
     wireEvents: r.wireEvents,
     delivered: r.delivered,
+    ...(r.wire ? { wire: r.wire.toJSON() } : {}),
   }));
   return { pid: process.pid, clients, proxy: proxy ? { ...proxy.stats } : null };
 }

@@ -14,11 +14,13 @@ const noop = () => undefined;
  * - `rst`: both sockets are reset (`resetAndDestroy()`): each side sees ECONNRESET at once;
  * - `blackhole`: both sockets stay open but every byte is read and dropped, and no FIN or RST is
  *   ever sent: only a heartbeat can tell (a dead NAT entry, a pulled cable).
+ * Or all at once, as a load balancer in front of a dead backend: `backendDown()` resets every
+ * connection and then accepts new ones only to close them at once, until `backendUp()`.
  * Upstream connections leave from the given loopback addresses in turn, so the server sees
  * several remote addresses.
  */
 export class ChaosProxy {
-  readonly stats = { accepted: 0, rst: 0, blackholed: 0 };
+  readonly stats = { accepted: 0, rst: 0, blackholed: 0, closedAtOnce: 0 };
   /**
    * By the client's address and port (`127.0.3.1:40312`, the remote end of the accepted socket):
    * clients leave from several loopback addresses, so a port alone is not unique.
@@ -26,6 +28,7 @@ export class ChaosProxy {
   private readonly pairs = new Map<string, Pair>();
   private readonly server: Server;
   private next = 0;
+  private backend: 'up' | 'down' = 'up';
 
   private constructor(
     private readonly targetPort: number,
@@ -70,6 +73,17 @@ export class ChaosProxy {
     return true;
   }
 
+  /** The backend died: every open connection is reset, and new ones are accepted and closed at once. */
+  backendDown(): void {
+    this.backend = 'down';
+    for (const end of [...this.pairs.keys()]) this.cut(end, 'rst');
+  }
+
+  /** The backend is back: new connections are forwarded again. */
+  backendUp(): void {
+    this.backend = 'up';
+  }
+
   async close(): Promise<void> {
     for (const pair of this.pairs.values()) {
       pair.client.destroy();
@@ -81,6 +95,12 @@ export class ChaosProxy {
 
   private relay(client: Socket): void {
     this.stats.accepted++;
+    if (this.backend === 'down') {
+      this.stats.closedAtOnce++;
+      client.on('error', noop);
+      client.destroy();
+      return;
+    }
     const localAddress = this.upstreamAddresses[this.next++ % this.upstreamAddresses.length];
     const upstream = connect({ port: this.targetPort, host: '127.0.0.1', localAddress, noDelay: true });
     const key = `${client.remoteAddress}:${client.remotePort}`;

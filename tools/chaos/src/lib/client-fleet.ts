@@ -5,7 +5,8 @@ import { type WorkerHandle, spawnWorkers, stopAll } from './workers.js';
 
 export interface FleetOptions {
   name: string;
-  wsUrl: string;
+  /** One server, or several: the clients of each process are spread over them in turn. */
+  wsUrl: string | readonly string[];
   processes: number;
   clientsPerProcess: number;
   options: Partial<HeartbeatTimingOptions>;
@@ -16,6 +17,8 @@ export interface FleetOptions {
   addressBlock: number;
   addressesPerProcess?: number;
   connectSpreadMs?: number;
+  /** Check what reaches each client's socket too (ClientReport.wire). */
+  wire?: boolean;
 }
 
 /** HeartbeatClients spread over several worker processes and loopback source addresses. */
@@ -33,7 +36,7 @@ export class ClientFleet {
       await Promise.all(
         workers.map((worker, i) => {
           const spec: ClientsSpec = {
-            url: options.wsUrl,
+            urls: typeof options.wsUrl === 'string' ? [options.wsUrl] : [...options.wsUrl],
             token: CLIENT_TOKEN,
             count: options.clientsPerProcess,
             localAddresses: loopbackAddresses(options.addressBlock + 2 * i, perProcess),
@@ -41,6 +44,7 @@ export class ClientFleet {
             options: options.options,
             ...(options.proxy ? { proxy: { upstreamAddresses: loopbackAddresses(options.addressBlock + 2 * i + 1, perProcess) } } : {}),
             ...(options.connectSpreadMs ? { connectSpreadMs: options.connectSpreadMs } : {}),
+            ...(options.wire ? { wire: true } : {}),
           };
           return worker.request('start', spec, 60_000);
         }),

@@ -4,8 +4,8 @@ import type { EpochTrack } from './seq-tracker.js';
 /** The orchestrator (run.ts) drives worker processes (worker.ts) with these requests over IPC. */
 
 export interface ClientsSpec {
-  /** The server's WebSocket URL. */
-  url: string;
+  /** The servers' WebSocket URLs: client i connects to `urls[i % urls.length]` (one URL with a proxy). */
+  urls: string[];
   token: string;
   count: number;
   /** Loopback source addresses, given to the clients in turn (127.0.0.0/8). */
@@ -18,6 +18,8 @@ export interface ClientsSpec {
   connectSpreadMs?: number;
   /** Give up waiting for the first connects after this long (ms); they keep trying. */
   connectTimeoutMs?: number;
+  /** Also check what arrives on the wire, before the client's dedup (`ClientReport.wire`). */
+  wire?: boolean;
 }
 
 export type CutKind = 'rst' | 'blackhole';
@@ -41,6 +43,27 @@ export interface GapRecord {
   seq: number;
 }
 
+/** A `subscribed` frame as it arrived on the wire. */
+export interface SubscribedRecord {
+  at: number;
+  epoch: string;
+  seq: number;
+  recovered: boolean;
+  replayed: number;
+  /**
+   * Not the answer to the client's own subscribe: the connection had already been told about this
+   * topic, so the server sent it unasked, on a connection that stayed up (a loss told in-band).
+   */
+  inBand: boolean;
+}
+
+/** What reached the client's socket, before the client dropped anything (ClientsSpec.wire). */
+export interface WireReport {
+  subscribed: SubscribedRecord[];
+  /** Event frames by epoch; a `subscribed` that was not recovered announces the next jump. */
+  epochs: Record<string, EpochTrack>;
+}
+
 export interface ClientReport {
   index: number;
   localAddress: string;
@@ -55,6 +78,7 @@ export interface ClientReport {
   /** Event frames that reached the socket, delivered or not (the client drops duplicates). */
   wireEvents: number;
   delivered: number;
+  wire?: WireReport;
 }
 
 export interface ClientsReport {

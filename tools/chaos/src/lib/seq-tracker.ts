@@ -2,6 +2,8 @@
 export interface EpochTrack {
   /** First and last seq delivered. */
   first: number;
+  /** When the first one was (epoch ms). */
+  firstAt: number;
   last: number;
   /** Events delivered. */
   count: number;
@@ -31,7 +33,7 @@ export class SeqTracker {
   event(epoch: string, seq: number): void {
     const track = this.epochs.get(epoch);
     if (!track) {
-      this.epochs.set(epoch, { first: seq, last: seq, count: 1, missing: 0, reportedSkipped: 0, duplicates: 0, missingRanges: [] });
+      this.epochs.set(epoch, { first: seq, firstAt: Date.now(), last: seq, count: 1, missing: 0, reportedSkipped: 0, duplicates: 0, missingRanges: [] });
       this.announced.delete(epoch);
       return;
     }

@@ -87,13 +87,15 @@ export function shuffle<T>(items: T[], random: () => number = Math.random): T[] 
   return items;
 }
 
-/** Share of the machine's CPU time (all cores) that was busy over the next `sampleMs`. */
-export async function cpuBusy(sampleMs = 1_000): Promise<number> {
+/** The machine's CPU times so far, per core: two of them give the busy share between them (`busyBetween`). */
+export function cpuSnapshot(): ReturnType<typeof cpus> {
+  return cpus();
+}
+
+/** Share of the machine's CPU time (all cores) that was busy between two snapshots. */
+export function busyBetween(before: ReturnType<typeof cpus>, after: ReturnType<typeof cpus>): number {
   const total = (times: { user: number; nice: number; sys: number; idle: number; irq: number }) =>
     times.user + times.nice + times.sys + times.idle + times.irq;
-  const before = cpus();
-  await new Promise((resolve) => setTimeout(resolve, sampleMs));
-  const after = cpus();
   let busy = 0;
   let all = 0;
   after.forEach((cpu, i) => {
@@ -104,4 +106,11 @@ export async function cpuBusy(sampleMs = 1_000): Promise<number> {
     busy += span - (cpu.times.idle - previous.times.idle);
   });
   return all > 0 ? busy / all : 0;
+}
+
+/** Share of the machine's CPU time (all cores) that was busy over the next `sampleMs`. */
+export async function cpuBusy(sampleMs = 1_000): Promise<number> {
+  const before = cpuSnapshot();
+  await new Promise((resolve) => setTimeout(resolve, sampleMs));
+  return busyBetween(before, cpuSnapshot());
 }
