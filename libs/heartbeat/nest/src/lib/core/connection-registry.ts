@@ -98,7 +98,7 @@ export class ConnectionRegistry {
     this.order.pings.release(connection);
     this.order.sessions.release(connection);
     this.order.addresses.release(connection);
-    // The topics' step: the topic broker hears it here (its removeSubscriber).
+    // The topics' step: the topic hub hears it here (TopicHub.removeSubscriber).
     this.removedSubject.next(connection);
     this.logger.log(HeartbeatMessages.logClosed(connection.id, closed.code, closed.reason));
     this.events.emit({
