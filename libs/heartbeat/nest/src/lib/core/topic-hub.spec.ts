@@ -61,6 +61,8 @@ class FakeBackplane extends Backplane {
     this.reads++;
     await this.readGate;
     if (this.readError) throw this.readError;
+    // As the Redis backplane does while its link is down: an answer from what this node saw last, which has no history.
+    if (!this.up) return { epoch: this.epoch, seq: this.head, events: [], complete: isComplete(since, this.head, []) };
     const events: BackplaneEvent[] = [];
     if (since !== undefined) {
       for (let seq = Math.max(since, this.head - this.maxEvents) + 1; seq <= this.head; seq++) events.push(this.event(seq));
@@ -142,10 +144,13 @@ describe('TopicHub', () => {
       backplane.up = true;
       backplane.ready.next();
       await settle();
-      expect(client.frames.slice(1)).toEqual([{ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 60, recovered: false, replayed: 0 }]);
+      // 6–50 are gone; the history still holds 51–60, and they are delivered after the loss is told.
+      expect(client.frames[1]).toEqual({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 50, recovered: false, replayed: 0 });
+      expect(client.seqs()).toEqual(Array.from({ length: 10 }, (_, i) => 51 + i));
       backplane.head = 61;
       backplane.live(61);
-      expect(client.seqs()).toEqual([61]);
+      expect(client.seqs().at(-1)).toBe(61);
+      expect(client.frames).toHaveLength(1 + 1 + 11);
       hub.close();
     });
 
@@ -166,6 +171,29 @@ describe('TopicHub', () => {
       release();
       await settle();
       expect(client.seqs()).toEqual([6, 7, 8]);
+      hub.close();
+    });
+
+    it('holds the events again when the link came back and went down during a read: no loss told for what the backplane still holds', async () => {
+      const { hub, backplane, client } = await subscribedHub();
+      let release = () => undefined as void;
+      backplane.readGate = new Promise<void>((resolve) => (release = resolve));
+      backplane.head = 8;
+      backplane.live(7);
+      await settle();
+      backplane.ready.next();
+      // Down again before the read answers: the answer is made from what the node saw last, without 6.
+      backplane.up = false;
+      backplane.readGate = undefined;
+      release();
+      backplane.live(8);
+      await settle();
+      expect(client.frames).toHaveLength(1);
+      backplane.up = true;
+      backplane.ready.next();
+      await settle();
+      expect(client.seqs()).toEqual([6, 7, 8]);
+      expect(client.frames).toHaveLength(4);
       hub.close();
     });
 
@@ -290,6 +318,38 @@ describe('TopicHub', () => {
       await published;
       expect(result).toEqual({ topic: 'alerts', seq: 6, epoch: 'e1', delivered: 1 });
       expect(client.seqs()).toEqual([6]);
+    });
+
+    it('resolves with 0 delivered when the first subscriber’s read already holds the event (it will not come live)', async () => {
+      const backplane = new FakeBackplane(100);
+      const hub = contractHub(backplane, 100);
+      let release = () => undefined as void;
+      backplane.readGate = new Promise<void>((resolve) => (release = resolve));
+      hub.subscribe(new FakeSubscriber('c-1'), 'alerts', undefined);
+      await settle();
+      let result: unknown;
+      const published = hub.publish('alerts', { n: 6 }).then((value) => (result = value));
+      await settle();
+      backplane.readGate = undefined;
+      release();
+      await published;
+      expect(result).toEqual({ topic: 'alerts', seq: 6, epoch: 'e1', delivered: 0 });
+      hub.close();
+    });
+
+    it('resolves with the count of a publish in a new epoch this node had not seen yet, once its event arrives', async () => {
+      const { hub, backplane, client } = await subscribedHub();
+      backplane.epoch = 'e2';
+      backplane.head = 0;
+      let result: unknown;
+      const published = hub.publish('alerts', { n: 1 }).then((value) => (result = value));
+      await settle();
+      expect(result).toBeUndefined();
+      backplane.live(1, 'e2');
+      await published;
+      expect(result).toEqual({ topic: 'alerts', seq: 1, epoch: 'e2', delivered: 1 });
+      expect(client.frames.slice(1, 2)).toEqual([{ type: 'subscribed', topic: 'alerts', epoch: 'e2', seq: 0, recovered: false, replayed: 0 }]);
+      hub.close();
     });
 
     it('resolves with 0 delivered when the event will not come live (the hub closed)', async () => {

@@ -10,7 +10,7 @@ export interface PublishResult {
   seq: number;
   epoch: string;
   /**
-   * This node's subscribers the event was written to as a live event (docs/server.md#heartbeatservice):
+   * This node's subscribers the event was written to as a live event (docs/server.md#3-use-heartbeatservice):
    * the same count in memory and Redis mode; other nodes' subscribers are not counted.
    */
   delivered: number;
@@ -57,6 +57,8 @@ interface HubTopic {
   readonly joining: Map<TopicSubscriber, Joiner>;
   /** What this node delivered last: live events continue from here, or the gap is read first. */
   position: EventPosition | undefined;
+  /** The epochs the topic left, newest last (a few): a publish in one of them will not come live any more. */
+  readonly pastEpochs: string[];
   /** Live events held back behind a gap: while it is read, or while the link is down. */
   held: BackplaneEvent[] | undefined;
   /** The read of a gap under way, if one is. */
@@ -69,6 +71,9 @@ interface HubTopic {
   readonly deliveries: Map<string, number>;
   readonly waiters: DeliveryWaiter[];
 }
+
+/** Epochs a topic remembers having left: a publish resolves in the same turn it was appended, so a few are plenty. */
+const PAST_EPOCHS_KEPT = 4;
 
 /**
  * Topics and their subscribers on this node, above a {@link Backplane}: the same code for memory
@@ -180,7 +185,8 @@ export class TopicHub {
     await this.watch(topic);
     const history = await this.backplane.readSince(topic.name, since);
     if (topic.joining.get(subscriber) !== joiner) return; // unsubscribed or closed meanwhile
-    if (topic.position === undefined) this.advance(topic, { epoch: history.epoch, seq: history.seq });
+    // The head read is at or past a publish of this node still waiting: it will not come live to this topic now.
+    if (topic.position === undefined) this.advance(topic, { epoch: history.epoch, seq: history.seq }, true);
     const position = topic.position as EventPosition;
     if (history.epoch === position.epoch) {
       this.sendSnapshot(subscriber, topic.name, history);
@@ -231,11 +237,13 @@ export class TopicHub {
       // rather than start a read that would hand them back here at once, again and again.
       if (this.backplane.isUp) this.fill(topic, [event]);
       else topic.held = [event];
+    } else if (!this.backplane.isUp) {
+      // Down again: a read now would answer from what this node saw last and call a gap lost that
+      // the backplane still holds. Wait for the link, as before the read.
+      topic.held = [event];
     } else if (topic.refill) {
       topic.refill = false; // the link came back during the read: one more read, not a loop
       this.fill(topic, [event]);
-    } else if (!this.backplane.isUp) {
-      topic.held = [event];
     } else {
       // The read made after this event was published does not have what comes before it: those events are gone.
       this.lost(topic, { epoch: event.epoch, seq: event.seq - 1 });
@@ -266,12 +274,17 @@ export class TopicHub {
       return;
     }
     const position = topic.position as EventPosition;
-    if (missed.epoch !== position.epoch || !missed.complete) {
+    if (missed.epoch !== position.epoch) {
       this.lost(topic, { epoch: missed.epoch, seq: missed.seq });
       // Events held from before the read of an epoch that is gone must not switch the topic back to it.
       if (topic.held) topic.held = topic.held.filter((event) => event.epoch === missed.epoch);
       return;
     }
+    // Read while the link was down, the answer comes from what this node saw last: the rest may still
+    // be in the backplane. The held events wait for the link (ready$) instead of being told lost.
+    if (!missed.complete && !this.backplane.isUp) return;
+    // Events trimmed before the oldest the history still holds are lost; that one and those after it are not.
+    if (!missed.complete) this.lost(topic, { epoch: missed.epoch, seq: (missed.events[0]?.seq ?? missed.seq + 1) - 1 });
     for (const event of missed.events) if (event.seq === (topic.position as EventPosition).seq + 1) this.accept(topic, event);
   }
 
@@ -340,7 +353,7 @@ export class TopicHub {
    */
   private lost(topic: HubTopic, position: EventPosition): void {
     this.options.logger.warn(this.options.messages.logEventsLost(topic.name, position.epoch, position.seq));
-    this.advance(topic, position);
+    this.advance(topic, position, true);
     if (topic.subscribers.size > 0) {
       const bytes = Buffer.from(encodeFrame(subscribedFrame(topic.name, position, false)));
       for (const subscriber of topic.subscribers) subscriber.sendText(bytes);
@@ -351,11 +364,20 @@ export class TopicHub {
     }
   }
 
-  /** Moves the topic's position; publishes waiting for an event at or before it, never to come live now, resolve. */
-  private advance(topic: HubTopic, position: EventPosition): void {
+  /**
+   * Moves the topic's position; publishes waiting for an event before it (`atToo`: at it too), which
+   * will not come live now, resolve. `accept` moves to the event it delivers and resolves that
+   * event's publish itself, with its count: for it the event at the position is not passed.
+   */
+  private advance(topic: HubTopic, position: EventPosition, atToo = false): void {
+    const previous = topic.position;
+    if (previous !== undefined && previous.epoch !== position.epoch) {
+      topic.pastEpochs.push(previous.epoch);
+      if (topic.pastEpochs.length > PAST_EPOCHS_KEPT) topic.pastEpochs.shift();
+    }
     topic.position = position;
     if (topic.waiters.length > 0) {
-      this.settleWaiters(topic, (waiting) => waiting.epoch !== position.epoch || waiting.seq < position.seq);
+      this.settleWaiters(topic, (waiting) => waiting.epoch !== position.epoch || waiting.seq < position.seq || (atToo && waiting.seq === position.seq));
     }
   }
 
@@ -376,8 +398,10 @@ export class TopicHub {
       topic.deliveries.delete(key);
       return known;
     }
+    // An event of the epoch the topic is in comes live unless the topic is past it; one of a newer
+    // epoch (the backplane lost the topic, and this node has not seen it yet) comes live later.
     const at = topic.position;
-    const passed = at !== undefined && (at.epoch !== position.epoch || at.seq >= position.seq);
+    const passed = at !== undefined && (at.epoch === position.epoch ? at.seq >= position.seq : topic.pastEpochs.includes(position.epoch));
     if (passed || topic.watching === undefined || this.closed) return 0;
     return new Promise((resolve) => topic.waiters.push({ position, resolve }));
   }
@@ -401,6 +425,7 @@ export class TopicHub {
         subscribers: new Set(),
         joining: new Map(),
         position: undefined,
+        pastEpochs: [],
         held: undefined,
         filling: undefined,
         refill: false,
