@@ -711,6 +711,23 @@ describe('HeartbeatClient', () => {
       expect(harness.eventsNamed('reconnecting').at(-1)).toMatchObject({ attempt: 1, delayMs: 5000 });
     });
 
+    it('forgets the attempts of a wait paused offline: the next attempt is the first again', async () => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      socket.serverClose(1006);
+      await failEachAttemptFor(harness, 26_000);
+      expect(harness.client.state.reconnectAttempts).toBe(4);
+      harness.connectivity.goOffline();
+      await flush();
+      expect(harness.client.state.phase).toBe('offline');
+      harness.client.resetReconnectState();
+      harness.client.resetReconnectState();
+      expect(harness.client.state.reconnectAttempts).toBe(0);
+      void harness.client.connect().catch(() => undefined);
+      await flush();
+      expect(harness.client.state).toMatchObject({ phase: 'connecting', reconnectAttempts: 1 });
+    });
+
     it('turns a failed client back to disconnected', async () => {
       const harness = setup();
       const socket = await connectNow(harness);

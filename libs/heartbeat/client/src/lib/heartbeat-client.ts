@@ -583,7 +583,8 @@ export class HeartbeatClient implements HeartbeatClientApi {
       }
       return;
     }
-    if (loop.kind === 'waiting') this.loop = { ...loop, unauthorizedInARow: 0 };
+    // Waiting without a timer (offline): the next attempt, whenever it comes, is a first reconnect again.
+    if (loop.kind === 'waiting') this.loop = { ...loop, attempt: 1, unauthorizedInARow: 0 };
     this.patch({ phase: phase === 'failed' ? 'idle' : phase, reconnectAttempts: 0, lastError: null, lastErrorKind: null });
   }
 
