@@ -123,6 +123,25 @@ describe('ConnectionRegistry', () => {
     });
   });
 
+  describe('#whenEmpty', () => {
+    it('resolves every caller once the last connection is gone, and destroys what is left at the first deadline', async () => {
+      const server = core();
+      const { connection } = await server.open();
+      const settled: string[] = [];
+      void server.registry.whenEmpty(1_000).then(() => settled.push('first'));
+      void server.registry.whenEmpty(5_000).then(() => settled.push('second'));
+      server.clock.advance(999);
+      await Promise.resolve();
+      expect(settled).toEqual([]);
+      server.clock.advance(1);
+      expect(connection.phase).toMatchObject({ phase: 'closing', code: CloseCode.GoingAway });
+      server.closeTransport(connection);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(settled).toEqual(['first', 'second']);
+      await expect(server.registry.whenEmpty(1_000)).resolves.toBeUndefined();
+    });
+  });
+
   describe('#terminateAll', () => {
     it('destroys every connection with 1001', async () => {
       const server = core();

@@ -41,7 +41,8 @@ export class ConnectionRegistry {
   readonly removed$ = this.removedSubject.asObservable();
   private readonly context: ConnectionContext;
   /** Called once no connection is left (the drain's wait). */
-  private onEmpty: (() => void) | undefined;
+  /** The wait of `whenEmpty`, shared by every caller: its deadline is the first caller's. */
+  private emptying: { promise: Promise<void>; settle(): void } | undefined;
 
   constructor(
     private readonly options: Pick<ResolvedHeartbeatOptions, 'maxBufferedBytes'>,
@@ -109,7 +110,7 @@ export class ConnectionRegistry {
       reason: closed.reason,
       at: this.clock.now(),
     });
-    if (this.byId.size === 0) this.onEmpty?.();
+    if (this.byId.size === 0) this.emptying?.settle();
   }
 
   /** Closes the connection with the given id; false when there is none. */
@@ -126,14 +127,18 @@ export class ConnectionRegistry {
    */
   whenEmpty(timeoutMs: number): Promise<void> {
     if (this.byId.size === 0) return Promise.resolve();
-    return new Promise((resolve) => {
+    if (this.emptying) return this.emptying.promise;
+    let settle = (): void => undefined;
+    const promise = new Promise<void>((resolve) => {
       const timer = this.clock.setTimeout(() => this.terminateAll(), timeoutMs);
-      this.onEmpty = () => {
-        this.onEmpty = undefined;
+      settle = () => {
+        this.emptying = undefined;
         this.clock.clearTimer(timer);
         resolve();
       };
     });
+    this.emptying = { promise, settle };
+    return promise;
   }
 
   /** Destroys every connection (the application closes; after the drain nothing should be left). */
