@@ -62,7 +62,7 @@ export default [
   },
 ];
 
-/** SPEC §1 dependency direction; `testTags` are what tests may use on top. */
+/** The packages' dependency direction (docs/packages.md#the-packages); `testTags` are what tests may use on top. */
 function moduleBoundaries(testTags) {
   return {
     // Specs are not part of a library's build, so the harness they use needs no build either.

@@ -85,7 +85,7 @@ type Options = ResolvedHeartbeatOptions;
     {
       provide: ConnectionRegistry,
       // The order a closed connection is released in (docs/server.md#architecture); the topic
-      // broker, last, hears it on `removed$`.
+      // hub, last, hears it on `removed$`.
       useFactory: (
         options: Options,
         clock: CoreClock,

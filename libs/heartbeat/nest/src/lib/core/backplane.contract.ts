@@ -114,12 +114,15 @@ export function contractHub(backplane: Backplane, maxEvents: number): TopicHub {
   });
 }
 
-/** Polls (yielding to I/O) until `condition` holds; fails after `timeoutMs` with what it waited for. */
+/**
+ * Checks `condition` after each turn of the event loop (no sleep: a memory backplane settles within
+ * a few turns, Redis answers as soon as its I/O is read); fails after `timeoutMs` with what it waited for.
+ */
 export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 

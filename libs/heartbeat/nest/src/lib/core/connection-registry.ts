@@ -36,7 +36,7 @@ export class ConnectionRegistry {
   private readonly removedSubject = new Subject<HeartbeatConnection>();
   /**
    * Connections that were just released, after the services of {@link ReleaseOrder}: the topic
-   * broker's hook (it removes the subscriber from its topics).
+   * hub's hook (TopicHub.removeSubscriber takes the subscriber out of its topics).
    */
   readonly removed$ = this.removedSubject.asObservable();
   private readonly context: ConnectionContext;

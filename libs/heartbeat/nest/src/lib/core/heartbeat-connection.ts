@@ -72,6 +72,8 @@ export interface ConnectionContext {
  * expiry while open, the close grace while closing; `release` clears it.
  */
 export class HeartbeatConnection implements TopicSubscriber {
+  // A field read through a getter of the same name is `#x` (the getter takes the plain name); the
+  // others, which nothing outside reads, are TypeScript-private.
   #state: ConnectionPhase = HANDSHAKE;
   #session: HeartbeatSession | undefined;
   #lastInboundAt: number;

@@ -8,15 +8,35 @@ import { RecentIds } from './recent-ids.js';
  * a resuming client names them with its positions in `hello`.
  */
 export class HeartbeatSession {
-  /** The connection currently attached; undefined while the session waits to be resumed. */
-  connection: HeartbeatConnection | undefined;
-  /** When the last connection closed (epoch ms); undefined while attached. */
-  detachedAt: number | undefined;
+  #connection: HeartbeatConnection | undefined;
+  #detachedAt: number | undefined;
   // Made on the first `message`: most sessions never send one, and the window with its Set costs
   // about 250 bytes per session.
   private recentMessageIds: RecentIds | undefined;
 
   constructor(readonly id: string) {}
+
+  /** The connection currently attached; undefined while the session waits to be resumed. */
+  get connection(): HeartbeatConnection | undefined {
+    return this.#connection;
+  }
+
+  /** When the last connection closed (epoch ms); undefined while attached. */
+  get detachedAt(): number | undefined {
+    return this.#detachedAt;
+  }
+
+  /** A `hello` named this session (or made it): `connection` is its connection from now on. */
+  attach(connection: HeartbeatConnection): void {
+    this.#connection = connection;
+    this.#detachedAt = undefined;
+  }
+
+  /** Its connection closed at `now`: kept for resume until `sessionTtl` after that. */
+  detach(now: number): void {
+    this.#connection = undefined;
+    this.#detachedAt = now;
+  }
 
   /**
    * Remembers a `message` id; false when the session already saw it among its last `window` ids

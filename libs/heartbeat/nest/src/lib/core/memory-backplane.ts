@@ -31,7 +31,7 @@ interface MemoryTopic {
  * numbers started over (docs/server.md#topics-sequence-numbers-and-replay).
  */
 export class MemoryBackplane extends Backplane {
-  readonly epoch = newEpoch();
+  readonly epoch: string;
   readonly isUp = true;
   readonly ready$: Observable<void> = EMPTY;
   private readonly events = new Subject<BackplaneEvent>();
@@ -41,6 +41,7 @@ export class MemoryBackplane extends Backplane {
 
   constructor(private readonly options: MemoryBackplaneOptions) {
     super();
+    this.epoch = newEpoch(options.clock.now());
   }
 
   get nodeId(): string {
@@ -78,14 +79,7 @@ export class MemoryBackplane extends Backplane {
 
   async readSince(topic: string, since: number | undefined): Promise<TopicHistory> {
     const state = this.topic(topic);
-    if (since === undefined) return { epoch: this.epoch, seq: state.seq, events: [], complete: true };
-    const slice = state.buffer.since(since, state.seq, this.options.clock.now());
-    return {
-      epoch: this.epoch,
-      seq: state.seq,
-      events: slice.events.map((event) => ({ topic, seq: event.seq, epoch: this.epoch, text: event.text })),
-      complete: slice.complete,
-    };
+    return state.buffer.history(topic, this.epoch, state.seq, since, this.options.clock.now());
   }
 
   async request(): Promise<ControlAnswers> {

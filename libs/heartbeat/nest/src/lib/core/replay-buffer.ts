@@ -1,4 +1,4 @@
-import { isComplete } from './backplane.js';
+import { isComplete, type TopicHistory } from './backplane.js';
 
 /** One published event, kept encoded so that a replay costs no serialization. */
 export interface BufferedEvent {
@@ -53,6 +53,13 @@ export class ReplayBuffer {
       }
     }
     return { events, complete: isComplete(since, head, events) };
+  }
+
+  /** A backplane's answer to a read `since` from this buffer: the head, the events after `since` (of `topic`, in `epoch`), whether they are all there. */
+  history(topic: string, epoch: string, head: number, since: number | undefined, now: number): TopicHistory {
+    if (since === undefined) return { epoch, seq: head, events: [], complete: true };
+    const slice = this.since(since, head, now);
+    return { epoch, seq: head, events: slice.events.map((event) => ({ topic, seq: event.seq, epoch, text: event.text })), complete: slice.complete };
   }
 
   private at(index: number): BufferedEvent | undefined {

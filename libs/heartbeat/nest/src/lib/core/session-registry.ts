@@ -54,8 +54,7 @@ export class SessionRegistry implements ConnectionReleaser {
       session = new HeartbeatSession(randomId());
       this.sessions.set(session.id, session);
     }
-    session.connection = connection;
-    session.detachedAt = undefined;
+    session.attach(connection);
     return { session, resumed: session.id === requestedId, superseded };
   }
 
@@ -65,8 +64,7 @@ export class SessionRegistry implements ConnectionReleaser {
     // A superseded connection no longer owns its session.
     if (!session || session.connection !== connection) return;
     const now = this.clock.now();
-    session.connection = undefined;
-    session.detachedAt = now;
+    session.detach(now);
     if (this.options.sessionTtl === 0 || this.options.maxRetainedSessions === 0) {
       this.sessions.delete(session.id);
       return;

@@ -1,8 +1,8 @@
 import type { TopicSubscriber } from './topic-subscriber.js';
 
 /**
- * What the core hands `subscribe` and `unsubscribe` frames (and `hello.positions`) to: the topic
- * broker under Nest (docs/server.md#topics-sequence-numbers-and-replay).
+ * What the core hands `subscribe` and `unsubscribe` frames (and `hello.positions`) to: the
+ * TopicHub (docs/server.md#topics-sequence-numbers-and-replay).
  */
 export interface TopicFrames {
   subscribe(subscriber: TopicSubscriber, topic: string, since: number | undefined): void;

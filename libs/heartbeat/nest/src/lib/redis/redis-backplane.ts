@@ -161,11 +161,7 @@ export class RedisBackplane extends Backplane {
    */
   async readSince(topic: string, since: number | undefined): Promise<TopicHistory> {
     const recent = this.recent.get(topic);
-    if (!this.link.state.up && recent) {
-      const slice = since === undefined ? { events: [], complete: true } : recent.buffer.since(since, recent.seq, this.clock.now());
-      const events = slice.events.map((event) => ({ topic, seq: event.seq, epoch: recent.epoch, text: event.text }));
-      return { epoch: recent.epoch, seq: recent.seq, events, complete: slice.complete };
-    }
+    if (!this.link.state.up && recent) return recent.buffer.history(topic, recent.epoch, recent.seq, since, this.clock.now());
     const { keys } = this.link;
     const [epoch, head, entries] = await this.link.commands.heartbeatRead(
       keys.topic(topic),
