@@ -1,5 +1,11 @@
 import nx from '@nx/eslint-plugin';
 
+/** What the server core may not import, in its code and its unit specs alike (docs/server.md#architecture). */
+const CORE_TRANSPORT_BANS = [
+  { group: ['@nestjs/*'], message: 'The server core imports nothing of Nest: take what it needs as a port (see core/logger.port.ts).' },
+  { group: ['ws', 'ioredis'], message: 'The server core is transport-free: reach the socket through PeerTransport and Redis through the Backplane port.' },
+];
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -33,8 +39,7 @@ export default [
         'error',
         {
           patterns: [
-            { group: ['@nestjs/*'], message: 'The server core imports nothing of Nest: take what it needs as a port (see core/logger.port.ts).' },
-            { group: ['ws', 'ioredis'], message: 'The server core is transport-free: reach the socket through PeerTransport and Redis through the Backplane port.' },
+            ...CORE_TRANSPORT_BANS,
             { group: ['../*'], message: 'The server core imports only itself and @heartbeat/protocol: the layers around it depend on it, not the other way.' },
           ],
         },
@@ -49,8 +54,7 @@ export default [
         'error',
         {
           patterns: [
-            { group: ['@nestjs/*'], message: 'The server core imports nothing of Nest: take what it needs as a port (see core/logger.port.ts).' },
-            { group: ['ws', 'ioredis'], message: 'The server core is transport-free: reach the socket through PeerTransport and Redis through the Backplane port.' },
+            ...CORE_TRANSPORT_BANS,
             {
               regex: '^\\.\\./(?!\\.\\./testing/[^/]+$)',
               message: 'Core unit specs use the core and the test doubles of src/testing (FakeClock, FakePeer, TestCore), nothing else.',

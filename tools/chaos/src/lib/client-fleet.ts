@@ -3,6 +3,22 @@ import type { ClientReport, ClientsSpec, ClientsStatus, CutKind } from './ipc.js
 import { CLIENT_TOKEN, loopbackAddresses, waitFor } from './server.js';
 import { type WorkerHandle, spawnWorkers, stopAll } from './workers.js';
 
+/**
+ * Client timings of the scenarios where servers or Redis go away and come back: a dead link is seen
+ * within 1.9 s, and a client retries from 500 ms up to every 3 s, 20 times.
+ */
+export const RESTART_CLIENT_TIMING = {
+  pingInterval: 1_000,
+  pongTimeout: 300,
+  maxMissedPongs: 3,
+  reconnectInterval: 500,
+  backoffMultiplier: 1.5,
+  maxReconnectInterval: 3_000,
+  maxReconnectAttempts: 20,
+  jitter: 0.3,
+  connectTimeout: 3_000,
+};
+
 export interface FleetOptions {
   name: string;
   /** One server, or several: the clients of each process are spread over them in turn. */

@@ -1,6 +1,6 @@
 import type { MonitorServerProcess } from '@heartbeat/testing';
 import { ChaosProxy } from '../lib/chaos-proxy.js';
-import { ClientFleet } from '../lib/client-fleet.js';
+import { ClientFleet, RESTART_CLIENT_TIMING } from '../lib/client-fleet.js';
 import { allLinked, startNodes, type Termination, terminate } from '../lib/cluster.js';
 import { NodeWatch, peakCpu, worstHealthLatency } from '../lib/node-watch.js';
 import { RedisServerProcess } from '../lib/redis-server.js';
@@ -31,17 +31,6 @@ const DRAIN_BOUND_MS = DRAIN_WINDOW_MS + 5_000 + 1_000 + 1_000;
 const HEALTH_BOUND_MS = 2_000;
 /** A node is pinned when it uses this share of a core over 3 s in a row. */
 const PINNED_SHARE = 0.9;
-const CLIENT = {
-  pingInterval: 1_000,
-  pongTimeout: 300,
-  maxMissedPongs: 3,
-  reconnectInterval: 500,
-  backoffMultiplier: 1.5,
-  maxReconnectInterval: 3_000,
-  maxReconnectAttempts: 20,
-  jitter: 0.3,
-  connectTimeout: 3_000,
-};
 
 interface Round {
   /** ms from the link staying up to every node saying so on /health (NaN: not within 15 s). */
@@ -89,7 +78,7 @@ export async function redisLinkFlaps(): Promise<ScenarioResult> {
       wsUrl: nodes.map((node) => node.wsUrl),
       processes: PROCESSES,
       clientsPerProcess: CLIENTS / PROCESSES,
-      options: CLIENT,
+      options: RESTART_CLIENT_TIMING,
       addressBlock: 150,
       connectSpreadMs: 500,
       wire: true,

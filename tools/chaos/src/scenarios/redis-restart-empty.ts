@@ -1,5 +1,5 @@
 import type { MonitorServerProcess } from '@heartbeat/testing';
-import { ClientFleet } from '../lib/client-fleet.js';
+import { ClientFleet, RESTART_CLIENT_TIMING } from '../lib/client-fleet.js';
 import { allLinked, startNodes } from '../lib/cluster.js';
 import type { ClientReport } from '../lib/ipc.js';
 import { RedisServerProcess } from '../lib/redis-server.js';
@@ -14,17 +14,6 @@ const PROCESSES = 3;
 /** Alerts per second published by each node: the stream goes on through the outage. */
 const RATE = 10;
 const REDIS_DOWN_MS = 2_000;
-const CLIENT = {
-  pingInterval: 1_000,
-  pongTimeout: 300,
-  maxMissedPongs: 3,
-  reconnectInterval: 500,
-  backoffMultiplier: 1.5,
-  maxReconnectInterval: 3_000,
-  maxReconnectAttempts: 20,
-  jitter: 0.3,
-  connectTimeout: 3_000,
-};
 
 /**
  * 6. Redis restarted empty: the backplane loses every topic's state. The loss is told in-band
@@ -41,7 +30,7 @@ export async function redisRestartEmpty(): Promise<ScenarioResult> {
     `${NODES} monitor servers in Redis mode on a redis-server of their own (no persistence), each publishing ALERT_RATE=${RATE}/s on \`alerts\`; ` +
     `${CLIENTS} clients in ${PROCESSES} processes spread over the nodes, subscribed to \`alerts\`, their frames checked on the wire; ` +
     `Redis killed with SIGKILL and started again empty on the same port after ${REDIS_DOWN_MS} ms while the nodes keep publishing; ` +
-    `client reconnectInterval ${CLIENT.reconnectInterval} ms ×${CLIENT.backoffMultiplier} up to ${CLIENT.maxReconnectInterval} ms.`;
+    `client reconnectInterval ${RESTART_CLIENT_TIMING.reconnectInterval} ms ×${RESTART_CLIENT_TIMING.backoffMultiplier} up to ${RESTART_CLIENT_TIMING.maxReconnectInterval} ms.`;
   let redis: RedisServerProcess | null = null;
   let nodes: MonitorServerProcess[] = [];
   let fleet: ClientFleet | null = null;
@@ -60,7 +49,7 @@ export async function redisRestartEmpty(): Promise<ScenarioResult> {
       wsUrl: nodes.map((node) => node.wsUrl),
       processes: PROCESSES,
       clientsPerProcess: CLIENTS / PROCESSES,
-      options: CLIENT,
+      options: RESTART_CLIENT_TIMING,
       addressBlock: 140,
       connectSpreadMs: 1_000,
       wire: true,

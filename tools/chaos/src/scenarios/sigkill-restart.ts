@@ -1,4 +1,4 @@
-import { ClientFleet } from '../lib/client-fleet.js';
+import { ClientFleet, RESTART_CLIENT_TIMING } from '../lib/client-fleet.js';
 import type { ClientReport } from '../lib/ipc.js';
 import { ScenarioBuilder, type ScenarioResult } from '../lib/report.js';
 import { sleep, startServer, topicHead, waitFor } from '../lib/server.js';
@@ -7,23 +7,12 @@ import { count, max, median, ms, percentile } from '../lib/stats.js';
 const CLIENTS = 200;
 const PROCESSES = 4;
 const RATE = 50;
-const CLIENT = {
-  pingInterval: 1_000,
-  pongTimeout: 300,
-  maxMissedPongs: 3,
-  reconnectInterval: 500,
-  backoffMultiplier: 1.5,
-  maxReconnectInterval: 3_000,
-  maxReconnectAttempts: 20,
-  jitter: 0.3,
-  connectTimeout: 3_000,
-};
 /**
  * Once the server listens again, a client is back by the end of the backoff delay it is waiting
  * out, which is at most maxReconnectInterval (jitter only shortens it), plus its handshake:
  * the bound is maxReconnectInterval + 1 s for the attempt itself on a loaded machine.
  */
-const BACK_BOUND_MS = CLIENT.maxReconnectInterval + 1_000;
+const BACK_BOUND_MS = RESTART_CLIENT_TIMING.maxReconnectInterval + 1_000;
 
 /**
  * 2. SIGKILL restart: no close frames, no FIN handling by the app; the in-memory buffer is gone,
@@ -37,7 +26,7 @@ export async function sigkillRestart(): Promise<ScenarioResult> {
   );
   s.setup =
     `${CLIENTS} clients in ${PROCESSES} processes subscribed to \`alerts\` at ALERT_RATE=${RATE}/s, in-memory server killed with SIGKILL and restarted on the same port; ` +
-    `client reconnectInterval ${CLIENT.reconnectInterval} ms ×${CLIENT.backoffMultiplier} up to ${CLIENT.maxReconnectInterval} ms, jitter ${CLIENT.jitter}, ${CLIENT.maxReconnectAttempts} fast attempts; ` +
+    `client reconnectInterval ${RESTART_CLIENT_TIMING.reconnectInterval} ms ×${RESTART_CLIENT_TIMING.backoffMultiplier} up to ${RESTART_CLIENT_TIMING.maxReconnectInterval} ms, jitter ${RESTART_CLIENT_TIMING.jitter}, ${RESTART_CLIENT_TIMING.maxReconnectAttempts} fast attempts; ` +
     `bound after the server listens again = maxReconnectInterval + 1 s = ${BACK_BOUND_MS} ms.`;
   const server = await startServer({ ALERT_RATE: String(RATE), HEARTBEAT_PING_INTERVAL_MS: '1000', HEARTBEAT_INTERVAL_MS: '1000', HEARTBEAT_TIMEOUT_MS: '3000' });
   let fleet: ClientFleet | null = null;
@@ -47,7 +36,7 @@ export async function sigkillRestart(): Promise<ScenarioResult> {
       wsUrl: server.wsUrl,
       processes: PROCESSES,
       clientsPerProcess: CLIENTS / PROCESSES,
-      options: CLIENT,
+      options: RESTART_CLIENT_TIMING,
       addressBlock: 40,
       connectSpreadMs: 500,
     });

@@ -84,8 +84,7 @@ type Options = ResolvedHeartbeatOptions;
     },
     {
       provide: ConnectionRegistry,
-      // The order a closed connection is released in (docs/server.md#architecture); the topic
-      // hub, last, hears it on `removed$`.
+      // The order a closed connection is released in (docs/server.md#architecture).
       useFactory: (
         options: Options,
         clock: CoreClock,
@@ -95,8 +94,19 @@ type Options = ResolvedHeartbeatOptions;
         pings: PingScheduler,
         sessions: SessionRegistry,
         addresses: AddressConnectionLimiter,
-      ) => new ConnectionRegistry(options, clock, events, counters, logger, { pings, sessions, addresses }),
-      inject: [HEARTBEAT_OPTIONS, NestClock, LifecycleEvents, HeartbeatCounters, HEARTBEAT_LOGGER, PingScheduler, SessionRegistry, AddressConnectionLimiter],
+        topics: TopicHub,
+      ) => new ConnectionRegistry(options, clock, events, counters, logger, { pings, sessions, addresses, topics }),
+      inject: [
+        HEARTBEAT_OPTIONS,
+        NestClock,
+        LifecycleEvents,
+        HeartbeatCounters,
+        HEARTBEAT_LOGGER,
+        PingScheduler,
+        SessionRegistry,
+        AddressConnectionLimiter,
+        TopicHub,
+      ],
     },
     {
       provide: HeartbeatSweeper,

@@ -34,6 +34,10 @@ export class RecordingTopics implements TopicFrames {
   unsubscribe(subscriber: TopicSubscriber, topic: string): void {
     this.calls.push({ op: 'unsubscribe', id: subscriber.id, topic });
   }
+
+  release(subscriber: TopicSubscriber): void {
+    this.calls.push({ op: 'remove', id: subscriber.id });
+  }
 }
 
 /**
@@ -47,7 +51,7 @@ export class TestCore {
   readonly counters = new HeartbeatCounters();
   readonly lifecycle = new LifecycleEvents();
   readonly events: HeartbeatLifecycleEvent[] = [];
-  /** The services a closed connection was released from, in order (`topics` is the removed$ hook). */
+  /** The services a closed connection was released from, in order. */
   readonly releases: string[] = [];
   readonly topics = new RecordingTopics();
   readonly pings: PingScheduler;
@@ -74,10 +78,7 @@ export class TestCore {
       pings: this.recorded('pings', this.pings),
       sessions: this.recorded('sessions', this.sessions),
       addresses: this.recorded('addresses', this.addresses),
-    });
-    this.registry.removed$.subscribe((connection) => {
-      this.releases.push('topics');
-      this.topics.calls.push({ op: 'remove', id: connection.id });
+      topics: this.recorded('topics', this.topics),
     });
     this.sweeper = new HeartbeatSweeper(this.options, this.registry, this.pings, clock, counters);
     this.drainer = new ConnectionDrainer(this.options, this.registry, lifecycle, clock, logger);

@@ -317,7 +317,7 @@ export function backplaneContract(kind: BackplaneKind, makeHarness: () => Contra
     });
   });
 
-  describe('#unsubscribe and #removeSubscriber', () => {
+  describe('#unsubscribe and #release', () => {
     it('stops delivery to that subscriber only, and a later subscribe starts again', async () => {
       const node = await harness.node();
       const leaving = await subscribed(node, 'alerts');
@@ -338,8 +338,8 @@ export function backplaneContract(kind: BackplaneKind, makeHarness: () => Contra
       await subscribed(node, 'news', undefined, leaving);
       const joining = subscriber();
       node.hub.subscribe(joining, 'alerts', undefined);
-      node.hub.removeSubscriber(leaving);
-      node.hub.removeSubscriber(joining);
+      node.hub.release(leaving);
+      node.hub.release(joining);
       expect((await node.hub.publish('alerts', { n: 1 })).delivered).toBe(0);
       expect((await node.hub.publish('news', { n: 1 })).delivered).toBe(0);
       expect(leaving.events()).toEqual([]);

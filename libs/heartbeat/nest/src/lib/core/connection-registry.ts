@@ -1,6 +1,5 @@
 import { CloseCode } from '@heartbeat/protocol';
 import type { IncomingMessage } from 'node:http';
-import { Subject } from 'rxjs';
 import type { CoreClock } from './clock.port.js';
 import { HeartbeatCounters } from './heartbeat-counters.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
@@ -24,6 +23,8 @@ export interface ReleaseOrder {
   readonly sessions: ConnectionReleaser;
   /** Its address's count (AddressConnectionLimiter). */
   readonly addresses: ConnectionReleaser;
+  /** Its topics (TopicHub). */
+  readonly topics: ConnectionReleaser;
 }
 
 /**
@@ -33,14 +34,7 @@ export interface ReleaseOrder {
  */
 export class ConnectionRegistry {
   private readonly byId = new Map<string, HeartbeatConnection>();
-  private readonly removedSubject = new Subject<HeartbeatConnection>();
-  /**
-   * Connections that were just released, after the services of {@link ReleaseOrder}: the topic
-   * hub's hook (TopicHub.removeSubscriber takes the subscriber out of its topics).
-   */
-  readonly removed$ = this.removedSubject.asObservable();
   private readonly context: ConnectionContext;
-  /** Called once no connection is left (the drain's wait). */
   /** The wait of `whenEmpty`, shared by every caller: its deadline is the first caller's. */
   private emptying: { promise: Promise<void>; settle(): void } | undefined;
 
@@ -99,8 +93,7 @@ export class ConnectionRegistry {
     this.order.pings.release(connection);
     this.order.sessions.release(connection);
     this.order.addresses.release(connection);
-    // The topics' step: the topic hub hears it here (TopicHub.removeSubscriber).
-    this.removedSubject.next(connection);
+    this.order.topics.release(connection);
     this.logger.log(HeartbeatMessages.logClosed(connection.id, closed.code, closed.reason));
     this.events.emit({
       type: 'disconnected',

@@ -305,6 +305,25 @@ describe('TopicHub', () => {
       expect(client.topics).toEqual([]);
       hub.close();
     });
+
+    it('answers an error when the topic cannot be watched (Redis refused SUBSCRIBE), and the next subscriber tries again', async () => {
+      const backplane = new FakeBackplane(100);
+      const hub = contractHub(backplane, 100);
+      let refuse = true;
+      backplane.watch = () => (refuse ? Promise.reject(new Error('Redis refused')) : Promise.resolve());
+      const first = new FakeSubscriber('c-1');
+      hub.subscribe(first, 'alerts', undefined);
+      await settle();
+      expect(first.frames).toEqual([{ type: 'error', code: 'internal_error', message: 'failed: subscribe', ref: 'subscribe' }]);
+      expect(first.topics).toEqual([]);
+
+      refuse = false;
+      const second = new FakeSubscriber('c-2');
+      hub.subscribe(second, 'alerts', undefined);
+      await settle();
+      expect(second.frames).toEqual([{ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 5, recovered: true, replayed: 0 }]);
+      hub.close();
+    });
   });
 
   describe('#publish', () => {

@@ -147,8 +147,8 @@ export class TopicHub {
     subscriber.removeTopic(name);
   }
 
-  /** A connection closed: it leaves all its topics. The Nest layer calls it for every removed connection. */
-  removeSubscriber(subscriber: TopicSubscriber): void {
+  /** A connection closed: it leaves all its topics (the registry's release order calls it). Safe twice. */
+  release(subscriber: TopicSubscriber): void {
     for (const name of subscriber.topics) {
       const topic = this.topics.get(name);
       topic?.subscribers.delete(subscriber);
