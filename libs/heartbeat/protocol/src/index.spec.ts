@@ -30,18 +30,23 @@ describe('@heartbeat/protocol', () => {
         'DEFAULT_WS_PATH',
         'ProtocolErrorCode',
         'SERVER_HEARTBEAT_DEFAULTS',
+        'USER_TOPIC_SEPARATOR',
         'backoffDelay',
         'clientFrameSchemas',
         'closeCodeInfo',
         'encodeFrame',
         'eventFrameParts',
         'formatRetryHint',
+        'isValidTopicName',
         'joinEventFrame',
         'longestBackoffDelay',
         'parseClientFrame',
         'parseRetryHint',
         'parseServerFrame',
         'serverFrameSchemas',
+        'topicNameProblem',
+        'topicUser',
+        'userTopic',
       ].sort(),
     );
   });
@@ -55,6 +60,11 @@ describe('@heartbeat/protocol', () => {
       HandshakeRequired: 'handshake_required',
       AlreadyAuthenticated: 'already_authenticated',
       InternalError: 'internal_error',
+      InvalidTopic: 'invalid_topic',
+      Forbidden: 'forbidden',
+      NoHandler: 'no_handler',
+      InvalidRequest: 'invalid_request',
+      RequestFailed: 'request_failed',
     });
   });
 

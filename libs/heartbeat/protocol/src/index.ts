@@ -44,17 +44,26 @@ export type {
   ErrorFrame,
   EventFrame,
   HelloFrame,
+  JoinFrame,
+  LeaveFrame,
   MessageFrame,
+  PresenceFrame,
+  PresenceMember,
+  RequestFrame,
+  ResultFrame,
   ServerFrame,
   ServerFrameOf,
   ServerFrameType,
+  ServerMessageFrame,
   ServerPingFrame,
   ServerPongFrame,
   SubscribeFrame,
   SubscribedFrame,
+  UnsubscribedFrame,
   UnsubscribeFrame,
   WelcomeFrame,
 } from './lib/frames.js';
 export { ProtocolErrorCode } from './lib/protocol-error.js';
+export { isValidTopicName, topicNameProblem, topicUser, USER_TOPIC_SEPARATOR, userTopic } from './lib/topic-name.js';
 export type { FrameError } from './lib/protocol-error.js';
 export type { ConnectionDetails, HeartbeatStats, HeartbeatTotals, NodeStats } from './lib/stats.js';

@@ -53,6 +53,8 @@ const CLIENT_EXAMPLES: ReadonlyArray<readonly [string, ClientFrame]> = [
   ['message without topic, null data', { type: 'message', id: 'm-2', data: null }],
   ['message with array data', { type: 'message', id: 'm-3', data: [1, 'two', { three: 3 }] }],
   ['message with string data', { type: 'message', id: 'm-4', data: 'text' }],
+  ['subscribe asking for presence', { type: 'subscribe', topic: 'alerts', presence: true }],
+  ['request', { type: 'request', id: 'r-1', topic: 'alerts.acks', data: { alert_id: 'a-1' } }],
   ['auth', { type: 'auth', token: 'fresh-token' }],
 ];
 
@@ -111,7 +113,16 @@ const SERVER_EXAMPLES: ReadonlyArray<readonly [string, ServerFrame]> = [
     },
   ],
   ['event with null data', { type: 'event', topic: 'alerts', seq: 0, epoch: 'e', data: null, timestamp: TIMESTAMP }],
+  ['welcome naming the user', { type: 'welcome', session_id: 's', resumed: false, heartbeat: { ping_interval: 1, heartbeat_timeout: 3, max_missed_pings: 3 }, server_time: T0, user_id: 'alice' }],
+  ['unsubscribed', { type: 'unsubscribed', topic: 'user.alice', reason: 'forbidden' }],
+  ['presence', { type: 'presence', topic: 'operators', members: [{ user_id: 'alice', connections: 2, since: T0 }] }],
+  ['presence with no members', { type: 'presence', topic: 'operators', members: [] }],
+  ['join', { type: 'join', topic: 'operators', member: { user_id: 'bob', connections: 1, since: T0 } }],
+  ['leave', { type: 'leave', topic: 'operators', user_id: 'bob' }],
+  ['message to one connection', { type: 'message', topic: 'notices', data: { text: 'hi' }, timestamp: TIMESTAMP }],
   ['ack', { type: 'ack', id: 'm-1' }],
+  ['result', { type: 'result', id: 'r-1', data: { acknowledged: true } }],
+  ['error with details', { type: 'error', code: 'invalid_request', message: 'Bad data.', ref: 'r-1', details: ['alert_id must be a string'] }],
   ['authenticated with a new expiry', { type: 'authenticated', token_expires_at: T0 + 3_600_000 }],
   ['authenticated without expiry', { type: 'authenticated' }],
   ['error with ref', { type: 'error', code: 'invalid_frame', message: 'Invalid "pong" frame.', ref: 'pong' }],
@@ -286,7 +297,7 @@ describe('parseClientFrame', () => {
       const covered = new Set(CLIENT_EXAMPLES.map(([, frame]) => frame.type));
 
       expect([...covered].sort()).toEqual(Object.keys(clientFrameSchemas).sort());
-      expect([...covered].sort()).toEqual(['auth', 'hello', 'message', 'ping', 'pong', 'subscribe', 'unsubscribe']);
+      expect([...covered].sort()).toEqual(['auth', 'hello', 'message', 'ping', 'pong', 'request', 'subscribe', 'unsubscribe']);
     });
 
     it("accepts the documented pong example with its snake_case fields", () => {
@@ -470,7 +481,7 @@ describe('parseClientFrame', () => {
 
       expect(error.code).toBe(ProtocolErrorCode.UnknownType);
       expect(error.ref).toBe(type);
-      expect(error.message).toContain('known types are hello, ping, pong, subscribe, unsubscribe, message, auth');
+      expect(error.message).toContain('known types are hello, ping, pong, subscribe, unsubscribe, message, request, auth');
     });
 
     it.each(['welcome', 'subscribed', 'event', 'ack', 'error'])(
@@ -583,7 +594,7 @@ describe('parseServerFrame', () => {
       const covered = new Set(SERVER_EXAMPLES.map(([, frame]) => frame.type));
 
       expect([...covered].sort()).toEqual(Object.keys(serverFrameSchemas).sort());
-      expect([...covered].sort()).toEqual(['ack', 'authenticated', 'error', 'event', 'ping', 'pong', 'subscribed', 'welcome']);
+      expect([...covered].sort()).toEqual(['ack', 'authenticated', 'error', 'event', 'join', 'leave', 'message', 'ping', 'pong', 'presence', 'result', 'subscribed', 'unsubscribed', 'welcome']);
     });
 
     it("accepts the documented ping example with its snake_case fields", () => {
@@ -651,7 +662,7 @@ describe('parseServerFrame', () => {
       expect(errorOf(parseServerFrame(input)).code).toBe(code);
     });
 
-    it.each(['hello', 'subscribe', 'unsubscribe', 'message', 'auth'])(
+    it.each(['hello', 'subscribe', 'unsubscribe', 'request', 'auth'])(
       'rejects the client-only type %p as unknown_type',
       (type) => {
         const client = CLIENT_EXAMPLES.find(([, frame]) => frame.type === type)![1];
@@ -660,7 +671,7 @@ describe('parseServerFrame', () => {
         expect(error.code).toBe(ProtocolErrorCode.UnknownType);
         expect(error.ref).toBe(type);
         expect(error.message).toContain(`A server may not send frames of type "${type}"`);
-        expect(error.message).toContain('known types are welcome, ping, pong, subscribed, event, ack, authenticated, error');
+        expect(error.message).toContain('known types are welcome, ping, pong, subscribed, event, unsubscribed, presence, join, leave, message, ack, result, authenticated, error');
       },
     );
 

@@ -47,6 +47,8 @@ export const subscribeFrameSchema = z.object({
   type: z.literal('subscribe'),
   topic,
   since: counter.optional(),
+  /** Asks for the topic's members (a `presence` frame) and their `join`/`leave` frames; topics with presence only. */
+  presence: z.boolean().optional(),
 });
 
 export const unsubscribeFrameSchema = z.object({
@@ -59,6 +61,14 @@ export const messageFrameSchema = z.object({
   type: z.literal('message'),
   id,
   topic: topic.optional(),
+  data: z.unknown(),
+});
+
+/** A call to the server handler of `topic`: answered with `result` (its return value) or `error` with `ref` = `id`. */
+export const requestFrameSchema = z.object({
+  type: z.literal('request'),
+  id,
+  topic,
   data: z.unknown(),
 });
 
@@ -82,6 +92,8 @@ export const welcomeFrameSchema = z.object({
   server_time: epochMs,
   /** When the token presented in `hello` stops being accepted; send `auth` with a fresh one before. */
   token_expires_at: epochMs.optional(),
+  /** The user the token named (`verifyToken` answered `{ userId }`); absent on an anonymous connection. */
+  user_id: id.optional(),
 });
 
 export const serverPingFrameSchema = z.object({
@@ -118,6 +130,59 @@ export const eventFrameSchema = z.object({
   timestamp: isoTimestamp,
 });
 
+/**
+ * The server ended a subscription the client did not end itself: `reason` `forbidden` (a fresh
+ * token no longer allows the topic) or `removed` (the server removed the connection from it).
+ */
+export const unsubscribedFrameSchema = z.object({
+  type: z.literal('unsubscribed'),
+  topic,
+  reason: z.string().min(1).max(MAX_ID_LENGTH),
+});
+
+/** One user present in a topic: `connections` of theirs subscribed to it, present `since` (epoch ms). */
+export const presenceMemberSchema = z.object({
+  user_id: id,
+  connections: counter,
+  since: epochMs,
+});
+
+/** A topic's members, answered after `subscribed` to a `subscribe` that asked for presence. */
+export const presenceFrameSchema = z.object({
+  type: z.literal('presence'),
+  topic,
+  members: z.array(presenceMemberSchema),
+});
+
+/** A user became present in a topic (their first connection subscribed to it). */
+export const joinFrameSchema = z.object({
+  type: z.literal('join'),
+  topic,
+  member: presenceMemberSchema,
+});
+
+/** A user left a topic: their last connection to it unsubscribed, closed or was found dead. */
+export const leaveFrameSchema = z.object({
+  type: z.literal('leave'),
+  topic,
+  user_id: id,
+});
+
+/** The return value of the handler a `request` called. */
+export const resultFrameSchema = z.object({
+  type: z.literal('result'),
+  id,
+  data: z.unknown(),
+});
+
+/** A message from the server to this connection alone (`sendToConnection`): not numbered, not replayed. */
+export const serverMessageFrameSchema = z.object({
+  type: z.literal('message'),
+  topic: topic.optional(),
+  data: z.unknown(),
+  timestamp: isoTimestamp,
+});
+
 export const ackFrameSchema = z.object({
   type: z.literal('ack'),
   id,
@@ -134,6 +199,8 @@ export const errorFrameSchema = z.object({
   code: z.string().min(1).max(MAX_ID_LENGTH),
   message: z.string(),
   ref: z.string().optional(),
+  /** More about the error, for a failed `request`: what the handler's exception carried (validation messages, say). */
+  details: z.unknown().optional(),
 });
 
 export const clientFrameSchemas = {
@@ -143,6 +210,7 @@ export const clientFrameSchemas = {
   subscribe: subscribeFrameSchema,
   unsubscribe: unsubscribeFrameSchema,
   message: messageFrameSchema,
+  request: requestFrameSchema,
   auth: authFrameSchema,
 } as const;
 
@@ -152,7 +220,13 @@ export const serverFrameSchemas = {
   pong: serverPongFrameSchema,
   subscribed: subscribedFrameSchema,
   event: eventFrameSchema,
+  unsubscribed: unsubscribedFrameSchema,
+  presence: presenceFrameSchema,
+  join: joinFrameSchema,
+  leave: leaveFrameSchema,
+  message: serverMessageFrameSchema,
   ack: ackFrameSchema,
+  result: resultFrameSchema,
   authenticated: authenticatedFrameSchema,
   error: errorFrameSchema,
 } as const;

@@ -14,6 +14,16 @@ export const ProtocolErrorCode = {
   AlreadyAuthenticated: 'already_authenticated',
   /** The server could not process a valid frame (a bug or a failing dependency on its side). */
   InternalError: 'internal_error',
+  /** A topic name outside the rules of docs/protocol.md#topic-names (length, characters); `ref` is the frame's type. */
+  InvalidTopic: 'invalid_topic',
+  /** The connection's user may not subscribe to (or publish on) the topic; `ref` is the topic. Nothing is delivered. */
+  Forbidden: 'forbidden',
+  /** No handler answers requests on the topic; `ref` is the request's id. */
+  NoHandler: 'no_handler',
+  /** The handler refused the request's data (a pipe such as ValidationPipe); `ref` is the request's id, `details` says why. */
+  InvalidRequest: 'invalid_request',
+  /** The handler threw (a WsException, an HttpException): `ref` is the request's id, `message`/`details` are the exception's. */
+  RequestFailed: 'request_failed',
 } as const;
 
 export type ProtocolErrorCode = (typeof ProtocolErrorCode)[keyof typeof ProtocolErrorCode];

@@ -57,6 +57,8 @@ export interface ConnectionDetails {
   token_expires_at?: number | null;
   /** The server process that holds the connection (Redis mode). */
   node_id?: string;
+  /** The user `verifyToken` named for the connection, `null` for an anonymous one; optional for older servers. */
+  user_id?: string | null;
 }
 
 /** One server process of a cluster (Redis mode), as the cluster-wide stats list it. */

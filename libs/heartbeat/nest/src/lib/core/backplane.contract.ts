@@ -14,7 +14,10 @@ export class FakeSubscriber implements TopicSubscriber {
   topics: readonly string[] = [];
   isClosing = false;
 
-  constructor(readonly id: string) {}
+  constructor(
+    readonly id: string,
+    readonly userId: string | undefined = undefined,
+  ) {}
 
   sendText(text: string | Buffer): boolean {
     if (this.isClosing) return false;
@@ -161,6 +164,20 @@ export function backplaneContract(kind: BackplaneKind, makeHarness: () => Contra
       const client = await subscribed(node, 'alerts');
       expect(client.frames).toEqual([{ type: 'subscribed', topic: 'alerts', epoch: first.epoch, seq: 2, recovered: true, replayed: 0 }]);
       expect(client.topics).toEqual(['alerts']);
+    });
+
+    it('starts a subscribe on a topic the node delivers where it stood when the subscribe arrived: an event published next reaches it', async () => {
+      const node = await harness.node();
+      await node.hub.publish('alerts', { n: 1 });
+      await subscribed(node, 'alerts'); // the node now delivers the topic live
+      const late = subscriber();
+      // A client's `subscribe`, then its `message` whose handler publishes, before the head was read.
+      node.hub.subscribe(late, 'alerts', undefined);
+      const published = node.hub.publish('alerts', { n: 2 });
+      await published;
+      await until(() => late.seqs().length === 1, 'the event published after the subscribe');
+      expect(late.subscribed()[0]).toMatchObject({ seq: 1, recovered: true, replayed: 0 });
+      expect(late.seqs()).toEqual([2]);
     });
 
     it('replays the events after since, in order, before live ones, with recovered true', async () => {

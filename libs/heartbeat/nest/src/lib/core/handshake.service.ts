@@ -109,7 +109,7 @@ export class HandshakeService {
   }
 
   private authenticated(connection: HeartbeatConnection, session: HeartbeatSession, resumed: boolean): void {
-    connection.open(session);
+    connection.open(session, undefined);
     if (resumed) this.counters.sessionResumed();
     this.logger.log(HeartbeatMessages.logAuthenticated(connection.id, session.id, resumed));
     this.events.emit({

@@ -2,6 +2,7 @@ import { type ErrorFrame, type ServerFrame, encodeFrame } from '@heartbeat/proto
 import type { IncomingMessage } from 'node:http';
 import type { CoreClock, TimerHandle } from './clock.port.js';
 import { HeartbeatMessages, MAX_CLOSE_REASON_BYTES } from './heartbeat.messages.js';
+import type { HeartbeatIdentity } from './heartbeat-identity.js';
 import type { HeartbeatSession } from './heartbeat-session.js';
 import type { PeerTransport } from './peer-transport.js';
 import { TokenBucket, type TokenRate } from './token-bucket.js';
@@ -76,6 +77,7 @@ export class HeartbeatConnection implements TopicSubscriber {
   // others, which nothing outside reads, are TypeScript-private.
   #state: ConnectionPhase = HANDSHAKE;
   #session: HeartbeatSession | undefined;
+  #identity: HeartbeatIdentity | undefined;
   #lastInboundAt: number;
   /** Sequence of the last server ping (pings are numbered from 1: also how many were sent), and when it went out. */
   private pingSequence = 0;
@@ -162,6 +164,16 @@ export class HeartbeatConnection implements TopicSubscriber {
 
   get sessionId(): string | undefined {
     return this.#session?.id;
+  }
+
+  /** Whose the connection is, once open; undefined while it is not, and for an anonymous one. */
+  get identity(): HeartbeatIdentity | undefined {
+    return this.#identity;
+  }
+
+  /** The identity's user id; undefined for an anonymous connection. */
+  get userId(): string | undefined {
+    return this.#identity?.userId;
   }
 
   /** The upgrade request until the `hello`'s token check is done; undefined after. */
@@ -308,15 +320,25 @@ export class HeartbeatConnection implements TopicSubscriber {
   }
 
   /**
-   * authenticating → open with its session; false when the connection is no longer authenticating
-   * (closed or being closed while `verifyToken` ran). Ends the `hello` deadline.
+   * authenticating → open with its session and identity (undefined: anonymous); false when the
+   * connection is no longer authenticating (closed or being closed while `verifyToken` ran). Ends
+   * the `hello` deadline.
    */
-  open(session: HeartbeatSession): boolean {
+  open(session: HeartbeatSession, identity: HeartbeatIdentity | undefined): boolean {
     if (this.#state !== AUTHENTICATING) return false;
     this.#state = OPEN;
     this.#session = session;
+    this.#identity = identity;
     this.clearTimer();
     return true;
+  }
+
+  /**
+   * A fresh token (`auth`) brought new claims for the same user: rights are checked against them
+   * from now on. The user itself never changes on a connection.
+   */
+  renewIdentity(identity: HeartbeatIdentity | undefined): void {
+    if (identity?.userId === this.#identity?.userId) this.#identity = identity;
   }
 
   /** The `hello`'s token check is done: the upgrade request is no longer needed. */

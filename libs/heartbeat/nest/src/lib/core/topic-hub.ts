@@ -39,6 +39,12 @@ export interface TopicHubOptions {
 interface Joiner {
   epoch: string | undefined;
   seq: number;
+  /**
+   * Where the node's live events stood when a fresh `subscribe` (no `since`) arrived: the
+   * subscription starts there, so an event published after the `subscribe` was received (say, by a
+   * `message` the same client sent next) reaches it although the head is read later.
+   */
+  readonly anchor: EventPosition | undefined;
   queue: BackplaneEvent[];
   /** `subscribe` frames repeated before the answer went out: each gets its own answer after it. */
   repeats: number;
@@ -128,7 +134,8 @@ export class TopicHub {
       return;
     }
     subscriber.addTopic(topic.name);
-    const joining: Joiner = { epoch: undefined, seq: 0, queue: [], repeats: 0 };
+    const anchor = since === undefined && topic.position !== undefined ? { ...topic.position } : undefined;
+    const joining: Joiner = { epoch: undefined, seq: 0, anchor, queue: [], repeats: 0 };
     topic.joining.set(subscriber, joining);
     this.join(topic, subscriber, joining, since).catch((error: unknown) => {
       if (topic.joining.get(subscriber) !== joining) return;
@@ -183,13 +190,19 @@ export class TopicHub {
 
   private async join(topic: HubTopic, subscriber: TopicSubscriber, joiner: Joiner, since: number | undefined): Promise<void> {
     await this.watch(topic);
-    const history = await this.backplane.readSince(topic.name, since);
+    const { anchor } = joiner;
+    const history = await this.backplane.readSince(topic.name, anchor?.seq ?? since);
     if (topic.joining.get(subscriber) !== joiner) return; // unsubscribed or closed meanwhile
     // The head read is at or past a publish of this node still waiting: it will not come live to this topic now.
     if (topic.position === undefined) this.advance(topic, { epoch: history.epoch, seq: history.seq }, true);
     const position = topic.position as EventPosition;
     if (history.epoch === position.epoch) {
-      this.sendSnapshot(subscriber, topic.name, history);
+      if (anchor === undefined) this.sendSnapshot(subscriber, topic.name, history);
+      else if (history.epoch === anchor.epoch && history.complete) {
+        // Starts at the anchor: what came after it follows as the subscription's first events.
+        subscriber.send(subscribedFrame(topic.name, anchor, true));
+        for (const event of history.events) subscriber.sendText(event.text);
+      } else this.sendSnapshot(subscriber, topic.name, { epoch: history.epoch, seq: history.seq, events: [], complete: true });
       joiner.seq = history.seq;
     } else {
       // The topic changed epoch between this read and what the node delivers: the node's position is the one to continue from.

@@ -6,6 +6,8 @@ import type { ErrorFrame, ServerFrame } from '@heartbeat/protocol';
  */
 export interface TopicSubscriber {
   readonly id: string;
+  /** The connection's user; undefined for an anonymous one (never a member of a topic's presence). */
+  readonly userId: string | undefined;
   /** The topics this subscriber is subscribed to, in the order it subscribed. */
   readonly topics: readonly string[];
   /** True once the server decided to close the connection, or it closed: nothing more is written to it. */
