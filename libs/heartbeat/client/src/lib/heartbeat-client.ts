@@ -487,8 +487,8 @@ export class HeartbeatClient implements HeartbeatClientApi {
         // A server that names the refused message's id in `ref` rejects that send() alone.
         const refused = ref !== undefined && this.outbox.fail(ref, new HeartbeatSendError('refused', ClientMessages.messageRefused(code, message)));
         if (refused) this.patch({ pendingMessages: this.outbox.size });
+        else if (ref === 'auth') this.tokenRefresh.refused(message);
         else this.refusals.onError(frame);
-        if (ref === 'auth') this.tokenRefresh.refused(message);
         this.emit('error', { message: ClientMessages.serverError(code, message), code, kind: null, at: now });
         return;
       }
