@@ -376,6 +376,13 @@ describe('WebSocketStore', () => {
       expect(client.subscriberCount('room')).toBe(0);
     });
 
+    it('says it needs an injection context or an injector when called without either', () => {
+      setUp({ phase: 'connected' });
+
+      expect(() => store.presence('room')).toThrow(/injection context/);
+      expect(client.subscriberCount('room')).toBe(0);
+    });
+
     it('throws the HeartbeatTopicError when read after the server refused the presence', () => {
       setUp({ phase: 'connected' });
       const members = TestBed.runInInjectionContext(() => store.presence('room'));

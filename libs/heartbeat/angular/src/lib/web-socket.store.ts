@@ -1,5 +1,15 @@
-import { DestroyRef, Injectable, NgZone, computed, inject, signal, type Injector, type Signal, type WritableSignal } from '@angular/core';
-import { toSignal } from '@angular/core/rxjs-interop';
+import {
+  DestroyRef,
+  Injectable,
+  NgZone,
+  assertInInjectionContext,
+  computed,
+  inject,
+  signal,
+  type Injector,
+  type Signal,
+  type WritableSignal,
+} from '@angular/core';
 import type {
   ConnectionPhase,
   ConnectionStatus,
@@ -205,8 +215,19 @@ export class WebSocketStore {
    * `HeartbeatTopicError` once the server refused the topic or its presence.
    */
   presence(topic: string, options: { readonly injector?: Injector } = {}): Signal<readonly PresenceMember[]> {
-    const members = new Observable<readonly PresenceMember[]>((subscriber) => this.#outside(() => this.#client.presence$(topic).subscribe(subscriber)));
-    return toSignal(members, { initialValue: [], injector: options.injector });
+    if (!options.injector) assertInInjectionContext(this.presence);
+    const destroyRef = options.injector?.get(DestroyRef) ?? inject(DestroyRef);
+    // What toSignal does, without its import: a store method stays light for apps that never call it.
+    const latest = signal<{ readonly members: readonly PresenceMember[] } | { readonly error: unknown }>({ members: [] });
+    const subscription = this.#outside(() =>
+      this.#client.presence$(topic).subscribe({ next: (members) => latest.set({ members }), error: (error: unknown) => latest.set({ error }) }),
+    );
+    destroyRef.onDestroy(() => subscription.unsubscribe());
+    return computed(() => {
+      const value = latest();
+      if ('error' in value) throw value.error;
+      return value.members;
+    });
   }
 
   #outside<T>(work: () => T): T {
