@@ -745,6 +745,16 @@ describe('TopicRegistry', () => {
       expect(registry.positions()).toEqual({});
     });
 
+    it('takes a later unasked `subscribed` of a topic refused before its answer for a server-side join', () => {
+      const { registry, joined } = setup();
+      observe(registry, 'orders#bob');
+      registry.refuse('orders#bob', new HeartbeatTopicError('forbidden', 'orders#bob', 'no'));
+
+      registry.onSubscribed(subscribed('orders#bob', 'e1', 0));
+
+      expect(joined).toEqual(['orders#bob']);
+    });
+
     it('lets a refused topic be subscribed again afresh', () => {
       const { registry, sent } = established('alerts', 'e1', 0, 3);
       registry.refuse('alerts', new HeartbeatTopicError('forbidden', 'alerts', 'no'));

@@ -221,6 +221,8 @@ export class TopicRegistry {
   private forget(topic: string): TopicEntry | undefined {
     const entry = this.topics.get(topic);
     this.restored.delete(topic);
+    // A refused subscribe gets no `subscribed`: a later server-side join of the topic is not its late answer.
+    this.owed.delete(topic);
     if (!entry) return undefined;
     this.topics.delete(topic);
     this.hooks.positionsChanged?.();
