@@ -1,12 +1,4 @@
-import {
-  encodeFrame,
-  topicNameProblem,
-  type HelloFrame,
-  type MessageFrame,
-  type PresenceMember,
-  type ServerFrame,
-  type WelcomeFrame,
-} from '@heartbeat/protocol';
+import { encodeFrame, topicNameProblem, type HelloFrame, type MessageFrame, type PresenceMember, type ServerFrame, type WelcomeFrame } from '@heartbeat/protocol';
 import { BehaviorSubject, map, merge, Observable, Subject, Subscription } from 'rxjs';
 import { ClientHeartbeat } from './client-heartbeat.js';
 import type { HeartbeatClientEventMap, HeartbeatClientEventName, ServerMessage, TopicEvent } from './client-events.js';
@@ -111,12 +103,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
     // Unique per client instance (not from `random`, which tests fix): a reloaded page reusing the
     // server session must not repeat an id the server would drop as a duplicate.
     this.idPrefix = randomIdPrefix();
-    this.requests = new PendingRequests({
-      clock: this.options.clock,
-      idPrefix: this.idPrefix,
-      timeout: this.options.requestTimeout,
-      write: (text) => this.openSocket()?.sendText(text) ?? false,
-    });
+    this.requests = new PendingRequests(this.options, this.idPrefix, (text) => this.openSocket()?.sendText(text) ?? false);
     const resumeKey = RESUME_KEY_PREFIX + this.options.url;
     this.resume = new ResumeStore(
       this.options.persistence,

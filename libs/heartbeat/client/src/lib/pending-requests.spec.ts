@@ -7,12 +7,7 @@ function setup(connected = true) {
   const clock = manualClock();
   const written: string[] = [];
   const state = { connected };
-  const requests = new PendingRequests({
-    clock,
-    idPrefix: 'p',
-    timeout: 1_000,
-    write: (text) => state.connected && written.push(text) > 0,
-  });
+  const requests = new PendingRequests({ clock, requestTimeout: 1_000 }, 'p', (text) => state.connected && written.push(text) > 0);
   const frames = () => written.map((text) => JSON.parse(text) as { id: string; topic: string; data: unknown });
   return { clock, requests, written, frames, state };
 }

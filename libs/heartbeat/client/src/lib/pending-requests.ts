@@ -6,15 +6,6 @@ import { HeartbeatClientOptionsError, isRequestTimeout } from './resolve-client-
 import { HeartbeatRequestError } from './heartbeat-request-error.js';
 import { requestId } from './message-id.js';
 
-export interface PendingRequestsOptions {
-  readonly clock: ClientClock;
-  /** This client's id prefix (message-id.ts): request ids never repeat a message id. */
-  readonly idPrefix: string;
-  /** The client's `requestTimeout`. */
-  readonly timeout: number;
-  /** Writes a frame to the open connection; false when there is none (the request then waits for the next welcome). */
-  readonly write: (text: string) => boolean;
-}
 
 interface PendingRequest {
   readonly topic: string;
@@ -34,14 +25,20 @@ interface PendingRequest {
  */
 export class PendingRequests {
   private readonly entries = new Map<string, PendingRequest>();
-  private readonly clock: ClientClock;
   private count = 0;
   /** Set by rejectAll() (destroy()): every later call rejects at once. */
   private closedWith: string | null = null;
 
-  constructor(private readonly options: PendingRequestsOptions) {
-    this.clock = options.clock;
-  }
+  /**
+   * `idPrefix` is this client's (message-id.ts): request ids never repeat a message id. `write`
+   * writes a frame to the open connection; false when there is none (the request then waits for the
+   * next welcome).
+   */
+  constructor(
+    private readonly options: { readonly clock: ClientClock; readonly requestTimeout: number },
+    private readonly idPrefix: string,
+    private readonly write: (text: string) => boolean,
+  ) {}
 
   /**
    * `request()`: checks the topic, the data and the timeout before anything is sent (a mistake
@@ -49,12 +46,12 @@ export class PendingRequests {
    */
   call(topic: string, data: unknown, options: HeartbeatRequestOptions = {}): Promise<unknown> {
     if (this.closedWith !== null) return Promise.reject(new HeartbeatRequestError('destroyed', this.closedWith));
-    const timeout = options.timeout ?? this.options.timeout;
+    const timeout = options.timeout ?? this.options.requestTimeout;
     if (!isRequestTimeout(timeout)) return Promise.reject(new HeartbeatClientOptionsError(ClientMessages.requestTimeoutInvalid(options.timeout)));
     const problem = topicNameProblem(topic);
     if (problem !== undefined) return Promise.reject(new HeartbeatRequestError('invalid_topic', ClientMessages.topicInvalid(problem)));
     this.count += 1;
-    const id = requestId(this.options.idPrefix, this.count);
+    const id = requestId(this.idPrefix, this.count);
     let text: string;
     try {
       text = encodeFrame({ type: 'request', id, topic, data } satisfies RequestFrame);
@@ -62,7 +59,7 @@ export class PendingRequests {
       return Promise.reject(new HeartbeatRequestError('invalid_data', ClientMessages.requestDataNotJson(String(error))));
     }
     const answer = this.add(id, topic, text, timeout);
-    this.flush(this.options.write);
+    this.flush(this.write);
     return answer;
   }
 
@@ -74,7 +71,7 @@ export class PendingRequests {
   /** Takes a request; the promise settles with its answer, or rejects after `timeoutMs`. */
   private add(id: string, topic: string, text: string, timeoutMs: number): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {
-      const timer = this.clock.setTimeout(() => {
+      const timer = this.options.clock.setTimeout(() => {
         const entry = this.take(id);
         entry?.reject(new HeartbeatRequestError('timeout', ClientMessages.requestTimedOut(topic, timeoutMs, entry.sent)));
       }, timeoutMs);
@@ -124,7 +121,7 @@ export class PendingRequests {
     const entry = this.entries.get(id);
     if (!entry) return undefined;
     this.entries.delete(id);
-    this.clock.clearTimeout(entry.timer);
+    this.options.clock.clearTimeout(entry.timer);
     return entry;
   }
 }
