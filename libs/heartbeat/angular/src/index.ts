@@ -27,7 +27,7 @@ export type { HeartbeatStatusTexts, HeartbeatStatusTextsOverride } from './lib/h
 export { WebSocketStore } from './lib/web-socket.store.js';
 export { WebSocketStatusComponent } from './lib/web-socket-status.component.js';
 export type { StatusPanelAlign } from './lib/status-panel-placement.js';
-export { HeartbeatSendError } from '@heartbeat/client';
+export { HeartbeatRequestError, HeartbeatSendError, HeartbeatTopicError } from '@heartbeat/client';
 export type {
   ConnectionPhase,
   ConnectionStatus,
@@ -36,9 +36,14 @@ export type {
   HeartbeatClientEventName,
   HeartbeatClientOptions,
   HeartbeatClientState,
+  HeartbeatRequestErrorCode,
+  HeartbeatRequestOptions,
   HeartbeatSendErrorCode,
+  HeartbeatTopicErrorCode,
   NetworkPreset,
   OutboxLimits,
+  PresenceMember,
+  ServerMessage,
   StorageLike,
   TopicEvent,
 } from '@heartbeat/client';

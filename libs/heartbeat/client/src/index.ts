@@ -1,9 +1,10 @@
 export { HeartbeatClient } from './lib/heartbeat-client.js';
 export type { HeartbeatClientApi } from './lib/heartbeat-client-api.js';
-export { DEFAULT_TIMING, NETWORK_PRESETS } from './lib/client-options.js';
+export { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_TIMING, NETWORK_PRESETS } from './lib/client-options.js';
 export type {
   HeartbeatClientOptions,
   HeartbeatLogger,
+  HeartbeatRequestOptions,
   HeartbeatTimingOptions,
   NetworkPreset,
   TokenProvider,
@@ -11,11 +12,17 @@ export type {
 export { HeartbeatClientOptionsError, TIMING_OPTION_NAMES, timingOptionProblem } from './lib/resolve-client-options.js';
 export { STATUS_OF_PHASE } from './lib/client-state.js';
 export type { ConnectionPhase, ConnectionStatus, HeartbeatClientState, LastErrorKind } from './lib/client-state.js';
-export type { HeartbeatClientEventMap, HeartbeatClientEventName, TopicEvent } from './lib/client-events.js';
+export type { HeartbeatClientEventMap, HeartbeatClientEventName, ServerMessage, TopicEvent } from './lib/client-events.js';
 export { ConnectionFailure } from './lib/connection-failure.js';
 export type { ConnectionFailureKind } from './lib/connection-failure.js';
 export { HeartbeatSendError } from './lib/heartbeat-send-error.js';
 export type { HeartbeatSendErrorCode } from './lib/heartbeat-send-error.js';
+export { HeartbeatRequestError } from './lib/heartbeat-request-error.js';
+export type { HeartbeatRequestErrorCode } from './lib/heartbeat-request-error.js';
+export { HeartbeatTopicError } from './lib/heartbeat-topic-error.js';
+export type { HeartbeatTopicErrorCode } from './lib/heartbeat-topic-error.js';
+export { isValidTopicName, topicNameProblem } from '@heartbeat/protocol';
+export type { PresenceMember } from '@heartbeat/protocol';
 export type { OutboxLimits } from './lib/outbox.js';
 export { RESUME_KEY_PREFIX } from './lib/resume-store.js';
 export type { StorageLike } from './lib/resume-store.js';

@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, EnvironmentInjector, NgZone, createEnvironmentInjector, effect, inject } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import type { HeartbeatClientOptions, HeartbeatClientState, TopicEvent } from '@heartbeat/client';
+import { HeartbeatRequestError, HeartbeatTopicError, type HeartbeatClientOptions, type HeartbeatClientState, type PresenceMember, type TopicEvent } from '@heartbeat/client';
 import { initialClientState } from '@heartbeat/client/testing';
 import { FakeHeartbeatClient } from '../testing/fake-heartbeat.client.js';
 import { provideHeartbeatTesting } from '../testing/heartbeat-testing.providers.js';
@@ -20,6 +20,7 @@ const CHANGED_STATE: HeartbeatClientState = {
   autoReconnect: false,
   connectedAt: 1_700_000_000_000,
   sessionId: 'session-1',
+  userId: 'alice',
   sessionResumed: true,
   pendingMessages: 2,
   tokenExpiresAt: 1_700_000_900_000,
@@ -302,6 +303,93 @@ describe('WebSocketStore', () => {
       expect(spy).not.toHaveBeenCalled();
       alerts$.subscribe().unsubscribe();
       expect(spy).toHaveBeenCalledWith('alerts');
+    });
+  });
+
+  describe('#request', () => {
+    it('calls the client outside the zone and resolves with the handler\'s answer', async () => {
+      setUp({ phase: 'connected' });
+      const zones = recordZones(TestBed.inject(NgZone));
+      let outside = false;
+      const request = client.request.bind(client);
+      jest.spyOn(client, 'request').mockImplementation((topic, data, options) => {
+        outside = zones.outside > 0;
+        return request(topic, data, options);
+      });
+
+      const answer = store.request<{ acknowledged: boolean }>('alerts.ack', { alertId: 'a-1' }, { timeout: 5_000 });
+      client.answerRequest(0, { acknowledged: true });
+
+      await expect(answer).resolves.toEqual({ acknowledged: true });
+      expect(client.requests).toEqual([{ topic: 'alerts.ack', data: { alertId: 'a-1' }, options: { timeout: 5_000 } }]);
+      expect(outside).toBe(true);
+    });
+
+    it('rejects as the client rejects', async () => {
+      setUp({ phase: 'connected' });
+
+      const answer = store.request('alerts.ack', {});
+      client.rejectRequest(0, new HeartbeatRequestError('forbidden', 'Not yours.'));
+
+      await expect(answer).rejects.toMatchObject({ name: 'HeartbeatRequestError', code: 'forbidden' });
+    });
+  });
+
+  describe('#messages$', () => {
+    it('delivers the server\'s messages inside the zone', () => {
+      setUp({ phase: 'connected' });
+      const zones = recordZones(TestBed.inject(NgZone));
+      const received: [unknown, boolean][] = [];
+
+      const subscription = store.messages$.subscribe((message) => received.push([message.data, zones.inside > 0]));
+      client.serverMessage({ text: 'hi' }, 'notice');
+      subscription.unsubscribe();
+      client.serverMessage('late');
+
+      expect(received).toEqual([[{ text: 'hi' }, true]]);
+    });
+  });
+
+  describe('#presence', () => {
+    const alice: PresenceMember = { user_id: 'alice', connections: 2, since: 1_000 };
+    const bob: PresenceMember = { user_id: 'bob', connections: 1, since: 2_000 };
+
+    it('is an empty signal until the first snapshot, then follows the members', () => {
+      setUp({ phase: 'connected' });
+      const members = TestBed.runInInjectionContext(() => store.presence('room'));
+      expect(members()).toEqual([]);
+
+      client.setPresence('room', [alice]);
+      expect(members()).toEqual([alice]);
+      client.setPresence('room', [alice, bob]);
+      expect(members()).toEqual([alice, bob]);
+    });
+
+    it('observes the topic until the injector it was made in is destroyed', () => {
+      setUp({ phase: 'connected' });
+      const injector = createEnvironmentInjector([], TestBed.inject(EnvironmentInjector));
+
+      store.presence('room', { injector });
+      expect(client.subscriberCount('room')).toBe(1);
+      injector.destroy();
+
+      expect(client.subscriberCount('room')).toBe(0);
+    });
+
+    it('says it needs an injection context or an injector when called without either', () => {
+      setUp({ phase: 'connected' });
+
+      expect(() => store.presence('room')).toThrow(/injection context/);
+      expect(client.subscriberCount('room')).toBe(0);
+    });
+
+    it('throws the HeartbeatTopicError when read after the server refused the presence', () => {
+      setUp({ phase: 'connected' });
+      const members = TestBed.runInInjectionContext(() => store.presence('room'));
+
+      client.refusePresence('room', new HeartbeatTopicError('presence_disabled', 'room', 'No presence here.'));
+
+      expect(() => members()).toThrow(HeartbeatTopicError);
     });
   });
 

@@ -1,4 +1,15 @@
-import { DestroyRef, Injectable, NgZone, computed, inject, signal, type Signal, type WritableSignal } from '@angular/core';
+import {
+  DestroyRef,
+  Injectable,
+  NgZone,
+  assertInInjectionContext,
+  computed,
+  inject,
+  signal,
+  type Injector,
+  type Signal,
+  type WritableSignal,
+} from '@angular/core';
 import type {
   ConnectionPhase,
   ConnectionStatus,
@@ -6,7 +17,10 @@ import type {
   HeartbeatClientEventMap,
   HeartbeatClientEventName,
   HeartbeatClientState,
+  HeartbeatRequestOptions,
   LastErrorKind,
+  PresenceMember,
+  ServerMessage,
   TopicEvent,
 } from '@heartbeat/client';
 import { Observable, defer } from 'rxjs';
@@ -34,6 +48,8 @@ export class WebSocketStore {
   readonly state: Signal<HeartbeatClientState>;
   /** Every state change (the current state first), delivered inside Angular's zone. */
   readonly state$: Observable<HeartbeatClientState>;
+  /** Messages the server sent to this connection alone (`sendToConnection`), delivered inside Angular's zone. */
+  readonly messages$: Observable<ServerMessage>;
 
   readonly status: Signal<ConnectionStatus>;
   readonly phase: Signal<ConnectionPhase>;
@@ -45,6 +61,8 @@ export class WebSocketStore {
   readonly autoReconnect: Signal<boolean>;
   readonly connectedAt: Signal<number | null>;
   readonly sessionId: Signal<string | null>;
+  /** The user the server says this connection is (`welcome.user_id`); null when anonymous or before the first welcome. */
+  readonly userId: Signal<string | null>;
   /** The server resumed the session named in `hello`: messages resent after the reconnect are processed once. */
   readonly sessionResumed: Signal<boolean>;
   /** `send()` messages not yet acknowledged: waiting for a connection, or in flight. */
@@ -77,6 +95,7 @@ export class WebSocketStore {
     this.#state = signal(this.#client.state);
     this.state = this.#state.asReadonly();
     this.state$ = this.#insideZone(this.#client.state$);
+    this.messages$ = this.#insideZone(defer(() => this.#client.messages$));
 
     const field = <K extends keyof HeartbeatClientState>(key: K): Signal<HeartbeatClientState[K]> =>
       computed(() => this.#state()[key]);
@@ -90,6 +109,7 @@ export class WebSocketStore {
     this.autoReconnect = field('autoReconnect');
     this.connectedAt = field('connectedAt');
     this.sessionId = field('sessionId');
+    this.userId = field('userId');
     this.sessionResumed = field('sessionResumed');
     this.pendingMessages = field('pendingMessages');
     this.tokenExpiresAt = field('tokenExpiresAt');
@@ -176,6 +196,38 @@ export class WebSocketStore {
    */
   send(topic: string | undefined, data: unknown): Promise<void> {
     return this.#outside(() => this.#client.send(topic, data));
+  }
+
+  /**
+   * Calls the server handler of `topic` (`@HeartbeatHandler(topic)`, docs/angular.md#requests):
+   * resolves with its return value, rejects with a `HeartbeatRequestError`. Waits for a connection
+   * when there is none, within the timeout (default: the client's `requestTimeout`, 10 s).
+   */
+  request<T = unknown>(topic: string, data: unknown, options?: HeartbeatRequestOptions): Promise<T> {
+    return this.#outside(() => this.#client.request<T>(topic, data, options));
+  }
+
+  /**
+   * The members of `topic` as a signal (docs/angular.md#presence): empty until the server's first
+   * snapshot, then updated by every join and leave. The topic is observed with presence until the
+   * caller's injector (the component's, in a field initializer) is destroyed. Call it in an
+   * injection context or pass `injector`. As with `toSignal`, reading the signal throws the
+   * `HeartbeatTopicError` once the server refused the topic or its presence.
+   */
+  presence(topic: string, options: { readonly injector?: Injector } = {}): Signal<readonly PresenceMember[]> {
+    if (!options.injector) assertInInjectionContext(this.presence);
+    const destroyRef = options.injector?.get(DestroyRef) ?? inject(DestroyRef);
+    // What toSignal does, without its import: a store method stays light for apps that never call it.
+    const latest = signal<{ readonly members: readonly PresenceMember[] } | { readonly error: unknown }>({ members: [] });
+    const subscription = this.#outside(() =>
+      this.#client.presence$(topic).subscribe({ next: (members) => latest.set({ members }), error: (error: unknown) => latest.set({ error }) }),
+    );
+    destroyRef.onDestroy(() => subscription.unsubscribe());
+    return computed(() => {
+      const value = latest();
+      if ('error' in value) throw value.error;
+      return value.members;
+    });
   }
 
   #outside<T>(work: () => T): T {

@@ -122,16 +122,76 @@ describe('FakeHeartbeatClient', () => {
     });
   });
 
+  describe('#request', () => {
+    it('records each request and keeps it pending until answerRequest() or rejectRequest()', async () => {
+      const client = new FakeHeartbeatClient();
+
+      const answered = client.request('alerts.ack', { alertId: 'a-1' });
+      const rejected = client.request('alerts.ack', { alertId: 'a-2' }, { timeout: 1_000 });
+      client.answerRequest(0, 'ok');
+      client.rejectRequest(1, new Error('refused'));
+      client.answerRequest(1, 'too late');
+
+      await expect(answered).resolves.toBe('ok');
+      await expect(rejected).rejects.toThrow('refused');
+      expect(client.requests).toEqual([
+        { topic: 'alerts.ack', data: { alertId: 'a-1' }, options: undefined },
+        { topic: 'alerts.ack', data: { alertId: 'a-2' }, options: { timeout: 1_000 } },
+      ]);
+    });
+  });
+
+  describe('#presence$', () => {
+    it('delivers the members set for the topic, the last ones to a late subscriber, and counts subscribers', () => {
+      const client = new FakeHeartbeatClient();
+      const alice = { user_id: 'alice', connections: 1, since: 0 };
+      const seen: string[][] = [];
+
+      client.setPresence('room', [alice]);
+      const subscription = client.presence$('room').subscribe((members) => seen.push(members.map((m) => m.user_id)));
+      client.setPresence('room', []);
+
+      expect(seen).toEqual([['alice'], []]);
+      expect(client.subscriberCount('room')).toBe(1);
+      subscription.unsubscribe();
+      expect(client.subscriberCount('room')).toBe(0);
+    });
+
+    it('errors the presence with refusePresence()', () => {
+      const client = new FakeHeartbeatClient();
+      const error = jest.fn();
+      client.presence$('room').subscribe({ error });
+
+      client.refusePresence('room', new Error('presence_disabled'));
+
+      expect(error).toHaveBeenCalledWith(new Error('presence_disabled'));
+    });
+  });
+
   describe('#destroy', () => {
     it('completes every stream', () => {
       const client = new FakeHeartbeatClient();
       const completed = jest.fn();
       client.state$.subscribe({ complete: completed });
+      client.messages$.subscribe({ complete: completed });
+      client.presence$('room').subscribe({ complete: completed });
 
       client.destroy();
 
-      expect(completed).toHaveBeenCalled();
+      expect(completed).toHaveBeenCalledTimes(3);
       expect(client.destroyed).toBe(true);
+    });
+  });
+
+  describe('#serverMessage', () => {
+    it('emits on messages$ with the topic and a timestamp', () => {
+      const client = new FakeHeartbeatClient();
+      const seen: unknown[] = [];
+      client.messages$.subscribe((message) => seen.push(message));
+
+      client.serverMessage({ text: 'hi' }, 'notice');
+
+      expect(seen).toEqual([{ topic: 'notice', data: { text: 'hi' }, timestamp: expect.any(String) }]);
     });
   });
 });

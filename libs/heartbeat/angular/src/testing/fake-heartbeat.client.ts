@@ -6,10 +6,13 @@ import {
   type HeartbeatClientEventName,
   type HeartbeatClientOptions,
   type HeartbeatClientState,
+  type HeartbeatRequestOptions,
+  type PresenceMember,
+  type ServerMessage,
   type TopicEvent,
 } from '@heartbeat/client';
 import { initialClientState } from '@heartbeat/client/testing';
-import { BehaviorSubject, Observable, Subject, filter, map } from 'rxjs';
+import { BehaviorSubject, Observable, ReplaySubject, Subject, filter, map } from 'rxjs';
 
 type AnyEvent = { [K in HeartbeatClientEventName]: { name: K; payload: HeartbeatClientEventMap[K] } }[HeartbeatClientEventName];
 
@@ -39,7 +42,10 @@ export class FakeHeartbeatClient implements HeartbeatClientApi {
    * promise stays pending (counted in `pendingMessages`) until `ackSent()` or `rejectSent()`.
    */
   autoAck = true;
+  /** Calls of request(), in order; each stays pending until `answerRequest()` or `rejectRequest()`. */
+  readonly requests: { topic: string; data: unknown; options: HeartbeatRequestOptions | undefined }[] = [];
   readonly state$: Observable<HeartbeatClientState>;
+  readonly messages$: Observable<ServerMessage>;
   destroyed = false;
 
   readonly #state: BehaviorSubject<HeartbeatClientState>;
@@ -49,6 +55,10 @@ export class FakeHeartbeatClient implements HeartbeatClientApi {
   readonly #subscribers = new Map<string, number>();
   /** Settlers of the sends still pending, by index in `sent`. */
   readonly #pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  /** Settlers of the requests still pending, by index in `requests`. */
+  readonly #pendingRequests = new Map<number, { resolve: (data: unknown) => void; reject: (error: Error) => void }>();
+  readonly #messages = new Subject<ServerMessage>();
+  readonly #presence = new Map<string, ReplaySubject<readonly PresenceMember[]>>();
 
   constructor(
     readonly options?: HeartbeatClientOptions,
@@ -57,6 +67,7 @@ export class FakeHeartbeatClient implements HeartbeatClientApi {
     const base = initialClientState(options?.maxReconnectAttempts ?? 5, options?.autoReconnect ?? true, true);
     this.#state = new BehaviorSubject(withStatus(base, initial));
     this.state$ = this.#state.asObservable();
+    this.messages$ = this.#messages.asObservable();
   }
 
   get state(): HeartbeatClientState {
@@ -77,6 +88,32 @@ export class FakeHeartbeatClient implements HeartbeatClientApi {
     const seq = (this.#seq.get(topic) ?? 0) + 1;
     this.#seq.set(topic, seq);
     this.#topics.next({ topic, seq, epoch: 'fake-epoch', data, timestamp: new Date().toISOString() });
+  }
+
+  /** Delivers a message from the server on `messages$`. */
+  serverMessage(data: unknown, topic?: string): void {
+    this.#messages.next({ topic, data, timestamp: new Date().toISOString() });
+  }
+
+  /** Sets the members `presence$(topic)` delivers (the server's snapshot, or the list after a join or leave). */
+  setPresence(topic: string, members: readonly PresenceMember[]): void {
+    this.#presenceOf(topic).next(members);
+  }
+
+  /** Ends `presence$(topic)` with `error`, as a refused topic or presence does. */
+  refusePresence(topic: string, error: Error): void {
+    this.#presenceOf(topic).error(error);
+    this.#presence.delete(topic);
+  }
+
+  /** Resolves the pending request at `index` in `requests` with `data`, as the server's `result` does. */
+  answerRequest(index: number, data: unknown): void {
+    this.#takeRequest(index)?.resolve(data);
+  }
+
+  /** Rejects the pending request at `index` in `requests` with `error` (a HeartbeatRequestError, say). */
+  rejectRequest(index: number, error: Error): void {
+    this.#takeRequest(index)?.reject(error);
   }
 
   /** How many subscriptions to `topic` are open right now. */
@@ -153,6 +190,22 @@ export class FakeHeartbeatClient implements HeartbeatClientApi {
     });
   }
 
+  presence$(topic: string): Observable<readonly PresenceMember[]> {
+    return new Observable<readonly PresenceMember[]>((subscriber) => {
+      this.#subscribers.set(topic, this.subscriberCount(topic) + 1);
+      const subscription = this.#presenceOf(topic).subscribe(subscriber);
+      return () => {
+        subscription.unsubscribe();
+        this.#subscribers.set(topic, this.subscriberCount(topic) - 1);
+      };
+    });
+  }
+
+  request<T = unknown>(topic: string, data: unknown, options?: HeartbeatRequestOptions): Promise<T> {
+    const index = this.requests.push({ topic, data, options }) - 1;
+    return new Promise<T>((resolve, reject) => this.#pendingRequests.set(index, { resolve: resolve as (data: unknown) => void, reject }));
+  }
+
   send(topic: string | undefined, data: unknown): Promise<void> {
     const index = this.sent.push({ topic, data }) - 1;
     if (this.autoAck) return Promise.resolve();
@@ -184,6 +237,21 @@ export class FakeHeartbeatClient implements HeartbeatClientApi {
     return settler;
   }
 
+  #presenceOf(topic: string): ReplaySubject<readonly PresenceMember[]> {
+    let lists = this.#presence.get(topic);
+    if (!lists) {
+      lists = new ReplaySubject(1);
+      this.#presence.set(topic, lists);
+    }
+    return lists;
+  }
+
+  #takeRequest(index: number): { resolve: (data: unknown) => void; reject: (error: Error) => void } | undefined {
+    const settler = this.#pendingRequests.get(index);
+    this.#pendingRequests.delete(index);
+    return settler;
+  }
+
   destroy(): void {
     this.calls.push('destroy');
     this.#rejectPending(new HeartbeatSendError('destroyed', 'The message was not acknowledged before the client was destroyed.'));
@@ -191,6 +259,8 @@ export class FakeHeartbeatClient implements HeartbeatClientApi {
     this.#state.complete();
     this.#events.complete();
     this.#topics.complete();
+    this.#messages.complete();
+    for (const lists of this.#presence.values()) lists.complete();
   }
 }
 

@@ -73,6 +73,23 @@ export interface HeartbeatClientEventMap {
     /** The server's head seq in `epoch` when the topic was resubscribed. */
     readonly seq: number;
   };
+  /**
+   * The server ended a subscription (`unsubscribed` frame): `forbidden` (a fresh token no longer
+   * allows the topic: its Observables error with a HeartbeatTopicError) or `removed` (the server
+   * removed the connection from it: its Observables complete). Either way it is not resubscribed.
+   */
+  unsubscribed: {
+    readonly topic: string;
+    readonly reason: string;
+  };
+  /**
+   * The server subscribed this connection to a topic it had not asked for (`join()`, a user
+   * topic): its events are kept in position from now on; `subscribe(topic)` delivers the following
+   * ones (docs/client.md#server-side-joins).
+   */
+  joined: {
+    readonly topic: string;
+  };
 }
 
 export type HeartbeatClientEventName = keyof HeartbeatClientEventMap;
@@ -82,6 +99,14 @@ export interface TopicEvent<T = unknown> {
   readonly topic: string;
   readonly seq: number;
   readonly epoch: string;
+  readonly data: T;
+  readonly timestamp: string;
+}
+
+/** A message the server sent to this connection alone (`sendToConnection`), as `messages$` delivers it: not numbered, not replayed. */
+export interface ServerMessage<T = unknown> {
+  /** The topic the server named, if any. */
+  readonly topic: string | undefined;
   readonly data: T;
   readonly timestamp: string;
 }

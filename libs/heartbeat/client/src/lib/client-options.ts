@@ -82,6 +82,20 @@ export interface HeartbeatClientOptions extends Partial<HeartbeatTimingOptions> 
    * Default: the global BroadcastChannel when `persistence` is on; `false` for none.
    */
   broadcastChannel?: BroadcastChannelFactory | false;
+  /**
+   * How long a `request()` waits, from the call, for a connection and then for its answer, ms,
+   * unless the call passes its own `timeout`. Default 10000.
+   */
+  requestTimeout?: number;
+}
+
+/** The default of `requestTimeout`: long enough for a handler that queries a database, short enough for a user to wait. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+/** Options of one `request()`. */
+export interface HeartbeatRequestOptions {
+  /** How long to wait, from the call, for a connection and then for the answer, ms. Default: the client's `requestTimeout`. */
+  readonly timeout?: number;
 }
 
 export const NETWORK_PRESETS: Readonly<Record<NetworkPreset, Readonly<Partial<HeartbeatTimingOptions>>>> = Object.freeze({

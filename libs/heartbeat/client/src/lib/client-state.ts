@@ -51,6 +51,8 @@ export interface HeartbeatClientState {
   readonly autoReconnect: boolean;
   readonly connectedAt: number | null;
   readonly sessionId: string | null;
+  /** The user the server says this connection is (`welcome.user_id`); null on an anonymous connection and before the first welcome. */
+  readonly userId: string | null;
   /**
    * The server resumed the session named in `hello` (`welcome.resumed`) on the current or last
    * connection: messages resent after the reconnect are processed once. False for a new session.
@@ -101,6 +103,7 @@ export function initialClientState(maxReconnectAttempts: number, autoReconnect: 
     autoReconnect,
     connectedAt: null,
     sessionId: null,
+    userId: null,
     sessionResumed: false,
     pendingMessages: 0,
     tokenExpiresAt: null,

@@ -84,6 +84,26 @@ export const ClientMessages = {
     'The message was not acknowledged before the client was destroyed; it may or may not have reached the server.',
   messageRefused: (code: string, message: string) => `The server refused the message (${code}): ${message}`,
 
+  requestTimedOut: (topic: string, ms: number, sent: boolean) =>
+    sent
+      ? `The request on "${topic}" got no answer within ${ms} ms; it was sent, so the handler may or may not have run. Check that it did before asking again, or raise the timeout.`
+      : `The request on "${topic}" was not sent: there was no connection within its timeout (${ms} ms). Try again once connected, or raise the timeout.`,
+  requestConnectionLost: (topic: string) =>
+    `The connection ended after the request on "${topic}" was sent and before its answer: the handler may or may not have run. Check that it did before asking again.`,
+  requestDestroyed: () => 'The request was not answered before the client was destroyed; the handler may or may not have run.',
+  requestRefused: (topic: string, code: string, message: string) => `The request on "${topic}" failed (${code}): ${message}`,
+  requestDataNotJson: (cause: string) =>
+    `Cannot request: \`data\` cannot be encoded as JSON (${cause}); send plain objects, arrays, strings, numbers, booleans or null.`,
+  requestTimeoutInvalid: (value: unknown) =>
+    `The request option \`timeout\` must be a positive number of milliseconds, got ${JSON.stringify(value)}; leave it out to use the client's requestTimeout.`,
+  topicInvalid: (problem: string) => `${problem} See docs/protocol.md#topic-names.`,
+  topicRefused: (topic: string, code: string, message: string) =>
+    `The server refused the topic "${topic}" (${code}): ${message} The topic is no longer subscribed; subscribe again once the connection may have it.`,
+  topicEnded: (topic: string, reason: string) =>
+    `The server ended the subscription to "${topic}" (${reason}): the connection's token no longer allows it. Subscribe again after authenticating as a user who may.`,
+  presenceRefused: (topic: string, code: string, message: string) =>
+    `The server refused the presence of "${topic}" (${code}): ${message} The topic's events are still delivered.`,
+
   tokenRefreshStaticToken: () =>
     'The server says the token expires, but the token option is a fixed string: it cannot be refreshed, so the server will close the connection with 4001 then. Pass a token provider function to refresh it.',
   tokenRefreshFailed: (cause: string, willRetry: boolean) =>

@@ -1,5 +1,7 @@
+import type { PresenceMember } from '@heartbeat/protocol';
 import type { Observable } from 'rxjs';
-import type { HeartbeatClientEventMap, HeartbeatClientEventName, TopicEvent } from './client-events.js';
+import type { HeartbeatClientEventMap, HeartbeatClientEventName, ServerMessage, TopicEvent } from './client-events.js';
+import type { HeartbeatRequestOptions } from './client-options.js';
 import type { HeartbeatClientState } from './client-state.js';
 
 /**
@@ -11,6 +13,8 @@ export interface HeartbeatClientApi {
   /** Current state; `state$` emits every change (and the current value on subscribe). */
   readonly state: HeartbeatClientState;
   readonly state$: Observable<HeartbeatClientState>;
+  /** Messages the server sent to this connection alone (`sendToConnection`): not numbered, not replayed. */
+  readonly messages$: Observable<ServerMessage>;
 
   /**
    * Connects now (skipping a scheduled wait). Resolves when `welcome` arrives; rejects with the
@@ -35,10 +39,23 @@ export interface HeartbeatClientApi {
   /**
    * Events of `topic`, in order and without duplicates, across reconnects (the client resubscribes
    * with its last seq). The topic is unsubscribed on the server when the last subscriber leaves.
+   * Errors with a HeartbeatTopicError when the name breaks the rules or the server refuses the topic;
+   * completes when the server removes the connection from it.
    */
   subscribe<T = unknown>(topic: string): Observable<TopicEvent<T>>;
+  /**
+   * The members of `topic` (a topic with presence on the server): the list after each `presence`,
+   * `join` and `leave`. Shares the topic's server subscription with `subscribe(topic)`.
+   */
+  presence$(topic: string): Observable<readonly PresenceMember[]>;
   /** Sends a `message`; resolves when the server's `ack` arrives. */
   send(topic: string | undefined, data: unknown): Promise<void>;
+  /**
+   * Calls the server handler of `topic` (`@HeartbeatHandler(topic)`): resolves with its return
+   * value, rejects with a HeartbeatRequestError. Waits for a connection when there is none, within
+   * the timeout (default: the client's `requestTimeout`).
+   */
+  request<T = unknown>(topic: string, data: unknown, options?: HeartbeatRequestOptions): Promise<T>;
 
   /** disconnect() and complete every stream; the client cannot be used afterwards. */
   destroy(): void;

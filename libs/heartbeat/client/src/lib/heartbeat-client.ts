@@ -1,8 +1,8 @@
-import { encodeFrame, type HelloFrame, type MessageFrame, type ServerFrame, type WelcomeFrame } from '@heartbeat/protocol';
-import { BehaviorSubject, map, merge, Observable, Subscription } from 'rxjs';
+import { encodeFrame, topicNameProblem, type HelloFrame, type MessageFrame, type PresenceMember, type ServerFrame, type WelcomeFrame } from '@heartbeat/protocol';
+import { BehaviorSubject, map, merge, Observable, Subject, Subscription } from 'rxjs';
 import { ClientHeartbeat } from './client-heartbeat.js';
-import type { HeartbeatClientEventMap, HeartbeatClientEventName, TopicEvent } from './client-events.js';
-import type { HeartbeatClientOptions } from './client-options.js';
+import type { HeartbeatClientEventMap, HeartbeatClientEventName, ServerMessage, TopicEvent } from './client-events.js';
+import type { HeartbeatClientOptions, HeartbeatRequestOptions } from './client-options.js';
 import { initialClientState, STATUS_OF_PHASE, type HeartbeatClientState } from './client-state.js';
 import { ClientMessages } from './client.messages.js';
 import { ClockSync } from './clock-sync.js';
@@ -12,14 +12,17 @@ import type { HeartbeatClientApi } from './heartbeat-client-api.js';
 import { HeartbeatSendError } from './heartbeat-send-error.js';
 import { livenessFromWelcome } from './liveness-timing.js';
 import { phaseAfter, WAITING_PHASES, type Hint, type LoopInput, type LoopState, type Waiter } from './loop-state.js';
-import { randomIdPrefix } from './message-id.js';
+import { messageId, randomIdPrefix } from './message-id.js';
 import { Outbox } from './outbox.js';
+import { PendingRequests } from './pending-requests.js';
+import { PresenceRoster } from './presence-roster.js';
 import { resolveClientOptions, type ResolvedClientOptions } from './resolve-client-options.js';
 import { RESUME_KEY_PREFIX, ResumeStore } from './resume-store.js';
 import { decideRetry, type RetryDecision } from './retry-policy.js';
 import { SessionClaims } from './session-claims.js';
 import { SocketConnection } from './socket-connection.js';
 import { TokenRefresh } from './token-refresh.js';
+import { TopicRefusals } from './topic-refusals.js';
 import { TopicRegistry } from './topic-registry.js';
 
 /** The page's origin, which a browser sends as the upgrade's Origin header; null outside a page. */
@@ -37,11 +40,18 @@ function pageOrigin(): string | null {
  */
 export class HeartbeatClient implements HeartbeatClientApi {
   readonly state$: Observable<HeartbeatClientState>;
+  /** Messages the server sent to this connection alone (`sendToConnection`): not numbered, not replayed. */
+  readonly messages$: Observable<ServerMessage>;
 
   private readonly options: ResolvedClientOptions;
   private readonly store: BehaviorSubject<HeartbeatClientState>;
   private readonly hub: EventHub<HeartbeatClientEventMap>;
   private readonly topics: TopicRegistry;
+  private readonly presence: PresenceRoster;
+  private readonly refusals: TopicRefusals;
+  /** `request()` calls until their answer; written after welcome, like the outbox. */
+  private readonly requests: PendingRequests;
+  private readonly serverMessages = new Subject<ServerMessage>();
   /** Round-trip time and server clock offset from this connection's pongs. */
   private readonly clockSync = new ClockSync();
   /** `send()` messages until their ack; flushed after welcome and the subscriptions. */
@@ -76,7 +86,11 @@ export class HeartbeatClient implements HeartbeatClientApi {
       gap: (payload) => this.emit('gap', payload),
       resumed: (payload) => this.emit('resumed', payload),
       positionsChanged: () => this.resume.changed(),
+      joined: (payload) => this.emit('joined', payload),
     });
+    this.presence = new PresenceRoster(this.topics);
+    this.refusals = new TopicRefusals(this.topics, this.presence, (payload) => this.emit('unsubscribed', payload));
+    this.messages$ = this.serverMessages.asObservable();
     this.outbox = new Outbox(this.options.outbox);
     this.tokenRefresh = new TokenRefresh({
       fetchToken: () => this.resolveToken(),
@@ -89,6 +103,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
     // Unique per client instance (not from `random`, which tests fix): a reloaded page reusing the
     // server session must not repeat an id the server would drop as a duplicate.
     this.idPrefix = randomIdPrefix();
+    this.requests = new PendingRequests(this.options, this.idPrefix, (text) => this.openSocket()?.sendText(text) ?? false);
     const resumeKey = RESUME_KEY_PREFIX + this.options.url;
     this.resume = new ResumeStore(
       this.options.persistence,
@@ -160,11 +175,21 @@ export class HeartbeatClient implements HeartbeatClientApi {
     return this.topics.subscribe<T>(topic);
   }
 
+  presence$(topic: string): Observable<readonly PresenceMember[]> {
+    return this.presence.observe(topic);
+  }
+
+  request<T = unknown>(topic: string, data: unknown, options?: HeartbeatRequestOptions): Promise<T> {
+    return this.requests.call(topic, data, options) as Promise<T>;
+  }
+
   send(topic: string | undefined, data: unknown): Promise<void> {
     if (this.loop.kind === 'destroyed') return Promise.reject(new HeartbeatSendError('destroyed', ClientMessages.destroyed()));
     if (data === undefined) return Promise.reject(new HeartbeatSendError('invalid-data', ClientMessages.sendDataMissing()));
+    const problem = topic === undefined ? undefined : topicNameProblem(topic);
+    if (problem !== undefined) return Promise.reject(new HeartbeatSendError('invalid-topic', ClientMessages.topicInvalid(problem)));
     this.messageCount += 1;
-    const id = `${this.idPrefix}-${this.messageCount}`;
+    const id = messageId(this.idPrefix, this.messageCount);
     const frame: MessageFrame = topic === undefined ? { type: 'message', id, data } : { type: 'message', id, topic, data };
     let text: string;
     try {
@@ -371,10 +396,12 @@ export class HeartbeatClient implements HeartbeatClientApi {
     this.planTokenRefresh(tokenExpiresAt);
     this.topics.afterWelcome(positions);
     this.flushOutbox();
+    this.requests.flush((text) => socket.sendText(text));
     this.patch({
       phase: 'connected',
       connectedAt: at,
       sessionId: welcome.session_id,
+      userId: welcome.user_id ?? null,
       sessionResumed: welcome.resumed,
       tokenExpiresAt,
       reconnectAttempts: 0,
@@ -415,6 +442,18 @@ export class HeartbeatClient implements HeartbeatClientApi {
       case 'event':
         this.topics.onEvent(frame);
         return;
+      case 'unsubscribed':
+        return this.refusals.onUnsubscribed(frame);
+      case 'presence':
+      case 'join':
+      case 'leave':
+        return this.presence.onFrame(frame);
+      case 'message':
+        this.serverMessages.next({ topic: frame.topic, data: frame.data, timestamp: frame.timestamp });
+        return;
+      case 'result':
+        this.requests.result(frame.id, frame.data);
+        return;
       case 'ack':
         if (this.outbox.ack(frame.id)) {
           this.flushOutbox();
@@ -429,12 +468,15 @@ export class HeartbeatClient implements HeartbeatClientApi {
         return;
       }
       case 'error': {
-        const message = ClientMessages.serverError(frame.code, frame.message);
+        const { code, ref, message } = frame;
+        // A request's error rejects that request alone, and is told by it.
+        if (ref !== undefined && this.requests.fail(ref, code, message, frame.details)) return;
         // A server that names the refused message's id in `ref` rejects that send() alone.
-        const refused = frame.ref !== undefined && this.outbox.fail(frame.ref, new HeartbeatSendError('refused', ClientMessages.messageRefused(frame.code, frame.message)));
+        const refused = ref !== undefined && this.outbox.fail(ref, new HeartbeatSendError('refused', ClientMessages.messageRefused(code, message)));
         if (refused) this.patch({ pendingMessages: this.outbox.size });
-        if (frame.ref === 'auth') this.tokenRefresh.refused(frame.message);
-        this.emit('error', { message, code: frame.code, kind: null, at: now });
+        else if (ref === 'auth') this.tokenRefresh.refused(message);
+        else this.refusals.onError(frame);
+        this.emit('error', { message: ClientMessages.serverError(code, message), code, kind: null, at: now });
         return;
       }
       case 'welcome':
@@ -610,12 +652,14 @@ export class HeartbeatClient implements HeartbeatClientApi {
 
   private destroyNow(): void {
     this.outbox.rejectAll(new HeartbeatSendError('destroyed', ClientMessages.sendCancelledByDestroy()));
+    this.requests.close(ClientMessages.requestDestroyed(), ClientMessages.destroyed());
     this.stopByClient();
     this.resume.flush();
     this.loop = { kind: 'destroyed' };
     this.hints.unsubscribe();
     this.claims.close();
     this.topics.complete();
+    this.serverMessages.complete();
     this.hub.complete();
     this.store.complete();
   }
@@ -653,6 +697,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
   /** The connection ended: messages in flight wait for the next one (resent with the same id). */
   private closeOutbox(): void {
     this.tokenRefresh.stop();
+    this.requests.connectionLost();
     const requeued = this.outbox.requeue();
     if (requeued > 0) this.log(`${requeued} unacknowledged messages will be sent again after the next welcome`);
     this.resume.flush();

@@ -8,3 +8,16 @@ export function randomIdPrefix(source: { getRandomValues?: (array: Uint32Array) 
   else for (let i = 0; i < words.length; i++) words[i] = Math.floor(Math.random() * 2 ** 32);
   return [...words].map((word) => word.toString(16).padStart(8, '0')).join('');
 }
+
+/** The id of this client's `count`th `send()` message: `<prefix>-<count>`. */
+export function messageId(prefix: string, count: number): string {
+  return `${prefix}-${count}`;
+}
+
+/**
+ * The id of this client's `count`th `request()`: `<prefix>-r<count>`. The `r` keeps it apart from
+ * every message id, so that an `error` whose `ref` names one can never be taken for the other.
+ */
+export function requestId(prefix: string, count: number): string {
+  return `${prefix}-r${count}`;
+}

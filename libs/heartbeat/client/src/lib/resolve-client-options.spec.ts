@@ -381,6 +381,20 @@ describe('resolveClientOptions: outbox and persistence', () => {
   });
 });
 
+describe('resolveClientOptions: requestTimeout', () => {
+  it('waits 10 s for a request by default and takes a positive number of milliseconds', () => {
+    expect(resolve().requestTimeout).toBe(10_000);
+    expect(resolve({ requestTimeout: 2_500 }).requestTimeout).toBe(2_500);
+  });
+
+  it.each([[0], [-1], [Number.NaN], ['5000']])('refuses requestTimeout = %j, naming it', (value) => {
+    const error = thrownBy(() => resolve({ requestTimeout: value as never }));
+
+    expect(error).toBeInstanceOf(HeartbeatClientOptionsError);
+    expect((error as Error).message).toBe(ClientMessages.optionNotNumber('requestTimeout', value, 'a positive number of milliseconds'));
+  });
+});
+
 describe('resolveUrl', () => {
   const page = (href: string) => ({ location: { href } });
 

@@ -1,6 +1,7 @@
 import { ClientMessages } from './client.messages.js';
 import { SYSTEM_CLOCK, type ClientClock } from './client-clock.js';
 import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_TIMING,
   NETWORK_PRESETS,
   type HeartbeatClientOptions,
@@ -38,6 +39,7 @@ export interface ResolvedClientOptions extends HeartbeatTimingOptions {
   readonly persistence: StorageLike | null;
   /** Null without persistence: only a session kept in storage can be shared by two tabs. */
   readonly broadcastChannel: BroadcastChannelFactory | null;
+  readonly requestTimeout: number;
 }
 
 type Rule = { test: (value: number) => boolean; text: string };
@@ -67,6 +69,11 @@ export const TIMING_OPTION_NAMES = Object.keys(TIMING_RULES) as readonly (keyof 
 export function timingOptionProblem(name: keyof HeartbeatTimingOptions, value: unknown): string | undefined {
   const rule = TIMING_RULES[name];
   return typeof value === 'number' && rule.test(value) ? undefined : rule.text;
+}
+
+/** A request timeout (the `requestTimeout` option, a request's `timeout`) when `value` is one: a positive number of milliseconds. */
+export function isRequestTimeout(value: unknown): value is number {
+  return typeof value === 'number' && positive.test(value);
 }
 
 export function resolveClientOptions(options: HeartbeatClientOptions, globals: typeof globalThis = globalThis): ResolvedClientOptions {
@@ -104,6 +111,7 @@ export function resolveClientOptions(options: HeartbeatClientOptions, globals: t
     clock: hooks?.clock ?? SYSTEM_CLOCK,
     ownLiveness: new Set(LIVENESS_OPTION_NAMES.filter((name) => options[name] !== undefined || NETWORK_PRESETS[preset][name] !== undefined)),
     outbox: resolveOutbox(options.outbox),
+    requestTimeout: resolveRequestTimeout(options.requestTimeout),
     ...resolvePersistenceAndChannel(options, globals),
   };
 }
@@ -116,6 +124,12 @@ function resolvePersistenceAndChannel(options: HeartbeatClientOptions, globals: 
   }
   const factory = broadcastChannel === undefined ? defaultBroadcastChannel(globals as never) : broadcastChannel || null;
   return { persistence, broadcastChannel: persistence ? factory : null };
+}
+
+function resolveRequestTimeout(value: unknown): number {
+  if (value === undefined) return DEFAULT_REQUEST_TIMEOUT_MS;
+  if (!isRequestTimeout(value)) throw new HeartbeatClientOptionsError(ClientMessages.optionNotNumber('requestTimeout', value, positive.text));
+  return value;
 }
 
 function resolveOutbox(outbox: HeartbeatClientOptions['outbox']): OutboxLimits {

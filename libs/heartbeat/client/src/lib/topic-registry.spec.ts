@@ -1,6 +1,7 @@
 import type { EventFrame, SubscribedFrame, SubscribeFrame, UnsubscribeFrame } from '@heartbeat/protocol';
 import type { Subscription } from 'rxjs';
 import type { HeartbeatClientEventMap, TopicEvent } from './client-events.js';
+import { HeartbeatTopicError } from './heartbeat-topic-error.js';
 import { TopicRegistry } from './topic-registry.js';
 
 type Gap = HeartbeatClientEventMap['gap'];
@@ -12,6 +13,8 @@ interface Setup {
   readonly sent: (SubscribeFrame | UnsubscribeFrame)[];
   readonly gaps: Gap[];
   readonly resumed: Resumed[];
+  /** Topics the server joined unasked (the `joined` hook). */
+  readonly joined: string[];
   setConnected(connected: boolean): void;
 }
 
@@ -19,6 +22,7 @@ function setup(connected = true, onPositionsChanged: () => void = () => undefine
   const sent: Setup['sent'] = [];
   const gaps: Gap[] = [];
   const resumed: Resumed[] = [];
+  const joined: string[] = [];
   let isConnected = connected;
   const registry = new TopicRegistry({
     send: (frame) => {
@@ -29,12 +33,14 @@ function setup(connected = true, onPositionsChanged: () => void = () => undefine
     gap: (payload) => gaps.push(payload),
     resumed: (payload) => resumed.push(payload),
     positionsChanged: onPositionsChanged,
+    joined: ({ topic }) => joined.push(topic),
   });
   return {
     registry,
     sent,
     gaps,
     resumed,
+    joined,
     setConnected: (value) => {
       isConnected = value;
     },
@@ -60,11 +66,15 @@ const event = (topic: string, seq: number, epoch = 'e1', data: unknown = { n: se
 });
 
 /** Subscribes an observer and collects what it receives. */
-function observe(registry: TopicRegistry, topic: string) {
+function observe(registry: TopicRegistry, topic: string, presence = false) {
   const events: TopicEvent[] = [];
   let completed = false;
-  const subscription: Subscription = registry.subscribe(topic).subscribe({
+  let error: unknown = null;
+  const subscription: Subscription = registry.subscribe(topic, presence).subscribe({
     next: (value) => events.push(value),
+    error: (caught: unknown) => {
+      error = caught;
+    },
     complete: () => {
       completed = true;
     },
@@ -73,6 +83,7 @@ function observe(registry: TopicRegistry, topic: string) {
     events,
     seqs: () => events.map((value) => value.seq),
     completed: () => completed,
+    error: () => error,
     unsubscribe: () => subscription.unsubscribe(),
   };
 }
@@ -251,18 +262,28 @@ describe('TopicRegistry', () => {
       expect(observer.events).toEqual([]);
     });
 
-    it('ignores events and `subscribed` of topics nobody observes', () => {
+    it('ignores events of topics it has no entry for', () => {
       const { registry, gaps, resumed } = setup();
       const observer = observe(registry, 'alerts');
       registry.onSubscribed(subscribed('alerts', 'e1', 0));
 
-      registry.onSubscribed(subscribed('stats', 'e1', 5, false, 2));
       registry.onEvent(event('stats', 6));
 
       expect(observer.events).toEqual([]);
       expect(gaps).toEqual([]);
       expect(resumed).toEqual([]);
       expect(registry.topicNames()).toEqual(['alerts']);
+    });
+
+    it('takes the late answer to a subscribe of a topic left since for no server-side join', () => {
+      const { registry, joined } = setup();
+      observe(registry, 'stats').unsubscribe();
+
+      registry.onSubscribed(subscribed('stats', 'e1', 5, false, 2));
+      registry.onEvent(event('stats', 6));
+
+      expect(joined).toEqual([]);
+      expect(registry.topicNames()).toEqual([]);
     });
 
     it('ignores events of another epoch', () => {
@@ -605,6 +626,155 @@ describe('TopicRegistry', () => {
       observer.unsubscribe();
 
       expect(changes).toBe(4);
+    });
+  });
+
+  describe('#subscribe (topic names)', () => {
+    it.each([['has space'], ['alerts.*'], [''], ['x'.repeat(201)], ['café']])('errors at once for the name %j, sending nothing', (topic) => {
+      const { registry, sent } = setup();
+
+      const observer = observe(registry, topic);
+
+      expect(observer.error()).toBeInstanceOf(HeartbeatTopicError);
+      expect(observer.error()).toMatchObject({ code: 'invalid_topic', topic });
+      expect((observer.error() as Error).message).toContain('docs/protocol.md#topic-names');
+      expect(sent).toEqual([]);
+      expect(registry.topicNames()).toEqual([]);
+    });
+  });
+
+  describe('#subscribe (presence)', () => {
+    it('asks for presence in the topic\'s one server subscription', () => {
+      const { registry, sent } = setup();
+
+      observe(registry, 'room', true);
+      observe(registry, 'room');
+
+      expect(sent).toEqual([{ type: 'subscribe', topic: 'room', presence: true }]);
+    });
+
+    it('sends the subscribe again, asking for presence, when a presence observer comes after a plain one', () => {
+      const { registry, sent } = established('room', 'e1', 4);
+
+      observe(registry, 'room', true);
+      observe(registry, 'room', true);
+
+      expect(sent).toEqual([{ type: 'subscribe', topic: 'room', since: 4, presence: true }]);
+    });
+
+    it('leaves a topic observed for presence out of hello.positions and subscribes it after the welcome, from its position', () => {
+      const { registry, sent } = established('room', 'e1', 4);
+      observe(registry, 'room', true);
+      observe(registry, 'other');
+      registry.onSubscribed(subscribed('other', 'e1', 2));
+      sent.length = 0;
+
+      const positions = registry.helloPositions();
+      registry.afterWelcome(positions);
+
+      expect(positions).toEqual({ other: 2 });
+      expect(sent).toEqual([{ type: 'subscribe', topic: 'room', since: 4, presence: true }]);
+    });
+  });
+
+  describe('server-side joins', () => {
+    it('keeps a topic the server joined unasked: position, `joined` hook, hello.positions', () => {
+      const { registry, joined, sent } = setup();
+
+      registry.onSubscribed(subscribed('user.feed#u1', 'e1', 3));
+      registry.onEvent(event('user.feed#u1', 4));
+
+      expect(joined).toEqual(['user.feed#u1']);
+      expect(registry.helloPositions()).toEqual({ 'user.feed#u1': 4 });
+      expect(sent).toEqual([]);
+    });
+
+    it('gives a later subscribe the following events without subscribing again', () => {
+      const { registry, sent } = setup();
+      registry.onSubscribed(subscribed('user.feed#u1', 'e1', 3));
+      registry.onEvent(event('user.feed#u1', 4));
+
+      const observer = observe(registry, 'user.feed#u1');
+      registry.onEvent(event('user.feed#u1', 5));
+
+      expect(observer.seqs()).toEqual([5]);
+      expect(sent).toEqual([]);
+    });
+
+    it('leaves the topic on the server when the app\'s last observer of it unsubscribes', () => {
+      const { registry, sent } = setup();
+      registry.onSubscribed(subscribed('user.feed#u1', 'e1', 3));
+
+      observe(registry, 'user.feed#u1').unsubscribe();
+
+      expect(sent).toEqual([{ type: 'unsubscribe', topic: 'user.feed#u1' }]);
+      expect(registry.topicNames()).toEqual([]);
+    });
+
+    it('does not take a `subscribed` for a topic it asked for as a join', () => {
+      const { registry, joined } = setup();
+      observe(registry, 'alerts');
+
+      registry.onSubscribed(subscribed('alerts', 'e1', 0));
+
+      expect(joined).toEqual([]);
+    });
+  });
+
+  describe('#refuse', () => {
+    it('errors every observer with the error and forgets the topic: not resubscribed, no position, nothing sent', () => {
+      const { registry, sent } = established('alerts', 'e1', 0, 3);
+      const second = observe(registry, 'alerts');
+      const error = new HeartbeatTopicError('forbidden', 'alerts', 'no');
+
+      expect(registry.refuse('alerts', error)).toBe(true);
+      second.unsubscribe();
+      registry.afterWelcome(registry.helloPositions());
+
+      expect(second.error()).toBe(error);
+      expect(registry.positions()).toEqual({});
+      expect(registry.topicNames()).toEqual([]);
+      expect(sent).toEqual([]);
+    });
+
+    it('forgets a saved position of the topic too', () => {
+      const { registry } = setup();
+      registry.restore({ alerts: { epoch: 'e1', seq: 3 } });
+
+      expect(registry.refuse('alerts', new HeartbeatTopicError('forbidden', 'alerts', 'no'))).toBe(false);
+      expect(registry.positions()).toEqual({});
+    });
+
+    it('takes a later unasked `subscribed` of a topic refused before its answer for a server-side join', () => {
+      const { registry, joined } = setup();
+      observe(registry, 'orders#bob');
+      registry.refuse('orders#bob', new HeartbeatTopicError('forbidden', 'orders#bob', 'no'));
+
+      registry.onSubscribed(subscribed('orders#bob', 'e1', 0));
+
+      expect(joined).toEqual(['orders#bob']);
+    });
+
+    it('lets a refused topic be subscribed again afresh', () => {
+      const { registry, sent } = established('alerts', 'e1', 0, 3);
+      registry.refuse('alerts', new HeartbeatTopicError('forbidden', 'alerts', 'no'));
+
+      observe(registry, 'alerts');
+
+      expect(sent).toEqual([{ type: 'subscribe', topic: 'alerts' }]);
+    });
+  });
+
+  describe('#end', () => {
+    it('completes every observer and forgets the topic without sending unsubscribe', () => {
+      const { registry, observer, sent } = established('alerts', 'e1', 0);
+
+      expect(registry.end('alerts')).toBe(true);
+      expect(registry.end('alerts')).toBe(false);
+
+      expect(observer.completed()).toBe(true);
+      expect(registry.topicNames()).toEqual([]);
+      expect(sent).toEqual([]);
     });
   });
 

@@ -1,6 +1,8 @@
-import type { EventFrame, SubscribedFrame, SubscribeFrame, UnsubscribeFrame } from '@heartbeat/protocol';
-import { Observable, Subject } from 'rxjs';
+import { topicNameProblem, type EventFrame, type SubscribedFrame, type SubscribeFrame, type UnsubscribeFrame } from '@heartbeat/protocol';
+import { Observable, Subject, throwError } from 'rxjs';
 import type { HeartbeatClientEventMap, TopicEvent } from './client-events.js';
+import { ClientMessages } from './client.messages.js';
+import { HeartbeatTopicError } from './heartbeat-topic-error.js';
 import type { TopicPosition } from './resume-store.js';
 
 export interface TopicRegistryHooks {
@@ -10,11 +12,15 @@ export interface TopicRegistryHooks {
   resumed(payload: HeartbeatClientEventMap['resumed']): void;
   /** A position changed (an event delivered, a topic subscribed or left): the resume state is stale. */
   positionsChanged?(): void;
+  /** The server subscribed this connection to a topic it had not asked for (docs/client.md#server-side-joins). */
+  joined?(payload: HeartbeatClientEventMap['joined']): void;
 }
 
 interface TopicEntry {
   readonly events: Subject<TopicEvent>;
   subscribers: number;
+  /** Observers of the topic's presence (`presence$()`): while any, subscribes ask for it. */
+  presence: number;
   /** Position in `epoch`: the last seq delivered (or the head when first subscribed). */
   lastSeq: number | null;
   epoch: string | null;
@@ -31,6 +37,11 @@ export class TopicRegistry {
   private readonly topics = new Map<string, TopicEntry>();
   /** Positions saved by an earlier page, waiting for their topic to be subscribed again. */
   private readonly restored = new Map<string, TopicPosition>();
+  /**
+   * `subscribed` answers owed on this connection, by topic: one answering a subscribe of a topic
+   * left since is no server-side join (docs/client.md#server-side-joins), just late.
+   */
+  private readonly owed = new Map<string, number>();
 
   constructor(private readonly hooks: TopicRegistryHooks) {}
 
@@ -53,23 +64,28 @@ export class TopicRegistry {
     return positions;
   }
 
-  subscribe<T>(topic: string): Observable<TopicEvent<T>> {
+  /**
+   * Events of `topic` for as long as the Observer stays; with `presence`, the server subscription
+   * also asks for the topic's members (one server subscription per topic either way: a presence
+   * observer arriving after a plain one sends the subscribe again, which the server answers).
+   * A name outside the rules (docs/protocol.md#topic-names) errors at once, nothing sent.
+   */
+  subscribe<T>(topic: string, presence = false): Observable<TopicEvent<T>> {
+    const problem = topicNameProblem(topic);
+    if (problem !== undefined) return throwError(() => new HeartbeatTopicError('invalid_topic', String(topic), ClientMessages.topicInvalid(problem)));
     return new Observable<TopicEvent<T>>((subscriber) => {
-      let entry = this.topics.get(topic);
-      if (!entry) {
-        const restored = this.restored.get(topic);
-        this.restored.delete(topic);
-        entry = { events: new Subject(), subscribers: 0, lastSeq: restored?.seq ?? null, epoch: restored?.epoch ?? null, requestedSince: undefined };
-        this.topics.set(topic, entry);
-      }
-      const joined = entry;
-      joined.subscribers += 1;
-      const inner = (joined.events as Subject<TopicEvent<T>>).subscribe(subscriber);
-      if (joined.subscribers === 1) this.sendSubscribe(topic, joined);
+      // An entry nobody observes is one the server joined: it is subscribed already.
+      const joinedByServer = this.topics.get(topic)?.subscribers === 0;
+      const entry = this.topics.get(topic) ?? this.createEntry(topic);
+      entry.subscribers += 1;
+      if (presence) entry.presence += 1;
+      const inner = (entry.events as Subject<TopicEvent<T>>).subscribe(subscriber);
+      if ((entry.subscribers === 1 && !joinedByServer) || (presence && entry.presence === 1)) this.sendSubscribe(topic, entry);
       return () => {
         inner.unsubscribe();
-        joined.subscribers -= 1;
-        if (joined.subscribers > 0 || this.topics.get(topic) !== joined) return;
+        entry.subscribers -= 1;
+        if (presence) entry.presence -= 1;
+        if (entry.subscribers > 0 || this.topics.get(topic) !== entry) return;
         this.topics.delete(topic);
         this.hooks.send({ type: 'unsubscribe', topic });
         this.hooks.positionsChanged?.();
@@ -83,12 +99,14 @@ export class TopicRegistry {
 
   /**
    * What `hello.positions` names: the last seq of every wanted topic that has a position, so that
-   * the server subscribes them itself and replays what was missed (docs/protocol.md#resume).
+   * the server subscribes them itself and replays what was missed (docs/protocol.md#resume). A topic
+   * observed for presence is left out: a hello cannot ask for presence, so it is subscribed after
+   * the welcome (with its `since`) instead.
    */
   helloPositions(): Record<string, number> {
     const positions: Record<string, number> = {};
     for (const [topic, entry] of this.topics) {
-      if (entry.epoch !== null && entry.lastSeq !== null) positions[topic] = entry.lastSeq;
+      if (entry.epoch !== null && entry.lastSeq !== null && entry.presence === 0) positions[topic] = entry.lastSeq;
     }
     return positions;
   }
@@ -99,6 +117,8 @@ export class TopicRegistry {
    * since the hello went out is left on the server too.
    */
   afterWelcome(positions: Readonly<Record<string, number>>): void {
+    this.owed.clear();
+    for (const topic of Object.keys(positions)) this.owe(topic);
     for (const [topic, entry] of this.topics) {
       if (Object.hasOwn(positions, topic)) entry.requestedSince = positions[topic];
       else this.sendSubscribe(topic, entry);
@@ -115,8 +135,10 @@ export class TopicRegistry {
    * moves to where the server continues from.
    */
   onSubscribed(frame: SubscribedFrame): void {
-    const entry = this.topics.get(frame.topic);
-    if (!entry) return;
+    const owed = this.settleOwed(frame.topic);
+    const known = this.topics.get(frame.topic);
+    if (!known && owed) return; // the answer to a subscribe of a topic left since
+    const entry = known ?? this.createEntry(frame.topic);
     const since = entry.requestedSince;
     entry.requestedSince = undefined;
     const firstEvent = frame.seq - frame.replayed;
@@ -139,6 +161,26 @@ export class TopicRegistry {
     }
     entry.epoch = frame.epoch;
     this.hooks.positionsChanged?.();
+    if (!known) this.hooks.joined?.({ topic: frame.topic });
+  }
+
+  /**
+   * The server refused the topic (`error` forbidden or invalid_topic with `ref` = the topic) or ended
+   * it for a reason that is one (`unsubscribed` forbidden): its Observers error with `error`, and the
+   * topic is forgotten (not resubscribed, not in hello.positions nor in the resume state). False
+   * when the client has no such topic.
+   */
+  refuse(topic: string, error: HeartbeatTopicError): boolean {
+    const entry = this.forget(topic);
+    entry?.events.error(error);
+    return entry !== undefined;
+  }
+
+  /** The server removed the connection from the topic (`unsubscribed` removed): its Observers complete, the topic is forgotten. */
+  end(topic: string): boolean {
+    const entry = this.forget(topic);
+    entry?.events.complete();
+    return entry !== undefined;
   }
 
   /** Delivers an event unless it is one this client already has. */
@@ -157,12 +199,59 @@ export class TopicRegistry {
     const entries = [...this.topics.values()];
     this.topics.clear();
     this.restored.clear();
+    this.owed.clear();
     for (const entry of entries) entry.events.complete();
+  }
+
+  private createEntry(topic: string): TopicEntry {
+    const restored = this.restored.get(topic);
+    this.restored.delete(topic);
+    const entry: TopicEntry = {
+      events: new Subject(),
+      subscribers: 0,
+      presence: 0,
+      lastSeq: restored?.seq ?? null,
+      epoch: restored?.epoch ?? null,
+      requestedSince: undefined,
+    };
+    this.topics.set(topic, entry);
+    return entry;
+  }
+
+  private forget(topic: string): TopicEntry | undefined {
+    const entry = this.topics.get(topic);
+    this.restored.delete(topic);
+    // A refused subscribe gets no `subscribed`: a later server-side join of the topic is not its late answer.
+    this.owed.delete(topic);
+    if (!entry) return undefined;
+    this.topics.delete(topic);
+    this.hooks.positionsChanged?.();
+    return entry;
   }
 
   private sendSubscribe(topic: string, entry: TopicEntry): void {
     const since = entry.lastSeq ?? undefined;
-    const frame: SubscribeFrame = since === undefined ? { type: 'subscribe', topic } : { type: 'subscribe', topic, since };
-    if (this.hooks.send(frame)) entry.requestedSince = since;
+    const frame: SubscribeFrame = {
+      type: 'subscribe',
+      topic,
+      ...(since === undefined ? {} : { since }),
+      ...(entry.presence > 0 ? { presence: true } : {}),
+    };
+    if (!this.hooks.send(frame)) return;
+    entry.requestedSince = since;
+    this.owe(topic);
+  }
+
+  private owe(topic: string): void {
+    this.owed.set(topic, (this.owed.get(topic) ?? 0) + 1);
+  }
+
+  /** Counts one `subscribed` answer of `topic` in; true when one was owed. */
+  private settleOwed(topic: string): boolean {
+    const owed = this.owed.get(topic) ?? 0;
+    if (owed === 0) return false;
+    if (owed === 1) this.owed.delete(topic);
+    else this.owed.set(topic, owed - 1);
+    return true;
   }
 }

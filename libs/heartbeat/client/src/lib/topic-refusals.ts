@@ -1,0 +1,35 @@
+import { ProtocolErrorCode, type ErrorFrame, type UnsubscribedFrame } from '@heartbeat/protocol';
+import type { HeartbeatClientEventMap } from './client-events.js';
+import { ClientMessages } from './client.messages.js';
+import { HeartbeatTopicError } from './heartbeat-topic-error.js';
+import type { PresenceRoster } from './presence-roster.js';
+import type { TopicRegistry } from './topic-registry.js';
+
+/**
+ * The server's no to a topic (docs/client.md#refusals): an `error` naming the topic in `ref`
+ * refuses the topic (forbidden, invalid_topic) or else its presence alone; an `unsubscribed` ends
+ * a subscription the client did not end itself.
+ */
+export class TopicRefusals {
+  constructor(
+    private readonly topics: TopicRegistry,
+    private readonly presence: PresenceRoster,
+    private readonly unsubscribed: (payload: HeartbeatClientEventMap['unsubscribed']) => void,
+  ) {}
+
+  /** An `error` whose `ref` may name a topic; true when it refused a topic or a presence of this client's. */
+  onError({ code, ref, message }: ErrorFrame): boolean {
+    if (ref === undefined) return false;
+    if (code === ProtocolErrorCode.Forbidden || code === ProtocolErrorCode.InvalidTopic) {
+      return this.topics.refuse(ref, new HeartbeatTopicError(code, ref, ClientMessages.topicRefused(ref, code, message)));
+    }
+    return this.presence.refuse(ref, new HeartbeatTopicError(code, ref, ClientMessages.presenceRefused(ref, code, message)));
+  }
+
+  /** `forbidden` errors the topic's Observables; any other reason (`removed`) completes them. Told as an `unsubscribed` event. */
+  onUnsubscribed({ topic, reason }: UnsubscribedFrame): void {
+    if (reason === ProtocolErrorCode.Forbidden) this.topics.refuse(topic, new HeartbeatTopicError(reason, topic, ClientMessages.topicEnded(topic, reason)));
+    else this.topics.end(topic);
+    this.unsubscribed({ topic, reason });
+  }
+}
