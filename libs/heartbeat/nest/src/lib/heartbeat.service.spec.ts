@@ -18,6 +18,7 @@ const TOTALS_FIELDS = [
   'rate_limited_disconnections',
   'resumed_sessions',
   'retained_sessions',
+  'session_refusals',
   'session_takeovers',
   'slow_consumer_disconnections',
   'timeout_disconnections',
@@ -45,6 +46,7 @@ const DETAILS_FIELDS = [
   'state',
   'token_expires_at',
   'topics',
+  'user_id',
 ];
 
 function clientPing(client: TestClient, sequence: number): Promise<unknown> {
@@ -117,6 +119,7 @@ describe('HeartbeatService', () => {
           rate_limited_disconnections: 0,
           address_limit_rejections: 0,
           token_expirations: 0,
+          session_refusals: 0,
           retained_sessions: 0,
           draining: false,
         },
@@ -151,6 +154,7 @@ describe('HeartbeatService', () => {
       expect(details).toMatchObject({
         session_id: welcome.session_id,
         state: 'open',
+        user_id: null,
         client_ping_count: 2,
         missed_pings: 0,
         buffered_bytes: 0,

@@ -1,4 +1,4 @@
-import { type ClientFrame, ProtocolErrorCode, parseClientFrame } from '@heartbeat/protocol';
+import { type ClientFrame, type MessageFrame, ProtocolErrorCode, parseClientFrame } from '@heartbeat/protocol';
 import type { IncomingMessage } from 'node:http';
 import type { AddressConnectionLimiter } from './address-connection-limiter.js';
 import type { CoreClock } from './clock.port.js';
@@ -13,13 +13,14 @@ import type { MessageInbox } from './message-inbox.js';
 import type { PeerTransport } from './peer-transport.js';
 import type { PingScheduler } from './ping-scheduler.js';
 import type { ProtocolViolations } from './protocol-violations.js';
-import type { TopicFrames } from './topic-frames.port.js';
+import type { TopicGate } from './topic-gate.js';
 
 /** The services frames are handed to. */
 export interface FrameHandlers {
   readonly handshake: HandshakeService;
   readonly pings: PingScheduler;
-  readonly topics: TopicFrames;
+  /** The gate in front of the topic hub (docs/server.md#topic-authorization). */
+  readonly topics: TopicGate;
   readonly inbox: MessageInbox;
   readonly drainer: ConnectionDrainer;
   readonly rateLimiter: FrameRateLimiter;
@@ -78,7 +79,7 @@ export class FrameRouter {
   }
 
   private handle(connection: HeartbeatConnection, frame: ClientFrame): Promise<void> | void {
-    const { handshake, pings, topics, inbox } = this.handlers;
+    const { handshake, pings, topics } = this.handlers;
     switch (frame.type) {
       case 'hello':
         return handshake.hello(connection, frame);
@@ -91,10 +92,25 @@ export class FrameRouter {
       case 'unsubscribe':
         return topics.unsubscribe(connection, frame.topic);
       case 'message':
-        return inbox.receive(connection, frame);
+        return this.message(connection, frame);
       case 'auth':
         return handshake.auth(connection, frame);
     }
+  }
+
+  /**
+   * A `message` naming a topic goes through the gate's `publish` check first: a refused one was
+   * answered `error` there, and is neither acknowledged nor handed to `messages$`.
+   */
+  private message(connection: HeartbeatConnection, frame: MessageFrame): Promise<void> | void {
+    const { topics, inbox } = this.handlers;
+    if (frame.topic === undefined) return inbox.receive(connection, frame);
+    const allowed = topics.publish(connection, frame.topic, frame.id);
+    if (allowed === true) return inbox.receive(connection, frame);
+    if (allowed === false) return;
+    return allowed.then((settled) => {
+      if (settled && connection.isOpen) inbox.receive(connection, frame);
+    });
   }
 
   private fail(connection: HeartbeatConnection, frame: ClientFrame, error: unknown): void {
