@@ -86,6 +86,22 @@ describe('TopicGate', () => {
       expect(peer.frames).toHaveLength(written);
     });
 
+    it('decides again with the renewed claims when an auth came while authorize was pending', async () => {
+      const pending = pendingAuthorize();
+      const server = new TestCore({ verifyToken: (token) => ({ userId: 'alice', claims: { role: token } }), authorize: pending.authorize });
+      const { connection, peer } = await server.open({ token: 'operator' });
+      server.send(connection, { type: 'subscribe', topic: 'ops' });
+      server.send(connection, { type: 'auth', token: 'viewer' });
+      await settle();
+      pending.answer(0, true);
+      await settle();
+      expect(pending.calls).toEqual(['ops', 'ops']);
+      pending.answer(1, false);
+      await settle();
+      expect(server.topics.calls).toEqual([]);
+      expect(peer.framesOf('error')).toEqual([expect.objectContaining({ code: ProtocolErrorCode.Forbidden, ref: 'ops' })]);
+    });
+
     it('answers internal_error for the topic and logs when authorize rejects', async () => {
       const pending = pendingAuthorize();
       const server = new TestCore({ authorize: pending.authorize });

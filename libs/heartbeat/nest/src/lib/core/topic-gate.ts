@@ -98,6 +98,7 @@ export class TopicGate implements TopicFrames {
       return;
     }
     const ticket = {};
+    const identity = subscriber.identity;
     let waiting = this.pending.get(subscriber);
     if (!waiting) this.pending.set(subscriber, (waiting = new Map()));
     waiting.set(topic, ticket);
@@ -105,6 +106,8 @@ export class TopicGate implements TopicFrames {
       // An `unsubscribe` or a later `subscribe` of the topic came meanwhile: this decision no longer counts.
       if (waiting.get(topic) !== ticket) return;
       waiting.delete(topic);
+      // An `auth` renewed the claims meanwhile: the decision is made again with them.
+      if (subscriber.identity !== identity) return this.subscribeAs(subscriber, topic, since, frame);
       this.settle(subscriber, topic, since, settled, frame);
     });
   }
