@@ -55,7 +55,7 @@ export interface HeartbeatClientMessage {
   connectionId: string;
   sessionId: string;
   /** The sender's user (docs/server.md#identity); undefined for an anonymous connection. */
-  userId: string | undefined;
+  userId?: string;
   id: string;
   topic: string | undefined;
   data: unknown;
