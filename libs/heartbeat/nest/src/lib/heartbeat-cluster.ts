@@ -82,8 +82,8 @@ export class HeartbeatCluster implements OnModuleInit, OnApplicationShutdown {
    */
   async publishToUser(userId: string, topic: string, data: unknown): Promise<PublishResult> {
     const name = userTopic(topic, userId);
-    // Data JSON cannot encode is refused before anyone is joined (the hub's publish would refuse it after).
-    encodeFrame({ type: 'message', data, timestamp: '' });
+    // Data JSON cannot encode (a BigInt, a cycle) throws here, before anyone is joined; the hub's publish would refuse it after.
+    JSON.stringify(data);
     const head = await this.backplane.readSince(name, undefined);
     const request: ControlRequest = { kind: 'join-user', userId, topic: name, since: head.seq };
     this.apply(request);

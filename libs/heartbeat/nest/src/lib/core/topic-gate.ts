@@ -66,13 +66,15 @@ export class TopicGate implements TopicFrames {
     this.hub.subscribe(subscriber, topic, since);
   }
 
-  /** Server-side unsubscribe, told to the client as `unsubscribed {reason}`; false when it was not subscribed. */
-  leave(subscriber: GatedSubscriber, topic: string, reason: 'removed' | 'forbidden' | 'internal_error' = 'removed'): boolean {
-    const pending = this.forget(subscriber, topic);
-    if (!subscriber.topics.includes(topic)) return pending;
+  /**
+   * Server-side unsubscribe, told to the client as `unsubscribed {reason}` when it was subscribed; a
+   * `subscribe` of the topic still waiting for `authorize` is dropped too.
+   */
+  leave(subscriber: GatedSubscriber, topic: string, reason: 'removed' | 'forbidden' | 'internal_error' = 'removed'): void {
+    this.forget(subscriber, topic);
+    if (!subscriber.topics.includes(topic)) return;
     this.hub.unsubscribe(subscriber, topic);
     subscriber.send({ type: 'unsubscribed', topic, reason });
-    return true;
   }
 
   /**
@@ -139,8 +141,8 @@ export class TopicGate implements TopicFrames {
     this.logger.error(HeartbeatMessages.logAuthorizeThrew(topic, subscriber.id), error instanceof Error ? error.stack : String(error));
   }
 
-  /** Drops a pending decision of the topic; true when there was one. */
-  private forget(subscriber: GatedSubscriber, topic: string): boolean {
-    return this.pending.get(subscriber)?.delete(topic) ?? false;
+  /** Drops a pending decision of the topic, if there is one. */
+  private forget(subscriber: GatedSubscriber, topic: string): void {
+    this.pending.get(subscriber)?.delete(topic);
   }
 }
