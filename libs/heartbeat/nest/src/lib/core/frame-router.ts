@@ -1,4 +1,4 @@
-import { type ClientFrame, type MessageFrame, ProtocolErrorCode, parseClientFrame } from '@heartbeat/protocol';
+import { type ClientFrame, ProtocolErrorCode, parseClientFrame } from '@heartbeat/protocol';
 import type { IncomingMessage } from 'node:http';
 import type { AddressConnectionLimiter } from './address-connection-limiter.js';
 import type { CoreClock } from './clock.port.js';
@@ -79,7 +79,7 @@ export class FrameRouter {
   }
 
   private handle(connection: HeartbeatConnection, frame: ClientFrame): Promise<void> | void {
-    const { handshake, pings, topics } = this.handlers;
+    const { handshake, pings, topics, inbox } = this.handlers;
     switch (frame.type) {
       case 'hello':
         return handshake.hello(connection, frame);
@@ -92,24 +92,24 @@ export class FrameRouter {
       case 'unsubscribe':
         return topics.unsubscribe(connection, frame.topic);
       case 'message':
-        return this.message(connection, frame);
+        if (frame.topic === undefined) return inbox.receive(connection, frame);
+        return this.published(connection, frame.topic, frame.id, () => inbox.receive(connection, frame));
       case 'auth':
         return handshake.auth(connection, frame);
     }
   }
 
   /**
-   * A `message` naming a topic goes through the gate's `publish` check first: a refused one was
-   * answered `error` there, and is neither acknowledged nor handed to `messages$`.
+   * A client frame that publishes on a topic (a `message` naming one; a `request`) goes on to
+   * `handle` only once the gate allowed `publish` on it: a refused one was answered `error` there,
+   * and is neither acknowledged nor handed over (docs/server.md#topic-authorization).
    */
-  private message(connection: HeartbeatConnection, frame: MessageFrame): Promise<void> | void {
-    const { topics, inbox } = this.handlers;
-    if (frame.topic === undefined) return inbox.receive(connection, frame);
-    const allowed = topics.publish(connection, frame.topic, frame.id);
-    if (allowed === true) return inbox.receive(connection, frame);
+  private published(connection: HeartbeatConnection, topic: string, id: string, handle: () => Promise<void> | void): Promise<void> | void {
+    const allowed = this.handlers.topics.publish(connection, topic, id);
+    if (allowed === true) return handle();
     if (allowed === false) return;
     return allowed.then((settled) => {
-      if (settled && connection.isOpen) inbox.receive(connection, frame);
+      if (settled && connection.isOpen) return handle();
     });
   }
 
