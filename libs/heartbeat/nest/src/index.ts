@@ -8,6 +8,7 @@ export { HEARTBEAT_OPTIONS } from './lib/heartbeat.constants.js';
 export { Clock } from './lib/clock.js';
 export { HeartbeatOptionsError } from './lib/heartbeat-options.validator.js';
 export type {
+  AuthorizeTopic,
   HeartbeatAuthContext,
   HeartbeatModuleOptions,
   HeartbeatRateLimitOptions,
@@ -15,8 +16,12 @@ export type {
   HeartbeatReplayOptions,
   ResolvedHeartbeatOptions,
   TokenVerdict,
+  TopicAction,
+  TopicRule,
+  TopicRuleAllow,
   VerifyToken,
 } from './lib/core/heartbeat-options.interface.js';
+export type { HeartbeatIdentity } from './lib/core/heartbeat-identity.js';
 export type { HeartbeatClientMessage, HeartbeatLifecycleEvent, HeartbeatSample } from './lib/core/heartbeat-events.js';
 export type { PublishResult } from './lib/core/topic-hub.js';
 export type { ClusterStatus } from './lib/core/backplane.js';

@@ -314,7 +314,138 @@ describe('HandshakeService', () => {
     });
   });
 
+  describe('identity', () => {
+    /** `u:<user>` names a user, `u:<user>+<role>` a user with a role claim; `anon` is anonymous. */
+    const verifyUser = (token: string | undefined) => {
+      if (token === 'anon') return true;
+      if (!token?.startsWith('u:')) return false;
+      const [userId, role] = token.slice(2).split('+');
+      return { userId, claims: role === undefined ? {} : { role } };
+    };
+
+    async function owner(token: string) {
+      const client = await connect();
+      return { client, welcome: await client.hello(token) };
+    }
+
+    it('names the user in welcome, connection_details, the authenticated and disconnected events and messages$; none when anonymous', async () => {
+      const { service } = await start({ verifyToken: verifyUser });
+      const events: HeartbeatLifecycleEvent[] = [];
+      service.events$.subscribe((event) => events.push(event));
+      const messages: unknown[] = [];
+      service.messages$.subscribe((message) => messages.push(message));
+      const alice = await owner('u:alice');
+      const anonymous = await owner('anon');
+      expect(alice.welcome.user_id).toBe('alice');
+      expect(anonymous.welcome).not.toHaveProperty('user_id');
+      const rows = service.getLocalStats().connection_details;
+      expect(rows.find((row) => row.session_id === alice.welcome.session_id)?.user_id).toBe('alice');
+      expect(rows.find((row) => row.session_id === anonymous.welcome.session_id)?.user_id).toBeNull();
+      alice.client.send({ type: 'message', id: 'm1', data: 'hi' });
+      await alice.client.next('ack');
+      expect(messages).toEqual([expect.objectContaining({ id: 'm1', userId: 'alice' })]);
+      await alice.client.close();
+      await eventually(() => events.some((event) => event.type === 'disconnected' && event.userId === 'alice'), 'alice disconnected');
+      const authenticated = events.filter((event) => event.type === 'authenticated');
+      expect(authenticated.map((event) => event.userId)).toEqual(['alice', undefined]);
+    });
+
+    it('gives a hello naming another user’s live session a new session, and leaves the owner connected and served', async () => {
+      const { service } = await start({ verifyToken: verifyUser });
+      const alice = await owner('u:alice');
+      const mallory = await connect();
+      const welcome = await mallory.hello('u:mallory', { session_id: alice.welcome.session_id });
+      expect(welcome).toMatchObject({ resumed: false, user_id: 'mallory' });
+      expect(welcome.session_id).not.toBe(alice.welcome.session_id);
+      await expectServed(alice.client);
+      expect(service.getTotals()).toMatchObject({ session_refusals: 1, session_takeovers: 0, resumed_sessions: 0 });
+    });
+
+    it('gives a replayed session id of another user a new session; the owner still resumes theirs, with nothing of the intruder in it', async () => {
+      const { service } = await start({ verifyToken: verifyUser });
+      const alice = await owner('u:alice');
+      alice.client.send({ type: 'message', id: 'from-alice', data: 1 });
+      await alice.client.next('ack');
+      await alice.client.close();
+      await eventually(() => service.connectionCount === 0, 'alice gone');
+      const handed: string[] = [];
+      service.messages$.subscribe((message) => handed.push(`${message.userId}:${message.id}`));
+
+      for (const token of ['u:mallory', 'anon']) {
+        const intruder = await connect();
+        const welcome = await intruder.hello(token, { session_id: alice.welcome.session_id });
+        expect(welcome.resumed).toBe(false);
+        expect(welcome.session_id).not.toBe(alice.welcome.session_id);
+        // The owner's message ids are not the intruder's: the same id is a new message, not a duplicate.
+        intruder.send({ type: 'message', id: 'from-alice', data: 2 });
+        await intruder.next('ack');
+      }
+      const back = await connect();
+      expect(await back.hello('u:alice', { session_id: alice.welcome.session_id })).toMatchObject({ resumed: true, session_id: alice.welcome.session_id });
+      back.send({ type: 'message', id: 'from-alice', data: 3 });
+      await back.next('ack');
+      expect(handed).toEqual(['mallory:from-alice', 'undefined:from-alice']);
+      expect(service.getTotals()).toMatchObject({ session_refusals: 2, resumed_sessions: 1, duplicate_messages: 1 });
+    });
+
+    it('does not let a user resume an anonymous client’s session', async () => {
+      const { service } = await start({ verifyToken: verifyUser });
+      const anonymous = await owner('anon');
+      const alice = await connect();
+      const welcome = await alice.hello('u:alice', { session_id: anonymous.welcome.session_id });
+      expect(welcome.session_id).not.toBe(anonymous.welcome.session_id);
+      await expectServed(anonymous.client);
+      expect(service.getTotals().session_refusals).toBe(1);
+    });
+  });
+
   describe('#auth', () => {
+    it.each([
+      ['another user', 'u:alice', 'u:bob'],
+      ['an anonymous token on a user’s connection', 'u:alice', 'anon'],
+      ['a user token on an anonymous connection', 'anon', 'u:alice'],
+    ])('closes with 4001, saying the token belongs to another user, for %s', async (_case, first, second) => {
+      const verifyToken = (token: string | undefined) => (token === 'anon' ? true : { userId: token?.slice(2) ?? '' });
+      const { service } = await start({ verifyToken });
+      const client = await connect();
+      await client.hello(first);
+      client.send({ type: 'subscribe', topic: 'alerts' });
+      await client.next('subscribed');
+      client.send({ type: 'auth', token: second });
+      expect(await client.closed).toEqual({ code: CloseCode.Unauthorized, reason: HeartbeatMessages.closeOtherUser() });
+      await service.publish('alerts', 'after');
+      expect(client.all('event')).toEqual([]);
+      expect(client.all('authenticated')).toEqual([]);
+    });
+
+    it('takes back, with unsubscribed {reason: "forbidden"}, the topics a fresh token no longer allows, and keeps the rest', async () => {
+      const verifyToken = (token: string | undefined) => ({ userId: 'alice', claims: { role: token } });
+      const { service } = await start({
+        verifyToken,
+        authorize: [
+          { topic: 'ops', allow: { claim: 'role', equals: 'operator' } },
+          { topic: 'alerts', allow: 'authenticated' },
+        ],
+      });
+      const client = await connect();
+      await client.hello('operator');
+      for (const topic of ['ops', 'alerts']) {
+        client.send({ type: 'subscribe', topic });
+        await client.next('subscribed', 2_000, (frame) => frame.topic === topic);
+      }
+      client.send({ type: 'auth', token: 'viewer' });
+      await client.next('authenticated');
+      expect(await client.next('unsubscribed')).toEqual({ type: 'unsubscribed', topic: 'ops', reason: 'forbidden' });
+      await service.publish('ops', 'secret');
+      await service.publish('alerts', 'public');
+      // Published before, the ops event would have come first.
+      expect(await client.next('event')).toMatchObject({ topic: 'alerts', data: 'public' });
+      expect(client.all('event')).toEqual([]);
+      expect(service.getLocalStats().connection_details[0].topics).toEqual(['alerts']);
+      client.send({ type: 'subscribe', topic: 'ops' });
+      expect(await client.next('error')).toMatchObject({ code: ProtocolErrorCode.Forbidden, ref: 'ops' });
+    });
+
     it('closes with 4001 when the fresh token is refused', async () => {
       await start({ verifyToken: acceptGood });
       const client = await connect();

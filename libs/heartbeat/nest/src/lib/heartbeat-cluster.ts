@@ -1,18 +1,24 @@
-import type { HeartbeatStats, NodeStats } from '@heartbeat/protocol';
+import { encodeFrame, type HeartbeatStats, type NodeStats, userTopic } from '@heartbeat/protocol';
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Clock } from './clock.js';
 import { ConnectionRegistry } from './core/connection-registry.js';
 import { Backplane, type ClusterStatus, type ControlReply, type ControlRequest } from './core/backplane.js';
-import { assertCloseFrame } from './core/heartbeat-connection.js';
+import { assertCloseFrame, type HeartbeatConnection } from './core/heartbeat-connection.js';
+import { TopicGate } from './core/topic-gate.js';
+import { type PublishResult, TopicHub } from './core/topic-hub.js';
 import { LocalStats } from './local-stats.js';
 import { sumTotals } from './redis/sum-totals.js';
 
 export type { ClusterStatus } from './core/backplane.js';
 
+/** A request about one connection, answered by whichever node holds it. */
+type ConnectionRequest = Extract<ControlRequest, { kind: 'send' | 'join' | 'leave' }>;
+
 /**
  * The operations that reach beyond this process, over the module's {@link Backplane}: cluster-wide
- * stats and disconnecting a connection wherever it is (docs/scaling.md#cluster-stats). In memory
- * mode the cluster is this process alone: the same code finds no other node to ask.
+ * stats, disconnecting a connection wherever it is (docs/scaling.md#cluster-stats), and targeted
+ * delivery (docs/server.md#targeted-delivery). In memory mode the cluster is this process alone:
+ * the same code finds no other node to ask. Arguments are validated by HeartbeatService.
  */
 @Injectable()
 export class HeartbeatCluster implements OnModuleInit, OnApplicationShutdown {
@@ -21,6 +27,8 @@ export class HeartbeatCluster implements OnModuleInit, OnApplicationShutdown {
     private readonly local: LocalStats,
     private readonly registry: ConnectionRegistry,
     private readonly clock: Clock,
+    private readonly gate: TopicGate,
+    private readonly hub: TopicHub,
   ) {}
 
   get nodeId(): string {
@@ -68,14 +76,80 @@ export class HeartbeatCluster implements OnModuleInit, OnApplicationShutdown {
     return [...replies.values()].some((reply) => reply.kind === 'disconnect' && reply.closed);
   }
 
+  /**
+   * Joins every live connection of the user, on every node, to the user topic from the head read
+   * now, then publishes on it: a connection joined after the head was read still gets the event.
+   */
+  async publishToUser(userId: string, topic: string, data: unknown): Promise<PublishResult> {
+    const name = userTopic(topic, userId);
+    // Data JSON cannot encode (a BigInt, a cycle) throws here, before anyone is joined; the hub's publish would refuse it after.
+    JSON.stringify(data);
+    const head = await this.backplane.readSince(name, undefined);
+    const request: ControlRequest = { kind: 'join-user', userId, topic: name, since: head.seq };
+    this.apply(request);
+    await this.backplane.request(request);
+    return this.hub.publish(name, data);
+  }
+
+  /** A server `message` frame to one connection, wherever it is; false when no node holds it open. */
+  sendToConnection(id: string, topic: string, data: unknown): Promise<boolean> {
+    // Encoded here first: data JSON cannot encode throws before any node is asked.
+    const timestamp = new Date(this.clock.now()).toISOString();
+    encodeFrame({ type: 'message', topic, data, timestamp });
+    return this.onConnection({ kind: 'send', id, topic, data, timestamp });
+  }
+
+  /** Server-side subscribe of one connection, wherever it is; false when no node holds it open. */
+  join(id: string, topic: string): Promise<boolean> {
+    return this.onConnection({ kind: 'join', id, topic });
+  }
+
+  /** Server-side unsubscribe of one connection, wherever it is; false when no node holds it open. */
+  leave(id: string, topic: string): Promise<boolean> {
+    return this.onConnection({ kind: 'leave', id, topic });
+  }
+
   status(): ClusterStatus {
     return this.backplane.status();
+  }
+
+  /** Done here when this node holds the connection, else asked of the others until one did it. */
+  private async onConnection(request: ConnectionRequest): Promise<boolean> {
+    if (this.apply(request)) return true;
+    const applied = (reply: ControlReply) => reply.kind === 'applied' && reply.applied;
+    const { replies } = await this.backplane.request(request, applied);
+    return [...replies.values()].some(applied);
   }
 
   /** This node's answer to another node's request. */
   private answer(request: ControlRequest): ControlReply {
     if (request.kind === 'stats') return { kind: 'stats', stats: this.local.stats(this.nodeId), at: this.clock.now() };
-    return { kind: 'disconnect', closed: this.closeLocal(request.id, request.code, request.reason) };
+    if (request.kind === 'disconnect') return { kind: 'disconnect', closed: this.closeLocal(request.id, request.code, request.reason) };
+    return { kind: 'applied', applied: this.apply(request) };
+  }
+
+  /** Targeted delivery on this node; true when it held the connection (a connection of the user). */
+  private apply(request: Exclude<ControlRequest, { kind: 'stats' | 'disconnect' }>): boolean {
+    if (request.kind === 'join-user') {
+      let joined = false;
+      for (const connection of this.registry.values()) {
+        if (!connection.isOpen || connection.userId !== request.userId) continue;
+        joined = true;
+        if (!connection.topics.includes(request.topic)) this.gate.join(connection, request.topic, request.since);
+      }
+      return joined;
+    }
+    const connection = this.openConnection(request.id);
+    if (!connection) return false;
+    if (request.kind === 'send') return connection.send({ type: 'message', topic: request.topic, data: request.data, timestamp: request.timestamp });
+    if (request.kind === 'join') this.gate.join(connection, request.topic, undefined);
+    else this.gate.leave(connection, request.topic);
+    return true;
+  }
+
+  private openConnection(id: string): HeartbeatConnection | undefined {
+    const connection = this.registry.getById(id);
+    return connection?.isOpen ? connection : undefined;
   }
 
   private closeLocal(id: string, code: number, reason: string): boolean {

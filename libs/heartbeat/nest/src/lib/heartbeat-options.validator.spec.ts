@@ -37,6 +37,7 @@ describe('resolveHeartbeatOptions', () => {
         rateLimit: { messagesPerSecond: 100, burst: 200 },
         maxConnectionsPerAddress: undefined,
         verifyToken: undefined,
+        authorize: undefined,
         redis: undefined,
         allowedOrigins: undefined,
       });
@@ -325,6 +326,31 @@ describe('resolveHeartbeatOptions', () => {
 
     it('is undefined (every origin accepted) when absent', () => {
       expect(resolveHeartbeatOptions({}).allowedOrigins).toBeUndefined();
+    });
+  });
+
+  describe('authorize', () => {
+    it('keeps a function as it is', () => {
+      const authorize = () => true;
+      expect(resolveHeartbeatOptions({ authorize }).authorize).toBe(authorize);
+    });
+
+    it('compiles a list of rules into the function that applies them', () => {
+      const { authorize } = resolveHeartbeatOptions({ authorize: [{ topic: 'alerts', allow: 'authenticated' }] });
+      expect(authorize?.({ userId: 'alice', claims: {} }, 'alerts', 'subscribe')).toBe(true);
+      expect(authorize?.(undefined, 'alerts', 'subscribe')).toBe(false);
+    });
+
+    it.each([
+      ['a string', 'alerts', 'must be a function or an array of rules'],
+      ['a rule with a wildcard inside a segment', [{ topic: 'alerts.a*', allow: 'anyone' }], 'rule 0: The topic pattern "alerts.a*" uses * inside a segment'],
+      ['a rule with an unknown action', [{ topic: 'alerts', actions: ['write'], allow: 'anyone' }], '"actions" must be a non-empty array'],
+      ['a rule without allow', [{ topic: 'alerts' }], '"allow" must be "anyone", "authenticated" or { claim'],
+    ])('rejects %s with a sentence naming the option and the rule', (_case, value, sentence) => {
+      const { message } = rejectionOf({ authorize: value });
+      expect(message).toContain('HeartbeatModule option "authorize"');
+      expect(message).toContain(sentence);
+      expect(message).toContain('HeartbeatModule.forRoot()/forRootAsync()');
     });
   });
 });

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { HeartbeatModuleOptions, ResolvedHeartbeatOptions } from './core/heartbeat-options.interface.js';
 import { HeartbeatMessages } from './core/heartbeat.messages.js';
+import { compileTopicRules } from './core/topic-access.js';
 import {
   DEFAULT_MAX_BUFFERED_BYTES,
   DEFAULT_MAX_RETAINED_SESSIONS,
@@ -54,6 +55,7 @@ export function resolveHeartbeatOptions(options: HeartbeatModuleOptions = {}): R
     rateLimit: rateLimit(options.rateLimit),
     maxConnectionsPerAddress: optionalLimit('maxConnectionsPerAddress', options.maxConnectionsPerAddress),
     verifyToken: optionalFunction('verifyToken', options.verifyToken),
+    authorize: authorize(options.authorize),
     redis: redis(options.redis),
     allowedOrigins: origins(options.allowedOrigins),
   };
@@ -186,6 +188,13 @@ function optionalFunction<F>(name: string, value: F | undefined): F | undefined 
     throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption(name, 'a function', value));
   }
   return value;
+}
+
+function authorize(value: HeartbeatModuleOptions['authorize']): ResolvedHeartbeatOptions['authorize'] {
+  if (value === undefined || typeof value === 'function') return value;
+  const compiled = compileTopicRules(value);
+  if (typeof compiled === 'string') throw new HeartbeatOptionsError(compiled);
+  return compiled;
 }
 
 function origins(value: HeartbeatModuleOptions['allowedOrigins']): ResolvedHeartbeatOptions['allowedOrigins'] {

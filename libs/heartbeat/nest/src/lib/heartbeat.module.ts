@@ -28,6 +28,8 @@ import { resolveHeartbeatOptions } from './heartbeat-options.validator.js';
 import { Backplane } from './core/backplane.js';
 import { MemoryBackplane } from './core/memory-backplane.js';
 import { TopicHub } from './core/topic-hub.js';
+import { TopicAccess } from './core/topic-access.js';
+import { TopicGate } from './core/topic-gate.js';
 import { HeartbeatCluster } from './heartbeat-cluster.js';
 import { LocalStats } from './local-stats.js';
 import { NestClock } from './nest-clock.js';
@@ -148,6 +150,12 @@ type Options = ResolvedHeartbeatOptions;
       inject: [HEARTBEAT_OPTIONS, HEARTBEAT_SCHEDULER, Clock],
     },
     { provide: TopicHub, useClass: TopicHubProvider },
+    {
+      provide: TopicGate,
+      // Every way onto a topic passes the gate (docs/server.md#topic-authorization).
+      useFactory: (options: Options, hub: TopicHub, logger: CoreLogger) => new TopicGate(new TopicAccess(options.authorize), hub, logger),
+      inject: [HEARTBEAT_OPTIONS, TopicHub, HEARTBEAT_LOGGER],
+    },
     HeartbeatCluster,
     {
       provide: HandshakeService,
@@ -158,7 +166,7 @@ type Options = ResolvedHeartbeatOptions;
         events: LifecycleEvents,
         logger: CoreLogger,
         pings: PingScheduler,
-        topics: TopicHub,
+        topics: TopicGate,
         sessions: SessionRegistry,
         drainer: ConnectionDrainer,
         expiry: TokenExpiry,
@@ -171,7 +179,7 @@ type Options = ResolvedHeartbeatOptions;
         LifecycleEvents,
         HEARTBEAT_LOGGER,
         PingScheduler,
-        TopicHub,
+        TopicGate,
         SessionRegistry,
         ConnectionDrainer,
         TokenExpiry,
@@ -186,7 +194,7 @@ type Options = ResolvedHeartbeatOptions;
         logger: CoreLogger,
         handshake: HandshakeService,
         pings: PingScheduler,
-        topics: TopicHub,
+        topics: TopicGate,
         inbox: MessageInbox,
         drainer: ConnectionDrainer,
         rateLimiter: FrameRateLimiter,
@@ -199,7 +207,7 @@ type Options = ResolvedHeartbeatOptions;
         HEARTBEAT_LOGGER,
         HandshakeService,
         PingScheduler,
-        TopicHub,
+        TopicGate,
         MessageInbox,
         ConnectionDrainer,
         FrameRateLimiter,

@@ -18,6 +18,7 @@ const TOTALS_FIELDS = [
   'rate_limited_disconnections',
   'resumed_sessions',
   'retained_sessions',
+  'session_refusals',
   'session_takeovers',
   'slow_consumer_disconnections',
   'timeout_disconnections',
@@ -45,6 +46,7 @@ const DETAILS_FIELDS = [
   'state',
   'token_expires_at',
   'topics',
+  'user_id',
 ];
 
 function clientPing(client: TestClient, sequence: number): Promise<unknown> {
@@ -117,6 +119,7 @@ describe('HeartbeatService', () => {
           rate_limited_disconnections: 0,
           address_limit_rejections: 0,
           token_expirations: 0,
+          session_refusals: 0,
           retained_sessions: 0,
           draining: false,
         },
@@ -151,6 +154,7 @@ describe('HeartbeatService', () => {
       expect(details).toMatchObject({
         session_id: welcome.session_id,
         state: 'open',
+        user_id: null,
         client_ping_count: 2,
         missed_pings: 0,
         buffered_bytes: 0,
@@ -368,6 +372,118 @@ describe('HeartbeatService', () => {
       const result = await server.service.publish('alerts', { risk: 0.97 });
       expect(result).toEqual({ topic: 'alerts', seq: 1, epoch: (server.app.get(Backplane) as MemoryBackplane).epoch, delivered: 1 });
       expect(await client.next('event')).toMatchObject({ topic: 'alerts', seq: 1, epoch: result.epoch, data: { risk: 0.97 } });
+    });
+  });
+
+  describe('targeted delivery', () => {
+    /** Each token names its user; every topic but a user topic is refused, to show server-side joins bypass authorize. */
+    beforeEach(async () => {
+      await server.close();
+      server = await startTestApp({ verifyToken: (token) => ({ userId: token ?? '' }), authorize: () => false });
+    });
+
+    const idOf = (welcome: { session_id: string }) => detailsOf(welcome.session_id)!.id;
+
+    describe('#publishToUser', () => {
+      it('joins every connection of the user (an unasked subscribed), then delivers the event to them and to no one else', async () => {
+        const phone = await open('alice');
+        const laptop = await open('alice');
+        const bob = await open('bob');
+        const first = await server.service.publishToUser('alice', 'inbox', { n: 1 });
+        expect(first).toMatchObject({ topic: 'inbox#alice', seq: 1, delivered: expect.any(Number) });
+        for (const { client } of [phone, laptop]) {
+          expect(await client.next('subscribed')).toMatchObject({ topic: 'inbox#alice' });
+          expect(await client.next('event')).toMatchObject({ topic: 'inbox#alice', seq: 1, data: { n: 1 } });
+        }
+        const second = await server.service.publishToUser('alice', 'inbox', { n: 2 });
+        expect(second).toMatchObject({ seq: 2, delivered: 2 });
+        for (const { client } of [phone, laptop]) {
+          expect(await client.next('event')).toMatchObject({ topic: 'inbox#alice', seq: 2, data: { n: 2 } });
+          expect(client.all('subscribed')).toEqual([]);
+        }
+        await clientPing(bob.client, 1);
+        expect(bob.client.all('subscribed')).toEqual([]);
+        expect(bob.client.all('event')).toEqual([]);
+      });
+
+      it('replays the user topic to the user resuming by its position, like any topic', async () => {
+        const { client } = await open('alice');
+        await server.service.publishToUser('alice', 'inbox', { n: 1 });
+        await client.next('event');
+        await client.close();
+        await eventually(() => server.service.connectionCount === 0, 'alice gone');
+        await server.service.publishToUser('alice', 'inbox', { n: 2 });
+        const back = await connect();
+        await back.hello('alice', { positions: { 'inbox#alice': 1 } });
+        expect(await back.next('subscribed')).toMatchObject({ topic: 'inbox#alice', seq: 2, recovered: true, replayed: 1 });
+        expect(await back.next('event')).toMatchObject({ seq: 2, data: { n: 2 } });
+      });
+
+      it('stores the event for a user with no connection, who gets it by subscribing to the user topic', async () => {
+        expect(await server.service.publishToUser('carol', 'inbox', 'while away')).toMatchObject({ topic: 'inbox#carol', seq: 1, delivered: 0 });
+        const { client } = await open('carol');
+        client.send({ type: 'subscribe', topic: 'inbox#carol', since: 0 });
+        expect(await client.next('event')).toMatchObject({ seq: 1, data: 'while away' });
+      });
+
+      it('rejects a bad user id or topic with a sentence, and data JSON cannot encode with a TypeError, joining nobody', async () => {
+        const { client } = await open('alice');
+        await expect(server.service.publishToUser('', 'inbox', 1)).rejects.toThrow(new RangeError(HeartbeatMessages.invalidUserId('publishToUser', '')));
+        await expect(server.service.publishToUser('u'.repeat(129), 'inbox', 1)).rejects.toThrow(RangeError);
+        await expect(server.service.publishToUser('alice', 'in box', 1)).rejects.toThrow(/HeartbeatService.publishToUser\(\): The topic name "in box"/);
+        await expect(server.service.publishToUser('al ice', 'inbox', 1)).rejects.toThrow(RangeError);
+        await expect(server.service.publishToUser('alice', 'inbox#bob', 1)).rejects.toThrow(RangeError);
+        await expect(server.service.publishToUser('alice', 'inbox', { big: 1n })).rejects.toThrow(TypeError);
+        await clientPing(client, 1);
+        expect(client.all('subscribed')).toEqual([]);
+      });
+    });
+
+    describe('#sendToConnection', () => {
+      it('writes a server message frame to that connection alone, unnumbered', async () => {
+        const a = await open('alice');
+        const b = await open('alice');
+        const before = Date.now();
+        expect(await server.service.sendToConnection(idOf(a.welcome), 'notice', { hello: 'a' })).toBe(true);
+        const message = await a.client.next('message');
+        expect(message).toEqual({ type: 'message', topic: 'notice', data: { hello: 'a' }, timestamp: expect.any(String) });
+        expect(Date.parse(message.timestamp)).toBeGreaterThanOrEqual(before);
+        await clientPing(b.client, 1);
+        expect(b.client.all('message')).toEqual([]);
+      });
+
+      it('resolves false for an id no node holds, and rejects a bad id, topic or data', async () => {
+        expect(await server.service.sendToConnection('no-such-connection', 'notice', 1)).toBe(false);
+        await expect(server.service.sendToConnection('', 'notice', 1)).rejects.toThrow(new RangeError(HeartbeatMessages.invalidConnectionId('sendToConnection', '')));
+        await expect(server.service.sendToConnection('x', 'no tice', 1)).rejects.toThrow(RangeError);
+        const { welcome } = await open('alice');
+        await expect(server.service.sendToConnection(idOf(welcome), 'notice', 1n)).rejects.toThrow(TypeError);
+      });
+    });
+
+    describe('#join and #leave', () => {
+      it('subscribes a connection from the server past authorize, and unsubscribes it with unsubscribed {reason: "removed"}', async () => {
+        const { client, welcome } = await open('alice');
+        client.send({ type: 'subscribe', topic: 'ops' });
+        expect(await client.next('error')).toMatchObject({ code: 'forbidden', ref: 'ops' });
+        expect(await server.service.join(idOf(welcome), 'ops')).toBe(true);
+        expect(await client.next('subscribed')).toMatchObject({ topic: 'ops' });
+        await server.service.publish('ops', 'one');
+        expect(await client.next('event')).toMatchObject({ topic: 'ops', data: 'one' });
+        expect(await server.service.leave(idOf(welcome), 'ops')).toBe(true);
+        expect(await client.next('unsubscribed')).toEqual({ type: 'unsubscribed', topic: 'ops', reason: 'removed' });
+        await server.service.publish('ops', 'two');
+        await clientPing(client, 1);
+        expect(client.all('event')).toEqual([]);
+        expect(detailsOf(welcome.session_id)!.topics).toEqual([]);
+      });
+
+      it('resolves false for an id no node holds, and rejects a bad id or topic name', async () => {
+        expect(await server.service.join('no-such-connection', 'ops')).toBe(false);
+        expect(await server.service.leave('no-such-connection', 'ops')).toBe(false);
+        await expect(server.service.join('x', 'ops.*')).rejects.toThrow(RangeError);
+        await expect(server.service.leave('', 'ops')).rejects.toThrow(RangeError);
+      });
     });
   });
 });

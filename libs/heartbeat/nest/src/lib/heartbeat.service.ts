@@ -1,4 +1,4 @@
-import { CloseCode, type HeartbeatStats, type HeartbeatTotals } from '@heartbeat/protocol';
+import { CloseCode, type HeartbeatStats, type HeartbeatTotals, topicNameProblem, userTopic } from '@heartbeat/protocol';
 import { Injectable } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { ConnectionDrainer } from './core/connection-drainer.js';
@@ -11,8 +11,9 @@ import { LocalStats } from './local-stats.js';
 import { MessageInbox } from './core/message-inbox.js';
 import { PingScheduler } from './core/ping-scheduler.js';
 import { type PublishResult, TopicHub } from './core/topic-hub.js';
+import { isUserId } from './core/token-verdict.js';
 
-/** The module's public API: publish to topics, read stats, close connections, watch what happens. */
+/** The module's public API: publish to topics and users, read stats, close connections, watch what happens. */
 @Injectable()
 export class HeartbeatService {
   /** Connection lifecycle on this node: connected, authenticated, timed out, disconnected (with code and reason). */
@@ -67,6 +68,55 @@ export class HeartbeatService {
     return this.cluster.disconnect(id, code, reason);
   }
 
+  /**
+   * Publishes `data` to one user (docs/server.md#targeted-delivery): on their user topic
+   * `<topic>#<userId>`, after joining every live connection of theirs, on every node, that is not
+   * subscribed to it yet (each gets an unasked `subscribed`, then the event). The event has a seq and
+   * is replayed like any topic's: a client resumes it by its position. Resolves as `publish` does.
+   * Rejects with a RangeError for a bad user id or a topic that, with it, is not a topic name, and a
+   * TypeError for data JSON cannot encode, joining nobody.
+   */
+  async publishToUser<T>(userId: string, topic: string, data: T): Promise<PublishResult> {
+    if (!isUserId(userId)) throw new RangeError(HeartbeatMessages.invalidUserId('publishToUser', userId));
+    this.assertTopic('publishToUser', topic);
+    this.assertTopic('publishToUser', userTopic(topic, userId));
+    return this.cluster.publishToUser(userId, topic, data);
+  }
+
+  /**
+   * Sends a server `message {topic, data, timestamp}` frame to one connection, on whichever node
+   * holds it; resolves false when no node holds it open. Not numbered and not replayed: a client
+   * away at that moment never gets it. Rejects with a RangeError for a bad id or topic name, and a
+   * TypeError for data JSON cannot encode.
+   */
+  async sendToConnection<T>(connectionId: string, topic: string, data: T): Promise<boolean> {
+    this.assertConnectionId('sendToConnection', connectionId);
+    this.assertTopic('sendToConnection', topic);
+    return this.cluster.sendToConnection(connectionId, topic, data);
+  }
+
+  /**
+   * Subscribes a connection to a topic from the server, on whichever node holds it (`authorize` is
+   * not asked): the client gets an unasked `subscribed`, then the topic's events. Resolves false when
+   * no node holds it open; rejects with a RangeError for a bad id or topic name.
+   */
+  async join(connectionId: string, topic: string): Promise<boolean> {
+    this.assertConnectionId('join', connectionId);
+    this.assertTopic('join', topic);
+    return this.cluster.join(connectionId, topic);
+  }
+
+  /**
+   * Unsubscribes a connection from a topic from the server, told to the client as
+   * `unsubscribed {topic, reason: "removed"}`. Resolves false when no node holds it open; rejects
+   * with a RangeError for a bad id or topic name.
+   */
+  async leave(connectionId: string, topic: string): Promise<boolean> {
+    this.assertConnectionId('leave', connectionId);
+    this.assertTopic('leave', topic);
+    return this.cluster.leave(connectionId, topic);
+  }
+
   /** Bytes waiting in the send buffers of this node's connections, and in the fullest one (for metrics). */
   sendBuffers(): { totalBytes: number; maxBytes: number } {
     let totalBytes = 0;
@@ -101,5 +151,14 @@ export class HeartbeatService {
   /** Memory or Redis mode, this node's id and, in Redis mode, whether Redis is reachable. */
   getClusterStatus(): ClusterStatus {
     return this.cluster.status();
+  }
+
+  private assertTopic(method: string, topic: unknown): void {
+    const problem = topicNameProblem(topic);
+    if (problem) throw new RangeError(HeartbeatMessages.invalidTopicArgument(method, problem));
+  }
+
+  private assertConnectionId(method: string, id: unknown): void {
+    if (typeof id !== 'string' || id.length === 0) throw new RangeError(HeartbeatMessages.invalidConnectionId(method, id));
   }
 }

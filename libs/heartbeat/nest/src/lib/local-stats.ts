@@ -40,6 +40,7 @@ export class LocalStats {
       rate_limited_disconnections: counters.rateLimitedDisconnections,
       address_limit_rejections: counters.addressLimitRejections,
       token_expirations: counters.tokenExpirations,
+      session_refusals: counters.sessionRefusals,
       retained_sessions: this.sessions.retainedCount,
       draining: this.drainer.isDraining,
     };
@@ -66,6 +67,7 @@ function details(connection: HeartbeatConnection, nodeId: string | undefined): C
     topics: [...connection.topics],
     buffered_bytes: connection.bufferedBytes,
     token_expires_at: connection.tokenExpiresAt ?? null,
+    user_id: connection.userId ?? null,
   };
   if (nodeId !== undefined) row.node_id = nodeId;
   return row;

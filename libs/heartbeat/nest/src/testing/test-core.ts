@@ -18,6 +18,8 @@ import { SessionRegistry } from '../lib/core/session-registry.js';
 import { TokenExpiry } from '../lib/core/token-expiry.js';
 import type { TopicFrames } from '../lib/core/topic-frames.port.js';
 import type { TopicSubscriber } from '../lib/core/topic-subscriber.js';
+import { TopicAccess } from '../lib/core/topic-access.js';
+import { TopicGate } from '../lib/core/topic-gate.js';
 import { resolveHeartbeatOptions } from '../lib/heartbeat-options.validator.js';
 import { FakeClock } from './fake-clock.js';
 import { FakePeer } from './fake-peer.js';
@@ -54,6 +56,8 @@ export class TestCore {
   /** The services a closed connection was released from, in order. */
   readonly releases: string[] = [];
   readonly topics = new RecordingTopics();
+  /** The gate in front of the recorded topics, with the options' `authorize`. */
+  readonly gate: TopicGate;
   readonly pings: PingScheduler;
   readonly sessions: SessionRegistry;
   readonly addresses: AddressConnectionLimiter;
@@ -86,7 +90,8 @@ export class TestCore {
     this.rateLimiter = new FrameRateLimiter(this.options, counters, lifecycle, logger);
     this.violations = new ProtocolViolations(this.options);
     this.inbox = new MessageInbox(this.options, counters);
-    const { pings, topics, sessions, drainer, expiry, violations } = this;
+    this.gate = new TopicGate(new TopicAccess(this.options.authorize), this.topics, logger);
+    const { pings, gate: topics, sessions, drainer, expiry, violations } = this;
     this.handshake = new HandshakeService(this.options, clock, counters, lifecycle, logger, { pings, topics, sessions, drainer, expiry, violations });
     this.router = new FrameRouter(this.registry, clock, logger, {
       handshake: this.handshake,

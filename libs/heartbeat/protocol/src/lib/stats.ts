@@ -30,6 +30,11 @@ export interface HeartbeatTotals {
   address_limit_rejections?: number;
   /** Connections closed with 4001 because their token expired before an `auth` frame renewed it. */
   token_expirations?: number;
+  /**
+   * `hello` frames that named a session of another user (or an anonymous client's session with a
+   * user's token, or the reverse): each started a new session and left the owner's alone.
+   */
+  session_refusals?: number;
   /** True while the server shuts down gracefully: connections are closed with 1012, new ones refused. */
   draining?: boolean;
 }

@@ -95,9 +95,11 @@ export function contractLocalNode(nodeId: string, answered: ControlRequest[]): L
     totals: () => ({ total_pings_sent: 0, total_pongs_received: 0, total_client_pings: 0, timeout_disconnections: 0, active_connections: 1, last_cleanup_time: null }),
     answer: (request): ControlReply => {
       answered.push(request);
-      return request.kind === 'stats'
-        ? { kind: 'stats', stats: { heartbeat_stats: { total_pings_sent: 0, total_pongs_received: 0, total_client_pings: 0, timeout_disconnections: 0, active_connections: 1, last_cleanup_time: null }, connection_details: [] }, at: 1 }
-        : { kind: 'disconnect', closed: request.id === `${nodeId}-connection` };
+      if (request.kind === 'stats') {
+        return { kind: 'stats', stats: { heartbeat_stats: { total_pings_sent: 0, total_pongs_received: 0, total_client_pings: 0, timeout_disconnections: 0, active_connections: 1, last_cleanup_time: null }, connection_details: [] }, at: 1 };
+      }
+      if (request.kind === 'disconnect') return { kind: 'disconnect', closed: request.id === `${nodeId}-connection` };
+      return { kind: 'applied', applied: request.kind === 'join-user' ? request.userId === `${nodeId}-user` : request.id === `${nodeId}-connection` };
     },
   };
 }
@@ -400,6 +402,33 @@ export function backplaneContract(kind: BackplaneKind, makeHarness: () => Contra
       }
       expect(a.answered).toEqual([]);
       expect(a.backplane.status().nodeId).toBe(a.backplane.nodeId);
+    });
+
+    it('carries the targeted delivery requests (send, join, leave, join-user) to the other nodes and their answers back', async () => {
+      const a = await harness.node();
+      const b = await harness.node();
+      await until(async () => (await a.backplane.nodes()).length === (kind.separateNodes ? 2 : 1), 'every node listed');
+      const connection = `${b.backplane.nodeId}-connection`;
+      const requests: ControlRequest[] = [
+        { kind: 'send', id: connection, topic: 'orders', data: { total: 12.5, items: ['a', 'é'], nested: { none: null } }, timestamp: '2026-01-01T00:00:00.000Z' },
+        { kind: 'join', id: connection, topic: 'orders' },
+        { kind: 'leave', id: 'nobody', topic: 'orders' },
+        { kind: 'join-user', userId: `${b.backplane.nodeId}-user`, topic: 'inbox#alice', since: 7 },
+      ];
+      const answers = [];
+      for (const request of requests) answers.push(await a.backplane.request(request));
+      if (kind.separateNodes) {
+        expect(answers.map((answer) => answer.replies.get(b.backplane.nodeId))).toEqual([
+          { kind: 'applied', applied: true },
+          { kind: 'applied', applied: true },
+          { kind: 'applied', applied: false },
+          { kind: 'applied', applied: true },
+        ]);
+        expect(b.answered).toEqual(requests);
+      } else {
+        for (const answer of answers) expect(answer).toEqual({ peers: [], replies: new Map() });
+      }
+      expect(a.answered).toEqual([]);
     });
   });
 

@@ -42,11 +42,28 @@ export interface ClusterStatus {
   };
 }
 
-/** What one node asks the others (docs/scaling.md#cluster-stats). */
-export type ControlRequest = { kind: 'stats' } | { kind: 'disconnect'; id: string; code: number; reason: string };
+/**
+ * What one node asks the others (docs/scaling.md#cluster-stats): its stats; to close, write a
+ * server `message` to, join or leave a topic one connection `id`, wherever it is
+ * (docs/server.md#targeted-delivery); to join every connection of a user to its user topic from
+ * `since` (the head read before a `publishToUser`, so that the event is not missed).
+ */
+export type ControlRequest =
+  | { kind: 'stats' }
+  | { kind: 'disconnect'; id: string; code: number; reason: string }
+  | { kind: 'send'; id: string; topic: string; data: unknown; timestamp: string }
+  | { kind: 'join'; id: string; topic: string }
+  | { kind: 'leave'; id: string; topic: string }
+  | { kind: 'join-user'; userId: string; topic: string; since: number };
 
-/** A node's answer to a {@link ControlRequest}. */
-export type ControlReply = { kind: 'stats'; stats: HeartbeatStats; at: number } | { kind: 'disconnect'; closed: boolean };
+/**
+ * A node's answer to a {@link ControlRequest}. `applied` answers `send`, `join`, `leave` (true when
+ * the node holds the connection and did it) and `join-user` (true when it had a connection of the user).
+ */
+export type ControlReply =
+  | { kind: 'stats'; stats: HeartbeatStats; at: number }
+  | { kind: 'disconnect'; closed: boolean }
+  | { kind: 'applied'; applied: boolean };
 
 /** A node's periodic report: enough to list it, and to show its last figures once it went quiet. */
 export interface NodeReport {

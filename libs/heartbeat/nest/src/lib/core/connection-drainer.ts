@@ -84,6 +84,7 @@ export class ConnectionDrainer {
               type: 'draining',
               connectionId: connection.id,
               remoteAddress: connection.remoteAddress,
+              userId: connection.userId,
               position: next,
               of: n,
               at: this.clock.now(),

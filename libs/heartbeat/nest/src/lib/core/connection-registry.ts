@@ -99,6 +99,7 @@ export class ConnectionRegistry {
       type: 'disconnected',
       connectionId: connection.id,
       remoteAddress: connection.remoteAddress,
+      userId: connection.userId,
       code: closed.code,
       reason: closed.reason,
       at: this.clock.now(),
@@ -148,7 +149,7 @@ export class ConnectionRegistry {
     if (connection.isClosing) return;
     this.counters.slowConsumer();
     this.logger.warn(HeartbeatMessages.logSlowConsumer(connection.id, bufferedBytes, this.options.maxBufferedBytes));
-    this.events.emit({ type: 'slow_consumer', connectionId: connection.id, remoteAddress: connection.remoteAddress, bufferedBytes, at: this.clock.now() });
+    this.events.emit({ type: 'slow_consumer', connectionId: connection.id, remoteAddress: connection.remoteAddress, userId: connection.userId, bufferedBytes, at: this.clock.now() });
     connection.close(CloseCode.SlowConsumer, HeartbeatMessages.closeSlowConsumer(this.options.maxBufferedBytes));
   }
 }

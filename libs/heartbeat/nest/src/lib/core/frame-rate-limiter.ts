@@ -33,7 +33,7 @@ export class FrameRateLimiter {
       const retryAfterMs = bucket.msUntilFull(now);
       this.counters.rateLimitedDisconnection();
       this.logger.warn(HeartbeatMessages.logRateLimited(connection.id, connection.remoteAddress, limit.messagesPerSecond, limit.burst));
-      this.events.emit({ type: 'rate_limited', connectionId: connection.id, remoteAddress: connection.remoteAddress, retryAfterMs, at: now });
+      this.events.emit({ type: 'rate_limited', connectionId: connection.id, remoteAddress: connection.remoteAddress, userId: connection.userId, retryAfterMs, at: now });
       connection.close(CloseCode.RateLimited, formatRetryHint(HeartbeatMessages.closeRateLimited(limit.messagesPerSecond), retryAfterMs));
     }
     return false;

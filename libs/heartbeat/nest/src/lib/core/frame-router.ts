@@ -13,13 +13,14 @@ import type { MessageInbox } from './message-inbox.js';
 import type { PeerTransport } from './peer-transport.js';
 import type { PingScheduler } from './ping-scheduler.js';
 import type { ProtocolViolations } from './protocol-violations.js';
-import type { TopicFrames } from './topic-frames.port.js';
+import type { TopicGate } from './topic-gate.js';
 
 /** The services frames are handed to. */
 export interface FrameHandlers {
   readonly handshake: HandshakeService;
   readonly pings: PingScheduler;
-  readonly topics: TopicFrames;
+  /** The gate in front of the topic hub (docs/server.md#topic-authorization). */
+  readonly topics: TopicGate;
   readonly inbox: MessageInbox;
   readonly drainer: ConnectionDrainer;
   readonly rateLimiter: FrameRateLimiter;
@@ -91,10 +92,25 @@ export class FrameRouter {
       case 'unsubscribe':
         return topics.unsubscribe(connection, frame.topic);
       case 'message':
-        return inbox.receive(connection, frame);
+        if (frame.topic === undefined) return inbox.receive(connection, frame);
+        return this.published(connection, frame.topic, frame.id, () => inbox.receive(connection, frame));
       case 'auth':
         return handshake.auth(connection, frame);
     }
+  }
+
+  /**
+   * A client frame that publishes on a topic (a `message` naming one; a `request`) goes on to
+   * `handle` only once the gate allowed `publish` on it: a refused one was answered `error` there,
+   * and is neither acknowledged nor handed over (docs/server.md#topic-authorization).
+   */
+  private published(connection: HeartbeatConnection, topic: string, id: string, handle: () => Promise<void> | void): Promise<void> | void {
+    const allowed = this.handlers.topics.publish(connection, topic, id);
+    if (allowed === true) return handle();
+    if (allowed === false) return;
+    return allowed.then((settled) => {
+      if (settled && connection.isOpen) return handle();
+    });
   }
 
   private fail(connection: HeartbeatConnection, frame: ClientFrame, error: unknown): void {

@@ -90,6 +90,41 @@ describe('HandshakeService', () => {
     });
   });
 
+  describe('identity', () => {
+    const verifyToken = (token: string | undefined) => (token === 'anon' ? true : { userId: token ?? '' });
+
+    it('logs the user an authentication names, and anonymous without one', async () => {
+      const server = new TestCore({ verifyToken });
+      const alice = await server.open({ token: 'alice' });
+      const anonymous = await server.open({ token: 'anon' });
+      const logged = server.logger.lines.filter((line) => line.level === 'log').map((line) => line.message);
+      expect(logged).toContain(HeartbeatMessages.logAuthenticated(alice.connection.id, alice.connection.sessionId ?? '', false, 'alice'));
+      expect(logged).toContain(HeartbeatMessages.logAuthenticated(anonymous.connection.id, anonymous.connection.sessionId ?? '', false, undefined));
+      expect(HeartbeatMessages.logAuthenticated('c', 's', false, 'alice')).toBe('connection c authenticated as user "alice" (session s)');
+    });
+
+    it('warns and counts a hello naming another user’s session, and gives it a new one', async () => {
+      const server = new TestCore({ verifyToken });
+      const alice = await server.open({ token: 'alice' });
+      const sessionId = alice.connection.sessionId ?? '';
+      const mallory = await server.open({ token: 'mallory', session_id: sessionId });
+      expect(mallory.connection.sessionId).not.toBe(sessionId);
+      expect(alice.connection.session?.connection).toBe(alice.connection);
+      expect(server.counters.sessionRefusals).toBe(1);
+      expect(server.logger.lines).toContainEqual({ level: 'warn', message: HeartbeatMessages.logSessionRefused(mallory.connection.id, sessionId, 'mallory') });
+    });
+
+    it('logs an auth token of another user before closing with 4001', async () => {
+      const server = new TestCore({ verifyToken });
+      const { connection, peer } = await server.open({ token: 'alice' });
+      server.send(connection, { type: 'auth', token: 'bob' });
+      await settle();
+      expect(peer.closeFrame).toEqual({ code: CloseCode.Unauthorized, reason: HeartbeatMessages.closeOtherUser() });
+      expect(server.logger.lines).toContainEqual({ level: 'warn', message: HeartbeatMessages.logOtherUserAuth(connection.id, 'alice', 'bob') });
+      expect(connection.userId).toBe('alice');
+    });
+  });
+
   describe('#auth', () => {
     it('moves the token deadline, and a refused renewal closes with 4001', async () => {
       const start = Date.UTC(2026, 0, 1);

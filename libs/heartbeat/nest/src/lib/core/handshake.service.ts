@@ -2,6 +2,7 @@ import { type AuthFrame, type HelloFrame, CloseCode, ProtocolErrorCode } from '@
 import type { CoreClock } from './clock.port.js';
 import type { ConnectionDrainer } from './connection-drainer.js';
 import type { HeartbeatConnection } from './heartbeat-connection.js';
+import type { HeartbeatIdentity } from './heartbeat-identity.js';
 import type { HeartbeatCounters } from './heartbeat-counters.js';
 import type { HeartbeatSession } from './heartbeat-session.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
@@ -13,17 +14,21 @@ import type { ProtocolViolations } from './protocol-violations.js';
 import type { SessionRegistry } from './session-registry.js';
 import type { TokenExpiry } from './token-expiry.js';
 import { decideToken } from './token-verdict.js';
-import type { TopicFrames } from './topic-frames.port.js';
+import type { TopicGate } from './topic-gate.js';
 
-/** An accepted token: `expiresAt` when it expires. */
+/** An accepted token: `expiresAt` when it expires, and whose it is (undefined: anonymous). */
 interface AcceptedToken {
   expiresAt: number | undefined;
+  identity: HeartbeatIdentity | undefined;
 }
+
+const ANONYMOUS: AcceptedToken = Object.freeze({ expiresAt: undefined, identity: undefined });
 
 /** The services a handshake hands the connection on to. */
 export interface HandshakeServices {
   readonly pings: PingScheduler;
-  readonly topics: TopicFrames;
+  /** The gate in front of the topic hub: `hello.positions` are authorized as subscribes are. */
+  readonly topics: TopicGate;
   readonly sessions: SessionRegistry;
   readonly drainer: ConnectionDrainer;
   readonly expiry: TokenExpiry;
@@ -75,9 +80,15 @@ export class HandshakeService {
       return;
     }
 
-    const { session, resumed, superseded } = sessions.attach(connection, frame.session_id);
+    const userId = token.identity?.userId;
+    const { session, resumed, superseded, refused } = sessions.attach(connection, frame.session_id, userId);
+    // A session belongs to its user (docs/server.md#identity): another user's is left alone.
+    if (refused) {
+      this.counters.sessionRefused();
+      this.logger.warn(HeartbeatMessages.logSessionRefused(connection.id, frame.session_id ?? '', userId));
+    }
     if (superseded) this.supersede(superseded, connection);
-    this.authenticated(connection, session, resumed);
+    this.authenticated(connection, session, resumed, token.identity);
     expiry.schedule(connection, token.expiresAt);
     connection.send({
       type: 'welcome',
@@ -90,32 +101,42 @@ export class HandshakeService {
       },
       server_time: this.clock.now(),
       ...(token.expiresAt === undefined ? {} : { token_expires_at: token.expiresAt }),
+      ...(userId === undefined ? {} : { user_id: userId }),
     });
     pings.add(connection);
-    for (const [topic, since] of Object.entries(frame.positions ?? {})) {
-      topics.subscribe(connection, topic, since);
-    }
+    if (frame.positions) topics.resume(connection, frame.positions);
   }
 
   /**
-   * A fresh token on an open connection: an accepted one is answered with `authenticated` and
-   * replaces the deadline of the previous token (or removes it); a refused one closes with 4001.
+   * A fresh token on an open connection: an accepted one is answered with `authenticated`, replaces
+   * the deadline of the previous token (or removes it) and the identity's claims, and every topic of
+   * the connection is checked again (docs/server.md#topic-authorization); a refused one, or one of
+   * another user (anonymous and user included), closes with 4001.
    */
   async auth(connection: HeartbeatConnection, frame: AuthFrame): Promise<void> {
     const token = await this.verify(connection, frame.token, 'auth');
     if (!token || !connection.isOpen) return;
+    const tokenUser = token.identity?.userId;
+    if (tokenUser !== connection.userId) {
+      this.logger.warn(HeartbeatMessages.logOtherUserAuth(connection.id, connection.userId, tokenUser));
+      connection.close(CloseCode.Unauthorized, HeartbeatMessages.closeOtherUser());
+      return;
+    }
+    connection.renewIdentity(token.identity);
     this.services.expiry.schedule(connection, token.expiresAt);
     connection.send(token.expiresAt === undefined ? { type: 'authenticated' } : { type: 'authenticated', token_expires_at: token.expiresAt });
+    await this.services.topics.recheck(connection);
   }
 
-  private authenticated(connection: HeartbeatConnection, session: HeartbeatSession, resumed: boolean): void {
-    connection.open(session, undefined);
+  private authenticated(connection: HeartbeatConnection, session: HeartbeatSession, resumed: boolean, identity: HeartbeatIdentity | undefined): void {
+    connection.open(session, identity);
     if (resumed) this.counters.sessionResumed();
-    this.logger.log(HeartbeatMessages.logAuthenticated(connection.id, session.id, resumed));
+    this.logger.log(HeartbeatMessages.logAuthenticated(connection.id, session.id, resumed, identity?.userId));
     this.events.emit({
       type: 'authenticated',
       connectionId: connection.id,
       remoteAddress: connection.remoteAddress,
+      userId: connection.userId,
       sessionId: session.id,
       resumed,
       at: this.clock.now(),
@@ -137,7 +158,7 @@ export class HandshakeService {
   /** The accepted token; undefined when it was refused (the connection is then already being closed). */
   private async verify(connection: HeartbeatConnection, token: string | undefined, frame: 'hello' | 'auth'): Promise<AcceptedToken | undefined> {
     const { verifyToken } = this.options;
-    if (!verifyToken) return { expiresAt: undefined };
+    if (!verifyToken) return ANONYMOUS;
     let verdict: unknown;
     try {
       verdict = await verifyToken(token, {
@@ -157,7 +178,7 @@ export class HandshakeService {
       connection.close(CloseCode.Unauthorized, HeartbeatMessages.closeUnauthorized());
       return undefined;
     }
-    return { expiresAt: decision.expiresAt };
+    return { expiresAt: decision.expiresAt, identity: decision.identity };
   }
 }
 

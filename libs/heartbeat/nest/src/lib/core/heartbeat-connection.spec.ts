@@ -18,7 +18,7 @@ function connectionOn(peer = new FakePeer(), maxBufferedBytes = 1_000) {
 function openConnection() {
   const made = connectionOn();
   made.connection.beginAuthentication();
-  made.connection.open(new HeartbeatSession('s-1'), undefined);
+  made.connection.open(new HeartbeatSession('s-1', undefined), undefined);
   return made;
 }
 
@@ -27,16 +27,16 @@ describe('HeartbeatConnection', () => {
     it('goes handshake → authenticating → open, each transition once', () => {
       const { connection } = connectionOn();
       expect(connection.state).toBe('handshake');
-      expect(connection.open(new HeartbeatSession('s-1'), undefined)).toBe(false);
+      expect(connection.open(new HeartbeatSession('s-1', undefined), undefined)).toBe(false);
       expect(connection.beginAuthentication()).toBe(true);
       expect(connection.beginAuthentication()).toBe(false);
       expect(connection.state).toBe('authenticating');
       expect(connection.isOpen).toBe(false);
-      expect(connection.open(new HeartbeatSession('s-1'), undefined)).toBe(true);
+      expect(connection.open(new HeartbeatSession('s-1', undefined), undefined)).toBe(true);
       expect(connection.state).toBe('open');
       expect(connection.isOpen).toBe(true);
       expect(connection.sessionId).toBe('s-1');
-      expect(connection.open(new HeartbeatSession('s-2'), undefined)).toBe(false);
+      expect(connection.open(new HeartbeatSession('s-2', undefined), undefined)).toBe(false);
       expect(connection.sessionId).toBe('s-1');
     });
 

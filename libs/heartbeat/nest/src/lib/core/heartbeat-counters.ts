@@ -15,6 +15,7 @@ export class HeartbeatCounters {
   private rateLimited = 0;
   private addressLimited = 0;
   private tokensExpired = 0;
+  private sessionsRefused = 0;
 
   get pingsSent(): number {
     return this.pings;
@@ -61,6 +62,11 @@ export class HeartbeatCounters {
     return this.tokensExpired;
   }
 
+  /** `hello` frames that named another user's session: each got a new session instead. */
+  get sessionRefusals(): number {
+    return this.sessionsRefused;
+  }
+
   pingSent(): void {
     this.pings++;
   }
@@ -96,5 +102,8 @@ export class HeartbeatCounters {
   }
   tokenExpired(): void {
     this.tokensExpired++;
+  }
+  sessionRefused(): void {
+    this.sessionsRefused++;
   }
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { HeartbeatIdentity } from './heartbeat-identity.js';
 
 /** What `verifyToken` learns about the connection that presents a token. */
 export interface HeartbeatAuthContext {
@@ -15,10 +16,43 @@ export interface HeartbeatAuthContext {
 }
 
 /**
- * The answer of `verifyToken`: `true` accepts the token for as long as the connection lasts,
- * `{ expiresAt }` (epoch ms) accepts it until then, `false` refuses it.
+ * The answer of `verifyToken` (docs/server.md#identity): `true` accepts the token for as long as
+ * the connection lasts, for an anonymous connection; `false` refuses it. An object accepts it:
+ * until `expiresAt` (epoch ms; absent: no expiry), for the user `userId` names (a non-empty string
+ * of at most 128 characters; absent: anonymous) with its `claims` (a plain object, for `authorize`).
+ * It must name `expiresAt` or `userId`.
  */
-export type TokenVerdict = boolean | { expiresAt: number };
+export type TokenVerdict = boolean | { expiresAt?: number; userId?: string; claims?: Record<string, unknown> };
+
+/** What a topic is asked for: `subscribe` to read it, `publish` to send a `message` (or `request`) on it. */
+export type TopicAction = 'subscribe' | 'publish';
+
+/**
+ * Who may do what on a topic, as code: true allows it. Asked for every `subscribe` (and each topic of
+ * `hello.positions`), every client `message` or `request` that names a topic, and again for every
+ * topic of a connection whose `auth` brought a fresh token. Throwing (or rejecting) refuses the topic
+ * with `internal_error` and is logged.
+ */
+export type AuthorizeTopic = (identity: HeartbeatIdentity | undefined, topic: string, action: TopicAction) => boolean | Promise<boolean>;
+
+/** Who a {@link TopicRule} allows: everybody, every connection with a user, or users with a claim. */
+export type TopicRuleAllow =
+  | 'anyone'
+  | 'authenticated'
+  /**
+   * A connection with a user whose `claims[claim]` is present (no `equals`), equals `equals`, or equals
+   * one of `equals` when it is an array. A claim that is itself an array matches when it includes the value.
+   */
+  | { claim: string; equals?: unknown };
+
+/** One rule of the declarative `authorize` form (docs/server.md#topic-authorization). */
+export interface TopicRule {
+  /** A topic pattern: `*` stands for one whole dot-separated segment, `{userId}` for the connection's own user id. */
+  topic: string;
+  /** The actions it allows. Default `['subscribe']`. */
+  actions?: readonly TopicAction[];
+  allow: TopicRuleAllow;
+}
 
 /**
  * Decides whether a `hello` (or `auth`) token is acceptable. Resolve `false` to close with 4001;
@@ -124,6 +158,13 @@ export interface HeartbeatModuleOptions {
   /** Token check for `hello`; when absent every client is accepted. */
   verifyToken?: VerifyToken;
   /**
+   * Who may subscribe to or publish on which topic (docs/server.md#topic-authorization): a function,
+   * or a list of rules (an action on a topic is allowed when some rule allows it; none matching
+   * refuses it). Absent: every valid topic name is allowed. Either way, a user topic `<topic>#<user>`
+   * is only ever open to that user.
+   */
+  authorize?: AuthorizeTopic | readonly TopicRule[];
+  /**
    * Redis mode (a URL or options): topics, replay buffers, stats and admin disconnects span every
    * server process that uses the same Redis and key prefix. Absent: one process, all in memory.
    */
@@ -154,6 +195,8 @@ export interface ResolvedHeartbeatOptions {
   rateLimit: Required<HeartbeatRateLimitOptions> | false;
   maxConnectionsPerAddress: number | undefined;
   verifyToken: VerifyToken | undefined;
+  /** The rules compiled into a function; undefined: everything allowed. */
+  authorize: AuthorizeTopic | undefined;
   redis: Required<HeartbeatRedisOptions> | undefined;
   allowedOrigins: ((origin: string | undefined) => boolean) | undefined;
 }

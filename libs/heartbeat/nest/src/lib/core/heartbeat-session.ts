@@ -5,7 +5,8 @@ import { RecentIds } from './recent-ids.js';
  * What the server keeps of a client beyond one connection: its id (sent in `welcome`, presented
  * again in `hello` to resume) and the ids of its recent `message` frames (so a message resent after
  * a reconnect is processed once). Outlives its connection by `sessionTtl`. Its topics are not kept:
- * a resuming client names them with its positions in `hello`.
+ * a resuming client names them with its positions in `hello`. It belongs to the user whose
+ * connection made it (docs/server.md#identity).
  */
 export class HeartbeatSession {
   #connection: HeartbeatConnection | undefined;
@@ -14,7 +15,11 @@ export class HeartbeatSession {
   // about 250 bytes per session.
   private recentMessageIds: RecentIds | undefined;
 
-  constructor(readonly id: string) {}
+  constructor(
+    readonly id: string,
+    /** The user it belongs to (undefined: an anonymous client's); only that user's `hello` may resume it. */
+    readonly userId: string | undefined,
+  ) {}
 
   /** The connection currently attached; undefined while the session waits to be resumed. */
   get connection(): HeartbeatConnection | undefined {

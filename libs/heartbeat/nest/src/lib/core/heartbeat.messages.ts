@@ -23,6 +23,7 @@ export const HeartbeatMessages = {
   closeSlowConsumer: (limit: number) => `slow consumer: more than ${limit} bytes left unread`,
   closeRateLimited: (perSecond: number) => `rate limited: more than ${perSecond} frames per second`,
   closeAddressLimit: (limit: number) => `too many connections from this address (limit ${limit})`,
+  closeOtherUser: () => 'unauthorized: the auth token belongs to another user; reconnect with hello to change users',
   closeSuperseded: (by: string) => `superseded: the session resumed on connection ${by}`,
   invalidCloseCode: (code: number) =>
     `HeartbeatService.disconnect(): ${describe(code)} is not a close code a server may send; use 1000-1003, 1007-1014 or 3000-4999 (RFC 6455).`,
@@ -39,6 +40,27 @@ export const HeartbeatMessages = {
   handshakeRequired: () => 'Send a "hello" frame first: nothing else is accepted before the handshake completes.',
   handshakeInProgress: () => 'The handshake is still in progress: wait for "welcome" before sending other frames.',
   alreadyAuthenticated: () => 'This connection already completed its handshake: send "auth" to present a new token.',
+  topicForbidden: (topic: string, action: 'subscribe' | 'publish') =>
+    action === 'subscribe'
+      ? `You may not subscribe to "${topic}": its access rules do not allow this connection; ask the server's operator for access.`
+      : `You may not publish on "${topic}": its access rules do not allow this connection; the message was not delivered.`,
+  userTopicForbidden: (topic: string) =>
+    `"${topic}" is another user's topic (the part after # names its user): only that user may use it.`,
+  authorizeFailed: (topic: string) => `The server failed to check your access to "${topic}"; try again later.`,
+  rulesNotArray: (got: unknown) =>
+    `HeartbeatModule option "authorize" must be a function or an array of rules, but got ${describe(got)}. Fix it in HeartbeatModule.forRoot()/forRootAsync().`,
+  ruleInvalid: (index: number, problem: string) =>
+    `HeartbeatModule option "authorize", rule ${index}: ${problem} Fix it in HeartbeatModule.forRoot()/forRootAsync().`,
+  ruleNotObject: () => 'a rule must be an object { topic, actions?, allow }.',
+  ruleBadActions: (got: unknown) =>
+    `"actions" must be a non-empty array of "subscribe" and "publish", but got ${describe(got)}.`,
+  ruleBadAllow: (got: unknown) =>
+    `"allow" must be "anyone", "authenticated" or { claim: "<name>", equals?: <value or list> }, but got ${describe(got)}.`,
+  invalidUserId: (method: string, got: unknown) =>
+    `HeartbeatService.${method}(): the user id must be a non-empty string of at most 128 characters, but got ${describe(got)}.`,
+  invalidTopicArgument: (method: string, problem: string) => `HeartbeatService.${method}(): ${problem}`,
+  invalidConnectionId: (method: string, got: unknown) =>
+    `HeartbeatService.${method}(): the connection id must be a non-empty string, but got ${describe(got)}.`,
   handlerFailed: (type: string) => `The server failed to process the "${type}" frame; try again later.`,
 
   logRedisUp: (nodeId: string, downForMs: number | undefined) =>
@@ -53,8 +75,15 @@ export const HeartbeatMessages = {
   logRedisReportFailed: (error: string) => `writing this node's stats report to Redis failed: ${error}`,
   logOpened: (id: string, address: string) => `connection ${id} opened from ${address}`,
   logSocketError: (id: string, message: string) => `connection ${id}: socket error: ${message}`,
-  logAuthenticated: (id: string, session: string, resumed: boolean) =>
-    `connection ${id} authenticated (session ${session}${resumed ? ', resumed' : ''})`,
+  logAuthenticated: (id: string, session: string, resumed: boolean, userId: string | undefined) =>
+    `connection ${id} authenticated ${userId === undefined ? 'anonymously' : `as user ${JSON.stringify(userId)}`} (session ${session}${resumed ? ', resumed' : ''})`,
+  logSessionRefused: (id: string, session: string, userId: string | undefined) =>
+    `connection ${id} (${userId === undefined ? 'anonymous' : `user ${JSON.stringify(userId)}`}) named session ${clip(session, 80)} of another user: ` +
+    'it starts a new session, and the owner keeps theirs',
+  logOtherUserAuth: (id: string, userId: string | undefined, tokenUser: string | undefined) =>
+    `connection ${id} of ${userId === undefined ? 'an anonymous client' : `user ${JSON.stringify(userId)}`} sent an auth token of ` +
+    `${tokenUser === undefined ? 'no user' : `user ${JSON.stringify(tokenUser)}`}; closing it with 4001`,
+  logAuthorizeThrew: (topic: string, id: string) => `authorize threw for "${topic}" on connection ${id}; the topic was refused with internal_error`,
   logSuperseded: (id: string, by: string, session: string) =>
     `connection ${id} dropped: its session ${session} resumed on connection ${by} (the old link is presumed dead)`,
   logTimedOut: (id: string, why: string) => `connection ${id} timed out: ${why}`,
@@ -74,7 +103,7 @@ export const HeartbeatMessages = {
     `connection ${id} refused: ${ip} already has ${limit} connections (maxConnectionsPerAddress); closing it with 1013`,
   logTokenExpired: (id: string) => `connection ${id}: its token expired without an auth frame renewing it; closing it with 4001`,
   logInvalidVerdict: (id: string, verdict: string) =>
-    `verifyToken returned ${verdict} for connection ${id}: resolve true, false or { expiresAt: <epoch ms> }; closing it with 4001`,
+    `verifyToken returned ${verdict} for connection ${id}: resolve true, false or { expiresAt?: <epoch ms>, userId?: <1 to 128 characters>, claims?: <plain object> } naming expiresAt or userId; closing it with 4001`,
   logVerifyTokenThrew: (id: string) => `verifyToken threw for connection ${id}; closing it with 1011`,
   logHandlerFailed: (type: string, id: string) => `handling a "${type}" frame from connection ${id} failed`,
   logOriginRefused: (origin: string | undefined, address: string, suppressed: number, intervalMs: number) =>

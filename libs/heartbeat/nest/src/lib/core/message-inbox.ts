@@ -26,6 +26,7 @@ export class MessageInbox {
       this.subject.next({
         connectionId: connection.id,
         sessionId: connection.sessionId ?? '',
+        userId: connection.userId,
         id: frame.id,
         topic: frame.topic,
         data: frame.data,

@@ -136,6 +136,7 @@ export class PingScheduler implements ConnectionReleaser {
       type: 'timed_out',
       connectionId: connection.id,
       remoteAddress: connection.remoteAddress,
+      userId: connection.userId,
       cause,
       missedPings: connection.missedPings,
       silentForMs,

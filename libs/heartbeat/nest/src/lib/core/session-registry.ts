@@ -12,6 +12,8 @@ export interface SessionAttachment {
   resumed: boolean;
   /** A live connection the session was still attached to: a leftover of a dead link, to be dropped. */
   superseded: HeartbeatConnection | undefined;
+  /** True when the `hello` named a session of another user (or anonymous↔user): it got a new one, the owner's is untouched. */
+  refused: boolean;
 }
 
 /**
@@ -40,22 +42,25 @@ export class SessionRegistry implements ConnectionReleaser {
   }
 
   /**
-   * Gives an authenticated connection its session: the one `requestedId` names when it is known and
-   * unexpired (resumed), else a new one. The caller opens the connection with it.
+   * Gives an authenticated connection of `userId` (undefined: anonymous) its session: the one
+   * `requestedId` names when it is known, unexpired and that user's (resumed), else a new one. A
+   * session of another user is left exactly as it was. The caller opens the connection with it.
    */
-  attach(connection: HeartbeatConnection, requestedId: string | undefined): SessionAttachment {
+  attach(connection: HeartbeatConnection, requestedId: string | undefined, userId: string | undefined): SessionAttachment {
     this.forgetExpired(this.clock.now());
     let session = requestedId === undefined ? undefined : this.sessions.get(requestedId);
     let superseded: HeartbeatConnection | undefined;
+    const refused = session !== undefined && session.userId !== userId;
+    if (refused) session = undefined;
     if (session) {
       if (session.connection !== undefined && session.connection !== connection) superseded = session.connection;
       this.retained.delete(session.id);
     } else {
-      session = new HeartbeatSession(randomId());
+      session = new HeartbeatSession(randomId(), userId);
       this.sessions.set(session.id, session);
     }
     session.attach(connection);
-    return { session, resumed: session.id === requestedId, superseded };
+    return { session, resumed: session.id === requestedId, superseded, refused };
   }
 
   /** The connection closed: its session is detached and kept for resume (or forgotten at once when nothing is kept). */

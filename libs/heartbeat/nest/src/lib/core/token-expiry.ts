@@ -45,7 +45,7 @@ export class TokenExpiry {
     if (connection.isClosing) return;
     this.counters.tokenExpired();
     this.logger.log(HeartbeatMessages.logTokenExpired(connection.id));
-    this.events.emit({ type: 'token_expired', connectionId: connection.id, remoteAddress: connection.remoteAddress, at: this.clock.now() });
+    this.events.emit({ type: 'token_expired', connectionId: connection.id, remoteAddress: connection.remoteAddress, userId: connection.userId, at: this.clock.now() });
     connection.close(CloseCode.Unauthorized, HeartbeatMessages.closeTokenExpired());
   }
 }

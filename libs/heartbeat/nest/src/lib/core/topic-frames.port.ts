@@ -1,8 +1,9 @@
 import type { TopicSubscriber } from './topic-subscriber.js';
 
 /**
- * What the core hands `subscribe` and `unsubscribe` frames (and `hello.positions`) to: the
- * TopicHub (docs/server.md#topics-sequence-numbers-and-replay).
+ * What `subscribe` and `unsubscribe` frames (and `hello.positions`) are handed to: the TopicGate,
+ * which checks them (docs/server.md#topic-authorization) and hands the allowed ones on to the
+ * TopicHub (docs/server.md#topics-sequence-numbers-and-replay) through this same port.
  */
 export interface TopicFrames {
   subscribe(subscriber: TopicSubscriber, topic: string, since: number | undefined): void;

@@ -100,4 +100,48 @@ describe('RedisCluster', () => {
       await expect(a.service.disconnect('any', 1005, 'bad')).rejects.toThrow(new RangeError(HeartbeatMessages.invalidCloseCode(1005)));
     });
   });
+
+  describe('targeted delivery', () => {
+    /** Each token names its user. */
+    const userNode = (nodeId: string) => cluster.node({ redis: { nodeId }, verifyToken: (token) => ({ userId: token ?? '' }) });
+
+    it('publishToUser reaches every connection of the user on every node, with one seq, and no one else', async () => {
+      const a = await userNode('node-a');
+      const b = await userNode('node-b');
+      const onA = await cluster.client(a, 'alice');
+      const onB = await cluster.client(b, 'alice');
+      const bob = await cluster.client(b, 'bob');
+      await whenListed(a, ['node-a', 'node-b']);
+
+      expect(await a.service.publishToUser('alice', 'inbox', { n: 1 })).toMatchObject({ topic: 'inbox#alice', seq: 1 });
+      for (const client of [onA, onB]) {
+        expect(await client.next('subscribed')).toMatchObject({ topic: 'inbox#alice' });
+        expect(await client.next('event')).toMatchObject({ topic: 'inbox#alice', seq: 1, data: { n: 1 } });
+      }
+      expect(await b.service.publishToUser('alice', 'inbox', { n: 2 })).toMatchObject({ seq: 2 });
+      for (const client of [onA, onB]) expect(await client.next('event')).toMatchObject({ seq: 2, data: { n: 2 } });
+      expect(bob.all('subscribed')).toEqual([]);
+      expect(bob.all('event')).toEqual([]);
+    });
+
+    it('sends to, joins and removes a connection held by another node; false for one no node holds', async () => {
+      const a = await userNode('node-a');
+      const b = await userNode('node-b');
+      const client = await cluster.client(b, 'alice');
+      await whenListed(a, ['node-a', 'node-b']);
+      const { id } = b.service.getLocalStats().connection_details[0];
+
+      expect(await a.service.sendToConnection(id, 'notice', { to: 'alice' })).toBe(true);
+      expect(await client.next('message')).toMatchObject({ topic: 'notice', data: { to: 'alice' } });
+      expect(await a.service.join(id, 'ops')).toBe(true);
+      expect(await client.next('subscribed')).toMatchObject({ topic: 'ops' });
+      await a.service.publish('ops', 'one');
+      expect(await client.next('event')).toMatchObject({ topic: 'ops', data: 'one' });
+      expect(await a.service.leave(id, 'ops')).toBe(true);
+      expect(await client.next('unsubscribed')).toEqual({ type: 'unsubscribed', topic: 'ops', reason: 'removed' });
+      for (const ask of [() => a.service.sendToConnection('nobody', 'notice', 1), () => a.service.join('nobody', 'ops'), () => a.service.leave('nobody', 'ops')]) {
+        expect(await ask()).toBe(false);
+      }
+    });
+  });
 });

@@ -1,0 +1,174 @@
+import { describe, expect, it } from '@jest/globals';
+import { ProtocolErrorCode, topicNameProblem } from '@heartbeat/protocol';
+import { settle, TestCore } from '../../testing/test-core.js';
+import { HeartbeatMessages } from './heartbeat.messages.js';
+import type { AuthorizeTopic, HeartbeatModuleOptions } from './heartbeat-options.interface.js';
+
+/** Each token names its user ("alice" is alice); "anon" is an anonymous connection. */
+const verifyToken: HeartbeatModuleOptions['verifyToken'] = (token) => (token === 'anon' ? true : { userId: token ?? '' });
+
+/** An authorize whose answers the test gives, one pending promise per call. */
+function pendingAuthorize(): { authorize: AuthorizeTopic; answer(index: number, allowed: boolean | Error): void; calls: string[] } {
+  const answers: ((allowed: boolean | Error) => void)[] = [];
+  const calls: string[] = [];
+  return {
+    calls,
+    authorize: (_identity, topic) =>
+      new Promise<boolean>((resolve, reject) => {
+        calls.push(topic);
+        answers.push((allowed) => (allowed instanceof Error ? reject(allowed) : resolve(allowed)));
+      }),
+    answer: (index, allowed) => answers[index](allowed),
+  };
+}
+
+describe('TopicGate', () => {
+  describe('#subscribe', () => {
+    it('hands an allowed topic to the hub and answers a refused one with forbidden, ref the topic, the connection staying open', async () => {
+      const server = new TestCore({ verifyToken, authorize: [{ topic: 'alerts', allow: 'authenticated' }] });
+      const { connection, peer } = await server.open({ token: 'alice' });
+      server.send(connection, { type: 'subscribe', topic: 'alerts' });
+      server.send(connection, { type: 'subscribe', topic: 'payroll' });
+      await settle();
+      expect(server.topics.calls).toEqual([{ op: 'subscribe', id: connection.id, topic: 'alerts' }]);
+      expect(peer.framesOf('error')).toEqual([{ type: 'error', code: ProtocolErrorCode.Forbidden, ref: 'payroll', message: HeartbeatMessages.topicForbidden('payroll', 'subscribe') }]);
+      expect(connection.isOpen).toBe(true);
+    });
+
+    it('answers a bad name with invalid_topic, ref the frame type, and never counts it as a protocol violation', async () => {
+      const server = new TestCore({ maxProtocolViolations: 2 });
+      const { connection, peer } = await server.open();
+      for (const topic of ['a b', 'alerts.*', 'Alerts #bob', 'ключ']) server.send(connection, { type: 'subscribe', topic });
+      await settle();
+      expect(peer.framesOf('error')).toEqual(
+        ['a b', 'alerts.*', 'Alerts #bob', 'ключ'].map((topic) => ({ type: 'error', code: ProtocolErrorCode.InvalidTopic, ref: 'subscribe', message: topicNameProblem(topic) })),
+      );
+      expect(server.topics.calls).toEqual([]);
+      expect(peer.closeFrame).toBeUndefined();
+    });
+
+    it('ends unsubscribed when an unsubscribe comes while authorize is pending, even when it then allows', async () => {
+      const pending = pendingAuthorize();
+      const server = new TestCore({ authorize: pending.authorize });
+      const { connection, peer } = await server.open();
+      server.send(connection, { type: 'subscribe', topic: 'alerts' });
+      server.send(connection, { type: 'unsubscribe', topic: 'alerts' });
+      pending.answer(0, true);
+      await settle();
+      expect(server.topics.calls).toEqual([{ op: 'unsubscribe', id: connection.id, topic: 'alerts' }]);
+      expect(peer.framesOf('error')).toEqual([]);
+    });
+
+    it('lets only the latest subscribe of a topic count while authorize is pending', async () => {
+      const pending = pendingAuthorize();
+      const server = new TestCore({ authorize: pending.authorize });
+      const { connection } = await server.open();
+      server.send(connection, { type: 'subscribe', topic: 'alerts', since: 1 });
+      server.send(connection, { type: 'subscribe', topic: 'alerts', since: 2 });
+      pending.answer(1, true);
+      pending.answer(0, true);
+      await settle();
+      expect(server.topics.calls).toEqual([{ op: 'subscribe', id: connection.id, topic: 'alerts', since: 2 }]);
+    });
+
+    it('never adds a connection closed while authorize was pending, nor writes to it', async () => {
+      const pending = pendingAuthorize();
+      const server = new TestCore({ authorize: pending.authorize });
+      const { connection, peer } = await server.open();
+      server.send(connection, { type: 'subscribe', topic: 'alerts' });
+      server.send(connection, { type: 'subscribe', topic: 'news' });
+      const written = peer.frames.length;
+      server.closeTransport(connection);
+      pending.answer(0, true);
+      pending.answer(1, false);
+      await settle();
+      expect(server.topics.calls).toEqual([{ op: 'remove', id: connection.id }]);
+      expect(peer.frames).toHaveLength(written);
+    });
+
+    it('decides again with the renewed claims when an auth came while authorize was pending', async () => {
+      const pending = pendingAuthorize();
+      const server = new TestCore({ verifyToken: (token) => ({ userId: 'alice', claims: { role: token } }), authorize: pending.authorize });
+      const { connection, peer } = await server.open({ token: 'operator' });
+      server.send(connection, { type: 'subscribe', topic: 'ops' });
+      server.send(connection, { type: 'auth', token: 'viewer' });
+      await settle();
+      pending.answer(0, true);
+      await settle();
+      expect(pending.calls).toEqual(['ops', 'ops']);
+      pending.answer(1, false);
+      await settle();
+      expect(server.topics.calls).toEqual([]);
+      expect(peer.framesOf('error')).toEqual([expect.objectContaining({ code: ProtocolErrorCode.Forbidden, ref: 'ops' })]);
+    });
+
+    it('answers internal_error for the topic and logs when authorize rejects', async () => {
+      const pending = pendingAuthorize();
+      const server = new TestCore({ authorize: pending.authorize });
+      const { connection, peer } = await server.open();
+      server.send(connection, { type: 'subscribe', topic: 'alerts' });
+      pending.answer(0, new Error('directory down'));
+      await settle();
+      expect(peer.framesOf('error')).toEqual([{ type: 'error', code: ProtocolErrorCode.InternalError, ref: 'alerts', message: HeartbeatMessages.authorizeFailed('alerts') }]);
+      expect(server.logger.lines).toContainEqual(expect.objectContaining({ level: 'error', message: HeartbeatMessages.logAuthorizeThrew('alerts', connection.id) }));
+      expect(server.topics.calls).toEqual([]);
+      expect(connection.isOpen).toBe(true);
+    });
+  });
+
+  describe('#resume', () => {
+    it('checks every topic of hello.positions as a subscribe: another user’s topic and a bad name are refused, the rest resumed', async () => {
+      const server = new TestCore({ verifyToken, authorize: [{ topic: 'alerts', allow: 'authenticated' }] });
+      const { connection, peer } = await server.open({ token: 'bob', positions: { 'inbox#alice': 4, alerts: 2, 'inbox#bob': 1, 'a b': 1, payroll: 3 } });
+      expect(server.topics.calls).toEqual([
+        { op: 'subscribe', id: connection.id, topic: 'alerts', since: 2 },
+        { op: 'subscribe', id: connection.id, topic: 'inbox#bob', since: 1 },
+      ]);
+      expect(peer.framesOf('error')).toEqual([
+        { type: 'error', code: ProtocolErrorCode.Forbidden, ref: 'inbox#alice', message: HeartbeatMessages.userTopicForbidden('inbox#alice') },
+        { type: 'error', code: ProtocolErrorCode.InvalidTopic, ref: 'hello', message: topicNameProblem('a b') },
+        { type: 'error', code: ProtocolErrorCode.Forbidden, ref: 'payroll', message: HeartbeatMessages.topicForbidden('payroll', 'subscribe') },
+      ]);
+    });
+  });
+
+  describe('#publish', () => {
+    it('answers a message on a topic the connection may not publish on with forbidden, ref its id, neither acknowledged nor handed over', async () => {
+      const server = new TestCore({ verifyToken, authorize: [{ topic: 'chat', actions: ['publish'], allow: 'authenticated' }] });
+      const handed: unknown[] = [];
+      server.inbox.messages$.subscribe((message) => handed.push(message));
+      const { connection, peer } = await server.open({ token: 'alice' });
+      server.send(connection, { type: 'message', id: 'm1', topic: 'chat', data: 1 });
+      server.send(connection, { type: 'message', id: 'm2', topic: 'alerts', data: 2 });
+      server.send(connection, { type: 'message', id: 'm3', topic: 'inbox#bob', data: 3 });
+      server.send(connection, { type: 'message', id: 'm4', data: 4 });
+      await settle();
+      expect(peer.framesOf('ack').map((ack) => ack.id)).toEqual(['m1', 'm4']);
+      expect(peer.framesOf('error')).toEqual([
+        { type: 'error', code: ProtocolErrorCode.Forbidden, ref: 'm2', message: HeartbeatMessages.topicForbidden('alerts', 'publish') },
+        { type: 'error', code: ProtocolErrorCode.Forbidden, ref: 'm3', message: HeartbeatMessages.userTopicForbidden('inbox#bob') },
+      ]);
+      expect(handed).toEqual([
+        { connectionId: connection.id, sessionId: connection.sessionId, userId: 'alice', id: 'm1', topic: 'chat', data: 1 },
+        { connectionId: connection.id, sessionId: connection.sessionId, userId: 'alice', id: 'm4', topic: undefined, data: 4 },
+      ]);
+    });
+
+    it('hands a message over once an async authorize allows it, and drops it for a connection closed meanwhile', async () => {
+      const pending = pendingAuthorize();
+      const server = new TestCore({ authorize: pending.authorize });
+      const handed: string[] = [];
+      server.inbox.messages$.subscribe((message) => handed.push(message.id));
+      const { connection, peer } = await server.open();
+      server.send(connection, { type: 'message', id: 'm1', topic: 'chat', data: 1 });
+      server.send(connection, { type: 'message', id: 'm2', topic: 'chat', data: 2 });
+      pending.answer(0, true);
+      await settle();
+      server.closeTransport(connection);
+      pending.answer(1, true);
+      await settle();
+      expect(handed).toEqual(['m1']);
+      expect(peer.framesOf('ack').map((ack) => ack.id)).toEqual(['m1']);
+    });
+  });
+});

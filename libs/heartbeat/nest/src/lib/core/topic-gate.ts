@@ -1,0 +1,148 @@
+import { ProtocolErrorCode } from '@heartbeat/protocol';
+import type { HeartbeatIdentity } from './heartbeat-identity.js';
+import { HeartbeatMessages } from './heartbeat.messages.js';
+import type { CoreLogger } from './logger.port.js';
+import type { AccessDecision, TopicAccess } from './topic-access.js';
+import type { TopicFrames } from './topic-frames.port.js';
+import type { TopicSubscriber } from './topic-subscriber.js';
+
+/** A subscriber whose rights can be checked: a connection, with its identity. */
+export interface GatedSubscriber extends TopicSubscriber {
+  readonly identity: HeartbeatIdentity | undefined;
+}
+
+/**
+ * The gate in front of the topic hub (docs/server.md#topic-authorization): every `subscribe`, every
+ * topic of `hello.positions` and every client `message` naming a topic passes {@link TopicAccess}
+ * first; a refused one is answered with an `error` and the connection stays open. It also holds the
+ * hub's server-side joins and leaves (`HeartbeatService.join`/`leave`/`publishToUser`), and takes
+ * back the topics a fresh token no longer allows.
+ *
+ * While `authorize` answers with a promise the client may send more: only the latest `subscribe` or
+ * `unsubscribe` of a topic counts, so a `subscribe` then `unsubscribe` ends unsubscribed, and a
+ * connection closed meanwhile is never added.
+ */
+export class TopicGate implements TopicFrames {
+  /** The decision each subscriber waits for, per topic (the latest wins); entries live while it is pending. */
+  private readonly pending = new WeakMap<GatedSubscriber, Map<string, object>>();
+
+  constructor(
+    private readonly access: TopicAccess,
+    private readonly hub: TopicFrames,
+    private readonly logger: CoreLogger,
+  ) {}
+
+  /** A client `subscribe`: refusals are answered with `ref` = the frame type for a bad name, the topic for the rest. */
+  subscribe(subscriber: GatedSubscriber, topic: string, since: number | undefined): Promise<void> | void {
+    return this.subscribeAs(subscriber, topic, since, 'subscribe');
+  }
+
+  /** The topics a `hello` resumes (`positions`): each checked as a `subscribe` would be. */
+  resume(subscriber: GatedSubscriber, positions: Readonly<Record<string, number>>): void {
+    for (const [topic, since] of Object.entries(positions)) void this.subscribeAs(subscriber, topic, since, 'hello');
+  }
+
+  unsubscribe(subscriber: GatedSubscriber, topic: string): void {
+    this.forget(subscriber, topic);
+    this.hub.unsubscribe(subscriber, topic);
+  }
+
+  /**
+   * A client `message` (or `request`) naming a topic: true when it may go on. A refused one is
+   * answered `error` with `ref` = `ref` (the message id) and must not be handed over nor acknowledged.
+   */
+  publish(subscriber: GatedSubscriber, topic: string, ref: string): boolean | Promise<boolean> {
+    const decision = this.access.check(subscriber.identity, topic, 'publish');
+    if (decision instanceof Promise) return decision.then((settled) => this.allowed(subscriber, topic, settled, ref));
+    return this.allowed(subscriber, topic, decision, ref);
+  }
+
+  /**
+   * Server-side subscribe (the name is the caller's to validate; `authorize` is not asked): the
+   * client gets an unasked `subscribed`, then the topic's events after `since`.
+   */
+  join(subscriber: GatedSubscriber, topic: string, since: number | undefined): void {
+    this.forget(subscriber, topic);
+    this.hub.subscribe(subscriber, topic, since);
+  }
+
+  /**
+   * Server-side unsubscribe, told to the client as `unsubscribed {reason}` when it was subscribed; a
+   * `subscribe` of the topic still waiting for `authorize` is dropped too.
+   */
+  leave(subscriber: GatedSubscriber, topic: string, reason: 'removed' | 'forbidden' | 'internal_error' = 'removed'): void {
+    this.forget(subscriber, topic);
+    if (!subscriber.topics.includes(topic)) return;
+    this.hub.unsubscribe(subscriber, topic);
+    subscriber.send({ type: 'unsubscribed', topic, reason });
+  }
+
+  /**
+   * The connection's identity was renewed (`auth`): each of its topics is checked again, and each no
+   * longer allowed is left with `unsubscribed {reason: "forbidden"}` (`internal_error` when
+   * `authorize` failed). Resolves once every check is done.
+   */
+  async recheck(subscriber: GatedSubscriber): Promise<void> {
+    const checks = subscriber.topics.map(async (topic) => {
+      const decision = await this.access.check(subscriber.identity, topic, 'subscribe');
+      if (decision.allowed || subscriber.isClosing) return;
+      this.logFailure(subscriber, topic, decision);
+      this.leave(subscriber, topic, decision.code === ProtocolErrorCode.InternalError ? 'internal_error' : 'forbidden');
+    });
+    await Promise.all(checks);
+  }
+
+  private subscribeAs(subscriber: GatedSubscriber, topic: string, since: number | undefined, frame: string): Promise<void> | void {
+    const decision = this.access.check(subscriber.identity, topic, 'subscribe');
+    if (!(decision instanceof Promise)) {
+      this.forget(subscriber, topic);
+      this.settle(subscriber, topic, since, decision, frame);
+      return;
+    }
+    const ticket = {};
+    const identity = subscriber.identity;
+    let waiting = this.pending.get(subscriber);
+    if (!waiting) this.pending.set(subscriber, (waiting = new Map()));
+    waiting.set(topic, ticket);
+    return decision.then((settled) => {
+      // An `unsubscribe` or a later `subscribe` of the topic came meanwhile: this decision no longer counts.
+      if (waiting.get(topic) !== ticket) return;
+      waiting.delete(topic);
+      // An `auth` renewed the claims meanwhile: the decision is made again with them.
+      if (subscriber.identity !== identity) return this.subscribeAs(subscriber, topic, since, frame);
+      this.settle(subscriber, topic, since, settled, frame);
+    });
+  }
+
+  private settle(subscriber: GatedSubscriber, topic: string, since: number | undefined, decision: AccessDecision, frame: string): void {
+    // The hub ignores a closing subscriber too; the refusal of a closed one has nobody to go to.
+    if (subscriber.isClosing) return;
+    if (decision.allowed) {
+      this.hub.subscribe(subscriber, topic, since);
+      return;
+    }
+    this.refuse(subscriber, topic, decision, decision.code === ProtocolErrorCode.InvalidTopic ? frame : topic);
+  }
+
+  private allowed(subscriber: GatedSubscriber, topic: string, decision: AccessDecision, ref: string): boolean {
+    if (decision.allowed) return true;
+    if (!subscriber.isClosing) this.refuse(subscriber, topic, decision, ref);
+    return false;
+  }
+
+  private refuse(subscriber: GatedSubscriber, topic: string, decision: Exclude<AccessDecision, { allowed: true }>, ref: string): void {
+    this.logFailure(subscriber, topic, decision);
+    subscriber.sendError({ code: decision.code, message: decision.message, ref });
+  }
+
+  private logFailure(subscriber: GatedSubscriber, topic: string, decision: Exclude<AccessDecision, { allowed: true }>): void {
+    if (decision.code !== ProtocolErrorCode.InternalError) return;
+    const { error } = decision;
+    this.logger.error(HeartbeatMessages.logAuthorizeThrew(topic, subscriber.id), error instanceof Error ? error.stack : String(error));
+  }
+
+  /** Drops a pending decision of the topic, if there is one. */
+  private forget(subscriber: GatedSubscriber, topic: string): void {
+    this.pending.get(subscriber)?.delete(topic);
+  }
+}
