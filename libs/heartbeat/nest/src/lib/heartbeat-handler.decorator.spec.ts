@@ -4,6 +4,10 @@ import { HeartbeatMessages } from './core/heartbeat.messages.js';
 import { HEARTBEAT_HANDLER_TOPIC, HeartbeatHandler } from './heartbeat-handler.decorator.js';
 
 class Alerts {
+  static create(): Alerts {
+    return new Alerts();
+  }
+
   ack(): string {
     return 'acknowledged';
   }
@@ -23,6 +27,11 @@ describe('HeartbeatHandler', () => {
   it('refuses, where the class is declared, a topic clients cannot send requests to', () => {
     expect(() => decorate('alerts ack')).toThrow(/^@HeartbeatHandler\(\) on Alerts\.ack names a topic clients cannot send requests to: The topic name "alerts ack" has a character/);
     expect(() => decorate('')).toThrow(/non-empty string/);
+  });
+
+  it('refuses a static method, which no instance would answer with', () => {
+    const descriptor = Object.getOwnPropertyDescriptor(Alerts, 'create')!;
+    expect(() => HeartbeatHandler('alerts.create')(Alerts, 'create', descriptor)).toThrow(new Error(HeartbeatMessages.handlerOnStaticMethod('Alerts.create')));
   });
 
   it('refuses a property that is not a method', () => {

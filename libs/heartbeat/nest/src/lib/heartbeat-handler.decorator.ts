@@ -33,6 +33,8 @@ const DEFAULT_HANDLER_ARGS = {
  */
 export function HeartbeatHandler(topic: string): MethodDecorator {
   return (target, key, descriptor) => {
+    // Handlers are found on the instances Nest made: a static method would never be called.
+    if (typeof target === 'function') throw new Error(HeartbeatMessages.handlerOnStaticMethod(`${target.name}.${String(key)}`));
     const owner = `${target.constructor.name}.${String(key)}`;
     const problem = topicNameProblem(topic);
     if (problem) throw new Error(HeartbeatMessages.invalidHandlerTopic(owner, problem));

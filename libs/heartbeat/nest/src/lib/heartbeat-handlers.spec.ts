@@ -156,6 +156,11 @@ class AlertHandlers {
     throw new TypeError("Cannot read properties of undefined (reading 'secret')");
   }
 
+  @HeartbeatHandler('unencodable')
+  unencodable(): { count: bigint } {
+    return { count: 10n };
+  }
+
   @HeartbeatHandler('gone')
   @UseFilters(AlertGoneFilter)
   gone(data: { id: number }): never {
@@ -314,12 +319,16 @@ describe('HeartbeatHandlers', () => {
     });
 
     it('answers internal_error with a sentence that tells nothing of the server, and logs the error', async () => {
-      const answer = await call(client, 'crash');
-      expect(answer).toEqual(errorOf(ProtocolErrorCode.InternalError, HeartbeatMessages.requestInternalError('crash')));
-      const ref = (answer as { ref: string }).ref;
+      const crash = await call(client, 'crash');
+      expect(crash).toEqual(errorOf(ProtocolErrorCode.InternalError, HeartbeatMessages.requestInternalError('crash')));
+      const unencodable = await call(client, 'unencodable');
+      expect(unencodable).toEqual(errorOf(ProtocolErrorCode.InternalError, HeartbeatMessages.requestInternalError('unencodable')));
       const echo = await call(client, 'echo');
       const { connectionId } = (echo as { data: { context: HeartbeatRequestContext } }).data.context;
-      expect(handlers.logger.at('error')).toEqual([HeartbeatMessages.logRequestFailed('crash', JSON.stringify(ref), connectionId)]);
+      expect(handlers.logger.at('error')).toEqual([
+        HeartbeatMessages.logRequestFailed('crash', JSON.stringify((crash as { ref: string }).ref), connectionId),
+        HeartbeatMessages.logRequestFailed('unencodable', JSON.stringify((unencodable as { ref: string }).ref), connectionId),
+      ]);
       handlers.logger.lines.length = 0;
     });
 

@@ -44,6 +44,8 @@ export const HeartbeatMessages = {
   invalidHandlerTopic: (owner: string, problem: string) =>
     `@HeartbeatHandler() on ${owner} names a topic clients cannot send requests to: ${problem}`,
   handlerNotAMethod: (owner: string) => `@HeartbeatHandler() goes on a method, but ${owner} is not one.`,
+  handlerOnStaticMethod: (owner: string) =>
+    `@HeartbeatHandler() goes on an instance method of a provider or controller, but ${owner} is static: Nest calls handlers on the instances it makes. Remove "static".`,
   duplicateHandler: (topic: string, first: string, second: string) =>
     `Two @HeartbeatHandler("${topic}") methods, ${first} and ${second}: a topic has one handler, which answers each request. Give one of them another topic or remove it.`,
   handlerNotSingleton: (topic: string, owner: string) =>
