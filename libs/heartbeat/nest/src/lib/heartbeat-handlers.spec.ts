@@ -30,6 +30,7 @@ import { HeartbeatMessages } from './core/heartbeat.messages.js';
 import { HEARTBEAT_LOGGER } from './heartbeat.constants.js';
 import { HeartbeatModule } from './heartbeat.module.js';
 import { HeartbeatHandler } from './heartbeat-handler.decorator.js';
+import { HeartbeatHandlers } from './heartbeat-handlers.js';
 import type { HeartbeatRequestContext } from './heartbeat-request-context.js';
 import { RecordingLogger } from '../testing/recording-logger.js';
 import { type TestApp, listen } from '../testing/test-app.js';
@@ -440,9 +441,10 @@ describe('HeartbeatHandlers', () => {
       expect(error).toEqual(new Error(HeartbeatMessages.handlerNotSingleton('per.request', 'RequestScopedHandlers.answer')));
     });
 
-    it('finds one handler in a provider registered under two tokens', async () => {
+    it('finds one handler in a provider registered under two tokens, and the same handlers when asked again', async () => {
       const { server } = await startHandlers({ providers: [AlertHandlers, { provide: 'ALERTS', useExisting: AlertHandlers }] });
       try {
+        server.app.get(HeartbeatHandlers).onApplicationBootstrap();
         const { client } = await TestClient.open(server.url);
         expect(await call(client, 'later', { n: 3 })).toEqual(resultOf(6));
         await client.close();

@@ -59,7 +59,6 @@ const HANDLER_PARAMS: ParamsFactory = {
 export class HeartbeatHandlers implements RequestFrames, OnApplicationBootstrap {
   private readonly handlers = new Map<string, RequestHandler>();
   private readonly filters: ExternalExceptionFilterContext;
-
   private readonly contexts: ExternalContextCreator;
 
   constructor(
@@ -79,6 +78,8 @@ export class HeartbeatHandlers implements RequestFrames, OnApplicationBootstrap 
 
   /** Finds every handler; throws, failing the application's start, on two handlers for one topic or a handler that is not on a singleton. */
   onApplicationBootstrap(): void {
+    // Found again from scratch when called again: the same methods, not duplicates of themselves.
+    this.handlers.clear();
     const seen = new Set<object>();
     for (const wrapper of [...this.discovery.getControllers(), ...this.discovery.getProviders()]) {
       const instance: unknown = wrapper.instance;
