@@ -4,6 +4,8 @@ export { HeartbeatModule } from './lib/heartbeat.module.js';
 export type { HeartbeatModuleAsyncOptions } from './lib/heartbeat.module-definition.js';
 export { HeartbeatWsAdapter } from './lib/heartbeat-ws.adapter.js';
 export { HeartbeatService } from './lib/heartbeat.service.js';
+export { HeartbeatHandler } from './lib/heartbeat-handler.decorator.js';
+export type { HeartbeatRequestContext } from './lib/heartbeat-request-context.js';
 export { HEARTBEAT_OPTIONS } from './lib/heartbeat.constants.js';
 export { Clock } from './lib/clock.js';
 export { HeartbeatOptionsError } from './lib/heartbeat-options.validator.js';

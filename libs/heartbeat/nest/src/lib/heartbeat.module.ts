@@ -1,4 +1,5 @@
 import { Logger, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { hostname } from 'node:os';
 import { Clock } from './clock.js';
@@ -23,6 +24,7 @@ import { HEARTBEAT_LOGGER, HEARTBEAT_OPTIONS, HEARTBEAT_SCHEDULER } from './hear
 import { HeartbeatGateway } from './heartbeat.gateway.js';
 import { HEARTBEAT_MODULE_OPTIONS, HeartbeatConfigurableModule } from './heartbeat.module-definition.js';
 import { HeartbeatService } from './heartbeat.service.js';
+import { HeartbeatHandlers } from './heartbeat-handlers.js';
 import { HeartbeatLifecycle } from './heartbeat-lifecycle.js';
 import { resolveHeartbeatOptions } from './heartbeat-options.validator.js';
 import { Backplane } from './core/backplane.js';
@@ -47,6 +49,8 @@ type Options = ResolvedHeartbeatOptions;
  * built here, by factories, and HeartbeatLifecycle ties them to the application's lifecycle.
  */
 @Module({
+  // DiscoveryModule finds the application's @HeartbeatHandler methods (HeartbeatHandlers).
+  imports: [DiscoveryModule],
   providers: [
     {
       provide: HEARTBEAT_SCHEDULER,
@@ -157,6 +161,7 @@ type Options = ResolvedHeartbeatOptions;
       inject: [HEARTBEAT_OPTIONS, TopicHub, HEARTBEAT_LOGGER],
     },
     HeartbeatCluster,
+    HeartbeatHandlers,
     {
       provide: HandshakeService,
       useFactory: (
@@ -196,11 +201,13 @@ type Options = ResolvedHeartbeatOptions;
         pings: PingScheduler,
         topics: TopicGate,
         inbox: MessageInbox,
+        requests: HeartbeatHandlers,
         drainer: ConnectionDrainer,
         rateLimiter: FrameRateLimiter,
         addressLimiter: AddressConnectionLimiter,
         violations: ProtocolViolations,
-      ) => new FrameRouter(registry, clock, logger, { handshake, pings, topics, inbox, drainer, rateLimiter, addressLimiter, violations }),
+      ) =>
+        new FrameRouter(registry, clock, logger, { handshake, pings, topics, inbox, requests, drainer, rateLimiter, addressLimiter, violations }),
       inject: [
         ConnectionRegistry,
         NestClock,
@@ -209,6 +216,7 @@ type Options = ResolvedHeartbeatOptions;
         PingScheduler,
         TopicGate,
         MessageInbox,
+        HeartbeatHandlers,
         ConnectionDrainer,
         FrameRateLimiter,
         AddressConnectionLimiter,

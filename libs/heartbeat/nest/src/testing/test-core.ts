@@ -1,4 +1,4 @@
-import type { HelloFrame } from '@heartbeat/protocol';
+import type { HelloFrame, RequestFrame } from '@heartbeat/protocol';
 import { AddressConnectionLimiter } from '../lib/core/address-connection-limiter.js';
 import { ConnectionDrainer } from '../lib/core/connection-drainer.js';
 import { ConnectionRegistry } from '../lib/core/connection-registry.js';
@@ -14,6 +14,7 @@ import { LifecycleEvents } from '../lib/core/lifecycle-events.js';
 import { MessageInbox } from '../lib/core/message-inbox.js';
 import { PingScheduler } from '../lib/core/ping-scheduler.js';
 import { ProtocolViolations } from '../lib/core/protocol-violations.js';
+import type { RequestFrames } from '../lib/core/request-frames.port.js';
 import { SessionRegistry } from '../lib/core/session-registry.js';
 import { TokenExpiry } from '../lib/core/token-expiry.js';
 import type { TopicFrames } from '../lib/core/topic-frames.port.js';
@@ -42,6 +43,15 @@ export class RecordingTopics implements TopicFrames {
   }
 }
 
+/** Request frames recorded instead of handled (the Nest layer's request handlers' place). */
+export class RecordingRequests implements RequestFrames {
+  readonly calls: { id: string; frame: RequestFrame }[] = [];
+
+  request(connection: HeartbeatConnection, frame: RequestFrame): void {
+    this.calls.push({ id: connection.id, frame });
+  }
+}
+
 /**
  * The server core wired as HeartbeatModule wires it, on a FakeClock and FakePeers: no socket, no
  * Nest application, no real time. `releases` records the order a closed connection is released in.
@@ -58,6 +68,7 @@ export class TestCore {
   readonly topics = new RecordingTopics();
   /** The gate in front of the recorded topics, with the options' `authorize`. */
   readonly gate: TopicGate;
+  readonly requests = new RecordingRequests();
   readonly pings: PingScheduler;
   readonly sessions: SessionRegistry;
   readonly addresses: AddressConnectionLimiter;
@@ -98,6 +109,7 @@ export class TestCore {
       pings,
       topics,
       inbox: this.inbox,
+      requests: this.requests,
       drainer,
       rateLimiter: this.rateLimiter,
       addressLimiter: this.addresses,

@@ -69,6 +69,26 @@ describe('FrameRouter', () => {
       expect(connection.isOpen).toBe(true);
     });
 
+    it('hands a request to the request handlers without answering it itself', async () => {
+      const server = new TestCore();
+      const { connection, peer } = await server.open();
+      server.send(connection, { type: 'request', id: 'r-1', topic: 'alerts.ack', data: { id: 7 } });
+      expect(server.requests.calls).toEqual([{ id: connection.id, frame: { type: 'request', id: 'r-1', topic: 'alerts.ack', data: { id: 7 } } }]);
+      expect(peer.framesOf('error')).toEqual([]);
+    });
+
+    it('answers internal_error naming the request when the request handlers reject, and keeps the connection', async () => {
+      const server = new TestCore();
+      const { connection, peer } = await server.open();
+      server.requests.request = () => Promise.reject(new Error('handler registry gone'));
+      server.send(connection, { type: 'request', id: 'r-1', topic: 'alerts.ack', data: null });
+      await settle();
+      expect(peer.framesOf('error')).toEqual([
+        { type: 'error', code: ProtocolErrorCode.InternalError, message: HeartbeatMessages.handlerFailed('request'), ref: 'r-1' },
+      ]);
+      expect(connection.isOpen).toBe(true);
+    });
+
     it('acknowledges a message once per id and counts the duplicate', async () => {
       const server = new TestCore();
       const { connection, peer } = await server.open();

@@ -13,6 +13,7 @@ import type { MessageInbox } from './message-inbox.js';
 import type { PeerTransport } from './peer-transport.js';
 import type { PingScheduler } from './ping-scheduler.js';
 import type { ProtocolViolations } from './protocol-violations.js';
+import type { RequestFrames } from './request-frames.port.js';
 import type { TopicGate } from './topic-gate.js';
 
 /** The services frames are handed to. */
@@ -22,6 +23,7 @@ export interface FrameHandlers {
   /** The gate in front of the topic hub (docs/server.md#topic-authorization). */
   readonly topics: TopicGate;
   readonly inbox: MessageInbox;
+  readonly requests: RequestFrames;
   readonly drainer: ConnectionDrainer;
   readonly rateLimiter: FrameRateLimiter;
   readonly addressLimiter: AddressConnectionLimiter;
@@ -79,7 +81,7 @@ export class FrameRouter {
   }
 
   private handle(connection: HeartbeatConnection, frame: ClientFrame): Promise<void> | void {
-    const { handshake, pings, topics, inbox } = this.handlers;
+    const { handshake, pings, topics, inbox, requests } = this.handlers;
     switch (frame.type) {
       case 'hello':
         return handshake.hello(connection, frame);
@@ -94,6 +96,8 @@ export class FrameRouter {
       case 'message':
         if (frame.topic === undefined) return inbox.receive(connection, frame);
         return this.published(connection, frame.topic, frame.id, () => inbox.receive(connection, frame));
+      case 'request':
+        return this.published(connection, frame.topic, frame.id, () => requests.request(connection, frame));
       case 'auth':
         return handshake.auth(connection, frame);
     }
@@ -115,6 +119,8 @@ export class FrameRouter {
 
   private fail(connection: HeartbeatConnection, frame: ClientFrame, error: unknown): void {
     this.logger.error(HeartbeatMessages.logHandlerFailed(frame.type, connection.id), error instanceof Error ? error.stack : String(error));
-    connection.sendError({ code: ProtocolErrorCode.InternalError, message: HeartbeatMessages.handlerFailed(frame.type), ref: frame.type });
+    // A request's error names the request (its id), so that the client's call fails now rather than at its timeout.
+    const ref = frame.type === 'request' ? frame.id : frame.type;
+    connection.sendError({ code: ProtocolErrorCode.InternalError, message: HeartbeatMessages.handlerFailed(frame.type), ref });
   }
 }

@@ -63,6 +63,25 @@ export const HeartbeatMessages = {
     `HeartbeatService.${method}(): the connection id must be a non-empty string, but got ${describe(got)}.`,
   handlerFailed: (type: string) => `The server failed to process the "${type}" frame; try again later.`,
 
+  invalidHandlerTopic: (owner: string, problem: string) =>
+    `@HeartbeatHandler() on ${owner} names a topic clients cannot send requests to: ${problem}`,
+  handlerNotAMethod: (owner: string) => `@HeartbeatHandler() goes on a method, but ${owner} is not one.`,
+  handlerOnStaticMethod: (owner: string) =>
+    `@HeartbeatHandler() goes on an instance method of a provider or controller, but ${owner} is static: Nest calls handlers on the instances it makes. Remove "static".`,
+  duplicateHandler: (topic: string, first: string, second: string) =>
+    `Two @HeartbeatHandler("${topic}") methods, ${first} and ${second}: a topic has one handler, which answers each request. Give one of them another topic or remove it.`,
+  handlerNotSingleton: (topic: string, owner: string) =>
+    `@HeartbeatHandler("${topic}") on ${owner} cannot be called: ${owner.split('.')[0]} is request-scoped or transient (or depends on a request-scoped provider), ` +
+    'but handlers run on the one instance made at startup. Make it a singleton (the default scope); read who is asking from the HeartbeatRequestContext argument.',
+  noHandler: (topic: string) =>
+    `No handler answers requests on "${topic}": check the topic's name, or add a @HeartbeatHandler("${topic}") method on the server.`,
+  requestInvalid: (topic: string, messages: readonly string[]) =>
+    `The data of the request to "${topic}" was refused: ${messages.join('; ')}. Fix the data and send the request again.`,
+  requestForbidden: (topic: string, reason: string) =>
+    `The request to "${topic}" was refused (${reason}): this connection's user may not make it.`,
+  requestFailed: (topic: string) => `The handler of "${topic}" refused the request; "details" says why.`,
+  requestInternalError: (topic: string) => `The server failed to answer the request to "${topic}"; try again later.`,
+
   logRedisUp: (nodeId: string, downForMs: number | undefined) =>
     downForMs === undefined ? `node ${nodeId} connected to Redis` : `node ${nodeId} reconnected to Redis after ${downForMs} ms; catching up`,
   logRedisDown: (error: string | undefined) =>
@@ -106,6 +125,10 @@ export const HeartbeatMessages = {
     `verifyToken returned ${verdict} for connection ${id}: resolve true, false or { expiresAt?: <epoch ms>, userId?: <1 to 128 characters>, claims?: <plain object> } naming expiresAt or userId; closing it with 4001`,
   logVerifyTokenThrew: (id: string) => `verifyToken threw for connection ${id}; closing it with 1011`,
   logHandlerFailed: (type: string, id: string) => `handling a "${type}" frame from connection ${id} failed`,
+  logRequestFailed: (topic: string, requestId: string, id: string) =>
+    `the handler of "${topic}" failed on request ${requestId} of connection ${id}; the client was answered internal_error`,
+  logAnswerDropped: (topic: string, requestId: string, id: string) =>
+    `connection ${id} closed before the handler of "${topic}" answered its request ${requestId}: the answer is dropped`,
   logOriginRefused: (origin: string | undefined, address: string, suppressed: number, intervalMs: number) =>
     `refused a WebSocket upgrade from ${address} with HTTP 403: ` +
     (origin === undefined
