@@ -1,8 +1,9 @@
 /**
- * The chaos suite: `npm run test:chaos [-- --only=1,3] [--write-docs]`.
+ * The chaos suite: `npm run test:chaos [-- --only=1,3] [--write-docs]`, and the security suite:
+ * `npm run test:security [-- --only=S1]` (the same runner with `--suite=security`).
  * Runs each scenario against the real (built) monitor server, prints its figures and checks,
- * writes them as JSON under tools/chaos/output/, and with --write-docs updates the figures in
- * docs/reliability.md. Exits 1 when a check failed.
+ * writes them as JSON under tools/chaos/output/ (output/security/ for the security suite), and
+ * with --write-docs updates the chaos figures in docs/reliability.md. Exits 1 when a check failed.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -19,24 +20,51 @@ import { redisRestartEmpty } from './scenarios/redis-restart-empty.js';
 import { sigkillRestart } from './scenarios/sigkill-restart.js';
 import { sigtermDrain } from './scenarios/sigterm-drain.js';
 import { stalledReader } from './scenarios/stalled-reader.js';
+import { adminEndpoints } from './security/admin-endpoints.js';
+import { anotherUsersTopic } from './security/another-users-topic.js';
+import { forbiddenFlood } from './security/forbidden-flood.js';
+import { halfOpenPresence } from './security/half-open-presence.js';
+import { sessionsAndTokens } from './security/sessions-and-tokens.js';
 
-const SCENARIOS: readonly [string, () => Promise<ScenarioResult>][] = [
-  ['1', randomCuts],
-  ['2', sigkillRestart],
-  ['3', sigtermDrain],
-  ['4', stalledReader],
-  ['5', badInput],
-  ['6', redisRestartEmpty],
-  ['7', redisLinkFlaps],
-];
+type Scenarios = readonly [string, () => Promise<ScenarioResult>][];
 
-const OUTPUT = fileURLToPath(new URL('../output/', import.meta.url));
+const SUITES: Readonly<Record<'chaos' | 'security', { title: string; scenarios: Scenarios; output: string }>> = {
+  chaos: {
+    title: 'Chaos suite',
+    output: fileURLToPath(new URL('../output/', import.meta.url)),
+    scenarios: [
+      ['1', randomCuts],
+      ['2', sigkillRestart],
+      ['3', sigtermDrain],
+      ['4', stalledReader],
+      ['5', badInput],
+      ['6', redisRestartEmpty],
+      ['7', redisLinkFlaps],
+    ],
+  },
+  // Who may see what (docs/server.md#topic-authorization): each scenario tries to get in where it
+  // does not belong and checks that nothing leaked to any connection.
+  security: {
+    title: 'Security suite',
+    output: fileURLToPath(new URL('../output/security/', import.meta.url)),
+    scenarios: [
+      ['S1', anotherUsersTopic],
+      ['S2', sessionsAndTokens],
+      ['S3', adminEndpoints],
+      ['S4', forbiddenFlood],
+      ['S5', halfOpenPresence],
+    ],
+  },
+};
 
 function parseArgs(argv: readonly string[]) {
   const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  const suite = argv.find((a) => a.startsWith('--suite='))?.slice('--suite='.length) ?? 'chaos';
+  if (suite !== 'chaos' && suite !== 'security') throw new Error(`--suite=${suite} is not a suite; use --suite=chaos or --suite=security.`);
   return {
+    suite: SUITES[suite],
     only: only ? new Set(only.split(',').map((s) => s.trim())) : null,
-    writeDocs: argv.includes('--write-docs'),
+    writeDocs: argv.includes('--write-docs') && suite === 'chaos',
   };
 }
 
@@ -47,10 +75,11 @@ export function machine(): string {
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
-  const selected = SCENARIOS.filter(([id]) => !args.only || args.only.has(id));
-  mkdirSync(OUTPUT, { recursive: true });
+  const { title, output } = args.suite;
+  const selected = args.suite.scenarios.filter(([id]) => !args.only || args.only.has(id));
+  mkdirSync(output, { recursive: true });
   const startedAt = new Date();
-  console.log(`Chaos suite: ${selected.length} scenario(s) on ${machine()}\n`);
+  console.log(`${title}: ${selected.length} scenario(s) on ${machine()}\n`);
   const results: ScenarioResult[] = [];
   for (const [id, scenario] of selected) {
     // Other processes on the machine skew every timing below: say how busy it was.
@@ -76,7 +105,7 @@ async function main(): Promise<number> {
     result.cpuBusyBefore = busy;
     results.push(result);
     console.log(`${renderScenario(result)}\n`);
-    writeFileSync(`${OUTPUT}${result.id}.json`, JSON.stringify(result, null, 2));
+    writeFileSync(`${output}${result.id}.json`, JSON.stringify(result, null, 2));
   }
   const summary = {
     startedAt: startedAt.toISOString(),
@@ -85,8 +114,8 @@ async function main(): Promise<number> {
     passed: results.every((r) => r.passed),
     scenarios: results.map((r) => ({ id: r.id, title: r.title, passed: r.passed, durationMs: r.durationMs })),
   };
-  writeFileSync(`${OUTPUT}summary.json`, JSON.stringify(summary, null, 2));
-  console.log(`Chaos suite ${summary.passed ? 'passed' : 'FAILED'} in ${(summary.durationMs / 1000).toFixed(0)} s; results in tools/chaos/output/`);
+  writeFileSync(`${output}summary.json`, JSON.stringify(summary, null, 2));
+  console.log(`${title} ${summary.passed ? 'passed' : 'FAILED'} in ${(summary.durationMs / 1000).toFixed(0)} s; results in ${output}`);
   for (const r of results) console.log(`  ${r.passed ? '✔' : '✘'} ${r.title} (${(r.durationMs / 1000).toFixed(1)} s)`);
   if (args.writeDocs) {
     if (args.only) console.log('--write-docs with --only: only the scenarios that ran are updated.');

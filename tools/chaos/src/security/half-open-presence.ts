@@ -1,0 +1,109 @@
+import { BlackholeProxy } from '@heartbeat/testing';
+import { ScenarioBuilder, type ScenarioResult } from '../lib/report.js';
+import { sleep } from '../lib/server.js';
+import { max, median, ms } from '../lib/stats.js';
+import { inWorld, type Peer, SECURITY_HEARTBEAT, type TrespassWorld, type UserName } from '../lib/trespass.js';
+
+/**
+ * The dead-peer bound of docs/server.md#presence: a connection is pinged every pingInterval and
+ * found dead at the turn after its maxMissedPings-th unanswered ping, so its member leaves at most
+ * pingInterval × (maxMissedPings + 1) after the link went silent. Timers on a loaded machine may
+ * fire a little late: the check allows SLACK_MS on top.
+ */
+export const DEAD_PEER_BOUND_MS = SECURITY_HEARTBEAT.pingInterval * (SECURITY_HEARTBEAT.maxMissedPings + 1);
+const SLACK_MS = 500;
+const ROUNDS = 3;
+const MEMBERS: readonly UserName[] = ['alice', 'bob'];
+
+/** When (Date.now()) `watcher` received the `leave` of `userId` on alerts after index `from`; undefined until it did. */
+function leaveAt(watcher: Peer, userId: string, from: number, times: Map<number, number>): number | undefined {
+  for (let i = from; i < watcher.received.length; i++) {
+    const frame = watcher.received[i];
+    if (frame?.type === 'leave' && frame.topic === 'alerts' && frame.user_id === userId) return times.get(i);
+  }
+  return undefined;
+}
+
+/**
+ * Security 5: a member whose link went half-open (a proxy that stops forwarding: no FIN, no RST)
+ * leaves the topic's presence within the dead-peer bound, and the leave reaches the watchers; a
+ * member that closes leaves at once. Nobody sees a member of a topic they may not read.
+ */
+export async function halfOpenPresence(): Promise<ScenarioResult> {
+  const s = new ScenarioBuilder(
+    'half-open-presence',
+    'S5. A member whose link went half-open',
+    `a member whose link goes silent leaves presence within the dead-peer bound, pingInterval × (maxMissedPings + 1) = ${ms(DEAD_PEER_BOUND_MS)}; one that closes leaves at once.`,
+  );
+  s.setup =
+    `monitor server with presence on alerts, pingInterval ${SECURITY_HEARTBEAT.pingInterval} ms, maxMissedPings ${SECURITY_HEARTBEAT.maxMissedPings}, heartbeatTimeout ${SECURITY_HEARTBEAT.heartbeatTimeout} ms; ` +
+    `carol watches the presence of alerts; ${ROUNDS} rounds × ${MEMBERS.join(' and ')}: connect through a TCP proxy, subscribe alerts, then the proxy stops forwarding (blackhole).`;
+  const proxies: BlackholeProxy[] = [];
+  return inWorld(s, async (world) => {
+    try {
+      await measure(s, world, proxies);
+    } finally {
+      for (const proxy of proxies) await proxy.close().catch(() => undefined);
+    }
+  });
+}
+
+/** The rounds of half-open members, then a clean close, as carol sees them. */
+async function measure(s: ScenarioBuilder, world: TrespassWorld, proxies: BlackholeProxy[]): Promise<void> {
+  const carol = await world.open('carol');
+  // Arrival times of carol's frames, by index: a leave's time is when it arrived, not when it was looked at.
+  const arrivals = new Map<number, number>();
+  carol.client.socket.on('message', () => arrivals.set(carol.received.length - 1, Date.now()));
+  carol.client.send({ type: 'subscribe', topic: 'alerts', presence: true });
+  const snapshot = await carol.client.next('presence', 5_000, (frame) => frame.topic === 'alerts');
+
+  const rows: string[][] = [];
+  const leaveTimes: number[] = [];
+  const missing: string[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const user of MEMBERS) {
+      const proxy = await BlackholeProxy.start(Number(new URL(world.server.url).port));
+      proxies.push(proxy);
+      const member = await world.open(user, {}, { url: `ws://127.0.0.1:${proxy.port}${new URL(world.server.wsUrl).pathname}` });
+      member.client.send({ type: 'subscribe', topic: 'alerts' });
+      await member.client.next('subscribed', 5_000, (frame) => frame.topic === 'alerts');
+      await carol.client.next('join', 5_000, (frame) => frame.topic === 'alerts' && frame.member.user_id === user);
+      const from = carol.received.length;
+      const silentAt = Date.now();
+      proxy.blackhole();
+      const deadline = silentAt + DEAD_PEER_BOUND_MS + 5_000;
+      let leftAt: number | undefined;
+      while (Date.now() < deadline && (leftAt = leaveAt(carol, user, from, arrivals)) === undefined) await sleep(20);
+      if (leftAt === undefined) missing.push(`${user} in round ${round}`);
+      else leaveTimes.push(leftAt - silentAt);
+      rows.push([String(round), user, leftAt === undefined ? 'NO LEAVE' : ms(leftAt - silentAt), ms(DEAD_PEER_BOUND_MS)]);
+      await proxy.close();
+    }
+  }
+  s.table({ title: 'Link silent → `leave` at the watcher', header: ['round', 'member', 'leave after', 'bound'], rows });
+
+  const closing = await world.open('alice');
+  closing.client.send({ type: 'subscribe', topic: 'alerts' });
+  await carol.client.next('join', 5_000, (frame) => frame.topic === 'alerts' && frame.member.user_id === 'alice');
+  const from = carol.received.length;
+  const closedAt = Date.now();
+  await closing.client.close();
+  let cleanLeave: number | undefined;
+  while (Date.now() < closedAt + 3_000 && (cleanLeave = leaveAt(carol, 'alice', from, arrivals)) === undefined) await sleep(10);
+
+  s.figures([
+    ['members in carol’s first snapshot', snapshot.members.length],
+    ['half-open leaves measured', `${leaveTimes.length} of ${ROUNDS * MEMBERS.length}`],
+    ['leave after the link went silent: median / max', leaveTimes.length ? `${ms(median(leaveTimes))} / ${ms(max(leaveTimes))}` : '—'],
+    ['documented bound (pingInterval × (maxMissedPings + 1))', ms(DEAD_PEER_BOUND_MS)],
+    ['leave after a clean close', cleanLeave === undefined ? 'NO LEAVE' : ms(cleanLeave - closedAt)],
+  ]);
+  s.check('every half-open member left', missing.length === 0, missing.length === 0 ? `${leaveTimes.length} leaves` : `no leave for ${missing.join(', ')}`);
+  s.check(
+    'within the dead-peer bound',
+    leaveTimes.length > 0 && max(leaveTimes) <= DEAD_PEER_BOUND_MS + SLACK_MS,
+    `slowest ${leaveTimes.length ? ms(max(leaveTimes)) : '—'}, bound ${ms(DEAD_PEER_BOUND_MS)} (+${SLACK_MS} ms for late timers)`,
+  );
+  s.check('a member that closes leaves at once', cleanLeave !== undefined && cleanLeave - closedAt <= 1_000, cleanLeave === undefined ? 'no leave' : `after ${ms(cleanLeave - closedAt)}`);
+  s.data.figures = { rows, leaveTimes, boundMs: DEAD_PEER_BOUND_MS };
+}
