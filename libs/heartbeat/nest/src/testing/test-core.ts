@@ -25,10 +25,10 @@ import { RecordingLogger } from './recording-logger.js';
 
 /** Topic frames recorded instead of handled, and the release hook's calls (the topic hub's place). */
 export class RecordingTopics implements TopicFrames {
-  readonly calls: { op: 'subscribe' | 'unsubscribe' | 'remove'; id: string; topic?: string; since?: number }[] = [];
+  readonly calls: { op: 'subscribe' | 'unsubscribe' | 'remove'; id: string; topic?: string; since?: number; presence?: boolean }[] = [];
 
-  subscribe(subscriber: TopicSubscriber, topic: string, since: number | undefined): void {
-    this.calls.push({ op: 'subscribe', id: subscriber.id, topic, ...(since === undefined ? {} : { since }) });
+  subscribe(subscriber: TopicSubscriber, topic: string, since: number | undefined, presence?: boolean): void {
+    this.calls.push({ op: 'subscribe', id: subscriber.id, topic, ...(since === undefined ? {} : { since }), ...(presence === undefined ? {} : { presence }) });
   }
 
   unsubscribe(subscriber: TopicSubscriber, topic: string): void {
