@@ -55,6 +55,8 @@ export class MemoryPresenceManager extends PresenceManager {
   async members(topic: string): Promise<PresenceMember[]> {
     const users = this.topics.get(topic);
     if (!users) return [];
-    return [...users].map(([userId, presence]) => ({ user_id: userId, connections: presence.connections.size, since: presence.since }));
+    return [...users]
+      .map(([userId, presence]) => ({ user_id: userId, connections: presence.connections.size, since: presence.since }))
+      .sort((a, b) => a.since - b.since);
   }
 }

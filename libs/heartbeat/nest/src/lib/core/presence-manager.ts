@@ -45,6 +45,6 @@ export abstract class PresenceManager {
   /** Removes a connection from the topic's members; an entry it does not hold changes nothing. */
   abstract remove(entry: PresenceEntry): Promise<void>;
 
-  /** The topic's members, cluster-wide, in the order they became present; none for a topic without presence. */
+  /** The topic's members, cluster-wide, oldest `since` first; none for a topic without presence. */
   abstract members(topic: string): Promise<PresenceMember[]>;
 }
