@@ -35,6 +35,11 @@ export async function presenceNode(manager: PresenceManager): Promise<PresenceNo
   return node;
 }
 
+/** Adds `[user, connection, since]` entries to a node's manager, one after another. */
+async function addAll(node: PresenceNode, entries: readonly [string, string, number][]): Promise<void> {
+  for (const [userId, connectionId, since] of entries) await node.manager.add(entry(userId, connectionId), since);
+}
+
 const entry = (userId: string, connectionId: string, topic = 'rooms.lobby') => ({ topic, userId, connectionId });
 const join = (userId: string, since: number, topic = 'rooms.lobby'): PresenceChange => ({ kind: 'join', topic, member: { user_id: userId, connections: 1, since } });
 const leave = (userId: string, topic = 'rooms.lobby'): PresenceChange => ({ kind: 'leave', topic, userId });
@@ -108,9 +113,11 @@ export function presenceContract(kind: PresenceKind, makeHarness: () => Presence
     it('removes the node’s entries: its users leave unless present elsewhere; stopping twice is safe', async () => {
       const staying = await harness.node();
       const stopping = kind.separateNodes ? await harness.node() : staying;
-      await stopping.manager.add(entry('ada', 'c1'), 1_000);
-      await stopping.manager.add(entry('bob', 'c2'), 2_000);
-      await staying.manager.add(entry('bob', 'c3'), 3_000);
+      await addAll(stopping, [
+        ['ada', 'c1', 1_000],
+        ['bob', 'c2', 2_000],
+      ]);
+      await addAll(staying, [['bob', 'c3', 3_000]]);
       await stopping.manager.stop();
       await stopping.manager.stop();
       if (kind.separateNodes) {
@@ -127,9 +134,11 @@ export function presenceContract(kind: PresenceKind, makeHarness: () => Presence
     it('count a user on both as one member with every connection; each join and leave reaches both, once', async () => {
       const a = await harness.node();
       const b = await harness.node();
-      await a.manager.add(entry('ada', 'a1'), 1_000);
-      await b.manager.add(entry('ada', 'b1'), 2_000);
-      await b.manager.add(entry('bob', 'b2'), 3_000);
+      await addAll(a, [['ada', 'a1', 1_000]]);
+      await addAll(b, [
+        ['ada', 'b1', 2_000],
+        ['bob', 'b2', 3_000],
+      ]);
       for (const node of [a, b]) {
         expect(await node.manager.members('rooms.lobby')).toEqual([
           { user_id: 'ada', connections: 2, since: 1_000 },
@@ -148,9 +157,11 @@ export function presenceContract(kind: PresenceKind, makeHarness: () => Presence
       it('makes the dead node’s users leave within the documented bound; users it shared with a live node stay', async () => {
         const live = await harness.node();
         const dying = await harness.node();
-        await dying.manager.add(entry('ada', 'd1'), 1_000);
-        await dying.manager.add(entry('bob', 'd2'), 2_000);
-        await live.manager.add(entry('bob', 'l1'), 3_000);
+        await addAll(dying, [
+          ['ada', 'd1', 1_000],
+          ['bob', 'd2', 2_000],
+        ]);
+        await addAll(live, [['bob', 'l1', 3_000]]);
         await harness.kill(dying);
         const killedAt = Date.now();
         await until(() => live.changes.some((change) => change.kind === 'leave'), 'the dead node’s user to leave', 3 * harness.deathBoundMs);
