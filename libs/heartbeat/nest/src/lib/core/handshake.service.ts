@@ -12,12 +12,14 @@ import type { PingScheduler } from './ping-scheduler.js';
 import type { ProtocolViolations } from './protocol-violations.js';
 import type { SessionRegistry } from './session-registry.js';
 import type { TokenExpiry } from './token-expiry.js';
+import type { HeartbeatIdentity } from './heartbeat-identity.js';
 import { decideToken } from './token-verdict.js';
 import type { TopicFrames } from './topic-frames.port.js';
 
 /** An accepted token: `expiresAt` when it expires. */
 interface AcceptedToken {
   expiresAt: number | undefined;
+  identity: HeartbeatIdentity | undefined;
 }
 
 /** The services a handshake hands the connection on to. */
@@ -77,7 +79,7 @@ export class HandshakeService {
 
     const { session, resumed, superseded } = sessions.attach(connection, frame.session_id);
     if (superseded) this.supersede(superseded, connection);
-    this.authenticated(connection, session, resumed);
+    this.authenticated(connection, session, resumed, token.identity);
     expiry.schedule(connection, token.expiresAt);
     connection.send({
       type: 'welcome',
@@ -108,8 +110,8 @@ export class HandshakeService {
     connection.send(token.expiresAt === undefined ? { type: 'authenticated' } : { type: 'authenticated', token_expires_at: token.expiresAt });
   }
 
-  private authenticated(connection: HeartbeatConnection, session: HeartbeatSession, resumed: boolean): void {
-    connection.open(session, undefined);
+  private authenticated(connection: HeartbeatConnection, session: HeartbeatSession, resumed: boolean, identity: HeartbeatIdentity | undefined): void {
+    connection.open(session, identity);
     if (resumed) this.counters.sessionResumed();
     this.logger.log(HeartbeatMessages.logAuthenticated(connection.id, session.id, resumed));
     this.events.emit({
@@ -137,7 +139,7 @@ export class HandshakeService {
   /** The accepted token; undefined when it was refused (the connection is then already being closed). */
   private async verify(connection: HeartbeatConnection, token: string | undefined, frame: 'hello' | 'auth'): Promise<AcceptedToken | undefined> {
     const { verifyToken } = this.options;
-    if (!verifyToken) return { expiresAt: undefined };
+    if (!verifyToken) return { expiresAt: undefined, identity: undefined };
     let verdict: unknown;
     try {
       verdict = await verifyToken(token, {
@@ -157,7 +159,7 @@ export class HandshakeService {
       connection.close(CloseCode.Unauthorized, HeartbeatMessages.closeUnauthorized());
       return undefined;
     }
-    return { expiresAt: decision.expiresAt };
+    return { expiresAt: decision.expiresAt, identity: decision.identity };
   }
 }
 

@@ -19,7 +19,7 @@ export interface HeartbeatAuthContext {
  * The answer of `verifyToken`: `true` accepts the token for as long as the connection lasts,
  * `{ expiresAt }` (epoch ms) accepts it until then, `false` refuses it.
  */
-export type TokenVerdict = boolean | { expiresAt: number };
+export type TokenVerdict = boolean | { expiresAt: number } | { userId: string; claims?: Record<string, unknown>; expiresAt?: number };
 
 /**
  * Decides whether a `hello` (or `auth`) token is acceptable. Resolve `false` to close with 4001;
