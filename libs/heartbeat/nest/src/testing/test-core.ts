@@ -40,11 +40,15 @@ export class RecordingTopics implements TopicFrames {
   }
 }
 
+/** What takes the topic frames and a closed connection's topics: recorded by default, or a real TopicHub. */
+export type TestTopics = TopicFrames & { release(subscriber: TopicSubscriber): void };
+
 /**
  * The server core wired as HeartbeatModule wires it, on a FakeClock and FakePeers: no socket, no
  * Nest application, no real time. `releases` records the order a closed connection is released in.
+ * Its topics are recorded (RecordingTopics), or `topics` handles them (a TopicHub over a memory backplane).
  */
-export class TestCore {
+export class TestCore<T extends TestTopics = RecordingTopics> {
   readonly options: ResolvedHeartbeatOptions;
   readonly clock = new FakeClock();
   readonly logger = new RecordingLogger();
@@ -53,7 +57,7 @@ export class TestCore {
   readonly events: HeartbeatLifecycleEvent[] = [];
   /** The services a closed connection was released from, in order. */
   readonly releases: string[] = [];
-  readonly topics = new RecordingTopics();
+  readonly topics: T;
   readonly pings: PingScheduler;
   readonly sessions: SessionRegistry;
   readonly addresses: AddressConnectionLimiter;
@@ -67,7 +71,8 @@ export class TestCore {
   readonly handshake: HandshakeService;
   readonly router: FrameRouter;
 
-  constructor(options: HeartbeatModuleOptions = {}) {
+  constructor(options: HeartbeatModuleOptions = {}, handler?: T) {
+    this.topics = handler ?? (new RecordingTopics() as TestTopics as T);
     const { clock, logger, counters, lifecycle } = this;
     this.options = resolveHeartbeatOptions(options);
     lifecycle.events$.subscribe((event) => this.events.push(event));
