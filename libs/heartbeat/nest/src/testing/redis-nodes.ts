@@ -41,9 +41,9 @@ export class RedisNodes {
     return { app: await this.node(options, `redis://127.0.0.1:${proxy.port}`), proxy };
   }
 
-  /** Opens a client on `app` (closed by `close()`). */
-  async client(app: TestApp): Promise<TestClient> {
-    const { client } = await TestClient.open(app.url);
+  /** Opens a client on `app`, presenting `token` if given (closed by `close()`). */
+  async client(app: TestApp, token?: string): Promise<TestClient> {
+    const { client } = await TestClient.open(app.url, token);
     this.clients.push(client);
     return client;
   }
