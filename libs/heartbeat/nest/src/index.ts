@@ -20,4 +20,4 @@ export type {
 export type { HeartbeatClientMessage, HeartbeatLifecycleEvent, HeartbeatSample } from './lib/core/heartbeat-events.js';
 export type { PublishResult } from './lib/core/topic-hub.js';
 export type { ClusterStatus } from './lib/core/backplane.js';
-export type { ConnectionDetails, HeartbeatStats, HeartbeatTotals, NodeStats } from '@heartbeat/protocol';
+export type { ConnectionDetails, HeartbeatStats, HeartbeatTotals, NodeStats, PresenceMember } from '@heartbeat/protocol';

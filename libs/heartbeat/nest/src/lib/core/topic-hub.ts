@@ -51,6 +51,8 @@ interface Joiner {
   queue: BackplaneEvent[];
   /** `subscribe` frames repeated before the answer went out: each gets its own answer after it. */
   repeats: number;
+  /** One of those repeats asked for presence: its snapshot follows their answers. */
+  presenceRepeated: boolean;
 }
 
 /** A publish of this node waiting for its event to reach this node's subscribers. */
@@ -129,17 +131,19 @@ export class TopicHub {
     const topic = this.topic(name);
     const joiner = topic.joining.get(subscriber);
     if (joiner) {
-      if (joiner.epoch === undefined) joiner.repeats++;
-      else this.answerRepeat(subscriber, topic.name, { epoch: joiner.epoch, seq: joiner.seq });
+      if (joiner.epoch === undefined) {
+        joiner.repeats++;
+        joiner.presenceRepeated ||= presence === true;
+      } else this.answerRepeat(subscriber, topic.name, { epoch: joiner.epoch, seq: joiner.seq }, presence);
       return;
     }
     if (topic.subscribers.has(subscriber) && topic.position) {
-      this.answerRepeat(subscriber, topic.name, topic.position);
+      this.answerRepeat(subscriber, topic.name, topic.position, presence);
       return;
     }
     subscriber.addTopic(topic.name);
     const anchor = since === undefined && topic.position !== undefined ? { ...topic.position } : undefined;
-    const joining: Joiner = { epoch: undefined, seq: 0, anchor, queue: [], repeats: 0 };
+    const joining: Joiner = { epoch: undefined, seq: 0, anchor, queue: [], repeats: 0, presenceRepeated: false };
     topic.joining.set(subscriber, joining);
     const answer = this.options.presence?.enter(subscriber, topic.name, presence === true);
     this.join(topic, subscriber, joining, since, answer).catch((error: unknown) => {
@@ -229,7 +233,9 @@ export class TopicHub {
     joiner.epoch = position.epoch;
     for (const event of joiner.queue) this.offer(subscriber, joiner, event);
     joiner.queue = [];
-    for (; joiner.repeats > 0; joiner.repeats--) this.answerRepeat(subscriber, topic.name, { epoch: joiner.epoch, seq: joiner.seq });
+    for (; joiner.repeats > 0; joiner.repeats--) {
+      this.answerRepeat(subscriber, topic.name, { epoch: joiner.epoch, seq: joiner.seq }, joiner.repeats === 1 && joiner.presenceRepeated);
+    }
     this.level(topic, subscriber, joiner);
   }
 
@@ -443,9 +449,14 @@ export class TopicHub {
     for (const event of history.events) subscriber.sendText(event.text);
   }
 
-  /** A repeated `subscribe`: answered with where the subscriber is, nothing replayed, nothing changed. */
-  private answerRepeat(subscriber: TopicSubscriber, topic: string, position: EventPosition): void {
+  /**
+   * A repeated `subscribe`: answered with where the subscriber is, nothing replayed, nothing
+   * changed; one that asks for presence (after a resume through `hello.positions`, say) is sent the
+   * snapshot after the answer, unless it already watches the topic's presence.
+   */
+  private answerRepeat(subscriber: TopicSubscriber, topic: string, position: EventPosition, presence?: boolean): void {
     subscriber.send(subscribedFrame(topic, position, true));
+    if (presence) void this.options.presence?.enter(subscriber, topic, true).then((answer) => answer?.());
   }
 
   private topic(name: string): HubTopic {

@@ -176,6 +176,19 @@ describe('TopicPresence', () => {
       expect(ada.peer.framesOf('join')).toEqual([{ type: 'join', topic: 'rooms.lobby', member: member('bob', 1, server.clock.now()) }]);
     });
 
+    it('sends the snapshot to a repeated subscribe that asks for presence (a resume through hello.positions), once', async () => {
+      const { server } = core();
+      const ada = await server.open({ token: 'ada', positions: { 'rooms.lobby': 0 } }, new FakePeer());
+      server.send(ada.connection, { type: 'subscribe', topic: 'rooms.lobby', presence: true });
+      server.send(ada.connection, { type: 'subscribe', topic: 'rooms.lobby', presence: true });
+      await settle();
+      server.send(ada.connection, { type: 'subscribe', topic: 'rooms.lobby', presence: true });
+      await settle();
+      const types = ada.peer.frames.map((frame) => frame.type);
+      expect(types.slice(types.indexOf('subscribed'))).toEqual(['subscribed', 'subscribed', 'subscribed', 'presence', 'subscribed']);
+      expect(ada.peer.framesOf('presence')).toEqual([{ type: 'presence', topic: 'rooms.lobby', members: [member('ada', 1, server.clock.now())] }]);
+    });
+
     it('answers a failed members read with an error, logged, and keeps the subscription', async () => {
       const manager = new OutageManager();
       const { server, logger } = core(manager);
