@@ -68,15 +68,23 @@ export class RedisPresenceManager extends PresenceManager {
     this.scheduler.addInterval(REDIS_PRESENCE_INTERVAL, setInterval(() => this.refresh(), this.link.options.statsInterval));
   }
 
-  /** Removes this node's entries from Redis (their users leave unless present elsewhere). Before the link stops; safe twice. */
+  /**
+   * Removes this node's entries from Redis (their users leave unless present elsewhere). Before the
+   * link stops; safe twice. It waits for Redis at most `requestTimeout`: a node that stops while
+   * Redis does not answer leaves its entries to expire, as a dead node's do.
+   */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     if (this.scheduler.doesExist('interval', REDIS_PRESENCE_INTERVAL)) this.scheduler.deleteInterval(REDIS_PRESENCE_INTERVAL);
     for (const subscription of this.subscriptions.splice(0)) subscription.unsubscribe();
     this.held.clear();
-    if (this.link.state.up) await this.write(() => this.link.commands.heartbeatPresenceSync(this.link.keys.prefix, this.link.options.nodeId, 0));
-    else await this.writes;
+    if (this.link.state.up) {
+      const removed = this.write(() => this.link.commands.heartbeatPresenceSync(this.link.keys.prefix, this.link.options.nodeId, 0));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([removed, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.link.options.requestTimeout)))]);
+      clearTimeout(timer);
+    }
     this.changes.complete();
     this.ready.complete();
   }
