@@ -27,4 +27,4 @@ export type { HeartbeatIdentity } from './lib/core/heartbeat-identity.js';
 export type { HeartbeatClientMessage, HeartbeatLifecycleEvent, HeartbeatSample } from './lib/core/heartbeat-events.js';
 export type { PublishResult } from './lib/core/topic-hub.js';
 export type { ClusterStatus } from './lib/core/backplane.js';
-export type { ConnectionDetails, HeartbeatStats, HeartbeatTotals, NodeStats } from '@heartbeat/protocol';
+export type { ConnectionDetails, HeartbeatStats, HeartbeatTotals, NodeStats, PresenceMember } from '@heartbeat/protocol';

@@ -65,6 +65,7 @@ describe('@heartbeat/protocol', () => {
       NoHandler: 'no_handler',
       InvalidRequest: 'invalid_request',
       RequestFailed: 'request_failed',
+      PresenceDisabled: 'presence_disabled',
     });
   });
 

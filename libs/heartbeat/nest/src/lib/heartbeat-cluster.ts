@@ -4,8 +4,10 @@ import { Clock } from './clock.js';
 import { ConnectionRegistry } from './core/connection-registry.js';
 import { Backplane, type ClusterStatus, type ControlReply, type ControlRequest } from './core/backplane.js';
 import { assertCloseFrame, type HeartbeatConnection } from './core/heartbeat-connection.js';
+import { PresenceManager } from './core/presence-manager.js';
 import { TopicGate } from './core/topic-gate.js';
 import { type PublishResult, TopicHub } from './core/topic-hub.js';
+import { TopicPresence } from './core/topic-presence.js';
 import { LocalStats } from './local-stats.js';
 import { sumTotals } from './redis/sum-totals.js';
 
@@ -29,19 +31,27 @@ export class HeartbeatCluster implements OnModuleInit, OnApplicationShutdown {
     private readonly clock: Clock,
     private readonly gate: TopicGate,
     private readonly hub: TopicHub,
+    private readonly presenceManager: PresenceManager,
+    private readonly presence: TopicPresence,
   ) {}
 
   get nodeId(): string {
     return this.backplane.nodeId;
   }
 
-  /** Links this node to the others (the cluster owns the backplane: it must outlive the cluster's own shutdown work). */
+  /**
+   * Links this node to the others, then starts presence over the same link (the cluster owns the
+   * backplane and the presence manager: they must outlive the cluster's own shutdown work).
+   */
   async onModuleInit(): Promise<void> {
     await this.backplane.start({ totals: () => this.local.totals(), answer: (request) => this.answer(request) });
+    await this.presenceManager.start();
   }
 
-  /** After the drain: leaves the cluster, then closes the link. */
+  /** After the drain: removes what is left of this node's presence, leaves the cluster, then closes the link. */
   async onApplicationShutdown(): Promise<void> {
+    await this.presenceManager.stop();
+    this.presence.close();
     await this.backplane.stop();
   }
 

@@ -1,4 +1,6 @@
 import type { HeartbeatModuleOptions } from './core/heartbeat-options.interface.js';
+import { HeartbeatMessages } from './core/heartbeat.messages.js';
+import { TopicPattern } from './core/topic-pattern.js';
 import { HeartbeatOptionsError, resolveHeartbeatOptions } from './heartbeat-options.validator.js';
 
 /** Options as a caller without type checking (plain JS, env parsing gone wrong) could pass them. */
@@ -40,6 +42,7 @@ describe('resolveHeartbeatOptions', () => {
         authorize: undefined,
         redis: undefined,
         allowedOrigins: undefined,
+        presence: [],
       });
     });
 
@@ -351,6 +354,31 @@ describe('resolveHeartbeatOptions', () => {
       expect(message).toContain('HeartbeatModule option "authorize"');
       expect(message).toContain(sentence);
       expect(message).toContain('HeartbeatModule.forRoot()/forRootAsync()');
+    });
+  });
+
+  describe('presence', () => {
+    it('turns the patterns into topic patterns: * one segment, {userId} the connection’s own user', () => {
+      const [rooms, personal] = resolveHeartbeatOptions({ presence: ['rooms.*', 'user.{userId}'] }).presence;
+      expect(rooms.matches('rooms.lobby', undefined)).toBe(true);
+      expect(rooms.matches('rooms.lobby.east', undefined)).toBe(false);
+      expect(personal.matches('user.ada', 'ada')).toBe(true);
+      expect(personal.matches('user.ada', 'bob')).toBe(false);
+    });
+
+    it('refuses what is not a list of patterns, naming the option', () => {
+      expect(rejectionOf({ presence: 'rooms.*' }).message).toBe(
+        HeartbeatMessages.invalidOption('presence', 'an array of topic patterns such as ["rooms.*"]', 'rooms.*'),
+      );
+    });
+
+    it.each([
+      ['* inside a segment', 'rooms.a*'],
+      ['not a topic name', 'rooms lobby'],
+      ['not a string', 7],
+    ])('refuses a pattern with %s, naming its place in the list', (_case, pattern) => {
+      const problem = TopicPattern.parse(pattern) as string;
+      expect(rejectionOf({ presence: ['rooms.*', pattern] }).message).toBe(HeartbeatMessages.invalidTopicPattern('presence[1]', problem));
     });
   });
 });

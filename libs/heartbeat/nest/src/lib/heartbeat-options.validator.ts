@@ -13,6 +13,7 @@ import { hostname } from 'node:os';
 import type { HeartbeatModuleOptions, ResolvedHeartbeatOptions } from './core/heartbeat-options.interface.js';
 import { HeartbeatMessages } from './core/heartbeat.messages.js';
 import { compileTopicRules } from './core/topic-access.js';
+import { TopicPattern } from './core/topic-pattern.js';
 import {
   DEFAULT_MAX_BUFFERED_BYTES,
   DEFAULT_MAX_RETAINED_SESSIONS,
@@ -58,6 +59,7 @@ export function resolveHeartbeatOptions(options: HeartbeatModuleOptions = {}): R
     authorize: authorize(options.authorize),
     redis: redis(options.redis),
     allowedOrigins: origins(options.allowedOrigins),
+    presence: topicPatterns('presence', options.presence),
   };
   if (resolved.heartbeatTimeout <= resolved.pingInterval) {
     throw new HeartbeatOptionsError(
@@ -195,6 +197,19 @@ function authorize(value: HeartbeatModuleOptions['authorize']): ResolvedHeartbea
   const compiled = compileTopicRules(value);
   if (typeof compiled === 'string') throw new HeartbeatOptionsError(compiled);
   return compiled;
+}
+
+/** An option that names topics: a list of patterns (core/topic-pattern.ts), each checked here, at start-up. */
+function topicPatterns(name: string, value: unknown): readonly TopicPattern[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption(name, 'an array of topic patterns such as ["rooms.*"]', value));
+  }
+  return value.map((source: unknown, index) => {
+    const pattern = TopicPattern.parse(source);
+    if (typeof pattern === 'string') throw new HeartbeatOptionsError(HeartbeatMessages.invalidTopicPattern(`${name}[${index}]`, pattern));
+    return pattern;
+  });
 }
 
 function origins(value: HeartbeatModuleOptions['allowedOrigins']): ResolvedHeartbeatOptions['allowedOrigins'] {

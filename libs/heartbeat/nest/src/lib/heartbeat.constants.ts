@@ -20,3 +20,6 @@ export const HEARTBEAT_LOGGER = Symbol('HEARTBEAT_LOGGER');
  * application's @Interval/@Cron jobs twice).
  */
 export const HEARTBEAT_SCHEDULER = Symbol('HEARTBEAT_SCHEDULER');
+
+/** Injection token of the node's RedisLink in Redis mode (null in memory mode): the backplane and presence share it. */
+export const HEARTBEAT_REDIS_LINK = Symbol('HEARTBEAT_REDIS_LINK');

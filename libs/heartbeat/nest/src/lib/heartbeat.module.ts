@@ -20,7 +20,7 @@ import { PingScheduler } from './core/ping-scheduler.js';
 import { ProtocolViolations } from './core/protocol-violations.js';
 import { SessionRegistry } from './core/session-registry.js';
 import { TokenExpiry } from './core/token-expiry.js';
-import { HEARTBEAT_LOGGER, HEARTBEAT_OPTIONS, HEARTBEAT_SCHEDULER } from './heartbeat.constants.js';
+import { HEARTBEAT_LOGGER, HEARTBEAT_OPTIONS, HEARTBEAT_REDIS_LINK, HEARTBEAT_SCHEDULER } from './heartbeat.constants.js';
 import { HeartbeatGateway } from './heartbeat.gateway.js';
 import { HEARTBEAT_MODULE_OPTIONS, HeartbeatConfigurableModule } from './heartbeat.module-definition.js';
 import { HeartbeatService } from './heartbeat.service.js';
@@ -29,6 +29,10 @@ import { HeartbeatLifecycle } from './heartbeat-lifecycle.js';
 import { resolveHeartbeatOptions } from './heartbeat-options.validator.js';
 import { Backplane } from './core/backplane.js';
 import { MemoryBackplane } from './core/memory-backplane.js';
+import { MemoryPresenceManager } from './core/memory-presence-manager.js';
+import { PresenceManager } from './core/presence-manager.js';
+import { TopicPresence } from './core/topic-presence.js';
+import { HeartbeatMessages } from './core/heartbeat.messages.js';
 import { TopicHub } from './core/topic-hub.js';
 import { TopicAccess } from './core/topic-access.js';
 import { TopicGate } from './core/topic-gate.js';
@@ -37,6 +41,7 @@ import { LocalStats } from './local-stats.js';
 import { NestClock } from './nest-clock.js';
 import { RedisBackplane } from './redis/redis-backplane.js';
 import { RedisLink } from './redis/redis-link.js';
+import { RedisPresenceManager } from './redis/redis-presence-manager.js';
 import { TopicHubProvider } from './topic-hub.provider.js';
 
 type Options = ResolvedHeartbeatOptions;
@@ -145,13 +150,31 @@ type Options = ResolvedHeartbeatOptions;
       inject: [HEARTBEAT_OPTIONS, HeartbeatCounters],
     },
     {
-      provide: Backplane,
+      provide: HEARTBEAT_REDIS_LINK,
       // In memory mode nothing of Redis (ioredis included) is loaded.
       useFactory: (options: Options, scheduler: SchedulerRegistry, clock: Clock) =>
-        options.redis
-          ? new RedisBackplane(new RedisLink(options.redis, scheduler, clock), options, scheduler, clock)
-          : new MemoryBackplane({ nodeId: `${hostname()}-${process.pid}`, replay: options.replay, clock }),
+        options.redis ? new RedisLink(options.redis, scheduler, clock) : null,
       inject: [HEARTBEAT_OPTIONS, HEARTBEAT_SCHEDULER, Clock],
+    },
+    {
+      provide: Backplane,
+      useFactory: (options: Options, link: RedisLink | null, scheduler: SchedulerRegistry, clock: Clock) =>
+        link
+          ? new RedisBackplane(link, options, scheduler, clock)
+          : new MemoryBackplane({ nodeId: `${hostname()}-${process.pid}`, replay: options.replay, clock }),
+      inject: [HEARTBEAT_OPTIONS, HEARTBEAT_REDIS_LINK, HEARTBEAT_SCHEDULER, Clock],
+    },
+    {
+      provide: PresenceManager,
+      useFactory: (link: RedisLink | null, scheduler: SchedulerRegistry) =>
+        link ? new RedisPresenceManager(link, scheduler) : new MemoryPresenceManager(),
+      inject: [HEARTBEAT_REDIS_LINK, HEARTBEAT_SCHEDULER],
+    },
+    {
+      provide: TopicPresence,
+      useFactory: (options: Options, manager: PresenceManager, clock: CoreClock, logger: CoreLogger) =>
+        new TopicPresence(manager, { patterns: options.presence, clock, logger, messages: HeartbeatMessages }),
+      inject: [HEARTBEAT_OPTIONS, PresenceManager, NestClock, HEARTBEAT_LOGGER],
     },
     { provide: TopicHub, useClass: TopicHubProvider },
     {

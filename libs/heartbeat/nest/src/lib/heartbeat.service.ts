@@ -1,4 +1,4 @@
-import { CloseCode, type HeartbeatStats, type HeartbeatTotals, topicNameProblem, userTopic } from '@heartbeat/protocol';
+import { CloseCode, type HeartbeatStats, type HeartbeatTotals, type PresenceMember, topicNameProblem, userTopic } from '@heartbeat/protocol';
 import { Injectable } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { ConnectionDrainer } from './core/connection-drainer.js';
@@ -12,6 +12,7 @@ import { MessageInbox } from './core/message-inbox.js';
 import { PingScheduler } from './core/ping-scheduler.js';
 import { type PublishResult, TopicHub } from './core/topic-hub.js';
 import { isUserId } from './core/token-verdict.js';
+import { TopicPresence } from './core/topic-presence.js';
 
 /** The module's public API: publish to topics and users, read stats, close connections, watch what happens. */
 @Injectable()
@@ -29,6 +30,7 @@ export class HeartbeatService {
     private readonly drainer: ConnectionDrainer,
     private readonly local: LocalStats,
     private readonly cluster: HeartbeatCluster,
+    private readonly topicPresence: TopicPresence,
     pings: PingScheduler,
     inbox: MessageInbox,
     events: LifecycleEvents,
@@ -57,6 +59,17 @@ export class HeartbeatService {
    */
   async publish<T>(topic: string, data: T): Promise<PublishResult> {
     return this.topics.publish(topic, data);
+  }
+
+  /**
+   * The topic's members (docs/server.md#presence): every user with at least one identified
+   * connection subscribed to it, on every node in Redis mode, oldest first, each with their
+   * connection count and since when they are present. A topic without presence (not in the module's
+   * `presence` option), or without members, answers `[]`. While Redis is unreachable, this node's
+   * own members. Rejects only when Redis fails the read.
+   */
+  presence(topic: string): Promise<PresenceMember[]> {
+    return this.topicPresence.members(topic);
   }
 
   /**

@@ -28,10 +28,10 @@ import { RecordingLogger } from './recording-logger.js';
 
 /** Topic frames recorded instead of handled, and the release hook's calls (the topic hub's place). */
 export class RecordingTopics implements TopicFrames {
-  readonly calls: { op: 'subscribe' | 'unsubscribe' | 'remove'; id: string; topic?: string; since?: number }[] = [];
+  readonly calls: { op: 'subscribe' | 'unsubscribe' | 'remove'; id: string; topic?: string; since?: number; presence?: boolean }[] = [];
 
-  subscribe(subscriber: TopicSubscriber, topic: string, since: number | undefined): void {
-    this.calls.push({ op: 'subscribe', id: subscriber.id, topic, ...(since === undefined ? {} : { since }) });
+  subscribe(subscriber: TopicSubscriber, topic: string, since: number | undefined, presence?: boolean): void {
+    this.calls.push({ op: 'subscribe', id: subscriber.id, topic, ...(since === undefined ? {} : { since }), ...(presence === undefined ? {} : { presence }) });
   }
 
   unsubscribe(subscriber: TopicSubscriber, topic: string): void {
@@ -51,12 +51,15 @@ export class RecordingRequests implements RequestFrames {
     this.calls.push({ id: connection.id, frame });
   }
 }
+/** What takes the topic frames and a closed connection's topics: recorded by default, or a real TopicHub. */
+export type TestTopics = TopicFrames & { release(subscriber: TopicSubscriber): void };
 
 /**
  * The server core wired as HeartbeatModule wires it, on a FakeClock and FakePeers: no socket, no
  * Nest application, no real time. `releases` records the order a closed connection is released in.
+ * Its topics are recorded (RecordingTopics), or `topics` handles them (a TopicHub over a memory backplane).
  */
-export class TestCore {
+export class TestCore<T extends TestTopics = RecordingTopics> {
   readonly options: ResolvedHeartbeatOptions;
   readonly clock = new FakeClock();
   readonly logger = new RecordingLogger();
@@ -65,8 +68,8 @@ export class TestCore {
   readonly events: HeartbeatLifecycleEvent[] = [];
   /** The services a closed connection was released from, in order. */
   readonly releases: string[] = [];
-  readonly topics = new RecordingTopics();
-  /** The gate in front of the recorded topics, with the options' `authorize`. */
+  readonly topics: T;
+  /** The gate in front of the topics, with the options' `authorize`. */
   readonly gate: TopicGate;
   readonly requests = new RecordingRequests();
   readonly pings: PingScheduler;
@@ -82,7 +85,8 @@ export class TestCore {
   readonly handshake: HandshakeService;
   readonly router: FrameRouter;
 
-  constructor(options: HeartbeatModuleOptions = {}) {
+  constructor(options: HeartbeatModuleOptions = {}, handler?: T) {
+    this.topics = handler ?? (new RecordingTopics() as TestTopics as T);
     const { clock, logger, counters, lifecycle } = this;
     this.options = resolveHeartbeatOptions(options);
     lifecycle.events$.subscribe((event) => this.events.push(event));

@@ -24,6 +24,8 @@ export const ProtocolErrorCode = {
   InvalidRequest: 'invalid_request',
   /** The handler threw (a WsException, an HttpException): `ref` is the request's id, `message`/`details` are the exception's. */
   RequestFailed: 'request_failed',
+  /** A `subscribe` asked for presence on a topic the server keeps none for; `ref` is the topic. The subscription itself went ahead. */
+  PresenceDisabled: 'presence_disabled',
 } as const;
 
 export type ProtocolErrorCode = (typeof ProtocolErrorCode)[keyof typeof ProtocolErrorCode];

@@ -55,6 +55,17 @@ describe('FrameRouter', () => {
       expect(peer.framesOf('pong')).toEqual([]);
     });
 
+    it('hands a subscribe to the topics with its since and its presence flag', async () => {
+      const server = new TestCore();
+      const { connection } = await server.open();
+      server.send(connection, { type: 'subscribe', topic: 'rooms.lobby', since: 4, presence: true });
+      server.send(connection, { type: 'subscribe', topic: 'alerts' });
+      expect(server.topics.calls).toEqual([
+        { op: 'subscribe', id: connection.id, topic: 'rooms.lobby', since: 4, presence: true },
+        { op: 'subscribe', id: connection.id, topic: 'alerts' },
+      ]);
+    });
+
     it('answers internal_error when a handler fails, logs it and keeps the connection', async () => {
       const server = new TestCore();
       const { connection, peer } = await server.open();

@@ -90,7 +90,7 @@ export class FrameRouter {
       case 'pong':
         return pings.recordPong(connection, frame.sequence, frame.client_time);
       case 'subscribe':
-        return topics.subscribe(connection, frame.topic, frame.since);
+        return topics.subscribe(connection, frame.topic, frame.since, frame.presence);
       case 'unsubscribe':
         return topics.unsubscribe(connection, frame.topic);
       case 'message':

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { HeartbeatIdentity } from './heartbeat-identity.js';
+import type { TopicPattern } from './topic-pattern.js';
 
 /** What `verifyToken` learns about the connection that presents a token. */
 export interface HeartbeatAuthContext {
@@ -174,6 +175,13 @@ export interface HeartbeatModuleOptions {
    * are refused with HTTP 403. Absent: every origin (and clients that send none) is accepted.
    */
   allowedOrigins?: readonly string[] | ((origin: string | undefined) => boolean);
+  /**
+   * Topics that keep presence (docs/server.md#presence), as topic patterns: `*` stands for one
+   * segment, `{userId}` for the connection's own user (`['rooms.*', 'user.{userId}']`). Their
+   * identified subscribers are members; a `subscribe` with `presence: true` gets the members and
+   * their joins and leaves. Absent: no topic keeps presence.
+   */
+  presence?: readonly string[];
 }
 
 /** The options after defaults were applied and every value validated. */
@@ -199,4 +207,5 @@ export interface ResolvedHeartbeatOptions {
   authorize: AuthorizeTopic | undefined;
   redis: Required<HeartbeatRedisOptions> | undefined;
   allowedOrigins: ((origin: string | undefined) => boolean) | undefined;
+  presence: readonly TopicPattern[];
 }

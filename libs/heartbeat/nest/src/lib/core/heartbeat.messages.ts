@@ -7,6 +7,8 @@ export const HeartbeatMessages = {
     `HeartbeatModule option "${name}" must be ${expected}, but got ${describe(got)}. Fix it in HeartbeatModule.forRoot()/forRootAsync().`,
   timeoutNotAbovePingInterval: (timeout: number, interval: number) =>
     `HeartbeatModule option "heartbeatTimeout" (${timeout} ms) must be greater than "pingInterval" (${interval} ms); otherwise healthy connections time out between two pings.`,
+  invalidTopicPattern: (name: string, problem: string) =>
+    `HeartbeatModule option "${name}": ${problem} Fix it in HeartbeatModule.forRoot()/forRootAsync().`,
   adapterMissing: () =>
     'HeartbeatModule needs its WebSocket adapter: call app.useWebSocketAdapter(new HeartbeatWsAdapter(app)) before app.listen() or app.init().',
   optionsNotFound: () =>
@@ -62,6 +64,10 @@ export const HeartbeatMessages = {
   invalidConnectionId: (method: string, got: unknown) =>
     `HeartbeatService.${method}(): the connection id must be a non-empty string, but got ${describe(got)}.`,
   handlerFailed: (type: string) => `The server failed to process the "${type}" frame; try again later.`,
+  presenceDisabled: (topic: string) =>
+    `The topic "${clip(topic)}" keeps no presence, so there are no members to send: you are subscribed to its events only. Subscribe without "presence", or ask the server's operator to list the topic in the HeartbeatModule option "presence".`,
+  presenceUnavailable: (topic: string) =>
+    `The members of "${clip(topic)}" could not be read just now: you are subscribed to its events. Subscribe again with "presence": true to get them.`,
 
   invalidHandlerTopic: (owner: string, problem: string) =>
     `@HeartbeatHandler() on ${owner} names a topic clients cannot send requests to: ${problem}`,
@@ -90,6 +96,10 @@ export const HeartbeatMessages = {
   logCatchUpFailed: (topic: string) => `reading the missed events of "${topic}" failed; they are read once the link is back, or told to the subscribers as lost`,
   logEventsLost: (topic: string, epoch: string, seq: number) =>
     `events of "${topic}" were lost (the backplane lost them, or trimmed them before this node read them): its subscribers are told to continue from ${epoch} #${seq}`,
+  logPresenceFailed: (topic: string, operation: string) =>
+    `presence of "${topic}": ${operation} failed; a Redis outage is made up for when the link is back`,
+  logPresenceWriteFailed: (error: string) =>
+    `writing this node's presence entries to Redis failed (${error}); they are written again once Redis answers`,
   logRedisListenFailed: () => 'subscribing to the cluster control channel failed',
   logRedisReportFailed: (error: string) => `writing this node's stats report to Redis failed: ${error}`,
   logOpened: (id: string, address: string) => `connection ${id} opened from ${address}`,

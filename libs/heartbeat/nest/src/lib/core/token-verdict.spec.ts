@@ -41,7 +41,18 @@ describe('decideToken', () => {
     expect(decideToken({ expiresAt: now - 60_000 }, now)).toEqual({ accepted: false, malformed: false });
   });
 
+  it('accepts { userId, claims?, expiresAt? } for that user', () => {
+    expect(decideToken({ userId: 'ada' }, now)).toEqual({ accepted: true, expiresAt: undefined, identity: { userId: 'ada', claims: {} } });
+    expect(decideToken({ userId: 'ada', claims: { role: 'ops' }, expiresAt: now + 1 }, now)).toEqual({
+      accepted: true,
+      expiresAt: now + 1,
+      identity: { userId: 'ada', claims: { role: 'ops' } },
+    });
+  });
+
   it.each([
+    ['an empty userId', { userId: '' }],
+    ['a numeric userId', { userId: 7 }],
     ['undefined', undefined],
     ['null', null],
     ['a truthy string', 'yes'],

@@ -6,6 +6,7 @@ import type { TopicSubscriber } from './topic-subscriber.js';
  * TopicHub (docs/server.md#topics-sequence-numbers-and-replay) through this same port.
  */
 export interface TopicFrames {
-  subscribe(subscriber: TopicSubscriber, topic: string, since: number | undefined): void;
+  /** `presence`: the frame's `subscribe.presence`, a `presence` snapshot and the topic's joins and leaves (docs/server.md#presence). */
+  subscribe(subscriber: TopicSubscriber, topic: string, since: number | undefined, presence?: boolean): void;
   unsubscribe(subscriber: TopicSubscriber, topic: string): void;
 }

@@ -32,9 +32,12 @@ export class TopicGate implements TopicFrames {
     private readonly logger: CoreLogger,
   ) {}
 
-  /** A client `subscribe`: refusals are answered with `ref` = the frame type for a bad name, the topic for the rest. */
-  subscribe(subscriber: GatedSubscriber, topic: string, since: number | undefined): Promise<void> | void {
-    return this.subscribeAs(subscriber, topic, since, 'subscribe');
+  /**
+   * A client `subscribe` (`presence`: it asked for the topic's members, docs/server.md#presence):
+   * refusals are answered with `ref` = the frame type for a bad name, the topic for the rest.
+   */
+  subscribe(subscriber: GatedSubscriber, topic: string, since: number | undefined, presence?: boolean): Promise<void> | void {
+    return this.subscribeAs(subscriber, topic, since, 'subscribe', presence);
   }
 
   /** The topics a `hello` resumes (`positions`): each checked as a `subscribe` would be. */
@@ -92,11 +95,11 @@ export class TopicGate implements TopicFrames {
     await Promise.all(checks);
   }
 
-  private subscribeAs(subscriber: GatedSubscriber, topic: string, since: number | undefined, frame: string): Promise<void> | void {
+  private subscribeAs(subscriber: GatedSubscriber, topic: string, since: number | undefined, frame: string, presence?: boolean): Promise<void> | void {
     const decision = this.access.check(subscriber.identity, topic, 'subscribe');
     if (!(decision instanceof Promise)) {
       this.forget(subscriber, topic);
-      this.settle(subscriber, topic, since, decision, frame);
+      this.settle(subscriber, topic, since, decision, frame, presence);
       return;
     }
     const ticket = {};
@@ -109,16 +112,16 @@ export class TopicGate implements TopicFrames {
       if (waiting.get(topic) !== ticket) return;
       waiting.delete(topic);
       // An `auth` renewed the claims meanwhile: the decision is made again with them.
-      if (subscriber.identity !== identity) return this.subscribeAs(subscriber, topic, since, frame);
-      this.settle(subscriber, topic, since, settled, frame);
+      if (subscriber.identity !== identity) return this.subscribeAs(subscriber, topic, since, frame, presence);
+      this.settle(subscriber, topic, since, settled, frame, presence);
     });
   }
 
-  private settle(subscriber: GatedSubscriber, topic: string, since: number | undefined, decision: AccessDecision, frame: string): void {
+  private settle(subscriber: GatedSubscriber, topic: string, since: number | undefined, decision: AccessDecision, frame: string, presence: boolean | undefined): void {
     // The hub ignores a closing subscriber too; the refusal of a closed one has nobody to go to.
     if (subscriber.isClosing) return;
     if (decision.allowed) {
-      this.hub.subscribe(subscriber, topic, since);
+      this.hub.subscribe(subscriber, topic, since, presence);
       return;
     }
     this.refuse(subscriber, topic, decision, decision.code === ProtocolErrorCode.InvalidTopic ? frame : topic);

@@ -2,6 +2,7 @@ import { encodeFrame, ProtocolErrorCode, type SubscribedFrame } from '@heartbeat
 import type { Subscription } from 'rxjs';
 import type { Backplane, BackplaneEvent, EventPosition, TopicHistory } from './backplane.js';
 import type { CoreLogger } from './logger.port.js';
+import type { PresenceAnswer, TopicPresence } from './topic-presence.js';
 import type { TopicSubscriber } from './topic-subscriber.js';
 
 /** What `publish` assigned to the event, and how many of this node's subscribers it was written to. */
@@ -29,6 +30,8 @@ export interface TopicHubOptions {
   replay: { maxEvents: number };
   logger: CoreLogger;
   messages: TopicHubMessages;
+  /** The topics' presence (docs/server.md#presence): its members enter and leave with the subscribers. */
+  presence?: TopicPresence;
 }
 
 /**
@@ -48,6 +51,8 @@ interface Joiner {
   queue: BackplaneEvent[];
   /** `subscribe` frames repeated before the answer went out: each gets its own answer after it. */
   repeats: number;
+  /** One of those repeats asked for presence: its snapshot follows their answers. */
+  presenceRepeated: boolean;
 }
 
 /** A publish of this node waiting for its event to reach this node's subscribers. */
@@ -117,30 +122,35 @@ export class TopicHub {
   /**
    * Adds a subscriber: answers `subscribed`, replays what it missed after `since`, then live events.
    * A repeated `subscribe` is answered too, and changes nothing. Failures are answered on the
-   * connection, never thrown.
+   * connection, never thrown. `presence` (`subscribe.presence`): a `presence` snapshot follows the
+   * `subscribed` answer, then the topic's joins and leaves (docs/server.md#presence).
    */
-  subscribe(subscriber: TopicSubscriber, name: string, since: number | undefined): void {
+  subscribe(subscriber: TopicSubscriber, name: string, since: number | undefined, presence?: boolean): void {
     // A closing connection would be kept in the topic after the registry removed it.
     if (subscriber.isClosing) return;
     const topic = this.topic(name);
     const joiner = topic.joining.get(subscriber);
     if (joiner) {
-      if (joiner.epoch === undefined) joiner.repeats++;
-      else this.answerRepeat(subscriber, topic.name, { epoch: joiner.epoch, seq: joiner.seq });
+      if (joiner.epoch === undefined) {
+        joiner.repeats++;
+        joiner.presenceRepeated ||= presence === true;
+      } else this.answerRepeat(subscriber, topic.name, { epoch: joiner.epoch, seq: joiner.seq }, presence);
       return;
     }
     if (topic.subscribers.has(subscriber) && topic.position) {
-      this.answerRepeat(subscriber, topic.name, topic.position);
+      this.answerRepeat(subscriber, topic.name, topic.position, presence);
       return;
     }
     subscriber.addTopic(topic.name);
     const anchor = since === undefined && topic.position !== undefined ? { ...topic.position } : undefined;
-    const joining: Joiner = { epoch: undefined, seq: 0, anchor, queue: [], repeats: 0 };
+    const joining: Joiner = { epoch: undefined, seq: 0, anchor, queue: [], repeats: 0, presenceRepeated: false };
     topic.joining.set(subscriber, joining);
-    this.join(topic, subscriber, joining, since).catch((error: unknown) => {
+    const answer = this.options.presence?.enter(subscriber, topic.name, presence === true);
+    this.join(topic, subscriber, joining, since, answer).catch((error: unknown) => {
       if (topic.joining.get(subscriber) !== joining) return;
       topic.joining.delete(subscriber);
       subscriber.removeTopic(topic.name);
+      this.options.presence?.exit(subscriber, topic.name);
       const { logger, messages } = this.options;
       logger.error(messages.logSubscribeFailed(topic.name, subscriber.id), error instanceof Error ? error.stack : String(error));
       subscriber.sendError({ code: ProtocolErrorCode.InternalError, message: messages.handlerFailed('subscribe'), ref: 'subscribe' });
@@ -152,15 +162,17 @@ export class TopicHub {
     topic?.subscribers.delete(subscriber);
     topic?.joining.delete(subscriber);
     subscriber.removeTopic(name);
+    this.options.presence?.exit(subscriber, name);
   }
 
-  /** A connection closed: it leaves all its topics (the registry's release order calls it). Safe twice. */
+  /** A connection closed: it leaves all its topics and their presence (the registry's release order calls it). Safe twice. */
   release(subscriber: TopicSubscriber): void {
     for (const name of subscriber.topics) {
       const topic = this.topics.get(name);
       topic?.subscribers.delete(subscriber);
       topic?.joining.delete(subscriber);
     }
+    this.options.presence?.release(subscriber);
   }
 
   /**
@@ -188,31 +200,42 @@ export class TopicHub {
     for (const topic of this.topics.values()) this.settleWaiters(topic, () => true);
   }
 
-  private async join(topic: HubTopic, subscriber: TopicSubscriber, joiner: Joiner, since: number | undefined): Promise<void> {
+  private async join(
+    topic: HubTopic,
+    subscriber: TopicSubscriber,
+    joiner: Joiner,
+    since: number | undefined,
+    presence: Promise<PresenceAnswer | undefined> | undefined,
+  ): Promise<void> {
     await this.watch(topic);
     const { anchor } = joiner;
-    const history = await this.backplane.readSince(topic.name, anchor?.seq ?? since);
+    // The presence snapshot is read beside the history: it goes out right after the `subscribed` answer.
+    const [history, answerPresence] = await Promise.all([this.backplane.readSince(topic.name, anchor?.seq ?? since), presence]);
     if (topic.joining.get(subscriber) !== joiner) return; // unsubscribed or closed meanwhile
     // The head read is at or past a publish of this node still waiting: it will not come live to this topic now.
     if (topic.position === undefined) this.advance(topic, { epoch: history.epoch, seq: history.seq }, true);
     const position = topic.position as EventPosition;
     if (history.epoch === position.epoch) {
-      if (anchor === undefined) this.sendSnapshot(subscriber, topic.name, history);
+      if (anchor === undefined) this.sendSnapshot(subscriber, topic.name, history, answerPresence);
       else if (history.epoch === anchor.epoch && history.complete) {
         // Starts at the anchor: what came after it follows as the subscription's first events.
         subscriber.send(subscribedFrame(topic.name, anchor, true));
+        answerPresence?.();
         for (const event of history.events) subscriber.sendText(event.text);
-      } else this.sendSnapshot(subscriber, topic.name, { epoch: history.epoch, seq: history.seq, events: [], complete: true });
+      } else this.sendSnapshot(subscriber, topic.name, { epoch: history.epoch, seq: history.seq, events: [], complete: true }, answerPresence);
       joiner.seq = history.seq;
     } else {
       // The topic changed epoch between this read and what the node delivers: the node's position is the one to continue from.
       subscriber.send(subscribedFrame(topic.name, position, false));
+      answerPresence?.();
       joiner.seq = position.seq;
     }
     joiner.epoch = position.epoch;
     for (const event of joiner.queue) this.offer(subscriber, joiner, event);
     joiner.queue = [];
-    for (; joiner.repeats > 0; joiner.repeats--) this.answerRepeat(subscriber, topic.name, { epoch: joiner.epoch, seq: joiner.seq });
+    for (; joiner.repeats > 0; joiner.repeats--) {
+      this.answerRepeat(subscriber, topic.name, { epoch: joiner.epoch, seq: joiner.seq }, joiner.repeats === 1 && joiner.presenceRepeated);
+    }
     this.level(topic, subscriber, joiner);
   }
 
@@ -419,15 +442,21 @@ export class TopicHub {
     return new Promise((resolve) => topic.waiters.push({ position, resolve }));
   }
 
-  /** The `subscribed` answer, then the replayed events, oldest first. */
-  private sendSnapshot(subscriber: TopicSubscriber, topic: string, history: TopicHistory): void {
+  /** The `subscribed` answer, its presence snapshot if it asked for one, then the replayed events, oldest first. */
+  private sendSnapshot(subscriber: TopicSubscriber, topic: string, history: TopicHistory, answerPresence: PresenceAnswer | undefined): void {
     subscriber.send({ ...subscribedFrame(topic, history, history.complete), replayed: history.events.length });
+    answerPresence?.();
     for (const event of history.events) subscriber.sendText(event.text);
   }
 
-  /** A repeated `subscribe`: answered with where the subscriber is, nothing replayed, nothing changed. */
-  private answerRepeat(subscriber: TopicSubscriber, topic: string, position: EventPosition): void {
+  /**
+   * A repeated `subscribe`: answered with where the subscriber is, nothing replayed, nothing
+   * changed; one that asks for presence (after a resume through `hello.positions`, say) is sent the
+   * snapshot after the answer, unless it already watches the topic's presence.
+   */
+  private answerRepeat(subscriber: TopicSubscriber, topic: string, position: EventPosition, presence?: boolean): void {
     subscriber.send(subscribedFrame(topic, position, true));
+    if (presence) void this.options.presence?.enter(subscriber, topic, true).then((answer) => answer?.());
   }
 
   private topic(name: string): HubTopic {

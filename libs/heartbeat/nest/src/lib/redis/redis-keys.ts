@@ -45,6 +45,16 @@ export class RedisKeys {
     return `${this.prefix}replies:${nodeId}`;
   }
 
+  /** Hash `user id → "<connections> <since>"` of a topic's members (redis-scripts.ts, presence). */
+  presenceMembers(topic: string): string {
+    return `${this.prefix}presence-members:${topic}`;
+  }
+
+  /** Pub/Sub channel of every topic's joins and leaves. */
+  presenceChanges(): string {
+    return `${this.prefix}presence`;
+  }
+
   /** The part of an events channel name after the prefix: the topic. */
   topicOfEvents(channel: string): string | undefined {
     const head = `${this.prefix}events:`;

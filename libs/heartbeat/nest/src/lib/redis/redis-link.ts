@@ -6,7 +6,14 @@ import type { Clock } from '../clock.js';
 import { HeartbeatMessages } from '../core/heartbeat.messages.js';
 import type { ResolvedHeartbeatOptions } from '../core/heartbeat-options.interface.js';
 import { RedisKeys } from './redis-keys.js';
-import { APPEND_SCRIPT, READ_SCRIPT } from './redis-scripts.js';
+import {
+  APPEND_SCRIPT,
+  PRESENCE_ADD_SCRIPT,
+  PRESENCE_REFRESH_SCRIPT,
+  PRESENCE_REMOVE_SCRIPT,
+  PRESENCE_SYNC_SCRIPT,
+  READ_SCRIPT,
+} from './redis-scripts.js';
 
 export type ResolvedRedisOptions = NonNullable<ResolvedHeartbeatOptions['redis']>;
 
@@ -26,6 +33,10 @@ export interface RedisLinkState {
 interface HeartbeatScripts {
   heartbeatAppend(...args: (string | number)[]): Promise<[number, string]>;
   heartbeatRead(...args: (string | number)[]): Promise<[string, number, [string, string[]][]]>;
+  heartbeatPresenceAdd(...args: (string | number)[]): Promise<number>;
+  heartbeatPresenceRemove(...args: (string | number)[]): Promise<number>;
+  heartbeatPresenceSync(...args: (string | number)[]): Promise<number>;
+  heartbeatPresenceRefresh(...args: (string | number)[]): Promise<number>;
 }
 
 export const REDIS_HEALTH_INTERVAL = 'heartbeat:redis-health';
@@ -97,6 +108,10 @@ export class RedisLink {
     const commands = new Redis(this.options.url, options) as Redis & HeartbeatScripts;
     commands.defineCommand('heartbeatAppend', { numberOfKeys: 3, lua: APPEND_SCRIPT });
     commands.defineCommand('heartbeatRead', { numberOfKeys: 2, lua: READ_SCRIPT });
+    commands.defineCommand('heartbeatPresenceAdd', { numberOfKeys: 0, lua: PRESENCE_ADD_SCRIPT });
+    commands.defineCommand('heartbeatPresenceRemove', { numberOfKeys: 0, lua: PRESENCE_REMOVE_SCRIPT });
+    commands.defineCommand('heartbeatPresenceSync', { numberOfKeys: 0, lua: PRESENCE_SYNC_SCRIPT });
+    commands.defineCommand('heartbeatPresenceRefresh', { numberOfKeys: 0, lua: PRESENCE_REFRESH_SCRIPT });
     const subscriber = new Redis(this.options.url, options);
     this.commandClient = commands;
     this.subscriberClient = subscriber;

@@ -61,3 +61,107 @@ if since >= 0 and since < seq and tonumber(ARGV[3]) > 0 then
   entries = redis.call('XREVRANGE', KEYS[2], '+', oldest .. '-0', 'COUNT', math.min(seq - since, tonumber(ARGV[3])))
 end
 return {epoch, seq, entries}`;
+
+/**
+ * Presence (docs/scaling.md#presence): every script's ARGV[1] is the key prefix and the keys are
+ * built from it (one Redis server, as everywhere in this file; not Redis Cluster). Per topic a hash
+ * of entries `connection id → node id \n user id` and a hash of members `user id → "<connections>
+ * <since>"`; per node a set of its entries `connection id \n topic` and a key that lives while the
+ * node does. A user's first entry publishes a join, their last one's removal a leave, on one
+ * channel for every topic: the script that changes the count is the one that tells, so each join
+ * and leave is told once whichever node causes it.
+ */
+const PRESENCE_FUNCTIONS = `local p = ARGV[1]
+local function publish(change)
+  redis.call('PUBLISH', p .. 'presence', cjson.encode(change))
+end
+local function add(node, topic, conn, user, since)
+  if redis.call('HSETNX', p .. 'presence:' .. topic, conn, node .. '\\n' .. user) == 0 then return end
+  redis.call('SADD', p .. 'presence-node:' .. node, conn .. '\\n' .. topic)
+  local members = p .. 'presence-members:' .. topic
+  local current = redis.call('HGET', members, user)
+  if current then
+    local count, first = string.match(current, '^(%d+) (%d+)$')
+    redis.call('HSET', members, user, (tonumber(count) + 1) .. ' ' .. first)
+  else
+    redis.call('HSET', members, user, '1 ' .. since)
+    publish({kind = 'join', topic = topic, member = {user_id = user, connections = 1, since = tonumber(since)}})
+  end
+end
+local function remove(topic, conn)
+  local entries = p .. 'presence:' .. topic
+  local value = redis.call('HGET', entries, conn)
+  if not value then return end
+  redis.call('HDEL', entries, conn)
+  local node, user = string.match(value, '^([^\\n]*)\\n(.*)$')
+  redis.call('SREM', p .. 'presence-node:' .. node, conn .. '\\n' .. topic)
+  local members = p .. 'presence-members:' .. topic
+  local count, first = string.match(redis.call('HGET', members, user) or '1 0', '^(%d+) (%d+)$')
+  if tonumber(count) > 1 then
+    redis.call('HSET', members, user, (tonumber(count) - 1) .. ' ' .. first)
+  else
+    redis.call('HDEL', members, user)
+    publish({kind = 'leave', topic = topic, userId = user})
+  end
+end
+local function alive(node, ttl)
+  redis.call('SADD', p .. 'presence-nodes', node)
+  return redis.call('SET', p .. 'presence-alive:' .. node, '1', 'PX', ttl, 'GET')
+end`;
+
+/** ARGV: prefix, node id, alive ttl ms, topic, connection id, user id, since. */
+export const PRESENCE_ADD_SCRIPT = `${PRESENCE_FUNCTIONS}
+alive(ARGV[2], ARGV[3])
+add(ARGV[2], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
+return 1`;
+
+/** ARGV: prefix, topic, connection id. */
+export const PRESENCE_REMOVE_SCRIPT = `${PRESENCE_FUNCTIONS}
+remove(ARGV[2], ARGV[3])
+return 1`;
+
+/**
+ * ARGV: prefix, node id, alive ttl ms, then (topic, connection id, user id, since) for each of the
+ * node's entries: what Redis holds of the node becomes exactly that (after an outage, or Redis
+ * restarted empty). Entries no longer listed are removed, those missing added. An alive ttl of 0:
+ * the node leaves (its key and its place in the node list go).
+ */
+export const PRESENCE_SYNC_SCRIPT = `${PRESENCE_FUNCTIONS}
+local node = ARGV[2]
+local wanted = {}
+for i = 4, #ARGV, 4 do wanted[ARGV[i + 1] .. '\\n' .. ARGV[i]] = true end
+for _, member in ipairs(redis.call('SMEMBERS', p .. 'presence-node:' .. node)) do
+  if not wanted[member] then
+    local conn, topic = string.match(member, '^([^\\n]*)\\n(.*)$')
+    remove(topic, conn)
+  end
+end
+for i = 4, #ARGV, 4 do add(node, ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]) end
+if tonumber(ARGV[3]) > 0 then
+  alive(node, ARGV[3])
+else
+  redis.call('DEL', p .. 'presence-alive:' .. node)
+  redis.call('SREM', p .. 'presence-nodes', node)
+end
+return 1`;
+
+/**
+ * ARGV: prefix, node id, alive ttl ms. Keeps the node alive, and removes the entries of every node
+ * whose key expired (it died, or lost Redis for longer than the ttl): their users leave. Returns 1
+ * when the node's own key was there, 0 when Redis lost it (restarted empty, or the node was taken
+ * for dead): the node then writes its entries again.
+ */
+export const PRESENCE_REFRESH_SCRIPT = `${PRESENCE_FUNCTIONS}
+local was = alive(ARGV[2], ARGV[3])
+for _, node in ipairs(redis.call('SMEMBERS', p .. 'presence-nodes')) do
+  if redis.call('EXISTS', p .. 'presence-alive:' .. node) == 0 then
+    for _, member in ipairs(redis.call('SMEMBERS', p .. 'presence-node:' .. node)) do
+      local conn, topic = string.match(member, '^([^\\n]*)\\n(.*)$')
+      remove(topic, conn)
+    end
+    redis.call('DEL', p .. 'presence-node:' .. node)
+    redis.call('SREM', p .. 'presence-nodes', node)
+  end
+end
+if was then return 1 end
+return 0`;
