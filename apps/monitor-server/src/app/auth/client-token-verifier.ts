@@ -1,12 +1,13 @@
 import type { TokenVerdict, VerifyToken } from '@heartbeat/nest';
+import type { ClientToken } from '../config/monitor-config.js';
 
 /**
  * The monitor server's `verifyToken`: a token of `CLIENT_TOKENS` is accepted; with
  * `CLIENT_TOKEN_TTL_MS` each acceptance (in `hello` or `auth`) lasts that long, so a client must send
  * `auth` with its token again before `token_expires_at`.
  */
-export function clientTokenVerifier(tokens: readonly string[], ttlMs: number | undefined, now: () => number = Date.now): VerifyToken {
-  const accepted = new Set(tokens);
+export function clientTokenVerifier(tokens: readonly ClientToken[], ttlMs: number | undefined, now: () => number = Date.now): VerifyToken {
+  const accepted = new Map(tokens.map((entry) => [entry.token, entry]));
   return (token: string | undefined): TokenVerdict => {
     if (token === undefined || !accepted.has(token)) return false;
     return ttlMs === undefined ? true : { expiresAt: now() + ttlMs };
