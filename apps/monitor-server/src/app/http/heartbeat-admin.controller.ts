@@ -1,9 +1,30 @@
 import { type HeartbeatStats, HeartbeatService } from '@heartbeat/nest';
-import { CloseCode } from '@heartbeat/protocol';
-import { Controller, Delete, Get, HttpCode, NotFoundException, Param, UseGuards } from '@nestjs/common';
+import { CloseCode, topicNameProblem } from '@heartbeat/protocol';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Req,
+  ServiceUnavailableException,
+  UseGuards,
+} from '@nestjs/common';
+import type { Request } from 'express';
 import { AdminTokenGuard } from './admin-token.guard.js';
 
-/** The admin API: heartbeat statistics and kicking a connection. */
+/** The answer of `POST /api/heartbeat/topics/:topic/events`: where the event stands in its topic. */
+export interface PublishedEvent {
+  topic: string;
+  seq: number;
+  epoch: string;
+}
+
+/** The admin API: heartbeat statistics, kicking a connection, publishing to a topic. */
 @Controller('api/heartbeat')
 @UseGuards(AdminTokenGuard)
 export class HeartbeatAdminController {
@@ -21,6 +42,26 @@ export class HeartbeatAdminController {
   async disconnect(@Param('id') id: string): Promise<void> {
     if (!(await this.heartbeat.disconnect(id, CloseCode.Kicked))) {
       throw new NotFoundException(`No open connection has the id "${id}"; it may have closed already.`);
+    }
+  }
+
+  /**
+   * Publishes the JSON body as the topic's next event, to its subscribers on every node
+   * (docs/server.md#http-api). The body was parsed by EVENT_BODY_PARSER (create-monitor-app.ts).
+   */
+  @Post('topics/:topic/events')
+  async publish(@Param('topic') topic: string, @Req() request: Request, @Body() data: unknown): Promise<PublishedEvent> {
+    const problem = topicNameProblem(topic);
+    if (problem) throw new BadRequestException(problem);
+    if (!request.is('application/json')) {
+      throw new BadRequestException('The event\'s data must be sent as JSON with Content-Type: application/json.');
+    }
+    try {
+      const { seq, epoch } = await this.heartbeat.publish(topic, data);
+      return { topic, seq, epoch };
+    } catch (error) {
+      // Redis has been away so long that the publish backlog is full: the event is not published.
+      throw new ServiceUnavailableException((error as Error).message);
     }
   }
 }
