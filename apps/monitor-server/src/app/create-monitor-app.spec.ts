@@ -14,6 +14,8 @@ import type { DashboardConfig } from './http/dashboard-config.controller.js';
 
 const ADMIN = 'admin-secret';
 const TOKEN = 'client-secret';
+/** The token of user alice: only she may read `user.alice`. */
+const ALICE_TOKEN = 'alice-secret';
 
 /** A protocol client that sent its hello (frames are kept, not consumed) and answers pings. */
 async function connect(port: number, token = TOKEN): Promise<TestClient> {
@@ -39,7 +41,7 @@ describe('createMonitorApp', () => {
     const config = loadMonitorConfig({
       PORT: '0',
       HOST: '127.0.0.1',
-      CLIENT_TOKENS: `${TOKEN},other-token`,
+      CLIENT_TOKENS: `${TOKEN},other-token,alice:${ALICE_TOKEN}`,
       ADMIN_TOKEN: ADMIN,
       ALERT_RATE: '50',
       HEARTBEAT_PING_INTERVAL_MS: '50',
@@ -121,9 +123,9 @@ describe('createMonitorApp', () => {
     const post = (topic: string, body: string, headers: Record<string, string> = admin) =>
       fetch(`${base}/api/heartbeat/topics/${topic}/events`, { method: 'POST', headers, body });
 
-    /** A client subscribed to `topic`, and the events it received. */
+    /** A client of alice subscribed to `topic`, and the events it received. */
     async function subscriber(topic: string): Promise<{ client: TestClient; events: () => EventFrame[] }> {
-      const client = await connect(port);
+      const client = await connect(port, ALICE_TOKEN);
       await until(() => client.frames.some((frame) => frame.type === 'welcome'));
       client.send({ type: 'subscribe', topic });
       await until(() => client.frames.some((frame) => frame.type === 'subscribed'));
@@ -131,12 +133,12 @@ describe('createMonitorApp', () => {
     }
 
     it('answers 401 without the admin token, or with a client token, and publishes nothing', async () => {
-      const { client, events } = await subscriber('ops.news');
+      const { client, events } = await subscriber('user.alice');
       for (const headers of [{ 'content-type': 'application/json' }, { ...admin, authorization: `Bearer ${TOKEN}` }]) {
-        const response = await post('ops.news', '{"text":"intruder"}', headers);
+        const response = await post('user.alice', '{"text":"intruder"}', headers);
         expect(response.status).toBe(401);
       }
-      expect((await post('ops.news', '"marker"')).status).toBe(201);
+      expect((await post('user.alice', '"marker"')).status).toBe(201);
       await until(() => events().length === 1);
       expect(events()[0].data).toBe('marker');
       client.socket.close();
@@ -144,12 +146,12 @@ describe('createMonitorApp', () => {
     });
 
     it('publishes the JSON body as the next event of the topic and answers its topic, seq and epoch', async () => {
-      const { client, events } = await subscriber('ops.news');
-      const first = await post('ops.news', '{"text":"maintenance at 22:00"}');
+      const { client, events } = await subscriber('user.alice');
+      const first = await post('user.alice', '{"text":"maintenance at 22:00"}');
       expect(first.status).toBe(201);
       const answer = (await first.json()) as { topic: string; seq: number; epoch: string };
-      expect(answer).toEqual({ topic: 'ops.news', seq: expect.any(Number), epoch: expect.any(String) });
-      const second = (await (await post('ops.news', '[1,2]')).json()) as { seq: number };
+      expect(answer).toEqual({ topic: 'user.alice', seq: expect.any(Number), epoch: expect.any(String) });
+      const second = (await (await post('user.alice', '[1,2]')).json()) as { seq: number };
       expect(second.seq).toBe(answer.seq + 1);
       await until(() => events().length === 2);
       expect(events().map((event) => [event.seq, event.data])).toEqual([
@@ -176,11 +178,11 @@ describe('createMonitorApp', () => {
       ['is not labelled JSON', '{"text":"hi"}', { authorization: admin.authorization, 'content-type': 'text/plain' }, 400, /Content-Type: application\/json/],
       ['is larger than 64 KiB', JSON.stringify({ text: 'x'.repeat(70_000) }), admin, 413, /larger than 65536 bytes/],
     ])('answers a body that %s with a sentence and publishes nothing', async (_case, body, headers, status, sentence) => {
-      const { client, events } = await subscriber('ops.refused');
-      const response = await post('ops.refused', body, headers);
+      const { client, events } = await subscriber('user.alice');
+      const response = await post('user.alice', body, headers);
       expect(response.status).toBe(status);
       expect(((await response.json()) as { message: string }).message).toMatch(sentence);
-      expect((await post('ops.refused', '"marker"')).status).toBe(201);
+      expect((await post('user.alice', '"marker"')).status).toBe(201);
       await until(() => events().length === 1);
       expect(events()[0].data).toBe('marker');
       client.socket.close();

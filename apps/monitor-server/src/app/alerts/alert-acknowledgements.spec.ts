@@ -18,6 +18,7 @@ function setup(capacity?: number, now = () => NOW) {
   const message = (topic: string | undefined, data: unknown, id = 'm-1'): HeartbeatClientMessage => ({
     connectionId: 'c-1',
     sessionId: 's-1',
+    userId: undefined,
     id,
     topic,
     data,
