@@ -3,7 +3,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AlertSimulator } from './alerts/alert-simulator.service.js';
 import { clientTokenVerifier } from './auth/client-token-verifier.js';
-import { MONITOR_TOPIC_RULES } from './auth/monitor-topic-rules.js';
+import { monitorTopicRules } from './auth/monitor-topic-rules.js';
 import { MonitorConfig } from './config/monitor-config.js';
 import { DashboardConfigController } from './http/dashboard-config.controller.js';
 import { DashboardController } from './http/dashboard.controller.js';
@@ -41,7 +41,7 @@ export class AppModule {
             maxConnectionsPerAddress: monitor.maxConnectionsPerAddress,
             rateLimit: monitor.rateLimit,
             verifyToken: clientTokenVerifier(monitor.clientTokens, monitor.clientTokenTtl),
-            authorize: MONITOR_TOPIC_RULES,
+            authorize: monitorTopicRules(monitor.publicTopics),
             replay: monitor.replay,
             redis: monitor.redisUrl === undefined ? undefined : { url: monitor.redisUrl, keyPrefix: monitor.redisKeyPrefix, nodeId: monitor.nodeId },
           }),

@@ -5,7 +5,7 @@ import { listeningMonitorApp } from '../../testing/listening-monitor-app.js';
 
 const ADMIN = 'admin-secret';
 
-describe('MONITOR_TOPIC_RULES in the monitor server', () => {
+describe('monitorTopicRules in the monitor server', () => {
   let app: NestExpressApplication;
   let port: number;
   const clients: TestClient[] = [];
@@ -40,7 +40,7 @@ describe('MONITOR_TOPIC_RULES in the monitor server', () => {
     client.frames.filter((frame): frame is EventFrame => frame.type === 'event' && frame.topic === topic).map((frame) => frame.data);
 
   beforeAll(async () => {
-    ({ app, port } = await listeningMonitorApp({ CLIENT_TOKENS: 'alice:alice-token,bob:bob-token,kiosk-token', ADMIN_TOKEN: ADMIN }));
+    ({ app, port } = await listeningMonitorApp({ CLIENT_TOKENS: 'alice:alice-token,bob:bob-token,kiosk-token', ADMIN_TOKEN: ADMIN, PUBLIC_TOPICS: 'news.*' }));
   });
 
   afterAll(async () => {
@@ -82,9 +82,14 @@ describe('MONITOR_TOPIC_RULES in the monitor server', () => {
     for (const client of [alice, bob, kiosk]) expect(client.socket.readyState).toBe(client.socket.OPEN);
   });
 
+  it('lets every client read the topics of PUBLIC_TOPICS', async () => {
+    const { client } = await welcomed('kiosk-token');
+    expect(await subscribe(client, 'news.sports')).toBe('subscribed');
+  });
+
   it('refuses every topic the rules do not name', async () => {
     const { client } = await welcomed('alice-token');
-    for (const topic of ['news', 'alerts.acks.extra', 'user', 'user.alice.private', 'Alerts']) {
+    for (const topic of ['news', 'news.sports.late', 'alerts.acks.extra', 'user', 'user.alice.private', 'Alerts']) {
       expect(await subscribe(client, topic)).toMatchObject({ code: ProtocolErrorCode.Forbidden, ref: topic });
     }
   });

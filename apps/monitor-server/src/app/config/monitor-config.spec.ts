@@ -16,6 +16,7 @@ describe('loadMonitorConfig', () => {
       maxConnectionsPerAddress: 1_000,
       rateLimit: { messagesPerSecond: 100, burst: 200 },
       clientTokenTtl: undefined,
+      publicTopics: [],
     });
   });
 
@@ -46,6 +47,7 @@ describe('loadMonitorConfig', () => {
       RATE_LIMIT_PER_SECOND: '20',
       RATE_LIMIT_BURST: '40',
       CLIENT_TOKEN_TTL_MS: '3600000',
+      PUBLIC_TOPICS: 'bench, news.* ,',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -67,6 +69,7 @@ describe('loadMonitorConfig', () => {
       maxConnectionsPerAddress: 50,
       rateLimit: { messagesPerSecond: 20, burst: 40 },
       clientTokenTtl: 3_600_000,
+      publicTopics: ['bench', 'news.*'],
       generated: [],
     });
   });

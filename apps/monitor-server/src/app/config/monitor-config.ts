@@ -49,6 +49,8 @@ export class MonitorConfig {
     readonly nodeId: string | undefined,
     /** Events kept per topic for resume, and for how long (`REPLAY_MAX_EVENTS`, `REPLAY_MAX_AGE_MS`); undefined: the module's defaults. */
     readonly replay: { maxEvents?: number; maxAgeMs?: number },
+    /** Topic patterns every client may read besides `alerts` and `alerts.acks` (`PUBLIC_TOPICS`); see monitorTopicRules. */
+    readonly publicTopics: readonly string[] = [],
   ) {}
 }
 
@@ -107,6 +109,7 @@ export function loadMonitorConfig(env: NodeJS.ProcessEnv = process.env, dashboar
       maxEvents: env.REPLAY_MAX_EVENTS?.trim() ? integer(env, 'REPLAY_MAX_EVENTS', 0, 0) : undefined,
       maxAgeMs: env.REPLAY_MAX_AGE_MS?.trim() ? integer(env, 'REPLAY_MAX_AGE_MS', 0, 0) : undefined,
     },
+    (env.PUBLIC_TOPICS ?? '').split(',').map((topic) => topic.trim()).filter(Boolean),
   );
 }
 
