@@ -1,5 +1,5 @@
 import { type HeartbeatStats, HeartbeatService } from '@heartbeat/nest';
-import { CloseCode, topicNameProblem } from '@heartbeat/protocol';
+import { CloseCode, type PresenceMember, topicNameProblem } from '@heartbeat/protocol';
 import {
   BadRequestException,
   Body,
@@ -24,7 +24,13 @@ export interface PublishedEvent {
   epoch: string;
 }
 
-/** The admin API: heartbeat statistics, kicking a connection, publishing to a topic. */
+/** The answer of `GET /api/heartbeat/topics/:topic/presence`: the topic's members, oldest first. */
+export interface TopicPresence {
+  topic: string;
+  members: PresenceMember[];
+}
+
+/** The admin API: heartbeat statistics, kicking a connection, publishing to a topic, a topic's presence. */
 @Controller('api/heartbeat')
 @UseGuards(AdminTokenGuard)
 export class HeartbeatAdminController {
@@ -51,8 +57,7 @@ export class HeartbeatAdminController {
    */
   @Post('topics/:topic/events')
   async publish(@Param('topic') topic: string, @Req() request: Request, @Body() data: unknown): Promise<PublishedEvent> {
-    const problem = topicNameProblem(topic);
-    if (problem) throw new BadRequestException(problem);
+    checkTopicName(topic);
     if (!request.is('application/json')) {
       throw new BadRequestException('The event\'s data must be sent as JSON with Content-Type: application/json.');
     }
@@ -64,4 +69,26 @@ export class HeartbeatAdminController {
       throw new ServiceUnavailableException((error as Error).message);
     }
   }
+
+  /**
+   * Who is present on the topic, on every node (docs/server.md#presence): each user with an
+   * identified connection subscribed to it, their connection count and since when (epoch ms). A
+   * topic without presence in the module's `presence` option has no members.
+   */
+  @Get('topics/:topic/presence')
+  async presence(@Param('topic') topic: string): Promise<TopicPresence> {
+    checkTopicName(topic);
+    try {
+      return { topic, members: await this.heartbeat.presence(topic) };
+    } catch (error) {
+      // Redis failed the read: nobody can say who is present right now.
+      throw new ServiceUnavailableException((error as Error).message);
+    }
+  }
+}
+
+/** A topic of a route: 400 with the sentence of topicNameProblem when it is not a topic name. */
+function checkTopicName(topic: string): void {
+  const problem = topicNameProblem(topic);
+  if (problem) throw new BadRequestException(problem);
 }
