@@ -1,6 +1,7 @@
 import { HeartbeatModule } from '@heartbeat/nest';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AlertAckHandler } from './alerts/alert-ack.handler.js';
 import { AlertSimulator } from './alerts/alert-simulator.service.js';
 import { ALERTS_TOPIC } from './alerts/moderation-alert.js';
 import { clientTokenVerifier } from './auth/client-token-verifier.js';
@@ -51,7 +52,7 @@ export class AppModule {
         }),
       ],
       controllers: [HealthController, MetricsController, HeartbeatAdminController, DashboardConfigController, DashboardController],
-      providers: [AlertSimulator, MetricsService, AdminTokenGuard],
+      providers: [AlertSimulator, AlertAckHandler, MetricsService, AdminTokenGuard],
     };
   }
 }
