@@ -48,12 +48,18 @@ describe('alert acknowledgements in the monitor server', () => {
     await app.close();
   }, 15_000);
 
-  it('acknowledges each alerts.ack message, publishes one acknowledgement per alert on alerts.acks, and replays it', async () => {
+  /** A client subscribed to alerts.acks, and one that acknowledges. */
+  async function watcherAndOperator() {
     const watcher = await connect(port);
     const operator = await connect(port);
     sockets.push(watcher.socket, operator.socket);
     watcher.socket.send(JSON.stringify({ type: 'subscribe', topic: ALERT_ACKS_TOPIC }));
     await until(() => watcher.frames.some((frame) => frame.type === 'subscribed'));
+    return { watcher, operator };
+  }
+
+  it('acknowledges each alerts.ack message, publishes one acknowledgement per alert on alerts.acks, and replays it', async () => {
+    const { watcher, operator } = await watcherAndOperator();
 
     for (const id of ['m-1', 'm-2']) {
       operator.socket.send(JSON.stringify({ type: 'message', id, topic: 'alerts.ack', data: { alertId: ALERT } }));
@@ -72,11 +78,7 @@ describe('alert acknowledgements in the monitor server', () => {
   });
 
   it('answers an alerts.ack request with the recorded acknowledgement, a repeat as a duplicate, and publishes it once', async () => {
-    const watcher = await connect(port);
-    const operator = await connect(port);
-    sockets.push(watcher.socket, operator.socket);
-    watcher.socket.send(JSON.stringify({ type: 'subscribe', topic: ALERT_ACKS_TOPIC }));
-    await until(() => watcher.frames.some((frame) => frame.type === 'subscribed'));
+    const { watcher, operator } = await watcherAndOperator();
     const answer = (id: string) => operator.frames.find((frame): frame is ResultFrame<AcknowledgeAnswer> => frame.type === 'result' && frame.id === id);
     const alertId = 'alt_00000000000000bb';
 
