@@ -66,6 +66,15 @@ describe('FeedPageComponent', () => {
     const AT = '2026-01-01T12:00:00.000Z';
     const row = (page: HTMLElement) => page.querySelector(`[data-alert-id="${ALERT_ID}"]`) as HTMLElement;
 
+    /** The answer's promise settled, and the page rendered what the service made of it. */
+    async function answered(fixture: { whenStable(): Promise<unknown> }): Promise<void> {
+      await new Promise((resolve) => setTimeout(resolve));
+      await fixture.whenStable();
+    }
+
+    /** An element's text as it reads, whitespace collapsed. */
+    const text = (element: Element | null | undefined) => element?.textContent?.replace(/\s+/g, ' ').trim();
+
     async function renderWithAlert() {
       client.publish('alerts', alert(ALERT_ID));
       const fixture = TestBed.createComponent(FeedPageComponent);
@@ -84,10 +93,10 @@ describe('FeedPageComponent', () => {
       expect(row(page).querySelector('[data-testid="ack-button"]')).toBeNull();
 
       client.answerRequest(0, { alertId: ALERT_ID, acknowledgedAt: AT, duplicate: false });
-      await fixture.whenStable();
+      await answered(fixture);
       expect(row(page).getAttribute('data-ack')).toBe('acknowledged');
       const status = row(page).querySelector('[data-testid="ack-status"]');
-      expect(status?.textContent).toContain('✓ Acknowledged at');
+      expect(text(status)).toContain('✓ Acknowledged at');
       expect(status?.querySelector('time')?.getAttribute('datetime')).toBe(AT);
     });
 
@@ -95,9 +104,9 @@ describe('FeedPageComponent', () => {
       const { fixture, page } = await renderWithAlert();
       (row(page).querySelector('[data-testid="ack-button"]') as HTMLButtonElement).click();
       client.answerRequest(0, { alertId: ALERT_ID, acknowledgedAt: AT, duplicate: true });
-      await fixture.whenStable();
+      await answered(fixture);
 
-      expect(row(page).querySelector('[data-testid="ack-status"]')?.textContent).toContain('Already acknowledged at');
+      expect(text(row(page).querySelector('[data-testid="ack-status"]'))).toContain('Already acknowledged at');
       expect(row(page).querySelector('[data-duplicate="true"]')).not.toBeNull();
     });
 
@@ -130,8 +139,8 @@ describe('FeedPageComponent', () => {
       const { fixture, page } = await renderWithAlert();
       (row(page).querySelector('[data-testid="ack-button"]') as HTMLButtonElement).click();
       const sentence = 'alerts.ack needs { alertId } with the id of an alert (alt_ and 16 hex digits).';
-      client.failRequest(0, new HeartbeatRequestError('request_failed', sentence));
-      await fixture.whenStable();
+      client.rejectRequest(0, new HeartbeatRequestError('request_failed', sentence));
+      await answered(fixture);
 
       expect(row(page).getAttribute('data-ack')).toBe('failed');
       expect(row(page).querySelector('[role="alert"]')?.textContent).toContain(sentence);

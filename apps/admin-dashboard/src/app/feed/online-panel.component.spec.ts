@@ -35,4 +35,15 @@ describe('OnlinePanelComponent', () => {
     expect(panel.textContent).toContain('Not connected');
     expect(panel.querySelector('[data-testid="online-empty"]')).toBeNull();
   });
+
+  it("shows the server's refusal instead of a list", async () => {
+    const fixture = TestBed.createComponent(OnlinePanelComponent);
+    fixture.componentRef.setInput('members', []);
+    fixture.componentRef.setInput('connected', true);
+    fixture.componentRef.setInput('problem', 'Topic "alerts" keeps no presence.');
+    await fixture.whenStable();
+    const panel = fixture.nativeElement as HTMLElement;
+    expect(panel.querySelector('[data-testid="online-problem"]')?.textContent).toContain('keeps no presence');
+    expect(panel.querySelector('[data-testid="online-empty"]')).toBeNull();
+  });
 });

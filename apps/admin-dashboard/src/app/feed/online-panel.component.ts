@@ -13,7 +13,9 @@ import type { PresenceMember } from '@heartbeat/protocol';
   template: `
     <aside class="online" aria-labelledby="online-title" data-testid="online-panel">
       <h2 id="online-title">Online <span class="count" data-testid="online-count">{{ members().length }}</span></h2>
-      @if (!connected()) {
+      @if (problem(); as problem) {
+        <p class="note" role="alert" data-testid="online-problem">Who is online is unknown: {{ problem }}</p>
+      } @else if (!connected()) {
         <p class="note">Not connected: who is online is unknown.</p>
       } @else if (members().length === 0) {
         <p class="note" data-testid="online-empty">No operator online. Dashboards opened with an anonymous token do not count.</p>
@@ -45,6 +47,8 @@ export class OnlinePanelComponent {
   readonly members = input.required<readonly PresenceMember[]>();
   /** Whether the dashboard is connected (the list is the server's only then). */
   readonly connected = input.required<boolean>();
+  /** Why the server gives no list (it refused the topic or its presence); null when it does. */
+  readonly problem = input<string | null>(null);
   /** Longest present first. */
   protected readonly sorted = computed(() => [...this.members()].sort((a, b) => a.since - b.since));
 }
