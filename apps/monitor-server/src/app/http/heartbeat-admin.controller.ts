@@ -53,7 +53,7 @@ export class HeartbeatAdminController {
 
   /**
    * Publishes the JSON body as the topic's next event, to its subscribers on every node
-   * (docs/server.md#http-api). The body was parsed by EVENT_BODY_PARSER (create-monitor-app.ts).
+   * (docs/server.md#routes). The body was parsed by EVENT_BODY_PARSER (create-monitor-app.ts).
    */
   @Post('topics/:topic/events')
   async publish(@Param('topic') topic: string, @Req() request: Request, @Body() data: unknown): Promise<PublishedEvent> {
