@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { DashboardPage, expect, expectConsecutiveDescending, test } from './support/fixtures.js';
+import { DashboardPage, OPERATOR, expect, expectConsecutiveDescending, test } from './support/fixtures.js';
 
 /** Every text frame the page sends or receives on WebSockets opened from now on. */
 function recordFrames(page: Page): { sent: string[]; received: string[] } {
@@ -11,11 +11,11 @@ function recordFrames(page: Page): { sent: string[]; received: string[] } {
   return frames;
 }
 
-/** The `message` frames that acknowledge `alertId`. */
-function ackMessages(sent: string[], alertId: string): { id: string }[] {
+/** The `request` frames that acknowledge `alertId`. */
+function ackRequests(sent: string[], alertId: string): { id: string }[] {
   return sent
     .map((text) => JSON.parse(text) as { type: string; id: string; topic?: string; data?: { alertId?: string } })
-    .filter((frame) => frame.type === 'message' && frame.topic === 'alerts.ack' && frame.data?.alertId === alertId);
+    .filter((frame) => frame.type === 'request' && frame.topic === 'alerts.ack' && frame.data?.alertId === alertId);
 }
 
 test.describe('acknowledging alerts', () => {
@@ -32,13 +32,15 @@ test.describe('acknowledging alerts', () => {
     await dashboard.alertRow(alertId).getByTestId('ack-button').click();
 
     await expect(dashboard.alertRow(alertId)).toHaveAttribute('data-ack', 'acknowledged');
+    // The server's answer to the request: when it recorded the acknowledgement.
+    await expect(dashboard.alertRow(alertId).getByTestId('ack-status')).toContainText(/✓ Acknowledged at \d\d:\d\d:\d\d/);
     await expect(second.alertRow(alertId)).toHaveAttribute('data-ack', 'acknowledged');
     await expect(second.alertRow(alertId).getByTestId('ack-status')).toContainText('Acknowledged');
     await expect(second.alertRow(alertId).getByTestId('ack-button')).toHaveCount(0);
     await dashboard.screenshot('acknowledged');
   });
 
-  test('an acknowledgement clicked while disconnected is queued and sent once after the reconnect', async ({ dashboard }) => {
+  test('an acknowledgement clicked while disconnected is queued and requested once after the reconnect', async ({ dashboard }) => {
     const { page, status } = dashboard;
     const frames = recordFrames(page);
     await expect.poll(() => dashboard.feedItems.count()).toBeGreaterThanOrEqual(3);
@@ -51,23 +53,21 @@ test.describe('acknowledging alerts', () => {
     await dashboard.alertRow(alertId).getByTestId('ack-button').click();
     await expect(dashboard.alertRow(alertId)).toHaveAttribute('data-ack', 'queued');
     await expect(dashboard.alertRow(alertId)).toContainText('Queued (offline)');
-    await expect(page.getByTestId('pending-messages')).toContainText('1 awaiting ack');
     await page.waitForTimeout(1000);
-    expect(ackMessages(frames.sent, alertId)).toEqual([]);
+    expect(ackRequests(frames.sent, alertId)).toEqual([]);
 
     await dashboard.openDetails();
     await page.getByTestId('hb-reconnect').click();
     await expect(status).toHaveAttribute('data-status', 'connected');
     await expect(dashboard.alertRow(alertId)).toHaveAttribute('data-ack', 'acknowledged');
-    await expect(page.getByTestId('pending-messages')).toHaveCount(0);
     await expect(page.getByTestId('session-resumed')).toHaveAttribute('data-resumed', 'true');
-    // Sent once, on the new connection, after its welcome and resubscriptions; acknowledged once.
-    const sent = ackMessages(frames.sent, alertId);
+    // Sent once, on the new connection, after its welcome and resubscriptions; answered once.
+    const sent = ackRequests(frames.sent, alertId);
     expect(sent).toHaveLength(1);
     const types = frames.sent.map((text) => (JSON.parse(text) as { type: string }).type);
-    expect(types.indexOf('message')).toBeGreaterThan(types.lastIndexOf('subscribe'));
-    const acks = frames.received.filter((text) => text.includes('"ack"') && text.includes(sent[0].id));
-    expect(acks).toHaveLength(1);
+    expect(types.indexOf('request')).toBeGreaterThan(types.lastIndexOf('subscribe'));
+    const results = frames.received.filter((text) => text.includes('"result"') && text.includes(sent[0].id));
+    expect(results).toHaveLength(1);
   });
 
   test('an acknowledgement clicked while the server is down is delivered to the restarted server, in a new session', async ({ dashboard }) => {
@@ -110,5 +110,20 @@ test.describe('acknowledging alerts', () => {
     expect(seqs.at(-1)).toBe(lastBefore + 1);
     expectConsecutiveDescending(seqs);
     await expect(dashboard.resyncMarkers).toHaveCount(0);
+  });
+
+  test('the online panel shows the operator, with one more dashboard for each page open', async ({ dashboard, context, server }) => {
+    const member = dashboard.page.locator(`[data-testid="online-member"][data-user-id="${OPERATOR}"]`);
+    await expect(member).toContainText('1 dashboard');
+
+    const second = new DashboardPage(await context.newPage(), server);
+    await second.open('/');
+    await expect(second.status).toHaveAttribute('data-status', 'connected');
+    await expect(member).toContainText('2 dashboards');
+    await dashboard.screenshot('online');
+
+    await second.page.close();
+    await expect(member).toContainText('1 dashboard');
+    await expect(dashboard.page.getByTestId('online-count')).toHaveText('1');
   });
 });

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
       : 'Memory mode: topics and replay buffers live in this process (set REDIS_URL to run several nodes).',
   );
   // Generated secrets go to stdout unconditionally: without them nobody can connect.
-  if (config.generated.includes('CLIENT_TOKENS')) console.log(`Client token (CLIENT_TOKENS unset, generated): ${config.clientTokens[0]}`);
+  if (config.generated.includes('CLIENT_TOKENS')) console.log(`Client token (CLIENT_TOKENS unset, generated): ${config.clientTokens[0].token}`);
   if (config.generated.includes('ADMIN_TOKEN')) console.log(`Admin token (ADMIN_TOKEN unset, generated): ${config.adminToken}`);
   console.log(dashboardNotice(`http://${shownHost}:${port}/`, config));
 }

@@ -4,11 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { MonitorServerProcess } from '@heartbeat/testing';
 
 const CLIENT_TOKEN = 'e2e-client-token';
+/** The user CLIENT_TOKEN belongs to: the dashboards are this operator's, online in the presence of alerts. */
+export const OPERATOR = 'operator-1';
 const ADMIN_TOKEN = 'e2e-admin-token';
 
-/** The server's environment: fixed tokens, a fast heartbeat (pings, pongs and RTTs within a second), 5 alerts/s. */
+/** The server's environment: fixed tokens (the client token is OPERATOR's), a fast heartbeat (pings, pongs and RTTs within a second), 5 alerts/s. */
 const SERVER_ENV = {
-  CLIENT_TOKENS: CLIENT_TOKEN,
+  CLIENT_TOKENS: `${OPERATOR}:${CLIENT_TOKEN}`,
   ADMIN_TOKEN,
   HEARTBEAT_PING_INTERVAL_MS: '1000',
   HEARTBEAT_INTERVAL_MS: '1000',

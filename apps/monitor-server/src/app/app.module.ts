@@ -1,8 +1,11 @@
 import { HeartbeatModule } from '@heartbeat/nest';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AlertAckHandler } from './alerts/alert-ack.handler.js';
 import { AlertSimulator } from './alerts/alert-simulator.service.js';
+import { ALERTS_TOPIC } from './alerts/moderation-alert.js';
 import { clientTokenVerifier } from './auth/client-token-verifier.js';
+import { monitorTopicRules } from './auth/monitor-topic-rules.js';
 import { MonitorConfig } from './config/monitor-config.js';
 import { DashboardConfigController } from './http/dashboard-config.controller.js';
 import { DashboardController } from './http/dashboard.controller.js';
@@ -40,13 +43,16 @@ export class AppModule {
             maxConnectionsPerAddress: monitor.maxConnectionsPerAddress,
             rateLimit: monitor.rateLimit,
             verifyToken: clientTokenVerifier(monitor.clientTokens, monitor.clientTokenTtl),
+            authorize: monitorTopicRules(monitor.publicTopics),
+            // The operators online: every user with a connection subscribed to the alerts (docs/dashboard.md).
+            presence: [ALERTS_TOPIC],
             replay: monitor.replay,
             redis: monitor.redisUrl === undefined ? undefined : { url: monitor.redisUrl, keyPrefix: monitor.redisKeyPrefix, nodeId: monitor.nodeId },
           }),
         }),
       ],
       controllers: [HealthController, MetricsController, HeartbeatAdminController, DashboardConfigController, DashboardController],
-      providers: [AlertSimulator, MetricsService, AdminTokenGuard],
+      providers: [AlertSimulator, AlertAckHandler, MetricsService, AdminTokenGuard],
     };
   }
 }

@@ -14,6 +14,8 @@ import type { DashboardConfig } from './http/dashboard-config.controller.js';
 
 const ADMIN = 'admin-secret';
 const TOKEN = 'client-secret';
+/** The token of user alice: only she may read `user.alice`. */
+const ALICE_TOKEN = 'alice-secret';
 
 /** A protocol client that sent its hello (frames are kept, not consumed) and answers pings. */
 async function connect(port: number, token = TOKEN): Promise<TestClient> {
@@ -39,7 +41,7 @@ describe('createMonitorApp', () => {
     const config = loadMonitorConfig({
       PORT: '0',
       HOST: '127.0.0.1',
-      CLIENT_TOKENS: `${TOKEN},other-token`,
+      CLIENT_TOKENS: `${TOKEN},other-token,alice:${ALICE_TOKEN}`,
       ADMIN_TOKEN: ADMIN,
       ALERT_RATE: '50',
       HEARTBEAT_PING_INTERVAL_MS: '50',
@@ -113,6 +115,78 @@ describe('createMonitorApp', () => {
       expect((await fetch(`${base}/api/heartbeat/connections/${id}`, { method: 'DELETE', headers })).status).toBe(204);
       expect((await client.closed).code).toBe(4003);
       expect((await fetch(`${base}/api/heartbeat/connections/${id}`, { method: 'DELETE', headers })).status).toBe(404);
+    });
+  });
+
+  describe('POST /api/heartbeat/topics/:topic/events', () => {
+    const admin = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
+    const post = (topic: string, body: string, headers: Record<string, string> = admin) =>
+      fetch(`${base}/api/heartbeat/topics/${topic}/events`, { method: 'POST', headers, body });
+
+    /** A client of alice subscribed to `topic`, and the events it received. */
+    async function subscriber(topic: string): Promise<{ client: TestClient; events: () => EventFrame[] }> {
+      const client = await connect(port, ALICE_TOKEN);
+      await until(() => client.frames.some((frame) => frame.type === 'welcome'));
+      client.send({ type: 'subscribe', topic });
+      await until(() => client.frames.some((frame) => frame.type === 'subscribed'));
+      return { client, events: () => client.frames.filter((frame): frame is EventFrame => frame.type === 'event' && frame.topic === topic) };
+    }
+
+    it('answers 401 without the admin token, or with a client token, and publishes nothing', async () => {
+      const { client, events } = await subscriber('user.alice');
+      for (const headers of [{ 'content-type': 'application/json' }, { ...admin, authorization: `Bearer ${TOKEN}` }]) {
+        const response = await post('user.alice', '{"text":"intruder"}', headers);
+        expect(response.status).toBe(401);
+      }
+      expect((await post('user.alice', '"marker"')).status).toBe(201);
+      await until(() => events().length === 1);
+      expect(events()[0].data).toBe('marker');
+      client.socket.close();
+      await client.closed;
+    });
+
+    it('publishes the JSON body as the next event of the topic and answers its topic, seq and epoch', async () => {
+      const { client, events } = await subscriber('user.alice');
+      const first = await post('user.alice', '{"text":"maintenance at 22:00"}');
+      expect(first.status).toBe(201);
+      const answer = (await first.json()) as { topic: string; seq: number; epoch: string };
+      expect(answer).toEqual({ topic: 'user.alice', seq: expect.any(Number), epoch: expect.any(String) });
+      const second = (await (await post('user.alice', '[1,2]')).json()) as { seq: number };
+      expect(second.seq).toBe(answer.seq + 1);
+      await until(() => events().length === 2);
+      expect(events().map((event) => [event.seq, event.data])).toEqual([
+        [answer.seq, { text: 'maintenance at 22:00' }],
+        [answer.seq + 1, [1, 2]],
+      ]);
+      client.socket.close();
+      await client.closed;
+    });
+
+    it.each([
+      ['a space', 'ops%20news', /character topics may not use/],
+      ['a wildcard', 'ops.*', /character topics may not use/],
+      ['a name too long', 'x'.repeat(201), /most is 200/],
+    ])('refuses a topic name with %s with 400 and the sentence of topicNameProblem', async (_case, topic, sentence) => {
+      const response = await post(topic, '{}');
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { message: string }).message).toMatch(sentence);
+    });
+
+    it.each([
+      ['is not JSON', '{"text":', admin, 400, /not valid JSON/],
+      ['is empty', '', admin, 400, /body is empty/],
+      ['is not labelled JSON', '{"text":"hi"}', { authorization: admin.authorization, 'content-type': 'text/plain' }, 400, /Content-Type: application\/json/],
+      ['is larger than 64 KiB', JSON.stringify({ text: 'x'.repeat(70_000) }), admin, 413, /larger than 65536 bytes/],
+    ])('answers a body that %s with a sentence and publishes nothing', async (_case, body, headers, status, sentence) => {
+      const { client, events } = await subscriber('user.alice');
+      const response = await post('user.alice', body, headers);
+      expect(response.status).toBe(status);
+      expect(((await response.json()) as { message: string }).message).toMatch(sentence);
+      expect((await post('user.alice', '"marker"')).status).toBe(201);
+      await until(() => events().length === 1);
+      expect(events()[0].data).toBe('marker');
+      client.socket.close();
+      await client.closed;
     });
   });
 

@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { AppModule } from './app.module.js';
 import type { MonitorConfig } from './config/monitor-config.js';
+import { EVENT_BODY_PARSER, eventBodyErrors } from './http/event-body.js';
+import { securityHeaders } from './http/security-headers.js';
 import { spaFallback } from './http/spa-fallback.middleware.js';
 
 /**
@@ -34,6 +36,10 @@ export async function createMonitorApp(config: MonitorConfig): Promise<NestExpre
     logger: config.logLevels,
   });
   app.useWebSocketAdapter(new HeartbeatWsAdapter(app));
+  // First, so that the dashboard's files, the API, /health and /metrics all answer with them.
+  app.use(securityHeaders());
+  app.useBodyParser('json', EVENT_BODY_PARSER);
+  app.use(eventBodyErrors);
   const { dashboardDir } = config;
   if (dashboardDir && existsSync(join(dashboardDir, 'index.html'))) {
     app.useStaticAssets(dashboardDir, {

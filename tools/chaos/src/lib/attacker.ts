@@ -105,7 +105,9 @@ class FrameFactory {
       case 'oversize':
         return JSON.stringify({ type: 'message', id: `big${index}`, data: 'x'.repeat(this.maxPayload + 1 + this.int(64 * 1024)) });
       case 'flood':
-        return JSON.stringify({ type: 'message', id: `f${index}`, topic: 'chaos', data: { n: index } });
+        // No topic: the monitor server takes client messages on alerts.ack alone (docs/server.md#who-may-read-what),
+        // and a message without a topic is acknowledged whatever the topic rules say.
+        return JSON.stringify({ type: 'message', id: `f${index}`, data: { n: index } });
       case 'silent':
       case 'bad-token':
         return '';

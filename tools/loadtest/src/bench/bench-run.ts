@@ -11,9 +11,7 @@ import { reconnectFigures, type ReconnectFigures } from '../lib/reconnect-figure
 import type { ClientKind, ReconnectSettings } from '../lib/worker-api.js';
 import type { BenchServerKind, ServerSample } from '../servers/bench-server-api.js';
 import type { BenchKind, BenchSettings } from './bench-options.js';
-import { BENCH_CLIENT_TOKEN, BenchServer } from './bench-server.js';
-
-export const BENCH_TOPIC = 'bench';
+import { BENCH_CLIENT_TOKEN, BENCH_TOPIC, BenchServer } from './bench-server.js';
 
 /** The same reconnect schedule for the three kinds of client. */
 export const BENCH_RECONNECT: ReconnectSettings = {

@@ -4,6 +4,8 @@ import { ChildChannel, type ChildExit } from '@heartbeat/testing/child-channel';
 import type { BenchServerApi, BenchServerKind, BenchServerReady } from '../servers/bench-server-api.js';
 
 export const BENCH_CLIENT_TOKEN = 'bench-client';
+/** The topic the benchmark's clients read; the monitor server lets every client read it through PUBLIC_TOPICS. */
+export const BENCH_TOPIC = 'bench';
 
 const ENTRIES: Readonly<Record<BenchServerKind, string>> = {
   monitor: 'monitor-server.js',
@@ -39,6 +41,8 @@ export function monitorEnv(port: number, pingIntervalMs: number, redis?: RedisNo
     PORT: String(port),
     HOST: '127.0.0.1',
     CLIENT_TOKENS: BENCH_CLIENT_TOKEN,
+    // The monitor server refuses topics its rules do not name (docs/server.md#who-may-read-what).
+    PUBLIC_TOPICS: BENCH_TOPIC,
     ADMIN_TOKEN: 'bench-admin',
     ALERT_RATE: '0',
     LOG_LEVEL: 'warn',

@@ -12,7 +12,7 @@ const AT = '2026-01-01T12:00:00.000Z';
 
 describe('markPending', () => {
   it('marks an alert pending', () => {
-    expect(markPending(EMPTY, 'a').get('a')).toEqual({ status: 'pending', acknowledgedAt: null, error: null });
+    expect(markPending(EMPTY, 'a').get('a')).toEqual({ status: 'pending', acknowledgedAt: null, duplicate: false, error: null });
   });
 
   it('leaves an acknowledged alert acknowledged', () => {
@@ -40,16 +40,27 @@ describe('markAcknowledged', () => {
     const fromSend = markAcknowledged(markPending(EMPTY, 'a'), 'a', null);
     const fromTopic = markAcknowledged(fromSend, 'a', AT);
 
-    expect(fromSend.get('a')).toEqual({ status: 'acknowledged', acknowledgedAt: null, error: null });
-    expect(fromTopic.get('a')).toEqual({ status: 'acknowledged', acknowledgedAt: AT, error: null });
+    expect(fromSend.get('a')).toEqual({ status: 'acknowledged', acknowledgedAt: null, duplicate: false, error: null });
+    expect(fromTopic.get('a')).toEqual({ status: 'acknowledged', acknowledgedAt: AT, duplicate: false, error: null });
     expect(markAcknowledged(fromTopic, 'a', null)).toBe(fromTopic);
     expect(markAcknowledged(fromTopic, 'a', '2027-01-01T00:00:00.000Z')).toBe(fromTopic);
+  });
+
+  it("keeps the server's answer that the alert was acknowledged already, with the first acknowledgement's time", () => {
+    const answered = markAcknowledged(markPending(EMPTY, 'a'), 'a', AT, true);
+    expect(answered.get('a')).toEqual({ status: 'acknowledged', acknowledgedAt: AT, duplicate: true, error: null });
+    expect(markAcknowledged(answered, 'a', '2027-01-01T00:00:00.000Z')).toBe(answered);
+  });
+
+  it('learns that an alert marked from alerts.acks was a duplicate when the answer to its request says so', () => {
+    const fromTopic = markAcknowledged(markPending(EMPTY, 'a'), 'a', AT);
+    expect(markAcknowledged(fromTopic, 'a', AT, true).get('a')).toEqual({ status: 'acknowledged', acknowledgedAt: AT, duplicate: true, error: null });
   });
 });
 
 describe('markFailed', () => {
   it('keeps the error of a pending alert', () => {
-    expect(markFailed(markPending(EMPTY, 'a'), 'a', 'outbox full').get('a')).toEqual({ status: 'failed', acknowledgedAt: null, error: 'outbox full' });
+    expect(markFailed(markPending(EMPTY, 'a'), 'a', 'outbox full').get('a')).toEqual({ status: 'failed', acknowledgedAt: null, duplicate: false, error: 'outbox full' });
   });
 
   it('leaves an alert acknowledged meanwhile acknowledged', () => {
@@ -62,10 +73,10 @@ describe('markFailed', () => {
 describe('acknowledgementView', () => {
   it.each([
     [undefined, true, 'none'],
-    [{ status: 'pending', acknowledgedAt: null, error: null }, true, 'sending'],
-    [{ status: 'pending', acknowledgedAt: null, error: null }, false, 'queued'],
-    [{ status: 'acknowledged', acknowledgedAt: AT, error: null }, false, 'acknowledged'],
-    [{ status: 'failed', acknowledgedAt: null, error: 'x' }, true, 'failed'],
+    [{ status: 'pending', acknowledgedAt: null, duplicate: false, error: null }, true, 'sending'],
+    [{ status: 'pending', acknowledgedAt: null, duplicate: false, error: null }, false, 'queued'],
+    [{ status: 'acknowledged', acknowledgedAt: AT, duplicate: false, error: null }, false, 'acknowledged'],
+    [{ status: 'failed', acknowledgedAt: null, duplicate: false, error: 'x' }, true, 'failed'],
   ] as const)('shows %j (connected %s) as %s', (state, connected, view) => {
     expect(acknowledgementView(state, connected)).toBe(view);
   });

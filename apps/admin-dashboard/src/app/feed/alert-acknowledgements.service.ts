@@ -10,12 +10,13 @@ import {
   type AcknowledgementStates,
   type AcknowledgementView,
 } from './acknowledgement-states';
-import { ALERT_ACK_MESSAGE_TOPIC, ALERT_ACKS_TOPIC, type AlertAcknowledgement } from './moderation-alert';
+import { ALERT_ACK_MESSAGE_TOPIC, ALERT_ACKS_TOPIC, type AcknowledgeAnswer, type AlertAcknowledgement } from './moderation-alert';
 
 /**
- * Operators acknowledge alerts: `acknowledge()` sends `alerts.ack` through the client's outbox
- * (queued while the connection is down, sent once after it is back), and topic `alerts.acks`
- * marks alerts acknowledged from any dashboard. Listens from the start, like the feed.
+ * Operators acknowledge alerts: `acknowledge()` is a request on `alerts.ack` (it waits while the
+ * connection is down and is sent once it is back) whose answer says when the server recorded the
+ * acknowledgement and whether it was one already; a refusal or no answer shows its sentence. Topic
+ * `alerts.acks` marks alerts acknowledged from any dashboard. Listens from the start, like the feed.
  */
 @Injectable({ providedIn: 'root' })
 export class AlertAcknowledgements {
@@ -39,14 +40,14 @@ export class AlertAcknowledgements {
     return acknowledgementView(this.states().get(alertId), this.store.isConnected());
   }
 
-  /** Sends the acknowledgement; resolves once the server recorded it (or it failed, as the state then says). */
+  /** Requests the acknowledgement; resolves once the server answered (or it failed, as the state then says). */
   async acknowledge(alertId: string): Promise<void> {
     const status = this.states().get(alertId)?.status;
     if (status === 'pending' || status === 'acknowledged') return;
     this.states.update((states) => markPending(states, alertId));
     try {
-      await this.store.send(ALERT_ACK_MESSAGE_TOPIC, { alertId });
-      this.states.update((states) => markAcknowledged(states, alertId, null));
+      const answer = await this.store.request<AcknowledgeAnswer>(ALERT_ACK_MESSAGE_TOPIC, { alertId });
+      this.states.update((states) => markAcknowledged(states, alertId, answer.acknowledgedAt, answer.duplicate));
     } catch (error) {
       this.states.update((states) => markFailed(states, alertId, error instanceof Error ? error.message : String(error)));
     }

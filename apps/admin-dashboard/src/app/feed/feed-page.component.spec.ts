@@ -1,5 +1,6 @@
 import { TestBed } from '@angular/core/testing';
 import { FakeHeartbeatClient, provideHeartbeatTesting } from '@heartbeat/angular/testing';
+import { HeartbeatRequestError } from '@heartbeat/client';
 import { AlertAcknowledgements } from './alert-acknowledgements.service';
 import { AlertFeed } from './alert-feed.service';
 import { FeedPageComponent } from './feed-page.component';
@@ -62,33 +63,54 @@ describe('FeedPageComponent', () => {
 
   describe('acknowledging an alert', () => {
     const ALERT_ID = 'alt_00000000000000aa';
+    const AT = '2026-01-01T12:00:00.000Z';
     const row = (page: HTMLElement) => page.querySelector(`[data-alert-id="${ALERT_ID}"]`) as HTMLElement;
 
+    /** The answer's promise settled, and the page rendered what the service made of it. */
+    async function answered(fixture: { whenStable(): Promise<unknown> }): Promise<void> {
+      await new Promise((resolve) => setTimeout(resolve));
+      await fixture.whenStable();
+    }
+
+    /** An element's text as it reads, whitespace collapsed. */
+    const text = (element: Element | null | undefined) => element?.textContent?.replace(/\s+/g, ' ').trim();
+
     async function renderWithAlert() {
-      client.autoAck = false;
       client.publish('alerts', alert(ALERT_ID));
       const fixture = TestBed.createComponent(FeedPageComponent);
       await fixture.whenStable();
       return { fixture, page: fixture.nativeElement as HTMLElement };
     }
 
-    it('sends alerts.ack with the alert id, shows sending, then acknowledged once the server acknowledges', async () => {
+    it('requests alerts.ack with the alert id, shows sending, then when the server recorded it', async () => {
       const { fixture, page } = await renderWithAlert();
       expect(row(page).getAttribute('data-ack')).toBe('none');
 
       (row(page).querySelector('[data-testid="ack-button"]') as HTMLButtonElement).click();
       await fixture.whenStable();
-      expect(client.sent).toEqual([{ topic: 'alerts.ack', data: { alertId: ALERT_ID } }]);
+      expect(client.requests).toEqual([{ topic: 'alerts.ack', data: { alertId: ALERT_ID } }]);
       expect(row(page).getAttribute('data-ack')).toBe('sending');
       expect(row(page).querySelector('[data-testid="ack-button"]')).toBeNull();
 
-      client.ackSent(0);
-      await fixture.whenStable();
+      client.answerRequest(0, { alertId: ALERT_ID, acknowledgedAt: AT, duplicate: false });
+      await answered(fixture);
       expect(row(page).getAttribute('data-ack')).toBe('acknowledged');
-      expect(row(page).querySelector('[data-testid="ack-status"]')?.textContent).toContain('Acknowledged');
+      const status = row(page).querySelector('[data-testid="ack-status"]');
+      expect(text(status)).toContain('✓ Acknowledged at');
+      expect(status?.querySelector('time')?.getAttribute('datetime')).toBe(AT);
     });
 
-    it('shows an acknowledgement clicked while disconnected as queued, and sends it only once', async () => {
+    it('says so when the server answers that the alert was acknowledged already', async () => {
+      const { fixture, page } = await renderWithAlert();
+      (row(page).querySelector('[data-testid="ack-button"]') as HTMLButtonElement).click();
+      client.answerRequest(0, { alertId: ALERT_ID, acknowledgedAt: AT, duplicate: true });
+      await answered(fixture);
+
+      expect(text(row(page).querySelector('[data-testid="ack-status"]'))).toContain('Already acknowledged at');
+      expect(row(page).querySelector('[data-duplicate="true"]')).not.toBeNull();
+    });
+
+    it('shows an acknowledgement clicked while disconnected as queued, and requests it only once', async () => {
       client.setState({ phase: 'backoff' });
       const { fixture, page } = await renderWithAlert();
 
@@ -99,7 +121,7 @@ describe('FeedPageComponent', () => {
       client.setState({ phase: 'connected' });
       await fixture.whenStable();
       expect(row(page).getAttribute('data-ack')).toBe('sending');
-      expect(client.sent).toHaveLength(1);
+      expect(client.requests).toHaveLength(1);
     });
 
     it('marks an alert acknowledged by another operator from topic alerts.acks, with the time', async () => {
@@ -110,22 +132,31 @@ describe('FeedPageComponent', () => {
 
       expect(row(page).getAttribute('data-ack')).toBe('acknowledged');
       expect(row(page).querySelector('[data-testid="ack-status"] time')?.getAttribute('datetime')).toBe('2026-01-01T12:00:05.000Z');
-      expect(client.sent).toEqual([]);
+      expect(client.requests).toEqual([]);
     });
 
-    it('shows why a send failed and offers to try again', async () => {
+    it("shows the server's error sentence and offers to try again", async () => {
       const { fixture, page } = await renderWithAlert();
       (row(page).querySelector('[data-testid="ack-button"]') as HTMLButtonElement).click();
-      client.rejectSent(0, new Error('Cannot send: 1000 messages are already waiting.'));
-      await fixture.whenStable();
+      const sentence = 'alerts.ack needs { alertId } with the id of an alert (alt_ and 16 hex digits).';
+      client.rejectRequest(0, new HeartbeatRequestError('request_failed', sentence));
+      await answered(fixture);
 
       expect(row(page).getAttribute('data-ack')).toBe('failed');
-      expect(row(page).querySelector('[role="alert"]')?.textContent).toContain('Cannot send: 1000 messages are already waiting.');
+      expect(row(page).querySelector('[role="alert"]')?.textContent).toContain(sentence);
       (row(page).querySelector('[data-testid="ack-button"]') as HTMLButtonElement).click();
       await fixture.whenStable();
-      expect(client.sent).toHaveLength(2);
+      expect(client.requests).toHaveLength(2);
       expect(row(page).getAttribute('data-ack')).toBe('sending');
     });
+  });
+
+  it('shows the operators online: the presence of topic alerts', async () => {
+    client.setPresence('alerts', [{ user_id: 'alice', connections: 2, since: Date.parse('2026-01-01T12:00:00.000Z') }]);
+    const page = await render();
+    const members = page.querySelectorAll('[data-testid="online-member"]');
+    expect([...members].map((member) => member.getAttribute('data-user-id'))).toEqual(['alice']);
+    expect(members[0].textContent).toContain('2 dashboards');
   });
 
   it('asks for the tokens while the server refuses the client token', async () => {

@@ -16,7 +16,7 @@ export interface ModerationAlert {
 
 export const ALERTS_TOPIC = 'alerts';
 
-/** Messages that acknowledge an alert: `{ alertId }`. */
+/** Requests (and, from older dashboards, messages) that acknowledge an alert: `{ alertId }`. */
 export const ALERT_ACK_MESSAGE_TOPIC = 'alerts.ack';
 /** Each acknowledgement the server recorded, once per alert. */
 export const ALERT_ACKS_TOPIC = 'alerts.acks';
@@ -25,4 +25,10 @@ export const ALERT_ACKS_TOPIC = 'alerts.acks';
 export interface AlertAcknowledgement {
   alertId: string;
   acknowledgedAt: string;
+}
+
+/** The server's answer to an `alerts.ack` request (apps/monitor-server, alert-acknowledgements.ts). */
+export interface AcknowledgeAnswer extends AlertAcknowledgement {
+  /** True when the alert was acknowledged already; `acknowledgedAt` is then the first acknowledgement's. */
+  duplicate: boolean;
 }

@@ -3,6 +3,7 @@ import { Subject } from 'rxjs';
 import {
   ALERT_ACKS_TOPIC,
   AlertAcknowledgements,
+  InvalidAcknowledgement,
   MAX_REMEMBERED_ACKNOWLEDGEMENTS,
   type AlertAcknowledgement,
 } from './alert-acknowledgements.js';
@@ -10,13 +11,14 @@ import {
 const NOW = new Date('2026-01-01T12:00:00.000Z');
 const ALERT = 'alt_0123456789abcdef';
 
-function setup(capacity?: number) {
+function setup(capacity?: number, now = () => NOW) {
   const messages$ = new Subject<HeartbeatClientMessage>();
   const published: [string, AlertAcknowledgement][] = [];
-  const ledger = new AlertAcknowledgements({ messages$, publish: async (topic, data) => published.push([topic, data]) }, () => NOW, capacity);
+  const ledger = new AlertAcknowledgements({ messages$, publish: async (topic, data) => published.push([topic, data]) }, now, capacity);
   const message = (topic: string | undefined, data: unknown, id = 'm-1'): HeartbeatClientMessage => ({
     connectionId: 'c-1',
     sessionId: 's-1',
+    userId: undefined,
     id,
     topic,
     data,
@@ -26,11 +28,13 @@ function setup(capacity?: number) {
 
 describe('AlertAcknowledgements', () => {
   describe('#acknowledge', () => {
-    it('records an alert once and publishes it on alerts.acks', () => {
-      const { ledger, published } = setup();
+    it('records an alert once, publishes it on alerts.acks, and answers a repeat with the first acknowledgement', () => {
+      let now = NOW;
+      const { ledger, published } = setup(undefined, () => now);
 
-      expect(ledger.acknowledge({ alertId: ALERT })).toBe('recorded');
-      expect(ledger.acknowledge({ alertId: ALERT })).toBe('duplicate');
+      expect(ledger.acknowledge({ alertId: ALERT })).toEqual({ alertId: ALERT, acknowledgedAt: '2026-01-01T12:00:00.000Z', duplicate: false });
+      now = new Date('2026-01-01T12:05:00.000Z');
+      expect(ledger.acknowledge({ alertId: ALERT })).toEqual({ alertId: ALERT, acknowledgedAt: '2026-01-01T12:00:00.000Z', duplicate: true });
 
       expect(published).toEqual([[ALERT_ACKS_TOPIC, { alertId: ALERT, acknowledgedAt: '2026-01-01T12:00:00.000Z' }]]);
       expect(ledger.get(ALERT)).toEqual({ alertId: ALERT, acknowledgedAt: '2026-01-01T12:00:00.000Z' });
@@ -42,10 +46,11 @@ describe('AlertAcknowledgements', () => {
       ['no alertId', { id: ALERT }],
       ['an alertId that is not an alert id', { alertId: 'alt_<script>' }],
       ['a number', { alertId: 42 }],
-    ])('ignores a message with %s', (_, data) => {
+    ])('refuses data with %s with a sentence, and records nothing', (_, data) => {
       const { ledger, published } = setup();
 
-      expect(ledger.acknowledge(data)).toBe('invalid');
+      expect(() => ledger.acknowledge(data)).toThrow(InvalidAcknowledgement);
+      expect(() => ledger.acknowledge(data)).toThrow(/needs \{ alertId \} with the id of an alert/);
       expect(published).toEqual([]);
     });
 
@@ -60,11 +65,13 @@ describe('AlertAcknowledgements', () => {
   });
 
   describe('#start', () => {
-    it('handles alerts.ack messages only, until stopped', () => {
+    it('handles alerts.ack messages only, until stopped, and lives through malformed ones', () => {
       const { ledger, messages$, published, message } = setup();
       ledger.start();
       ledger.start();
 
+      messages$.next(message('alerts.ack', { alertId: 'not-an-alert' }));
+      messages$.next(message('alerts.ack', null));
       messages$.next(message('alerts', { alertId: ALERT }));
       messages$.next(message(undefined, { alertId: ALERT }));
       messages$.next(message('alerts.ack', { alertId: ALERT }));

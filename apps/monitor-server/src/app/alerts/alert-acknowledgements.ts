@@ -24,7 +24,16 @@ export interface AcknowledgementChannel {
   publish(topic: string, data: AlertAcknowledgement): Promise<unknown>;
 }
 
-export type AcknowledgeOutcome = 'recorded' | 'duplicate' | 'invalid';
+/** The answer to an acknowledgement: the alert's recorded acknowledgement, and whether it was recorded before. */
+export interface AcknowledgeAnswer extends AlertAcknowledgement {
+  /** True when the alert was already acknowledged; `acknowledgedAt` is then the first acknowledgement's. */
+  duplicate: boolean;
+}
+
+/** Thrown by `acknowledge` for data that names no alert; its message says what to send. */
+export class InvalidAcknowledgement extends Error {
+  override readonly name = 'InvalidAcknowledgement';
+}
 
 /**
  * Operators acknowledging alerts from the dashboard: each `alerts.ack` message is recorded once
@@ -47,7 +56,7 @@ export class AlertAcknowledgements {
   start(): void {
     this.subscription ??= this.channel.messages$
       .pipe(filter((message) => message.topic === ALERT_ACK_MESSAGE_TOPIC))
-      .subscribe((message) => this.acknowledge(message.data));
+      .subscribe((message) => this.acknowledgeMessage(message.data));
   }
 
   stop(): void {
@@ -60,18 +69,33 @@ export class AlertAcknowledgements {
     return this.recorded.get(alertId);
   }
 
-  /** Records `{ alertId }` once and publishes it; a repeat or a malformed message is ignored. */
-  acknowledge(data: unknown): AcknowledgeOutcome {
+  /**
+   * Records `{ alertId }` once and publishes it on `alerts.acks`; a repeat changes nothing and is
+   * answered with the first acknowledgement. The one algorithm of both paths: the `alerts.ack`
+   * request handler (AlertAckHandler) and the fire-and-forget `alerts.ack` message of older clients.
+   * Throws InvalidAcknowledgement for data that names no alert.
+   */
+  acknowledge(data: unknown): AcknowledgeAnswer {
     const alertId = typeof data === 'object' && data !== null ? (data as { alertId?: unknown }).alertId : undefined;
     if (typeof alertId !== 'string' || !ALERT_ID.test(alertId)) {
-      this.logger.debug(`Ignored an ${ALERT_ACK_MESSAGE_TOPIC} message without a valid alertId (alt_ and 16 hex digits).`);
-      return 'invalid';
+      throw new InvalidAcknowledgement(`${ALERT_ACK_MESSAGE_TOPIC} needs { alertId } with the id of an alert (alt_ and 16 hex digits).`);
     }
-    if (this.recorded.has(alertId)) return 'duplicate';
+    const known = this.recorded.get(alertId);
+    if (known) return { ...known, duplicate: true };
     const acknowledgement: AlertAcknowledgement = { alertId, acknowledgedAt: this.now().toISOString() };
     this.recorded.set(alertId, acknowledgement);
     if (this.recorded.size > this.capacity) this.recorded.delete(this.recorded.keys().next().value as string);
     this.channel.publish(ALERT_ACKS_TOPIC, acknowledgement).catch((error: Error) => this.logger.warn(error.message));
-    return 'recorded';
+    return { ...acknowledgement, duplicate: false };
+  }
+
+  /** A message has no answer: a malformed one is only logged. */
+  private acknowledgeMessage(data: unknown): void {
+    try {
+      this.acknowledge(data);
+    } catch (error) {
+      if (!(error instanceof InvalidAcknowledgement)) throw error;
+      this.logger.debug(`Ignored an ${ALERT_ACK_MESSAGE_TOPIC} message: ${error.message}`);
+    }
   }
 }

@@ -2,7 +2,6 @@ import { HeartbeatService } from '@heartbeat/nest';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { MonitorConfig } from '../config/monitor-config.js';
-import { AlertAcknowledgements } from './alert-acknowledgements.js';
 import { ALERTS_TOPIC, simulateAlert } from './moderation-alert.js';
 
 const ALERT_INTERVAL = 'monitor:alert-simulator';
@@ -10,13 +9,11 @@ const ALERT_INTERVAL = 'monitor:alert-simulator';
 const MIN_TICK_MS = 10;
 
 /**
- * The alert feed: publishes `ALERT_RATE` simulated moderation alerts per second on topic `alerts`,
- * and runs the operators' acknowledgements of them (`alerts.ack` → `alerts.acks`).
+ * The alert feed: publishes `ALERT_RATE` simulated moderation alerts per second on topic `alerts`
+ * (the operators' acknowledgements of them are AlertAckHandler's).
  */
 @Injectable()
 export class AlertSimulator implements OnApplicationBootstrap, OnModuleDestroy {
-  /** Started here because the alerts feature has one provider in AppModule (this one). */
-  readonly acknowledgements: AlertAcknowledgements;
   private readonly logger = new Logger('AlertSimulator');
   private published = 0;
   private startedAt = 0;
@@ -25,16 +22,13 @@ export class AlertSimulator implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly config: MonitorConfig,
     private readonly heartbeat: HeartbeatService,
     private readonly scheduler: SchedulerRegistry,
-  ) {
-    this.acknowledgements = new AlertAcknowledgements(heartbeat);
-  }
+  ) {}
 
   get count(): number {
     return this.published;
   }
 
   onApplicationBootstrap(): void {
-    this.acknowledgements.start();
     if (this.config.alertRate <= 0) return;
     this.startedAt = Date.now();
     const tickMs = Math.max(MIN_TICK_MS, 1000 / this.config.alertRate);
@@ -42,7 +36,6 @@ export class AlertSimulator implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
-    this.acknowledgements.stop();
     if (this.scheduler.doesExist('interval', ALERT_INTERVAL)) this.scheduler.deleteInterval(ALERT_INTERVAL);
   }
 

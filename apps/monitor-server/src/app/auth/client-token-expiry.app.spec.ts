@@ -1,10 +1,8 @@
 import { CloseCode } from '@heartbeat/protocol';
 import { TestClient } from '@heartbeat/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
-import { loadMonitorConfig } from '../config/monitor-config.js';
-import { createMonitorApp } from '../create-monitor-app.js';
+import { listeningMonitorApp } from '../../testing/listening-monitor-app.js';
 
 const TOKEN = 'client-secret';
 const TTL_MS = 400;
@@ -15,20 +13,7 @@ describe('CLIENT_TOKEN_TTL_MS in the monitor server', () => {
   const clients: TestClient[] = [];
 
   beforeAll(async () => {
-    app = await createMonitorApp(
-      loadMonitorConfig({
-        PORT: '0',
-        HOST: '127.0.0.1',
-        CLIENT_TOKENS: TOKEN,
-        ADMIN_TOKEN: 'admin',
-        ALERT_RATE: '0',
-        LOG_LEVEL: 'error',
-        CLIENT_TOKEN_TTL_MS: String(TTL_MS),
-        DRAIN_WINDOW_MS: '0',
-      }),
-    );
-    await app.listen(0, '127.0.0.1');
-    port = (app.getHttpServer().address() as AddressInfo).port;
+    ({ app, port } = await listeningMonitorApp({ CLIENT_TOKENS: TOKEN, ADMIN_TOKEN: 'admin', CLIENT_TOKEN_TTL_MS: String(TTL_MS) }));
   });
 
   afterAll(async () => {

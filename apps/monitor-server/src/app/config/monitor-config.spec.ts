@@ -16,6 +16,7 @@ describe('loadMonitorConfig', () => {
       maxConnectionsPerAddress: 1_000,
       rateLimit: { messagesPerSecond: 100, burst: 200 },
       clientTokenTtl: undefined,
+      publicTopics: [],
     });
   });
 
@@ -23,8 +24,8 @@ describe('loadMonitorConfig', () => {
     const config = loadMonitorConfig({});
     expect(config.generated).toEqual(['CLIENT_TOKENS', 'ADMIN_TOKEN']);
     expect(config.clientTokens).toHaveLength(1);
-    expect(config.clientTokens[0]).toMatch(/^[\w-]{20,}$/);
-    expect(config.adminToken).not.toBe(config.clientTokens[0]);
+    expect(config.clientTokens[0]).toEqual({ token: expect.stringMatching(/^[\w-]{20,}$/), userId: undefined });
+    expect(config.adminToken).not.toBe(config.clientTokens[0].token);
     expect(loadMonitorConfig({}).adminToken).not.toBe(config.adminToken);
   });
 
@@ -46,6 +47,7 @@ describe('loadMonitorConfig', () => {
       RATE_LIMIT_PER_SECOND: '20',
       RATE_LIMIT_BURST: '40',
       CLIENT_TOKEN_TTL_MS: '3600000',
+      PUBLIC_TOPICS: 'bench, news.* ,',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -55,7 +57,11 @@ describe('loadMonitorConfig', () => {
       heartbeatInterval: 2000,
       heartbeatTimeout: 5000,
       maxMissedPings: 2,
-      clientTokens: ['a', 'b', 'c'],
+      clientTokens: [
+        { token: 'a', userId: undefined },
+        { token: 'b', userId: undefined },
+        { token: 'c', userId: undefined },
+      ],
       adminToken: 'root',
       alertRate: 0.5,
       redisUrl: 'redis://127.0.0.1:6379',
@@ -63,6 +69,7 @@ describe('loadMonitorConfig', () => {
       maxConnectionsPerAddress: 50,
       rateLimit: { messagesPerSecond: 20, burst: 40 },
       clientTokenTtl: 3_600_000,
+      publicTopics: ['bench', 'news.*'],
       generated: [],
     });
   });
@@ -90,5 +97,35 @@ describe('loadMonitorConfig', () => {
   ])('rejects %s=%s with a message that names the variable', (name, value) => {
     expect(() => loadMonitorConfig({ [name]: value })).toThrow(MonitorConfigError);
     expect(() => loadMonitorConfig({ [name]: value })).toThrow(name);
+  });
+
+  describe('CLIENT_TOKENS', () => {
+    it('reads user:token entries as the token of that user, and a bare token as anonymous', () => {
+      const config = loadMonitorConfig({ CLIENT_TOKENS: 'alice:s3cret, bob : t0ken:with:colons ,kiosk-token' });
+      expect(config.clientTokens).toEqual([
+        { token: 's3cret', userId: 'alice' },
+        { token: 't0ken:with:colons', userId: 'bob' },
+        { token: 'kiosk-token', userId: undefined },
+      ]);
+    });
+
+    it('gives one user several tokens', () => {
+      const config = loadMonitorConfig({ CLIENT_TOKENS: 'alice:laptop,alice:phone' });
+      expect(config.clientTokens.map((entry) => entry.userId)).toEqual(['alice', 'alice']);
+    });
+
+    it.each([
+      [':token', /empty user/],
+      ['alice:', /empty token/],
+      ['alice:same,bob:same', /same token twice/],
+      ['same,alice:same', /same token twice/],
+      ['al ice:token', /user id is 1 to 64/],
+      ['alice#2:token', /user id is 1 to 64/],
+      [`${'u'.repeat(65)}:token`, /user id is 1 to 64/],
+    ])('rejects CLIENT_TOKENS=%s with a sentence that says what to fix', (value, sentence) => {
+      expect(() => loadMonitorConfig({ CLIENT_TOKENS: value })).toThrow(MonitorConfigError);
+      expect(() => loadMonitorConfig({ CLIENT_TOKENS: value })).toThrow(sentence);
+      expect(() => loadMonitorConfig({ CLIENT_TOKENS: value })).toThrow('CLIENT_TOKENS');
+    });
   });
 });

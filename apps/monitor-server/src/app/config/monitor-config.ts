@@ -2,6 +2,16 @@ import { DEFAULT_DRAIN_WINDOW_MS, DEFAULT_WS_PATH, SERVER_HEARTBEAT_DEFAULTS } f
 import type { LogLevel } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 
+/**
+ * One entry of `CLIENT_TOKENS`: `user:token` names the user the token's connections belong to; a bare
+ * `token` is anonymous (docs/server.md#environment-variables).
+ */
+export interface ClientToken {
+  readonly token: string;
+  /** undefined: an anonymous token. */
+  readonly userId: string | undefined;
+}
+
 /** The monitor server's settings, read once from the environment (see `loadMonitorConfig`). */
 export class MonitorConfig {
   constructor(
@@ -12,8 +22,8 @@ export class MonitorConfig {
     readonly heartbeatInterval: number,
     readonly heartbeatTimeout: number,
     readonly maxMissedPings: number,
-    /** Tokens accepted in `hello`. */
-    readonly clientTokens: readonly string[],
+    /** Tokens accepted in `hello` and `auth`, with the user each belongs to. */
+    readonly clientTokens: readonly ClientToken[],
     /** Bearer token of the admin API. */
     readonly adminToken: string,
     /** Simulated moderation alerts per second on topic `alerts`; 0 turns the simulator off. */
@@ -39,6 +49,8 @@ export class MonitorConfig {
     readonly nodeId: string | undefined,
     /** Events kept per topic for resume, and for how long (`REPLAY_MAX_EVENTS`, `REPLAY_MAX_AGE_MS`); undefined: the module's defaults. */
     readonly replay: { maxEvents?: number; maxAgeMs?: number },
+    /** Topic patterns every client may read besides `alerts` and `alerts.acks` (`PUBLIC_TOPICS`); see monitorTopicRules. */
+    readonly publicTopics: readonly string[] = [],
   ) {}
 }
 
@@ -62,9 +74,9 @@ const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbo
  */
 export function loadMonitorConfig(env: NodeJS.ProcessEnv = process.env, dashboardDir?: string): MonitorConfig {
   const generated: ('CLIENT_TOKENS' | 'ADMIN_TOKEN')[] = [];
-  const tokens = (env.CLIENT_TOKENS ?? '').split(',').map((token) => token.trim()).filter(Boolean);
+  const tokens = clientTokens(env.CLIENT_TOKENS);
   if (tokens.length === 0) {
-    tokens.push(generateToken());
+    tokens.push({ token: generateToken(), userId: undefined });
     generated.push('CLIENT_TOKENS');
   }
   let adminToken = env.ADMIN_TOKEN?.trim();
@@ -97,7 +109,41 @@ export function loadMonitorConfig(env: NodeJS.ProcessEnv = process.env, dashboar
       maxEvents: env.REPLAY_MAX_EVENTS?.trim() ? integer(env, 'REPLAY_MAX_EVENTS', 0, 0) : undefined,
       maxAgeMs: env.REPLAY_MAX_AGE_MS?.trim() ? integer(env, 'REPLAY_MAX_AGE_MS', 0, 0) : undefined,
     },
+    (env.PUBLIC_TOPICS ?? '').split(',').map((topic) => topic.trim()).filter(Boolean),
   );
+}
+
+/** What a user id of `CLIENT_TOKENS` may be made of: the characters of a topic name, since it names the user's topics. */
+const USER_ID = /^[A-Za-z0-9._@=+-]{1,64}$/;
+
+/**
+ * `CLIENT_TOKENS`: comma-separated `user:token` or bare `token` entries. A token is everything after
+ * the first colon, so it may itself hold colons; each token may appear once, since one token cannot
+ * belong to two users.
+ */
+function clientTokens(raw: string | undefined): ClientToken[] {
+  const tokens: ClientToken[] = [];
+  for (const entry of (raw ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+    const colon = entry.indexOf(':');
+    const userId = colon < 0 ? undefined : entry.slice(0, colon).trim();
+    const token = colon < 0 ? entry : entry.slice(colon + 1).trim();
+    if (userId === '') {
+      throw new MonitorConfigError(`CLIENT_TOKENS has the entry "${entry}" with an empty user before its colon. Write user:token, or the token alone for an anonymous client.`);
+    }
+    if (userId !== undefined && !USER_ID.test(userId)) {
+      throw new MonitorConfigError(
+        `CLIENT_TOKENS names the user "${userId}": a user id is 1 to 64 ASCII letters, digits and . _ - @ = +. Rename the user in its user:token entry.`,
+      );
+    }
+    if (token === '') {
+      throw new MonitorConfigError(`CLIENT_TOKENS has the entry "${entry}" with an empty token after its colon. Write user:token.`);
+    }
+    if (tokens.some((known) => known.token === token)) {
+      throw new MonitorConfigError(`CLIENT_TOKENS lists the same token twice (in "${entry}"): give each client its own token.`);
+    }
+    tokens.push({ token, userId });
+  }
+  return tokens;
 }
 
 /** RATE_LIMIT_PER_SECOND=0 turns the per-connection rate limit off. */

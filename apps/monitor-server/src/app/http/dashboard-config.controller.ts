@@ -28,7 +28,7 @@ export class DashboardConfigController {
   dashboardConfig(@Req() request: Request): DashboardConfig {
     const answer: DashboardConfig = { wsPath: this.config.wsPath };
     if (!isLocalRequest(request)) return answer;
-    if (this.config.generated.includes('CLIENT_TOKENS')) answer.clientToken = this.config.clientTokens[0];
+    if (this.config.generated.includes('CLIENT_TOKENS')) answer.clientToken = this.config.clientTokens[0].token;
     if (this.config.generated.includes('ADMIN_TOKEN')) answer.adminToken = this.config.adminToken;
     return answer;
   }
