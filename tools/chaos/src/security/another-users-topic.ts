@@ -2,6 +2,9 @@ import { ScenarioBuilder, type ScenarioResult } from '../lib/report.js';
 import { health, sleep } from '../lib/server.js';
 import { errorsFor, framesOf, type Peer, inWorld } from '../lib/trespass.js';
 
+/** The longest `topic` a frame may carry (docs/protocol.md#topic-names). */
+const FRAME_TOPIC_LIMIT = 200;
+
 /**
  * Names bob may try for alice's personal topic `user.alice`: case, whitespace, wildcard characters,
  * very long and non-ASCII names, and alice's user topics (`#alice`). None may reach alice's events.
@@ -73,7 +76,9 @@ export async function anotherUsersTopic(): Promise<ScenarioResult> {
     const wrong: string[] = [];
     for (const topic of TOPIC_VARIANTS) {
       const [bobAnswer, anonymousAnswer] = await Promise.all([answerTo(bob, topic), answerTo(anonymous, topic)]);
-      const refused = (answer: string) => answer === 'error forbidden' || answer === 'error invalid_topic';
+      // A name over the frame schema's 200 characters makes the frame itself invalid (docs/protocol.md#topic-names).
+      const refused = (answer: string) =>
+        answer === 'error forbidden' || answer === 'error invalid_topic' || (topic.length > FRAME_TOPIC_LIMIT && answer === 'error invalid_frame');
       if (!refused(bobAnswer) || !refused(anonymousAnswer)) wrong.push(`${JSON.stringify(topic)}: bob ${bobAnswer}, anonymous ${anonymousAnswer}`);
       rows.push([JSON.stringify(topic.length > 40 ? `${topic.slice(0, 37)}…` : topic), String(topic.length), bobAnswer, anonymousAnswer]);
     }
