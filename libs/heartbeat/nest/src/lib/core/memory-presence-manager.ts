@@ -34,22 +34,29 @@ export class MemoryPresenceManager extends PresenceManager {
   async add(entry: PresenceEntry, since: number): Promise<void> {
     let users = this.topics.get(entry.topic);
     if (!users) this.topics.set(entry.topic, (users = new Map()));
-    const present = users.get(entry.userId);
-    if (present) {
-      present.connections.add(entry.connectionId);
-      return;
-    }
-    users.set(entry.userId, { connections: new Set([entry.connectionId]), since });
-    this.changes.next({ kind: 'join', topic: entry.topic, member: { user_id: entry.userId, connections: 1, since } });
+    let present = users.get(entry.userId);
+    if (present?.connections.has(entry.connectionId)) return;
+    if (present) present.connections.add(entry.connectionId);
+    else users.set(entry.userId, (present = { connections: new Set([entry.connectionId]), since }));
+    this.tellCount(entry, present);
   }
 
   async remove(entry: PresenceEntry): Promise<void> {
     const users = this.topics.get(entry.topic);
     const present = users?.get(entry.userId);
-    if (!users || !present?.connections.delete(entry.connectionId) || present.connections.size > 0) return;
+    if (!users || !present?.connections.delete(entry.connectionId)) return;
+    if (present.connections.size > 0) {
+      this.tellCount(entry, present);
+      return;
+    }
     users.delete(entry.userId);
     if (users.size === 0) this.topics.delete(entry.topic);
     this.changes.next({ kind: 'leave', topic: entry.topic, userId: entry.userId });
+  }
+
+  /** A member's connection count changed (from 0 too): a join, which replaces what watchers had of them. */
+  private tellCount(entry: PresenceEntry, present: Presence): void {
+    this.changes.next({ kind: 'join', topic: entry.topic, member: { user_id: entry.userId, connections: present.connections.size, since: present.since } });
   }
 
   async members(topic: string): Promise<PresenceMember[]> {

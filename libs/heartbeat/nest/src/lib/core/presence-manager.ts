@@ -9,8 +9,9 @@ export interface PresenceEntry {
 }
 
 /**
- * A user became present in a topic (their first connection, cluster-wide) or left it (their last
- * one went): what every node hands on as `join` and `leave` frames (docs/server.md#presence).
+ * A user became present in a topic (their first connection, cluster-wide), their connection count
+ * changed (a join with the new count, which replaces the member), or they left it (their last one
+ * went): what every node hands on as `join` and `leave` frames (docs/server.md#presence).
  */
 export type PresenceChange = { kind: 'join'; topic: string; member: PresenceMember } | { kind: 'leave'; topic: string; userId: string };
 

@@ -41,7 +41,7 @@ async function addAll(node: PresenceNode, entries: readonly [string, string, num
 }
 
 const entry = (userId: string, connectionId: string, topic = 'rooms.lobby') => ({ topic, userId, connectionId });
-const join = (userId: string, since: number, topic = 'rooms.lobby'): PresenceChange => ({ kind: 'join', topic, member: { user_id: userId, connections: 1, since } });
+const join = (userId: string, since: number, connections = 1, topic = 'rooms.lobby'): PresenceChange => ({ kind: 'join', topic, member: { user_id: userId, connections, since } });
 const leave = (userId: string, topic = 'rooms.lobby'): PresenceChange => ({ kind: 'leave', topic, userId });
 
 /**
@@ -58,14 +58,14 @@ export function presenceContract(kind: PresenceKind, makeHarness: () => Presence
   afterEach(() => harness.close());
 
   describe('#add', () => {
-    it('tells a join once, on the first connection of a user, present since that one', async () => {
+    it('tells a join on the first connection of a user, present since that one, and another with the count for each new connection', async () => {
       const node = await harness.node();
       await node.manager.add(entry('ada', 'c1'), 1_000);
       await node.manager.add(entry('ada', 'c2'), 2_000);
       await node.manager.add(entry('ada', 'c2'), 3_000);
-      await until(() => node.changes.length > 0, 'the join');
+      await until(() => node.changes.length === 2, 'the joins');
       expect(await node.manager.members('rooms.lobby')).toEqual([{ user_id: 'ada', connections: 2, since: 1_000 }]);
-      expect(node.changes).toEqual([join('ada', 1_000)]);
+      expect(node.changes).toEqual([join('ada', 1_000), join('ada', 1_000, 2)]);
     });
 
     it('keeps topics apart and lists members oldest first', async () => {
@@ -83,15 +83,15 @@ export function presenceContract(kind: PresenceKind, makeHarness: () => Presence
   });
 
   describe('#remove', () => {
-    it('tells a leave only when the user’s last connection goes', async () => {
+    it('tells the lower count while the user has connections left, and a leave when the last one goes', async () => {
       const node = await harness.node();
       await node.manager.add(entry('ada', 'c1'), 1_000);
       await node.manager.add(entry('ada', 'c2'), 1_500);
       await node.manager.remove(entry('ada', 'c1'));
       expect(await node.manager.members('rooms.lobby')).toEqual([{ user_id: 'ada', connections: 1, since: 1_000 }]);
       await node.manager.remove(entry('ada', 'c2'));
-      await until(() => node.changes.length === 2, 'the leave');
-      expect(node.changes).toEqual([join('ada', 1_000), leave('ada')]);
+      await until(() => node.changes.length === 4, 'the leave');
+      expect(node.changes).toEqual([join('ada', 1_000), join('ada', 1_000, 2), join('ada', 1_000), leave('ada')]);
       expect(await node.manager.members('rooms.lobby')).toEqual([]);
     });
 
@@ -147,8 +147,8 @@ export function presenceContract(kind: PresenceKind, makeHarness: () => Presence
       }
       await a.manager.remove(entry('ada', 'a1'));
       await b.manager.remove(entry('ada', 'b1'));
-      for (const node of [a, b]) await until(() => node.changes.length === 3, 'every change on both nodes');
-      for (const node of [a, b]) expect(node.changes).toEqual([join('ada', 1_000), join('bob', 3_000), leave('ada')]);
+      for (const node of [a, b]) await until(() => node.changes.length === 5, 'every change on both nodes');
+      for (const node of [a, b]) expect(node.changes).toEqual([join('ada', 1_000), join('ada', 1_000, 2), join('bob', 3_000), join('ada', 1_000), leave('ada')]);
     });
   });
 

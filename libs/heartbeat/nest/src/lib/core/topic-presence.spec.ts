@@ -95,7 +95,7 @@ describe('TopicPresence', () => {
       expect(ada.peer.framesOf('presence')).toEqual([{ type: 'presence', topic: 'rooms.lobby', members: [member('ada', 1, since)] }]);
     });
 
-    it('tells joins and leaves to the subscribers that asked, once per user, and nothing to the others', async () => {
+    it('tells joins (with each new connection count) and leaves to the subscribers that asked, and nothing to the others', async () => {
       const { server } = core();
       const watcher = await connect(server, 'ada');
       const plain = await connect(server, 'eve');
@@ -114,6 +114,8 @@ describe('TopicPresence', () => {
       await settle();
       expect(watcher.peer.frames.filter((frame) => frame.type === 'join' || frame.type === 'leave')).toEqual([
         { type: 'join', topic: 'rooms.lobby', member: { user_id: 'eve', connections: 1, since: expect.any(Number) } },
+        { type: 'join', topic: 'rooms.lobby', member: member('bob', 1, joinedAt) },
+        { type: 'join', topic: 'rooms.lobby', member: member('bob', 2, joinedAt) },
         { type: 'join', topic: 'rooms.lobby', member: member('bob', 1, joinedAt) },
         { type: 'leave', topic: 'rooms.lobby', user_id: 'bob' },
       ]);

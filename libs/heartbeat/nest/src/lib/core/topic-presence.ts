@@ -173,7 +173,7 @@ export class TopicPresence {
       if (!now.has(userId)) this.onChange({ kind: 'leave', topic, userId });
     }
     for (const member of members) {
-      if (!watched.known.has(member.user_id)) this.onChange({ kind: 'join', topic, member });
+      if (watched.known.get(member.user_id)?.connections !== member.connections) this.onChange({ kind: 'join', topic, member });
     }
   }
 

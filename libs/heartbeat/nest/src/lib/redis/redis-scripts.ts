@@ -67,9 +67,10 @@ return {epoch, seq, entries}`;
  * built from it (one Redis server, as everywhere in this file; not Redis Cluster). Per topic a hash
  * of entries `connection id → node id \n user id` and a hash of members `user id → "<connections>
  * <since>"`; per node a set of its entries `connection id \n topic` and a key that lives while the
- * node does. A user's first entry publishes a join, their last one's removal a leave, on one
- * channel for every topic: the script that changes the count is the one that tells, so each join
- * and leave is told once whichever node causes it.
+ * node does. A user's first entry publishes a join, every later change of their count a join
+ * with the new count (add or replace), their last one's removal a leave, on one channel for every
+ * topic: the script that changes the count is the one that tells, so each change is told once
+ * whichever node causes it.
  */
 const PRESENCE_FUNCTIONS = `local p = ARGV[1]
 local function publish(change)
@@ -83,6 +84,7 @@ local function add(node, topic, conn, user, since)
   if current then
     local count, first = string.match(current, '^(%d+) (%d+)$')
     redis.call('HSET', members, user, (tonumber(count) + 1) .. ' ' .. first)
+    publish({kind = 'join', topic = topic, member = {user_id = user, connections = tonumber(count) + 1, since = tonumber(first)}})
   else
     redis.call('HSET', members, user, '1 ' .. since)
     publish({kind = 'join', topic = topic, member = {user_id = user, connections = 1, since = tonumber(since)}})
@@ -99,6 +101,7 @@ local function remove(topic, conn)
   local count, first = string.match(redis.call('HGET', members, user) or '1 0', '^(%d+) (%d+)$')
   if tonumber(count) > 1 then
     redis.call('HSET', members, user, (tonumber(count) - 1) .. ' ' .. first)
+    publish({kind = 'join', topic = topic, member = {user_id = user, connections = tonumber(count) - 1, since = tonumber(first)}})
   else
     redis.call('HDEL', members, user)
     publish({kind = 'leave', topic = topic, userId = user})
