@@ -22,6 +22,12 @@ export default [
     rules: { '@nx/enforce-module-boundaries': ['error', moduleBoundaries(['scope:testing'])] },
   },
   {
+    // The client's integration specs run the real client against a real in-process Nest server built
+    // with @heartbeat/nest (its handlers, rules and presence are the test's own): tests only, never shipped code.
+    files: ['libs/heartbeat/client/src/**/*.integration.spec.ts'],
+    rules: { '@nx/enforce-module-boundaries': ['error', moduleBoundaries(['scope:testing'], { clientMayUseServer: true })] },
+  },
+  {
     files: ['**/*.ts'],
     rules: {
       '@typescript-eslint/no-unused-vars': ['warn', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
@@ -66,8 +72,11 @@ export default [
   },
 ];
 
-/** The packages' dependency direction (docs/packages.md#the-packages); `testTags` are what tests may use on top. */
-function moduleBoundaries(testTags) {
+/**
+ * The packages' dependency direction (docs/packages.md#the-packages); `testTags` are what tests may use on top;
+ * `clientMayUseServer` lets the client's integration specs start a Nest server with @heartbeat/nest.
+ */
+function moduleBoundaries(testTags, { clientMayUseServer = false } = {}) {
   return {
     // Specs are not part of a library's build, so the harness they use needs no build either.
     enforceBuildableLibDependency: testTags.length === 0,
@@ -85,8 +94,8 @@ function moduleBoundaries(testTags) {
       },
       {
         sourceTag: 'scope:client',
-        onlyDependOnLibsWithTags: ['scope:protocol', ...testTags],
-        bannedExternalImports: ['@angular/*', '@nestjs/*'],
+        onlyDependOnLibsWithTags: ['scope:protocol', ...testTags, ...(clientMayUseServer ? ['scope:nest'] : [])],
+        bannedExternalImports: ['@angular/*', ...(clientMayUseServer ? [] : ['@nestjs/*'])],
       },
       {
         sourceTag: 'scope:angular',
