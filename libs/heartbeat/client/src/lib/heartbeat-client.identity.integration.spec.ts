@@ -13,6 +13,7 @@ import type { HeartbeatClientEventMap, ServerMessage } from './client-events.js'
 import type { TokenProvider } from './client-options.js';
 import { HeartbeatClient } from './heartbeat-client.js';
 import { HeartbeatRequestError } from './heartbeat-request-error.js';
+import { HeartbeatSendError } from './heartbeat-send-error.js';
 import { HeartbeatTopicError } from './heartbeat-topic-error.js';
 
 /**
@@ -466,6 +467,98 @@ describe('HeartbeatClient against a @heartbeat/nest server with identity, rules,
       expect(await server.heartbeat.leave(await connectionIdOf(bob), 'rooms.ops')).toBe(true);
       expect(await unsubscribed).toEqual({ topic: 'rooms.ops', reason: 'removed' });
       await eventually(() => stream.completed, 'the completion on leave');
+    });
+  });
+
+  describe('edge cases between the two sides', () => {
+    it("rejects a send() on a topic the rules refuse with refused, and acknowledges one they allow", async () => {
+      const bob = await connected('bob-token');
+      const error = await rejectionOf(bob.send('admin.note', { text: 'hi' }));
+      expect(error).toBeInstanceOf(HeartbeatSendError);
+      expect(error).toMatchObject({ code: 'refused' });
+      await expect(bob.send('rpc.note', { text: 'hi' })).resolves.toBeUndefined();
+      expect(bob.state).toMatchObject({ status: 'connected', pendingMessages: 0 });
+    });
+
+    it('resolves a request() made before connect() once the connection is up', async () => {
+      const bob = client('bob-token');
+      const answer = bob.request('rpc.ack', { id: 9 });
+      await bob.connect();
+      await expect(answer).resolves.toEqual({ acknowledged: 9 });
+    });
+
+    it('shows a presence$() that comes back the members who joined while nobody observed presence', async () => {
+      const alice = await connected('alice-token');
+      const events = record(alice.subscribe('rooms.hall'));
+      const first = record(alice.presence$('rooms.hall'));
+      await eventually(() => usersOf(first.last).join() === 'alice', 'the first snapshot');
+      first.unsubscribe();
+
+      const bob = await connected('bob-token');
+      record(bob.subscribe('rooms.hall'));
+      await eventually(async () => usersOf(await server.heartbeat.presence('rooms.hall')).join() === 'alice,bob', "bob's membership on the server");
+      const second = record(alice.presence$('rooms.hall'));
+      await eventually(() => usersOf(second.last).join() === 'alice,bob', 'the members with bob');
+      expect(events.ended || second.ended).toBe(false);
+    });
+
+    it("counts a user's connections without a leave while one of them stays", async () => {
+      const bob = await connected('bob-token');
+      const members = record(bob.presence$('rooms.den'));
+      const alice1 = await connected('alice-token');
+      const alice2 = await connected('alice-token');
+      record(alice1.subscribe('rooms.den'));
+      record(alice2.subscribe('rooms.den'));
+      await eventually(async () => (await server.heartbeat.presence('rooms.den')).find((member) => member.user_id === 'alice')?.connections === 2, 'two connections of alice');
+      await eventually(() => usersOf(members.last).join() === 'alice,bob', "alice's join");
+      alice1.destroy();
+      await eventually(async () => (await server.heartbeat.presence('rooms.den')).find((member) => member.user_id === 'alice')?.connections === 1, 'one connection of alice');
+      expect(usersOf(members.last)).toEqual(['alice', 'bob']);
+      alice2.destroy();
+      await eventually(() => usersOf(members.last).join() === 'bob', "alice's leave");
+    });
+
+    it('errors presence$() as well when a refreshed token no longer allows its topic', async () => {
+      let issued = 0;
+      const alice = client(() => (++issued === 1 ? 'alice-expiring' : 'alice-viewer'));
+      await alice.connect();
+      const events = record(alice.subscribe('reports.monthly'));
+      const unsubscribed = firstValueFrom(alice.events('unsubscribed'));
+      expect(await unsubscribed).toEqual({ topic: 'reports.monthly', reason: 'forbidden' });
+      expect(events.error).toMatchObject({ name: 'HeartbeatTopicError', code: 'forbidden', topic: 'reports.monthly' });
+      // Subscribing again with the viewer's token is refused, not answered with the old subscription.
+      const again = record(alice.subscribe('reports.monthly'));
+      await eventually(() => again.ended, 'the refusal of the new subscribe');
+      expect(again.error).toMatchObject({ name: 'HeartbeatTopicError', code: 'forbidden' });
+    }, 15_000);
+
+    it("lets a user subscribe to their own user topic and refuses another user's", async () => {
+      const alice = await connected('alice-token');
+      const joined: string[] = [];
+      alice.on('joined', ({ topic }) => joined.push(topic));
+      const own = record(alice.subscribe<{ n: number }>('inbox#alice'));
+      const other = record(alice.subscribe('inbox#bob'));
+      await eventually(() => other.ended, "the refusal of bob's topic");
+      expect(other.error).toMatchObject({ name: 'HeartbeatTopicError', code: 'forbidden', topic: 'inbox#bob' });
+      await eventually(async () => (await server.heartbeat.publishToUser('alice', 'inbox', { n: 1 })) && own.values.length > 0, 'an inbox event');
+      await server.heartbeat.publishToUser('alice', 'inbox', { n: 2 });
+      await eventually(() => own.values.some((event) => event.data.n === 2), 'the second inbox event');
+      const seqs = own.values.map((event) => event.seq);
+      expect(new Set(seqs).size).toBe(seqs.length);
+      expect(joined).toEqual([]);
+      expect(own.ended).toBe(false);
+    });
+
+    it('keeps the position of a joined topic nobody observes yet across a reconnect, then delivers what follows', async () => {
+      const alice = await connected('alice-token');
+      const joined = firstValueFrom(alice.events('joined'));
+      await server.heartbeat.publishToUser('alice', 'tasks', { n: 1 });
+      await joined;
+      await reconnect(alice);
+      const stream = record(alice.subscribe<{ n: number }>('tasks#alice'));
+      await server.heartbeat.publishToUser('alice', 'tasks', { n: 2 });
+      await eventually(() => stream.values.length > 0, 'the task after the reconnect');
+      expect(stream.values.map((event) => event.data)).toEqual([{ n: 2 }]);
     });
   });
 });

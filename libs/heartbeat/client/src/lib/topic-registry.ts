@@ -21,6 +21,12 @@ interface TopicEntry {
   subscribers: number;
   /** Observers of the topic's presence (`presence$()`): while any, subscribes ask for it. */
   presence: number;
+  /**
+   * This connection's subscription asked for presence: the server sends its `join`s and `leave`s
+   * until the topic is left or the connection ends, and answers a repeated ask with no snapshot
+   * (docs/protocol.md#presence-presence-join-leave), so a later presence observer is not asked again.
+   */
+  presenceWatched: boolean;
   /** Position in `epoch`: the last seq delivered (or the head when first subscribed). */
   lastSeq: number | null;
   epoch: string | null;
@@ -80,7 +86,7 @@ export class TopicRegistry {
       entry.subscribers += 1;
       if (presence) entry.presence += 1;
       const inner = (entry.events as Subject<TopicEvent<T>>).subscribe(subscriber);
-      if ((entry.subscribers === 1 && !joinedByServer) || (presence && entry.presence === 1)) this.sendSubscribe(topic, entry);
+      if ((entry.subscribers === 1 && !joinedByServer) || (presence && entry.presence === 1 && !entry.presenceWatched)) this.sendSubscribe(topic, entry);
       return () => {
         inner.unsubscribe();
         entry.subscribers -= 1;
@@ -91,6 +97,17 @@ export class TopicRegistry {
         this.hooks.positionsChanged?.();
       };
     });
+  }
+
+  /** Whether this connection's subscription of `topic` gets its presence (a `presence$()` list kept up to date needs no new snapshot). */
+  watchesPresence(topic: string): boolean {
+    return this.topics.get(topic)?.presenceWatched ?? false;
+  }
+
+  /** The server refused the topic's presence: a later presence observer asks for it again. */
+  presenceRefused(topic: string): void {
+    const entry = this.topics.get(topic);
+    if (entry) entry.presenceWatched = false;
   }
 
   topicNames(): string[] {
@@ -120,6 +137,7 @@ export class TopicRegistry {
     this.owed.clear();
     for (const topic of Object.keys(positions)) this.owe(topic);
     for (const [topic, entry] of this.topics) {
+      entry.presenceWatched = false; // a new connection: presence is not part of a session
       if (Object.hasOwn(positions, topic)) entry.requestedSince = positions[topic];
       else this.sendSubscribe(topic, entry);
     }
@@ -210,6 +228,7 @@ export class TopicRegistry {
       events: new Subject(),
       subscribers: 0,
       presence: 0,
+      presenceWatched: false,
       lastSeq: restored?.seq ?? null,
       epoch: restored?.epoch ?? null,
       requestedSince: undefined,
@@ -238,6 +257,7 @@ export class TopicRegistry {
       ...(entry.presence > 0 ? { presence: true } : {}),
     };
     if (!this.hooks.send(frame)) return;
+    entry.presenceWatched = entry.presence > 0;
     entry.requestedSince = since;
     this.owe(topic);
   }
