@@ -56,6 +56,11 @@ class TestHandlers {
     return { connectionId: context.connectionId, userId: context.userId, claims: context.claims, data };
   }
 
+  @HeartbeatHandler('rpc.nothing')
+  nothing(): void {
+    return undefined;
+  }
+
   @HeartbeatHandler('rpc.refuse')
   refuse(): never {
     throw new WsException({ message: 'Alert 7 is closed.', alertId: 7 });
@@ -559,6 +564,43 @@ describe('HeartbeatClient against a @heartbeat/nest server with identity, rules,
       await server.heartbeat.publishToUser('alice', 'tasks', { n: 2 });
       await eventually(() => stream.values.length > 0, 'the task after the reconnect');
       expect(stream.values.map((event) => event.data)).toEqual([{ n: 2 }]);
+    });
+
+    it('resolves a request whose handler returns nothing with null', async () => {
+      const bob = await connected('bob-token');
+      await expect(bob.request('rpc.nothing', null)).resolves.toBeNull();
+    });
+
+    it('errors a resumed topic that the token of the reconnect no longer allows', async () => {
+      let issued = 0;
+      const alice = client(() => (++issued === 1 ? 'alice-token' : 'alice-viewer'));
+      await alice.connect();
+      const reports = record(alice.subscribe('reports.quarterly'));
+      await eventually(async () => (await server.heartbeat.publish('reports.quarterly', { n: 1 })) && reports.values.length > 0, 'a report');
+      await reconnect(alice);
+      await eventually(() => reports.ended, 'the refusal of the resumed topic');
+      expect(reports.error).toMatchObject({ name: 'HeartbeatTopicError', code: 'forbidden', topic: 'reports.quarterly' });
+      expect(alice.state.status).toBe('connected');
+    });
+
+    it('join() of a topic the client subscribed itself changes nothing; leave() completes its presence$() too', async () => {
+      const alice = await connected('alice-token');
+      const joined: string[] = [];
+      alice.on('joined', ({ topic }) => joined.push(topic));
+      const events = record(alice.subscribe<{ n: number }>('rooms.patio'));
+      const members = record(alice.presence$('rooms.patio'));
+      await eventually(() => usersOf(members.last).join() === 'alice', 'the snapshot');
+      expect(await server.heartbeat.join(await connectionIdOf(alice), 'rooms.patio')).toBe(true);
+      await server.heartbeat.publish('rooms.patio', { n: 1 });
+      await eventually(() => events.values.length === 1, 'the event');
+      await server.heartbeat.publish('rooms.patio', { n: 2 });
+      await eventually(() => events.values.length === 2, 'the second event');
+      expect(events.values.map((event) => event.data.n)).toEqual([1, 2]);
+      expect(joined).toEqual([]);
+
+      expect(await server.heartbeat.leave(await connectionIdOf(alice), 'rooms.patio')).toBe(true);
+      await eventually(() => events.completed && members.completed, 'the completion of both');
+      expect(usersOf(await server.heartbeat.presence('rooms.patio'))).toEqual([]);
     });
   });
 });
