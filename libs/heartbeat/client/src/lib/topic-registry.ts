@@ -130,16 +130,19 @@ export class TopicRegistry {
 
   /**
    * After `welcome`: the server has subscribed the topics of `hello.positions` (their `subscribed`
-   * answers a `since` of that seq); every other wanted topic is subscribed now, and a topic left
-   * since the hello went out is left on the server too.
+   * answers a `since` of that seq); every other wanted topic is subscribed now, as is one of them
+   * that a presence observer came to while the hello was out, and a topic left since the hello went
+   * out is left on the server too.
    */
   afterWelcome(positions: Readonly<Record<string, number>>): void {
     this.owed.clear();
     for (const topic of Object.keys(positions)) this.owe(topic);
     for (const [topic, entry] of this.topics) {
       entry.presenceWatched = false; // a new connection: presence is not part of a session
-      if (Object.hasOwn(positions, topic)) entry.requestedSince = positions[topic];
-      else this.sendSubscribe(topic, entry);
+      if (!Object.hasOwn(positions, topic)) this.sendSubscribe(topic, entry);
+      // A presence observer that came after the hello went out asks for it now (the server answers the repeat).
+      else if (entry.presence > 0) this.sendSubscribe(topic, entry);
+      else entry.requestedSince = positions[topic];
     }
     for (const topic of Object.keys(positions)) {
       if (!this.topics.has(topic)) this.hooks.send({ type: 'unsubscribe', topic });
