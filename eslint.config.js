@@ -18,13 +18,13 @@ export default [
   },
   {
     // Tests and test harnesses may use the shared harness (@heartbeat/testing); shipped code may not.
-    files: ['**/src/**/*.spec.ts', '**/src/testing/**/*.ts'],
+    files: ['**/src/**/*.spec.ts', '**/src/**/*.suite.ts', '**/src/testing/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': ['error', moduleBoundaries(['scope:testing'])] },
   },
   {
     // The client's integration specs run the real client against a real in-process Nest server built
     // with @heartbeat/nest (its handlers, rules and presence are the test's own): tests only, never shipped code.
-    files: ['libs/heartbeat/client/src/**/*.integration.spec.ts'],
+    files: ['libs/heartbeat/client/src/**/*.integration.spec.ts', 'libs/heartbeat/client/src/**/*.redis.spec.ts', 'libs/heartbeat/client/src/**/*.suite.ts'],
     rules: { '@nx/enforce-module-boundaries': ['error', moduleBoundaries(['scope:testing'], { clientMayUseServer: true })] },
   },
   {
@@ -34,7 +34,7 @@ export default [
     },
   },
   {
-    files: ['**/*.spec.ts'],
+    files: ['**/*.spec.ts', '**/*.suite.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {

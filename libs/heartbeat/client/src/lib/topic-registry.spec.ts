@@ -708,6 +708,18 @@ describe('TopicRegistry', () => {
       expect(sent).toEqual([]);
     });
 
+    it('delivers the events a join replays (publishToUser joins from the head it read before publishing)', () => {
+      const { registry } = setup();
+      registry.onSubscribed(subscribed('inbox#u1', 'e1', 5, true, 1));
+      const observer = observe(registry, 'inbox#u1');
+
+      registry.onEvent(event('inbox#u1', 5));
+      registry.onEvent(event('inbox#u1', 5));
+      registry.onEvent(event('inbox#u1', 6));
+
+      expect(observer.seqs()).toEqual([5, 6]);
+    });
+
     it('gives a later subscribe the following events without subscribing again', () => {
       const { registry, sent } = setup();
       registry.onSubscribed(subscribed('user.feed#u1', 'e1', 3));

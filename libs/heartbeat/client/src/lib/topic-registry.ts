@@ -174,8 +174,10 @@ export class TopicRegistry {
     } else if (since !== undefined && frame.replayed > 0) {
       this.hooks.resumed({ topic: frame.topic, replayed: frame.replayed, epoch: frame.epoch, seq: frame.seq });
     } else if (since === undefined && (entry.epoch === null || entry.lastSeq === null)) {
-      // A fresh subscription starts at the head: only events published from now on.
-      entry.lastSeq = frame.seq;
+      // A fresh subscription starts where the server starts it: at the head for the client's own
+      // subscribe (nothing replayed), before the events it replays for a server-side join from a
+      // position (publishToUser joins from the head it read before publishing).
+      entry.lastSeq = firstEvent;
     } else if (since === undefined && !frame.recovered && entry.lastSeq !== null && firstEvent > entry.lastSeq) {
       // Unasked, same epoch: events after this client's position were evicted before it got them.
       gap('evicted', entry.lastSeq);
