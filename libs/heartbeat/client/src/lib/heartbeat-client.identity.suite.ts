@@ -472,6 +472,18 @@ export function identitySuite(cluster: IdentitySuiteCluster): void {
         expect(stream.values.map((event) => event.data)).toEqual([{ n: 1 }, { n: 2 }]);
       });
 
+      it('refuses on resume a topic joined past the rules (docs/server.md#targeted-delivery): its Observable errors forbidden', async () => {
+        const bob = await connected('bob-token');
+        const attached = attachOnJoin(bob);
+        expect(await server.heartbeat.join(await connectionIdOf(bob), 'ops.incident-42')).toBe(true);
+        const stream = await attached;
+        await server.heartbeat.publish('ops.incident-42', { n: 1 });
+        await eventually(() => stream.values.length === 1, 'the event of the joined topic');
+        await reconnect(bob);
+        await eventually(() => stream.ended, 'the refusal on resume');
+        expect(stream.error).toMatchObject({ name: 'HeartbeatTopicError', code: 'forbidden', topic: 'ops.incident-42' });
+      });
+
       it('sendToConnection arrives on messages$ of that connection alone', async () => {
         const alice = await connected('alice-token');
         const bob = await connected('bob-token');
