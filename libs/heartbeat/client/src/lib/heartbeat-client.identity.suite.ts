@@ -370,6 +370,31 @@ export function identitySuite(cluster: IdentitySuiteCluster): void {
         expect(events.ended || members.ended).toBe(false);
       });
 
+      it('gets the snapshot when presence$() follows subscribe() before its answer (a repeat while subscribing)', async () => {
+        const alice = await connected('alice-token');
+        const events = record(alice.subscribe<{ n: number }>('rooms.porch'));
+        const members = record(alice.presence$('rooms.porch'));
+        await eventually(() => usersOf(members.last).join() === 'alice', 'the snapshot');
+        await server.heartbeat.publish('rooms.porch', { n: 1 });
+        await eventually(() => events.values.length === 1, 'the event');
+        expect(events.values.map((event) => event.data)).toEqual([{ n: 1 }]);
+      });
+
+      it('ends up subscribed once after subscribe, unsubscribe and subscribe in a row', async () => {
+        const alice = await connected('alice-token');
+        const joined: string[] = [];
+        alice.on('joined', ({ topic }) => joined.push(topic));
+        record(alice.subscribe('rooms.attic')).unsubscribe();
+        const events = record(alice.subscribe<{ n: number }>('rooms.attic'));
+        // The server reads a connection's frames in order: once a request sent after them is answered, it has the last subscribe.
+        await alice.request('rpc.ack', { id: 1 });
+        await server.heartbeat.publish('rooms.attic', { n: 1 });
+        await server.heartbeat.publish('rooms.attic', { n: 2 });
+        await eventually(() => events.values.length === 2, 'both events');
+        expect(events.values.map((event) => event.data)).toEqual([{ n: 1 }, { n: 2 }]);
+        expect(joined).toEqual([]);
+      });
+
       it('errors presence$() alone with presence_disabled on a topic without presence; its events go on', async () => {
         const alice = await connected('alice-token');
         const events = record(alice.subscribe('reports.weekly'));
