@@ -24,7 +24,8 @@ export default [
   {
     // The client's integration specs run the real client against a real in-process Nest server built
     // with @heartbeat/nest (its handlers, rules and presence are the test's own): tests only, never shipped code.
-    files: ['libs/heartbeat/client/src/**/*.integration.spec.ts', 'libs/heartbeat/client/src/**/*.redis.spec.ts', 'libs/heartbeat/client/src/**/*.suite.ts'],
+    // (Paths relative to the project's own config, which lint runs with: the option changes only scope:client.)
+    files: ['**/src/**/*.integration.spec.ts', '**/src/**/*.redis.spec.ts', '**/src/**/*.suite.ts'],
     rules: { '@nx/enforce-module-boundaries': ['error', moduleBoundaries(['scope:testing'], { clientMayUseServer: true })] },
   },
   {
