@@ -18,8 +18,15 @@ export default [
   },
   {
     // Tests and test harnesses may use the shared harness (@heartbeat/testing); shipped code may not.
-    files: ['**/src/**/*.spec.ts', '**/src/testing/**/*.ts'],
+    files: ['**/src/**/*.spec.ts', '**/src/**/*.suite.ts', '**/src/testing/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': ['error', moduleBoundaries(['scope:testing'])] },
+  },
+  {
+    // The client's integration specs run the real client against a real in-process Nest server built
+    // with @heartbeat/nest (its handlers, rules and presence are the test's own): tests only, never shipped code.
+    // (Paths relative to the project's own config, which lint runs with: the option changes only scope:client.)
+    files: ['**/src/**/*.integration.spec.ts', '**/src/**/*.redis.spec.ts', '**/src/**/*.suite.ts'],
+    rules: { '@nx/enforce-module-boundaries': ['error', moduleBoundaries(['scope:testing'], { clientMayUseServer: true })] },
   },
   {
     files: ['**/*.ts'],
@@ -28,7 +35,7 @@ export default [
     },
   },
   {
-    files: ['**/*.spec.ts'],
+    files: ['**/*.spec.ts', '**/*.suite.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {
@@ -66,8 +73,11 @@ export default [
   },
 ];
 
-/** The packages' dependency direction (docs/packages.md#the-packages); `testTags` are what tests may use on top. */
-function moduleBoundaries(testTags) {
+/**
+ * The packages' dependency direction (docs/packages.md#the-packages); `testTags` are what tests may use on top;
+ * `clientMayUseServer` lets the client's integration specs start a Nest server with @heartbeat/nest.
+ */
+function moduleBoundaries(testTags, { clientMayUseServer = false } = {}) {
   return {
     // Specs are not part of a library's build, so the harness they use needs no build either.
     enforceBuildableLibDependency: testTags.length === 0,
@@ -85,8 +95,8 @@ function moduleBoundaries(testTags) {
       },
       {
         sourceTag: 'scope:client',
-        onlyDependOnLibsWithTags: ['scope:protocol', ...testTags],
-        bannedExternalImports: ['@angular/*', '@nestjs/*'],
+        onlyDependOnLibsWithTags: ['scope:protocol', ...testTags, ...(clientMayUseServer ? ['scope:nest'] : [])],
+        bannedExternalImports: ['@angular/*', ...(clientMayUseServer ? [] : ['@nestjs/*'])],
       },
       {
         sourceTag: 'scope:angular',

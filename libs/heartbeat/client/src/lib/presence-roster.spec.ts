@@ -48,6 +48,26 @@ describe('PresenceRoster', () => {
       expect(watch(roster, 'room').lists).toEqual([['alice']]);
     });
 
+    it("keeps the list of a topic still subscribed without presence observers, and asks the server again only after a new connection or a refusal", () => {
+      const { topics, roster, sent } = setup();
+      topics.subscribe('room').subscribe();
+      const first = watch(roster, 'room');
+      roster.onFrame({ type: 'presence', topic: 'room', members: [member('alice')] });
+      first.unsubscribe();
+      // The server still sends the topic's joins (a repeated subscribe would get no new snapshot).
+      roster.onFrame({ type: 'join', topic: 'room', member: member('bob') });
+
+      expect(watch(roster, 'room').lists).toEqual([['alice', 'bob']]);
+      expect(sent.filter((frame) => frame.type === 'subscribe' && frame.presence)).toHaveLength(1);
+
+      roster.refuse('room', new HeartbeatTopicError('internal_error', 'room', 'no'));
+      const afterRefusal = watch(roster, 'room');
+      topics.afterWelcome({});
+
+      expect(afterRefusal.lists).toEqual([]);
+      expect(sent.filter((frame) => frame.type === 'subscribe' && frame.presence)).toHaveLength(3);
+    });
+
     it('completes when the topic ends and errors when it is refused', () => {
       const { topics, roster } = setup();
       const ended = watch(roster, 'room');

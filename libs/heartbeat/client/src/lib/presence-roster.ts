@@ -26,7 +26,10 @@ export class PresenceRoster {
   observe(topic: string): Observable<readonly PresenceMember[]> {
     const events = this.topics.subscribe(topic, true);
     return new Observable<readonly PresenceMember[]>((subscriber) => {
-      const roster = this.rosters.get(topic) ?? this.createRoster(topic);
+      // A list nobody observes is kept up to date while the connection watches the topic's presence
+      // (the server sends no new snapshot then); otherwise it starts afresh from the next snapshot.
+      const kept = this.rosters.get(topic);
+      const roster = kept && (kept.observers > 0 || this.topics.watchesPresence(topic)) ? kept : this.createRoster(topic);
       roster.observers += 1;
       const lists = roster.lists.subscribe(subscriber);
       // Holds the server subscription; a refused topic errors here, a removed one completes.
@@ -35,7 +38,7 @@ export class PresenceRoster {
         lists.unsubscribe();
         hold.unsubscribe();
         roster.observers -= 1;
-        if (roster.observers === 0 && this.rosters.get(topic) === roster) this.rosters.delete(topic);
+        if (roster.observers === 0 && !this.topics.watchesPresence(topic) && this.rosters.get(topic) === roster) this.rosters.delete(topic);
       };
     });
   }
@@ -53,6 +56,7 @@ export class PresenceRoster {
   /** The server refused the topic's presence (its events still flow): its presence Observers error. False when none observes it. */
   refuse(topic: string, error: HeartbeatTopicError): boolean {
     const roster = this.rosters.get(topic);
+    this.topics.presenceRefused(topic);
     if (!roster) return false;
     this.rosters.delete(topic);
     roster.lists.error(error);

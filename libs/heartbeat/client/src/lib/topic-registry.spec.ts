@@ -339,6 +339,25 @@ describe('TopicRegistry', () => {
       expect(resumed).toEqual([{ topic: 'alerts', replayed: 2, epoch: 'e1', seq: 12 }]);
     });
 
+    it('asks for presence on a named topic that a presence observer came to while the hello was out', () => {
+      const { registry, sent, setConnected } = setup();
+      observe(registry, 'alerts');
+      registry.onSubscribed(subscribed('alerts', 'e1', 10));
+      setConnected(false);
+      const positions = registry.helloPositions();
+      observe(registry, 'alerts', true);
+      sent.length = 0;
+
+      setConnected(true);
+      registry.afterWelcome(positions);
+      registry.onSubscribed(subscribed('alerts', 'e1', 10, true, 0));
+      registry.onSubscribed(subscribed('alerts', 'e1', 10, true, 0));
+
+      expect(positions).toEqual({ alerts: 10 });
+      expect(sent).toEqual([{ type: 'subscribe', topic: 'alerts', since: 10, presence: true }]);
+      expect(registry.watchesPresence('alerts')).toBe(true);
+    });
+
     it('unsubscribes a named topic nobody wants any more', () => {
       const { registry, sent } = setup();
       registry.afterWelcome({ gone: 7 });
@@ -687,6 +706,18 @@ describe('TopicRegistry', () => {
       expect(joined).toEqual(['user.feed#u1']);
       expect(registry.helloPositions()).toEqual({ 'user.feed#u1': 4 });
       expect(sent).toEqual([]);
+    });
+
+    it('delivers the events a join replays (publishToUser joins from the head it read before publishing)', () => {
+      const { registry } = setup();
+      registry.onSubscribed(subscribed('inbox#u1', 'e1', 5, true, 1));
+      const observer = observe(registry, 'inbox#u1');
+
+      registry.onEvent(event('inbox#u1', 5));
+      registry.onEvent(event('inbox#u1', 5));
+      registry.onEvent(event('inbox#u1', 6));
+
+      expect(observer.seqs()).toEqual([5, 6]);
     });
 
     it('gives a later subscribe the following events without subscribing again', () => {

@@ -21,6 +21,12 @@ interface TopicEntry {
   subscribers: number;
   /** Observers of the topic's presence (`presence$()`): while any, subscribes ask for it. */
   presence: number;
+  /**
+   * This connection's subscription asked for presence: the server sends its `join`s and `leave`s
+   * until the topic is left or the connection ends, and answers a repeated ask with no snapshot
+   * (docs/protocol.md#presence-presence-join-leave), so a later presence observer is not asked again.
+   */
+  presenceWatched: boolean;
   /** Position in `epoch`: the last seq delivered (or the head when first subscribed). */
   lastSeq: number | null;
   epoch: string | null;
@@ -80,7 +86,7 @@ export class TopicRegistry {
       entry.subscribers += 1;
       if (presence) entry.presence += 1;
       const inner = (entry.events as Subject<TopicEvent<T>>).subscribe(subscriber);
-      if ((entry.subscribers === 1 && !joinedByServer) || (presence && entry.presence === 1)) this.sendSubscribe(topic, entry);
+      if ((entry.subscribers === 1 && !joinedByServer) || (presence && entry.presence === 1 && !entry.presenceWatched)) this.sendSubscribe(topic, entry);
       return () => {
         inner.unsubscribe();
         entry.subscribers -= 1;
@@ -91,6 +97,17 @@ export class TopicRegistry {
         this.hooks.positionsChanged?.();
       };
     });
+  }
+
+  /** Whether this connection's subscription of `topic` gets its presence (a `presence$()` list kept up to date needs no new snapshot). */
+  watchesPresence(topic: string): boolean {
+    return this.topics.get(topic)?.presenceWatched ?? false;
+  }
+
+  /** The server refused the topic's presence: a later presence observer asks for it again. */
+  presenceRefused(topic: string): void {
+    const entry = this.topics.get(topic);
+    if (entry) entry.presenceWatched = false;
   }
 
   topicNames(): string[] {
@@ -113,15 +130,19 @@ export class TopicRegistry {
 
   /**
    * After `welcome`: the server has subscribed the topics of `hello.positions` (their `subscribed`
-   * answers a `since` of that seq); every other wanted topic is subscribed now, and a topic left
-   * since the hello went out is left on the server too.
+   * answers a `since` of that seq); every other wanted topic is subscribed now, as is one of them
+   * that a presence observer came to while the hello was out, and a topic left since the hello went
+   * out is left on the server too.
    */
   afterWelcome(positions: Readonly<Record<string, number>>): void {
     this.owed.clear();
     for (const topic of Object.keys(positions)) this.owe(topic);
     for (const [topic, entry] of this.topics) {
-      if (Object.hasOwn(positions, topic)) entry.requestedSince = positions[topic];
-      else this.sendSubscribe(topic, entry);
+      entry.presenceWatched = false; // a new connection: presence is not part of a session
+      if (!Object.hasOwn(positions, topic)) this.sendSubscribe(topic, entry);
+      // A presence observer that came after the hello went out asks for it now (the server answers the repeat).
+      else if (entry.presence > 0) this.sendSubscribe(topic, entry);
+      else entry.requestedSince = positions[topic];
     }
     for (const topic of Object.keys(positions)) {
       if (!this.topics.has(topic)) this.hooks.send({ type: 'unsubscribe', topic });
@@ -153,8 +174,10 @@ export class TopicRegistry {
     } else if (since !== undefined && frame.replayed > 0) {
       this.hooks.resumed({ topic: frame.topic, replayed: frame.replayed, epoch: frame.epoch, seq: frame.seq });
     } else if (since === undefined && (entry.epoch === null || entry.lastSeq === null)) {
-      // A fresh subscription starts at the head: only events published from now on.
-      entry.lastSeq = frame.seq;
+      // A fresh subscription starts where the server starts it: at the head for the client's own
+      // subscribe (nothing replayed), before the events it replays for a server-side join from a
+      // position (publishToUser joins from the head it read before publishing).
+      entry.lastSeq = firstEvent;
     } else if (since === undefined && !frame.recovered && entry.lastSeq !== null && firstEvent > entry.lastSeq) {
       // Unasked, same epoch: events after this client's position were evicted before it got them.
       gap('evicted', entry.lastSeq);
@@ -210,6 +233,7 @@ export class TopicRegistry {
       events: new Subject(),
       subscribers: 0,
       presence: 0,
+      presenceWatched: false,
       lastSeq: restored?.seq ?? null,
       epoch: restored?.epoch ?? null,
       requestedSince: undefined,
@@ -238,6 +262,7 @@ export class TopicRegistry {
       ...(entry.presence > 0 ? { presence: true } : {}),
     };
     if (!this.hooks.send(frame)) return;
+    entry.presenceWatched = entry.presence > 0;
     entry.requestedSince = since;
     this.owe(topic);
   }

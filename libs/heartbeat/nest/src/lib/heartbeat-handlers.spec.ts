@@ -412,6 +412,55 @@ describe('HeartbeatHandlers', () => {
     });
   });
 
+  describe('#request (identity from a real token)', () => {
+    /** Lets admins through, by the claims verifyToken gave the connection, as a gateway guard reads its socket. */
+    @Injectable()
+    class AdminGuard implements CanActivate {
+      readonly seen: HeartbeatRequestContext[] = [];
+
+      canActivate(context: ExecutionContext): boolean {
+        const request = context.switchToWs().getClient<HeartbeatRequestContext>();
+        this.seen.push(request);
+        return request.claims['role'] === 'admin';
+      }
+    }
+
+    @Injectable()
+    class AdminHandlers {
+      @HeartbeatHandler('admin.purge')
+      @UseGuards(AdminGuard)
+      purge(_data: unknown, context: HeartbeatRequestContext): string {
+        return `purged by ${context.userId}`;
+      }
+    }
+
+    const tokens: Record<string, { userId: string; claims?: Record<string, unknown> }> = {
+      'ada-token': { userId: 'ada', claims: { role: 'admin', team: ['ops'] } },
+      'bo-token': { userId: 'bo', claims: { role: 'viewer' } },
+    };
+
+    it("shows the guard the userId and claims of the connection's token in switchToWs().getClient()", async () => {
+      const { server } = await startHandlers({ providers: [AdminHandlers, AdminGuard] }, undefined, {
+        verifyToken: (token) => (token !== undefined && tokens[token]) || false,
+      });
+      try {
+        const ada = await TestClient.open(server.url, 'ada-token');
+        const bo = await TestClient.open(server.url, 'bo-token');
+        expect(await call(ada.client, 'admin.purge')).toEqual(resultOf('purged by ada'));
+        expect(await call(bo.client, 'admin.purge')).toMatchObject({ type: 'error', code: ProtocolErrorCode.Forbidden });
+        const guard = server.app.get(AdminGuard);
+        expect(guard.seen).toEqual([
+          expect.objectContaining({ userId: 'ada', claims: { role: 'admin', team: ['ops'] }, topic: 'admin.purge', sessionId: ada.welcome.session_id }),
+          expect.objectContaining({ userId: 'bo', claims: { role: 'viewer' }, topic: 'admin.purge', sessionId: bo.welcome.session_id }),
+        ]);
+        expect(ada.welcome.user_id).toBe('ada');
+        await Promise.all([ada.client.close(), bo.client.close()]);
+      } finally {
+        await server.close();
+      }
+    });
+  });
+
   describe('#onApplicationBootstrap', () => {
     @Injectable()
     class OtherAckHandlers {

@@ -1,0 +1,3 @@
+import preset from '../../../jest.redis.preset.js';
+
+export default { ...preset, displayName: 'client (redis)', rootDir: import.meta.dirname };
