@@ -206,6 +206,7 @@ describe('createMonitorApp', () => {
       for (const counter of [
         'heartbeat_resumed_sessions_total',
         'heartbeat_session_takeovers_total',
+        'heartbeat_session_refusals_total',
         'heartbeat_duplicate_messages_total',
         'heartbeat_slow_consumer_disconnections_total',
         'heartbeat_rate_limited_disconnections_total',

@@ -34,6 +34,12 @@ export class MetricsService implements OnModuleDestroy {
     );
     counterFrom(
       this.registry,
+      'heartbeat_session_refusals_total',
+      'Handshakes that named a session of another user and got a new session instead.',
+      () => totals().session_refusals,
+    );
+    counterFrom(
+      this.registry,
       'heartbeat_duplicate_messages_total',
       'Client messages acknowledged again but not delivered again (id already seen in the session).',
       () => totals().duplicate_messages,
