@@ -29,8 +29,10 @@ export {
 } from './lib/defaults.js';
 export { eventFrameParts, joinEventFrame } from './lib/event-frame.js';
 export type { EventFrameParts } from './lib/event-frame.js';
-export { encodeFrame, parseClientFrame, parseServerFrame } from './lib/frame-codec.js';
-export type { ParseResult } from './lib/frame-codec.js';
+export { parseClientFrame } from './lib/frame-codec.js';
+export { encodeFrame } from './lib/frame-envelope.js';
+export type { ParseResult } from './lib/frame-envelope.js';
+export { parseServerFrame } from './lib/server-frame-codec.js';
 export { clientFrameSchemas, serverFrameSchemas } from './lib/frame-schemas.js';
 export type {
   AckFrame,

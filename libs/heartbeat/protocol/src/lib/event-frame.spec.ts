@@ -1,5 +1,5 @@
 import { eventFrameParts, joinEventFrame } from './event-frame.js';
-import { parseServerFrame } from './frame-codec.js';
+import { parseServerFrame } from './server-frame-codec.js';
 
 describe('eventFrameParts', () => {
   it('makes, around seq and epoch, the event frame JSON.stringify would make', () => {

@@ -1,4 +1,6 @@
-import { type ParseResult, encodeFrame, parseClientFrame, parseServerFrame } from './frame-codec.js';
+import { parseClientFrame } from './frame-codec.js';
+import { type ParseResult, encodeFrame } from './frame-envelope.js';
+import { parseServerFrame } from './server-frame-codec.js';
 import { clientFrameSchemas, serverFrameSchemas } from './frame-schemas.js';
 import type { ClientFrame, ServerFrame } from './frames.js';
 import { type FrameError, ProtocolErrorCode } from './protocol-error.js';

@@ -1,16 +1,12 @@
 // A namespace import lets bundlers drop what is unused (all of zod's locales, among others): 450 kB → 85 kB minified.
 import * as z from 'zod';
+import { MAX_ID_LENGTH, MAX_TIMESTAMP_LENGTH, MAX_TOKEN_LENGTH, MAX_TOPIC_LENGTH } from './frame-limits.js';
 
 /**
  * One schema per frame of wire protocol v1 (docs/protocol.md). Heartbeat fields keep their snake_case
  * names (docs/protocol.md, Frame conventions). Objects are not strict: unknown fields are dropped,
  * so a newer peer can add fields without breaking an older one.
  */
-
-export const MAX_TOPIC_LENGTH = 200;
-export const MAX_ID_LENGTH = 128;
-const MAX_TOKEN_LENGTH = 8_192;
-export const MAX_TIMESTAMP_LENGTH = 64;
 
 const isoTimestamp = z.string().max(MAX_TIMESTAMP_LENGTH);
 const epochMs = z.number().finite();

@@ -1,62 +1,6 @@
-import type * as z from 'zod';
 import { clientPongFrameSchema, eventFrameSchema, serverPingFrameSchema } from './frame-schemas.js';
-import { type HotFrameCheck, clientPong, event, serverPing } from './hot-frames.js';
-
-/** Values a field may hold after JSON.parse, at and around the limits the schemas set. */
-const FIELD_VALUES: readonly unknown[] = [
-  undefined,
-  null,
-  true,
-  0,
-  -0,
-  1,
-  -1,
-  1.5,
-  Number.MAX_SAFE_INTEGER,
-  Number.MAX_SAFE_INTEGER + 2,
-  JSON.parse('1e400'), // Infinity: a JSON number too large for a double
-  1_700_000_000_000.25,
-  '',
-  '7',
-  'x'.repeat(64),
-  'x'.repeat(65),
-  'x'.repeat(128),
-  'x'.repeat(129),
-  'x'.repeat(200),
-  'x'.repeat(201),
-  [],
-  {},
-  { nested: [1, 'two'] },
-];
-
-/** Every frame that differs from `valid` in one field (absent or any of FIELD_VALUES), plus an unknown field. */
-function variants(valid: Record<string, unknown>): Record<string, unknown>[] {
-  const frames: Record<string, unknown>[] = [valid, { ...valid, extra: 1 }, { extra: 1, ...valid }];
-  for (const field of Object.keys(valid)) {
-    if (field === 'type') continue;
-    const { [field]: _dropped, ...without } = valid;
-    frames.push(without);
-    for (const value of FIELD_VALUES) if (value !== undefined) frames.push({ ...valid, [field]: value });
-  }
-  return frames;
-}
-
-function expectAgreement(check: HotFrameCheck<unknown>, schema: z.ZodType, valid: Record<string, unknown>): number {
-  let accepted = 0;
-  for (const frame of variants(valid)) {
-    const fromSchema = schema.safeParse(frame);
-    const fromCheck = check(frame);
-    const described = JSON.stringify(frame).slice(0, 120);
-    // The same verdict, and the same frame to the key order (what an encoder would write back).
-    expect([described, fromCheck !== undefined]).toEqual([described, fromSchema.success]);
-    if (fromCheck !== undefined) {
-      expect(Object.keys(fromCheck as object)).toEqual(Object.keys(fromSchema.data as object));
-      expect(fromCheck).toEqual(fromSchema.data);
-      accepted++;
-    }
-  }
-  return accepted;
-}
+import { expectAgreement } from '../testing/frame-parity.js';
+import { clientPong, event, serverPing } from './hot-frames.js';
 
 describe('hot frame checks', () => {
   describe('clientPong', () => {

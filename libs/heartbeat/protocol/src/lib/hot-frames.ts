@@ -1,4 +1,4 @@
-import { MAX_ID_LENGTH, MAX_TIMESTAMP_LENGTH, MAX_TOPIC_LENGTH } from './frame-schemas.js';
+import { MAX_ID_LENGTH, MAX_TIMESTAMP_LENGTH, MAX_TOPIC_LENGTH } from './frame-limits.js';
 import type { ClientPongFrame, EventFrame, ServerPingFrame } from './frames.js';
 
 /**

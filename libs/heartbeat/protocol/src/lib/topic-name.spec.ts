@@ -1,4 +1,4 @@
-import { MAX_TOPIC_LENGTH } from './frame-schemas.js';
+import { MAX_TOPIC_LENGTH } from './frame-limits.js';
 import { isValidTopicName, topicNameProblem, topicUser, userTopic } from './topic-name.js';
 
 describe('topicNameProblem', () => {

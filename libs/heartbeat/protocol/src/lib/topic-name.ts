@@ -1,4 +1,4 @@
-import { MAX_TOPIC_LENGTH } from './frame-schemas.js';
+import { MAX_TOPIC_LENGTH } from './frame-limits.js';
 
 /**
  * The characters a topic name is made of (docs/protocol.md#topic-names): ASCII letters and digits and
