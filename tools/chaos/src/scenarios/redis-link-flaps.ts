@@ -1,7 +1,7 @@
 import type { MonitorServerProcess } from '@heartbeat/testing';
 import { ChaosProxy } from '../lib/chaos-proxy.js';
-import { ClientFleet, RESTART_CLIENT_TIMING } from '../lib/client-fleet.js';
-import { allLinked, startNodes, type Termination, terminate } from '../lib/cluster.js';
+import type { ClientFleet } from '../lib/client-fleet.js';
+import { allLinked, linkedFleet, startNodes, type Termination, terminate } from '../lib/cluster.js';
 import { NodeWatch, peakCpu, worstHealthLatency } from '../lib/node-watch.js';
 import { RedisServerProcess } from '../lib/redis-server.js';
 import { ScenarioBuilder, type ScenarioResult } from '../lib/report.js';
@@ -72,20 +72,7 @@ export async function redisLinkFlaps(): Promise<ScenarioResult> {
       HEARTBEAT_INTERVAL_MS: '1000',
       HEARTBEAT_TIMEOUT_MS: '3000',
     });
-    if (!(await allLinked(nodes, 10_000))) throw new Error('not every node linked to Redis within 10 s');
-    fleet = await ClientFleet.start({
-      name: 'redis-flaps',
-      wsUrl: nodes.map((node) => node.wsUrl),
-      processes: PROCESSES,
-      clientsPerProcess: CLIENTS / PROCESSES,
-      options: RESTART_CLIENT_TIMING,
-      addressBlock: 150,
-      connectSpreadMs: 500,
-      wire: true,
-    });
-    if (!(await fleet.allConnected(15_000))) throw new Error(`not all ${CLIENTS} clients connected within 15 s: ${JSON.stringify(await fleet.status())}`);
-    const first = await topicHead(nodes[0] as MonitorServerProcess, 'alerts');
-    if (!(await fleet.caughtUp(first.epoch, first.seq, 10_000))) throw new Error(`the clients did not catch up with ${first.epoch}:${first.seq} within 10 s`);
+    ({ fleet } = await linkedFleet(nodes, { name: 'redis-flaps', processes: PROCESSES, clientsPerProcess: CLIENTS / PROCESSES, addressBlock: 150, connectSpreadMs: 500 }, 15_000));
 
     const startedAt = Date.now();
     const machineBefore = cpuSnapshot();

@@ -1,6 +1,6 @@
 import type { MonitorServerProcess } from '@heartbeat/testing';
 import { ClientFleet, RESTART_CLIENT_TIMING } from '../lib/client-fleet.js';
-import { allLinked, startNodes } from '../lib/cluster.js';
+import { allLinked, linkedFleet, startNodes } from '../lib/cluster.js';
 import type { ClientReport } from '../lib/ipc.js';
 import { RedisServerProcess } from '../lib/redis-server.js';
 import { ScenarioBuilder, type ScenarioResult } from '../lib/report.js';
@@ -43,20 +43,8 @@ export async function redisRestartEmpty(): Promise<ScenarioResult> {
       HEARTBEAT_INTERVAL_MS: '1000',
       HEARTBEAT_TIMEOUT_MS: '3000',
     });
-    if (!(await allLinked(nodes, 10_000))) throw new Error(`not every node linked to Redis within 10 s`);
-    fleet = await ClientFleet.start({
-      name: 'redis-restart',
-      wsUrl: nodes.map((node) => node.wsUrl),
-      processes: PROCESSES,
-      clientsPerProcess: CLIENTS / PROCESSES,
-      options: RESTART_CLIENT_TIMING,
-      addressBlock: 140,
-      connectSpreadMs: 1_000,
-      wire: true,
-    });
-    if (!(await fleet.allConnected(20_000))) throw new Error(`not all ${CLIENTS} clients connected within 20 s: ${JSON.stringify(await fleet.status())}`);
-    const before = await topicHead(nodes[0] as MonitorServerProcess, 'alerts');
-    if (!(await fleet.caughtUp(before.epoch, before.seq, 10_000))) throw new Error(`the clients did not catch up with ${before.epoch}:${before.seq} within 10 s`);
+    let before: { epoch: string; seq: number };
+    ({ fleet, head: before } = await linkedFleet(nodes, { name: 'redis-restart', processes: PROCESSES, clientsPerProcess: CLIENTS / PROCESSES, addressBlock: 140, connectSpreadMs: 1_000 }, 20_000));
     await sleep(1_000);
 
     const killedAt = Date.now();

@@ -1,6 +1,5 @@
 import { BlackholeProxy } from '@heartbeat/testing';
 import { ScenarioBuilder, type ScenarioResult } from '../lib/report.js';
-import { sleep } from '../lib/server.js';
 import { max, median, ms } from '../lib/stats.js';
 import { inWorld, type Peer, SECURITY_HEARTBEAT, type TrespassWorld, type UserName } from '../lib/trespass.js';
 
@@ -17,13 +16,14 @@ const SLACK_MS = 500;
 const ROUNDS = 3;
 const MEMBERS: readonly UserName[] = ['alice', 'bob'];
 
-/** When (Date.now()) `watcher` received the `leave` of `userId` on alerts after index `from`; undefined until it did. */
-function leaveAt(watcher: Peer, userId: string, from: number, times: Map<number, number>): number | undefined {
-  for (let i = from; i < watcher.received.length; i++) {
-    const frame = watcher.received[i];
-    if (frame?.type === 'leave' && frame.topic === 'alerts' && frame.user_id === userId) return times.get(i);
+/** How long after `since` the watcher got the `leave` of `userId` on alerts; undefined when none came within `timeoutMs`. */
+async function leaveAfter(watcher: Peer, userId: string, since: number, timeoutMs: number): Promise<number | undefined> {
+  try {
+    await watcher.client.next('leave', timeoutMs, (frame) => frame.topic === 'alerts' && frame.user_id === userId);
+    return Date.now() - since;
+  } catch {
+    return undefined;
   }
-  return undefined;
 }
 
 /**
@@ -53,9 +53,6 @@ export async function halfOpenPresence(): Promise<ScenarioResult> {
 /** The rounds of half-open members, then a clean close, as carol sees them. */
 async function measure(s: ScenarioBuilder, world: TrespassWorld, proxies: BlackholeProxy[]): Promise<void> {
   const carol = await world.open('carol');
-  // Arrival times of carol's frames, by index: a leave's time is when it arrived, not when it was looked at.
-  const arrivals = new Map<number, number>();
-  carol.client.socket.on('message', () => arrivals.set(carol.received.length - 1, Date.now()));
   carol.client.send({ type: 'subscribe', topic: 'alerts', presence: true });
   const snapshot = await carol.client.next('presence', 5_000, (frame) => frame.topic === 'alerts');
 
@@ -70,15 +67,12 @@ async function measure(s: ScenarioBuilder, world: TrespassWorld, proxies: Blackh
       member.client.send({ type: 'subscribe', topic: 'alerts' });
       await member.client.next('subscribed', 5_000, (frame) => frame.topic === 'alerts');
       await carol.client.next('join', 5_000, (frame) => frame.topic === 'alerts' && frame.member.user_id === user);
-      const from = carol.received.length;
       const silentAt = Date.now();
       proxy.blackhole();
-      const deadline = silentAt + DEAD_PEER_BOUND_MS + 5_000;
-      let leftAt: number | undefined;
-      while (Date.now() < deadline && (leftAt = leaveAt(carol, user, from, arrivals)) === undefined) await sleep(20);
-      if (leftAt === undefined) missing.push(`${user} in round ${round}`);
-      else leaveTimes.push(leftAt - silentAt);
-      rows.push([String(round), user, leftAt === undefined ? 'NO LEAVE' : ms(leftAt - silentAt), ms(DEAD_PEER_BOUND_MS)]);
+      const left = await leaveAfter(carol, user, silentAt, DEAD_PEER_BOUND_MS + 5_000);
+      if (left === undefined) missing.push(`${user} in round ${round}`);
+      else leaveTimes.push(left);
+      rows.push([String(round), user, left === undefined ? 'NO LEAVE' : ms(left), ms(DEAD_PEER_BOUND_MS)]);
       await proxy.close();
     }
   }
@@ -87,18 +81,17 @@ async function measure(s: ScenarioBuilder, world: TrespassWorld, proxies: Blackh
   const closing = await world.open('alice');
   closing.client.send({ type: 'subscribe', topic: 'alerts' });
   await carol.client.next('join', 5_000, (frame) => frame.topic === 'alerts' && frame.member.user_id === 'alice');
-  const from = carol.received.length;
   const closedAt = Date.now();
+  const cleanLeave = leaveAfter(carol, 'alice', closedAt, 3_000);
   await closing.client.close();
-  let cleanLeave: number | undefined;
-  while (Date.now() < closedAt + 3_000 && (cleanLeave = leaveAt(carol, 'alice', from, arrivals)) === undefined) await sleep(10);
+  const leftAfterClose = await cleanLeave;
 
   s.figures([
     ['members in carol’s first snapshot', snapshot.members.length],
     ['half-open leaves measured', `${leaveTimes.length} of ${ROUNDS * MEMBERS.length}`],
     ['leave after the link went silent: median / max', leaveTimes.length ? `${ms(median(leaveTimes))} / ${ms(max(leaveTimes))}` : '—'],
     ['documented bound, min((maxMissedPings + 1) × pingInterval, heartbeatTimeout + heartbeatInterval)', ms(DEAD_PEER_BOUND_MS)],
-    ['leave after a clean close', cleanLeave === undefined ? 'NO LEAVE' : ms(cleanLeave - closedAt)],
+    ['leave after a clean close', leftAfterClose === undefined ? 'NO LEAVE' : ms(leftAfterClose)],
   ]);
   s.check('every half-open member left', missing.length === 0, missing.length === 0 ? `${leaveTimes.length} leaves` : `no leave for ${missing.join(', ')}`);
   s.check(
@@ -106,6 +99,6 @@ async function measure(s: ScenarioBuilder, world: TrespassWorld, proxies: Blackh
     leaveTimes.length > 0 && max(leaveTimes) <= DEAD_PEER_BOUND_MS + SLACK_MS,
     `slowest ${leaveTimes.length ? ms(max(leaveTimes)) : '—'}, bound ${ms(DEAD_PEER_BOUND_MS)} (+${SLACK_MS} ms for late timers)`,
   );
-  s.check('a member that closes leaves at once', cleanLeave !== undefined && cleanLeave - closedAt <= 1_000, cleanLeave === undefined ? 'no leave' : `after ${ms(cleanLeave - closedAt)}`);
+  s.check('a member that closes leaves at once', leftAfterClose !== undefined && leftAfterClose <= 1_000, leftAfterClose === undefined ? 'no leave' : `after ${ms(leftAfterClose)}`);
   s.data.figures = { rows, leaveTimes, boundMs: DEAD_PEER_BOUND_MS };
 }

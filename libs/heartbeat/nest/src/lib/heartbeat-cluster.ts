@@ -145,7 +145,7 @@ export class HeartbeatCluster implements OnModuleInit, OnApplicationShutdown {
       for (const connection of this.registry.values()) {
         if (!connection.isOpen || connection.userId !== request.userId) continue;
         joined = true;
-        if (!connection.topics.includes(request.topic)) this.gate.join(connection, request.topic, request.since);
+        if (!connection.hasTopic(request.topic)) this.gate.join(connection, request.topic, request.since);
       }
       return joined;
     }

@@ -35,6 +35,10 @@ export class FakeSubscriber implements TopicSubscriber {
     return this.send({ type: 'error', ...error });
   }
 
+  hasTopic(topic: string): boolean {
+    return this.topics.includes(topic);
+  }
+
   addTopic(topic: string): boolean {
     if (this.topics.includes(topic)) return false;
     this.topics = [...this.topics, topic];

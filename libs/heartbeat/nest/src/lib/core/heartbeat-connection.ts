@@ -257,6 +257,11 @@ export class HeartbeatConnection implements TopicSubscriber {
 
   // ---- topics (TopicSubscriber) ----------------------------------------------------------------
 
+  hasTopic(topic: string): boolean {
+    const topics = this.topicList;
+    return topics instanceof Set ? topics.has(topic) : topics.includes(topic);
+  }
+
   /** Adds a topic; false when the connection already had it. */
   addTopic(topic: string): boolean {
     const topics = this.topicList;

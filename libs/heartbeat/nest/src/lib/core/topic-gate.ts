@@ -75,7 +75,7 @@ export class TopicGate implements TopicFrames {
    */
   leave(subscriber: GatedSubscriber, topic: string, reason: 'removed' | 'forbidden' | 'internal_error' = 'removed'): void {
     this.forget(subscriber, topic);
-    if (!subscriber.topics.includes(topic)) return;
+    if (!subscriber.hasTopic(topic)) return;
     this.hub.unsubscribe(subscriber, topic);
     subscriber.send({ type: 'unsubscribed', topic, reason });
   }

@@ -16,6 +16,8 @@ export interface TopicSubscriber {
   sendText(text: string | Buffer): boolean;
   send(frame: ServerFrame): boolean;
   sendError(error: Omit<ErrorFrame, 'type'>): boolean;
+  /** Whether it is subscribed to the topic (without copying its topic list). */
+  hasTopic(topic: string): boolean;
   /** Adds a topic; false when the subscriber already had it. */
   addTopic(topic: string): boolean;
   removeTopic(topic: string): void;

@@ -92,10 +92,10 @@ export class RedisPresenceManager extends PresenceManager {
   async add(entry: PresenceEntry, since: number): Promise<void> {
     const key = heldKey(entry);
     if (this.stopped || this.held.has(key)) return;
-    const first = !this.holdsUser(entry);
     this.held.set(key, { topic: entry.topic, userId: entry.userId, connectionId: entry.connectionId, since });
     if (!this.link.state.up) {
-      if (first) this.changes.next({ kind: 'join', topic: entry.topic, member: { user_id: entry.userId, connections: 1, since } });
+      // While Redis is away this node tells what it holds, as the memory manager does: a join with the count.
+      this.changes.next({ kind: 'join', topic: entry.topic, member: this.heldMember(entry) as PresenceMember });
       return;
     }
     const { keys, options } = this.link;
@@ -107,7 +107,8 @@ export class RedisPresenceManager extends PresenceManager {
   async remove(entry: PresenceEntry): Promise<void> {
     if (!this.held.delete(heldKey(entry))) return;
     if (!this.link.state.up) {
-      if (!this.holdsUser(entry)) this.changes.next({ kind: 'leave', topic: entry.topic, userId: entry.userId });
+      const member = this.heldMember(entry);
+      this.changes.next(member ? { kind: 'join', topic: entry.topic, member } : { kind: 'leave', topic: entry.topic, userId: entry.userId });
       return;
     }
     await this.write(() => this.link.commands.heartbeatPresenceRemove(this.link.keys.prefix, entry.topic, entry.connectionId));
@@ -136,12 +137,12 @@ export class RedisPresenceManager extends PresenceManager {
       if (member) member.connections++;
       else members.set(entry.userId, { user_id: entry.userId, connections: 1, since: entry.since });
     }
-    return [...members.values()];
+    return [...members.values()].sort((a, b) => a.since - b.since);
   }
 
-  private holdsUser(entry: PresenceEntry): boolean {
-    for (const held of this.held.values()) if (held.topic === entry.topic && held.userId === entry.userId) return true;
-    return false;
+  /** The entry's user as this node alone holds them in the entry's topic (asked only while Redis is away). */
+  private heldMember(entry: PresenceEntry): PresenceMember | undefined {
+    return this.heldMembers(entry.topic).find((member) => member.user_id === entry.userId);
   }
 
   /** Queues a write behind the others; a failed one is logged (the next resync makes up for it), never thrown. */
