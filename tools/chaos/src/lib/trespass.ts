@@ -1,8 +1,8 @@
 import type { ServerFrame, WelcomeFrame } from '@heartbeat/protocol';
-import { type MonitorServerProcess, TestClient, type TestClientOptions } from '@heartbeat/testing';
+import { type Closed, type MonitorServerProcess, TestClient, type TestClientOptions } from '@heartbeat/testing';
 import { type Leak, leaksIn } from './leak-watch.js';
 import type { ScenarioBuilder, ScenarioResult } from './report.js';
-import { ADMIN_TOKEN, startServer } from './server.js';
+import { ADMIN_TOKEN, sleep, startServer } from './server.js';
 
 /** The users of the security suite and their tokens (`CLIENT_TOKENS` entries `user:token`), plus a bare (anonymous) token. */
 export const USERS = { alice: 'sec-alice-token', bob: 'sec-bob-token', carol: 'sec-carol-token' } as const;
@@ -114,6 +114,11 @@ export async function inWorld(s: ScenarioBuilder, attacks: (world: TrespassWorld
     await world.close();
   }
   return s.result();
+}
+
+/** How the server closed the client's connection, if it did within `timeoutMs`; undefined when it is still open. */
+export function closedWithin(client: TestClient, timeoutMs: number): Promise<Closed | undefined> {
+  return Promise.race([client.closed, sleep(timeoutMs).then(() => undefined)]);
 }
 
 /** The frames a peer received after index `from`, of one type and topic. */

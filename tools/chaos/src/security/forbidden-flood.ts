@@ -1,7 +1,7 @@
 import { CloseCode } from '@heartbeat/protocol';
 import { ScenarioBuilder, type ScenarioResult } from '../lib/report.js';
 import { health, sleep } from '../lib/server.js';
-import { framesOf, inWorld } from '../lib/trespass.js';
+import { closedWithin, framesOf, inWorld } from '../lib/trespass.js';
 
 const FLOOD = 1_000;
 
@@ -25,7 +25,7 @@ export async function forbiddenFlood(): Promise<ScenarioResult> {
       bob.client.send({ type: 'subscribe', topic: i % 2 === 0 ? 'user.alice' : `user.alice${'*'.repeat(1 + (i % 5))}` });
     }
     const published = await world.publish('user.alice', { during: 'the flood' });
-    const closed = await Promise.race([bob.client.closed, sleep(5_000).then(() => undefined)]);
+    const closed = await closedWithin(bob.client, 5_000);
     const forbidden = bob.received.filter((frame) => frame.type === 'error' && frame.code === 'forbidden').length;
     const invalid = bob.received.filter((frame) => frame.type === 'error' && frame.code === 'invalid_topic').length;
     await sleep(300);

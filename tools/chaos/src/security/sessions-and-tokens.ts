@@ -2,7 +2,7 @@ import { CloseCode } from '@heartbeat/protocol';
 import { TestClient } from '@heartbeat/testing';
 import { ScenarioBuilder, type ScenarioResult } from '../lib/report.js';
 import { sleep } from '../lib/server.js';
-import { ANONYMOUS_TOKEN, errorsFor, framesOf, inWorld, USERS } from '../lib/trespass.js';
+import { ANONYMOUS_TOKEN, closedWithin, errorsFor, framesOf, inWorld, USERS } from '../lib/trespass.js';
 
 /** How long a connection that should stay open is watched for a close. */
 const STAYS_OPEN_MS = 1_000;
@@ -65,7 +65,7 @@ export async function sessionsAndTokens(): Promise<ScenarioResult> {
     ] as const) {
       const victim = await world.open('alice');
       victim.client.send({ type: 'auth', token });
-      const closed = await Promise.race([victim.client.closed, sleep(3_000).then(() => undefined)]);
+      const closed = await closedWithin(victim.client, 3_000);
       record(attack, `closed with ${CloseCode.Unauthorized}`, closed ? `closed with ${closed.code} (${closed.reason})` : 'STILL OPEN', closed?.code === CloseCode.Unauthorized);
     }
     const renewed = await world.open('alice');
@@ -84,7 +84,7 @@ export async function sessionsAndTokens(): Promise<ScenarioResult> {
     ] as const) {
       const client = await TestClient.connect(world.server.wsUrl);
       client.send({ type: 'hello', token });
-      const closed = await Promise.race([client.closed, sleep(3_000).then(() => undefined)]);
+      const closed = await closedWithin(client, 3_000);
       if (!closed) client.socket.terminate();
       record(attack, `closed with ${CloseCode.Unauthorized}`, closed ? `closed with ${closed.code}` : 'STILL OPEN', closed?.code === CloseCode.Unauthorized);
     }

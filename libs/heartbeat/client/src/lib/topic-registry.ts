@@ -80,9 +80,10 @@ export class TopicRegistry {
     const problem = topicNameProblem(topic);
     if (problem !== undefined) return throwError(() => new HeartbeatTopicError('invalid_topic', String(topic), ClientMessages.topicInvalid(problem)));
     return new Observable<TopicEvent<T>>((subscriber) => {
+      const existing = this.topics.get(topic);
       // An entry nobody observes is one the server joined: it is subscribed already.
-      const joinedByServer = this.topics.get(topic)?.subscribers === 0;
-      const entry = this.topics.get(topic) ?? this.createEntry(topic);
+      const joinedByServer = existing?.subscribers === 0;
+      const entry = existing ?? this.createEntry(topic);
       entry.subscribers += 1;
       if (presence) entry.presence += 1;
       const inner = (entry.events as Subject<TopicEvent<T>>).subscribe(subscriber);
@@ -139,9 +140,8 @@ export class TopicRegistry {
     for (const topic of Object.keys(positions)) this.owe(topic);
     for (const [topic, entry] of this.topics) {
       entry.presenceWatched = false; // a new connection: presence is not part of a session
-      if (!Object.hasOwn(positions, topic)) this.sendSubscribe(topic, entry);
-      // A presence observer that came after the hello went out asks for it now (the server answers the repeat).
-      else if (entry.presence > 0) this.sendSubscribe(topic, entry);
+      // A presence observer asks for it now, resumed topic or not (the server answers the repeat).
+      if (!Object.hasOwn(positions, topic) || entry.presence > 0) this.sendSubscribe(topic, entry);
       else entry.requestedSince = positions[topic];
     }
     for (const topic of Object.keys(positions)) {

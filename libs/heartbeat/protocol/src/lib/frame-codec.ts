@@ -1,9 +1,21 @@
 import { clientFrameSchemas } from './frame-schemas.js';
-import { type ParseResult, invalidFields, readEnvelope, unknownType } from './frame-envelope.js';
+import { decodeFrame, type FrameDecoder, type ParseResult } from './frame-envelope.js';
 import type { ClientFrame } from './frames.js';
 import { clientHotFrames } from './hot-frames.js';
 
-const CLIENT_FRAME_TYPES = Object.keys(clientFrameSchemas);
+/** Client frames: the hot pong check, then the zod schemas (whose issues name every bad field). */
+const CLIENT_FRAMES: FrameDecoder = {
+  sender: 'client',
+  hot: clientHotFrames,
+  types: Object.keys(clientFrameSchemas),
+  check: (type, value) => {
+    const schema = Object.hasOwn(clientFrameSchemas, type) ? clientFrameSchemas[type as keyof typeof clientFrameSchemas] : undefined;
+    if (!schema) return undefined;
+    const result = schema.safeParse(value);
+    if (result.success) return { frame: result.data };
+    return { problems: result.error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : 'frame'}: ${issue.message}`).join('; ') };
+  },
+};
 
 /**
  * Decodes a frame a client sent (the server's parser, with the zod schemas). Never throws: any
@@ -11,16 +23,5 @@ const CLIENT_FRAME_TYPES = Object.keys(clientFrameSchemas);
  * whose code and message suit an `error` frame.
  */
 export function parseClientFrame(input: unknown): ParseResult<ClientFrame> {
-  const envelope = readEnvelope(input);
-  if (!envelope.ok) return envelope;
-  const { type, value } = envelope;
-  const hot = Object.hasOwn(clientHotFrames, type) ? clientHotFrames[type](value) : undefined;
-  if (hot !== undefined) return { ok: true, frame: hot as ClientFrame };
-  const schema = Object.hasOwn(clientFrameSchemas, type) ? clientFrameSchemas[type as keyof typeof clientFrameSchemas] : undefined;
-  if (!schema) return unknownType(type, 'client', CLIENT_FRAME_TYPES);
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    return invalidFields(type, result.error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : 'frame'}: ${issue.message}`).join('; '));
-  }
-  return { ok: true, frame: result.data as ClientFrame };
+  return decodeFrame(input, CLIENT_FRAMES);
 }

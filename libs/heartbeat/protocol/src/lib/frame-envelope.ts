@@ -1,16 +1,17 @@
 import type { ClientFrame, ServerFrame } from './frames.js';
+import type { HotFrameCheck } from './hot-frames.js';
 import { type FrameError, ProtocolErrorCode } from './protocol-error.js';
 
 export type ParseResult<F> = { ok: true; frame: F } | { ok: false; error: FrameError };
 
 /** A frame's envelope read: a JSON object with a string `type`, its fields not checked yet. */
-export type Envelope = { ok: true; type: string; value: Record<string, unknown> } | { ok: false; error: FrameError };
+type Envelope = { ok: true; type: string; value: Record<string, unknown> } | { ok: false; error: FrameError };
 
 /**
  * What every frame must be before its type's rules apply, in either direction: text (not binary),
  * JSON, an object, a string `type`. Zod-free: the client's parser uses it too.
  */
-export function readEnvelope(input: unknown): Envelope {
+function readEnvelope(input: unknown): Envelope {
   if (typeof input !== 'string') {
     return failure(ProtocolErrorCode.BinaryFrame, 'Binary frames are not supported: send each frame as JSON text.');
   }
@@ -30,14 +31,34 @@ export function readEnvelope(input: unknown): Envelope {
   return { ok: true, type, value: value as Record<string, unknown> };
 }
 
-/** The answer to a frame whose type the sender may not send. */
-export function unknownType(type: string, sender: 'client' | 'server', known: readonly string[]): { ok: false; error: FrameError } {
-  return failure(ProtocolErrorCode.UnknownType, `A ${sender} may not send frames of type "${truncate(type)}"; known types are ${known.join(', ')}.`, truncate(type));
+/** A type's rules: the frame (unknown fields dropped), its problems as one sentence, or undefined for a type the sender may not send. */
+export type FrameCheck = (type: string, value: Record<string, unknown>) => { frame: unknown } | { problems: string } | undefined;
+
+/** How one direction decodes: its hot checks, its rules and the types it knows (for the `unknown_type` sentence). */
+export interface FrameDecoder {
+  readonly sender: 'client' | 'server';
+  readonly hot: Readonly<Record<string, HotFrameCheck<unknown>>>;
+  readonly check: FrameCheck;
+  readonly types: readonly string[];
 }
 
-/** The answer to a frame of a known type whose fields break its rules (`details` names each). */
-export function invalidFields(type: string, details: string): { ok: false; error: FrameError } {
-  return failure(ProtocolErrorCode.InvalidFrame, `Invalid "${type}" frame (${details}).`, type);
+/**
+ * Decodes a frame of either direction: the envelope, the hot check of its type when there is one
+ * (most frames), then its rules. Never throws.
+ */
+export function decodeFrame<F>(input: unknown, decoder: FrameDecoder): ParseResult<F> {
+  const envelope = readEnvelope(input);
+  if (!envelope.ok) return envelope;
+  const { type, value } = envelope;
+  const hot = Object.hasOwn(decoder.hot, type) ? decoder.hot[type](value) : undefined;
+  if (hot !== undefined) return { ok: true, frame: hot as F };
+  const checked = decoder.check(type, value);
+  if (!checked) {
+    const name = truncate(type);
+    return failure(ProtocolErrorCode.UnknownType, `A ${decoder.sender} may not send frames of type "${name}"; known types are ${decoder.types.join(', ')}.`, name);
+  }
+  if ('problems' in checked) return failure(ProtocolErrorCode.InvalidFrame, `Invalid "${type}" frame (${checked.problems}).`, type);
+  return { ok: true, frame: checked.frame as F };
 }
 
 /** Encodes a frame for the wire. Broadcasts encode once and send the same string to every peer. */
