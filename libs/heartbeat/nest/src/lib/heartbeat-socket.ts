@@ -2,8 +2,9 @@ import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import type { HeartbeatConnection } from './core/heartbeat-connection.js';
 import type { PeerTransport } from './core/peer-transport.js';
+import { writeTextFrame } from './ws-frame-writer.js';
 
-/** A Buffer goes out as a text frame too: broadcasts encode the UTF-8 once for every socket. */
+/** A string goes out as a text frame. */
 const TEXT_FRAME = { binary: false } as const;
 
 /**
@@ -34,8 +35,10 @@ export class HeartbeatSocket extends WebSocket implements PeerTransport {
     return this.tcp?.remotePort;
   }
 
+  /** UTF-8 bytes are framed once and written whole (ws-frame-writer.ts): broadcasts send them to every socket. */
   sendText(data: string | Buffer): void {
-    this.send(data, TEXT_FRAME);
+    if (typeof data === 'string') this.send(data, TEXT_FRAME);
+    else writeTextFrame(this, data);
   }
 
   private get tcp(): Socket | undefined {

@@ -18,7 +18,10 @@ export interface PeerTransport {
   /** The peer's IP address, and port; undefined when the socket was gone before they were read. */
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
-  /** Writes one text frame (JSON text, or its UTF-8 bytes). */
+  /**
+   * Writes one text frame (JSON text, or its UTF-8 bytes). A Buffer must not change once sent: a
+   * broadcast hands the same one to every subscriber, and the transport may frame it once for all.
+   */
   sendText(data: string | Buffer): void;
   /** Starts the closing handshake: a close frame with this code and reason. */
   close(code: number, reason: string): void;

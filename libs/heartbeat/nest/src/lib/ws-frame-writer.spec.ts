@@ -1,0 +1,131 @@
+import { jest } from '@jest/globals';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { Sender, WebSocket, WebSocketServer } from 'ws';
+import { textFrame, writeTextFrame } from './ws-frame-writer.js';
+
+/** What ws's own Sender puts on the wire for a final, unmasked text frame of `payload`. */
+function wsFrame(payload: Buffer): Buffer {
+  const parts = Sender.frame(payload, { fin: true, mask: false, opcode: 1, readOnly: true, rsv1: false } as Parameters<typeof Sender.frame>[1]);
+  return Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)));
+}
+
+/** A ws server on port 0 and a client connected to it; `peer` is the server's socket. */
+async function connectedPair(serverOptions: { perMessageDeflate?: boolean } = {}) {
+  const server = new WebSocketServer({ port: 0, ...serverOptions });
+  await once(server, 'listening');
+  const peerOpened = once(server, 'connection');
+  const client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`, { perMessageDeflate: serverOptions.perMessageDeflate ?? false });
+  const [peer] = (await peerOpened) as [WebSocket];
+  await once(client, 'open');
+  const received: string[] = [];
+  client.on('message', (data: Buffer, isBinary: boolean) => received.push(`${isBinary ? 'binary' : 'text'}:${data.toString()}`));
+  const close = async () => {
+    client.terminate();
+    await new Promise((resolve) => server.close(resolve));
+  };
+  return { server, client, peer, received, close };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('The condition did not hold within 5 s.');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('ws-frame-writer', () => {
+  describe('#textFrame', () => {
+    it.each([0, 1, 125, 126, 65_535, 65_536])('frames a payload of %i bytes exactly as ws does', (length) => {
+      const payload = Buffer.alloc(length, 0x61);
+      expect(textFrame(payload).equals(wsFrame(payload))).toBe(true);
+    });
+
+    it('frames a broadcast once: the same payload gives the same frame', () => {
+      const payload = Buffer.from('{"type":"event"}');
+      const frame = textFrame(payload);
+      expect(textFrame(payload)).toBe(frame);
+      const other = textFrame(Buffer.from('{"type":"other"}'));
+      expect(other).not.toBe(frame);
+      expect(other.equals(wsFrame(Buffer.from('{"type":"other"}')))).toBe(true);
+    });
+  });
+
+  describe('#writeTextFrame', () => {
+    it('relies on ws internals that are still there: the TCP socket, an idle sender, no extensions', async () => {
+      // If this fails after a ws upgrade, ws-frame-writer.ts must be updated (or reduced to send()).
+      const pair = await connectedPair();
+      try {
+        const internals = pair.peer as unknown as { _socket: unknown; _sender: { _state: unknown; _firstFragment: unknown }; _extensions: unknown };
+        expect(typeof (internals._socket as { write?: unknown }).write).toBe('function');
+        expect(internals._sender._state).toBe(0);
+        expect(internals._sender._firstFragment).toBe(true);
+        expect(internals._extensions).toEqual({});
+      } finally {
+        await pair.close();
+      }
+    });
+
+    it('delivers text frames in order between frames sent with send()', async () => {
+      const pair = await connectedPair();
+      try {
+        const shared = Buffer.from('{"n":2}');
+        pair.peer.send('{"n":1}');
+        writeTextFrame(pair.peer, shared);
+        writeTextFrame(pair.peer, shared);
+        writeTextFrame(pair.peer, Buffer.alloc(70_000, 0x62));
+        pair.peer.send('{"n":4}');
+        await until(() => pair.received.length === 5);
+        expect(pair.received.map((text) => text.slice(0, 12))).toEqual(['text:{"n":1}', 'text:{"n":2}', 'text:{"n":2}', `text:${'b'.repeat(7)}`, 'text:{"n":4}']);
+        expect(pair.received[3]).toHaveLength('text:'.length + 70_000);
+      } finally {
+        await pair.close();
+      }
+    });
+
+    it('queues behind a frame ws is still preparing instead of overtaking it', async () => {
+      const pair = await connectedPair();
+      try {
+        // ws reads a Blob asynchronously and holds later frames in its queue meanwhile.
+        pair.peer.send(new Blob(['first']));
+        writeTextFrame(pair.peer, Buffer.from('second'));
+        await until(() => pair.received.length === 2);
+        expect(pair.received).toEqual(['binary:first', 'text:second']);
+      } finally {
+        await pair.close();
+      }
+    });
+
+    it('goes through send() on a compressed connection, whose frames ws must compress', async () => {
+      const pair = await connectedPair({ perMessageDeflate: true });
+      try {
+        expect(pair.peer.extensions).toContain('permessage-deflate');
+        const tcp = (pair.peer as unknown as { _socket: { write: (chunk: unknown) => boolean } })._socket;
+        const write = jest.spyOn(tcp, 'write');
+        const payload = Buffer.from('compressed');
+        writeTextFrame(pair.peer, payload);
+        await until(() => pair.received.length === 1);
+        expect(pair.received).toEqual(['text:compressed']);
+        const plain = wsFrame(payload);
+        expect(write.mock.calls.some(([chunk]) => Buffer.isBuffer(chunk) && chunk.equals(plain))).toBe(false);
+        expect(write).toHaveBeenCalled();
+      } finally {
+        await pair.close();
+      }
+    });
+
+    it('writes nothing on a closing socket', async () => {
+      const pair = await connectedPair();
+      try {
+        const closed = once(pair.client, 'close');
+        pair.peer.close(1000, 'bye');
+        writeTextFrame(pair.peer, Buffer.from('late'));
+        await closed;
+        expect(pair.received).toEqual([]);
+      } finally {
+        await pair.close();
+      }
+    });
+  });
+});

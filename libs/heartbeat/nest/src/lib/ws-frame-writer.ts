@@ -1,0 +1,75 @@
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+
+/**
+ * Writes a text frame to a `ws` socket as one buffer, header and payload together, straight to its
+ * TCP socket. `ws.send()` builds a header per call and writes header and payload as two corked
+ * chunks (a writev); a broadcast to 19,000 sockets paid that 19,000 times for the same bytes
+ * (docs/benchmarks.md, issue 14 profiles). Here a broadcast is framed once and the same buffer goes
+ * to every socket.
+ *
+ * This leans on `ws` internals (`_socket`, `_sender._state`, `_sender._firstFragment`,
+ * `_extensions`): they are read in this file only, ws-frame-writer.spec.ts fails when a `ws` release
+ * changes them, and whenever the sender is not idle (a frame queued behind a compression, a
+ * fragmented message under way) or a socket negotiated compression, the frame goes through the
+ * public `send()`, which keeps the order of frames.
+ */
+
+/** The parts of ws's WebSocket this file reads. */
+interface WsInternals {
+  _socket: Socket | null;
+  _sender: { _state: number; _firstFragment: boolean } | null;
+  _extensions: Record<string, unknown>;
+}
+
+/** ws's Sender state when nothing is queued (`DEFAULT` in ws/lib/sender.js). */
+const SENDER_IDLE = 0;
+const TEXT_FRAME = { binary: false } as const;
+
+/** The frame of the last payload framed: a broadcast frames its payload once for all its sockets. */
+let lastPayload: Buffer | null = null;
+let lastFrame: Buffer | null = null;
+
+/**
+ * One unmasked, final text frame of `payload` (RFC 6455 section 5.2), as a server sends it. A payload
+ * framed last time is not framed again: callers never change a buffer once they sent it.
+ */
+export function textFrame(payload: Buffer): Buffer {
+  if (payload === lastPayload && lastFrame) return lastFrame;
+  const length = payload.length;
+  const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(headerLength + length);
+  frame[0] = 0x81; // FIN, opcode 1 (text)
+  if (headerLength === 2) {
+    frame[1] = length;
+  } else if (headerLength === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  payload.copy(frame, headerLength);
+  lastPayload = payload;
+  lastFrame = frame;
+  return frame;
+}
+
+/**
+ * Sends `payload` (UTF-8 bytes) as one text frame on an open socket: one write of the framed bytes
+ * where ws's sender is idle and uncompressed, ws's `send()` otherwise.
+ */
+export function writeTextFrame(socket: WebSocket, payload: Buffer): void {
+  const { _socket: tcp, _sender: sender, _extensions: extensions } = socket as unknown as WsInternals;
+  if (socket.readyState === socket.OPEN && tcp && sender && sender._state === SENDER_IDLE && sender._firstFragment && isEmpty(extensions)) {
+    tcp.write(textFrame(payload));
+  } else {
+    socket.send(payload, TEXT_FRAME);
+  }
+}
+
+function isEmpty(record: Record<string, unknown>): boolean {
+  for (const key in record) if (Object.hasOwn(record, key)) return false;
+  return true;
+}
