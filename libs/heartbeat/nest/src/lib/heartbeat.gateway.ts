@@ -37,7 +37,10 @@ export class HeartbeatGateway implements OnGatewayConnection, OnApplicationBoots
   ) {
     this.onMessage = function (this: WebSocket, data: RawData, isBinary: boolean) {
       const connection = connectionOf(this);
-      if (connection) router.receive(connection, isBinary ? data : data.toString());
+      if (!connection) return;
+      // ws hands text frames over as Buffers (its default binaryType): the router reads pongs off the bytes.
+      if (isBinary || !Buffer.isBuffer(data)) router.receive(connection, data);
+      else router.receiveText(connection, data);
     };
     this.onClose = function (this: WebSocket, code: number, reason: Buffer) {
       const connection = connectionOf(this);

@@ -85,12 +85,13 @@ export class TestCore<T extends TestTopics = RecordingTopics> {
   readonly handshake: HandshakeService;
   readonly router: FrameRouter;
 
-  constructor(options: HeartbeatModuleOptions = {}, handler?: T) {
+  /** `pingsPerTurn`: the ping wheel's batch (PingScheduler), smaller than the default to see slots served apart. */
+  constructor(options: HeartbeatModuleOptions = {}, handler?: T, pingsPerTurn?: number) {
     this.topics = handler ?? (new RecordingTopics() as TestTopics as T);
     const { clock, logger, counters, lifecycle } = this;
     this.options = resolveHeartbeatOptions(options);
     lifecycle.events$.subscribe((event) => this.events.push(event));
-    this.pings = new PingScheduler(this.options, clock, counters, lifecycle, logger);
+    this.pings = new PingScheduler(this.options, clock, counters, lifecycle, logger, pingsPerTurn);
     this.sessions = new SessionRegistry(this.options, clock);
     this.addresses = new AddressConnectionLimiter(this.options, clock, counters, lifecycle, logger);
     this.registry = new ConnectionRegistry(this.options, clock, lifecycle, counters, logger, {

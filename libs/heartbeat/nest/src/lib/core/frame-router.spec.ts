@@ -5,6 +5,29 @@ import { settle, TestCore } from '../../testing/test-core.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
 
 describe('FrameRouter', () => {
+  describe('#receiveText', () => {
+    it('records a pong read off its bytes as one parsed from text', async () => {
+      const server = new TestCore();
+      const { connection } = await server.open();
+      connection.recordPing(1, server.clock.now());
+      server.clock.advance(20);
+      const pong = { type: 'pong', timestamp: new Date(server.clock.now()).toISOString(), client_time: server.clock.now(), sequence: 1, ping_count: 1 };
+      server.router.receiveText(connection, Buffer.from(JSON.stringify(pong)));
+      expect(connection.pongsReceived).toBe(1);
+      expect(connection.rttMs).toBe(20);
+    });
+
+    it('routes every other text frame as text, and answers invalid bytes with error', async () => {
+      const server = new TestCore();
+      const { connection, peer } = await server.open();
+      server.router.receiveText(connection, Buffer.from('{"type":"subscribe","topic":"alerts"}'));
+      server.router.receiveText(connection, Buffer.from('{"type":"pong","sequence":"x"}'));
+      expect(server.topics.calls).toEqual([{ op: 'subscribe', id: connection.id, topic: 'alerts' }]);
+      expect(peer.framesOf('error')).toEqual([expect.objectContaining({ code: ProtocolErrorCode.InvalidFrame, ref: 'pong' })]);
+      expect(connection.pongsReceived).toBe(0);
+    });
+  });
+
   describe('#accept', () => {
     it('closes a transport over its address limit with 1013 at once, and counts the address again when it closes', () => {
       const server = new TestCore({ maxConnectionsPerAddress: 1 });

@@ -1,4 +1,4 @@
-import { type ClientFrame, ProtocolErrorCode, parseClientFrame } from '@heartbeat/protocol';
+import { type ClientFrame, type ParseResult, ProtocolErrorCode, parseClientFrame, readPongBytes } from '@heartbeat/protocol';
 import type { IncomingMessage } from 'node:http';
 import type { AddressConnectionLimiter } from './address-connection-limiter.js';
 import type { CoreClock } from './clock.port.js';
@@ -54,10 +54,28 @@ export class FrameRouter {
 
   /** One frame off the wire (text, or binary as the transport read it): proof of life, rate limit, validation, then its handler. */
   receive(connection: HeartbeatConnection, data: unknown): void {
+    if (this.admit(connection)) this.route(connection, parseClientFrame(data));
+  }
+
+  /**
+   * A text frame as the UTF-8 bytes the transport read. A pong written as HeartbeatClient writes it
+   * is read off the bytes (readPongBytes: an idle server's most frequent frame, without decoding
+   * text or parsing JSON); any other frame as text.
+   */
+  receiveText(connection: HeartbeatConnection, bytes: Buffer): void {
+    if (!this.admit(connection)) return;
+    const pong = readPongBytes(bytes);
+    this.route(connection, pong ? { ok: true, frame: pong } : parseClientFrame(bytes.toString()));
+  }
+
+  /** Counts the frame as proof of life; false for a connection the server is closing or one over its rate. */
+  private admit(connection: HeartbeatConnection): boolean {
     connection.touch(this.clock.now());
     // Frames of a connection the server is already closing (for any reason) are dropped.
-    if (connection.isClosing || !this.handlers.rateLimiter.admit(connection)) return;
-    const parsed = parseClientFrame(data);
+    return !connection.isClosing && this.handlers.rateLimiter.admit(connection);
+  }
+
+  private route(connection: HeartbeatConnection, parsed: ParseResult<ClientFrame>): void {
     if (!parsed.ok) {
       this.handlers.violations.reject(connection, parsed.error);
       return;

@@ -4,13 +4,17 @@ import type { HeartbeatSample } from './heartbeat-events.js';
 import { PING_TICK_INTERVAL } from './ping-scheduler.js';
 import { TestCore } from '../../testing/test-core.js';
 
-/** A core with a 1 s ping interval (20 wheel slots of 50 ms) and 3 misses allowed. */
-const core = () => new TestCore({ pingInterval: 1_000, heartbeatTimeout: 10_000, maxMissedPings: 3 }).start();
+/** A core with a 1 s ping interval (20 wheel slots of 50 ms) and 3 misses allowed; `pingsPerTurn` as the wheel's batch. */
+const core = (pingsPerTurn?: number) => new TestCore({ pingInterval: 1_000, heartbeatTimeout: 10_000, maxMissedPings: 3 }, undefined, pingsPerTurn).start();
+
+/** How many distinct moments the connections' first pings went out at. */
+const firstPingMoments = (opened: { peer: { framesOf(type: 'ping'): { server_time: number }[] } }[]): number =>
+  new Set(opened.map(({ peer }) => peer.framesOf('ping')[0].server_time)).size;
 
 describe('PingScheduler', () => {
   describe('#start', () => {
     it('pings every open connection once per interval, spread over the wheel, each on its own schedule', async () => {
-      const server = core();
+      const server = core(2);
       const opened = await Promise.all(Array.from({ length: 40 }, () => server.open()));
       server.clock.advance(1_000);
       for (const { peer, connection } of opened) {
@@ -20,9 +24,24 @@ describe('PingScheduler', () => {
       server.clock.advance(1_000);
       for (const { peer } of opened) expect(peer.framesOf('ping').map((ping) => ping.sequence)).toEqual([1, 2]);
       expect(server.counters.pingsSent).toBe(80);
-      // 40 connections over 20 slots: two per tick, not a burst of 40.
-      const firstPingAt = opened.map(({ peer }) => peer.framesOf('ping')[0].server_time);
-      expect(new Set(firstPingAt).size).toBe(20);
+      // 40 connections over 20 slots, a batch of 2: two per tick, not a burst of 40.
+      expect(firstPingMoments(opened)).toBe(20);
+    });
+
+    it('serves consecutive slots in one turn while they hold at most pingsPerTurn connections, each still once per interval', async () => {
+      const batched = core(6);
+      const opened = await Promise.all(Array.from({ length: 40 }, () => batched.open()));
+      batched.clock.advance(1_000);
+      // Two per slot, a batch of 6: turns of 3 slots, the round's last one of the 2 left (20 slots).
+      expect(firstPingMoments(opened)).toBe(7);
+      for (const { connection } of opened) connection.touch(batched.clock.now());
+      batched.clock.advance(1_000);
+      for (const { peer } of opened) expect(peer.framesOf('ping').map((ping) => ping.sequence)).toEqual([1, 2]);
+
+      const few = core();
+      const all = await Promise.all(Array.from({ length: 40 }, () => few.open()));
+      few.clock.advance(1_000);
+      expect(firstPingMoments(all)).toBe(1);
     });
 
     it('names its timer for the application (Nest lists it in SchedulerRegistry) and stops for good', () => {
