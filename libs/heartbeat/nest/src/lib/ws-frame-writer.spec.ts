@@ -1,13 +1,18 @@
 import { jest } from '@jest/globals';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { Sender, WebSocket, WebSocketServer } from 'ws';
+import { createRequire } from 'node:module';
+import { WebSocket, WebSocketServer } from 'ws';
 import { textFrame, writeTextFrame } from './ws-frame-writer.js';
+
+/** ws's Sender, which its type definitions leave out. */
+const { Sender } = createRequire(import.meta.url)('ws') as {
+  Sender: { frame(data: Buffer, options: { fin: boolean; mask: boolean; opcode: number; readOnly: boolean; rsv1: boolean }): Buffer[] };
+};
 
 /** What ws's own Sender puts on the wire for a final, unmasked text frame of `payload`. */
 function wsFrame(payload: Buffer): Buffer {
-  const parts = Sender.frame(payload, { fin: true, mask: false, opcode: 1, readOnly: true, rsv1: false } as Parameters<typeof Sender.frame>[1]);
-  return Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)));
+  return Buffer.concat(Sender.frame(payload, { fin: true, mask: false, opcode: 1, readOnly: true, rsv1: false }));
 }
 
 /** A ws server on port 0 and a client connected to it; `peer` is the server's socket. */
