@@ -109,7 +109,9 @@ describe('hiddenTabTable', () => {
 
 describe('perMinuteTable', () => {
   it('gives the script time of each interval per tab', () => {
-    expect(perMinuteTable(figures()).rows).toEqual([
+    const table = perMinuteTable(figures());
+    expect(table.columns.map((column) => column.header)).toEqual(['minutes', 'Heartbeat', 'socket.io-client', 'empty tab']);
+    expect(table.rows).toEqual([
       ['0–1', '30.0', '20.0', '10.0'],
       ['1–1.5', '15.0', '10.0', '5.0'],
     ]);

@@ -161,7 +161,8 @@ export function hiddenTabTable(figures: Readonly<Record<TabKind, TabFigures>>, p
 export function perMinuteTable(figures: Readonly<Record<TabKind, TabFigures>>): TextTable {
   const minutes = (ms: number) => Number((ms / 60_000).toFixed(2)).toString();
   return {
-    columns: [{ header: 'script time, ms, minutes' }, ...TAB_KINDS.map((kind) => ({ header: TAB_LABELS[kind], align: 'right' as const }))],
+    title: 'Script time per minute of the window, ms',
+    columns: [{ header: 'minutes' }, ...TAB_KINDS.map((kind) => ({ header: TAB_LABELS[kind], align: 'right' as const }))],
     rows: figures.heartbeat.intervals.map((interval, i) => [
       `${minutes(interval.fromMs)}–${minutes(interval.toMs)}`,
       ...TAB_KINDS.map((kind) => fixed(figures[kind].intervals[i]?.scriptMs ?? null, 1)),
