@@ -9,6 +9,7 @@
  * over CDP with `noDefaults` (no focus emulation there).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,8 +50,7 @@ export class HiddenTabBrowser {
       if (!context) throw new Error('Chromium started without a default browser context: check that CHROMIUM_PATH is a Chromium.');
       return new HiddenTabBrowser(child, profileDir, browser, context, await browser.newBrowserCDPSession());
     } catch (error) {
-      child.kill('SIGKILL');
-      rmSync(profileDir, { recursive: true, force: true });
+      await stopChromium(child, profileDir);
       throw error;
     }
   }
@@ -81,8 +81,7 @@ export class HiddenTabBrowser {
 
   async close(): Promise<void> {
     await this.browser.close().catch(() => undefined);
-    this.process.kill('SIGKILL');
-    rmSync(this.profileDir, { recursive: true, force: true });
+    await stopChromium(this.process, this.profileDir);
   }
 
   /** Kills the browser without waiting (an interrupted run). */
@@ -98,6 +97,16 @@ export function checkHidden(page: Page): Promise<HiddenCheck> {
     for (let i = 0; i < timeouts; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     return { visibilityState: document.visibilityState, chainedTimeoutsMs: performance.now() - startedAt };
   }, THROTTLE_CHECK_TIMEOUTS);
+}
+
+/** Kills Chromium and removes its profile, once it has stopped writing to it. */
+async function stopChromium(child: ChildProcess, profileDir: string): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
+  }
+  rmSync(profileDir, { recursive: true, force: true, maxRetries: 3 });
 }
 
 function devtoolsEndpoint(child: ChildProcess): Promise<string> {
