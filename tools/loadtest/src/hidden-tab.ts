@@ -26,21 +26,22 @@ function setupText(settings: HiddenTabSettings, result: HiddenTabResult): string
   const seconds = (ms: number) => `${ms / 1000} s`;
   const hidden = TAB_KINDS.map((kind) => `${TAB_LABELS[kind]} ${result.hidden[kind].before.chainedTimeoutsMs.toFixed(0)} ms`).join(', ');
   return [
-    `One headless ${result.chromiumVersion} (Debian's package), three tabs opened with CDP Target.createTarget({ background: true }) behind an about:blank tab in the same window,`,
-    'each on a site of its own (heartbeat.localhost, socketio.localhost, empty.localhost), so each has its own renderer process and JS heap',
-    `(${result.renderers} renderer processes). Playwright attaches over CDP with \`noDefaults\` (its own launch turns background throttling off and emulates focus, which keeps a tab visible).`,
-    `Every tab reported document.visibilityState "hidden" before and after the window, and three chained setTimeout(10 ms) took ${hidden} before it`,
-    `(throttled: at least ${THROTTLED_MIN_MS} ms expected, about 30 ms in a visible tab).`,
-    `Servers with the defaults an application gets: the monitor server from apps/monitor-server/dist pings every ${seconds(SERVER_HEARTBEAT_DEFAULTS.pingInterval)}`,
-    `(no HEARTBEAT_* variables); the Heartbeat client with default options, whose own ping (${seconds(DEFAULT_CLIENT_PING_INTERVAL_MS)} by default) follows the server's, so every ${seconds(SERVER_HEARTBEAT_DEFAULTS.pingInterval)}`,
-    '(docs/client.md#timing-from-the-server); Socket.IO 4 with its defaults (the server pings every 25 s, the client answers) and socket.io-client with its defaults',
-    '(HTTP long-polling first, then WebSocket; the server allows the page\'s origin by CORS).',
+    `One headless ${result.chromiumVersion} (Debian's package); the three tabs opened with CDP Target.createTarget({ background: true }) behind an about:blank tab in the same window,`,
+    'so each page loads and runs hidden, as a tab the user left; each on a site of its own (heartbeat.localhost, socketio.localhost, empty.localhost), so each has its own renderer',
+    `process and JS heap (the browser ran ${result.renderers} renderer processes). Playwright attaches over CDP with \`noDefaults\`: its own launch turns background throttling off and emulates focus, which keeps a tab visible.`,
+    `Every tab reported document.visibilityState "hidden" before and after the window, and three chained setTimeout(10 ms) took ${hidden} in it before the window`,
+    `(Chromium's one wake-up a second for hidden tabs; about 30 ms in a visible tab, at least ${THROTTLED_MIN_MS} ms required).`,
+    `Servers with the heartbeat an application gets by default: the monitor server from apps/monitor-server/dist pings every ${seconds(SERVER_HEARTBEAT_DEFAULTS.pingInterval)}`,
+    '(no HEARTBEAT_* variables; a client token, the topic public and the alert simulator off); the Heartbeat client with default options, whose own ping',
+    `(${seconds(DEFAULT_CLIENT_PING_INTERVAL_MS)} by default) follows the server's, so every ${seconds(SERVER_HEARTBEAT_DEFAULTS.pingInterval)} too (docs/client.md#timing-from-the-server);`,
+    'Socket.IO 4 with its defaults (the server pings every 25 s, pingTimeout 20 s; the client only answers) and socket.io-client with its defaults',
+    "(HTTP long-polling first, then WebSocket; the server allows the page's origin by CORS).",
     `Each page is its client bundled with esbuild, minified, from the built packages (Heartbeat ${kB(result.bundleBytes.heartbeat)}, socket.io-client ${kB(result.bundleBytes.socketio)});`,
-    'the Heartbeat page subscribes to one topic, the Socket.IO page listens to one event; both count events, connections and heartbeat frames.',
-    `Both servers publish one small event every ${seconds(settings.eventIntervalMs)} through the window.`,
-    'Metrics: CDP Performance.getMetrics per tab (timeDomain threadTicks: CPU time of the tab\'s main thread), at the start of the window, every minute and at its end;',
-    'ScriptDuration (script time), TaskDuration (task time), ThreadTime (main-thread CPU), ProcessTime (the renderer process, all threads), JSHeapUsedSize and JSHeapTotalSize;',
-    'heap used read after HeapProfiler.collectGarbage at the start and the end. Ratios: Heartbeat ÷ socket.io-client, as measured and above the empty tab (each minus the empty tab\'s figure).',
+    'the Heartbeat page subscribes to one topic, the Socket.IO page listens to one event; both count events, connections and heartbeat frames. The empty tab runs no script.',
+    `Both servers publish one small event (a JSON payload under 50 bytes) every ${seconds(settings.eventIntervalMs)} through the window.`,
+    "Metrics: CDP Performance.getMetrics per tab with timeDomain threadTicks (durations are CPU time of the tab's main thread), at the start of the window, every minute and at its end:",
+    'ScriptDuration (script time), TaskDuration (task time), ThreadTime (main-thread CPU), ProcessTime (the renderer process, all threads; 10 ms steps), JSHeapUsedSize and JSHeapTotalSize;',
+    "heap used read after HeapProfiler.collectGarbage at the start and the end. Ratios: Heartbeat ÷ socket.io-client, as measured and above the empty tab (each minus the empty tab's figure).",
   ].join(' ');
 }
 
