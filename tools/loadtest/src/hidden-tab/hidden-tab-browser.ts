@@ -109,20 +109,23 @@ async function stopChromium(child: ChildProcess, profileDir: string): Promise<vo
   rmSync(profileDir, { recursive: true, force: true, maxRetries: 3 });
 }
 
+/** The browser's DevTools URL from its first lines on stderr; what it writes later is read and dropped. */
 function devtoolsEndpoint(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     let output = '';
+    let endpoint: string | undefined;
     const timer = setTimeout(() => fail(`Chromium did not open its DevTools endpoint within ${START_TIMEOUT_MS / 1000} s.`), START_TIMEOUT_MS);
     const fail = (message: string) => {
       clearTimeout(timer);
-      reject(new Error(`${message} Its output:\n${output.trim()}`));
+      if (endpoint === undefined) reject(new Error(`${message} Its output:\n${output.trim()}`));
     };
     child.stderr?.on('data', (chunk: Buffer) => {
+      if (endpoint !== undefined) return;
       output += chunk.toString();
-      const match = DEVTOOLS_LISTENING.exec(output);
-      if (match?.[1]) {
+      endpoint = DEVTOOLS_LISTENING.exec(output)?.[1];
+      if (endpoint !== undefined) {
         clearTimeout(timer);
-        resolve(match[1]);
+        resolve(endpoint);
       }
     });
     child.once('exit', (code, signal) => fail(`Chromium exited (${signal ?? `code ${code}`}) before it opened its DevTools endpoint.`));
