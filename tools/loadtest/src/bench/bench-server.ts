@@ -23,18 +23,20 @@ export interface RedisNode {
 export interface BenchServerSettings {
   kind: BenchServerKind;
   port: number;
-  pingIntervalMs: number;
+  /** Undefined: each server's own default heartbeat, as an application gets it. */
+  pingIntervalMs?: number;
   /** Monitor server only: Redis mode, as this node. */
   redis?: RedisNode;
 }
 
 /**
  * The monitor server's variables: its ping every `pingIntervalMs`, a peer dead after 3 missed pings,
- * the sweep as often as the pings and a silence timeout of 10 intervals; the alert simulator off;
+ * the sweep as often as the pings and a silence timeout of 10 intervals (without `pingIntervalMs`:
+ * the server's defaults of docs/server.md); the alert simulator off;
  * the per-address limit left at its default (the load spreads over source addresses instead); with
  * `redis`, the cluster it joins.
  */
-export function monitorEnv(port: number, pingIntervalMs: number, redis?: RedisNode): Record<string, string> {
+export function monitorEnv(port: number, pingIntervalMs: number | undefined, redis?: RedisNode): Record<string, string> {
   return {
     // Empty: memory mode, even where the benchmark's own environment names a Redis.
     ...(redis ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.keyPrefix, NODE_ID: redis.nodeId } : { REDIS_URL: '' }),
@@ -46,10 +48,14 @@ export function monitorEnv(port: number, pingIntervalMs: number, redis?: RedisNo
     ADMIN_TOKEN: 'bench-admin',
     ALERT_RATE: '0',
     LOG_LEVEL: 'warn',
-    HEARTBEAT_PING_INTERVAL_MS: String(pingIntervalMs),
-    HEARTBEAT_INTERVAL_MS: String(pingIntervalMs),
-    HEARTBEAT_TIMEOUT_MS: String(10 * pingIntervalMs),
-    HEARTBEAT_MAX_MISSED_PINGS: '3',
+    ...(pingIntervalMs === undefined
+      ? {}
+      : {
+          HEARTBEAT_PING_INTERVAL_MS: String(pingIntervalMs),
+          HEARTBEAT_INTERVAL_MS: String(pingIntervalMs),
+          HEARTBEAT_TIMEOUT_MS: String(10 * pingIntervalMs),
+          HEARTBEAT_MAX_MISSED_PINGS: '3',
+        }),
   };
 }
 
@@ -88,7 +94,10 @@ export class BenchServer {
   /** Starts the process (again, on the same port); resolves once it listens. */
   async restart(): Promise<void> {
     const { kind, port, pingIntervalMs, redis } = this.settings;
-    const env = kind === 'monitor' ? monitorEnv(port, pingIntervalMs, redis) : { BENCH_PORT: String(port), BENCH_PING_INTERVAL_MS: String(pingIntervalMs) };
+    const env =
+      kind === 'monitor'
+        ? monitorEnv(port, pingIntervalMs, redis)
+        : { BENCH_PORT: String(port), ...(pingIntervalMs === undefined ? {} : { BENCH_PING_INTERVAL_MS: String(pingIntervalMs) }) };
     const { channel } = await ChildChannel.fork<BenchServerApi, BenchServerReady>(fileURLToPath(new URL(`../servers/${ENTRIES[kind]}`, import.meta.url)), {
       name: redis ? `${kind} server ${redis.nodeId}` : `${kind} server`,
       env,

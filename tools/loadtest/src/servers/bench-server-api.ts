@@ -53,12 +53,15 @@ export interface BenchServerHooks {
   publish(request: PublishRequest): Promise<void>;
 }
 
-/** Settings the benchmark passes to the bare servers (the monitor server reads its own variables). */
-export function benchServerEnv(env: NodeJS.ProcessEnv = process.env): { port: number; pingInterval: number } {
+/**
+ * Settings the benchmark passes to the bare servers (the monitor server reads its own variables).
+ * Without BENCH_PING_INTERVAL_MS a server keeps its own default heartbeat (`pingInterval` undefined).
+ */
+export function benchServerEnv(env: NodeJS.ProcessEnv = process.env): { port: number; pingInterval: number | undefined } {
   const port = Number(env.BENCH_PORT);
-  const pingInterval = Number(env.BENCH_PING_INTERVAL_MS);
-  if (!Number.isInteger(port) || !(pingInterval > 0)) {
-    throw new Error('BENCH_PORT and BENCH_PING_INTERVAL_MS must be set: this server is started by the benchmark (npm run bench).');
+  const pingInterval = env.BENCH_PING_INTERVAL_MS === undefined ? undefined : Number(env.BENCH_PING_INTERVAL_MS);
+  if (!Number.isInteger(port) || (pingInterval !== undefined && !(pingInterval > 0))) {
+    throw new Error('BENCH_PORT must be a port number and BENCH_PING_INTERVAL_MS, if set, a positive number of milliseconds: this server is started by the benchmark (npm run bench), run that instead.');
   }
   return { port, pingInterval };
 }
