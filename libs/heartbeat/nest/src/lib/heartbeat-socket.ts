@@ -4,9 +4,6 @@ import type { HeartbeatConnection } from './core/heartbeat-connection.js';
 import type { PeerTransport } from './core/peer-transport.js';
 import { writeTextFrame } from './ws-frame-writer.js';
 
-/** A string goes out as a text frame. */
-const TEXT_FRAME = { binary: false } as const;
-
 /**
  * The Heartbeat server's sockets (ws builds them through its `WebSocket` server option), and the
  * core's PeerTransport for `ws` (docs/server.md#architecture): the socket itself is the transport,
@@ -35,10 +32,12 @@ export class HeartbeatSocket extends WebSocket implements PeerTransport {
     return this.tcp?.remotePort;
   }
 
-  /** UTF-8 bytes are framed once and written whole (ws-frame-writer.ts): broadcasts send them to every socket. */
+  /**
+   * Frames are written whole, with the socket's other frames of this turn of the event loop
+   * (ws-frame-writer.ts); UTF-8 bytes are framed once for every socket a broadcast goes to.
+   */
   sendText(data: string | Buffer): void {
-    if (typeof data === 'string') this.send(data, TEXT_FRAME);
-    else writeTextFrame(this, data);
+    writeTextFrame(this, typeof data === 'string' ? Buffer.from(data) : data);
   }
 
   private get tcp(): Socket | undefined {

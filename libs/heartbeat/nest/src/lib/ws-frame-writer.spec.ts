@@ -89,6 +89,34 @@ describe('ws-frame-writer', () => {
       }
     });
 
+    it('holds a burst of frames to one socket until the turn of the event loop ends, then writes them together', async () => {
+      const pair = await connectedPair();
+      try {
+        const tcp = (pair.peer as unknown as { _socket: import('node:net').Socket })._socket;
+        for (const n of [1, 2, 3]) writeTextFrame(pair.peer, Buffer.from(`{"n":${n}}`));
+        expect(tcp.writableCorked).toBe(1);
+        expect(tcp.writableLength).toBe(3 * textFrame(Buffer.from('{"n":1}')).length);
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(tcp.writableCorked).toBe(0);
+        await until(() => pair.received.length === 3);
+        expect(pair.received).toEqual(['text:{"n":1}', 'text:{"n":2}', 'text:{"n":3}']);
+      } finally {
+        await pair.close();
+      }
+    });
+
+    it('lets a large burst flow as it is written instead of holding it all', async () => {
+      const pair = await connectedPair();
+      try {
+        const tcp = (pair.peer as unknown as { _socket: import('node:net').Socket })._socket;
+        writeTextFrame(pair.peer, Buffer.alloc(70_000, 0x63));
+        expect(tcp.writableCorked).toBe(0);
+        await until(() => pair.received.length === 1);
+      } finally {
+        await pair.close();
+      }
+    });
+
     it('queues behind a frame ws is still preparing instead of overtaking it', async () => {
       const pair = await connectedPair();
       try {

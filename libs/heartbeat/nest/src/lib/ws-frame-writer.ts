@@ -26,6 +26,22 @@ interface WsInternals {
 const SENDER_IDLE = 0;
 const TEXT_FRAME = { binary: false } as const;
 
+/**
+ * Sockets holding frames written in this turn of the event loop (corked). A burst of frames to one
+ * socket (events published together, a welcome with its replay) leaves in one write when the turn
+ * ends, not one each: on loopback most of a fan-out's time was the kernel's per-write cost
+ * (docs/benchmarks.md, issue 14 profiles).
+ */
+const corked: Socket[] = [];
+/** A corked socket is released early once it holds this much, so a large burst flows as it is written. */
+const MAX_CORKED_BYTES = 64 * 1024;
+
+function releaseCorked(): void {
+  // Uncorking a socket released early (or twice listed) is a no-op.
+  for (const tcp of corked) tcp.uncork();
+  corked.length = 0;
+}
+
 /** The frame of the last payload framed: a broadcast frames its payload once for all its sockets. */
 let lastPayload: Buffer | null = null;
 let lastFrame: Buffer | null = null;
@@ -57,16 +73,22 @@ export function textFrame(payload: Buffer): Buffer {
 }
 
 /**
- * Sends `payload` (UTF-8 bytes) as one text frame on an open socket: one write of the framed bytes
- * where ws's sender is idle and uncompressed, ws's `send()` otherwise.
+ * Sends `payload` (UTF-8 bytes) as one text frame on an open socket: the framed bytes, written with
+ * the socket's other frames of this turn of the event loop, where ws's sender is idle and
+ * uncompressed; ws's `send()` otherwise.
  */
 export function writeTextFrame(socket: WebSocket, payload: Buffer): void {
   const { _socket: tcp, _sender: sender, _extensions: extensions } = socket as unknown as WsInternals;
-  if (socket.readyState === socket.OPEN && tcp && sender && sender._state === SENDER_IDLE && sender._firstFragment && isEmpty(extensions)) {
-    tcp.write(textFrame(payload));
-  } else {
+  if (socket.readyState !== socket.OPEN || !tcp || !sender || sender._state !== SENDER_IDLE || !sender._firstFragment || !isEmpty(extensions)) {
     socket.send(payload, TEXT_FRAME);
+    return;
   }
+  if (tcp.writableCorked === 0) {
+    tcp.cork();
+    if (corked.push(tcp) === 1) setImmediate(releaseCorked);
+  }
+  tcp.write(textFrame(payload));
+  if (tcp.writableLength >= MAX_CORKED_BYTES) tcp.uncork();
 }
 
 function isEmpty(record: Record<string, unknown>): boolean {
