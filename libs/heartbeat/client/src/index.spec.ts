@@ -20,6 +20,10 @@ describe('@heartbeat/client', () => {
         'isValidTopicName',
         'timingOptionProblem',
         'topicNameProblem',
+        'withOutbox',
+        'withRequests',
+        'withResumeStorage',
+        'withTokenRefresh',
       ].sort(),
     );
   });

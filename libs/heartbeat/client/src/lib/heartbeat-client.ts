@@ -1,29 +1,26 @@
-import { encodeFrame, topicNameProblem, type HelloFrame, type MessageFrame, type PresenceMember, type ServerFrame, type WelcomeFrame } from '@heartbeat/protocol';
+import type { HelloFrame, PresenceMember, ServerFrame, WelcomeFrame } from '@heartbeat/protocol';
 import { BehaviorSubject, map, merge, Observable, Subject, Subscription } from 'rxjs';
 import { ClientHeartbeat } from './client-heartbeat.js';
 import type { HeartbeatClientEventMap, HeartbeatClientEventName, ServerMessage, TopicEvent } from './client-events.js';
 import type { HeartbeatClientOptions, HeartbeatRequestOptions } from './client-options.js';
 import { initialClientState, STATUS_OF_PHASE, type HeartbeatClientState } from './client-state.js';
+import { FEATURE_ORDER, type ClientFeature, type ClientFeatureHost, type ClientFeatureKind, type HeartbeatClientFeature } from './client-feature.js';
 import { ClientMessages } from './client.messages.js';
 import { ClockSync } from './clock-sync.js';
 import { ConnectionFailure } from './connection-failure.js';
 import { EventHub } from './event-hub.js';
 import type { HeartbeatClientApi } from './heartbeat-client-api.js';
-import { HeartbeatSendError } from './heartbeat-send-error.js';
 import { livenessFromWelcome } from './liveness-timing.js';
+import { randomIdPrefix } from './message-id.js';
 import { phaseAfter, WAITING_PHASES, type Hint, type LoopInput, type LoopState, type Waiter } from './loop-state.js';
-import { messageId, randomIdPrefix } from './message-id.js';
-import { Outbox } from './outbox.js';
-import { PendingRequests } from './pending-requests.js';
 import { PresenceRoster } from './presence-roster.js';
-import { resolveClientOptions, type ResolvedClientOptions } from './resolve-client-options.js';
-import { RESUME_KEY_PREFIX, ResumeStore } from './resume-store.js';
+import { HeartbeatClientOptionsError, resolveClientOptions, type ResolvedClientOptions } from './resolve-client-options.js';
 import { decideRetry, type RetryDecision } from './retry-policy.js';
-import { SessionClaims } from './session-claims.js';
 import { SocketConnection } from './socket-connection.js';
-import { TokenRefresh } from './token-refresh.js';
 import { TopicRefusals } from './topic-refusals.js';
 import { TopicRegistry } from './topic-registry.js';
+import type { OutboxFeature } from './outbox.feature.js';
+import type { RequestsFeature } from './requests.feature.js';
 
 /** The page's origin, which a browser sends as the upgrade's Origin header; null outside a page. */
 function pageOrigin(): string | null {
@@ -49,18 +46,13 @@ export class HeartbeatClient implements HeartbeatClientApi {
   private readonly topics: TopicRegistry;
   private readonly presence: PresenceRoster;
   private readonly refusals: TopicRefusals;
-  /** `request()` calls until their answer; written after welcome, like the outbox. */
-  private readonly requests: PendingRequests;
   private readonly serverMessages = new Subject<ServerMessage>();
   /** Round-trip time and server clock offset from this connection's pongs. */
   private readonly clockSync = new ClockSync();
-  /** `send()` messages until their ack; flushed after welcome and the subscriptions. */
-  private readonly outbox: Outbox;
-  /** Server session id and topic positions in storage, so that a reloaded page resumes. */
-  private readonly resume: ResumeStore;
-  private readonly tokenRefresh: TokenRefresh;
-  /** Tells other tabs which server session this one resumes, so that two tabs never share one. */
-  private readonly claims: SessionClaims;
+  /** The installed features (options.features), in FEATURE_ORDER: their hooks run in this order. */
+  private readonly features: ClientFeature[] = [];
+  private readonly outbox: OutboxFeature | undefined;
+  private readonly requests: RequestsFeature | undefined;
   private readonly hints: Subscription;
   private readonly idPrefix: string;
   /** Inputs to run; the first is the one running (see input()). */
@@ -71,7 +63,6 @@ export class HeartbeatClient implements HeartbeatClientApi {
   private waiters: Waiter[] = [];
   /** The server session to name in the next `hello`: the last welcome's, or one saved by an earlier page. */
   private sessionToResume: string | null = null;
-  private messageCount = 0;
 
   constructor(options: HeartbeatClientOptions) {
     this.options = resolveClientOptions(options);
@@ -85,50 +76,23 @@ export class HeartbeatClient implements HeartbeatClientApi {
       send: (frame) => this.openSocket()?.send(frame) ?? false,
       gap: (payload) => this.emit('gap', payload),
       resumed: (payload) => this.emit('resumed', payload),
-      positionsChanged: () => this.resume.changed(),
+      positionsChanged: () => this.features.forEach((feature) => feature.positionsChanged?.()),
       joined: (payload) => this.emit('joined', payload),
     });
     this.presence = new PresenceRoster(this.topics);
     this.refusals = new TopicRefusals(this.topics, this.presence, (payload) => this.emit('unsubscribed', payload));
     this.messages$ = this.serverMessages.asObservable();
-    this.outbox = new Outbox(this.options.outbox);
-    this.tokenRefresh = new TokenRefresh({
-      fetchToken: () => this.resolveToken(),
-      sendAuth: (token) => this.openSocket()?.send({ type: 'auth', token }) ?? false,
-      failed: (message) => {
-        this.log(message);
-        this.emit('error', { message, code: 'token_refresh', kind: null, at: this.now() });
-      },
-    }, this.options.clock);
     // Unique per client instance (not from `random`, which tests fix): a reloaded page reusing the
     // server session must not repeat an id the server would drop as a duplicate.
     this.idPrefix = randomIdPrefix();
-    this.requests = new PendingRequests(this.options, this.idPrefix, (text) => this.openSocket()?.sendText(text) ?? false);
-    const resumeKey = RESUME_KEY_PREFIX + this.options.url;
-    this.resume = new ResumeStore(
-      this.options.persistence,
-      resumeKey,
-      () => ({ sessionId: this.sessionToResume, topics: this.topics.positions() }),
-      (message) => this.log(message),
-      this.options.clock,
-    );
-    this.claims = new SessionClaims(this.options.broadcastChannel?.(resumeKey) ?? null, { id: this.idPrefix, createdAt: this.now() }, {
-      current: () => this.sessionToResume,
-      yieldSession: (sessionId) => this.yieldSession(sessionId),
-    });
-    const saved = this.resume.load();
-    if (saved) {
-      this.sessionToResume = saved.sessionId;
-      this.topics.restore(saved.topics);
-      this.log(`resume state loaded: session ${saved.sessionId ?? '(none)'}, ${Object.keys(saved.topics).length} topic positions`);
-      if (saved.sessionId) this.claims.claim(saved.sessionId);
-    }
+    const installed = this.installFeatures(options.features ?? []);
+    this.outbox = installed.outbox as OutboxFeature | undefined;
+    this.requests = installed.requests as RequestsFeature | undefined;
     this.hints = merge(
       connectivity.online$.pipe(map(() => 'online' as const)),
       connectivity.offline$.pipe(map(() => 'offline' as const)),
       connectivity.resumed$.pipe(map(() => 'resumed' as const)),
     ).subscribe((hint) => this.input({ type: 'hint', hint }));
-    if (connectivity.pageHidden$) this.hints.add(connectivity.pageHidden$.subscribe(() => this.resume.flush()));
   }
 
   get state(): HeartbeatClientState {
@@ -179,30 +143,16 @@ export class HeartbeatClient implements HeartbeatClientApi {
     return this.presence.observe(topic);
   }
 
+  /** Needs withRequests() (docs/client.md#requests-request). */
   request<T = unknown>(topic: string, data: unknown, options?: HeartbeatRequestOptions): Promise<T> {
+    if (!this.requests) return Promise.reject(new HeartbeatClientOptionsError(ClientMessages.featureMissing('request()', 'withRequests()')));
     return this.requests.call(topic, data, options) as Promise<T>;
   }
 
+  /** Needs withOutbox() (docs/client.md#messages-send-and-acknowledgements). */
   send(topic: string | undefined, data: unknown): Promise<void> {
-    if (this.loop.kind === 'destroyed') return Promise.reject(new HeartbeatSendError('destroyed', ClientMessages.destroyed()));
-    if (data === undefined) return Promise.reject(new HeartbeatSendError('invalid-data', ClientMessages.sendDataMissing()));
-    const problem = topic === undefined ? undefined : topicNameProblem(topic);
-    if (problem !== undefined) return Promise.reject(new HeartbeatSendError('invalid-topic', ClientMessages.topicInvalid(problem)));
-    this.messageCount += 1;
-    const id = messageId(this.idPrefix, this.messageCount);
-    const frame: MessageFrame = topic === undefined ? { type: 'message', id, data } : { type: 'message', id, topic, data };
-    let text: string;
-    try {
-      text = encodeFrame(frame);
-    } catch (error) {
-      return Promise.reject(new HeartbeatSendError('invalid-data', ClientMessages.sendDataNotJson(String(error))));
-    }
-    const before = this.outbox.size;
-    const acked = this.outbox.add(id, text);
-    if (this.outbox.size === before) return acked; // refused: the outbox is full
-    this.flushOutbox();
-    this.patch({ pendingMessages: this.outbox.size });
-    return acked;
+    if (!this.outbox) return Promise.reject(new HeartbeatClientOptionsError(ClientMessages.featureMissing('send()', 'withOutbox()')));
+    return this.outbox.send(topic, data);
   }
 
   destroy(): void {
@@ -285,7 +235,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
       case 'open':
         loop.heartbeat.stop();
         closeSocket(loop.socket);
-        this.closeOutbox();
+        this.features.forEach((feature) => feature.connectionEnded?.());
         return;
       case 'waiting':
         if (loop.timer !== null) this.options.clock.clearTimeout(loop.timer);
@@ -390,13 +340,9 @@ export class HeartbeatClient implements HeartbeatClientApi {
     const reconnect = this.state.sessionId !== null; // only a welcome sets it
     this.clockSync.reset();
     this.sessionToResume = welcome.session_id;
-    this.resume.changed();
-    this.claims.claim(welcome.session_id);
     const tokenExpiresAt = this.clientTime(welcome.token_expires_at);
-    this.planTokenRefresh(tokenExpiresAt);
     this.topics.afterWelcome(positions);
-    this.flushOutbox();
-    this.requests.flush((text) => socket.sendText(text));
+    this.features.forEach((feature) => feature.established?.(welcome, socket, tokenExpiresAt));
     this.patch({
       phase: 'connected',
       connectedAt: at,
@@ -452,33 +398,16 @@ export class HeartbeatClient implements HeartbeatClientApi {
         this.serverMessages.next({ topic: frame.topic, data: frame.data, timestamp: frame.timestamp });
         return;
       case 'result':
-        this.requests.result(frame.id, frame.data);
-        return;
       case 'ack':
-        if (this.outbox.ack(frame.id)) {
-          this.flushOutbox();
-          this.patch({ pendingMessages: this.outbox.size });
-        }
+      case 'authenticated':
+        // Answers to what a feature sent: without that feature installed, none arrive.
+        this.features.some((feature) => feature.frame?.(frame));
         return;
-      case 'authenticated': {
-        const tokenExpiresAt = this.clientTime(frame.token_expires_at);
-        this.log(`token refreshed${tokenExpiresAt === null ? '' : `, expires ${new Date(tokenExpiresAt).toISOString()}`}`);
-        this.tokenRefresh.authenticated(tokenExpiresAt);
-        this.patch({ tokenExpiresAt });
+      case 'error':
+        if (this.features.some((feature) => feature.frame?.(frame))) return;
+        this.refusals.onError(frame);
+        this.emit('error', { message: ClientMessages.serverError(frame.code, frame.message), code: frame.code, kind: null, at: now });
         return;
-      }
-      case 'error': {
-        const { code, ref, message } = frame;
-        // A request's error rejects that request alone, and is told by it.
-        if (ref !== undefined && this.requests.fail(ref, code, message, frame.details)) return;
-        // A server that names the refused message's id in `ref` rejects that send() alone.
-        const refused = ref !== undefined && this.outbox.fail(ref, new HeartbeatSendError('refused', ClientMessages.messageRefused(code, message)));
-        if (refused) this.patch({ pendingMessages: this.outbox.size });
-        else if (ref === 'auth') this.tokenRefresh.refused(message);
-        else this.refusals.onError(frame);
-        this.emit('error', { message: ClientMessages.serverError(code, message), code, kind: null, at: now });
-        return;
-      }
       case 'welcome':
         return;
     }
@@ -574,20 +503,14 @@ export class HeartbeatClient implements HeartbeatClientApi {
     this.release(null);
     this.loop = { kind: 'stopped', restartOn: 'connect' };
     this.settleWaiters(new Error(ClientMessages.disconnectedByClient()));
-    const hadPending = this.outbox.size > 0;
-    this.outbox.rejectAll(new HeartbeatSendError('disconnected', ClientMessages.sendCancelledByDisconnect()));
-    this.resume.flush();
-    if (loop.kind === 'stopped' && this.state.phase === 'idle') {
-      if (hadPending) this.patch({ pendingMessages: 0 });
-      return;
-    }
+    this.features.forEach((feature) => feature.stopped?.());
+    if (loop.kind === 'stopped' && this.state.phase === 'idle') return;
     this.log('disconnect() called');
     this.patch({
       phase: 'idle',
       nextReconnectAt: null,
       connectedAt: null,
       missedPongs: 0,
-      pendingMessages: 0,
       tokenExpiresAt: null,
       ...(wasConnected ? { lastCloseCode: 1000, lastCloseReason: 'client disconnect' } : {}),
     });
@@ -651,13 +574,10 @@ export class HeartbeatClient implements HeartbeatClientApi {
   }
 
   private destroyNow(): void {
-    this.outbox.rejectAll(new HeartbeatSendError('destroyed', ClientMessages.sendCancelledByDestroy()));
-    this.requests.close(ClientMessages.requestDestroyed(), ClientMessages.destroyed());
+    this.features.forEach((feature) => feature.destroyed?.());
     this.stopByClient();
-    this.resume.flush();
     this.loop = { kind: 'destroyed' };
     this.hints.unsubscribe();
-    this.claims.close();
     this.topics.complete();
     this.serverMessages.complete();
     this.hub.complete();
@@ -688,37 +608,31 @@ export class HeartbeatClient implements HeartbeatClientApi {
     return value ?? undefined;
   }
 
-  /** Writes the waiting messages, in order, once the connection has its welcome and subscriptions. */
-  private flushOutbox(): void {
-    const socket = this.openSocket();
-    if (socket) this.outbox.flush((text) => socket.sendText(text));
-  }
-
-  /** The connection ended: messages in flight wait for the next one (resent with the same id). */
-  private closeOutbox(): void {
-    this.tokenRefresh.stop();
-    this.requests.connectionLost();
-    const requeued = this.outbox.requeue();
-    if (requeued > 0) this.log(`${requeued} unacknowledged messages will be sent again after the next welcome`);
-    this.resume.flush();
-  }
-
-  /** Another tab (an older client instance) names the same server session: the next hello names none. */
-  private yieldSession(sessionId: string): void {
-    if (this.sessionToResume !== sessionId) return;
-    this.sessionToResume = null;
-    this.resume.changed();
-    this.log(ClientMessages.sessionYielded(sessionId));
-  }
-
-  /** Refreshes the connection's token before it expires, when there is a provider to ask. */
-  private planTokenRefresh(expiresAt: number | null): void {
-    if (expiresAt !== null && typeof this.options.token !== 'function') {
-      this.tokenRefresh.stop();
-      this.log(ClientMessages.tokenRefreshStaticToken());
-      return;
+  /** Installs `given` in FEATURE_ORDER; each kind at most once. */
+  private installFeatures(given: readonly HeartbeatClientFeature[]): Partial<Record<ClientFeatureKind, ClientFeature>> {
+    const host: ClientFeatureHost = {
+      options: this.options,
+      idPrefix: this.idPrefix,
+      topics: this.topics,
+      openSocket: () => this.openSocket(),
+      patch: (changes) => this.patch(changes),
+      emit: (event, payload) => this.emit(event, payload),
+      resolveToken: () => this.resolveToken(),
+      clientTime: (serverTime) => this.clientTime(serverTime),
+      sessionToResume: () => this.sessionToResume,
+      setSessionToResume: (sessionId) => {
+        this.sessionToResume = sessionId;
+      },
+    };
+    const installed: Partial<Record<ClientFeatureKind, ClientFeature>> = {};
+    for (const kind of FEATURE_ORDER) {
+      const matching = given.filter((feature) => feature.kind === kind);
+      if (matching.length > 1) throw new HeartbeatClientOptionsError(ClientMessages.featureTwice(kind));
+      if (matching.length === 0) continue;
+      installed[kind] = matching[0].install(host);
+      this.features.push(installed[kind]);
     }
-    this.tokenRefresh.start(expiresAt);
+    return installed;
   }
 
   /** A time on the server's clock (token expiry) on this client's clock, per this connection's welcome. */
