@@ -110,6 +110,8 @@ export async function measureBundle(scenario) {
     metafile: true,
     write: false,
     legalComments: 'none',
+    // As `ng build` defines them for production: Angular's dev-mode checks and class metadata go.
+    define: { ngDevMode: 'false', ngJitMode: 'false', ngI18nClosureMode: 'false' },
     logLevel: 'silent',
   });
   const output = result.outputFiles[0].contents;
