@@ -5,8 +5,12 @@ export {
   withConnectOnStart,
   withDebug,
   withNetworkPreset,
+  withOutbox,
+  withRequests,
+  withResumeStorage,
   withStatusTexts,
   withTokenProvider,
+  withTokenRefresh,
 } from './lib/heartbeat.providers.js';
 export type { HeartbeatFeature } from './lib/heartbeat.providers.js';
 export {
@@ -43,6 +47,8 @@ export type {
   NetworkPreset,
   OutboxLimits,
   PresenceMember,
+  RequestsOptions,
+  ResumeStorageOptions,
   ServerMessage,
   StorageLike,
   TopicEvent,
