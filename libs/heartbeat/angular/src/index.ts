@@ -6,6 +6,7 @@ export {
   withDebug,
   withNetworkPreset,
   withOutbox,
+  withPresence,
   withRequests,
   withResumeStorage,
   withStatusTexts,

@@ -21,6 +21,7 @@ describe('@heartbeat/client', () => {
         'timingOptionProblem',
         'topicNameProblem',
         'withOutbox',
+        'withPresence',
         'withRequests',
         'withResumeStorage',
         'withTokenRefresh',

@@ -26,6 +26,7 @@ export type { PresenceMember } from '@heartbeat/protocol';
 export type { ClientFeatureKind, HeartbeatClientFeature } from './lib/client-feature.js';
 export { withOutbox } from './lib/outbox.feature.js';
 export type { OutboxLimits } from './lib/outbox.js';
+export { withPresence } from './lib/presence.feature.js';
 export { withRequests } from './lib/requests.feature.js';
 export type { RequestsOptions } from './lib/requests.feature.js';
 export { withResumeStorage } from './lib/resume-storage.feature.js';

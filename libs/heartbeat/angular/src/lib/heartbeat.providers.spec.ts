@@ -13,6 +13,7 @@ import {
   withDebug,
   withNetworkPreset,
   withOutbox,
+  withPresence,
   withRequests,
   withResumeStorage,
   withStatusTexts,
@@ -113,9 +114,15 @@ describe('provideHeartbeat', () => {
 
     it('hands the client one feature per with*() call, after those in the config', () => {
       const fromConfig = clientWithRequests();
-      const options = optionsFor({ features: [fromConfig] }, withOutbox({ maxMessages: 10 }), withResumeStorage({ broadcastChannel: false }), withTokenRefresh());
+      const options = optionsFor(
+        { features: [fromConfig] },
+        withOutbox({ maxMessages: 10 }),
+        withResumeStorage({ broadcastChannel: false }),
+        withTokenRefresh(),
+        withPresence(),
+      );
 
-      expect(options.features?.map((installed) => installed.kind)).toEqual(['requests', 'outbox', 'resumeStorage', 'tokenRefresh']);
+      expect(options.features?.map((installed) => installed.kind)).toEqual(['requests', 'outbox', 'resumeStorage', 'tokenRefresh', 'presence']);
       expect(options.features?.[0]).toBe(fromConfig);
     });
 

@@ -13,6 +13,7 @@ import {
 import {
   NETWORK_PRESETS,
   withOutbox as clientOutbox,
+  withPresence as clientPresence,
   withRequests as clientRequests,
   withResumeStorage as clientResumeStorage,
   withTokenRefresh as clientTokenRefresh,
@@ -56,6 +57,7 @@ export enum HeartbeatFeatureKind {
   StatusTexts = 'StatusTexts',
   ClientFactory = 'ClientFactory',
   Outbox = 'Outbox',
+  Presence = 'Presence',
   Requests = 'Requests',
   ResumeStorage = 'ResumeStorage',
   TokenRefresh = 'TokenRefresh',
@@ -156,6 +158,11 @@ export function withOutbox(limits?: Partial<OutboxLimits>): HeartbeatFeature<Hea
 /** `store.request()`: a server handler's answer (the client's withRequests(), docs/client.md#features). */
 export function withRequests(options?: RequestsOptions): HeartbeatFeature<HeartbeatFeatureKind.Requests> {
   return clientFeature(HeartbeatFeatureKind.Requests, clientRequests(options));
+}
+
+/** `store.presence(topic)`: who is in a topic (the client's withPresence(), docs/client.md#features). */
+export function withPresence(): HeartbeatFeature<HeartbeatFeatureKind.Presence> {
+  return clientFeature(HeartbeatFeatureKind.Presence, clientPresence());
 }
 
 /** Resume after a page reload, from the session and positions kept in `sessionStorage` (the client's withResumeStorage()). */

@@ -50,7 +50,7 @@ export const HEARTBEAT_CONNECT_ON_START = new InjectionToken<boolean>('HEARTBEAT
 export const HEARTBEAT_NETWORK_PRESET = new InjectionToken<HeartbeatClientOptions['preset']>('HEARTBEAT_NETWORK_PRESET');
 /** Set by withTokenProvider(). */
 export const HEARTBEAT_TOKEN_FACTORY = new InjectionToken<HeartbeatTokenFactory>('HEARTBEAT_TOKEN_FACTORY');
-/** Set by withOutbox(), withRequests(), withResumeStorage(), withTokenRefresh(): the client's features. */
+/** Set by withOutbox(), withPresence(), withRequests(), withResumeStorage(), withTokenRefresh(): the client's features. */
 export const HEARTBEAT_CLIENT_FEATURES = new InjectionToken<readonly HeartbeatClientFeature[]>('HEARTBEAT_CLIENT_FEATURES');
 /** Set by withDebug(). */
 export const HEARTBEAT_DEBUG = new InjectionToken<NonNullable<HeartbeatClientOptions['debug']>>('HEARTBEAT_DEBUG');

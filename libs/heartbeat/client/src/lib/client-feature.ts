@@ -34,7 +34,7 @@ export interface ClientFeatureHost {
 export interface ClientFeature {
   /** `welcome` arrived and the topics are subscribed again: the connection is usable. */
   established?(welcome: WelcomeFrame, socket: SocketConnection, tokenExpiresAt: number | null): void;
-  /** A frame the core does not handle itself (ack, result, authenticated, error); true when it was this feature's. */
+  /** A frame the core does not handle itself (ack, result, authenticated, presence, join, leave, error); true when it was this feature's alone. */
   frame?(frame: ServerFrame): boolean;
   /** A topic position or the server session changed. */
   positionsChanged?(): void;
@@ -47,7 +47,7 @@ export interface ClientFeature {
 }
 
 /** The features a client may have, each at most once; the order in which their hooks run. */
-export const FEATURE_ORDER = ['resumeStorage', 'tokenRefresh', 'outbox', 'requests'] as const;
+export const FEATURE_ORDER = ['resumeStorage', 'tokenRefresh', 'outbox', 'requests', 'presence'] as const;
 export type ClientFeatureKind = (typeof FEATURE_ORDER)[number];
 
 /** What `withOutbox()`, `withRequests()`, … return: given in `options.features`, installed by the client's constructor. */

@@ -68,8 +68,6 @@ export const ClientMessages = {
     `The server refused the topic "${topic}" (${code}): ${message} The topic is no longer subscribed; subscribe again once the connection may have it.`,
   topicEnded: (topic: string, reason: string) =>
     `The server ended the subscription to "${topic}" (${reason}): the connection's token no longer allows it. Subscribe again after authenticating as a user who may.`,
-  presenceRefused: (topic: string, code: string, message: string) =>
-    `The server refused the presence of "${topic}" (${code}): ${message} The topic's events are still delivered.`,
   invalidFrame: (detail: string) => `The server sent a frame the client does not understand (${detail}); it was ignored.`,
   serverError: (code: string, message: string) => `The server reported ${code}: ${message}`,
   handlerThrew: (event: string) => `A handler for "${event}" threw; the other handlers still ran.`,
@@ -110,6 +108,12 @@ export const RequestMessages = {
     `withRequests() option \`timeout\` must be a positive number of milliseconds, got ${JSON.stringify(value)}; remove it to use the default (10000 ms).`,
   requestTimeoutInvalid: (value: unknown) =>
     `The request option \`timeout\` must be a positive number of milliseconds, got ${JSON.stringify(value)}; leave it out to use the client's requestTimeout.`,
+} as const;
+
+/** presence$() (withPresence()). */
+export const PresenceMessages = {
+  presenceRefused: (topic: string, code: string, message: string) =>
+    `The server refused the presence of "${topic}" (${code}): ${message} The topic's events are still delivered.`,
 } as const;
 
 /** Token refresh (withTokenRefresh()). */

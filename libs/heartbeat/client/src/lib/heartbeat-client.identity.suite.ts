@@ -24,6 +24,7 @@ import { HeartbeatRequestError } from './heartbeat-request-error.js';
 import { HeartbeatSendError } from './heartbeat-send-error.js';
 import { HeartbeatTopicError } from './heartbeat-topic-error.js';
 import { withOutbox } from './outbox.feature.js';
+import { withPresence } from './presence.feature.js';
 import { withRequests } from './requests.feature.js';
 import { withTokenRefresh } from './token-refresh.feature.js';
 
@@ -193,7 +194,7 @@ export function identitySuite(cluster: IdentitySuiteCluster): void {
         reconnectInterval: 100,
         maxReconnectInterval: 500,
         jitter: 0,
-        features: [withOutbox(), withRequests(requestTimeout === undefined ? {} : { timeout: requestTimeout }), withTokenRefresh()],
+        features: [withOutbox(), withRequests(requestTimeout === undefined ? {} : { timeout: requestTimeout }), withTokenRefresh(), withPresence()],
       });
       clients.push(created);
       return created;

@@ -13,6 +13,7 @@ import { HeartbeatClient } from './heartbeat-client.js';
 import { HeartbeatClientOptionsError } from './resolve-client-options.js';
 import type { HeartbeatClientFeature } from './client-feature.js';
 import { withOutbox } from './outbox.feature.js';
+import { withPresence } from './presence.feature.js';
 import { MAX_MESSAGES_IN_FLIGHT } from './outbox.js';
 import { withRequests } from './requests.feature.js';
 import { withResumeStorage } from './resume-storage.feature.js';
@@ -46,7 +47,7 @@ function fakeConnectivity() {
 }
 
 /** The opt-in features a test client has unless the test names its own (docs/client.md#features). */
-const ALL_FEATURES = () => [withOutbox(), withRequests(), withTokenRefresh()];
+const ALL_FEATURES = () => [withOutbox(), withRequests(), withTokenRefresh(), withPresence()];
 
 /**
  * Every feature, with resume storage on `storage`. Real BroadcastChannels would connect the clients
@@ -1733,6 +1734,15 @@ describe('HeartbeatClient', () => {
       await expect(client.request('orders.get', { id: 1 })).rejects.toThrow(
         new HeartbeatClientOptionsError(ClientMessages.featureMissing('request()', 'withRequests()')),
       );
+    });
+
+    it('errors presence$() without withPresence(), saying which feature to add', () => {
+      const { client } = setup({ features: [] });
+      let failure: unknown;
+
+      client.presence$('room').subscribe({ error: (error: unknown) => (failure = error) });
+
+      expect(failure).toEqual(new HeartbeatClientOptionsError(ClientMessages.featureMissing('presence$()', 'withPresence()')));
     });
 
     it('refuses a feature given twice', () => {

@@ -6,6 +6,7 @@ import { HeartbeatClient } from './heartbeat-client.js';
 import { HeartbeatRequestError } from './heartbeat-request-error.js';
 import { HeartbeatTopicError } from './heartbeat-topic-error.js';
 import { withOutbox } from './outbox.feature.js';
+import { withPresence } from './presence.feature.js';
 import { withRequests } from './requests.feature.js';
 import { HeartbeatClientOptionsError } from './resolve-client-options.js';
 
@@ -16,7 +17,7 @@ function harness(requestTimeout?: number) {
     url: 'ws://server.test/ws',
     webSocket: sockets.WebSocket,
     jitter: 0,
-    features: [withOutbox(), withRequests(requestTimeout === undefined ? {} : { timeout: requestTimeout })],
+    features: [withOutbox(), withRequests(requestTimeout === undefined ? {} : { timeout: requestTimeout }), withPresence()],
   });
   const errors: HeartbeatClientEventMap['error'][] = [];
   const unsubscribed: HeartbeatClientEventMap['unsubscribed'][] = [];

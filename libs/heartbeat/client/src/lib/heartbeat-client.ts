@@ -1,5 +1,5 @@
 import type { HelloFrame, PresenceMember, ServerFrame, WelcomeFrame } from '@heartbeat/protocol';
-import { BehaviorSubject, map, merge, Observable, Subject, Subscription } from 'rxjs';
+import { BehaviorSubject, map, merge, Observable, Subject, Subscription, throwError } from 'rxjs';
 import { ClientHeartbeat } from './client-heartbeat.js';
 import type { HeartbeatClientEventMap, HeartbeatClientEventName, ServerMessage, TopicEvent } from './client-events.js';
 import type { HeartbeatClientOptions, HeartbeatRequestOptions } from './client-options.js';
@@ -13,13 +13,13 @@ import type { HeartbeatClientApi } from './heartbeat-client-api.js';
 import { livenessFromWelcome } from './liveness-timing.js';
 import { randomIdPrefix } from './message-id.js';
 import { phaseAfter, WAITING_PHASES, type Hint, type LoopInput, type LoopState, type Waiter } from './loop-state.js';
-import { PresenceRoster } from './presence-roster.js';
 import { HeartbeatClientOptionsError, resolveClientOptions, type ResolvedClientOptions } from './resolve-client-options.js';
 import { decideRetry, type RetryDecision } from './retry-policy.js';
 import { SocketConnection } from './socket-connection.js';
 import { TopicRefusals } from './topic-refusals.js';
 import { TopicRegistry } from './topic-registry.js';
 import type { OutboxFeature } from './outbox.feature.js';
+import type { PresenceFeature } from './presence.feature.js';
 import type { RequestsFeature } from './requests.feature.js';
 
 /** The page's origin, which a browser sends as the upgrade's Origin header; null outside a page. */
@@ -44,7 +44,6 @@ export class HeartbeatClient implements HeartbeatClientApi {
   private readonly store: BehaviorSubject<HeartbeatClientState>;
   private readonly hub: EventHub<HeartbeatClientEventMap>;
   private readonly topics: TopicRegistry;
-  private readonly presence: PresenceRoster;
   private readonly refusals: TopicRefusals;
   private readonly serverMessages = new Subject<ServerMessage>();
   /** Round-trip time and server clock offset from this connection's pongs. */
@@ -53,6 +52,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
   private readonly features: ClientFeature[] = [];
   private readonly outbox: OutboxFeature | undefined;
   private readonly requests: RequestsFeature | undefined;
+  private readonly presence: PresenceFeature | undefined;
   private readonly hints: Subscription;
   private readonly idPrefix: string;
   /** Inputs to run; the first is the one running (see input()). */
@@ -79,8 +79,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
       positionsChanged: () => this.features.forEach((feature) => feature.positionsChanged?.()),
       joined: (payload) => this.emit('joined', payload),
     });
-    this.presence = new PresenceRoster(this.topics);
-    this.refusals = new TopicRefusals(this.topics, this.presence, (payload) => this.emit('unsubscribed', payload));
+    this.refusals = new TopicRefusals(this.topics, (payload) => this.emit('unsubscribed', payload));
     this.messages$ = this.serverMessages.asObservable();
     // Unique per client instance (not from `random`, which tests fix): a reloaded page reusing the
     // server session must not repeat an id the server would drop as a duplicate.
@@ -88,6 +87,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
     const installed = this.installFeatures(options.features ?? []);
     this.outbox = installed.outbox as OutboxFeature | undefined;
     this.requests = installed.requests as RequestsFeature | undefined;
+    this.presence = installed.presence as PresenceFeature | undefined;
     this.hints = merge(
       connectivity.online$.pipe(map(() => 'online' as const)),
       connectivity.offline$.pipe(map(() => 'offline' as const)),
@@ -139,7 +139,9 @@ export class HeartbeatClient implements HeartbeatClientApi {
     return this.topics.subscribe<T>(topic);
   }
 
+  /** Needs withPresence() (docs/client.md#presence). */
   presence$(topic: string): Observable<readonly PresenceMember[]> {
+    if (!this.presence) return throwError(() => new HeartbeatClientOptionsError(ClientMessages.featureMissing('presence$()', 'withPresence()')));
     return this.presence.observe(topic);
   }
 
@@ -390,16 +392,15 @@ export class HeartbeatClient implements HeartbeatClientApi {
         return;
       case 'unsubscribed':
         return this.refusals.onUnsubscribed(frame);
-      case 'presence':
-      case 'join':
-      case 'leave':
-        return this.presence.onFrame(frame);
       case 'message':
         this.serverMessages.next({ topic: frame.topic, data: frame.data, timestamp: frame.timestamp });
         return;
       case 'result':
       case 'ack':
       case 'authenticated':
+      case 'presence':
+      case 'join':
+      case 'leave':
         // Answers to what a feature sent: without that feature installed, none arrive.
         this.features.some((feature) => feature.frame?.(frame));
         return;
