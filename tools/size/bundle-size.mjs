@@ -47,6 +47,9 @@ export const GZIP_BUDGETS = { client: 15_200, angular: 22_650 };
 /** Every Angular app has these; what a bundle imports from them is listed, not counted. */
 const EXTERNAL = ['@angular/*', 'rxjs', 'rxjs/*'];
 
+/** What @angular/core imports from rxjs itself: every Angular app carries these. */
+const ANGULAR_RXJS = `import { BehaviorSubject, Observable, Subject, Subscription } from 'rxjs'; export { BehaviorSubject, Observable, Subject, Subscription };`;
+
 /** The entry file of a built package, as its dist/package.json exports it to a browser bundler. */
 function builtEntry(name) {
   const dist = join(WORKSPACE_ROOT, 'libs/heartbeat', name, 'dist');
@@ -81,7 +84,7 @@ const heartbeatPackages = {
  * Bundles one scenario, minified, for a browser (ES2022, as Angular 21 targets). Returns the raw and
  * gzip -9 bytes of the bundle, each input's bytes in it (largest first) and the rxjs names it imports.
  */
-export async function measureBundle(scenario) {
+export async function measureBundle(scenario, { external = EXTERNAL } = {}) {
   const result = await build({
     stdin: { contents: scenario.source, resolveDir: WORKSPACE_ROOT, loader: 'js' },
     bundle: true,
@@ -89,8 +92,9 @@ export async function measureBundle(scenario) {
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
-    conditions: ['browser', 'module', 'import'],
-    external: EXTERNAL,
+    // ng build's conditions: rxjs resolves to its ES2015 modules.
+    conditions: ['es2015', 'browser', 'module', 'import'],
+    external,
     plugins: [heartbeatPackages],
     metafile: true,
     write: false,
@@ -107,6 +111,18 @@ export async function measureBundle(scenario) {
     .filter((file) => file.bytes > 0)
     .sort((a, b) => b.bytes - a.bytes);
   return { bytes: output.length, gzip: gzipSync(output, { level: 9 }).length, files, rxjs: rxjsImports(Buffer.from(output).toString('utf8')) };
+}
+
+/**
+ * Minified bytes of rxjs a scenario adds to an Angular app: rxjs bundled (Angular still external),
+ * less what @angular/core's own imports bring. Operators Heartbeat uses and the app does not count here.
+ */
+export async function rxjsBeyondAngular(scenario) {
+  const rxjsBytes = async (source) =>
+    (await measureBundle({ source }, { external: ['@angular/*'] })).files
+      .filter((file) => file.path.includes('node_modules/rxjs/'))
+      .reduce((sum, file) => sum + file.bytes, 0);
+  return (await rxjsBytes(scenario.source)) - (await rxjsBytes(ANGULAR_RXJS));
 }
 
 function shortPath(path) {
@@ -139,12 +155,15 @@ function report(name, measured) {
   const lines = [`${name}: ${SCENARIOS[name].title}`, `  total ${kb(measured.bytes)} minified, ${kb(measured.gzip)} gzip -9 (${measured.gzip} bytes)`];
   for (const file of measured.files) lines.push(`  ${String(file.bytes).padStart(7)}  ${file.path}`);
   lines.push(`  rxjs imports: ${measured.rxjs.join(', ') || 'none'}`);
+  lines.push(`  rxjs beyond @angular/core's own: ${kb(measured.rxjsBeyondAngular)} minified`);
   return lines.join('\n');
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const results = {};
-  for (const name of Object.keys(SCENARIOS)) results[name] = await measureBundle(SCENARIOS[name]);
+  for (const [name, scenario] of Object.entries(SCENARIOS)) {
+    results[name] = { ...(await measureBundle(scenario)), rxjsBeyondAngular: await rxjsBeyondAngular(scenario) };
+  }
   if (process.argv.includes('--json')) console.log(JSON.stringify(results, null, 2));
   else console.log(Object.entries(results).map(([name, measured]) => report(name, measured)).join('\n\n'));
 }

@@ -1,5 +1,5 @@
 import type { HelloFrame, PresenceMember, ServerFrame, WelcomeFrame } from '@heartbeat/protocol';
-import { BehaviorSubject, map, merge, Observable, Subject, Subscription, throwError } from 'rxjs';
+import { BehaviorSubject, Observable, Subject, Subscription, throwError } from 'rxjs';
 import { ClientHeartbeat } from './client-heartbeat.js';
 import type { HeartbeatClientEventMap, HeartbeatClientEventName, ServerMessage, TopicEvent } from './client-events.js';
 import type { HeartbeatClientOptions, HeartbeatRequestOptions } from './client-options.js';
@@ -88,11 +88,10 @@ export class HeartbeatClient implements HeartbeatClientApi {
     this.#outbox = installed.outbox as OutboxFeature | undefined;
     this.#requests = installed.requests as RequestsFeature | undefined;
     this.#presence = installed.presence as PresenceFeature | undefined;
-    this.#hints = merge(
-      connectivity.online$.pipe(map(() => 'online' as const)),
-      connectivity.offline$.pipe(map(() => 'offline' as const)),
-      connectivity.resumed$.pipe(map(() => 'resumed' as const)),
-    ).subscribe((hint) => this.#input({ type: 'hint', hint }));
+    this.#hints = new Subscription();
+    for (const [signal, hint] of [[connectivity.online$, 'online'], [connectivity.offline$, 'offline'], [connectivity.resumed$, 'resumed']] as const) {
+      this.#hints.add(signal.subscribe(() => this.#input({ type: 'hint', hint })));
+    }
   }
 
   get state(): HeartbeatClientState {
