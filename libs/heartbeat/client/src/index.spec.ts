@@ -20,6 +20,7 @@ describe('@heartbeat/client', () => {
         'isValidTopicName',
         'timingOptionProblem',
         'topicNameProblem',
+        'withNodeDiagnostics',
         'withOutbox',
         'withPresence',
         'withRequests',

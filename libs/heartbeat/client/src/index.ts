@@ -24,6 +24,7 @@ export type { HeartbeatTopicErrorCode } from './lib/heartbeat-topic-error.js';
 export { isValidTopicName, topicNameProblem } from '@heartbeat/protocol';
 export type { PresenceMember } from '@heartbeat/protocol';
 export type { ClientFeatureKind, HeartbeatClientFeature } from './lib/client-feature.js';
+export { withNodeDiagnostics } from './lib/node-diagnostics.feature.js';
 export { withOutbox } from './lib/outbox.feature.js';
 export type { OutboxLimits } from './lib/outbox.js';
 export { withPresence } from './lib/presence.feature.js';

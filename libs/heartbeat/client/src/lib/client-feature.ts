@@ -1,6 +1,7 @@
 import type { ServerFrame, WelcomeFrame } from '@heartbeat/protocol';
 import type { HeartbeatClientEventMap, HeartbeatClientEventName } from './client-events.js';
 import type { HeartbeatClientState } from './client-state.js';
+import type { FailureDiagnosis } from './connection-failure.js';
 import type { ResolvedClientOptions } from './resolve-client-options.js';
 import type { SocketConnection } from './socket-connection.js';
 import type { TopicRegistry } from './topic-registry.js';
@@ -44,10 +45,12 @@ export interface ClientFeature {
   stopped?(): void;
   /** destroy(): release every timer, listener and channel. */
   destroyed?(): void;
+  /** The socket closed before it opened: the cause, from its last `error` event, when this feature can name it. */
+  diagnose?(errorEvent: unknown, url: string): FailureDiagnosis | null;
 }
 
 /** The features a client may have, each at most once; the order in which their hooks run. */
-export const FEATURE_ORDER = ['resumeStorage', 'tokenRefresh', 'outbox', 'requests', 'presence'] as const;
+export const FEATURE_ORDER = ['resumeStorage', 'tokenRefresh', 'outbox', 'requests', 'presence', 'nodeDiagnostics'] as const;
 export type ClientFeatureKind = (typeof FEATURE_ORDER)[number];
 
 /** What `withOutbox()`, `withRequests()`, … return: given in `options.features`, installed by the client's constructor. */

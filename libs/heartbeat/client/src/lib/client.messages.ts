@@ -33,21 +33,6 @@ export const ClientMessages = {
     `The server closed the connection before welcome (code ${code}${reason ? `: ${reason}` : ''}).`,
   tokenRejected: (reason: string) =>
     `The server rejected the token (4001${reason ? `: ${reason}` : ''}): check the token, or what the token provider returns.`,
-  connectionRefused: (url: string, host: string) =>
-    `Connection refused by ${host} (ECONNREFUSED): is the Heartbeat server running at ${url}? Start it, or fix the host and port in the url.`,
-  hostNotFound: (host: string, code: string) => `The host "${host}" could not be found (${code}): check the host name in the url.`,
-  notFound: (url: string, path: string) =>
-    `The server answered the WebSocket upgrade at ${url} with HTTP 404: nothing serves WebSockets at the path "${path}". Check the path in the url (the Heartbeat endpoint is "/ws" unless the server's \`path\` option says otherwise).`,
-  upgradeDropped: (url: string, path: string) =>
-    `The server closed the connection during the WebSocket upgrade at ${url} without an HTTP response (socket hang up): usually nothing serves WebSockets at the path "${path}". Check the path in the url (e.g. "/ws"), and that no proxy in the way drops upgrades.`,
-  originRefused: (url: string) =>
-    `The server refused the WebSocket upgrade at ${url} with HTTP 403: its \`allowedOrigins\` does not accept this client's Origin header. List the origin in the server's \`allowedOrigins\`; a Node client sends no Origin header, which a list always refuses (use a predicate that accepts undefined).`,
-  httpStatus: (url: string, status: number) =>
-    `The server answered the WebSocket upgrade at ${url} with HTTP ${status} instead of switching protocols: check the url, and any proxy or authentication in front of the server.`,
-  serviceUnavailable: (url: string) =>
-    `The server at ${url} answered the WebSocket upgrade with HTTP 503 (unavailable, e.g. restarting); retrying.`,
-  networkFailed: (url: string, detail: string) =>
-    `Could not connect to ${url} (${detail}): check the host and port in the url, and the network between here and the server.`,
   upgradeFailed: (url: string, pageOrigin: string | null, detail: string | null) =>
     `The WebSocket upgrade at ${url} failed before the connection opened (${detail ?? 'the browser does not say why'}). ` +
     `Check: is the Heartbeat server running at that URL (behind a dev server's proxy, such as ng serve's, at the proxy's target: the dev server's terminal shows the proxy's error); is the path right (e.g. "/ws"); ` +
@@ -73,16 +58,35 @@ export const ClientMessages = {
   handlerThrew: (event: string) => `A handler for "${event}" threw; the other handlers still ran.`,
 } as const;
 
+/** Node's first-connection causes, from what `ws` reports (withNodeDiagnostics()). */
+export const NodeDiagnosticsMessages = {
+  connectionRefused: (url: string, host: string) =>
+    `Connection refused by ${host} (ECONNREFUSED): is the Heartbeat server running at ${url}? Start it, or fix the host and port in the url.`,
+  hostNotFound: (host: string, code: string) => `The host "${host}" could not be found (${code}): check the host name in the url.`,
+  notFound: (url: string, path: string) =>
+    `The server answered the WebSocket upgrade at ${url} with HTTP 404: nothing serves WebSockets at the path "${path}". Check the path in the url (the Heartbeat endpoint is "/ws" unless the server's \`path\` option says otherwise).`,
+  upgradeDropped: (url: string, path: string) =>
+    `The server closed the connection during the WebSocket upgrade at ${url} without an HTTP response (socket hang up): usually nothing serves WebSockets at the path "${path}". Check the path in the url (e.g. "/ws"), and that no proxy in the way drops upgrades.`,
+  originRefused: (url: string) =>
+    `The server refused the WebSocket upgrade at ${url} with HTTP 403: its \`allowedOrigins\` does not accept this client's Origin header. List the origin in the server's \`allowedOrigins\`; a Node client sends no Origin header, which a list always refuses (use a predicate that accepts undefined).`,
+  httpStatus: (url: string, status: number) =>
+    `The server answered the WebSocket upgrade at ${url} with HTTP ${status} instead of switching protocols: check the url, and any proxy or authentication in front of the server.`,
+  serviceUnavailable: (url: string) =>
+    `The server at ${url} answered the WebSocket upgrade with HTTP 503 (unavailable, e.g. restarting); retrying.`,
+  networkFailed: (url: string, detail: string) =>
+    `Could not connect to ${url} (${detail}): check the host and port in the url, and the network between here and the server.`,
+} as const;
+
 /** send() and the outbox (withOutbox()). */
 export const OutboxMessages = {
   outboxOptionInvalid: (name: string, value: unknown) =>
-    `HeartbeatClient option \`outbox.${name}\` must be a whole number, 1 or more, got ${JSON.stringify(value)}; remove it to use the default.`,
+    `withOutbox() option \`${name}\` must be a whole number, 1 or more, got ${JSON.stringify(value)}; remove it to use the default.`,
   messageTooLarge: (bytes: number, maxBytes: number) =>
-    `Cannot send: the message is ${bytes} bytes, more than the whole outbox may hold (outbox.maxBytes = ${maxBytes}); send less data or raise outbox.maxBytes.`,
+    `Cannot send: the message is ${bytes} bytes, more than the whole outbox may hold (withOutbox's maxBytes = ${maxBytes}); send less data or raise maxBytes.`,
   outboxFullMessages: (count: number, maxMessages: number) =>
-    `Cannot send: ${count} messages are already waiting for the server's acknowledgement (outbox.maxMessages = ${maxMessages}); wait for earlier sends to resolve, or raise outbox.maxMessages.`,
+    `Cannot send: ${count} messages are already waiting for the server's acknowledgement (withOutbox's maxMessages = ${maxMessages}); wait for earlier sends to resolve, or raise maxMessages.`,
   outboxFullBytes: (bytes: number, adding: number, maxBytes: number) =>
-    `Cannot send: the ${adding}-byte message does not fit next to the ${bytes} bytes already waiting for the server's acknowledgement (outbox.maxBytes = ${maxBytes}); wait for earlier sends to resolve, or raise outbox.maxBytes.`,
+    `Cannot send: the ${adding}-byte message does not fit next to the ${bytes} bytes already waiting for the server's acknowledgement (withOutbox's maxBytes = ${maxBytes}); wait for earlier sends to resolve, or raise maxBytes.`,
   sendDataMissing: () => 'Cannot send: `data` is undefined, which JSON cannot carry; pass null to send no data.',
   sendDataNotJson: (cause: string) => `Cannot send: \`data\` cannot be encoded as JSON (${cause}); send plain objects, arrays, strings, numbers, booleans or null.`,
   sendCancelledByDisconnect: () =>

@@ -12,6 +12,7 @@ import { ClientMessages } from './client.messages.js';
 import { HeartbeatClient } from './heartbeat-client.js';
 import { HeartbeatClientOptionsError } from './resolve-client-options.js';
 import type { HeartbeatClientFeature } from './client-feature.js';
+import { withNodeDiagnostics } from './node-diagnostics.feature.js';
 import { withOutbox } from './outbox.feature.js';
 import { withPresence } from './presence.feature.js';
 import { MAX_MESSAGES_IN_FLIGHT } from './outbox.js';
@@ -47,7 +48,7 @@ function fakeConnectivity() {
 }
 
 /** The opt-in features a test client has unless the test names its own (docs/client.md#features). */
-const ALL_FEATURES = () => [withOutbox(), withRequests(), withTokenRefresh(), withPresence()];
+const ALL_FEATURES = () => [withOutbox(), withRequests(), withTokenRefresh(), withPresence(), withNodeDiagnostics()];
 
 /**
  * Every feature, with resume storage on `storage`. Real BroadcastChannels would connect the clients
@@ -1281,12 +1282,12 @@ describe('HeartbeatClient', () => {
       await expect(acked).resolves.toBeUndefined();
     });
 
-    it('rejects the send that would exceed outbox.maxMessages, at once, and keeps the others', async () => {
+    it('rejects the send that would exceed withOutbox\'s maxMessages, at once, and keeps the others', async () => {
       const harness = setup({ features: [withOutbox({ maxMessages: 2 })] });
       const kept = [harness.client.send('t', 1), harness.client.send('t', 2)];
       const refused = harness.client.send('t', 3);
       await expect(refused).rejects.toMatchObject({ name: 'HeartbeatSendError', code: 'outbox-full' });
-      await expect(refused).rejects.toThrow('(outbox.maxMessages = 2)');
+      await expect(refused).rejects.toThrow("(withOutbox's maxMessages = 2)");
       expect(harness.client.state.pendingMessages).toBe(2);
       const socket = await connectNow(harness);
       expect(messages(socket).map((m) => m.data)).toEqual([1, 2]);
@@ -1307,10 +1308,10 @@ describe('HeartbeatClient', () => {
       await expect(third).resolves.toBeUndefined();
     });
 
-    it('rejects the send that would exceed outbox.maxBytes, and one message larger than it alone', async () => {
+    it('rejects the send that would exceed withOutbox\'s maxBytes, and one message larger than it alone', async () => {
       const harness = setup({ features: [withOutbox({ maxBytes: 200 })] });
       void harness.client.send('t', 'x'.repeat(100));
-      await expect(harness.client.send('t', 'y'.repeat(100))).rejects.toThrow('(outbox.maxBytes = 200)');
+      await expect(harness.client.send('t', 'y'.repeat(100))).rejects.toThrow("(withOutbox's maxBytes = 200)");
       await expect(harness.client.send('t', 'z'.repeat(300))).rejects.toMatchObject({ code: 'too-large' });
       expect(harness.client.state.pendingMessages).toBe(1);
     });

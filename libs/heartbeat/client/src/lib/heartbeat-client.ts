@@ -7,7 +7,7 @@ import { initialClientState, STATUS_OF_PHASE, type HeartbeatClientState } from '
 import { FEATURE_ORDER, type ClientFeature, type ClientFeatureHost, type ClientFeatureKind, type HeartbeatClientFeature } from './client-feature.js';
 import { ClientMessages } from './client.messages.js';
 import { ClockSync } from './clock-sync.js';
-import { ConnectionFailure } from './connection-failure.js';
+import { ConnectionFailure, type FailureDiagnosis } from './connection-failure.js';
 import { EventHub } from './event-hub.js';
 import type { HeartbeatClientApi } from './heartbeat-client-api.js';
 import { livenessFromWelcome } from './liveness-timing.js';
@@ -279,7 +279,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
         closed: (code, reason, wasClean, opening) => {
           const failure = opening.opened
             ? ConnectionFailure.closed(code, reason, wasClean, this.#loop.kind === 'open')
-            : ConnectionFailure.beforeOpen(opening.errorEvent, url, pageOrigin());
+            : ConnectionFailure.beforeOpen(opening.errorEvent, url, pageOrigin(), this.#diagnose(opening.errorEvent));
           this.#input({ type: 'failed', failure, socket });
         },
       });
@@ -606,6 +606,15 @@ export class HeartbeatClient implements HeartbeatClientApi {
     const { token } = this.#options;
     const value = typeof token === 'function' ? await token() : token;
     return value ?? undefined;
+  }
+
+  /** What the installed features name as the cause of a failure before the socket opened. */
+  #diagnose(errorEvent: unknown): FailureDiagnosis | null {
+    for (const feature of this.#features) {
+      const diagnosis = feature.diagnose?.(errorEvent, this.#options.url);
+      if (diagnosis) return diagnosis;
+    }
+    return null;
   }
 
   /** Installs `given` in FEATURE_ORDER; each kind at most once. */
