@@ -32,8 +32,9 @@ function pageOrigin(): string | null {
  * A WebSocket client for Heartbeat servers (docs/client.md): connects, keeps the link proven with its
  * own heartbeat, reconnects with exponential backoff (docs/protocol.md#backoff), and resumes its
  * server session and topic positions across reconnects. The reconnect loop is one state machine:
- * every input goes through transition(); an input that arrives while one runs (a method called from
- * an event handler) waits for it to finish, so no transition ever sees another half done.
+ * every input goes through #transition(); an input that arrives while one runs (a method called
+ * from an event handler) waits for it to finish, so no transition ever sees another half done. What
+ * not every app uses comes in `options.features` (docs/client.md#features); this module imports none.
  */
 export class HeartbeatClient implements HeartbeatClientApi {
   readonly state$: Observable<HeartbeatClientState>;
@@ -55,7 +56,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
   readonly #presence: PresenceFeature | undefined;
   readonly #hints: Subscription;
   readonly #idPrefix: string;
-  /** Inputs to run; the first is the one running (see input()). */
+  /** Inputs to run; the first is the one running (see #input()). */
   readonly #inbox: LoopInput[] = [];
 
   #loop: LoopState = { kind: 'stopped', restartOn: 'connect' };
@@ -322,8 +323,9 @@ export class HeartbeatClient implements HeartbeatClientApi {
   /**
    * `welcome` arrived. Everything this connection needs is set up before the state says connected:
    * the heartbeat runs on the bounds the server announced (unless the app set its own), the server
-   * session is remembered, the token refresh planned, the topics not in `hello.positions`
-   * subscribed, and only then the outbox flushed, so that messages follow the subscriptions.
+   * session is remembered, the topics not in `hello.positions` subscribed, and only then the
+   * features told (token refresh planned, outbox and requests flushed), so that messages follow
+   * the subscriptions.
    */
   #established(loop: Extract<LoopState, { kind: 'handshaking' }>, welcome: WelcomeFrame): void {
     this.#options.clock.clearTimeout(loop.deadline);
