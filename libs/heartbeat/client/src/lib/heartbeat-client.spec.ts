@@ -99,12 +99,16 @@ function event(seq: number, epoch = 'e1', topic = 'alerts') {
 /** Lets promise callbacks (token provider, connect()) run without moving the clock. */
 const flush = () => jest.advanceTimersByTimeAsync(0);
 
-async function connectNow(harness: ReturnType<typeof setup>, sessionId = 'session-1'): Promise<FakeWebSocket> {
+async function connectNow(
+  harness: ReturnType<typeof setup>,
+  sessionId = 'session-1',
+  welcome?: Parameters<FakeWebSocket['serverWelcome']>[1],
+): Promise<FakeWebSocket> {
   const connected = harness.client.connect();
   await flush();
   const socket = harness.sockets.last();
   socket.serverOpen();
-  socket.serverWelcome(sessionId);
+  socket.serverWelcome(sessionId, welcome);
   await connected;
   return socket;
 }
@@ -1754,12 +1758,7 @@ describe('HeartbeatClient', () => {
 
     it('does not refresh a token without withTokenRefresh(): the server closes with 4001 at expiry', async () => {
       const harness = setup({ features: [], token: async () => 'token-1', pingInterval: 30_000 });
-      const connecting = harness.client.connect();
-      await flush();
-      const socket = harness.sockets.last();
-      socket.serverOpen();
-      socket.serverWelcome('session-1', { token_expires_at: Date.now() + 10_000 });
-      await connecting;
+      const socket = await connectNow(harness, 'session-1', { token_expires_at: Date.now() + 10_000 });
 
       await jest.advanceTimersByTimeAsync(10_000);
 
