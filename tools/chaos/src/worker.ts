@@ -3,7 +3,7 @@
  * can cut their connections), or a sender of bad frames. Driven by run.ts over IPC (ipc.ts).
  */
 import { serveChannel } from '@heartbeat/testing/child-channel';
-import { HeartbeatClient } from '@heartbeat/client';
+import { HeartbeatClient, withNodeDiagnostics } from '@heartbeat/client';
 import { WebSocket } from 'ws';
 import { runAttack } from './lib/attacker.js';
 import { ChaosProxy } from './lib/chaos-proxy.js';
@@ -74,6 +74,8 @@ async function start(spec: ClientsSpec): Promise<{ connected: number }> {
       token: spec.token,
       webSocket: socketClass(() => holder.record as ClientRecord, localAddress),
       clientInfo: { name: 'chaos', version: '1' },
+      // A failed first connection names its cause from what ws reports (docs/client.md#features).
+      features: [withNodeDiagnostics()],
       ...spec.options,
     });
     const owner: ClientRecord = {

@@ -5,8 +5,13 @@ export {
   withConnectOnStart,
   withDebug,
   withNetworkPreset,
+  withOutbox,
+  withPresence,
+  withRequests,
+  withResumeStorage,
   withStatusTexts,
   withTokenProvider,
+  withTokenRefresh,
 } from './lib/heartbeat.providers.js';
 export type { HeartbeatFeature } from './lib/heartbeat.providers.js';
 export {
@@ -43,6 +48,8 @@ export type {
   NetworkPreset,
   OutboxLimits,
   PresenceMember,
+  RequestsOptions,
+  ResumeStorageOptions,
   ServerMessage,
   StorageLike,
   TopicEvent,

@@ -20,6 +20,12 @@ describe('@heartbeat/client', () => {
         'isValidTopicName',
         'timingOptionProblem',
         'topicNameProblem',
+        'withNodeDiagnostics',
+        'withOutbox',
+        'withPresence',
+        'withRequests',
+        'withResumeStorage',
+        'withTokenRefresh',
       ].sort(),
     );
   });

@@ -3,7 +3,7 @@
  * a Socket.IO client. Each reports what happens to it through the same hooks, so the worker counts
  * the three the same way.
  */
-import { HeartbeatClient } from '@heartbeat/client';
+import { HeartbeatClient, withNodeDiagnostics } from '@heartbeat/client';
 import { backoffDelay, parseServerFrame } from '@heartbeat/protocol';
 import { io } from 'socket.io-client';
 import { type RawData, WebSocket } from 'ws';
@@ -90,6 +90,8 @@ class HeartbeatLoadClient implements LoadClient {
       token: spec.token,
       webSocket: LoadWebSocket,
       clientInfo: { name: 'loadtest', version: '1' },
+      // A failed first connection names its cause from what ws reports (docs/client.md#features).
+      features: [withNodeDiagnostics()],
       ...spec.heartbeat,
       ...spec.reconnect,
       // A load keeps retrying: the fast schedule does not run out.

@@ -1,4 +1,4 @@
-import { InjectionToken, LOCALE_ID, inject } from '@angular/core';
+import { InjectionToken } from '@angular/core';
 import type { ConnectionPhase, ConnectionStatus } from '@heartbeat/client';
 
 /** Every text `<hb-websocket-status>` shows or announces. Functions fill in numbers. */
@@ -52,7 +52,7 @@ function splitDuration(ms: number): [hours: number, minutes: number, seconds: nu
   return [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
 }
 
-export const HEARTBEAT_STATUS_TEXTS_EN: HeartbeatStatusTexts = Object.freeze<HeartbeatStatusTexts>({
+export const HEARTBEAT_STATUS_TEXTS_EN: HeartbeatStatusTexts = /* @__PURE__ */ Object.freeze<HeartbeatStatusTexts>({
   statuses: { connected: 'Connected', connecting: 'Connecting', error: 'Connection error', disconnected: 'Disconnected' },
   phases: {
     idle: 'Not connected',
@@ -97,7 +97,8 @@ export const HEARTBEAT_STATUS_TEXTS_EN: HeartbeatStatusTexts = Object.freeze<Hea
   autoReconnect: 'Auto-reconnect',
 });
 
-export const HEARTBEAT_STATUS_TEXTS_ZH_CN: HeartbeatStatusTexts = Object.freeze<HeartbeatStatusTexts>({
+// Pure: an app that does not ask for the Chinese texts (withStatusTexts) leaves them out of its bundle.
+export const HEARTBEAT_STATUS_TEXTS_ZH_CN: HeartbeatStatusTexts = /* @__PURE__ */ Object.freeze<HeartbeatStatusTexts>({
   statuses: { connected: '已连接', connecting: '连接中', error: '连接错误', disconnected: '已断开' },
   phases: {
     idle: '未连接',
@@ -157,8 +158,11 @@ export function mergeStatusTexts(base: HeartbeatStatusTexts, override: Heartbeat
   };
 }
 
-/** The texts of `<hb-websocket-status>`: by default those of the app's `LOCALE_ID`. */
+/**
+ * The texts of `<hb-websocket-status>`: English unless withStatusTexts() says otherwise, so that an
+ * app carries the Chinese texts only when it asks for them (docs/angular.md#texts-and-languages).
+ */
 export const HEARTBEAT_STATUS_TEXTS = new InjectionToken<HeartbeatStatusTexts>('HEARTBEAT_STATUS_TEXTS', {
   providedIn: 'root',
-  factory: () => statusTextsForLocale(inject(LOCALE_ID)),
+  factory: () => HEARTBEAT_STATUS_TEXTS_EN,
 });

@@ -1,9 +1,9 @@
 import { EnvironmentInjector, Injectable, LOCALE_ID, PLATFORM_ID, createEnvironmentInjector, inject } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import type { HeartbeatClientOptions, TokenProvider } from '@heartbeat/client';
+import { withRequests as clientWithRequests, type HeartbeatClientOptions, type TokenProvider } from '@heartbeat/client';
 import { EMPTY, of } from 'rxjs';
 import { FakeHeartbeatClient } from '../testing/fake-heartbeat.client.js';
-import { HEARTBEAT_STATUS_TEXTS, HEARTBEAT_STATUS_TEXTS_ZH_CN } from './heartbeat-status.texts.js';
+import { HEARTBEAT_STATUS_TEXTS, HEARTBEAT_STATUS_TEXTS_EN, HEARTBEAT_STATUS_TEXTS_ZH_CN, statusTextsForLocale } from './heartbeat-status.texts.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
 import {
   HeartbeatFeatureKind,
@@ -12,8 +12,13 @@ import {
   withConnectOnStart,
   withDebug,
   withNetworkPreset,
+  withOutbox,
+  withPresence,
+  withRequests,
+  withResumeStorage,
   withStatusTexts,
   withTokenProvider,
+  withTokenRefresh,
   type HeartbeatFeature,
 } from './heartbeat.providers.js';
 import { DEFAULT_HEARTBEAT_URL, HEARTBEAT_CLIENT_OPTIONS, type HeartbeatConfig } from './heartbeat.tokens.js';
@@ -99,6 +104,30 @@ describe('provideHeartbeat', () => {
       expect(() => optionsFor({ preset: 'stable' }, withNetworkPreset('mobile'))).toThrow(
         HeartbeatMessages.presetConflict('stable', 'mobile'),
       );
+    });
+  });
+
+  describe('client features (withOutbox, withRequests, withResumeStorage, withTokenRefresh)', () => {
+    it('installs none unless asked', () => {
+      expect(optionsFor({}).features).toBeUndefined();
+    });
+
+    it('hands the client one feature per with*() call, after those in the config', () => {
+      const fromConfig = clientWithRequests();
+      const options = optionsFor(
+        { features: [fromConfig] },
+        withOutbox({ maxMessages: 10 }),
+        withResumeStorage({ broadcastChannel: false }),
+        withTokenRefresh(),
+        withPresence(),
+      );
+
+      expect(options.features?.map((installed) => installed.kind)).toEqual(['requests', 'outbox', 'resumeStorage', 'tokenRefresh', 'presence']);
+      expect(options.features?.[0]).toBe(fromConfig);
+    });
+
+    it('refuses the same feature twice', () => {
+      expect(() => provideHeartbeat({}, withRequests(), withRequests())).toThrow(HeartbeatMessages.duplicateFeature(HeartbeatFeatureKind.Requests));
     });
   });
 
@@ -211,17 +240,25 @@ describe('provideHeartbeat', () => {
   });
 
   describe('#withStatusTexts', () => {
-    it('replaces texts over the defaults of the locale', () => {
+    it('replaces texts over the English defaults', () => {
       TestBed.configureTestingModule({
         providers: [
           { provide: LOCALE_ID, useValue: 'zh-CN' },
-          provideHeartbeat({}, withStatusTexts({ statuses: { connected: '在线' } })),
+          provideHeartbeat({}, withStatusTexts({ statuses: { connected: 'Online' } })),
         ],
       });
       const texts = TestBed.inject(HEARTBEAT_STATUS_TEXTS);
 
-      expect(texts.statuses.connected).toBe('在线');
-      expect(texts.statuses.error).toBe(HEARTBEAT_STATUS_TEXTS_ZH_CN.statuses.error);
+      expect(texts.statuses.connected).toBe('Online');
+      expect(texts.statuses.error).toBe(HEARTBEAT_STATUS_TEXTS_EN.statuses.error);
+    });
+
+    it("follows the app's LOCALE_ID with statusTextsForLocale", () => {
+      TestBed.configureTestingModule({
+        providers: [{ provide: LOCALE_ID, useValue: 'zh-CN' }, provideHeartbeat({}, withStatusTexts(statusTextsForLocale))],
+      });
+
+      expect(TestBed.inject(HEARTBEAT_STATUS_TEXTS)).toEqual(HEARTBEAT_STATUS_TEXTS_ZH_CN);
     });
 
     it('hands a function the locale', () => {

@@ -10,18 +10,33 @@ import {
   type EnvironmentProviders,
   type Provider,
 } from '@angular/core';
-import { NETWORK_PRESETS, type HeartbeatClientOptions, type HeartbeatLogger, type NetworkPreset } from '@heartbeat/client';
+import {
+  NETWORK_PRESETS,
+  withOutbox as clientOutbox,
+  withPresence as clientPresence,
+  withRequests as clientRequests,
+  withResumeStorage as clientResumeStorage,
+  withTokenRefresh as clientTokenRefresh,
+  type HeartbeatClientFeature,
+  type HeartbeatClientOptions,
+  type HeartbeatLogger,
+  type NetworkPreset,
+  type OutboxLimits,
+  type RequestsOptions,
+  type ResumeStorageOptions,
+} from '@heartbeat/client';
 import { firstValueFrom, isObservable } from 'rxjs';
 import {
   HEARTBEAT_STATUS_TEXTS,
+  HEARTBEAT_STATUS_TEXTS_EN,
   mergeStatusTexts,
-  statusTextsForLocale,
   type HeartbeatStatusTextsOverride,
 } from './heartbeat-status.texts.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
 import {
   DEFAULT_HEARTBEAT_URL,
   HEARTBEAT_CLIENT_FACTORY,
+  HEARTBEAT_CLIENT_FEATURES,
   HEARTBEAT_CLIENT_OPTIONS,
   HEARTBEAT_CONFIG,
   HEARTBEAT_CONNECT_ON_START,
@@ -41,6 +56,11 @@ export enum HeartbeatFeatureKind {
   ConnectOnStart = 'ConnectOnStart',
   StatusTexts = 'StatusTexts',
   ClientFactory = 'ClientFactory',
+  Outbox = 'Outbox',
+  Presence = 'Presence',
+  Requests = 'Requests',
+  ResumeStorage = 'ResumeStorage',
+  TokenRefresh = 'TokenRefresh',
 }
 
 /** One optional capability of `provideHeartbeat()`, made by a `with*()` function. */
@@ -106,8 +126,9 @@ export function withConnectOnStart(enabled = true): HeartbeatFeature<HeartbeatFe
 }
 
 /**
- * Replaces some or all texts of `<hb-websocket-status>`, over the defaults of the app's `LOCALE_ID`.
- * A function receives that locale, for apps that translate themselves.
+ * Replaces some or all texts of `<hb-websocket-status>`, over the English defaults. A function
+ * receives the app's `LOCALE_ID`: `withStatusTexts(statusTextsForLocale)` shows Simplified Chinese
+ * in Chinese locales (docs/angular.md#texts-and-languages); only apps that say so carry those texts.
  */
 export function withStatusTexts(
   texts: HeartbeatStatusTextsOverride | ((locale: string) => HeartbeatStatusTextsOverride),
@@ -117,7 +138,7 @@ export function withStatusTexts(
       provide: HEARTBEAT_STATUS_TEXTS,
       useFactory: () => {
         const locale = inject(LOCALE_ID);
-        return mergeStatusTexts(statusTextsForLocale(locale), typeof texts === 'function' ? texts(locale) : texts);
+        return mergeStatusTexts(HEARTBEAT_STATUS_TEXTS_EN, typeof texts === 'function' ? texts(locale) : texts);
       },
     },
   ]);
@@ -129,11 +150,41 @@ export function withClientFactory(factory: HeartbeatClientFactory): HeartbeatFea
   return feature(HeartbeatFeatureKind.ClientFactory, [{ provide: HEARTBEAT_CLIENT_FACTORY, useValue: factory }]);
 }
 
+/** `store.send()` with acknowledgements, queued while offline (the client's withOutbox(), docs/client.md#features). */
+export function withOutbox(limits?: Partial<OutboxLimits>): HeartbeatFeature<HeartbeatFeatureKind.Outbox> {
+  return clientFeature(HeartbeatFeatureKind.Outbox, clientOutbox(limits));
+}
+
+/** `store.request()`: a server handler's answer (the client's withRequests(), docs/client.md#features). */
+export function withRequests(options?: RequestsOptions): HeartbeatFeature<HeartbeatFeatureKind.Requests> {
+  return clientFeature(HeartbeatFeatureKind.Requests, clientRequests(options));
+}
+
+/** `store.presence(topic)`: who is in a topic (the client's withPresence(), docs/client.md#features). */
+export function withPresence(): HeartbeatFeature<HeartbeatFeatureKind.Presence> {
+  return clientFeature(HeartbeatFeatureKind.Presence, clientPresence());
+}
+
+/** Resume after a page reload, from the session and positions kept in `sessionStorage` (the client's withResumeStorage()). */
+export function withResumeStorage(options?: ResumeStorageOptions): HeartbeatFeature<HeartbeatFeatureKind.ResumeStorage> {
+  return clientFeature(HeartbeatFeatureKind.ResumeStorage, clientResumeStorage(options));
+}
+
+/** Refreshes the token on the open connection before it expires (the client's withTokenRefresh()). */
+export function withTokenRefresh(): HeartbeatFeature<HeartbeatFeatureKind.TokenRefresh> {
+  return clientFeature(HeartbeatFeatureKind.TokenRefresh, clientTokenRefresh());
+}
+
+function clientFeature<K extends HeartbeatFeatureKind>(kind: K, installed: HeartbeatClientFeature): HeartbeatFeature<K> {
+  return feature(kind, [{ provide: HEARTBEAT_CLIENT_FEATURES, useValue: installed, multi: true }]);
+}
+
 function clientOptionsFromFeatures(): HeartbeatClientOptions {
   const config = inject(HEARTBEAT_CONFIG);
   const preset = inject(HEARTBEAT_NETWORK_PRESET, { optional: true });
   const tokenFactory = inject(HEARTBEAT_TOKEN_FACTORY, { optional: true });
   const debug = inject(HEARTBEAT_DEBUG, { optional: true });
+  const clientFeatures = inject(HEARTBEAT_CLIENT_FEATURES, { optional: true }) ?? [];
   if (preset && config.preset && preset !== config.preset) {
     throw new Error(HeartbeatMessages.presetConflict(config.preset, preset));
   }
@@ -143,6 +194,7 @@ function clientOptionsFromFeatures(): HeartbeatClientOptions {
   const options: HeartbeatClientOptions = { ...config, url: config.url ?? DEFAULT_HEARTBEAT_URL };
   if (preset) options.preset = preset;
   if (debug !== null) options.debug = debug;
+  if (clientFeatures.length > 0) options.features = [...(config.features ?? []), ...clientFeatures];
   if (tokenFactory) {
     const injector = inject(Injector);
     options.token = () => settle(runInInjectionContext(injector, tokenFactory));

@@ -1,5 +1,5 @@
 import { InjectionToken } from '@angular/core';
-import { HeartbeatClient, type HeartbeatClientApi, type HeartbeatClientOptions } from '@heartbeat/client';
+import { HeartbeatClient, type HeartbeatClientApi, type HeartbeatClientFeature, type HeartbeatClientOptions } from '@heartbeat/client';
 import { DEFAULT_WS_PATH } from '@heartbeat/protocol';
 import type { Observable } from 'rxjs';
 
@@ -50,5 +50,7 @@ export const HEARTBEAT_CONNECT_ON_START = new InjectionToken<boolean>('HEARTBEAT
 export const HEARTBEAT_NETWORK_PRESET = new InjectionToken<HeartbeatClientOptions['preset']>('HEARTBEAT_NETWORK_PRESET');
 /** Set by withTokenProvider(). */
 export const HEARTBEAT_TOKEN_FACTORY = new InjectionToken<HeartbeatTokenFactory>('HEARTBEAT_TOKEN_FACTORY');
+/** Set by withOutbox(), withPresence(), withRequests(), withResumeStorage(), withTokenRefresh(): the client's features. */
+export const HEARTBEAT_CLIENT_FEATURES = new InjectionToken<readonly HeartbeatClientFeature[]>('HEARTBEAT_CLIENT_FEATURES');
 /** Set by withDebug(). */
 export const HEARTBEAT_DEBUG = new InjectionToken<NonNullable<HeartbeatClientOptions['debug']>>('HEARTBEAT_DEBUG');

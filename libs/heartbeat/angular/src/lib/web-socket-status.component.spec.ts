@@ -3,6 +3,7 @@ import { TestBed, type ComponentFixture } from '@angular/core/testing';
 import type { ConnectionPhase, HeartbeatClientState } from '@heartbeat/client';
 import { FakeHeartbeatClient } from '../testing/fake-heartbeat.client.js';
 import { provideHeartbeatTesting } from '../testing/heartbeat-testing.providers.js';
+import { statusTextsForLocale } from './heartbeat-status.texts.js';
 import { withStatusTexts, type HeartbeatFeature } from './heartbeat.providers.js';
 import type { StatusPanelAlign } from './status-panel-placement.js';
 import { WebSocketStatusComponent } from './web-socket-status.component.js';
@@ -33,7 +34,10 @@ describe('WebSocketStatusComponent', () => {
   ): Promise<void> {
     client = new FakeHeartbeatClient(undefined, state);
     TestBed.configureTestingModule({
-      providers: [provideHeartbeatTesting(client, ...features), ...(locale ? [{ provide: LOCALE_ID, useValue: locale }] : [])],
+      providers: [
+        provideHeartbeatTesting(client, ...features, ...(locale ? [withStatusTexts(statusTextsForLocale)] : [])),
+        ...(locale ? [{ provide: LOCALE_ID, useValue: locale }] : []),
+      ],
     });
     fixture = TestBed.createComponent(HostComponent);
     store = TestBed.inject(WebSocketStore);

@@ -66,7 +66,6 @@ describe('WebSocketStatusComponent', () => {
             reconnectInterval: 0,
             maxReconnectAttempts: 1,
             suspendedRetryInterval: 0,
-            persistence: false,
           }),
         ],
       });

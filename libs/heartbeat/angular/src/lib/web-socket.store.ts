@@ -23,7 +23,7 @@ import type {
   ServerMessage,
   TopicEvent,
 } from '@heartbeat/client';
-import { Observable, defer } from 'rxjs';
+import { Observable } from 'rxjs';
 import { HeartbeatMessages } from './heartbeat.messages.js';
 import { HEARTBEAT_CLIENT_FACTORY, HEARTBEAT_CLIENT_OPTIONS } from './heartbeat.tokens.js';
 
@@ -94,8 +94,8 @@ export class WebSocketStore {
     this.#client = this.#zone.runOutsideAngular(() => factory(options));
     this.#state = signal(this.#client.state);
     this.state = this.#state.asReadonly();
-    this.state$ = this.#insideZone(this.#client.state$);
-    this.messages$ = this.#insideZone(defer(() => this.#client.messages$));
+    this.state$ = this.#insideZone(() => this.#client.state$);
+    this.messages$ = this.#insideZone(() => this.#client.messages$);
 
     const field = <K extends keyof HeartbeatClientState>(key: K): Signal<HeartbeatClientState[K]> =>
       computed(() => this.#state()[key]);
@@ -181,12 +181,12 @@ export class WebSocketStore {
 
   /** The same events as an Observable. */
   events<K extends HeartbeatClientEventName>(event: K): Observable<HeartbeatClientEventMap[K]> {
-    return this.#insideZone(defer(() => this.#client.events(event)));
+    return this.#insideZone(() => this.#client.events(event));
   }
 
   /** Events of `topic`, in order and without duplicates across reconnects. */
   subscribe<T = unknown>(topic: string): Observable<TopicEvent<T>> {
-    return this.#insideZone(defer(() => this.#client.subscribe<T>(topic)));
+    return this.#insideZone(() => this.#client.subscribe<T>(topic));
   }
 
   /**
@@ -234,11 +234,11 @@ export class WebSocketStore {
     return this.#zone.runOutsideAngular(work);
   }
 
-  /** Subscribes outside the zone (socket work) and delivers inside it (app code). */
-  #insideZone<T>(source: Observable<T>): Observable<T> {
+  /** Creates and subscribes `source` outside the zone (socket work) on each subscribe, and delivers inside it (app code). */
+  #insideZone<T>(source: () => Observable<T>): Observable<T> {
     return new Observable<T>((subscriber) =>
       this.#outside(() =>
-        source.subscribe({
+        source().subscribe({
           next: (value) => this.#zone.run(() => subscriber.next(value)),
           error: (error: unknown) => this.#zone.run(() => subscriber.error(error)),
           complete: () => this.#zone.run(() => subscriber.complete()),

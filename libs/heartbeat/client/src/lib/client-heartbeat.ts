@@ -20,6 +20,9 @@ export interface ClientHeartbeatHooks {
 
 type Phase = 'stopped' | 'idle' | 'awaiting';
 
+/** The bounds the heartbeat runs on (liveness-timing.ts sets them from welcome). */
+type HeartbeatBounds = Pick<HeartbeatTimingOptions, 'pingInterval' | 'pongTimeout' | 'maxMissedPongs'>;
+
 /**
  * The client's side of the heartbeat on one connection: a ping every `pingInterval`; a ping that
  * sees no inbound frame at all within `pongTimeout` is missed and is followed at once by another;
@@ -29,47 +32,50 @@ type Phase = 'stopped' | 'idle' | 'awaiting';
  * Worst-case detection after the last inbound frame: pingInterval + maxMissedPongs × pongTimeout.
  */
 export class ClientHeartbeat {
-  private phase: Phase = 'stopped';
-  private timer: TimerHandle | null = null;
-  private wakeWatch: TimerHandle | null = null;
-  private lastWakeCheckAt = 0;
-  private lastInboundAt = 0;
-  private pingSentAt = 0;
-  private missed = 0;
-  private sequence = 0;
+  #phase: Phase = 'stopped';
+  #timer: TimerHandle | null = null;
+  #wakeWatch: TimerHandle | null = null;
+  #lastWakeCheckAt = 0;
+  #lastInboundAt = 0;
+  #pingSentAt = 0;
+  #missed = 0;
+  #sequence = 0;
+  readonly #timing: HeartbeatBounds;
+  readonly #hooks: ClientHeartbeatHooks;
+  readonly #clock: ClientClock;
 
-  constructor(
-    private readonly timing: Pick<HeartbeatTimingOptions, 'pingInterval' | 'pongTimeout' | 'maxMissedPongs'>,
-    private readonly hooks: ClientHeartbeatHooks,
-    private readonly clock: ClientClock = SYSTEM_CLOCK,
-  ) {}
+  constructor(timing: HeartbeatBounds, hooks: ClientHeartbeatHooks, clock: ClientClock = SYSTEM_CLOCK) {
+    this.#timing = timing;
+    this.#hooks = hooks;
+    this.#clock = clock;
+  }
 
   start(): void {
-    if (this.phase !== 'stopped') return;
-    const now = this.clock.now();
-    this.lastInboundAt = now;
-    this.lastWakeCheckAt = now;
-    this.phase = 'idle';
-    this.arm(this.timing.pingInterval);
-    this.wakeWatch = this.clock.setInterval(() => this.checkForWake(), WAKE_CHECK_INTERVAL_MS);
+    if (this.#phase !== 'stopped') return;
+    const now = this.#clock.now();
+    this.#lastInboundAt = now;
+    this.#lastWakeCheckAt = now;
+    this.#phase = 'idle';
+    this.#arm(this.#timing.pingInterval);
+    this.#wakeWatch = this.#clock.setInterval(() => this.#checkForWake(), WAKE_CHECK_INTERVAL_MS);
   }
 
   stop(): void {
-    if (this.phase === 'stopped') return;
-    this.phase = 'stopped';
-    if (this.timer !== null) this.clock.clearTimeout(this.timer);
-    if (this.wakeWatch !== null) this.clock.clearInterval(this.wakeWatch);
-    this.timer = null;
-    this.wakeWatch = null;
+    if (this.#phase === 'stopped') return;
+    this.#phase = 'stopped';
+    if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
+    if (this.#wakeWatch !== null) this.#clock.clearInterval(this.#wakeWatch);
+    this.#timer = null;
+    this.#wakeWatch = null;
   }
 
   /** Any inbound frame proves the server alive. */
   frameReceived(): void {
-    if (this.phase === 'stopped') return;
-    this.lastInboundAt = this.clock.now();
-    if (this.missed > 0) {
-      this.missed = 0;
-      this.hooks.missedChanged(0);
+    if (this.#phase === 'stopped') return;
+    this.#lastInboundAt = this.#clock.now();
+    if (this.#missed > 0) {
+      this.#missed = 0;
+      this.#hooks.missedChanged(0);
     }
   }
 
@@ -79,67 +85,67 @@ export class ClientHeartbeat {
    * the verdict on a dead link forever.
    */
   pingNow(): boolean {
-    if (this.phase === 'stopped') return false;
-    if (this.phase === 'awaiting' && this.lastInboundAt < this.pingSentAt) this.sendExtraPing();
-    else this.ping();
+    if (this.#phase === 'stopped') return false;
+    if (this.#phase === 'awaiting' && this.#lastInboundAt < this.#pingSentAt) this.#sendExtraPing();
+    else this.#ping();
     return true;
   }
 
-  private ping(): void {
-    const now = this.clock.now();
-    this.sequence += 1;
-    this.pingSentAt = now;
-    this.phase = 'awaiting';
-    this.arm(this.timing.pongTimeout);
-    this.hooks.sendPing(this.sequence, now);
+  #ping(): void {
+    const now = this.#clock.now();
+    this.#sequence += 1;
+    this.#pingSentAt = now;
+    this.#phase = 'awaiting';
+    this.#arm(this.#timing.pongTimeout);
+    this.#hooks.sendPing(this.#sequence, now);
   }
 
-  private sendExtraPing(): void {
-    this.sequence += 1;
-    this.hooks.sendPing(this.sequence, this.clock.now());
+  #sendExtraPing(): void {
+    this.#sequence += 1;
+    this.#hooks.sendPing(this.#sequence, this.#clock.now());
   }
 
-  private arm(delayMs: number): void {
-    if (this.timer !== null) this.clock.clearTimeout(this.timer);
-    this.timer = this.clock.setTimeout(() => this.onTimer(), delayMs);
+  #arm(delayMs: number): void {
+    if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
+    this.#timer = this.#clock.setTimeout(() => this.#onTimer(), delayMs);
   }
 
-  private onTimer(): void {
-    this.timer = null;
-    if (this.phase === 'idle') {
-      this.ping();
+  #onTimer(): void {
+    this.#timer = null;
+    if (this.#phase === 'idle') {
+      this.#ping();
       return;
     }
-    if (this.phase !== 'awaiting') return;
-    const now = this.clock.now();
-    if (this.lastInboundAt >= this.pingSentAt) {
-      this.phase = 'idle';
-      this.arm(Math.max(0, this.pingSentAt + this.timing.pingInterval - now));
+    if (this.#phase !== 'awaiting') return;
+    const now = this.#clock.now();
+    if (this.#lastInboundAt >= this.#pingSentAt) {
+      this.#phase = 'idle';
+      this.#arm(Math.max(0, this.#pingSentAt + this.#timing.pingInterval - now));
       return;
     }
-    const waited = now - this.pingSentAt;
-    if (waited < this.timing.pongTimeout) {
+    const waited = now - this.#pingSentAt;
+    if (waited < this.#timing.pongTimeout) {
       // The timer ran early by the wall clock (the clock was set back): wait out the rest.
-      this.arm(this.timing.pongTimeout - waited);
+      this.#arm(this.#timing.pongTimeout - waited);
       return;
     }
-    this.missed += 1;
-    this.hooks.missedChanged(this.missed);
-    if (this.missed >= this.timing.maxMissedPongs) {
-      const silentMs = now - this.lastInboundAt;
+    this.#missed += 1;
+    this.#hooks.missedChanged(this.#missed);
+    if (this.#missed >= this.#timing.maxMissedPongs) {
+      const silentMs = now - this.#lastInboundAt;
       this.stop();
-      this.hooks.dead(ConnectionFailure.heartbeatTimeout(this.missed, silentMs));
+      this.#hooks.dead(ConnectionFailure.heartbeatTimeout(this.#missed, silentMs));
       return;
     }
-    this.ping();
+    this.#ping();
   }
 
-  private checkForWake(): void {
-    const now = this.clock.now();
-    const gap = now - this.lastWakeCheckAt;
-    this.lastWakeCheckAt = now;
-    if (gap < WAKE_JUMP_THRESHOLD_MS || this.phase === 'stopped') return;
-    this.hooks.wokeUp?.(gap);
+  #checkForWake(): void {
+    const now = this.#clock.now();
+    const gap = now - this.#lastWakeCheckAt;
+    this.#lastWakeCheckAt = now;
+    if (gap < WAKE_JUMP_THRESHOLD_MS || this.#phase === 'stopped') return;
+    this.#hooks.wokeUp?.(gap);
     this.pingNow();
   }
 }

@@ -1,8 +1,6 @@
 import { CLIENT_DEFAULTS } from '@heartbeat/protocol';
 import type { ConnectivitySignals } from './connectivity-signals.js';
-import type { OutboxLimits } from './outbox.js';
-import type { StorageLike } from './resume-store.js';
-import type { BroadcastChannelFactory } from './session-claims.js';
+import type { HeartbeatClientFeature } from './client-feature.js';
 import type { WebSocketConstructor } from './web-socket-like.js';
 
 /** Called on every connection attempt; may return a fresh token. A rejection fails that attempt. */
@@ -65,36 +63,19 @@ export interface HeartbeatClientOptions extends Partial<HeartbeatTimingOptions> 
   /** Sent in `hello` so the server can tell clients apart. */
   clientInfo?: { name: string; version: string };
   /**
-   * Bounds of the messages `send()` keeps until the server acknowledges them (waiting for a
-   * connection or in flight). A `send()` that does not fit is rejected at once. Defaults:
-   * 1000 messages, 1 MiB.
+   * Opt-in features (docs/client.md#features): withOutbox() for send(), withRequests() for request(),
+   * withResumeStorage() to resume across page reloads, withTokenRefresh() to refresh the token on the
+   * open connection. Each at most once. What a client is created without stays out of the bundle.
    */
-  outbox?: Partial<OutboxLimits>;
-  /**
-   * Where the session id and the position in each topic are kept so that a reloaded page resumes
-   * them: a Storage-like object, or `false` for none. Default: the page's `sessionStorage` in a
-   * browser, none in Node. The key is `heartbeat:resume:` followed by the server URL.
-   */
-  persistence?: StorageLike | false | null;
-  /**
-   * How tabs of one browser tell each other which session they resume, so that a duplicated tab
-   * (which starts with a copy of sessionStorage) takes a new session instead of fighting over one.
-   * Default: the global BroadcastChannel when `persistence` is on; `false` for none.
-   */
-  broadcastChannel?: BroadcastChannelFactory | false;
-  /**
-   * How long a `request()` waits, from the call, for a connection and then for its answer, ms,
-   * unless the call passes its own `timeout`. Default 10000.
-   */
-  requestTimeout?: number;
+  features?: readonly HeartbeatClientFeature[];
 }
 
-/** The default of `requestTimeout`: long enough for a handler that queries a database, short enough for a user to wait. */
+/** The default timeout of withRequests(): long enough for a handler that queries a database, short enough for a user to wait. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 /** Options of one `request()`. */
 export interface HeartbeatRequestOptions {
-  /** How long to wait, from the call, for a connection and then for the answer, ms. Default: the client's `requestTimeout`. */
+  /** How long to wait, from the call, for a connection and then for the answer, ms. Default: withRequests()' `timeout`. */
   readonly timeout?: number;
 }
 

@@ -45,9 +45,15 @@ interface FailureFields {
   readonly httpStatus?: number;
 }
 
-/** ws reports an HTTP answer other than 101 only in its error's text (it has no status field). */
-const UNEXPECTED_RESPONSE = /Unexpected server response: (\d{3})/;
-const HOST_NOT_FOUND = new Set(['ENOTFOUND', 'EAI_AGAIN']);
+/**
+ * What a diagnostics feature (withNodeDiagnostics()) makes of a failure before the socket opened,
+ * from what the WebSocket implementation reported.
+ */
+export interface FailureDiagnosis {
+  readonly kind: ConnectionFailureKind;
+  readonly message: string;
+  readonly httpStatus?: number;
+}
 
 /**
  * Why an attempt failed or an established connection ended. Carries the close code the retry
@@ -87,24 +93,13 @@ export class ConnectionFailure extends Error {
 
   /**
    * The socket closed before it ever opened: the upgrade failed. `errorEvent` is the socket's last
-   * `error` event. Node's `ws` puts the cause in it (an error code, or the HTTP status in the text);
-   * a browser's is empty, so the message lists the usual causes instead (client.md, Troubleshooting).
+   * `error` event. Node's `ws` puts the cause in it (an error code, or the HTTP status in the text),
+   * which withNodeDiagnostics() names as `diagnosis`; a browser's is empty, so the message lists the
+   * usual causes instead, with whatever text the event had (docs/client.md#troubleshooting-the-first-connection).
    */
-  static beforeOpen(errorEvent: unknown, url: string, pageOrigin: string | null = null): ConnectionFailure {
-    const { code, text } = errorDetail(errorEvent);
-    const where = endpoint(url);
-    const status = UNEXPECTED_RESPONSE.exec(text)?.[1];
-    if (status !== undefined) return ConnectionFailure.httpAnswer(Number(status), where);
-    if (code === 'ECONNREFUSED') return ConnectionFailure.upgrade('connection-refused', ClientMessages.connectionRefused(where.url, where.host));
-    if (code !== null && HOST_NOT_FOUND.has(code)) {
-      return ConnectionFailure.upgrade('host-not-found', ClientMessages.hostNotFound(where.hostname, code));
-    }
-    if (code === 'ECONNRESET') return ConnectionFailure.upgrade('upgrade-dropped', ClientMessages.upgradeDropped(where.url, where.path));
-    if (code !== null) {
-      const detail = text.includes(code) ? text : text ? `${code}: ${text}` : code;
-      return ConnectionFailure.upgrade('network', ClientMessages.networkFailed(where.url, detail));
-    }
-    return ConnectionFailure.upgrade('upgrade-failed', ClientMessages.upgradeFailed(where.url, pageOrigin, text || null));
+  static beforeOpen(errorEvent: unknown, url: string, pageOrigin: string | null = null, diagnosis: FailureDiagnosis | null = null): ConnectionFailure {
+    if (diagnosis) return ConnectionFailure.upgrade(diagnosis.kind, diagnosis.message, diagnosis.httpStatus);
+    return ConnectionFailure.upgrade('upgrade-failed', ClientMessages.upgradeFailed(endpoint(url).url, pageOrigin, errorDetail(errorEvent).text || null));
   }
 
   static heartbeatTimeout(missed: number, silentMs: number): ConnectionFailure {
@@ -133,13 +128,6 @@ export class ConnectionFailure extends Error {
     return ConnectionFailure.local('socket-create', ClientMessages.socketCreateFailed(describe(cause)));
   }
 
-  private static httpAnswer(status: number, where: Endpoint): ConnectionFailure {
-    if (status === 404) return ConnectionFailure.upgrade('not-found', ClientMessages.notFound(where.url, where.path), status);
-    if (status === 403) return ConnectionFailure.upgrade('origin-refused', ClientMessages.originRefused(where.url), status);
-    const message = status === 503 ? ClientMessages.serviceUnavailable(where.url) : ClientMessages.httpStatus(where.url, status);
-    return ConnectionFailure.upgrade('http-status', message, status);
-  }
-
   private static upgrade(kind: ConnectionFailureKind, message: string, httpStatus?: number): ConnectionFailure {
     return new ConnectionFailure(message, { code: CloseCode.Abnormal, reason: '', wasClean: false, reaction: 'reconnect', kind, httpStatus });
   }
@@ -149,7 +137,7 @@ export class ConnectionFailure extends Error {
   }
 }
 
-interface Endpoint {
+export interface Endpoint {
   /** Scheme, host and path: the query is left out of messages, as it may carry credentials. */
   readonly url: string;
   readonly host: string;
@@ -157,7 +145,7 @@ interface Endpoint {
   readonly path: string;
 }
 
-function endpoint(url: string): Endpoint {
+export function endpoint(url: string): Endpoint {
   try {
     const parsed = new URL(url);
     return { url: `${parsed.protocol}//${parsed.host}${parsed.pathname}`, host: parsed.host, hostname: parsed.hostname, path: parsed.pathname };
@@ -167,7 +155,7 @@ function endpoint(url: string): Endpoint {
 }
 
 /** The error code and text of an `error` event: ws's ErrorEvent has them, a browser's Event has neither. */
-function errorDetail(event: unknown): { code: string | null; text: string } {
+export function errorDetail(event: unknown): { code: string | null; text: string } {
   const { error, message } = (typeof event === 'object' && event !== null ? event : {}) as { error?: unknown; message?: unknown };
   const errorCode = (error as { code?: unknown } | null | undefined)?.code;
   const code = typeof errorCode === 'string' && errorCode !== '' ? errorCode : null;

@@ -102,7 +102,7 @@ describe('browserConnectivitySignals', () => {
       fire(window, 'online');
 
       expect(online.values).toEqual([]);
-      expect(remove).toHaveBeenCalledWith('online', expect.any(Function), undefined);
+      expect(remove).toHaveBeenCalledWith('online', expect.any(Function));
     });
 
     it('add no listener until subscribed', () => {

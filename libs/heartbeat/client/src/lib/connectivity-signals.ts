@@ -1,4 +1,4 @@
-import { EMPTY, fromEvent, map, merge, Observable, filter } from 'rxjs';
+import { EMPTY, Observable } from 'rxjs';
 
 /**
  * What the environment says about the network and the page. In a browser these come from
@@ -23,20 +23,37 @@ interface BrowserGlobals {
   readonly document?: EventTarget & { visibilityState?: string };
 }
 
+/** One DOM event that counts as a signal: on `target`, of `type`, when `applies()` says so. */
+type DomSource = readonly [target: EventTarget | undefined, type: string, applies?: () => boolean];
+
+/**
+ * Emits (undefined) on any of `sources` while observed, and removes its listeners on unsubscribe:
+ * what fromEvent, filter and merge would do, without bringing those operators into an app's bundle
+ * (docs/benchmarks.md#browser-bundle-esbuild).
+ */
+function domSignal(...sources: DomSource[]): Observable<void> {
+  return new Observable<void>((subscriber) => {
+    const listeners = sources.map(([target, type, applies]) => {
+      const listener = () => (applies?.() ?? true) && subscriber.next();
+      target?.addEventListener(type, listener);
+      return () => target?.removeEventListener(type, listener);
+    });
+    return () => listeners.forEach((remove) => remove());
+  });
+}
+
 /** Signals from the browser's window and document; inert where they do not exist (Node). */
 export function browserConnectivitySignals(globals: BrowserGlobals = globalThis as BrowserGlobals): ConnectivitySignals {
   const { window, document } = globals;
   if (!window || typeof window.addEventListener !== 'function') {
     return { isOnline: () => true, online$: EMPTY, offline$: EMPTY, resumed$: EMPTY, pageHidden$: EMPTY };
   }
-  const visibility$ = document ? fromEvent(document, 'visibilitychange') : EMPTY;
-  const visible$ = visibility$.pipe(filter(() => document?.visibilityState === 'visible'));
-  const hidden$ = visibility$.pipe(filter(() => document?.visibilityState === 'hidden'));
+  const visibility = (state: string): DomSource => [document, 'visibilitychange', () => document?.visibilityState === state];
   return {
     isOnline: () => window.navigator?.onLine !== false,
-    online$: fromEvent(window, 'online').pipe(map(() => undefined)),
-    offline$: fromEvent(window, 'offline').pipe(map(() => undefined)),
-    resumed$: merge(visible$, fromEvent(window, 'pageshow')).pipe(map(() => undefined)),
-    pageHidden$: merge(hidden$, fromEvent(window, 'pagehide')).pipe(map(() => undefined)),
+    online$: domSignal([window, 'online']),
+    offline$: domSignal([window, 'offline']),
+    resumed$: domSignal(visibility('visible'), [window, 'pageshow']),
+    pageHidden$: domSignal(visibility('hidden'), [window, 'pagehide']),
   };
 }

@@ -5,16 +5,20 @@ import { Observable, Subject } from 'rxjs';
  * handler that throws is reported to `onHandlerError` and does not stop the others or the client.
  */
 export class EventHub<M extends object> {
-  private readonly subjects = new Map<keyof M, Subject<unknown>>();
+  readonly #subjects = new Map<keyof M, Subject<unknown>>();
 
-  constructor(private readonly onHandlerError: (event: keyof M, error: unknown) => void) {}
+  readonly #onHandlerError: (event: keyof M, error: unknown) => void;
+
+  constructor(onHandlerError: (event: keyof M, error: unknown) => void) {
+    this.#onHandlerError = onHandlerError;
+  }
 
   emit<K extends keyof M>(event: K, payload: M[K]): void {
-    this.subjects.get(event)?.next(payload);
+    this.#subjects.get(event)?.next(payload);
   }
 
   events<K extends keyof M>(event: K): Observable<M[K]> {
-    return this.subject(event).asObservable() as Observable<M[K]>;
+    return this.#subject(event).asObservable() as Observable<M[K]>;
   }
 
   on<K extends keyof M>(event: K, handler: (payload: M[K]) => void): () => void {
@@ -22,22 +26,22 @@ export class EventHub<M extends object> {
       try {
         handler(payload);
       } catch (error) {
-        this.onHandlerError(event, error);
+        this.#onHandlerError(event, error);
       }
     });
     return () => subscription.unsubscribe();
   }
 
   complete(): void {
-    for (const subject of this.subjects.values()) subject.complete();
-    this.subjects.clear();
+    for (const subject of this.#subjects.values()) subject.complete();
+    this.#subjects.clear();
   }
 
-  private subject(event: keyof M): Subject<unknown> {
-    let subject = this.subjects.get(event);
+  #subject(event: keyof M): Subject<unknown> {
+    let subject = this.#subjects.get(event);
     if (!subject) {
       subject = new Subject();
-      this.subjects.set(event, subject);
+      this.#subjects.set(event, subject);
     }
     return subject;
   }

@@ -5,6 +5,7 @@ import { WebSocket } from 'ws';
 import type { TopicEvent } from './client-events.js';
 import type { HeartbeatClientOptions } from './client-options.js';
 import { HeartbeatClient } from './heartbeat-client.js';
+import { withOutbox } from './outbox.feature.js';
 
 /**
  * Delivery guarantees of `send()` against the real monitor server (its alerts.ack handler records
@@ -87,7 +88,7 @@ describe('HeartbeatClient#send against the monitor server', () => {
 
   /** A client on the lossy socket that records the acknowledgements published on alerts.acks. */
   const lossyClient = () => {
-    const client = new HeartbeatClient({ url: server.wsUrl, webSocket: LossyWebSocket as never, token: CLIENT_TOKEN, ...FAST });
+    const client = new HeartbeatClient({ url: server.wsUrl, webSocket: LossyWebSocket as never, token: CLIENT_TOKEN, ...FAST, features: [withOutbox()] });
     clients.push(client);
     const published: TopicEvent<Acknowledgement>[] = [];
     client.subscribe<Acknowledgement>('alerts.acks').subscribe((event) => published.push(event));

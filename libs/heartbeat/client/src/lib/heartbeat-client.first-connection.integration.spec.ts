@@ -6,9 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { HeartbeatClientEventMap } from './client-events.js';
 import type { HeartbeatClientOptions } from './client-options.js';
-import { ClientMessages } from './client.messages.js';
+import { ClientMessages, NodeDiagnosticsMessages } from './client.messages.js';
 import type { ConnectionFailure } from './connection-failure.js';
 import { HeartbeatClient } from './heartbeat-client.js';
+import { withNodeDiagnostics } from './node-diagnostics.feature.js';
 
 /**
  * The first-run mistakes of client.md's "Troubleshooting: the first connection", each against a
@@ -43,7 +44,7 @@ describe('HeartbeatClient, first connection', () => {
 
   /** A client with the failure of its first attempt and its error events. */
   async function firstAttempt(url: string, options: Partial<HeartbeatClientOptions> = {}) {
-    const client = new HeartbeatClient({ url, webSocket: WebSocket, token: CLIENT_TOKEN, ...STOP_AFTER_ONE, ...options });
+    const client = new HeartbeatClient({ url, webSocket: WebSocket, token: CLIENT_TOKEN, ...STOP_AFTER_ONE, features: [withNodeDiagnostics()], ...options });
     clients.push(client);
     const errors: HeartbeatClientEventMap['error'][] = [];
     const failedRuns: HeartbeatClientEventMap['reconnect_failed'][] = [];
@@ -76,7 +77,7 @@ describe('HeartbeatClient, first connection', () => {
       const { client, failure, errors, failedRuns } = await firstAttempt(url);
 
       expect(failure).toMatchObject({ name: 'ConnectionFailure', kind: 'connection-refused', code: 1006 });
-      expect(failure.message).toBe(ClientMessages.connectionRefused(url, `127.0.0.1:${port}`));
+      expect(failure.message).toBe(NodeDiagnosticsMessages.connectionRefused(url, `127.0.0.1:${port}`));
       expect(errors).toHaveLength(2);
       expect(errors.every((error) => error.kind === 'connection-refused' && error.message === failure.message && error.code === '1006')).toBe(true);
       expect(failedRuns).toEqual([{ attempts: 1, lastError: failure.message, kind: 'connection-refused', willRetry: false }]);
@@ -93,7 +94,7 @@ describe('HeartbeatClient, first connection', () => {
       const { client, failure } = await firstAttempt(url);
 
       expect(failure).toMatchObject({ kind: 'not-found', httpStatus: 404 });
-      expect(failure.message).toBe(ClientMessages.notFound(url, '/ws'));
+      expect(failure.message).toBe(NodeDiagnosticsMessages.notFound(url, '/ws'));
       expect(client.state.lastErrorKind).toBe('not-found');
     });
 
@@ -105,7 +106,7 @@ describe('HeartbeatClient, first connection', () => {
       const { failure } = await firstAttempt(url);
 
       expect(failure.kind).toBe('upgrade-dropped');
-      expect(failure.message).toBe(ClientMessages.upgradeDropped(url, '/socket'));
+      expect(failure.message).toBe(NodeDiagnosticsMessages.upgradeDropped(url, '/socket'));
     });
   });
 
@@ -118,7 +119,7 @@ describe('HeartbeatClient, first connection', () => {
       const { client, failure } = await firstAttempt(url);
 
       expect(failure).toMatchObject({ kind: 'origin-refused', httpStatus: 403 });
-      expect(failure.message).toBe(ClientMessages.originRefused(url));
+      expect(failure.message).toBe(NodeDiagnosticsMessages.originRefused(url));
       expect(client.state.lastError).toContain('allowedOrigins');
     });
   });
@@ -152,7 +153,7 @@ describe('HeartbeatClient, first connection', () => {
       const { client, failure } = await firstAttempt(url);
 
       expect(failure).toMatchObject({ kind: 'not-found', httpStatus: 404 });
-      expect(failure.message).toBe(ClientMessages.notFound(url, '/socket'));
+      expect(failure.message).toBe(NodeDiagnosticsMessages.notFound(url, '/socket'));
       expect(client.state.lastError).toContain('nothing serves WebSockets at the path "/socket"');
     });
 

@@ -23,6 +23,10 @@ import { HeartbeatClient } from './heartbeat-client.js';
 import { HeartbeatRequestError } from './heartbeat-request-error.js';
 import { HeartbeatSendError } from './heartbeat-send-error.js';
 import { HeartbeatTopicError } from './heartbeat-topic-error.js';
+import { withOutbox } from './outbox.feature.js';
+import { withPresence } from './presence.feature.js';
+import { withRequests } from './requests.feature.js';
+import { withTokenRefresh } from './token-refresh.feature.js';
 
 /**
  * Issue 13 end to end: the real HeartbeatClient against real in-process Nest servers built with
@@ -190,7 +194,7 @@ export function identitySuite(cluster: IdentitySuiteCluster): void {
         reconnectInterval: 100,
         maxReconnectInterval: 500,
         jitter: 0,
-        requestTimeout,
+        features: [withOutbox(), withRequests(requestTimeout === undefined ? {} : { timeout: requestTimeout }), withTokenRefresh(), withPresence()],
       });
       clients.push(created);
       return created;

@@ -3,6 +3,7 @@ import { eventually, MonitorServerProcess } from '@heartbeat/testing';
 import { WebSocket } from 'ws';
 import type { HeartbeatClientEventMap, TopicEvent } from './client-events.js';
 import { HeartbeatClient } from './heartbeat-client.js';
+import { withOutbox } from './outbox.feature.js';
 
 /**
  * The one resume path (docs/protocol.md#resume) against the real monitor server (a Nest app, as a
@@ -57,6 +58,7 @@ describe('HeartbeatClient resume against the monitor server', () => {
       reconnectInterval: 500,
       jitter: 0,
       connectTimeout: 2000,
+      features: [withOutbox()],
     });
     clients.push(client);
     const alerts: TopicEvent[] = [];

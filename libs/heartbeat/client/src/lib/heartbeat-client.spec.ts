@@ -8,8 +8,19 @@ import { withTestHooks } from '../testing/with-test-hooks.js';
 import type { HeartbeatClientEventMap, HeartbeatClientEventName } from './client-events.js';
 import type { HeartbeatClientOptions } from './client-options.js';
 import type { ConnectivitySignals } from './connectivity-signals.js';
+import { ClientMessages } from './client.messages.js';
 import { HeartbeatClient } from './heartbeat-client.js';
+import { HeartbeatClientOptionsError } from './resolve-client-options.js';
+import type { HeartbeatClientFeature } from './client-feature.js';
+import { withNodeDiagnostics } from './node-diagnostics.feature.js';
+import { withOutbox } from './outbox.feature.js';
+import { withPresence } from './presence.feature.js';
 import { MAX_MESSAGES_IN_FLIGHT } from './outbox.js';
+import { withRequests } from './requests.feature.js';
+import { withResumeStorage } from './resume-storage.feature.js';
+import type { StorageLike } from './resume-store.js';
+import type { BroadcastChannelFactory } from './session-claims.js';
+import { withTokenRefresh } from './token-refresh.feature.js';
 import type { ClientTestHooks } from './test-hooks.js';
 
 const SOURCE_SCHEDULE = [5000, 7500, 11250, 16875, 25312.5];
@@ -36,6 +47,17 @@ function fakeConnectivity() {
   };
 }
 
+/** The opt-in features a test client has unless the test names its own (docs/client.md#features). */
+const ALL_FEATURES = () => [withOutbox(), withRequests(), withTokenRefresh(), withPresence(), withNodeDiagnostics()];
+
+/**
+ * Every feature, with resume storage on `storage`. Real BroadcastChannels would connect the clients
+ * of different tests; tests that need one pass a fake.
+ */
+function persisted(storage: StorageLike, broadcastChannel: BroadcastChannelFactory | false = false): HeartbeatClientFeature[] {
+  return [...ALL_FEATURES(), withResumeStorage({ storage, broadcastChannel })];
+}
+
 function setup(options: Partial<HeartbeatClientOptions> = {}, hooks: ClientTestHooks = {}) {
   const sockets = fakeWebSocketFactory();
   const connectivity = fakeConnectivity();
@@ -46,8 +68,7 @@ function setup(options: Partial<HeartbeatClientOptions> = {}, hooks: ClientTestH
         webSocket: sockets.WebSocket,
         connectivity: connectivity.signals,
         jitter: 0,
-        // Real BroadcastChannels would connect the clients of different tests; tests that need one pass a fake.
-        broadcastChannel: false,
+        features: ALL_FEATURES(),
         ...options,
       },
       { random: () => 0.5, ...hooks },
@@ -78,12 +99,16 @@ function event(seq: number, epoch = 'e1', topic = 'alerts') {
 /** Lets promise callbacks (token provider, connect()) run without moving the clock. */
 const flush = () => jest.advanceTimersByTimeAsync(0);
 
-async function connectNow(harness: ReturnType<typeof setup>, sessionId = 'session-1'): Promise<FakeWebSocket> {
+async function connectNow(
+  harness: ReturnType<typeof setup>,
+  sessionId = 'session-1',
+  welcome?: Parameters<FakeWebSocket['serverWelcome']>[1],
+): Promise<FakeWebSocket> {
   const connected = harness.client.connect();
   await flush();
   const socket = harness.sockets.last();
   socket.serverOpen();
-  socket.serverWelcome(sessionId);
+  socket.serverWelcome(sessionId, welcome);
   await connected;
   return socket;
 }
@@ -1261,12 +1286,12 @@ describe('HeartbeatClient', () => {
       await expect(acked).resolves.toBeUndefined();
     });
 
-    it('rejects the send that would exceed outbox.maxMessages, at once, and keeps the others', async () => {
-      const harness = setup({ outbox: { maxMessages: 2 } });
+    it('rejects the send that would exceed withOutbox\'s maxMessages, at once, and keeps the others', async () => {
+      const harness = setup({ features: [withOutbox({ maxMessages: 2 })] });
       const kept = [harness.client.send('t', 1), harness.client.send('t', 2)];
       const refused = harness.client.send('t', 3);
       await expect(refused).rejects.toMatchObject({ name: 'HeartbeatSendError', code: 'outbox-full' });
-      await expect(refused).rejects.toThrow('(outbox.maxMessages = 2)');
+      await expect(refused).rejects.toThrow("(withOutbox's maxMessages = 2)");
       expect(harness.client.state.pendingMessages).toBe(2);
       const socket = await connectNow(harness);
       expect(messages(socket).map((m) => m.data)).toEqual([1, 2]);
@@ -1275,7 +1300,7 @@ describe('HeartbeatClient', () => {
     });
 
     it('counts messages in flight against the bounds too', async () => {
-      const harness = setup({ outbox: { maxMessages: 1 } });
+      const harness = setup({ features: [withOutbox({ maxMessages: 1 })] });
       const socket = await connectNow(harness);
       void harness.client.send('t', 1);
       await expect(harness.client.send('t', 2)).rejects.toMatchObject({ code: 'outbox-full' });
@@ -1287,10 +1312,10 @@ describe('HeartbeatClient', () => {
       await expect(third).resolves.toBeUndefined();
     });
 
-    it('rejects the send that would exceed outbox.maxBytes, and one message larger than it alone', async () => {
-      const harness = setup({ outbox: { maxBytes: 200 } });
+    it('rejects the send that would exceed withOutbox\'s maxBytes, and one message larger than it alone', async () => {
+      const harness = setup({ features: [withOutbox({ maxBytes: 200 })] });
       void harness.client.send('t', 'x'.repeat(100));
-      await expect(harness.client.send('t', 'y'.repeat(100))).rejects.toThrow('(outbox.maxBytes = 200)');
+      await expect(harness.client.send('t', 'y'.repeat(100))).rejects.toThrow("(withOutbox's maxBytes = 200)");
       await expect(harness.client.send('t', 'z'.repeat(300))).rejects.toMatchObject({ code: 'too-large' });
       expect(harness.client.state.pendingMessages).toBe(1);
     });
@@ -1364,7 +1389,7 @@ describe('HeartbeatClient', () => {
     });
   });
 
-  describe('resume across page reloads (persistence)', () => {
+  describe('resume across page reloads (withResumeStorage)', () => {
     const KEY = 'heartbeat:resume:ws://server.test/ws';
 
     function memoryStorage() {
@@ -1382,7 +1407,7 @@ describe('HeartbeatClient', () => {
 
     /** A page that connects, receives alerts up to 12 in e1 and is then reloaded (pagehide). */
     async function firstPage(storage: ReturnType<typeof memoryStorage>['storage']) {
-      const page = setup({ persistence: storage });
+      const page = setup({ features: persisted(storage) });
       page.client.subscribe('alerts').subscribe();
       const socket = await connectNow(page, 'session-1');
       socket.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 10, recovered: true, replayed: 0 });
@@ -1396,7 +1421,7 @@ describe('HeartbeatClient', () => {
       const { storage } = memoryStorage();
       await firstPage(storage);
 
-      const reloaded = setup({ persistence: storage });
+      const reloaded = setup({ features: persisted(storage) });
       const seqs: number[] = [];
       reloaded.client.subscribe('alerts').subscribe((e) => seqs.push(e.seq));
       const connecting = reloaded.client.connect();
@@ -1418,7 +1443,7 @@ describe('HeartbeatClient', () => {
     it('reports a new-epoch gap when the server restarted while the page reloaded', async () => {
       const { storage } = memoryStorage();
       await firstPage(storage);
-      const reloaded = setup({ persistence: storage });
+      const reloaded = setup({ features: persisted(storage) });
       reloaded.client.subscribe('alerts').subscribe();
       const socket = await connectNow(reloaded, 'session-9');
       socket.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e2', seq: 3, recovered: false, replayed: 0 });
@@ -1431,7 +1456,7 @@ describe('HeartbeatClient', () => {
     it('reports an evicted gap when the missed events left the server buffer', async () => {
       const { storage } = memoryStorage();
       await firstPage(storage);
-      const reloaded = setup({ persistence: storage });
+      const reloaded = setup({ features: persisted(storage) });
       reloaded.client.subscribe('alerts').subscribe();
       const socket = await connectNow(reloaded);
       socket.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 5000, recovered: false, replayed: 1000 });
@@ -1443,7 +1468,7 @@ describe('HeartbeatClient', () => {
     it('keeps the saved position of a topic the reloaded page has not subscribed to yet', async () => {
       const { storage, items } = memoryStorage();
       await firstPage(storage);
-      const reloaded = setup({ persistence: storage });
+      const reloaded = setup({ features: persisted(storage) });
       const socket = await connectNow(reloaded, 'session-2');
       reloaded.connectivity.pageHidden();
       expect(JSON.parse(items.get(KEY) ?? '')).toEqual({ v: 1, session_id: 'session-2', topics: { alerts: { epoch: 'e1', seq: 12 } } });
@@ -1455,7 +1480,7 @@ describe('HeartbeatClient', () => {
       const { storage, items } = memoryStorage();
       items.set(KEY, '{"v":1,"session_id":42');
       const lines: string[] = [];
-      const harness = setup({ persistence: storage, debug: (line) => lines.push(line) });
+      const harness = setup({ features: persisted(storage), debug: (line) => lines.push(line) });
       harness.client.subscribe('alerts').subscribe();
       const socket = await connectNow(harness);
       expect(socket.frames('hello')[0]).not.toHaveProperty('session_id');
@@ -1465,7 +1490,7 @@ describe('HeartbeatClient', () => {
 
     it('writes at most once a second while 200 events a second arrive', async () => {
       const { storage, items } = memoryStorage();
-      const harness = setup({ persistence: storage, pingInterval: 600_000, pongTimeout: 1000 });
+      const harness = setup({ features: persisted(storage), pingInterval: 600_000, pongTimeout: 1000 });
       harness.client.subscribe('alerts').subscribe();
       const socket = await connectNow(harness);
       socket.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 0, recovered: true, replayed: 0 });
@@ -1482,7 +1507,7 @@ describe('HeartbeatClient', () => {
 
     it('saves a pending change at once when the page is hidden, and on disconnect(), leaving no timer', async () => {
       const { storage, items } = memoryStorage();
-      const harness = setup({ persistence: storage });
+      const harness = setup({ features: persisted(storage) });
       harness.client.subscribe('alerts').subscribe();
       const socket = await connectNow(harness);
       socket.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 0, recovered: true, replayed: 0 });
@@ -1499,7 +1524,7 @@ describe('HeartbeatClient', () => {
     it('keeps the state of each server URL apart', async () => {
       const { storage, items } = memoryStorage();
       await firstPage(storage);
-      const other = setup({ persistence: storage, url: 'ws://other.test/ws' });
+      const other = setup({ features: persisted(storage), url: 'ws://other.test/ws' });
       other.client.connect().catch(() => undefined);
       await flush();
       other.sockets.last().serverOpen();
@@ -1511,13 +1536,13 @@ describe('HeartbeatClient', () => {
       const hub = fakeBroadcastHub();
       const original = memoryStorage();
       const lines: string[] = [];
-      const first = setup({ persistence: original.storage, broadcastChannel: hub.factory });
+      const first = setup({ features: persisted(original.storage, hub.factory) });
       await connectNow(first, 'session-1');
       jest.setSystemTime(Date.now() + 1);
       const copy = memoryStorage();
       for (const [key, value] of original.items) copy.items.set(key, value);
 
-      const duplicate = setup({ persistence: copy.storage, broadcastChannel: hub.factory, debug: (line) => lines.push(line) });
+      const duplicate = setup({ features: persisted(copy.storage, hub.factory), debug: (line) => lines.push(line) });
       await flush();
       const connecting = duplicate.client.connect();
       await flush();
@@ -1536,9 +1561,9 @@ describe('HeartbeatClient', () => {
 
     it('makes the newer of two tabs that resumed the same session name none on its next connection', async () => {
       const hub = fakeBroadcastHub();
-      const older = setup({ persistence: memoryStorage().storage, broadcastChannel: hub.factory });
+      const older = setup({ features: persisted(memoryStorage().storage, hub.factory) });
       jest.setSystemTime(Date.now() + 1);
-      const newer = setup({ persistence: memoryStorage().storage, broadcastChannel: hub.factory });
+      const newer = setup({ features: persisted(memoryStorage().storage, hub.factory) });
       const newerSocket = await connectNow(newer, 'session-1');
       await connectNow(older, 'session-1'); // the server handed the session to the older tab
       await flush();
@@ -1554,8 +1579,8 @@ describe('HeartbeatClient', () => {
       expect(older.sockets.last().frames('hello')[0].session_id).toBe('session-1');
     });
 
-    it('uses no storage with persistence: false', async () => {
-      const harness = setup({ persistence: false });
+    it('uses no storage without withResumeStorage(), and still names the session on a reconnect', async () => {
+      const harness = setup();
       const socket = await connectNow(harness);
       socket.serverClose(1006);
       await jest.advanceTimersByTimeAsync(5000);
@@ -1696,6 +1721,48 @@ describe('HeartbeatClient', () => {
       expect(harness.client.state.tokenExpiresAt).toBeNull();
       await jest.advanceTimersByTimeAsync(120_000);
       expect(calls).toHaveLength(1);
+    });
+  });
+
+  describe('features (options.features)', () => {
+    it('rejects send() without withOutbox(), saying which feature to add', async () => {
+      const { client } = setup({ features: [] });
+
+      await expect(client.send('alerts.ack', { id: 1 })).rejects.toThrow(
+        new HeartbeatClientOptionsError(ClientMessages.featureMissing('send()', 'withOutbox()')),
+      );
+    });
+
+    it('rejects request() without withRequests(), saying which feature to add', async () => {
+      const { client } = setup({ features: [] });
+
+      await expect(client.request('orders.get', { id: 1 })).rejects.toThrow(
+        new HeartbeatClientOptionsError(ClientMessages.featureMissing('request()', 'withRequests()')),
+      );
+    });
+
+    it('errors presence$() without withPresence(), saying which feature to add', () => {
+      const { client } = setup({ features: [] });
+      let failure: unknown;
+
+      client.presence$('room').subscribe({ error: (error: unknown) => (failure = error) });
+
+      expect(failure).toEqual(new HeartbeatClientOptionsError(ClientMessages.featureMissing('presence$()', 'withPresence()')));
+    });
+
+    it('refuses a feature given twice', () => {
+      expect(() => setup({ features: [withOutbox(), withOutbox()] })).toThrow(
+        new HeartbeatClientOptionsError(ClientMessages.featureTwice('outbox')),
+      );
+    });
+
+    it('does not refresh a token without withTokenRefresh(): the server closes with 4001 at expiry', async () => {
+      const harness = setup({ features: [], token: async () => 'token-1', pingInterval: 30_000 });
+      const socket = await connectNow(harness, 'session-1', { token_expires_at: Date.now() + 10_000 });
+
+      await jest.advanceTimersByTimeAsync(10_000);
+
+      expect(socket.frames('auth')).toEqual([]);
     });
   });
 

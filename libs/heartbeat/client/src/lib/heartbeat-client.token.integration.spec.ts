@@ -3,6 +3,7 @@ import { eventually, MonitorServerProcess } from '@heartbeat/testing';
 import { WebSocket } from 'ws';
 import type { HeartbeatClientEventMap } from './client-events.js';
 import { HeartbeatClient } from './heartbeat-client.js';
+import { withTokenRefresh } from './token-refresh.feature.js';
 
 /**
  * Token expiry against the real monitor server with CLIENT_TOKEN_TTL_MS: the server closes a
@@ -26,6 +27,7 @@ describe('HeartbeatClient token refresh against the monitor server', () => {
       jitter: 0,
       pingInterval: 1000,
       pongTimeout: 300,
+      features: [withTokenRefresh()],
     });
     clients.push(created);
     return created;

@@ -5,6 +5,9 @@ import type { HeartbeatClientEventMap } from './client-events.js';
 import { HeartbeatClient } from './heartbeat-client.js';
 import { HeartbeatRequestError } from './heartbeat-request-error.js';
 import { HeartbeatTopicError } from './heartbeat-topic-error.js';
+import { withOutbox } from './outbox.feature.js';
+import { withPresence } from './presence.feature.js';
+import { withRequests } from './requests.feature.js';
 import { HeartbeatClientOptionsError } from './resolve-client-options.js';
 
 /** A client on fake sockets (the test plays the server's frames as docs/protocol.md says), with no reconnect jitter. */
@@ -14,9 +17,7 @@ function harness(requestTimeout?: number) {
     url: 'ws://server.test/ws',
     webSocket: sockets.WebSocket,
     jitter: 0,
-    persistence: false,
-    broadcastChannel: false,
-    ...(requestTimeout === undefined ? {} : { requestTimeout }),
+    features: [withOutbox(), withRequests(requestTimeout === undefined ? {} : { timeout: requestTimeout }), withPresence()],
   });
   const errors: HeartbeatClientEventMap['error'][] = [];
   const unsubscribed: HeartbeatClientEventMap['unsubscribed'][] = [];

@@ -1,29 +1,26 @@
-import { encodeFrame, topicNameProblem, type HelloFrame, type MessageFrame, type PresenceMember, type ServerFrame, type WelcomeFrame } from '@heartbeat/protocol';
-import { BehaviorSubject, map, merge, Observable, Subject, Subscription } from 'rxjs';
+import type { HelloFrame, PresenceMember, ServerFrame, WelcomeFrame } from '@heartbeat/protocol';
+import { BehaviorSubject, Observable, Subject, Subscription, throwError } from 'rxjs';
 import { ClientHeartbeat } from './client-heartbeat.js';
 import type { HeartbeatClientEventMap, HeartbeatClientEventName, ServerMessage, TopicEvent } from './client-events.js';
 import type { HeartbeatClientOptions, HeartbeatRequestOptions } from './client-options.js';
 import { initialClientState, STATUS_OF_PHASE, type HeartbeatClientState } from './client-state.js';
+import { FEATURE_ORDER, type ClientFeature, type ClientFeatureHost, type ClientFeatureKind, type HeartbeatClientFeature } from './client-feature.js';
 import { ClientMessages } from './client.messages.js';
 import { ClockSync } from './clock-sync.js';
-import { ConnectionFailure } from './connection-failure.js';
+import { ConnectionFailure, type FailureDiagnosis } from './connection-failure.js';
 import { EventHub } from './event-hub.js';
 import type { HeartbeatClientApi } from './heartbeat-client-api.js';
-import { HeartbeatSendError } from './heartbeat-send-error.js';
 import { livenessFromWelcome } from './liveness-timing.js';
+import { randomIdPrefix } from './message-id.js';
 import { phaseAfter, WAITING_PHASES, type Hint, type LoopInput, type LoopState, type Waiter } from './loop-state.js';
-import { messageId, randomIdPrefix } from './message-id.js';
-import { Outbox } from './outbox.js';
-import { PendingRequests } from './pending-requests.js';
-import { PresenceRoster } from './presence-roster.js';
-import { resolveClientOptions, type ResolvedClientOptions } from './resolve-client-options.js';
-import { RESUME_KEY_PREFIX, ResumeStore } from './resume-store.js';
+import { HeartbeatClientOptionsError, resolveClientOptions, type ResolvedClientOptions } from './resolve-client-options.js';
 import { decideRetry, type RetryDecision } from './retry-policy.js';
-import { SessionClaims } from './session-claims.js';
 import { SocketConnection } from './socket-connection.js';
-import { TokenRefresh } from './token-refresh.js';
 import { TopicRefusals } from './topic-refusals.js';
 import { TopicRegistry } from './topic-registry.js';
+import type { OutboxFeature } from './outbox.feature.js';
+import type { PresenceFeature } from './presence.feature.js';
+import type { RequestsFeature } from './requests.feature.js';
 
 /** The page's origin, which a browser sends as the upgrade's Origin header; null outside a page. */
 function pageOrigin(): string | null {
@@ -35,235 +32,190 @@ function pageOrigin(): string | null {
  * A WebSocket client for Heartbeat servers (docs/client.md): connects, keeps the link proven with its
  * own heartbeat, reconnects with exponential backoff (docs/protocol.md#backoff), and resumes its
  * server session and topic positions across reconnects. The reconnect loop is one state machine:
- * every input goes through transition(); an input that arrives while one runs (a method called from
- * an event handler) waits for it to finish, so no transition ever sees another half done.
+ * every input goes through #transition(); an input that arrives while one runs (a method called
+ * from an event handler) waits for it to finish, so no transition ever sees another half done. What
+ * not every app uses comes in `options.features` (docs/client.md#features); this module imports none.
  */
 export class HeartbeatClient implements HeartbeatClientApi {
   readonly state$: Observable<HeartbeatClientState>;
   /** Messages the server sent to this connection alone (`sendToConnection`): not numbered, not replayed. */
   readonly messages$: Observable<ServerMessage>;
 
-  private readonly options: ResolvedClientOptions;
-  private readonly store: BehaviorSubject<HeartbeatClientState>;
-  private readonly hub: EventHub<HeartbeatClientEventMap>;
-  private readonly topics: TopicRegistry;
-  private readonly presence: PresenceRoster;
-  private readonly refusals: TopicRefusals;
-  /** `request()` calls until their answer; written after welcome, like the outbox. */
-  private readonly requests: PendingRequests;
-  private readonly serverMessages = new Subject<ServerMessage>();
+  readonly #options: ResolvedClientOptions;
+  readonly #store: BehaviorSubject<HeartbeatClientState>;
+  readonly #hub: EventHub<HeartbeatClientEventMap>;
+  readonly #topics: TopicRegistry;
+  readonly #refusals: TopicRefusals;
+  readonly #serverMessages = new Subject<ServerMessage>();
   /** Round-trip time and server clock offset from this connection's pongs. */
-  private readonly clockSync = new ClockSync();
-  /** `send()` messages until their ack; flushed after welcome and the subscriptions. */
-  private readonly outbox: Outbox;
-  /** Server session id and topic positions in storage, so that a reloaded page resumes. */
-  private readonly resume: ResumeStore;
-  private readonly tokenRefresh: TokenRefresh;
-  /** Tells other tabs which server session this one resumes, so that two tabs never share one. */
-  private readonly claims: SessionClaims;
-  private readonly hints: Subscription;
-  private readonly idPrefix: string;
-  /** Inputs to run; the first is the one running (see input()). */
-  private readonly inbox: LoopInput[] = [];
+  readonly #clockSync = new ClockSync();
+  /** The installed features (options.features), in FEATURE_ORDER: their hooks run in this order. */
+  readonly #features: ClientFeature[] = [];
+  readonly #outbox: OutboxFeature | undefined;
+  readonly #requests: RequestsFeature | undefined;
+  readonly #presence: PresenceFeature | undefined;
+  readonly #hints: Subscription;
+  readonly #idPrefix: string;
+  /** Inputs to run; the first is the one running (see #input()). */
+  readonly #inbox: LoopInput[] = [];
 
-  private loop: LoopState = { kind: 'stopped', restartOn: 'connect' };
+  #loop: LoopState = { kind: 'stopped', restartOn: 'connect' };
   /** connect() promises waiting for the outcome of the attempt under way. */
-  private waiters: Waiter[] = [];
+  #waiters: Waiter[] = [];
   /** The server session to name in the next `hello`: the last welcome's, or one saved by an earlier page. */
-  private sessionToResume: string | null = null;
-  private messageCount = 0;
+  #sessionToResume: string | null = null;
 
   constructor(options: HeartbeatClientOptions) {
-    this.options = resolveClientOptions(options);
-    const { connectivity } = this.options;
-    this.store = new BehaviorSubject(
-      initialClientState(this.options.maxReconnectAttempts, this.options.autoReconnect, connectivity.isOnline()),
+    this.#options = resolveClientOptions(options);
+    const { connectivity } = this.#options;
+    this.#store = new BehaviorSubject(
+      initialClientState(this.#options.maxReconnectAttempts, this.#options.autoReconnect, connectivity.isOnline()),
     );
-    this.state$ = this.store.asObservable();
-    this.hub = new EventHub((event, error) => this.log(ClientMessages.handlerThrew(String(event)), error));
-    this.topics = new TopicRegistry({
-      send: (frame) => this.openSocket()?.send(frame) ?? false,
-      gap: (payload) => this.emit('gap', payload),
-      resumed: (payload) => this.emit('resumed', payload),
-      positionsChanged: () => this.resume.changed(),
-      joined: (payload) => this.emit('joined', payload),
+    this.state$ = this.#store.asObservable();
+    this.#hub = new EventHub((event, error) => this.#log(ClientMessages.handlerThrew(String(event)), error));
+    this.#topics = new TopicRegistry({
+      send: (frame) => this.#openSocket()?.send(frame) ?? false,
+      gap: (payload) => this.#emit('gap', payload),
+      resumed: (payload) => this.#emit('resumed', payload),
+      positionsChanged: () => this.#features.forEach((feature) => feature.positionsChanged?.()),
+      joined: (payload) => this.#emit('joined', payload),
     });
-    this.presence = new PresenceRoster(this.topics);
-    this.refusals = new TopicRefusals(this.topics, this.presence, (payload) => this.emit('unsubscribed', payload));
-    this.messages$ = this.serverMessages.asObservable();
-    this.outbox = new Outbox(this.options.outbox);
-    this.tokenRefresh = new TokenRefresh({
-      fetchToken: () => this.resolveToken(),
-      sendAuth: (token) => this.openSocket()?.send({ type: 'auth', token }) ?? false,
-      failed: (message) => {
-        this.log(message);
-        this.emit('error', { message, code: 'token_refresh', kind: null, at: this.now() });
-      },
-    }, this.options.clock);
+    this.#refusals = new TopicRefusals(this.#topics, (payload) => this.#emit('unsubscribed', payload));
+    this.messages$ = this.#serverMessages.asObservable();
     // Unique per client instance (not from `random`, which tests fix): a reloaded page reusing the
     // server session must not repeat an id the server would drop as a duplicate.
-    this.idPrefix = randomIdPrefix();
-    this.requests = new PendingRequests(this.options, this.idPrefix, (text) => this.openSocket()?.sendText(text) ?? false);
-    const resumeKey = RESUME_KEY_PREFIX + this.options.url;
-    this.resume = new ResumeStore(
-      this.options.persistence,
-      resumeKey,
-      () => ({ sessionId: this.sessionToResume, topics: this.topics.positions() }),
-      (message) => this.log(message),
-      this.options.clock,
-    );
-    this.claims = new SessionClaims(this.options.broadcastChannel?.(resumeKey) ?? null, { id: this.idPrefix, createdAt: this.now() }, {
-      current: () => this.sessionToResume,
-      yieldSession: (sessionId) => this.yieldSession(sessionId),
-    });
-    const saved = this.resume.load();
-    if (saved) {
-      this.sessionToResume = saved.sessionId;
-      this.topics.restore(saved.topics);
-      this.log(`resume state loaded: session ${saved.sessionId ?? '(none)'}, ${Object.keys(saved.topics).length} topic positions`);
-      if (saved.sessionId) this.claims.claim(saved.sessionId);
+    this.#idPrefix = randomIdPrefix();
+    const installed = this.#installFeatures(options.features ?? []);
+    this.#outbox = installed.outbox as OutboxFeature | undefined;
+    this.#requests = installed.requests as RequestsFeature | undefined;
+    this.#presence = installed.presence as PresenceFeature | undefined;
+    this.#hints = new Subscription();
+    for (const [signal, hint] of [[connectivity.online$, 'online'], [connectivity.offline$, 'offline'], [connectivity.resumed$, 'resumed']] as const) {
+      this.#hints.add(signal.subscribe(() => this.#input({ type: 'hint', hint })));
     }
-    this.hints = merge(
-      connectivity.online$.pipe(map(() => 'online' as const)),
-      connectivity.offline$.pipe(map(() => 'offline' as const)),
-      connectivity.resumed$.pipe(map(() => 'resumed' as const)),
-    ).subscribe((hint) => this.input({ type: 'hint', hint }));
-    if (connectivity.pageHidden$) this.hints.add(connectivity.pageHidden$.subscribe(() => this.resume.flush()));
   }
 
   get state(): HeartbeatClientState {
-    return this.store.value;
+    return this.#store.value;
   }
 
   connect(): Promise<void> {
-    if (this.loop.kind === 'destroyed') return Promise.reject(new Error(ClientMessages.destroyed()));
-    if (this.loop.kind === 'open') return Promise.resolve();
-    const promise = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    this.input({ type: 'connect' });
+    if (this.#loop.kind === 'destroyed') return Promise.reject(new Error(ClientMessages.destroyed()));
+    if (this.#loop.kind === 'open') return Promise.resolve();
+    const promise = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    this.#input({ type: 'connect' });
     return promise;
   }
 
   disconnect(): void {
-    this.input({ type: 'disconnect' });
+    this.#input({ type: 'disconnect' });
   }
 
   enableAutoReconnect(): void {
-    this.input({ type: 'auto-reconnect', on: true });
+    this.#input({ type: 'auto-reconnect', on: true });
   }
 
   disableAutoReconnect(): void {
-    this.input({ type: 'auto-reconnect', on: false });
+    this.#input({ type: 'auto-reconnect', on: false });
   }
 
   resetReconnectState(): void {
-    this.input({ type: 'reset' });
+    this.#input({ type: 'reset' });
   }
 
   sendPing(): boolean {
-    return this.loop.kind === 'open' && this.loop.heartbeat.pingNow();
+    return this.#loop.kind === 'open' && this.#loop.heartbeat.pingNow();
   }
 
   on<K extends HeartbeatClientEventName>(event: K, handler: (payload: HeartbeatClientEventMap[K]) => void): () => void {
-    return this.hub.on(event, handler);
+    return this.#hub.on(event, handler);
   }
 
   events<K extends HeartbeatClientEventName>(event: K): Observable<HeartbeatClientEventMap[K]> {
-    return this.hub.events(event);
+    return this.#hub.events(event);
   }
 
   subscribe<T = unknown>(topic: string): Observable<TopicEvent<T>> {
-    return this.topics.subscribe<T>(topic);
+    return this.#topics.subscribe<T>(topic);
   }
 
+  /** Needs withPresence() (docs/client.md#presence). */
   presence$(topic: string): Observable<readonly PresenceMember[]> {
-    return this.presence.observe(topic);
+    if (!this.#presence) return throwError(() => new HeartbeatClientOptionsError(ClientMessages.featureMissing('presence$()', 'withPresence()')));
+    return this.#presence.observe(topic);
   }
 
+  /** Needs withRequests() (docs/client.md#requests-request). */
   request<T = unknown>(topic: string, data: unknown, options?: HeartbeatRequestOptions): Promise<T> {
-    return this.requests.call(topic, data, options) as Promise<T>;
+    if (!this.#requests) return Promise.reject(new HeartbeatClientOptionsError(ClientMessages.featureMissing('request()', 'withRequests()')));
+    return this.#requests.call(topic, data, options) as Promise<T>;
   }
 
+  /** Needs withOutbox() (docs/client.md#messages-send-and-acknowledgements). */
   send(topic: string | undefined, data: unknown): Promise<void> {
-    if (this.loop.kind === 'destroyed') return Promise.reject(new HeartbeatSendError('destroyed', ClientMessages.destroyed()));
-    if (data === undefined) return Promise.reject(new HeartbeatSendError('invalid-data', ClientMessages.sendDataMissing()));
-    const problem = topic === undefined ? undefined : topicNameProblem(topic);
-    if (problem !== undefined) return Promise.reject(new HeartbeatSendError('invalid-topic', ClientMessages.topicInvalid(problem)));
-    this.messageCount += 1;
-    const id = messageId(this.idPrefix, this.messageCount);
-    const frame: MessageFrame = topic === undefined ? { type: 'message', id, data } : { type: 'message', id, topic, data };
-    let text: string;
-    try {
-      text = encodeFrame(frame);
-    } catch (error) {
-      return Promise.reject(new HeartbeatSendError('invalid-data', ClientMessages.sendDataNotJson(String(error))));
-    }
-    const before = this.outbox.size;
-    const acked = this.outbox.add(id, text);
-    if (this.outbox.size === before) return acked; // refused: the outbox is full
-    this.flushOutbox();
-    this.patch({ pendingMessages: this.outbox.size });
-    return acked;
+    if (!this.#outbox) return Promise.reject(new HeartbeatClientOptionsError(ClientMessages.featureMissing('send()', 'withOutbox()')));
+    return this.#outbox.send(topic, data);
   }
 
   destroy(): void {
-    this.input({ type: 'destroy' });
+    this.#input({ type: 'destroy' });
   }
 
   /**
    * Runs `input` now, or after the transition under way when called from inside one (an event or
    * state$ handler calling a method): each transition completes, its events emitted, before the next.
    */
-  private input(input: LoopInput): void {
-    this.inbox.push(input);
-    if (this.inbox.length > 1) return;
-    while (this.inbox.length > 0) {
+  #input(input: LoopInput): void {
+    this.#inbox.push(input);
+    if (this.#inbox.length > 1) return;
+    while (this.#inbox.length > 0) {
       try {
-        this.transition(this.inbox[0]);
+        this.#transition(this.#inbox[0]);
       } catch (error) {
-        this.failedUnexpectedly(error);
+        this.#failedUnexpectedly(error);
       }
-      this.inbox.shift();
+      this.#inbox.shift();
     }
   }
 
   /** The reconnect loop: every change of `loop` happens here. */
-  private transition(input: LoopInput): void {
-    const loop = this.loop;
+  #transition(input: LoopInput): void {
+    const loop = this.#loop;
     if (loop.kind === 'destroyed') return;
     switch (input.type) {
       case 'connect':
-        if (loop.kind === 'stopped') this.startAttempt(0, 0);
-        else if (loop.kind === 'waiting') this.startAttempt(loop.attempt, loop.unauthorizedInARow);
-        else if (loop.kind === 'open') this.settleWaiters(null);
+        if (loop.kind === 'stopped') this.#startAttempt(0, 0);
+        else if (loop.kind === 'waiting') this.#startAttempt(loop.attempt, loop.unauthorizedInARow);
+        else if (loop.kind === 'open') this.#settleWaiters(null);
         return;
       case 'disconnect':
-        return this.stopByClient();
+        return this.#stopByClient();
       case 'auto-reconnect':
-        return this.setAutoReconnect(input.on);
+        return this.#setAutoReconnect(input.on);
       case 'reset':
-        return this.reset();
+        return this.#reset();
       case 'hint':
-        return this.onHint(input.hint);
+        return this.#onHint(input.hint);
       case 'token':
-        if (loop.kind === 'connecting' && loop.socket === null && loop.deadline === input.deadline) this.createSocket(loop, input.token);
+        if (loop.kind === 'connecting' && loop.socket === null && loop.deadline === input.deadline) this.#createSocket(loop, input.token);
         return;
       case 'socket-open':
-        if (loop.kind === 'connecting' && loop.socket === input.socket) this.sendHello(loop, input.socket);
+        if (loop.kind === 'connecting' && loop.socket === input.socket) this.#sendHello(loop, input.socket);
         return;
       case 'welcome':
-        if (loop.kind === 'handshaking' && loop.socket === input.socket) this.established(loop, input.welcome);
+        if (loop.kind === 'handshaking' && loop.socket === input.socket) this.#established(loop, input.welcome);
         return;
       case 'failed': {
         if (loop.kind !== 'connecting' && loop.kind !== 'handshaking' && loop.kind !== 'open') return;
         if (input.socket && input.socket !== loop.socket) return;
         if (input.deadline && (loop.kind === 'open' || input.deadline !== loop.deadline)) return;
-        return this.failed(loop, input.failure);
+        return this.#failed(loop, input.failure);
       }
       case 'wait-over':
-        if (loop.kind === 'waiting') this.startAttempt(loop.attempt, loop.unauthorizedInARow);
+        if (loop.kind === 'waiting') this.#startAttempt(loop.attempt, loop.unauthorizedInARow);
         return;
       case 'destroy':
-        return this.destroyNow();
+        return this.#destroyNow();
     }
   }
 
@@ -272,132 +224,129 @@ export class HeartbeatClient implements HeartbeatClientApi {
    * socket closes with the failure's own code when it is one of the protocol's (4000 and up), and a
    * peer known to be dead (4000) gets no closing handshake to wait for.
    */
-  private release(failure: ConnectionFailure | null): void {
-    const loop = this.loop;
+  #release(failure: ConnectionFailure | null): void {
+    const loop = this.#loop;
     const closeSocket = (socket: SocketConnection | null) =>
       socket?.close(failure && failure.code >= 3000 ? failure.code : 1000, failure?.reason ?? '', failure?.code === 4000);
     switch (loop.kind) {
       case 'connecting':
       case 'handshaking':
-        this.options.clock.clearTimeout(loop.deadline);
+        this.#options.clock.clearTimeout(loop.deadline);
         closeSocket(loop.socket);
         return;
       case 'open':
         loop.heartbeat.stop();
         closeSocket(loop.socket);
-        this.closeOutbox();
+        this.#features.forEach((feature) => feature.connectionEnded?.());
         return;
       case 'waiting':
-        if (loop.timer !== null) this.options.clock.clearTimeout(loop.timer);
+        if (loop.timer !== null) this.#options.clock.clearTimeout(loop.timer);
         return;
     }
   }
 
   /** One connection: token, socket, hello, welcome; `attempt` is the reconnect attempt number. */
-  private startAttempt(attempt: number, unauthorizedInARow: number): void {
-    this.release(null);
-    const { connectTimeout, url } = this.options;
-    const deadline = this.options.clock.setTimeout(() => this.input({ type: 'failed', failure: this.connectTimedOut() }), connectTimeout);
-    this.loop = { kind: 'connecting', attempt, unauthorizedInARow, deadline, socket: null, token: undefined };
-    this.patch({ phase: 'connecting', reconnectAttempts: attempt, nextReconnectAt: null });
-    this.log(`connecting to ${url}` + (attempt > 0 ? ` (attempt ${attempt})` : ''));
-    this.resolveToken().then(
-      (token) => this.input({ type: 'token', deadline, token }),
-      (error: unknown) => this.input({ type: 'failed', failure: ConnectionFailure.tokenProvider(error), deadline }),
+  #startAttempt(attempt: number, unauthorizedInARow: number): void {
+    this.#release(null);
+    const { connectTimeout, url } = this.#options;
+    const deadline = this.#options.clock.setTimeout(() => this.#input({ type: 'failed', failure: this.#connectTimedOut() }), connectTimeout);
+    this.#loop = { kind: 'connecting', attempt, unauthorizedInARow, deadline, socket: null, token: undefined };
+    this.#patch({ phase: 'connecting', reconnectAttempts: attempt, nextReconnectAt: null });
+    this.#log(`connecting to ${url}` + (attempt > 0 ? ` (attempt ${attempt})` : ''));
+    this.#resolveToken().then(
+      (token) => this.#input({ type: 'token', deadline, token }),
+      (error: unknown) => this.#input({ type: 'failed', failure: ConnectionFailure.tokenProvider(error), deadline }),
     );
   }
 
-  private connectTimedOut(): ConnectionFailure {
-    const loop = this.loop;
+  #connectTimedOut(): ConnectionFailure {
+    const loop = this.#loop;
     const socket = loop.kind === 'connecting' || loop.kind === 'handshaking' ? loop.socket : null;
     const stage = socket === null ? 'token' : socket.opened ? 'welcome' : 'opening';
-    return ConnectionFailure.connectTimeout(this.options.connectTimeout, stage, this.options.url);
+    return ConnectionFailure.connectTimeout(this.#options.connectTimeout, stage, this.#options.url);
   }
 
-  private createSocket(loop: Extract<LoopState, { kind: 'connecting' }>, token: string | undefined): void {
-    const { webSocket, url } = this.options;
+  #createSocket(loop: Extract<LoopState, { kind: 'connecting' }>, token: string | undefined): void {
+    const { webSocket, url } = this.#options;
     let socket: SocketConnection;
     try {
       socket = new SocketConnection(webSocket, url, {
-        open: () => this.input({ type: 'socket-open', socket }),
-        frame: (frame) => this.onFrame(socket, frame),
+        open: () => this.#input({ type: 'socket-open', socket }),
+        frame: (frame) => this.#onFrame(socket, frame),
         invalidFrame: (detail) => {
-          if (this.loop.kind === 'open') this.loop.heartbeat.frameReceived();
-          this.emit('error', { message: ClientMessages.invalidFrame(detail), code: null, kind: null, at: this.now() });
+          if (this.#loop.kind === 'open') this.#loop.heartbeat.frameReceived();
+          this.#emit('error', { message: ClientMessages.invalidFrame(detail), code: null, kind: null, at: this.#now() });
         },
         closed: (code, reason, wasClean, opening) => {
           const failure = opening.opened
-            ? ConnectionFailure.closed(code, reason, wasClean, this.loop.kind === 'open')
-            : ConnectionFailure.beforeOpen(opening.errorEvent, url, pageOrigin());
-          this.input({ type: 'failed', failure, socket });
+            ? ConnectionFailure.closed(code, reason, wasClean, this.#loop.kind === 'open')
+            : ConnectionFailure.beforeOpen(opening.errorEvent, url, pageOrigin(), this.#diagnose(opening.errorEvent));
+          this.#input({ type: 'failed', failure, socket });
         },
       });
     } catch (error) {
-      this.failed(loop, error instanceof ConnectionFailure ? error : ConnectionFailure.socketCreate(error));
+      this.#failed(loop, error instanceof ConnectionFailure ? error : ConnectionFailure.socketCreate(error));
       return;
     }
-    this.loop = { ...loop, socket, token };
+    this.#loop = { ...loop, socket, token };
   }
 
   /** The socket opened: `hello` names the server session to resume and the position in each wanted topic. */
-  private sendHello(loop: Extract<LoopState, { kind: 'connecting' }>, socket: SocketConnection): void {
-    const positions = this.topics.helloPositions();
-    const sessionId = this.sessionToResume;
+  #sendHello(loop: Extract<LoopState, { kind: 'connecting' }>, socket: SocketConnection): void {
+    const positions = this.#topics.helloPositions();
+    const sessionId = this.#sessionToResume;
     const hello: HelloFrame = {
       type: 'hello',
       ...(loop.token !== undefined ? { token: loop.token } : {}),
       ...(sessionId ? { session_id: sessionId } : {}),
       ...(Object.keys(positions).length > 0 ? { positions } : {}),
-      ...(this.options.clientInfo ? { client: this.options.clientInfo } : {}),
+      ...(this.#options.clientInfo ? { client: this.#options.clientInfo } : {}),
     };
     socket.send(hello);
     const { attempt, unauthorizedInARow, deadline } = loop;
-    this.loop = { kind: 'handshaking', attempt, unauthorizedInARow, deadline, socket, positions };
+    this.#loop = { kind: 'handshaking', attempt, unauthorizedInARow, deadline, socket, positions };
   }
 
   /** Frames of an open connection; before `welcome` only `welcome` and `error` mean anything. */
-  private onFrame(socket: SocketConnection, frame: ServerFrame): void {
-    const loop = this.loop;
+  #onFrame(socket: SocketConnection, frame: ServerFrame): void {
+    const loop = this.#loop;
     if (loop.kind === 'open' && loop.socket === socket) {
       loop.heartbeat.frameReceived();
-      this.dispatch(frame, socket);
+      this.#dispatch(frame, socket);
     } else if (frame.type === 'welcome') {
-      this.input({ type: 'welcome', socket, welcome: frame });
+      this.#input({ type: 'welcome', socket, welcome: frame });
     } else if (frame.type === 'error') {
-      this.emit('error', { message: ClientMessages.serverError(frame.code, frame.message), code: frame.code, kind: null, at: this.now() });
+      this.#emit('error', { message: ClientMessages.serverError(frame.code, frame.message), code: frame.code, kind: null, at: this.#now() });
     }
   }
 
   /**
    * `welcome` arrived. Everything this connection needs is set up before the state says connected:
    * the heartbeat runs on the bounds the server announced (unless the app set its own), the server
-   * session is remembered, the token refresh planned, the topics not in `hello.positions`
-   * subscribed, and only then the outbox flushed, so that messages follow the subscriptions.
+   * session is remembered, the topics not in `hello.positions` subscribed, and only then the
+   * features told (token refresh planned, outbox and requests flushed), so that messages follow
+   * the subscriptions.
    */
-  private established(loop: Extract<LoopState, { kind: 'handshaking' }>, welcome: WelcomeFrame): void {
-    this.options.clock.clearTimeout(loop.deadline);
+  #established(loop: Extract<LoopState, { kind: 'handshaking' }>, welcome: WelcomeFrame): void {
+    this.#options.clock.clearTimeout(loop.deadline);
     const { socket, positions } = loop;
-    const timing = livenessFromWelcome(this.options, this.options.ownLiveness, welcome.heartbeat);
+    const timing = livenessFromWelcome(this.#options, this.#options.ownLiveness, welcome.heartbeat);
     const heartbeat = new ClientHeartbeat(timing, {
-      sendPing: (sequence, clientTime) => this.sendClientPing(socket, sequence, clientTime),
-      missedChanged: (missed) => this.patch({ missedPongs: missed }),
-      dead: (failure) => this.input({ type: 'failed', failure, socket }),
-      wokeUp: (gapMs) => this.log(`clock jumped ${Math.round(gapMs)} ms (sleep or frozen tab): checking the link`),
-    }, this.options.clock);
-    const at = this.now();
-    this.loop = { kind: 'open', socket, heartbeat, serverClockAhead: welcome.server_time - at };
+      sendPing: (sequence, clientTime) => this.#sendClientPing(socket, sequence, clientTime),
+      missedChanged: (missed) => this.#patch({ missedPongs: missed }),
+      dead: (failure) => this.#input({ type: 'failed', failure, socket }),
+      wokeUp: (gapMs) => this.#log(`clock jumped ${Math.round(gapMs)} ms (sleep or frozen tab): checking the link`),
+    }, this.#options.clock);
+    const at = this.#now();
+    this.#loop = { kind: 'open', socket, heartbeat, serverClockAhead: welcome.server_time - at };
     heartbeat.start();
     const reconnect = this.state.sessionId !== null; // only a welcome sets it
-    this.clockSync.reset();
-    this.sessionToResume = welcome.session_id;
-    this.resume.changed();
-    this.claims.claim(welcome.session_id);
-    const tokenExpiresAt = this.clientTime(welcome.token_expires_at);
-    this.planTokenRefresh(tokenExpiresAt);
-    this.topics.afterWelcome(positions);
-    this.flushOutbox();
-    this.requests.flush((text) => socket.sendText(text));
-    this.patch({
+    this.#clockSync.reset();
+    this.#sessionToResume = welcome.session_id;
+    const tokenExpiresAt = this.#clientTime(welcome.token_expires_at);
+    this.#topics.afterWelcome(positions);
+    this.#features.forEach((feature) => feature.established?.(welcome, socket, tokenExpiresAt));
+    this.#patch({
       phase: 'connected',
       connectedAt: at,
       sessionId: welcome.session_id,
@@ -416,77 +365,59 @@ export class HeartbeatClient implements HeartbeatClientApi {
       rttMs: null,
       rttSmoothedMs: null,
     });
-    this.log(`connected, session ${welcome.session_id}${welcome.resumed ? ' (resumed)' : ''}, heartbeat ${JSON.stringify(timing)}`);
-    this.settleWaiters(null);
-    this.emit('connection_established', { sessionId: welcome.session_id, resumed: welcome.resumed, reconnect, at });
+    this.#log(`connected, session ${welcome.session_id}${welcome.resumed ? ' (resumed)' : ''}, heartbeat ${JSON.stringify(timing)}`);
+    this.#settleWaiters(null);
+    this.#emit('connection_established', { sessionId: welcome.session_id, resumed: welcome.resumed, reconnect, at });
   }
 
-  private dispatch(frame: ServerFrame, socket: SocketConnection): void {
-    const now = this.now();
+  #dispatch(frame: ServerFrame, socket: SocketConnection): void {
+    const now = this.#now();
     switch (frame.type) {
       case 'ping': {
         const pingCount = this.state.serverPingCount + 1;
         socket.send({ type: 'pong', timestamp: new Date(now).toISOString(), client_time: now, sequence: frame.sequence, ping_count: pingCount });
-        this.patch({ serverPingCount: pingCount });
+        this.#patch({ serverPingCount: pingCount });
         return;
       }
       case 'pong': {
-        const sample = this.clockSync.record(frame.client_time, frame.server_time, now);
-        this.patch({ pongCount: this.state.pongCount + 1, lastPongAt: now, ...sample });
-        this.emit('pong', { sequence: frame.sequence, rttMs: sample.rttMs, clockOffsetMs: sample.clockOffsetMs, at: now });
+        const sample = this.#clockSync.record(frame.client_time, frame.server_time, now);
+        this.#patch({ pongCount: this.state.pongCount + 1, lastPongAt: now, ...sample });
+        this.#emit('pong', { sequence: frame.sequence, rttMs: sample.rttMs, clockOffsetMs: sample.clockOffsetMs, at: now });
         return;
       }
       case 'subscribed':
-        this.topics.onSubscribed(frame);
+        this.#topics.onSubscribed(frame);
         return;
       case 'event':
-        this.topics.onEvent(frame);
+        this.#topics.onEvent(frame);
         return;
       case 'unsubscribed':
-        return this.refusals.onUnsubscribed(frame);
+        return this.#refusals.onUnsubscribed(frame);
+      case 'message':
+        this.#serverMessages.next({ topic: frame.topic, data: frame.data, timestamp: frame.timestamp });
+        return;
+      case 'result':
+      case 'ack':
+      case 'authenticated':
       case 'presence':
       case 'join':
       case 'leave':
-        return this.presence.onFrame(frame);
-      case 'message':
-        this.serverMessages.next({ topic: frame.topic, data: frame.data, timestamp: frame.timestamp });
+        // Answers to what a feature sent: without that feature installed, none arrive.
+        this.#features.some((feature) => feature.frame?.(frame));
         return;
-      case 'result':
-        this.requests.result(frame.id, frame.data);
+      case 'error':
+        if (this.#features.some((feature) => feature.frame?.(frame))) return;
+        this.#refusals.onError(frame);
+        this.#emit('error', { message: ClientMessages.serverError(frame.code, frame.message), code: frame.code, kind: null, at: now });
         return;
-      case 'ack':
-        if (this.outbox.ack(frame.id)) {
-          this.flushOutbox();
-          this.patch({ pendingMessages: this.outbox.size });
-        }
-        return;
-      case 'authenticated': {
-        const tokenExpiresAt = this.clientTime(frame.token_expires_at);
-        this.log(`token refreshed${tokenExpiresAt === null ? '' : `, expires ${new Date(tokenExpiresAt).toISOString()}`}`);
-        this.tokenRefresh.authenticated(tokenExpiresAt);
-        this.patch({ tokenExpiresAt });
-        return;
-      }
-      case 'error': {
-        const { code, ref, message } = frame;
-        // A request's error rejects that request alone, and is told by it.
-        if (ref !== undefined && this.requests.fail(ref, code, message, frame.details)) return;
-        // A server that names the refused message's id in `ref` rejects that send() alone.
-        const refused = ref !== undefined && this.outbox.fail(ref, new HeartbeatSendError('refused', ClientMessages.messageRefused(code, message)));
-        if (refused) this.patch({ pendingMessages: this.outbox.size });
-        else if (ref === 'auth') this.tokenRefresh.refused(message);
-        else this.refusals.onError(frame);
-        this.emit('error', { message: ClientMessages.serverError(code, message), code, kind: null, at: now });
-        return;
-      }
       case 'welcome':
         return;
     }
   }
 
-  private sendClientPing(socket: SocketConnection, sequence: number, clientTime: number): boolean {
+  #sendClientPing(socket: SocketConnection, sequence: number, clientTime: number): boolean {
     const sent = socket.send({ type: 'ping', timestamp: new Date(clientTime).toISOString(), client_time: clientTime, sequence });
-    if (sent) this.patch({ pingCount: this.state.pingCount + 1, lastPingAt: clientTime });
+    if (sent) this.#patch({ pingCount: this.state.pingCount + 1, lastPingAt: clientTime });
     return sent;
   }
 
@@ -494,14 +425,14 @@ export class HeartbeatClient implements HeartbeatClientApi {
    * An attempt failed or the connection ended: how it ended (docs/protocol.md#11-close-codes) decides,
    * once, what comes next. The whole transition (state, waiters) is done before any event is emitted.
    */
-  private failed(loop: Extract<LoopState, { kind: 'connecting' | 'handshaking' | 'open' }>, failure: ConnectionFailure): void {
+  #failed(loop: Extract<LoopState, { kind: 'connecting' | 'handshaking' | 'open' }>, failure: ConnectionFailure): void {
     const wasConnected = loop.kind === 'open';
     const unauthorizedInARow = failure.code === 4001 ? (wasConnected ? 0 : loop.unauthorizedInARow) + 1 : 0;
-    const decision = this.decide(failure, wasConnected ? 0 : loop.attempt, unauthorizedInARow);
-    this.log(`attempt ended: ${failure.message} → ${decision.kind}`);
-    this.release(failure);
+    const decision = this.#decide(failure, wasConnected ? 0 : loop.attempt, unauthorizedInARow);
+    this.#log(`attempt ended: ${failure.message} → ${decision.kind}`);
+    this.#release(failure);
     const stayClosed = failure.reaction === 'stay-closed';
-    this.patch({
+    this.#patch({
       phase: phaseAfter(decision),
       nextReconnectAt: null,
       connectedAt: null,
@@ -512,33 +443,33 @@ export class HeartbeatClient implements HeartbeatClientApi {
       lastError: stayClosed ? this.state.lastError : failure.message,
       lastErrorKind: stayClosed ? this.state.lastErrorKind : failure.kind,
     });
-    const announce = this.follow(decision, failure, unauthorizedInARow);
+    const announce = this.#follow(decision, failure, unauthorizedInARow);
     // The one retry after a 4001 is part of the same connect(): its outcome settles the promise.
-    if (!(failure.reaction === 'refresh-token' && decision.kind === 'retry')) this.settleWaiters(failure);
+    if (!(failure.reaction === 'refresh-token' && decision.kind === 'retry')) this.#settleWaiters(failure);
     if (wasConnected) {
       const { code, reason, wasClean } = failure;
-      this.emit('connection_lost', { code, reason, wasClean, willReconnect: decision.kind !== 'stop', at: this.now() });
+      this.#emit('connection_lost', { code, reason, wasClean, willReconnect: decision.kind !== 'stop', at: this.#now() });
     }
     if (!stayClosed) {
-      this.emit('error', { message: failure.message, code: String(failure.code), kind: failure.kind, at: this.now() });
+      this.#emit('error', { message: failure.message, code: String(failure.code), kind: failure.kind, at: this.#now() });
     }
     if (decision.kind === 'stop' ? decision.exhausted : decision.kind === 'retry' && decision.exhaustedNow) {
       const willRetry = decision.kind === 'retry';
-      this.emit('reconnect_failed', { attempts: this.options.maxReconnectAttempts, lastError: failure.message, kind: failure.kind, willRetry });
+      this.#emit('reconnect_failed', { attempts: this.#options.maxReconnectAttempts, lastError: failure.message, kind: failure.kind, willRetry });
     }
     announce();
   }
 
   /** What the close-code table and the backoff schedule say to do after `failure` (docs/client.md#close-codes). */
-  private decide(failure: ConnectionFailure, attemptsMade: number, unauthorizedInARow: number): RetryDecision {
+  #decide(failure: ConnectionFailure, attemptsMade: number, unauthorizedInARow: number): RetryDecision {
     return decideRetry({
       failure,
       attemptsMade,
       unauthorizedInARow,
       autoReconnect: this.state.autoReconnect,
-      online: this.options.connectivity.isOnline(),
-      timing: this.options,
-      random: this.options.random,
+      online: this.#options.connectivity.isOnline(),
+      timing: this.#options,
+      random: this.#options.random,
     });
   }
 
@@ -546,201 +477,195 @@ export class HeartbeatClient implements HeartbeatClientApi {
    * Puts a retry decision into effect: stop, wait for the network, or wait `delayMs` for the next
    * attempt. Returns the announcement (`reconnecting`) to emit once the caller's other events are out.
    */
-  private follow(decision: RetryDecision, failure: ConnectionFailure, unauthorizedInARow: number): () => void {
+  #follow(decision: RetryDecision, failure: ConnectionFailure, unauthorizedInARow: number): () => void {
     const nothing = () => undefined;
     if (decision.kind === 'stop') {
       const restartOn = decision.exhausted ? 'hint' : decision.phase === 'idle' && failure.reaction !== 'stay-closed' ? 'enable' : 'connect';
-      this.loop = { kind: 'stopped', restartOn };
-      this.patch({ phase: decision.phase, nextReconnectAt: null, lastError: decision.error ?? this.state.lastError });
+      this.#loop = { kind: 'stopped', restartOn };
+      this.#patch({ phase: decision.phase, nextReconnectAt: null, lastError: decision.error ?? this.state.lastError });
       return nothing;
     }
     if (decision.kind === 'wait-online') {
-      this.loop = { kind: 'waiting', attempt: decision.attempt, unauthorizedInARow, failure, timer: null };
-      this.patch({ phase: 'offline', nextReconnectAt: null, lastError: ClientMessages.offline(), lastErrorKind: 'offline' });
+      this.#loop = { kind: 'waiting', attempt: decision.attempt, unauthorizedInARow, failure, timer: null };
+      this.#patch({ phase: 'offline', nextReconnectAt: null, lastError: ClientMessages.offline(), lastErrorKind: 'offline' });
       return nothing;
     }
     const { attempt, delayMs, suspended } = decision;
-    const at = this.now() + delayMs;
-    const timer = this.options.clock.setTimeout(() => this.input({ type: 'wait-over' }), delayMs);
-    this.loop = { kind: 'waiting', attempt, unauthorizedInARow, failure, timer };
-    this.patch({ phase: phaseAfter(decision), nextReconnectAt: at, reconnectAttempts: attempt });
-    return () => this.emit('reconnecting', { attempt, delayMs, at, suspended });
+    const at = this.#now() + delayMs;
+    const timer = this.#options.clock.setTimeout(() => this.#input({ type: 'wait-over' }), delayMs);
+    this.#loop = { kind: 'waiting', attempt, unauthorizedInARow, failure, timer };
+    this.#patch({ phase: phaseAfter(decision), nextReconnectAt: at, reconnectAttempts: attempt });
+    return () => this.#emit('reconnecting', { attempt, delayMs, at, suspended });
   }
 
   /** disconnect(): closes with 1000, stops the loop, and cancels what waits for a connection. */
-  private stopByClient(): void {
-    const loop = this.loop;
+  #stopByClient(): void {
+    const loop = this.#loop;
     const wasConnected = loop.kind === 'open';
-    this.release(null);
-    this.loop = { kind: 'stopped', restartOn: 'connect' };
-    this.settleWaiters(new Error(ClientMessages.disconnectedByClient()));
-    const hadPending = this.outbox.size > 0;
-    this.outbox.rejectAll(new HeartbeatSendError('disconnected', ClientMessages.sendCancelledByDisconnect()));
-    this.resume.flush();
-    if (loop.kind === 'stopped' && this.state.phase === 'idle') {
-      if (hadPending) this.patch({ pendingMessages: 0 });
-      return;
-    }
-    this.log('disconnect() called');
-    this.patch({
+    this.#release(null);
+    this.#loop = { kind: 'stopped', restartOn: 'connect' };
+    this.#settleWaiters(new Error(ClientMessages.disconnectedByClient()));
+    this.#features.forEach((feature) => feature.stopped?.());
+    if (loop.kind === 'stopped' && this.state.phase === 'idle') return;
+    this.#log('disconnect() called');
+    this.#patch({
       phase: 'idle',
       nextReconnectAt: null,
       connectedAt: null,
       missedPongs: 0,
-      pendingMessages: 0,
       tokenExpiresAt: null,
       ...(wasConnected ? { lastCloseCode: 1000, lastCloseReason: 'client disconnect' } : {}),
     });
     if (wasConnected) {
-      this.emit('connection_lost', { code: 1000, reason: 'client disconnect', wasClean: true, willReconnect: false, at: this.now() });
+      this.#emit('connection_lost', { code: 1000, reason: 'client disconnect', wasClean: true, willReconnect: false, at: this.#now() });
     }
   }
 
-  private setAutoReconnect(on: boolean): void {
+  #setAutoReconnect(on: boolean): void {
     if (this.state.autoReconnect === on) return;
-    this.patch({ autoReconnect: on });
-    const loop = this.loop;
+    this.#patch({ autoReconnect: on });
+    const loop = this.#loop;
     if (on && loop.kind === 'stopped' && loop.restartOn === 'enable') {
-      this.startAttempt(1, 0);
+      this.#startAttempt(1, 0);
     } else if (!on && loop.kind === 'waiting') {
-      this.release(null);
-      this.loop = { kind: 'stopped', restartOn: 'enable' };
-      this.patch({ phase: 'idle', nextReconnectAt: null });
+      this.#release(null);
+      this.#loop = { kind: 'stopped', restartOn: 'enable' };
+      this.#patch({ phase: 'idle', nextReconnectAt: null });
     }
   }
 
   /** resetReconnectState(): forgets past attempts; a scheduled retry starts over from the first delay. */
-  private reset(): void {
-    const loop = this.loop;
-    if (loop.kind === 'stopped' && loop.restartOn === 'hint') this.loop = { kind: 'stopped', restartOn: 'connect' };
+  #reset(): void {
+    const loop = this.#loop;
+    if (loop.kind === 'stopped' && loop.restartOn === 'hint') this.#loop = { kind: 'stopped', restartOn: 'connect' };
     // The attempt under way now counts as a first one: its failure is decided from the first delay.
-    if (loop.kind === 'connecting' || loop.kind === 'handshaking') this.loop = { ...loop, attempt: 0, unauthorizedInARow: 0 };
+    if (loop.kind === 'connecting' || loop.kind === 'handshaking') this.#loop = { ...loop, attempt: 0, unauthorizedInARow: 0 };
     const { phase } = this.state;
     if (loop.kind === 'waiting' && loop.timer !== null) {
-      this.patch({ lastError: null, lastErrorKind: null });
+      this.#patch({ lastError: null, lastErrorKind: null });
       // Rescheduled from the first delay, unless that is what is scheduled already.
       if (phase === 'suspended' || loop.attempt > 1) {
-        this.release(null);
-        this.follow(this.decide(loop.failure, 0, 0), loop.failure, 0)();
+        this.#release(null);
+        this.#follow(this.#decide(loop.failure, 0, 0), loop.failure, 0)();
       }
       return;
     }
     // Waiting without a timer (offline): the next attempt, whenever it comes, is a first reconnect again.
-    if (loop.kind === 'waiting') this.loop = { ...loop, attempt: 1, unauthorizedInARow: 0 };
-    this.patch({ phase: phase === 'failed' ? 'idle' : phase, reconnectAttempts: 0, lastError: null, lastErrorKind: null });
+    if (loop.kind === 'waiting') this.#loop = { ...loop, attempt: 1, unauthorizedInARow: 0 };
+    this.#patch({ phase: phase === 'failed' ? 'idle' : phase, reconnectAttempts: 0, lastError: null, lastErrorKind: null });
   }
 
   /** `online`, `offline`, page visible again: check a live link at once, or end a wait with the backoff reset. */
-  private onHint(hint: Hint): void {
-    if (hint !== 'resumed') this.patch({ online: hint === 'online' });
-    this.log(`browser hint: ${hint}`);
-    const loop = this.loop;
+  #onHint(hint: Hint): void {
+    if (hint !== 'resumed') this.#patch({ online: hint === 'online' });
+    this.#log(`browser hint: ${hint}`);
+    const loop = this.#loop;
     if (loop.kind === 'open') {
       loop.heartbeat.pingNow();
     } else if (hint === 'offline') {
       if (loop.kind === 'waiting' && loop.timer !== null) {
-        this.release(null);
-        this.loop = { ...loop, timer: null };
-        this.patch({ phase: 'offline', nextReconnectAt: null, lastError: ClientMessages.offline(), lastErrorKind: 'offline' });
+        this.#release(null);
+        this.#loop = { ...loop, timer: null };
+        this.#patch({ phase: 'offline', nextReconnectAt: null, lastError: ClientMessages.offline(), lastErrorKind: 'offline' });
       }
     } else if (loop.kind === 'waiting') {
-      this.startAttempt(1, loop.unauthorizedInARow);
+      this.#startAttempt(1, loop.unauthorizedInARow);
     } else if (loop.kind === 'stopped' && loop.restartOn === 'hint' && this.state.autoReconnect) {
-      this.startAttempt(1, 0);
+      this.#startAttempt(1, 0);
     }
   }
 
-  private destroyNow(): void {
-    this.outbox.rejectAll(new HeartbeatSendError('destroyed', ClientMessages.sendCancelledByDestroy()));
-    this.requests.close(ClientMessages.requestDestroyed(), ClientMessages.destroyed());
-    this.stopByClient();
-    this.resume.flush();
-    this.loop = { kind: 'destroyed' };
-    this.hints.unsubscribe();
-    this.claims.close();
-    this.topics.complete();
-    this.serverMessages.complete();
-    this.hub.complete();
-    this.store.complete();
+  #destroyNow(): void {
+    this.#features.forEach((feature) => feature.destroyed?.());
+    this.#stopByClient();
+    this.#loop = { kind: 'destroyed' };
+    this.#hints.unsubscribe();
+    this.#topics.complete();
+    this.#serverMessages.complete();
+    this.#hub.complete();
+    this.#store.complete();
   }
 
   /** A transition threw (a bug, not a closed connection): say so instead of hanging. */
-  private failedUnexpectedly(error: unknown): void {
-    this.log('reconnect loop ended unexpectedly', error);
-    if (this.loop.kind === 'destroyed') return;
+  #failedUnexpectedly(error: unknown): void {
+    this.#log('reconnect loop ended unexpectedly', error);
+    if (this.#loop.kind === 'destroyed') return;
     try {
-      this.release(null);
+      this.#release(null);
     } finally {
-      this.loop = { kind: 'stopped', restartOn: 'connect' };
+      this.#loop = { kind: 'stopped', restartOn: 'connect' };
     }
-    this.settleWaiters(error instanceof Error ? error : new Error(String(error)));
-    this.patch({ phase: 'failed', nextReconnectAt: null, lastError: String(error), lastErrorKind: 'internal' });
+    this.#settleWaiters(error instanceof Error ? error : new Error(String(error)));
+    this.#patch({ phase: 'failed', nextReconnectAt: null, lastError: String(error), lastErrorKind: 'internal' });
   }
 
   /** The socket of the open connection (welcome received), or null. */
-  private openSocket(): SocketConnection | null {
-    return this.loop.kind === 'open' ? this.loop.socket : null;
+  #openSocket(): SocketConnection | null {
+    return this.#loop.kind === 'open' ? this.#loop.socket : null;
   }
 
-  private async resolveToken(): Promise<string | undefined> {
-    const { token } = this.options;
+  async #resolveToken(): Promise<string | undefined> {
+    const { token } = this.#options;
     const value = typeof token === 'function' ? await token() : token;
     return value ?? undefined;
   }
 
-  /** Writes the waiting messages, in order, once the connection has its welcome and subscriptions. */
-  private flushOutbox(): void {
-    const socket = this.openSocket();
-    if (socket) this.outbox.flush((text) => socket.sendText(text));
-  }
-
-  /** The connection ended: messages in flight wait for the next one (resent with the same id). */
-  private closeOutbox(): void {
-    this.tokenRefresh.stop();
-    this.requests.connectionLost();
-    const requeued = this.outbox.requeue();
-    if (requeued > 0) this.log(`${requeued} unacknowledged messages will be sent again after the next welcome`);
-    this.resume.flush();
-  }
-
-  /** Another tab (an older client instance) names the same server session: the next hello names none. */
-  private yieldSession(sessionId: string): void {
-    if (this.sessionToResume !== sessionId) return;
-    this.sessionToResume = null;
-    this.resume.changed();
-    this.log(ClientMessages.sessionYielded(sessionId));
-  }
-
-  /** Refreshes the connection's token before it expires, when there is a provider to ask. */
-  private planTokenRefresh(expiresAt: number | null): void {
-    if (expiresAt !== null && typeof this.options.token !== 'function') {
-      this.tokenRefresh.stop();
-      this.log(ClientMessages.tokenRefreshStaticToken());
-      return;
+  /** What the installed features name as the cause of a failure before the socket opened. */
+  #diagnose(errorEvent: unknown): FailureDiagnosis | null {
+    for (const feature of this.#features) {
+      const diagnosis = feature.diagnose?.(errorEvent, this.#options.url);
+      if (diagnosis) return diagnosis;
     }
-    this.tokenRefresh.start(expiresAt);
+    return null;
+  }
+
+  /** Installs `given` in FEATURE_ORDER; each kind at most once. */
+  #installFeatures(given: readonly HeartbeatClientFeature[]): Partial<Record<ClientFeatureKind, ClientFeature>> {
+    const host: ClientFeatureHost = {
+      options: this.#options,
+      idPrefix: this.#idPrefix,
+      topics: this.#topics,
+      openSocket: () => this.#openSocket(),
+      patch: (changes) => this.#patch(changes),
+      emit: (event, payload) => this.#emit(event, payload),
+      resolveToken: () => this.#resolveToken(),
+      clientTime: (serverTime) => this.#clientTime(serverTime),
+      sessionToResume: () => this.#sessionToResume,
+      setSessionToResume: (sessionId) => {
+        this.#sessionToResume = sessionId;
+      },
+    };
+    const installed: Partial<Record<ClientFeatureKind, ClientFeature>> = {};
+    for (const kind of FEATURE_ORDER) {
+      const matching = given.filter((feature) => feature.kind === kind);
+      if (matching.length > 1) throw new HeartbeatClientOptionsError(ClientMessages.featureTwice(kind));
+      if (matching.length === 0) continue;
+      installed[kind] = matching[0].install(host);
+      this.#features.push(installed[kind]);
+    }
+    return installed;
   }
 
   /** A time on the server's clock (token expiry) on this client's clock, per this connection's welcome. */
-  private clientTime(serverTime: number | undefined): number | null {
+  #clientTime(serverTime: number | undefined): number | null {
     if (serverTime === undefined) return null;
-    return serverTime - (this.loop.kind === 'open' ? this.loop.serverClockAhead : 0);
+    return serverTime - (this.#loop.kind === 'open' ? this.#loop.serverClockAhead : 0);
   }
 
-  private settleWaiters(failure: Error | null): void {
-    const waiters = this.waiters;
-    this.waiters = [];
+  #settleWaiters(failure: Error | null): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
     for (const waiter of waiters) {
       if (failure) waiter.reject(failure);
       else waiter.resolve();
     }
   }
 
-  private patch(changes: Partial<HeartbeatClientState>): void {
-    if (this.loop.kind === 'destroyed') return;
+  #patch(changes: Partial<HeartbeatClientState>): void {
+    if (this.#loop.kind === 'destroyed') return;
     const next = { ...this.state, ...changes };
     const waiting = WAITING_PHASES.has(next.phase);
-    this.store.next({
+    this.#store.next({
       ...next,
       status: STATUS_OF_PHASE[next.phase],
       isReconnecting: waiting || (next.phase === 'connecting' && next.reconnectAttempts > 0),
@@ -748,15 +673,15 @@ export class HeartbeatClient implements HeartbeatClientApi {
     });
   }
 
-  private emit<K extends HeartbeatClientEventName>(event: K, payload: HeartbeatClientEventMap[K]): void {
-    this.hub.emit(event, payload);
+  #emit<K extends HeartbeatClientEventName>(event: K, payload: HeartbeatClientEventMap[K]): void {
+    this.#hub.emit(event, payload);
   }
 
-  private now(): number {
-    return this.options.clock.now();
+  #now(): number {
+    return this.#options.clock.now();
   }
 
-  private log(message: string, ...details: unknown[]): void {
-    this.options.log(message, ...details);
+  #log(message: string, ...details: unknown[]): void {
+    this.#options.log(message, ...details);
   }
 }

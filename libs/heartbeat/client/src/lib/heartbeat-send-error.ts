@@ -1,7 +1,7 @@
 /**
  * Why a `send()` did not end with the server's acknowledgement:
- * - `outbox-full`: the outbox already holds `outbox.maxMessages` messages or `outbox.maxBytes` bytes;
- * - `too-large`: this one message is larger than `outbox.maxBytes`;
+ * - `outbox-full`: the outbox already holds withOutbox()'s `maxMessages` messages or `maxBytes` bytes;
+ * - `too-large`: this one message is larger than withOutbox()'s `maxBytes`;
  * - `invalid-data`: `data` cannot be sent as JSON (undefined, a BigInt, a cycle);
  * - `disconnected`: `disconnect()` was called before the ack arrived;
  * - `destroyed`: the client was destroyed (or already was at `send()`);

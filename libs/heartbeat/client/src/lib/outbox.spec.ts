@@ -61,7 +61,7 @@ describe('Outbox', () => {
       const third = outbox.add('m-3', 'c');
 
       await expect(third).rejects.toThrow(
-        "Cannot send: 2 messages are already waiting for the server's acknowledgement (outbox.maxMessages = 2); wait for earlier sends to resolve, or raise outbox.maxMessages.",
+        "Cannot send: 2 messages are already waiting for the server's acknowledgement (withOutbox's maxMessages = 2); wait for earlier sends to resolve, or raise maxMessages.",
       );
       await expect(third).rejects.toMatchObject({ name: 'HeartbeatSendError', code: 'outbox-full' });
       expect(outbox.size).toBe(2);
@@ -85,7 +85,7 @@ describe('Outbox', () => {
       const refused = outbox.add('m-2', '12345');
 
       await expect(refused).rejects.toThrow(
-        "Cannot send: the 5-byte message does not fit next to the 6 bytes already waiting for the server's acknowledgement (outbox.maxBytes = 10); wait for earlier sends to resolve, or raise outbox.maxBytes.",
+        "Cannot send: the 5-byte message does not fit next to the 6 bytes already waiting for the server's acknowledgement (withOutbox's maxBytes = 10); wait for earlier sends to resolve, or raise maxBytes.",
       );
       await expect(refused).rejects.toMatchObject({ code: 'outbox-full' });
       expect(outbox.bytes).toBe(6);
@@ -106,7 +106,7 @@ describe('Outbox', () => {
 
       await expect(refused).rejects.toBeInstanceOf(HeartbeatSendError);
       await expect(refused).rejects.toMatchObject({ code: 'too-large' });
-      await expect(refused).rejects.toThrow('the message is 5 bytes, more than the whole outbox may hold (outbox.maxBytes = 4)');
+      await expect(refused).rejects.toThrow("the message is 5 bytes, more than the whole outbox may hold (withOutbox's maxBytes = 4)");
       expect(outbox.size).toBe(0);
     });
   });

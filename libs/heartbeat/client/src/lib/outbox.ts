@@ -1,4 +1,4 @@
-import { ClientMessages } from './client.messages.js';
+import { OutboxMessages } from './client.messages.js';
 import { HeartbeatSendError } from './heartbeat-send-error.js';
 
 /** Bounds of the outbox: everything sent with `send()` and not yet acknowledged counts. */
@@ -61,12 +61,12 @@ export class Outbox {
   add(id: string, text: string): Promise<void> {
     const bytes = utf8Length(text);
     const { maxMessages, maxBytes } = this.limits;
-    if (bytes > maxBytes) return Promise.reject(new HeartbeatSendError('too-large', ClientMessages.messageTooLarge(bytes, maxBytes)));
+    if (bytes > maxBytes) return Promise.reject(new HeartbeatSendError('too-large', OutboxMessages.messageTooLarge(bytes, maxBytes)));
     if (this.entries.size >= maxMessages) {
-      return Promise.reject(new HeartbeatSendError('outbox-full', ClientMessages.outboxFullMessages(this.entries.size, maxMessages)));
+      return Promise.reject(new HeartbeatSendError('outbox-full', OutboxMessages.outboxFullMessages(this.entries.size, maxMessages)));
     }
     if (this.totalBytes + bytes > maxBytes) {
-      return Promise.reject(new HeartbeatSendError('outbox-full', ClientMessages.outboxFullBytes(this.totalBytes, bytes, maxBytes)));
+      return Promise.reject(new HeartbeatSendError('outbox-full', OutboxMessages.outboxFullBytes(this.totalBytes, bytes, maxBytes)));
     }
     return new Promise<void>((resolve, reject) => {
       this.entries.set(id, { text, bytes, resolve, reject, sent: false });

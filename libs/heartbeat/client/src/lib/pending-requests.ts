@@ -1,7 +1,7 @@
 import { encodeFrame, topicNameProblem, type RequestFrame } from '@heartbeat/protocol';
 import type { ClientClock, TimerHandle } from './client-clock.js';
 import type { HeartbeatRequestOptions } from './client-options.js';
-import { ClientMessages } from './client.messages.js';
+import { ClientMessages, RequestMessages } from './client.messages.js';
 import { HeartbeatClientOptionsError, isRequestTimeout } from './resolve-client-options.js';
 import { HeartbeatRequestError } from './heartbeat-request-error.js';
 import { requestId } from './message-id.js';
@@ -47,7 +47,7 @@ export class PendingRequests {
   call(topic: string, data: unknown, options: HeartbeatRequestOptions = {}): Promise<unknown> {
     if (this.closedWith !== null) return Promise.reject(new HeartbeatRequestError('destroyed', this.closedWith));
     const timeout = options.timeout ?? this.options.requestTimeout;
-    if (!isRequestTimeout(timeout)) return Promise.reject(new HeartbeatClientOptionsError(ClientMessages.requestTimeoutInvalid(options.timeout)));
+    if (!isRequestTimeout(timeout)) return Promise.reject(new HeartbeatClientOptionsError(RequestMessages.requestTimeoutInvalid(options.timeout)));
     const problem = topicNameProblem(topic);
     if (problem !== undefined) return Promise.reject(new HeartbeatRequestError('invalid_topic', ClientMessages.topicInvalid(problem)));
     this.count += 1;
@@ -56,7 +56,7 @@ export class PendingRequests {
     try {
       text = encodeFrame({ type: 'request', id, topic, data } satisfies RequestFrame);
     } catch (error) {
-      return Promise.reject(new HeartbeatRequestError('invalid_data', ClientMessages.requestDataNotJson(String(error))));
+      return Promise.reject(new HeartbeatRequestError('invalid_data', RequestMessages.requestDataNotJson(String(error))));
     }
     const answer = this.add(id, topic, text, timeout);
     this.flush(this.write);
@@ -73,7 +73,7 @@ export class PendingRequests {
     return new Promise<unknown>((resolve, reject) => {
       const timer = this.options.clock.setTimeout(() => {
         const entry = this.take(id);
-        entry?.reject(new HeartbeatRequestError('timeout', ClientMessages.requestTimedOut(topic, timeoutMs, entry.sent)));
+        entry?.reject(new HeartbeatRequestError('timeout', RequestMessages.requestTimedOut(topic, timeoutMs, entry.sent)));
       }, timeoutMs);
       this.entries.set(id, { topic, text, resolve, reject, timer, sent: false });
     });
@@ -98,7 +98,7 @@ export class PendingRequests {
   /** The server answered the request with an `error`: it rejects with the server's code. False for an unknown id. */
   fail(id: string, code: string, message: string, details: unknown): boolean {
     const entry = this.take(id);
-    entry?.reject(new HeartbeatRequestError(code, ClientMessages.requestRefused(entry.topic, code, message), details));
+    entry?.reject(new HeartbeatRequestError(code, RequestMessages.requestRefused(entry.topic, code, message), details));
     return entry !== undefined;
   }
 
@@ -107,7 +107,7 @@ export class PendingRequests {
     for (const [id, entry] of [...this.entries]) {
       if (!entry.sent) continue;
       this.take(id);
-      entry.reject(new HeartbeatRequestError('connection_lost', ClientMessages.requestConnectionLost(entry.topic)));
+      entry.reject(new HeartbeatRequestError('connection_lost', RequestMessages.requestConnectionLost(entry.topic)));
     }
   }
 

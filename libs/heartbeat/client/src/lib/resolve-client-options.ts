@@ -1,7 +1,6 @@
 import { ClientMessages } from './client.messages.js';
 import { SYSTEM_CLOCK, type ClientClock } from './client-clock.js';
 import {
-  DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_TIMING,
   NETWORK_PRESETS,
   type HeartbeatClientOptions,
@@ -11,9 +10,6 @@ import {
 } from './client-options.js';
 import { browserConnectivitySignals, type ConnectivitySignals } from './connectivity-signals.js';
 import { LIVENESS_OPTION_NAMES, PONG_TIMEOUT_SHARE, type LivenessOptionName } from './liveness-timing.js';
-import { DEFAULT_OUTBOX_LIMITS, type OutboxLimits } from './outbox.js';
-import { defaultResumeStorage, type StorageLike } from './resume-store.js';
-import { defaultBroadcastChannel, type BroadcastChannelFactory } from './session-claims.js';
 import { TEST_HOOKS, type OptionsWithTestHooks } from './test-hooks.js';
 import type { WebSocketConstructor } from './web-socket-like.js';
 
@@ -35,11 +31,6 @@ export interface ResolvedClientOptions extends HeartbeatTimingOptions {
   readonly clock: ClientClock;
   /** The heartbeat options the app set itself (explicitly or by its preset): welcome.heartbeat does not change them. */
   readonly ownLiveness: ReadonlySet<LivenessOptionName>;
-  readonly outbox: OutboxLimits;
-  readonly persistence: StorageLike | null;
-  /** Null without persistence: only a session kept in storage can be shared by two tabs. */
-  readonly broadcastChannel: BroadcastChannelFactory | null;
-  readonly requestTimeout: number;
 }
 
 type Rule = { test: (value: number) => boolean; text: string };
@@ -71,7 +62,7 @@ export function timingOptionProblem(name: keyof HeartbeatTimingOptions, value: u
   return typeof value === 'number' && rule.test(value) ? undefined : rule.text;
 }
 
-/** A request timeout (the `requestTimeout` option, a request's `timeout`) when `value` is one: a positive number of milliseconds. */
+/** A request timeout (withRequests()' `timeout`, a request's `timeout`) when `value` is one: a positive number of milliseconds. */
 export function isRequestTimeout(value: unknown): value is number {
   return typeof value === 'number' && positive.test(value);
 }
@@ -110,48 +101,7 @@ export function resolveClientOptions(options: HeartbeatClientOptions, globals: t
     random: hooks?.random ?? Math.random,
     clock: hooks?.clock ?? SYSTEM_CLOCK,
     ownLiveness: new Set(LIVENESS_OPTION_NAMES.filter((name) => options[name] !== undefined || NETWORK_PRESETS[preset][name] !== undefined)),
-    outbox: resolveOutbox(options.outbox),
-    requestTimeout: resolveRequestTimeout(options.requestTimeout),
-    ...resolvePersistenceAndChannel(options, globals),
   };
-}
-
-function resolvePersistenceAndChannel(options: HeartbeatClientOptions, globals: typeof globalThis) {
-  const persistence = resolvePersistence(options.persistence, globals);
-  const { broadcastChannel } = options;
-  if (broadcastChannel !== undefined && broadcastChannel !== false && typeof broadcastChannel !== 'function') {
-    throw new HeartbeatClientOptionsError(ClientMessages.broadcastChannelInvalid());
-  }
-  const factory = broadcastChannel === undefined ? defaultBroadcastChannel(globals as never) : broadcastChannel || null;
-  return { persistence, broadcastChannel: persistence ? factory : null };
-}
-
-function resolveRequestTimeout(value: unknown): number {
-  if (value === undefined) return DEFAULT_REQUEST_TIMEOUT_MS;
-  if (!isRequestTimeout(value)) throw new HeartbeatClientOptionsError(ClientMessages.optionNotNumber('requestTimeout', value, positive.text));
-  return value;
-}
-
-function resolveOutbox(outbox: HeartbeatClientOptions['outbox']): OutboxLimits {
-  const limits = { ...DEFAULT_OUTBOX_LIMITS };
-  for (const name of ['maxMessages', 'maxBytes'] as const) {
-    const value = outbox?.[name];
-    if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-      throw new HeartbeatClientOptionsError(ClientMessages.outboxOptionInvalid(name, value));
-    }
-    limits[name] = value;
-  }
-  return limits;
-}
-
-function resolvePersistence(persistence: HeartbeatClientOptions['persistence'], globals: typeof globalThis): StorageLike | null {
-  if (persistence === undefined) return defaultResumeStorage(globals as never);
-  if (persistence === false || persistence === null) return null;
-  if (typeof persistence.getItem !== 'function' || typeof persistence.setItem !== 'function') {
-    throw new HeartbeatClientOptionsError(ClientMessages.persistenceInvalid());
-  }
-  return persistence;
 }
 
 /** ws(s):// as given; http(s):// and page-relative paths mapped onto the matching ws scheme. */

@@ -1,5 +1,5 @@
 import { SYSTEM_CLOCK, type ClientClock, type TimerHandle } from './client-clock.js';
-import { ClientMessages } from './client.messages.js';
+import { ResumeMessages } from './client.messages.js';
 import type { HeartbeatLogger } from './client-options.js';
 
 /** The part of the Web Storage API the client uses (`sessionStorage`, `localStorage`, or your own). */
@@ -54,13 +54,13 @@ export class ResumeStore {
     try {
       text = this.storage.getItem(this.key);
     } catch (error) {
-      this.log(ClientMessages.storageFailed('read', describe(error)));
+      this.log(ResumeMessages.storageFailed('read', describe(error)));
       return null;
     }
     if (text === null) return null;
     const parsed = parseResumeState(text);
     if (typeof parsed === 'string') {
-      this.log(ClientMessages.storedResumeIgnored(this.key, parsed));
+      this.log(ResumeMessages.storedResumeIgnored(this.key, parsed));
       return null;
     }
     return parsed;
@@ -90,7 +90,7 @@ export class ResumeStore {
     try {
       this.storage?.setItem(this.key, JSON.stringify({ v: FORMAT_VERSION, session_id: sessionId, topics }));
     } catch (error) {
-      this.log(ClientMessages.storageFailed('save', describe(error)));
+      this.log(ResumeMessages.storageFailed('save', describe(error)));
     }
   }
 }

@@ -30,54 +30,54 @@ type ListenerTarget = {
  * client's state.
  */
 export class SocketConnection {
-  private readonly socket: WebSocketLike;
-  private readonly listeners: [type: 'open' | 'message' | 'close', listener: Listener][];
-  private done = false;
-  private hasOpened = false;
-  private errorEvent: unknown = null;
+  readonly #socket: WebSocketLike;
+  readonly #listeners: [type: 'open' | 'message' | 'close', listener: Listener][];
+  #done = false;
+  #hasOpened = false;
+  #errorEvent: unknown = null;
 
   constructor(WebSocketImpl: WebSocketConstructor, url: string, handlers: SocketConnectionHandlers) {
     try {
-      this.socket = new WebSocketImpl(url);
+      this.#socket = new WebSocketImpl(url);
     } catch (error) {
       throw ConnectionFailure.socketCreate(error);
     }
     const onMessage = (event: { data: unknown }) => {
-      if (this.done) return;
+      if (this.#done) return;
       const parsed = parseServerFrame(event.data);
       if (parsed.ok) handlers.frame(parsed.frame);
       else handlers.invalidFrame(parsed.error.message);
     };
     const onClose = (event: { code: number; reason: string; wasClean: boolean }) => {
-      if (this.done) return;
-      this.release();
-      handlers.closed(event.code, event.reason, event.wasClean, { opened: this.hasOpened, errorEvent: this.errorEvent });
+      if (this.#done) return;
+      this.#release();
+      handlers.closed(event.code, event.reason, event.wasClean, { opened: this.#hasOpened, errorEvent: this.#errorEvent });
     };
     const onOpen = () => {
-      this.hasOpened = true;
-      if (!this.done) handlers.open();
+      this.#hasOpened = true;
+      if (!this.#done) handlers.open();
     };
-    this.listeners = [
+    this.#listeners = [
       ['open', onOpen],
       ['message', onMessage as Listener],
       ['close', onClose as Listener],
     ];
-    for (const [type, listener] of this.listeners) (this.socket as unknown as ListenerTarget).addEventListener(type, listener);
+    for (const [type, listener] of this.#listeners) (this.#socket as unknown as ListenerTarget).addEventListener(type, listener);
     // Errors are always followed by a close event, which carries the code; the error is kept for it,
     // as the only place ws names why an upgrade failed. An implementation built on an EventEmitter
     // (ws) throws on an 'error' nobody listens to, so this listener stays attached.
-    this.socket.addEventListener('error', (event) => {
-      this.errorEvent = event;
+    this.#socket.addEventListener('error', (event) => {
+      this.#errorEvent = event;
     });
   }
 
   /** The socket opened (the upgrade succeeded); false until then. */
   get opened(): boolean {
-    return this.hasOpened;
+    return this.#hasOpened;
   }
 
   get bufferedAmount(): number {
-    return this.socket.bufferedAmount ?? 0;
+    return this.#socket.bufferedAmount ?? 0;
   }
 
   /** Sends a frame if the socket is open; false otherwise (nothing is queued). */
@@ -87,8 +87,8 @@ export class SocketConnection {
 
   /** Sends a frame encoded already (a message kept in the outbox); false if the socket is not open. */
   sendText(text: string): boolean {
-    if (this.done || this.socket.readyState !== SocketReadyState.Open) return false;
-    this.socket.send(text);
+    if (this.#done || this.#socket.readyState !== SocketReadyState.Open) return false;
+    this.#socket.send(text);
     return true;
   }
 
@@ -97,9 +97,9 @@ export class SocketConnection {
    * gets no closing handshake to wait for: `terminate()` where the implementation has it (ws).
    */
   close(code = 1000, reason = '', abandon = false): void {
-    if (this.done) return;
-    this.release();
-    const socket = this.socket as WebSocketLike & { terminate?: () => void };
+    if (this.#done) return;
+    this.#release();
+    const socket = this.#socket as WebSocketLike & { terminate?: () => void };
     if (socket.readyState === SocketReadyState.Closing || socket.readyState === SocketReadyState.Closed) return;
     try {
       if (abandon && typeof socket.terminate === 'function') socket.terminate();
@@ -109,8 +109,8 @@ export class SocketConnection {
     }
   }
 
-  private release(): void {
-    this.done = true;
-    for (const [type, listener] of this.listeners) (this.socket as unknown as ListenerTarget).removeEventListener(type, listener);
+  #release(): void {
+    this.#done = true;
+    for (const [type, listener] of this.#listeners) (this.#socket as unknown as ListenerTarget).removeEventListener(type, listener);
   }
 }

@@ -1,5 +1,5 @@
 import { SYSTEM_CLOCK, type ClientClock, type TimerHandle } from './client-clock.js';
-import { ClientMessages } from './client.messages.js';
+import { TokenRefreshMessages } from './client.messages.js';
 
 /** The refresh runs at least this long before the token expires. */
 export const TOKEN_REFRESH_MIN_MARGIN_MS = 5_000;
@@ -61,7 +61,7 @@ export class TokenRefresh {
     this.stop();
     if (expiresAt !== null && previous !== null && expiresAt <= previous) {
       // Refreshing again would ask for the same token in a loop.
-      this.hooks.failed(ClientMessages.tokenRefreshNotLater());
+      this.hooks.failed(TokenRefreshMessages.tokenRefreshNotLater());
       return;
     }
     this.schedule(expiresAt);
@@ -70,7 +70,7 @@ export class TokenRefresh {
   /** The server answered the `auth` frame with an error: counts as a failed refresh. */
   refused(message: string): void {
     if (this.phase !== 'awaiting') return;
-    this.retryOrGiveUp(ClientMessages.tokenRefreshRejected(message));
+    this.retryOrGiveUp(TokenRefreshMessages.tokenRefreshRejected(message));
   }
 
   /** Releases the timer; nothing happens until the next start(). */
@@ -103,7 +103,7 @@ export class TokenRefresh {
     this.hooks.fetchToken().then(
       (token) => {
         if (!current()) return;
-        if (!token) return this.retryOrGiveUp(ClientMessages.tokenRefreshNoToken());
+        if (!token) return this.retryOrGiveUp(TokenRefreshMessages.tokenRefreshNoToken());
         this.phase = 'awaiting';
         if (!this.hooks.sendAuth(token)) this.phase = 'idle'; // the connection is closing: its end stops this
       },
@@ -123,6 +123,6 @@ export class TokenRefresh {
     } else {
       this.phase = 'idle';
     }
-    this.hooks.failed(ClientMessages.tokenRefreshFailed(cause, willRetry));
+    this.hooks.failed(TokenRefreshMessages.tokenRefreshFailed(cause, willRetry));
   }
 }

@@ -1,44 +1,38 @@
 import type { HeartbeatClientEventMap } from './client-events.js';
 import { HeartbeatTopicError } from './heartbeat-topic-error.js';
-import { PresenceRoster } from './presence-roster.js';
 import { TopicRefusals } from './topic-refusals.js';
 import { TopicRegistry } from './topic-registry.js';
 
 function setup() {
   const topics = new TopicRegistry({ send: () => true, gap: () => undefined, resumed: () => undefined });
-  const presence = new PresenceRoster(topics);
   const told: HeartbeatClientEventMap['unsubscribed'][] = [];
-  const refusals = new TopicRefusals(topics, presence, (payload) => told.push(payload));
+  const refusals = new TopicRefusals(topics, (payload) => told.push(payload));
   const outcome = (source: { subscribe: (observer: object) => unknown }) => {
     const seen: { error: unknown; completed: boolean } = { error: null, completed: false };
     source.subscribe({ error: (error: unknown) => (seen.error = error), complete: () => (seen.completed = true) });
     return seen;
   };
-  return { topics, presence, refusals, told, outcome };
+  return { topics, refusals, told, outcome };
 }
 
 describe('TopicRefusals', () => {
   describe('#onError', () => {
-    it.each(['forbidden', 'invalid_topic'])('refuses the topic named in ref for %s: events and presence error', (code) => {
-      const { topics, presence, refusals, outcome } = setup();
+    it.each(['forbidden', 'invalid_topic'])('refuses the topic named in ref for %s: its events error', (code) => {
+      const { topics, refusals, outcome } = setup();
       const events = outcome(topics.subscribe('vault'));
-      const members = outcome(presence.observe('vault'));
 
       expect(refusals.onError({ type: 'error', code, message: 'Not for you.', ref: 'vault' })).toBe(true);
 
       expect(events.error).toBeInstanceOf(HeartbeatTopicError);
       expect(events.error).toMatchObject({ code, topic: 'vault' });
-      expect(members.error).toBe(events.error);
     });
 
-    it('refuses only the presence for any other code', () => {
-      const { topics, presence, refusals, outcome } = setup();
+    it('leaves the topic alone for any other code (a presence refusal, told by withPresence())', () => {
+      const { topics, refusals, outcome } = setup();
       const events = outcome(topics.subscribe('room'));
-      const members = outcome(presence.observe('room'));
 
-      expect(refusals.onError({ type: 'error', code: 'presence_disabled', message: 'No presence.', ref: 'room' })).toBe(true);
+      expect(refusals.onError({ type: 'error', code: 'presence_disabled', message: 'No presence.', ref: 'room' })).toBe(false);
 
-      expect(members.error).toMatchObject({ code: 'presence_disabled' });
       expect(events.error).toBeNull();
     });
 

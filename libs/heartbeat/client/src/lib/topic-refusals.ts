@@ -2,7 +2,6 @@ import { ProtocolErrorCode, type ErrorFrame, type UnsubscribedFrame } from '@hea
 import type { HeartbeatClientEventMap } from './client-events.js';
 import { ClientMessages } from './client.messages.js';
 import { HeartbeatTopicError } from './heartbeat-topic-error.js';
-import type { PresenceRoster } from './presence-roster.js';
 import type { TopicRegistry } from './topic-registry.js';
 
 /**
@@ -13,17 +12,16 @@ import type { TopicRegistry } from './topic-registry.js';
 export class TopicRefusals {
   constructor(
     private readonly topics: TopicRegistry,
-    private readonly presence: PresenceRoster,
     private readonly unsubscribed: (payload: HeartbeatClientEventMap['unsubscribed']) => void,
   ) {}
 
-  /** An `error` whose `ref` may name a topic; true when it refused a topic or a presence of this client's. */
+  /**
+   * An `error` whose `ref` may name a topic; true when it refused a topic of this client's. Other
+   * codes naming a topic refuse its presence alone, which withPresence() tells (presence.feature.ts).
+   */
   onError({ code, ref, message }: ErrorFrame): boolean {
-    if (ref === undefined) return false;
-    if (code === ProtocolErrorCode.Forbidden || code === ProtocolErrorCode.InvalidTopic) {
-      return this.topics.refuse(ref, new HeartbeatTopicError(code, ref, ClientMessages.topicRefused(ref, code, message)));
-    }
-    return this.presence.refuse(ref, new HeartbeatTopicError(code, ref, ClientMessages.presenceRefused(ref, code, message)));
+    if (ref === undefined || (code !== ProtocolErrorCode.Forbidden && code !== ProtocolErrorCode.InvalidTopic)) return false;
+    return this.topics.refuse(ref, new HeartbeatTopicError(code, ref, ClientMessages.topicRefused(ref, code, message)));
   }
 
   /** `forbidden` errors the topic's Observables; any other reason (`removed`) completes them. Told as an `unsubscribed` event. */

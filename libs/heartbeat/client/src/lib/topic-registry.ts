@@ -40,16 +40,20 @@ interface TopicEntry {
  * server replays the gap; events at or below that position are duplicates and dropped.
  */
 export class TopicRegistry {
-  private readonly topics = new Map<string, TopicEntry>();
+  readonly #topics = new Map<string, TopicEntry>();
   /** Positions saved by an earlier page, waiting for their topic to be subscribed again. */
-  private readonly restored = new Map<string, TopicPosition>();
+  readonly #restored = new Map<string, TopicPosition>();
   /**
    * `subscribed` answers owed on this connection, by topic: one answering a subscribe of a topic
    * left since is no server-side join (docs/client.md#server-side-joins), just late.
    */
-  private readonly owed = new Map<string, number>();
+  readonly #owed = new Map<string, number>();
 
-  constructor(private readonly hooks: TopicRegistryHooks) {}
+  readonly #hooks: TopicRegistryHooks;
+
+  constructor(hooks: TopicRegistryHooks) {
+    this.#hooks = hooks;
+  }
 
   /**
    * Positions from before a page reload: a topic subscribed again starts from its position, so
@@ -57,14 +61,14 @@ export class TopicRegistry {
    */
   restore(positions: Readonly<Record<string, TopicPosition>>): void {
     for (const [topic, position] of Object.entries(positions)) {
-      if (!this.topics.has(topic)) this.restored.set(topic, position);
+      if (!this.#topics.has(topic)) this.#restored.set(topic, position);
     }
   }
 
   /** The position in every topic that has one, restored ones not yet subscribed again included. */
   positions(): Record<string, TopicPosition> {
-    const positions: Record<string, TopicPosition> = Object.fromEntries(this.restored);
-    for (const [topic, entry] of this.topics) {
+    const positions: Record<string, TopicPosition> = Object.fromEntries(this.#restored);
+    for (const [topic, entry] of this.#topics) {
       if (entry.epoch !== null && entry.lastSeq !== null) positions[topic] = { epoch: entry.epoch, seq: entry.lastSeq };
     }
     return positions;
@@ -80,39 +84,39 @@ export class TopicRegistry {
     const problem = topicNameProblem(topic);
     if (problem !== undefined) return throwError(() => new HeartbeatTopicError('invalid_topic', String(topic), ClientMessages.topicInvalid(problem)));
     return new Observable<TopicEvent<T>>((subscriber) => {
-      const existing = this.topics.get(topic);
+      const existing = this.#topics.get(topic);
       // An entry nobody observes is one the server joined: it is subscribed already.
       const joinedByServer = existing?.subscribers === 0;
-      const entry = existing ?? this.createEntry(topic);
+      const entry = existing ?? this.#createEntry(topic);
       entry.subscribers += 1;
       if (presence) entry.presence += 1;
       const inner = (entry.events as Subject<TopicEvent<T>>).subscribe(subscriber);
-      if ((entry.subscribers === 1 && !joinedByServer) || (presence && entry.presence === 1 && !entry.presenceWatched)) this.sendSubscribe(topic, entry);
+      if ((entry.subscribers === 1 && !joinedByServer) || (presence && entry.presence === 1 && !entry.presenceWatched)) this.#sendSubscribe(topic, entry);
       return () => {
         inner.unsubscribe();
         entry.subscribers -= 1;
         if (presence) entry.presence -= 1;
-        if (entry.subscribers > 0 || this.topics.get(topic) !== entry) return;
-        this.topics.delete(topic);
-        this.hooks.send({ type: 'unsubscribe', topic });
-        this.hooks.positionsChanged?.();
+        if (entry.subscribers > 0 || this.#topics.get(topic) !== entry) return;
+        this.#topics.delete(topic);
+        this.#hooks.send({ type: 'unsubscribe', topic });
+        this.#hooks.positionsChanged?.();
       };
     });
   }
 
   /** Whether this connection's subscription of `topic` gets its presence (a `presence$()` list kept up to date needs no new snapshot). */
   watchesPresence(topic: string): boolean {
-    return this.topics.get(topic)?.presenceWatched ?? false;
+    return this.#topics.get(topic)?.presenceWatched ?? false;
   }
 
   /** The server refused the topic's presence: a later presence observer asks for it again. */
   presenceRefused(topic: string): void {
-    const entry = this.topics.get(topic);
+    const entry = this.#topics.get(topic);
     if (entry) entry.presenceWatched = false;
   }
 
   topicNames(): string[] {
-    return [...this.topics.keys()];
+    return [...this.#topics.keys()];
   }
 
   /**
@@ -123,7 +127,7 @@ export class TopicRegistry {
    */
   helloPositions(): Record<string, number> {
     const positions: Record<string, number> = {};
-    for (const [topic, entry] of this.topics) {
+    for (const [topic, entry] of this.#topics) {
       if (entry.epoch !== null && entry.lastSeq !== null && entry.presence === 0) positions[topic] = entry.lastSeq;
     }
     return positions;
@@ -136,16 +140,16 @@ export class TopicRegistry {
    * out is left on the server too.
    */
   afterWelcome(positions: Readonly<Record<string, number>>): void {
-    this.owed.clear();
-    for (const topic of Object.keys(positions)) this.owe(topic);
-    for (const [topic, entry] of this.topics) {
+    this.#owed.clear();
+    for (const topic of Object.keys(positions)) this.#owe(topic);
+    for (const [topic, entry] of this.#topics) {
       entry.presenceWatched = false; // a new connection: presence is not part of a session
       // A presence observer asks for it now, resumed topic or not (the server answers the repeat).
-      if (!Object.hasOwn(positions, topic) || entry.presence > 0) this.sendSubscribe(topic, entry);
+      if (!Object.hasOwn(positions, topic) || entry.presence > 0) this.#sendSubscribe(topic, entry);
       else entry.requestedSince = positions[topic];
     }
     for (const topic of Object.keys(positions)) {
-      if (!this.topics.has(topic)) this.hooks.send({ type: 'unsubscribe', topic });
+      if (!this.#topics.has(topic)) this.#hooks.send({ type: 'unsubscribe', topic });
     }
   }
 
@@ -156,15 +160,15 @@ export class TopicRegistry {
    * moves to where the server continues from.
    */
   onSubscribed(frame: SubscribedFrame): void {
-    const owed = this.settleOwed(frame.topic);
-    const known = this.topics.get(frame.topic);
+    const owed = this.#settleOwed(frame.topic);
+    const known = this.#topics.get(frame.topic);
     if (!known && owed) return; // the answer to a subscribe of a topic left since
-    const entry = known ?? this.createEntry(frame.topic);
+    const entry = known ?? this.#createEntry(frame.topic);
     const since = entry.requestedSince;
     entry.requestedSince = undefined;
     const firstEvent = frame.seq - frame.replayed;
     const gap = (reason: 'new-epoch' | 'evicted', lastSeq: number | null) => {
-      this.hooks.gap({ topic: frame.topic, reason, lastSeq, previousEpoch: entry.epoch, epoch: frame.epoch, seq: frame.seq });
+      this.#hooks.gap({ topic: frame.topic, reason, lastSeq, previousEpoch: entry.epoch, epoch: frame.epoch, seq: frame.seq });
       entry.lastSeq = firstEvent;
     };
     if (entry.epoch !== null && entry.epoch !== frame.epoch) {
@@ -172,7 +176,7 @@ export class TopicRegistry {
     } else if (since !== undefined && !frame.recovered) {
       gap('evicted', since);
     } else if (since !== undefined && frame.replayed > 0) {
-      this.hooks.resumed({ topic: frame.topic, replayed: frame.replayed, epoch: frame.epoch, seq: frame.seq });
+      this.#hooks.resumed({ topic: frame.topic, replayed: frame.replayed, epoch: frame.epoch, seq: frame.seq });
     } else if (since === undefined && (entry.epoch === null || entry.lastSeq === null)) {
       // A fresh subscription starts where the server starts it: at the head for the client's own
       // subscribe (nothing replayed), before the events it replays for a server-side join from a
@@ -183,8 +187,8 @@ export class TopicRegistry {
       gap('evicted', entry.lastSeq);
     }
     entry.epoch = frame.epoch;
-    this.hooks.positionsChanged?.();
-    if (!known) this.hooks.joined?.({ topic: frame.topic });
+    this.#hooks.positionsChanged?.();
+    if (!known) this.#hooks.joined?.({ topic: frame.topic });
   }
 
   /**
@@ -194,41 +198,41 @@ export class TopicRegistry {
    * when the client has no such topic.
    */
   refuse(topic: string, error: HeartbeatTopicError): boolean {
-    const entry = this.forget(topic);
+    const entry = this.#forget(topic);
     entry?.events.error(error);
     return entry !== undefined;
   }
 
   /** The server removed the connection from the topic (`unsubscribed` removed): its Observers complete, the topic is forgotten. */
   end(topic: string): boolean {
-    const entry = this.forget(topic);
+    const entry = this.#forget(topic);
     entry?.events.complete();
     return entry !== undefined;
   }
 
   /** Delivers an event unless it is one this client already has. */
   onEvent(frame: EventFrame): void {
-    const entry = this.topics.get(frame.topic);
+    const entry = this.#topics.get(frame.topic);
     if (!entry || entry.epoch === null) return;
     if (frame.epoch !== entry.epoch) return; // a straggler from before the epoch change was reported
     if (entry.lastSeq !== null && frame.seq <= entry.lastSeq) return;
     entry.lastSeq = frame.seq;
-    this.hooks.positionsChanged?.();
+    this.#hooks.positionsChanged?.();
     entry.events.next({ topic: frame.topic, seq: frame.seq, epoch: frame.epoch, data: frame.data, timestamp: frame.timestamp });
   }
 
   complete(): void {
     // Cleared first, so the observers' teardown sends no unsubscribe for a client that is going away.
-    const entries = [...this.topics.values()];
-    this.topics.clear();
-    this.restored.clear();
-    this.owed.clear();
+    const entries = [...this.#topics.values()];
+    this.#topics.clear();
+    this.#restored.clear();
+    this.#owed.clear();
     for (const entry of entries) entry.events.complete();
   }
 
-  private createEntry(topic: string): TopicEntry {
-    const restored = this.restored.get(topic);
-    this.restored.delete(topic);
+  #createEntry(topic: string): TopicEntry {
+    const restored = this.#restored.get(topic);
+    this.#restored.delete(topic);
     const entry: TopicEntry = {
       events: new Subject(),
       subscribers: 0,
@@ -238,22 +242,22 @@ export class TopicRegistry {
       epoch: restored?.epoch ?? null,
       requestedSince: undefined,
     };
-    this.topics.set(topic, entry);
+    this.#topics.set(topic, entry);
     return entry;
   }
 
-  private forget(topic: string): TopicEntry | undefined {
-    const entry = this.topics.get(topic);
-    this.restored.delete(topic);
+  #forget(topic: string): TopicEntry | undefined {
+    const entry = this.#topics.get(topic);
+    this.#restored.delete(topic);
     // A refused subscribe gets no `subscribed`: a later server-side join of the topic is not its late answer.
-    this.owed.delete(topic);
+    this.#owed.delete(topic);
     if (!entry) return undefined;
-    this.topics.delete(topic);
-    this.hooks.positionsChanged?.();
+    this.#topics.delete(topic);
+    this.#hooks.positionsChanged?.();
     return entry;
   }
 
-  private sendSubscribe(topic: string, entry: TopicEntry): void {
+  #sendSubscribe(topic: string, entry: TopicEntry): void {
     const since = entry.lastSeq ?? undefined;
     const frame: SubscribeFrame = {
       type: 'subscribe',
@@ -261,22 +265,22 @@ export class TopicRegistry {
       ...(since === undefined ? {} : { since }),
       ...(entry.presence > 0 ? { presence: true } : {}),
     };
-    if (!this.hooks.send(frame)) return;
+    if (!this.#hooks.send(frame)) return;
     entry.presenceWatched = entry.presence > 0;
     entry.requestedSince = since;
-    this.owe(topic);
+    this.#owe(topic);
   }
 
-  private owe(topic: string): void {
-    this.owed.set(topic, (this.owed.get(topic) ?? 0) + 1);
+  #owe(topic: string): void {
+    this.#owed.set(topic, (this.#owed.get(topic) ?? 0) + 1);
   }
 
   /** Counts one `subscribed` answer of `topic` in; true when one was owed. */
-  private settleOwed(topic: string): boolean {
-    const owed = this.owed.get(topic) ?? 0;
+  #settleOwed(topic: string): boolean {
+    const owed = this.#owed.get(topic) ?? 0;
     if (owed === 0) return false;
-    if (owed === 1) this.owed.delete(topic);
-    else this.owed.set(topic, owed - 1);
+    if (owed === 1) this.#owed.delete(topic);
+    else this.#owed.set(topic, owed - 1);
     return true;
   }
 }
