@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import type { HeartbeatConnection } from './core/heartbeat-connection.js';
 import type { PeerTransport } from './core/peer-transport.js';
-import { writeTextFrame } from './ws-frame-writer.js';
+import { type LoneTextFrameTaker, writeTextFrame } from './ws-fast-path.js';
 
 /**
  * The Heartbeat server's sockets (ws builds them through its `WebSocket` server option), and the
@@ -11,9 +11,14 @@ import { writeTextFrame } from './ws-frame-writer.js';
  * instead of a socket-keyed Map, which would cost a hash lookup per frame and an entry (about 46
  * bytes) per connection.
  */
-export class HeartbeatSocket extends WebSocket implements PeerTransport {
+/** Reads a lone text frame's bytes before ws does (HeartbeatGateway's pong reader); see LoneTextFrameTaker. */
+export type LoneTextFrameReader = (socket: HeartbeatSocket, payload: Buffer) => boolean;
+
+export class HeartbeatSocket extends WebSocket implements PeerTransport, LoneTextFrameTaker {
   /** Set by ConnectionRegistry from `open` until the socket closed. */
   connection: HeartbeatConnection | undefined = undefined;
+  /** Shared by the server's sockets: a field, not a closure per connection. */
+  loneFrameReader: LoneTextFrameReader | undefined = undefined;
 
   get isOpen(): boolean {
     return this.readyState === WebSocket.OPEN;
@@ -38,6 +43,10 @@ export class HeartbeatSocket extends WebSocket implements PeerTransport {
    */
   sendText(data: string | Buffer): void {
     writeTextFrame(this, typeof data === 'string' ? Buffer.from(data) : data);
+  }
+
+  takeLoneTextFrame(payload: Buffer): boolean {
+    return this.loneFrameReader?.(this, payload) ?? false;
   }
 
   private get tcp(): Socket | undefined {

@@ -7,7 +7,8 @@ import { FrameRouter } from './core/frame-router.js';
 import { HeartbeatMessages } from './core/heartbeat.messages.js';
 import type { CoreLogger } from './core/logger.port.js';
 import { HEARTBEAT_GATEWAY, HEARTBEAT_LOGGER } from './heartbeat.constants.js';
-import { type HeartbeatSocket, connectionOf } from './heartbeat-socket.js';
+import { type HeartbeatSocket, type LoneTextFrameReader, connectionOf } from './heartbeat-socket.js';
+import { offerLoneTextFrames } from './ws-fast-path.js';
 import { isHeartbeatServer } from './heartbeat-ws.adapter.js';
 
 type SocketListener<A extends unknown[]> = (this: WebSocket, ...args: A) => void;
@@ -29,6 +30,7 @@ export class HeartbeatGateway implements OnGatewayConnection, OnApplicationBoots
   private readonly onMessage: SocketListener<[RawData, boolean]>;
   private readonly onClose: SocketListener<[number, Buffer]>;
   private readonly onError: SocketListener<[Error]>;
+  private readonly readPong: LoneTextFrameReader;
 
   constructor(
     private readonly router: FrameRouter,
@@ -41,6 +43,11 @@ export class HeartbeatGateway implements OnGatewayConnection, OnApplicationBoots
       // ws hands text frames over as Buffers (its default binaryType): the router reads pongs off the bytes.
       if (isBinary || !Buffer.isBuffer(data)) router.receive(connection, data);
       else router.receiveText(connection, data);
+    };
+    // A pong that arrives alone in a TCP chunk is read before ws parses it (ws-fast-path.ts).
+    this.readPong = (socket, payload) => {
+      const connection = connectionOf(socket);
+      return connection !== undefined && router.takePong(connection, payload);
     };
     this.onClose = function (this: WebSocket, code: number, reason: Buffer) {
       const connection = connectionOf(this);
@@ -64,6 +71,8 @@ export class HeartbeatGateway implements OnGatewayConnection, OnApplicationBoots
     socket.on('message', this.onMessage);
     socket.on('close', this.onClose);
     socket.on('error', this.onError);
+    socket.loneFrameReader = this.readPong;
+    offerLoneTextFrames(socket);
     this.router.accept(socket, request);
   }
 }

@@ -1,4 +1,4 @@
-import { type ClientFrame, type ParseResult, ProtocolErrorCode, parseClientFrame, readPongBytes } from '@heartbeat/protocol';
+import { type ClientFrame, ProtocolErrorCode, parseClientFrame, readPongBytes } from '@heartbeat/protocol';
 import type { IncomingMessage } from 'node:http';
 import type { AddressConnectionLimiter } from './address-connection-limiter.js';
 import type { CoreClock } from './clock.port.js';
@@ -54,18 +54,27 @@ export class FrameRouter {
 
   /** One frame off the wire (text, or binary as the transport read it): proof of life, rate limit, validation, then its handler. */
   receive(connection: HeartbeatConnection, data: unknown): void {
-    if (this.admit(connection)) this.route(connection, parseClientFrame(data));
+    if (!this.admit(connection)) return;
+    const parsed = parseClientFrame(data);
+    if (parsed.ok) this.route(connection, parsed.frame);
+    else this.handlers.violations.reject(connection, parsed.error);
+  }
+
+  /** A text frame as the UTF-8 bytes the transport read: a pong read off the bytes (takePong), any other frame as text. */
+  receiveText(connection: HeartbeatConnection, bytes: Buffer): void {
+    if (!this.takePong(connection, bytes)) this.receive(connection, bytes.toString());
   }
 
   /**
-   * A text frame as the UTF-8 bytes the transport read. A pong written as HeartbeatClient writes it
-   * is read off the bytes (readPongBytes: an idle server's most frequent frame, without decoding
-   * text or parsing JSON); any other frame as text.
+   * Takes a text frame's bytes if they are a pong written as HeartbeatClient writes it (readPongBytes:
+   * an idle server's most frequent frame, read without decoding text or parsing JSON); false, having
+   * done nothing, for anything else. Only ASCII is taken, so the bytes taken are valid UTF-8.
    */
-  receiveText(connection: HeartbeatConnection, bytes: Buffer): void {
-    if (!this.admit(connection)) return;
+  takePong(connection: HeartbeatConnection, bytes: Uint8Array): boolean {
     const pong = readPongBytes(bytes);
-    this.route(connection, pong ? { ok: true, frame: pong } : parseClientFrame(bytes.toString()));
+    if (pong === undefined) return false;
+    if (this.admit(connection)) this.route(connection, pong);
+    return true;
   }
 
   /** Counts the frame as proof of life; false for a connection the server is closing or one over its rate. */
@@ -75,12 +84,7 @@ export class FrameRouter {
     return !connection.isClosing && this.handlers.rateLimiter.admit(connection);
   }
 
-  private route(connection: HeartbeatConnection, parsed: ParseResult<ClientFrame>): void {
-    if (!parsed.ok) {
-      this.handlers.violations.reject(connection, parsed.error);
-      return;
-    }
-    const frame = parsed.frame;
+  private route(connection: HeartbeatConnection, frame: ClientFrame): void {
     if (frame.type !== 'hello' && !connection.isOpen) {
       const message =
         connection.state === 'authenticating' ? HeartbeatMessages.handshakeInProgress() : HeartbeatMessages.handshakeRequired();

@@ -3,20 +3,31 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { WebSocket, WebSocketServer } from 'ws';
-import { textFrame, writeTextFrame } from './ws-frame-writer.js';
+import { type LoneTextFrameTaker, offerLoneTextFrames, textFrame, writeTextFrame } from './ws-fast-path.js';
 
 /** ws's Sender, which its type definitions leave out. */
 const { Sender } = createRequire(import.meta.url)('ws') as {
   Sender: { frame(data: Buffer, options: { fin: boolean; mask: boolean; opcode: number; readOnly: boolean; rsv1: boolean }): Buffer[] };
 };
 
-/** What ws's own Sender puts on the wire for a final, unmasked text frame of `payload`. */
-function wsFrame(payload: Buffer): Buffer {
-  return Buffer.concat(Sender.frame(payload, { fin: true, mask: false, opcode: 1, readOnly: true, rsv1: false }));
+/** What ws's own Sender puts on the wire for a final text frame of `payload`: unmasked as a server sends it, masked as a client does. */
+function wsFrame(payload: Buffer, mask = false): Buffer {
+  return Buffer.concat(Sender.frame(Buffer.from(payload), { fin: true, mask, opcode: 1, readOnly: false, rsv1: false }));
+}
+
+/** A server socket that takes the lone ASCII text frames starting with "take:" and records them. */
+class TakingSocket extends WebSocket implements LoneTextFrameTaker {
+  readonly taken: string[] = [];
+
+  takeLoneTextFrame(payload: Buffer): boolean {
+    if (!payload.toString('latin1').startsWith('take:') || payload.some((byte) => byte > 0x7f)) return false;
+    this.taken.push(payload.toString('latin1'));
+    return true;
+  }
 }
 
 /** A ws server on port 0 and a client connected to it; `peer` is the server's socket. */
-async function connectedPair(serverOptions: { perMessageDeflate?: boolean } = {}) {
+async function connectedPair(serverOptions: { perMessageDeflate?: boolean; WebSocket?: typeof WebSocket } = {}) {
   const server = new WebSocketServer({ port: 0, ...serverOptions });
   await once(server, 'listening');
   const peerOpened = once(server, 'connection');
@@ -40,7 +51,7 @@ async function until(condition: () => boolean): Promise<void> {
   }
 }
 
-describe('ws-frame-writer', () => {
+describe('ws-fast-path', () => {
   describe('#textFrame', () => {
     it.each([0, 1, 125, 126, 65_535, 65_536])('frames a payload of %i bytes exactly as ws does', (length) => {
       const payload = Buffer.alloc(length, 0x61);
@@ -59,7 +70,7 @@ describe('ws-frame-writer', () => {
 
   describe('#writeTextFrame', () => {
     it('relies on ws internals that are still there: the TCP socket, an idle sender, no extensions', async () => {
-      // If this fails after a ws upgrade, ws-frame-writer.ts must be updated (or reduced to send()).
+      // If this fails after a ws upgrade, ws-fast-path.ts must be updated (or reduced to send()).
       const pair = await connectedPair();
       try {
         const internals = pair.peer as unknown as { _socket: unknown; _sender: { _state: unknown; _firstFragment: unknown }; _extensions: unknown };
@@ -156,6 +167,99 @@ describe('ws-frame-writer', () => {
         writeTextFrame(pair.peer, Buffer.from('late'));
         await closed;
         expect(pair.received).toEqual([]);
+      } finally {
+        await pair.close();
+      }
+    });
+  });
+
+  describe('#offerLoneTextFrames', () => {
+    /** A pair whose server socket takes "take:" frames, with what its `message` listener heard. */
+    async function takingPair() {
+      const pair = await connectedPair({ WebSocket: TakingSocket as unknown as typeof WebSocket });
+      const peer = pair.peer as unknown as TakingSocket;
+      const heard: string[] = [];
+      pair.peer.on('message', (data: Buffer) => heard.push(data.toString()));
+      const tcp = (pair.client as unknown as { _socket: import('node:net').Socket })._socket;
+      return { ...pair, peer, heard, tcp };
+    }
+
+    it('relies on ws internals that are still there: one data listener of its own, an idle parser, the socket under a symbol', async () => {
+      // If this fails after a ws upgrade, ws-fast-path.ts must be updated (offerLoneTextFrames then returns false: ws reads all).
+      const pair = await connectedPair();
+      try {
+        const internals = pair.peer as unknown as { _socket: import('node:net').Socket; _receiver: Record<string, unknown> };
+        const listeners = internals._socket.listeners('data');
+        expect(listeners.map((listener) => listener.name)).toEqual(['socketOnData']);
+        expect(internals._receiver).toMatchObject({ _state: 0, _bufferedBytes: 0, _fragmented: 0, _errored: false, writableLength: 0 });
+        expect(typeof internals._receiver['_maxPayload']).toBe('number');
+        const holder = internals._socket as unknown as Record<symbol, unknown>;
+        expect(Object.getOwnPropertySymbols(holder).some((key) => holder[key] === pair.peer)).toBe(true);
+      } finally {
+        await pair.close();
+      }
+    });
+
+    it('offers a small text frame that arrives alone to the socket first; what it does not take goes to ws', async () => {
+      const pair = await takingPair();
+      try {
+        expect(offerLoneTextFrames(pair.peer)).toBe(true);
+        pair.client.send('take:1');
+        await until(() => pair.peer.taken.length === 1);
+        pair.client.send('{"type":"other"}');
+        await until(() => pair.heard.length === 1);
+        pair.client.send('take:2');
+        await until(() => pair.peer.taken.length === 2);
+        expect(pair.peer.taken).toEqual(['take:1', 'take:2']);
+        expect(pair.heard).toEqual(['{"type":"other"}']);
+      } finally {
+        await pair.close();
+      }
+    });
+
+    it('leaves to ws a frame split over two chunks, frames that share a chunk and frames over 125 bytes, in order', async () => {
+      const pair = await takingPair();
+      try {
+        offerLoneTextFrames(pair.peer);
+        const split = wsFrame(Buffer.from('take:split'), true);
+        pair.tcp.write(split.subarray(0, 4));
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        pair.tcp.write(split.subarray(4));
+        pair.tcp.write(Buffer.concat([wsFrame(Buffer.from('take:a'), true), wsFrame(Buffer.from('take:b'), true)]));
+        pair.tcp.write(wsFrame(Buffer.from(`take:${'x'.repeat(130)}`), true));
+        await until(() => pair.heard.length === 4);
+        expect(pair.heard.map((text) => text.slice(0, 10))).toEqual(['take:split', 'take:a', 'take:b', 'take:xxxxx']);
+        expect(pair.peer.taken).toEqual([]);
+      } finally {
+        await pair.close();
+      }
+    });
+
+    it('lets ws refuse what it refuses: a text frame that is not UTF-8 closes the connection with 1007', async () => {
+      const pair = await takingPair();
+      try {
+        offerLoneTextFrames(pair.peer);
+        const refused = once(pair.peer, 'error');
+        const closed = once(pair.client, 'close');
+        pair.tcp.write(wsFrame(Buffer.from([0x74, 0x61, 0x6b, 0x65, 0x3a, 0xff]), true));
+        const [code] = (await closed) as [number];
+        expect(code).toBe(1007);
+        expect(((await refused) as [Error & { code: string }])[0].code).toBe('WS_ERR_INVALID_UTF8');
+        expect(pair.peer.taken).toEqual([]);
+      } finally {
+        await pair.close();
+      }
+    });
+
+    it('does nothing on a socket that is not as it expects', async () => {
+      const pair = await takingPair();
+      try {
+        const tcp = (pair.peer as unknown as { _socket: import('node:net').Socket })._socket;
+        tcp.on('data', () => undefined);
+        expect(offerLoneTextFrames(pair.peer)).toBe(false);
+        pair.client.send('take:1');
+        await until(() => pair.heard.length === 1);
+        expect(pair.peer.taken).toEqual([]);
       } finally {
         await pair.close();
       }

@@ -1,0 +1,172 @@
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+
+/**
+ * The Heartbeat server's shortcuts past `ws` on its two busiest paths (docs/benchmarks.md, issue 14
+ * profiles), and the only file that reads `ws` internals (`_socket`, `_sender`, `_receiver`,
+ * `_extensions`, the socket's `data` listener): ws-fast-path.spec.ts fails when a `ws` release
+ * changes them, and wherever a shortcut's conditions do not hold, the public API does the work.
+ *
+ * Writing: a text frame goes to the TCP socket as one buffer, header and payload together.
+ * `ws.send()` builds a header per call and writes header and payload as two corked chunks; a
+ * broadcast to 19,000 sockets paid that 19,000 times for the same bytes. Here a broadcast is framed
+ * once and the same buffer goes to every socket. Where the sender is not idle (a frame queued behind
+ * a compression, a fragmented message under way) or the socket negotiated compression, the frame
+ * goes through `send()`, which keeps the order of frames.
+ *
+ * Reading: a TCP chunk that is exactly one small text frame, arriving while ws's frame parser is
+ * idle, is unmasked into a scratch buffer and offered to the server first (its pongs, once per
+ * connection per ping interval, are read there without ws's per-frame buffers, events and
+ * fragment lists); whatever the server does not take goes to ws as it came.
+ */
+
+/** The parts of ws's WebSocket this file reads. */
+interface WsInternals {
+  _socket: Socket | null;
+  _sender: { _state: number; _firstFragment: boolean } | null;
+  _receiver: WsReceiver | null;
+  _extensions: Record<string, unknown>;
+}
+
+/** The parts of ws's frame parser (ws/lib/receiver.js) this file reads. */
+interface WsReceiver {
+  _state: number;
+  _bufferedBytes: number;
+  _fragmented: number;
+  _errored: boolean;
+  _maxPayload: number;
+  writableLength: number;
+}
+
+/** ws's Sender state when nothing is queued (`DEFAULT` in ws/lib/sender.js). */
+const SENDER_IDLE = 0;
+const TEXT_FRAME = { binary: false } as const;
+
+/**
+ * Sockets holding frames written in this turn of the event loop (corked). A burst of frames to one
+ * socket (events published together, a welcome with its replay) leaves in one write when the turn
+ * ends, not one each: on loopback most of a fan-out's time was the kernel's per-write cost
+ * (docs/benchmarks.md, issue 14 profiles).
+ */
+const corked: Socket[] = [];
+/** A corked socket is released early once it holds this much, so a large burst flows as it is written. */
+const MAX_CORKED_BYTES = 64 * 1024;
+
+function releaseCorked(): void {
+  // Uncorking a socket released early (or twice listed) is a no-op.
+  for (const tcp of corked) tcp.uncork();
+  corked.length = 0;
+}
+
+/** The frame of the last payload framed: a broadcast frames its payload once for all its sockets. */
+let lastPayload: Buffer | null = null;
+let lastFrame: Buffer | null = null;
+
+/**
+ * One unmasked, final text frame of `payload` (RFC 6455 section 5.2), as a server sends it. A payload
+ * framed last time is not framed again: callers never change a buffer once they sent it.
+ */
+export function textFrame(payload: Buffer): Buffer {
+  if (payload === lastPayload && lastFrame) return lastFrame;
+  const length = payload.length;
+  const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(headerLength + length);
+  frame[0] = 0x81; // FIN, opcode 1 (text)
+  if (headerLength === 2) {
+    frame[1] = length;
+  } else if (headerLength === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  payload.copy(frame, headerLength);
+  lastPayload = payload;
+  lastFrame = frame;
+  return frame;
+}
+
+/**
+ * Sends `payload` (UTF-8 bytes) as one text frame on an open socket: the framed bytes, written with
+ * the socket's other frames of this turn of the event loop, where ws's sender is idle and
+ * uncompressed; ws's `send()` otherwise.
+ */
+export function writeTextFrame(socket: WebSocket, payload: Buffer): void {
+  const { _socket: tcp, _sender: sender, _extensions: extensions } = socket as unknown as WsInternals;
+  if (socket.readyState !== socket.OPEN || !tcp || !sender || sender._state !== SENDER_IDLE || !sender._firstFragment || !isEmpty(extensions)) {
+    socket.send(payload, TEXT_FRAME);
+    return;
+  }
+  if (tcp.writableCorked === 0) {
+    tcp.cork();
+    if (corked.push(tcp) === 1) setImmediate(releaseCorked);
+  }
+  tcp.write(textFrame(payload));
+  if (tcp.writableLength >= MAX_CORKED_BYTES) tcp.uncork();
+}
+
+function isEmpty(record: Record<string, unknown>): boolean {
+  for (const key in record) if (Object.hasOwn(record, key)) return false;
+  return true;
+}
+
+/** ws's Receiver state between frames (`GET_INFO` in ws/lib/receiver.js). */
+const RECEIVER_IDLE = 0;
+/** The largest payload of a frame with a 7-bit length: the frames read here are that small. */
+const SMALL_PAYLOAD = 125;
+/** A lone frame's unmasked payload, reused: the server reads it before the next chunk arrives. */
+const scratch = Buffer.allocUnsafe(SMALL_PAYLOAD);
+
+/** A socket that reads lone text frames itself before ws does (HeartbeatSocket). */
+export interface LoneTextFrameTaker {
+  /**
+   * The unmasked payload of a small text frame that arrived alone, valid only during the call: true
+   * when taken (only text that is valid UTF-8 may be, as ws checks it), false to let ws read it.
+   */
+  takeLoneTextFrame(payload: Buffer): boolean;
+}
+
+type DataListener = (this: Socket, chunk: Buffer) => void;
+
+/** ws's own `data` listener (one function for every socket), and the symbol under which a TCP socket holds its WebSocket. */
+let wsOnData: DataListener | undefined;
+let webSocketKey: symbol | undefined;
+
+/**
+ * Puts the lone-frame reader in front of ws's `data` listener on this socket. False when the socket
+ * is not as this file expects; then ws reads everything, as without it.
+ */
+export function offerLoneTextFrames(socket: WebSocket & LoneTextFrameTaker): boolean {
+  const { _socket: tcp, _receiver: receiver } = socket as unknown as WsInternals;
+  if (!tcp || !receiver || typeof receiver._state !== 'number') return false;
+  const listeners = tcp.listeners('data');
+  const listener = listeners[0] as DataListener | undefined;
+  if (listeners.length !== 1 || listener?.name !== 'socketOnData' || (wsOnData !== undefined && listener !== wsOnData)) return false;
+  const holder = tcp as unknown as Record<symbol, unknown>;
+  webSocketKey ??= Object.getOwnPropertySymbols(tcp).find((key) => holder[key] === socket);
+  if (webSocketKey === undefined || holder[webSocketKey] !== socket) return false;
+  wsOnData = listener;
+  tcp.removeListener('data', listener);
+  // One listener for every socket (`this` is the TCP socket): no closure per connection.
+  tcp.on('data', onData);
+  return true;
+}
+
+function onData(this: Socket, chunk: Buffer): void {
+  const socket = (this as unknown as Record<symbol, WebSocket & LoneTextFrameTaker>)[webSocketKey as symbol];
+  if (!takeLoneFrame(socket, chunk)) (wsOnData as DataListener).call(this, chunk);
+}
+
+function takeLoneFrame(socket: WebSocket & LoneTextFrameTaker, chunk: Buffer): boolean {
+  // FIN and opcode 1 (text) without RSV bits; the mask bit with a 7-bit length; nothing else in the chunk.
+  const length = chunk[1] & 0x7f;
+  if (chunk[0] !== 0x81 || (chunk[1] & 0x80) === 0 || length > SMALL_PAYLOAD || chunk.length !== 6 + length) return false;
+  const receiver = (socket as unknown as WsInternals)._receiver;
+  if (!receiver || socket.readyState !== socket.OPEN || receiver._state !== RECEIVER_IDLE || receiver._bufferedBytes !== 0) return false;
+  if (receiver._fragmented !== 0 || receiver._errored || receiver.writableLength !== 0) return false;
+  if (receiver._maxPayload > 0 && length > receiver._maxPayload) return false;
+  for (let i = 0; i < length; i++) scratch[i] = chunk[6 + i] ^ chunk[2 + (i & 3)];
+  return socket.takeLoneTextFrame(scratch.subarray(0, length));
+}
