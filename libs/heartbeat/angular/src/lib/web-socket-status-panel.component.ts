@@ -1,0 +1,205 @@
+import { ChangeDetectionStrategy, Component, LOCALE_ID, NgZone, computed, effect, inject, input, signal } from '@angular/core';
+import { HEARTBEAT_STATUS_TEXTS } from './heartbeat-status.texts.js';
+import { STATUS_CONTROL_STYLES } from './web-socket-status.styles.js';
+import { WebSocketStore, reconnectQuietly } from './web-socket.store.js';
+
+/**
+ * The details panel of `<hb-websocket-status>` (docs/angular.md#hb-websocket-status): connection
+ * facts and manual controls. A component of its own so that the indicator loads it with `@defer`
+ * when the panel is first opened: an app that shows the indicator does not carry the panel in its
+ * initial bundle (docs/benchmarks.md#browser-bundle-esbuild). The indicator places it and gives it
+ * its id, role and label.
+ */
+@Component({
+  selector: 'hb-websocket-status-panel',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <p class="hb-status__phase" data-testid="hb-phase">
+      <span class="hb-status__dot" aria-hidden="true"></span>
+      {{ statusLabel() }} · {{ texts.phases[store.phase()] }}
+    </p>
+    <dl class="hb-status__facts">
+      <dt>{{ texts.connectedAt }}</dt>
+      <dd data-testid="hb-connected-at">
+        @if (store.connectedAt(); as at) {
+          <time [attr.datetime]="isoTime(at)">{{ dateTime(at) }}</time>
+          {{ texts.connectedFor(texts.duration(now() - at)) }}
+        } @else {
+          {{ texts.none }}
+        }
+      </dd>
+      @if (showReconnect()) {
+        <dt>{{ texts.reconnectCount }}</dt>
+        <dd data-testid="hb-reconnect-count">{{ store.reconnectCount() }}</dd>
+        <dt>{{ texts.reconnectAttempts }}</dt>
+        <dd data-testid="hb-reconnect-attempts">
+          {{ texts.attemptOf(store.reconnectAttempts(), store.maxReconnectAttempts()) }}
+          <progress [value]="store.reconnectAttempts()" [max]="store.maxReconnectAttempts() || 1" aria-hidden="true"></progress>
+        </dd>
+        <dt>{{ texts.nextAttempt }}</dt>
+        @let seconds = countdown();
+        <dd data-testid="hb-countdown" [attr.data-seconds]="seconds">
+          {{ seconds === null ? texts.none : texts.nextAttemptIn(seconds) }}
+        </dd>
+      }
+      <dt>{{ texts.pingCount }}</dt>
+      <dd data-testid="hb-ping-count">{{ store.pingCount() }}</dd>
+      <dt>{{ texts.pongCount }}</dt>
+      <dd data-testid="hb-pong-count">{{ store.pongCount() }}</dd>
+      <dt>{{ texts.missedPongs }}</dt>
+      <dd data-testid="hb-missed-pongs">{{ store.missedPongs() }}</dd>
+      <dt>{{ texts.lastPing }}</dt>
+      <dd data-testid="hb-last-ping">{{ time(store.lastPingAt()) }}</dd>
+      <dt>{{ texts.lastPong }}</dt>
+      <dd data-testid="hb-last-pong">{{ time(store.lastPongAt()) }}</dd>
+      <dt>{{ texts.rtt }}</dt>
+      @let rtt = store.rttMs();
+      <dd data-testid="hb-rtt">{{ rtt === null ? texts.none : texts.rttValue(rtt, store.rttSmoothedMs()) }}</dd>
+      <dt>{{ texts.clockOffset }}</dt>
+      @let offset = store.clockOffsetMs();
+      <dd data-testid="hb-clock-offset">{{ offset === null ? texts.none : texts.milliseconds(offset) }}</dd>
+      <dt>{{ texts.error }}</dt>
+      <dd data-testid="hb-error" class="hb-status__error">{{ store.lastError() ?? texts.none }}</dd>
+    </dl>
+    <div class="hb-status__actions">
+      @if (showReconnect()) {
+        <button type="button" data-testid="hb-reconnect" (click)="reconnect()">{{ texts.reconnect }}</button>
+      }
+      <button type="button" data-testid="hb-disconnect" (click)="store.disconnect()">{{ texts.disconnect }}</button>
+      <button type="button" data-testid="hb-send-ping" [disabled]="!store.isConnected()" (click)="store.sendPing()">
+        {{ texts.sendPing }}
+      </button>
+      @if (showReconnect()) {
+        <button type="button" data-testid="hb-reset" (click)="store.resetReconnectState()">{{ texts.reset }}</button>
+        <label class="hb-status__switch">
+          <input
+            #autoReconnect
+            type="checkbox"
+            role="switch"
+            data-testid="hb-auto-reconnect"
+            [checked]="store.autoReconnect()"
+            [attr.aria-checked]="store.autoReconnect()"
+            (change)="setAutoReconnect(autoReconnect.checked)"
+          />
+          {{ texts.autoReconnect }}
+        </label>
+      }
+    </div>
+  `,
+  styles: [
+    STATUS_CONTROL_STYLES,
+    `
+      .hb-status__phase {
+        display: flex;
+        align-items: center;
+        gap: 0.4em;
+        margin: 0 0 0.5em;
+        font-weight: 600;
+      }
+      .hb-status__facts {
+        display: grid;
+        grid-template-columns: auto 1fr;
+        gap: 0.25em 1em;
+        margin: 0;
+      }
+      .hb-status__facts dt {
+        color: var(--hb-muted-color, #6b7280);
+      }
+      .hb-status__facts dd {
+        margin: 0;
+        font-variant-numeric: tabular-nums;
+      }
+      .hb-status__facts progress {
+        width: 5em;
+        height: 0.5em;
+        margin-inline-start: 0.4em;
+        vertical-align: middle;
+      }
+      .hb-status__error {
+        overflow-wrap: anywhere;
+        color: var(--hb-status-error-color, #dc2626);
+      }
+      .hb-status__actions {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.5em;
+        margin-top: 0.75em;
+      }
+      .hb-status__actions button:disabled {
+        cursor: not-allowed;
+        opacity: 0.5;
+      }
+      .hb-status__switch {
+        display: inline-flex;
+        align-items: center;
+        gap: 0.3em;
+        cursor: pointer;
+      }
+    `,
+  ],
+})
+export class WebSocketStatusPanelComponent {
+  readonly showReconnect = input.required<boolean>();
+  /** The indicator's label for the current status, shown with the phase. */
+  readonly statusLabel = input.required<string>();
+
+  protected readonly store = inject(WebSocketStore);
+  protected readonly texts = inject(HEARTBEAT_STATUS_TEXTS);
+
+  readonly #locale = inject(LOCALE_ID);
+  readonly #now = signal(Date.now());
+
+  protected readonly now = this.#now.asReadonly();
+  /** Whole seconds until the next reconnect attempt, while one is scheduled. */
+  protected readonly countdown = computed(() => {
+    const at = this.store.nextReconnectAt();
+    return at === null ? null : Math.max(0, Math.ceil((at - this.#now()) / 1000));
+  });
+
+  readonly #timeFormat = dateTimeFormat(this.#locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  readonly #dateTimeFormat = dateTimeFormat(this.#locale, { dateStyle: 'short', timeStyle: 'medium' });
+
+  constructor() {
+    const zone = inject(NgZone);
+    // The clock runs only while the panel shows something that moves (a countdown or the
+    // connection's age); the panel exists only while open, so a closed indicator costs no timer.
+    effect((onCleanup) => {
+      const ticking = this.store.nextReconnectAt() !== null || this.store.connectedAt() !== null;
+      if (!ticking) return;
+      this.#now.set(Date.now());
+      const timer = zone.runOutsideAngular(() => setInterval(() => this.#now.set(Date.now()), 1000));
+      onCleanup(() => clearInterval(timer));
+    });
+  }
+
+  protected reconnect(): void {
+    reconnectQuietly(this.store);
+  }
+
+  protected setAutoReconnect(enabled: boolean): void {
+    if (enabled) this.store.enableAutoReconnect();
+    else this.store.disableAutoReconnect();
+  }
+
+  protected time(epochMs: number | null): string {
+    return epochMs === null ? this.texts.none : this.#timeFormat.format(epochMs);
+  }
+
+  protected dateTime(epochMs: number): string {
+    return this.#dateTimeFormat.format(epochMs);
+  }
+
+  protected isoTime(epochMs: number): string {
+    return new Date(epochMs).toISOString();
+  }
+}
+
+function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  try {
+    return new Intl.DateTimeFormat(locale, options);
+  } catch {
+    // Angular accepts locale ids Intl does not (e.g. "en-US-POSIX"); the browser's own locale will do.
+    return new Intl.DateTimeFormat(undefined, options);
+  }
+}
