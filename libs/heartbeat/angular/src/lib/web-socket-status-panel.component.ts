@@ -1,5 +1,21 @@
-import { ChangeDetectionStrategy, Component, LOCALE_ID, NgZone, computed, effect, inject, input, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DOCUMENT,
+  DestroyRef,
+  ElementRef,
+  LOCALE_ID,
+  NgZone,
+  Renderer2,
+  afterRenderEffect,
+  computed,
+  effect,
+  inject,
+  input,
+  signal,
+} from '@angular/core';
 import { HEARTBEAT_STATUS_TEXTS } from './heartbeat-status.texts.js';
+import { placeStatusPanel, type StatusPanelAlign, type StatusPanelPlacement } from './status-panel-placement.js';
 import { STATUS_CONTROL_STYLES } from './web-socket-status.styles.js';
 import { WebSocketStore, reconnectQuietly } from './web-socket.store.js';
 
@@ -7,8 +23,8 @@ import { WebSocketStore, reconnectQuietly } from './web-socket.store.js';
  * The details panel of `<hb-websocket-status>` (docs/angular.md#hb-websocket-status): connection
  * facts and manual controls. A component of its own so that the indicator loads it with `@defer`
  * when the panel is first opened: an app that shows the indicator does not carry the panel in its
- * initial bundle (docs/benchmarks.md#browser-bundle-esbuild). The indicator places it and gives it
- * its id, role and label.
+ * initial bundle (docs/benchmarks.md#browser-bundle-esbuild). It places itself next to the indicator,
+ * its parent element (docs/angular.md#where-the-panel-opens); the indicator gives it its id, role and label.
  */
 @Component({
   selector: 'hb-websocket-status-panel',
@@ -143,11 +159,21 @@ export class WebSocketStatusPanelComponent {
   readonly showReconnect = input.required<boolean>();
   /** The indicator's label for the current status, shown with the phase. */
   readonly statusLabel = input.required<string>();
+  /** Which edge of the indicator the panel lines up with (the indicator's `panelAlign`). */
+  readonly align = input.required<StatusPanelAlign>();
 
   protected readonly store = inject(WebSocketStore);
   protected readonly texts = inject(HEARTBEAT_STATUS_TEXTS);
 
   readonly #locale = inject(LOCALE_ID);
+  readonly #document = inject(DOCUMENT);
+  readonly #panel: HTMLElement = inject(ElementRef).nativeElement;
+  /** The indicator's element: the panel's parent and its containing block. */
+  get #indicator(): HTMLElement {
+    return this.#panel.parentElement!;
+  }
+  /** Bumped when the window or the panel changes size, so that the panel is placed again. */
+  readonly #layoutChanges = signal(0);
   readonly #now = signal(Date.now());
 
   protected readonly now = this.#now.asReadonly();
@@ -171,6 +197,29 @@ export class WebSocketStatusPanelComponent {
       const timer = zone.runOutsideAngular(() => setInterval(() => this.#now.set(Date.now()), 1000));
       onCleanup(() => clearInterval(timer));
     });
+
+    // The panel is placed when it opens and again whenever the window or the panel itself (new
+    // content, e.g. an error text) changes size; it exists only while open, so a closed indicator
+    // listens to nothing.
+    const renderer = inject(Renderer2);
+    const destroyRef = inject(DestroyRef);
+    const relayout = (): void => this.#layoutChanges.update((count) => count + 1);
+    destroyRef.onDestroy(renderer.listen('window', 'resize', relayout));
+    const view = this.#document.defaultView;
+    if (view && 'ResizeObserver' in view) {
+      const observer = new view.ResizeObserver(relayout);
+      observer.observe(this.#panel);
+      destroyRef.onDestroy(() => observer.disconnect());
+    }
+    // Measured after rendering and written before the browser paints, so the panel never shows
+    // at a spot off screen.
+    afterRenderEffect({
+      earlyRead: () => {
+        this.#layoutChanges();
+        return this.#measurePlacement(this.align());
+      },
+      write: (placement) => applyPlacement(renderer, this.#panel, placement()),
+    });
   }
 
   protected reconnect(): void {
@@ -193,6 +242,30 @@ export class WebSocketStatusPanelComponent {
   protected isoTime(epochMs: number): string {
     return new Date(epochMs).toISOString();
   }
+
+  /** The panel's placement, with `left`/`top` relative to the indicator (the panel's containing block). */
+  #measurePlacement(align: StatusPanelAlign): StatusPanelPlacement {
+    const panel = this.#panel;
+    const host = this.#indicator;
+    const hostBox = host.getBoundingClientRect();
+    const panelBox = panel.getBoundingClientRect();
+    const root = this.#document.documentElement;
+    const view = this.#document.defaultView;
+    // clientWidth/Height leave out scrollbars; a document without layout reports 0, then the window's size.
+    const viewport = {
+      width: root.clientWidth || view?.innerWidth || 0,
+      height: root.clientHeight || view?.innerHeight || 0,
+    };
+    // The full height even while a max-height cuts it: that decides whether it still needs one.
+    const size = { width: panelBox.width, height: panelBox.height + panel.scrollHeight - panel.clientHeight };
+    const rtl = view?.getComputedStyle(host).direction === 'rtl';
+    const place = placeStatusPanel(hostBox, size, viewport, { align, rtl });
+    return {
+      ...place,
+      left: place.left - hostBox.left - host.clientLeft,
+      top: place.top - hostBox.top - host.clientTop,
+    };
+  }
 }
 
 function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
@@ -202,4 +275,14 @@ function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptions): In
     // Angular accepts locale ids Intl does not (e.g. "en-US-POSIX"); the browser's own locale will do.
     return new Intl.DateTimeFormat(undefined, options);
   }
+}
+
+function applyPlacement(renderer: Renderer2, panel: HTMLElement, place: StatusPanelPlacement): void {
+  renderer.setStyle(panel, 'left', `${place.left}px`);
+  renderer.setStyle(panel, 'top', `${place.top}px`);
+  renderer.setStyle(panel, 'right', 'auto');
+  renderer.setStyle(panel, 'bottom', 'auto');
+  if (place.maxHeight === null) renderer.removeStyle(panel, 'max-height');
+  else renderer.setStyle(panel, 'max-height', `${place.maxHeight}px`);
+  renderer.setAttribute(panel, 'data-placement', `${place.side}-${place.align}`);
 }

@@ -1,10 +1,8 @@
 import {
   ChangeDetectionStrategy,
   Component,
-  DOCUMENT,
   ElementRef,
   Renderer2,
-  afterRenderEffect,
   booleanAttribute,
   computed,
   effect,
@@ -14,7 +12,7 @@ import {
   viewChild,
 } from '@angular/core';
 import { HEARTBEAT_STATUS_TEXTS } from './heartbeat-status.texts.js';
-import { placeStatusPanel, type StatusPanelAlign, type StatusPanelPlacement } from './status-panel-placement.js';
+import type { StatusPanelAlign } from './status-panel-placement.js';
 import { WebSocketStatusPanelComponent } from './web-socket-status-panel.component.js';
 import { STATUS_CONTROL_STYLES } from './web-socket-status.styles.js';
 import { WebSocketStore, reconnectQuietly } from './web-socket.store.js';
@@ -69,7 +67,6 @@ let nextPanelId = 0;
     @defer (when open(); prefetch on idle) {
       @if (open()) {
         <hb-websocket-status-panel
-          #panel
           class="hb-status__panel"
           data-testid="hb-status-details"
           role="region"
@@ -77,6 +74,7 @@ let nextPanelId = 0;
           [attr.aria-label]="texts.detailsTitle"
           [showReconnect]="showReconnect()"
           [statusLabel]="statusLabel()"
+          [align]="panelAlign()"
         />
       }
     }
@@ -170,11 +168,7 @@ export class WebSocketStatusComponent {
   protected readonly panelId = `hb-websocket-status-details-${nextPanelId++}`;
 
   readonly #host: ElementRef<HTMLElement> = inject(ElementRef);
-  readonly #document = inject(DOCUMENT);
   private readonly toggleButton = viewChild<ElementRef<HTMLButtonElement>>('toggle');
-  private readonly panel = viewChild<string, ElementRef<HTMLElement>>('panel', { read: ElementRef });
-  /** Bumped when the window or the open panel changes size, so that the panel is placed again. */
-  readonly #layoutChanges = signal(0);
   readonly #expanded = signal(false);
 
   protected readonly open = computed(() => this.showDetails() && this.#expanded());
@@ -188,34 +182,6 @@ export class WebSocketStatusComponent {
       onCleanup(renderer.listen('document', 'click', (event: Event) => this.#closeOnOutsideClick(event)));
     });
 
-    // The panel is placed when it opens and again whenever the window or the panel itself (new
-    // content, e.g. an error text) changes size; a closed indicator listens to nothing.
-    effect((onCleanup) => {
-      const panel = this.panel()?.nativeElement;
-      if (!panel) return;
-      const relayout = (): void => this.#layoutChanges.update((count) => count + 1);
-      onCleanup(renderer.listen('window', 'resize', relayout));
-      const view = this.#document.defaultView;
-      if (view && 'ResizeObserver' in view) {
-        const observer = new view.ResizeObserver(relayout);
-        observer.observe(panel);
-        onCleanup(() => observer.disconnect());
-      }
-    });
-    // Measured after rendering and written before the browser paints, so the panel never shows
-    // at a spot off screen.
-    afterRenderEffect({
-      earlyRead: () => {
-        this.#layoutChanges();
-        const panel = this.panel()?.nativeElement;
-        return panel ? this.#measurePlacement(panel, this.panelAlign()) : null;
-      },
-      write: (placement) => {
-        const panel = this.panel()?.nativeElement;
-        const place = placement();
-        if (panel && place) applyPlacement(renderer, panel, place);
-      },
-    });
   }
 
   toggleDetails(): void {
@@ -233,42 +199,9 @@ export class WebSocketStatusComponent {
     reconnectQuietly(this.store);
   }
 
-  /** The panel's placement, with `left`/`top` relative to the host (the panel's containing block). */
-  #measurePlacement(panel: HTMLElement, align: StatusPanelAlign): StatusPanelPlacement {
-    const host = this.#host.nativeElement;
-    const hostBox = host.getBoundingClientRect();
-    const panelBox = panel.getBoundingClientRect();
-    const root = this.#document.documentElement;
-    const view = this.#document.defaultView;
-    // clientWidth/Height leave out scrollbars; a document without layout reports 0, then the window's size.
-    const viewport = {
-      width: root.clientWidth || view?.innerWidth || 0,
-      height: root.clientHeight || view?.innerHeight || 0,
-    };
-    // The full height even while a max-height cuts it: that decides whether it still needs one.
-    const size = { width: panelBox.width, height: panelBox.height + panel.scrollHeight - panel.clientHeight };
-    const rtl = view?.getComputedStyle(host).direction === 'rtl';
-    const place = placeStatusPanel(hostBox, size, viewport, { align, rtl });
-    return {
-      ...place,
-      left: place.left - hostBox.left - host.clientLeft,
-      top: place.top - hostBox.top - host.clientTop,
-    };
-  }
-
   #closeOnOutsideClick(event: Event): void {
     const target = event.target;
     if (target instanceof Node && this.#host.nativeElement.contains(target)) return;
     this.closeDetails();
   }
-}
-
-function applyPlacement(renderer: Renderer2, panel: HTMLElement, place: StatusPanelPlacement): void {
-  renderer.setStyle(panel, 'left', `${place.left}px`);
-  renderer.setStyle(panel, 'top', `${place.top}px`);
-  renderer.setStyle(panel, 'right', 'auto');
-  renderer.setStyle(panel, 'bottom', 'auto');
-  if (place.maxHeight === null) renderer.removeStyle(panel, 'max-height');
-  else renderer.setStyle(panel, 'max-height', `${place.maxHeight}px`);
-  renderer.setAttribute(panel, 'data-placement', `${place.side}-${place.align}`);
 }
