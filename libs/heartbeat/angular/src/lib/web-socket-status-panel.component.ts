@@ -105,6 +105,26 @@ import { WebSocketStore, reconnectQuietly } from './web-socket.store.js';
   styles: [
     STATUS_CONTROL_STYLES,
     `
+      :host {
+        position: absolute;
+        z-index: var(--hb-panel-z-index, 1000);
+        /* Where the panel sits until it has measured itself; then inline left/top from
+           placeStatusPanel() keep it on screen. */
+        top: calc(100% + 0.4em);
+        inset-inline-end: 0;
+        box-sizing: border-box;
+        overflow-y: auto;
+        width: max-content;
+        min-width: var(--hb-panel-min-width, 18rem);
+        max-width: var(--hb-panel-max-width, min(26rem, 95vw));
+        padding: 0.75em 1em;
+        border: 1px solid var(--hb-panel-border-color, #d1d5db);
+        border-radius: 0.5em;
+        background: var(--hb-panel-background, #ffffff);
+        color: var(--hb-panel-color, #111827);
+        box-shadow: var(--hb-panel-shadow, 0 10px 25px rgb(0 0 0 / 0.15));
+        text-align: start;
+      }
       .hb-status__phase {
         display: flex;
         align-items: center;
