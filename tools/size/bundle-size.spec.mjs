@@ -30,4 +30,12 @@ describe('measureBundle', () => {
     expect(budgetProblems({ [name]: measured })).toEqual([]);
     expect(GZIP_BUDGETS[name]).toBeGreaterThan(0);
   }, 60_000);
+
+  it('leaves the status panel out of the initial code of the Angular setup, for its @defer to load', async () => {
+    const measured = await measureBundle(SCENARIOS.angular);
+    const isPanel = (file) => file.path.includes('web-socket-status-panel');
+
+    expect(measured.files.filter(isPanel)).toEqual([]);
+    expect(measured.lazy.files.filter(isPanel)).toHaveLength(1);
+  }, 60_000);
 });

@@ -1,12 +1,8 @@
 import {
   ChangeDetectionStrategy,
   Component,
-  DOCUMENT,
   ElementRef,
-  LOCALE_ID,
-  NgZone,
   Renderer2,
-  afterRenderEffect,
   booleanAttribute,
   computed,
   effect,
@@ -16,8 +12,10 @@ import {
   viewChild,
 } from '@angular/core';
 import { HEARTBEAT_STATUS_TEXTS } from './heartbeat-status.texts.js';
-import { placeStatusPanel, type StatusPanelAlign, type StatusPanelPlacement } from './status-panel-placement.js';
-import { WebSocketStore } from './web-socket.store.js';
+import type { StatusPanelAlign } from './status-panel-placement.js';
+import { WebSocketStatusPanelComponent } from './web-socket-status-panel.component.js';
+import { STATUS_CONTROL_STYLES } from './web-socket-status.styles.js';
+import { WebSocketStore, reconnectQuietly } from './web-socket.store.js';
 
 let nextPanelId = 0;
 
@@ -28,6 +26,7 @@ let nextPanelId = 0;
  */
 @Component({
   selector: 'hb-websocket-status',
+  imports: [WebSocketStatusPanelComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: {
     class: 'hb-websocket-status',
@@ -64,241 +63,74 @@ let nextPanelId = 0;
     <span class="hb-status__visually-hidden" role="status" aria-live="polite" data-testid="hb-status-announcer">{{
       texts.announcement(statusLabel())
     }}</span>
-    @if (open()) {
-      <section
-        #panel
-        class="hb-status__panel"
-        data-testid="hb-status-details"
-        role="region"
-        [id]="panelId"
-        [attr.aria-label]="texts.detailsTitle"
-      >
-        <p class="hb-status__phase" data-testid="hb-phase">
-          <span class="hb-status__dot" aria-hidden="true"></span>
-          {{ statusLabel() }} · {{ texts.phases[store.phase()] }}
-        </p>
-        <dl class="hb-status__facts">
-          <dt>{{ texts.connectedAt }}</dt>
-          <dd data-testid="hb-connected-at">
-            @if (store.connectedAt(); as at) {
-              <time [attr.datetime]="isoTime(at)">{{ dateTime(at) }}</time>
-              {{ texts.connectedFor(texts.duration(now() - at)) }}
-            } @else {
-              {{ texts.none }}
-            }
-          </dd>
-          @if (showReconnect()) {
-            <dt>{{ texts.reconnectCount }}</dt>
-            <dd data-testid="hb-reconnect-count">{{ store.reconnectCount() }}</dd>
-            <dt>{{ texts.reconnectAttempts }}</dt>
-            <dd data-testid="hb-reconnect-attempts">
-              {{ texts.attemptOf(store.reconnectAttempts(), store.maxReconnectAttempts()) }}
-              <progress [value]="store.reconnectAttempts()" [max]="store.maxReconnectAttempts() || 1" aria-hidden="true"></progress>
-            </dd>
-            <dt>{{ texts.nextAttempt }}</dt>
-            @let seconds = countdown();
-            <dd data-testid="hb-countdown" [attr.data-seconds]="seconds">
-              {{ seconds === null ? texts.none : texts.nextAttemptIn(seconds) }}
-            </dd>
-          }
-          <dt>{{ texts.pingCount }}</dt>
-          <dd data-testid="hb-ping-count">{{ store.pingCount() }}</dd>
-          <dt>{{ texts.pongCount }}</dt>
-          <dd data-testid="hb-pong-count">{{ store.pongCount() }}</dd>
-          <dt>{{ texts.missedPongs }}</dt>
-          <dd data-testid="hb-missed-pongs">{{ store.missedPongs() }}</dd>
-          <dt>{{ texts.lastPing }}</dt>
-          <dd data-testid="hb-last-ping">{{ time(store.lastPingAt()) }}</dd>
-          <dt>{{ texts.lastPong }}</dt>
-          <dd data-testid="hb-last-pong">{{ time(store.lastPongAt()) }}</dd>
-          <dt>{{ texts.rtt }}</dt>
-          @let rtt = store.rttMs();
-          <dd data-testid="hb-rtt">{{ rtt === null ? texts.none : texts.rttValue(rtt, store.rttSmoothedMs()) }}</dd>
-          <dt>{{ texts.clockOffset }}</dt>
-          @let offset = store.clockOffsetMs();
-          <dd data-testid="hb-clock-offset">{{ offset === null ? texts.none : texts.milliseconds(offset) }}</dd>
-          <dt>{{ texts.error }}</dt>
-          <dd data-testid="hb-error" class="hb-status__error">{{ store.lastError() ?? texts.none }}</dd>
-        </dl>
-        <div class="hb-status__actions">
-          @if (showReconnect()) {
-            <button type="button" data-testid="hb-reconnect" (click)="reconnect()">{{ texts.reconnect }}</button>
-          }
-          <button type="button" data-testid="hb-disconnect" (click)="store.disconnect()">{{ texts.disconnect }}</button>
-          <button type="button" data-testid="hb-send-ping" [disabled]="!store.isConnected()" (click)="store.sendPing()">
-            {{ texts.sendPing }}
-          </button>
-          @if (showReconnect()) {
-            <button type="button" data-testid="hb-reset" (click)="store.resetReconnectState()">{{ texts.reset }}</button>
-            <label class="hb-status__switch">
-              <input
-                #autoReconnect
-                type="checkbox"
-                role="switch"
-                data-testid="hb-auto-reconnect"
-                [checked]="store.autoReconnect()"
-                [attr.aria-checked]="store.autoReconnect()"
-                (change)="setAutoReconnect(autoReconnect.checked)"
-              />
-              {{ texts.autoReconnect }}
-            </label>
-          }
-        </div>
-      </section>
-    }
-  `,
-  styles: `
-    :host {
-      --hb-dot-color: var(--hb-status-disconnected-color, #9ca3af);
-      position: relative;
-      display: inline-flex;
-      align-items: center;
-      gap: 0.5em;
-      font-size: var(--hb-font-size, 0.875rem);
-      color: var(--hb-color, inherit);
-    }
-    :host([data-status='connected']) {
-      --hb-dot-color: var(--hb-status-connected-color, #16a34a);
-    }
-    :host([data-status='connecting']) {
-      --hb-dot-color: var(--hb-status-connecting-color, #eab308);
-    }
-    :host([data-status='error']) {
-      --hb-dot-color: var(--hb-status-error-color, #dc2626);
-    }
-    .hb-status__indicator {
-      display: inline-flex;
-      align-items: center;
-      gap: 0.4em;
-      padding: 0.25em 0.65em;
-      border: 1px solid var(--hb-indicator-border-color, transparent);
-      border-radius: 999px;
-      background: var(--hb-indicator-background, transparent);
-      color: inherit;
-      font: inherit;
-      line-height: 1.4;
-    }
-    .hb-status__toggle {
-      cursor: pointer;
-    }
-    .hb-status__toggle:hover {
-      background: var(--hb-indicator-hover-background, rgb(127 127 127 / 0.12));
-    }
-    button:focus-visible,
-    input:focus-visible {
-      outline: 2px solid var(--hb-focus-color, #2563eb);
-      outline-offset: 2px;
-    }
-    .hb-status__dot {
-      display: inline-block;
-      flex: none;
-      width: 0.7em;
-      height: 0.7em;
-      border-radius: 50%;
-      background: var(--hb-dot-color);
-    }
-    :host([data-status='connecting']) .hb-status__dot {
-      animation: hb-status-pulse 1.2s ease-in-out infinite;
-    }
-    @keyframes hb-status-pulse {
-      50% {
-        opacity: 0.35;
+    <!-- The panel's code loads when it first opens (or once the page is idle): docs/angular.md#hb-websocket-status. -->
+    @defer (when open(); prefetch on idle) {
+      @if (open()) {
+        <hb-websocket-status-panel
+          class="hb-status__panel"
+          data-testid="hb-status-details"
+          role="region"
+          [id]="panelId"
+          [attr.aria-label]="texts.detailsTitle"
+          [showReconnect]="showReconnect()"
+          [statusLabel]="statusLabel()"
+          [align]="panelAlign()"
+        />
       }
     }
-    @media (prefers-reduced-motion: reduce) {
-      :host([data-status='connecting']) .hb-status__dot {
-        animation: none;
-      }
-    }
-    .hb-status__inline-action,
-    .hb-status__actions button {
-      padding: 0.25em 0.75em;
-      border: 1px solid var(--hb-button-border-color, #9ca3af);
-      border-radius: 0.375em;
-      background: var(--hb-button-background, transparent);
-      color: inherit;
-      font: inherit;
-      cursor: pointer;
-    }
-    .hb-status__actions button:disabled {
-      cursor: not-allowed;
-      opacity: 0.5;
-    }
-    .hb-status__panel {
-      position: absolute;
-      z-index: var(--hb-panel-z-index, 1000);
-      /* Where the panel sits until the component has measured it (and during server-side
-         rendering); once open, inline left/top from placeStatusPanel() keep it on screen. */
-      top: calc(100% + 0.4em);
-      inset-inline-end: 0;
-      box-sizing: border-box;
-      overflow-y: auto;
-      width: max-content;
-      min-width: var(--hb-panel-min-width, 18rem);
-      max-width: var(--hb-panel-max-width, min(26rem, 95vw));
-      padding: 0.75em 1em;
-      border: 1px solid var(--hb-panel-border-color, #d1d5db);
-      border-radius: 0.5em;
-      background: var(--hb-panel-background, #ffffff);
-      color: var(--hb-panel-color, #111827);
-      box-shadow: var(--hb-panel-shadow, 0 10px 25px rgb(0 0 0 / 0.15));
-      text-align: start;
-    }
-    .hb-status__phase {
-      display: flex;
-      align-items: center;
-      gap: 0.4em;
-      margin: 0 0 0.5em;
-      font-weight: 600;
-    }
-    .hb-status__facts {
-      display: grid;
-      grid-template-columns: auto 1fr;
-      gap: 0.25em 1em;
-      margin: 0;
-    }
-    .hb-status__facts dt {
-      color: var(--hb-muted-color, #6b7280);
-    }
-    .hb-status__facts dd {
-      margin: 0;
-      font-variant-numeric: tabular-nums;
-    }
-    .hb-status__facts progress {
-      width: 5em;
-      height: 0.5em;
-      margin-inline-start: 0.4em;
-      vertical-align: middle;
-    }
-    .hb-status__error {
-      overflow-wrap: anywhere;
-      color: var(--hb-status-error-color, #dc2626);
-    }
-    .hb-status__actions {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: center;
-      gap: 0.5em;
-      margin-top: 0.75em;
-    }
-    .hb-status__switch {
-      display: inline-flex;
-      align-items: center;
-      gap: 0.3em;
-      cursor: pointer;
-    }
-    .hb-status__visually-hidden {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      margin: -1px;
-      padding: 0;
-      overflow: hidden;
-      clip: rect(0 0 0 0);
-      white-space: nowrap;
-      border: 0;
-    }
   `,
+  styles: [
+    STATUS_CONTROL_STYLES,
+    `
+      :host {
+        --hb-dot-color: var(--hb-status-disconnected-color, #9ca3af);
+        position: relative;
+        display: inline-flex;
+        align-items: center;
+        gap: 0.5em;
+        font-size: var(--hb-font-size, 0.875rem);
+        color: var(--hb-color, inherit);
+      }
+      :host([data-status='connected']) {
+        --hb-dot-color: var(--hb-status-connected-color, #16a34a);
+      }
+      :host([data-status='connecting']) {
+        --hb-dot-color: var(--hb-status-connecting-color, #eab308);
+      }
+      :host([data-status='error']) {
+        --hb-dot-color: var(--hb-status-error-color, #dc2626);
+      }
+      .hb-status__indicator {
+        display: inline-flex;
+        align-items: center;
+        gap: 0.4em;
+        padding: 0.25em 0.65em;
+        border: 1px solid var(--hb-indicator-border-color, transparent);
+        border-radius: 999px;
+        background: var(--hb-indicator-background, transparent);
+        color: inherit;
+        font: inherit;
+        line-height: 1.4;
+      }
+      .hb-status__toggle {
+        cursor: pointer;
+      }
+      .hb-status__toggle:hover {
+        background: var(--hb-indicator-hover-background, rgb(127 127 127 / 0.12));
+      }
+      .hb-status__visually-hidden {
+        position: absolute;
+        width: 1px;
+        height: 1px;
+        margin: -1px;
+        padding: 0;
+        overflow: hidden;
+        clip: rect(0 0 0 0);
+        white-space: nowrap;
+        border: 0;
+      }
+    `,
+  ],
 })
 export class WebSocketStatusComponent {
   /** Whether the indicator opens the details panel (otherwise it is a plain label). */
@@ -316,39 +148,13 @@ export class WebSocketStatusComponent {
   protected readonly panelId = `hb-websocket-status-details-${nextPanelId++}`;
 
   readonly #host: ElementRef<HTMLElement> = inject(ElementRef);
-  readonly #locale = inject(LOCALE_ID);
-  readonly #document = inject(DOCUMENT);
   private readonly toggleButton = viewChild<ElementRef<HTMLButtonElement>>('toggle');
-  private readonly panel = viewChild<ElementRef<HTMLElement>>('panel');
-  /** Bumped when the window or the open panel changes size, so that the panel is placed again. */
-  readonly #layoutChanges = signal(0);
   readonly #expanded = signal(false);
-  readonly #now = signal(Date.now());
 
   protected readonly open = computed(() => this.showDetails() && this.#expanded());
-  protected readonly now = this.#now.asReadonly();
   protected readonly statusLabel = computed(() => this.texts.statuses[this.store.status()]);
-  /** Whole seconds until the next reconnect attempt, while one is scheduled. */
-  protected readonly countdown = computed(() => {
-    const at = this.store.nextReconnectAt();
-    return at === null ? null : Math.max(0, Math.ceil((at - this.#now()) / 1000));
-  });
-
-  readonly #timeFormat = dateTimeFormat(this.#locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-  readonly #dateTimeFormat = dateTimeFormat(this.#locale, { dateStyle: 'short', timeStyle: 'medium' });
 
   constructor() {
-    const zone = inject(NgZone);
-    // The clock only runs while the open panel shows something that moves (a countdown or the
-    // connection's age), so a closed indicator costs no timer at all.
-    effect((onCleanup) => {
-      const ticking = this.open() && (this.store.nextReconnectAt() !== null || this.store.connectedAt() !== null);
-      if (!ticking) return;
-      this.#now.set(Date.now());
-      const timer = zone.runOutsideAngular(() => setInterval(() => this.#now.set(Date.now()), 1000));
-      onCleanup(() => clearInterval(timer));
-    });
-
     // Listening on the document only while open keeps closed indicators out of every click.
     const renderer = inject(Renderer2);
     effect((onCleanup) => {
@@ -356,34 +162,6 @@ export class WebSocketStatusComponent {
       onCleanup(renderer.listen('document', 'click', (event: Event) => this.#closeOnOutsideClick(event)));
     });
 
-    // The panel is placed when it opens and again whenever the window or the panel itself (new
-    // content, e.g. an error text) changes size; a closed indicator listens to nothing.
-    effect((onCleanup) => {
-      const panel = this.panel()?.nativeElement;
-      if (!panel) return;
-      const relayout = (): void => this.#layoutChanges.update((count) => count + 1);
-      onCleanup(renderer.listen('window', 'resize', relayout));
-      const view = this.#document.defaultView;
-      if (view && 'ResizeObserver' in view) {
-        const observer = new view.ResizeObserver(relayout);
-        observer.observe(panel);
-        onCleanup(() => observer.disconnect());
-      }
-    });
-    // Measured after rendering and written before the browser paints, so the panel never shows
-    // at a spot off screen.
-    afterRenderEffect({
-      earlyRead: () => {
-        this.#layoutChanges();
-        const panel = this.panel()?.nativeElement;
-        return panel ? this.#measurePlacement(panel, this.panelAlign()) : null;
-      },
-      write: (placement) => {
-        const panel = this.panel()?.nativeElement;
-        const place = placement();
-        if (panel && place) applyPlacement(renderer, panel, place);
-      },
-    });
   }
 
   toggleDetails(): void {
@@ -398,72 +176,12 @@ export class WebSocketStatusComponent {
   }
 
   protected reconnect(): void {
-    // The outcome shows in the status and the error text; the rejection itself has no reader here.
-    this.store.connect().catch(() => undefined);
-  }
-
-  protected setAutoReconnect(enabled: boolean): void {
-    if (enabled) this.store.enableAutoReconnect();
-    else this.store.disableAutoReconnect();
-  }
-
-  protected time(epochMs: number | null): string {
-    return epochMs === null ? this.texts.none : this.#timeFormat.format(epochMs);
-  }
-
-  protected dateTime(epochMs: number): string {
-    return this.#dateTimeFormat.format(epochMs);
-  }
-
-  protected isoTime(epochMs: number): string {
-    return new Date(epochMs).toISOString();
-  }
-
-  /** The panel's placement, with `left`/`top` relative to the host (the panel's containing block). */
-  #measurePlacement(panel: HTMLElement, align: StatusPanelAlign): StatusPanelPlacement {
-    const host = this.#host.nativeElement;
-    const hostBox = host.getBoundingClientRect();
-    const panelBox = panel.getBoundingClientRect();
-    const root = this.#document.documentElement;
-    const view = this.#document.defaultView;
-    // clientWidth/Height leave out scrollbars; a document without layout reports 0, then the window's size.
-    const viewport = {
-      width: root.clientWidth || view?.innerWidth || 0,
-      height: root.clientHeight || view?.innerHeight || 0,
-    };
-    // The full height even while a max-height cuts it: that decides whether it still needs one.
-    const size = { width: panelBox.width, height: panelBox.height + panel.scrollHeight - panel.clientHeight };
-    const rtl = view?.getComputedStyle(host).direction === 'rtl';
-    const place = placeStatusPanel(hostBox, size, viewport, { align, rtl });
-    return {
-      ...place,
-      left: place.left - hostBox.left - host.clientLeft,
-      top: place.top - hostBox.top - host.clientTop,
-    };
+    reconnectQuietly(this.store);
   }
 
   #closeOnOutsideClick(event: Event): void {
     const target = event.target;
     if (target instanceof Node && this.#host.nativeElement.contains(target)) return;
     this.closeDetails();
-  }
-}
-
-function applyPlacement(renderer: Renderer2, panel: HTMLElement, place: StatusPanelPlacement): void {
-  renderer.setStyle(panel, 'left', `${place.left}px`);
-  renderer.setStyle(panel, 'top', `${place.top}px`);
-  renderer.setStyle(panel, 'right', 'auto');
-  renderer.setStyle(panel, 'bottom', 'auto');
-  if (place.maxHeight === null) renderer.removeStyle(panel, 'max-height');
-  else renderer.setStyle(panel, 'max-height', `${place.maxHeight}px`);
-  renderer.setAttribute(panel, 'data-placement', `${place.side}-${place.align}`);
-}
-
-function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  try {
-    return new Intl.DateTimeFormat(locale, options);
-  } catch {
-    // Angular accepts locale ids Intl does not (e.g. "en-US-POSIX"); the browser's own locale will do.
-    return new Intl.DateTimeFormat(undefined, options);
   }
 }

@@ -251,3 +251,11 @@ export class WebSocketStore {
 function throwStoreNotProvided(): never {
   throw new Error(HeartbeatMessages.storeNotProvided());
 }
+
+/**
+ * `connect()` for a button of `<hb-websocket-status>`: the outcome shows in the status and the error
+ * text, so the rejection itself has no reader and is kept out of the unhandled rejections.
+ */
+export function reconnectQuietly(store: WebSocketStore): void {
+  store.connect().catch(() => undefined);
+}
