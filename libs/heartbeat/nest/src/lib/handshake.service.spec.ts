@@ -310,6 +310,7 @@ describe('HandshakeService', () => {
       release(true);
       expect(await waiting.next('welcome')).toMatchObject({ type: 'welcome' });
       // The first frame after the welcome is the replay's subscribed, not an event or a ping.
+      await eventually(() => waiting.frames.length > 0, 'a frame after the welcome');
       expect(waiting.frames[0]).toMatchObject({ type: 'subscribed', topic: 'alerts', replayed: 5 });
     });
   });

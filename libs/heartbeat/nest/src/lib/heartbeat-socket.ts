@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import type { HeartbeatConnection } from './core/heartbeat-connection.js';
 import type { PeerTransport } from './core/peer-transport.js';
-import { type LoneTextFrameTaker, writeTextFrame } from './ws-fast-path.js';
+import { type LoneTextFrameTaker, type TurnTrackingSocket, writeTextFrame } from './ws-fast-path.js';
 
 /**
  * The Heartbeat server's sockets (ws builds them through its `WebSocket` server option), and the
@@ -14,11 +14,13 @@ import { type LoneTextFrameTaker, writeTextFrame } from './ws-fast-path.js';
 /** Reads a lone text frame's bytes before ws does (HeartbeatGateway's pong reader); see LoneTextFrameTaker. */
 export type LoneTextFrameReader = (socket: HeartbeatSocket, payload: Buffer) => boolean;
 
-export class HeartbeatSocket extends WebSocket implements PeerTransport, LoneTextFrameTaker {
+export class HeartbeatSocket extends WebSocket implements PeerTransport, LoneTextFrameTaker, TurnTrackingSocket {
   /** Set by ConnectionRegistry from `open` until the socket closed. */
   connection: HeartbeatConnection | undefined = undefined;
   /** Shared by the server's sockets: a field, not a closure per connection. */
   loneFrameReader: LoneTextFrameReader | undefined = undefined;
+  /** The turn of the event loop of its last frame (ws-fast-path.ts: later frames of a turn leave together). */
+  lastWriteTurn = 0;
 
   get isOpen(): boolean {
     return this.readyState === WebSocket.OPEN;

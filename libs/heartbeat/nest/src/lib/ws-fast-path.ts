@@ -43,19 +43,30 @@ const SENDER_IDLE = 0;
 const TEXT_FRAME = { binary: false } as const;
 
 /**
- * Sockets holding frames written in this turn of the event loop (corked). A burst of frames to one
- * socket (events published together, a welcome with its replay) leaves in one write when the turn
- * ends, not one each: on loopback most of a fan-out's time was the kernel's per-write cost
- * (docs/benchmarks.md, issue 14 profiles).
+ * A socket's first frame in a turn of the event loop goes out at once; the ones after it are held
+ * (corked) until the turn ends and leave together. A burst of frames to one socket (events published
+ * together, a welcome with its replay) then costs two writes, not one each: on loopback most of a
+ * fan-out's time was the kernel's per-write cost (docs/benchmarks.md, issue 14 profiles). A ping, the
+ * only frame of most sockets in most turns, is written at once, as it was timed.
  */
+let turn = 1;
+let turnEnding = false;
+/** Sockets holding frames until the turn ends. */
 const corked: Socket[] = [];
 /** A corked socket is released early once it holds this much, so a large burst flows as it is written. */
 const MAX_CORKED_BYTES = 64 * 1024;
 
-function releaseCorked(): void {
-  // Uncorking a socket released early (or twice listed) is a no-op.
+function endTurn(): void {
+  turn++;
+  turnEnding = false;
+  // Uncorking a socket released early (or listed twice) is a no-op.
   for (const tcp of corked) tcp.uncork();
   corked.length = 0;
+}
+
+/** A socket that remembers the turn of its last frame (HeartbeatSocket). */
+export interface TurnTrackingSocket {
+  lastWriteTurn: number;
 }
 
 /** The frame of the last payload framed: a broadcast frames its payload once for all its sockets. */
@@ -89,19 +100,25 @@ export function textFrame(payload: Buffer): Buffer {
 }
 
 /**
- * Sends `payload` (UTF-8 bytes) as one text frame on an open socket: the framed bytes, written with
- * the socket's other frames of this turn of the event loop, where ws's sender is idle and
- * uncompressed; ws's `send()` otherwise.
+ * Sends `payload` (UTF-8 bytes) as one text frame on an open socket: the framed bytes, at once if it
+ * is the socket's first frame in this turn of the event loop and with its later ones otherwise, where
+ * ws's sender is idle and uncompressed; ws's `send()` otherwise.
  */
-export function writeTextFrame(socket: WebSocket, payload: Buffer): void {
+export function writeTextFrame(socket: WebSocket & TurnTrackingSocket, payload: Buffer): void {
   const { _socket: tcp, _sender: sender, _extensions: extensions } = socket as unknown as WsInternals;
   if (socket.readyState !== socket.OPEN || !tcp || !sender || sender._state !== SENDER_IDLE || !sender._firstFragment || !isEmpty(extensions)) {
     socket.send(payload, TEXT_FRAME);
     return;
   }
-  if (tcp.writableCorked === 0) {
+  if (!turnEnding) {
+    turnEnding = true;
+    setImmediate(endTurn);
+  }
+  if (socket.lastWriteTurn !== turn) {
+    socket.lastWriteTurn = turn;
+  } else if (tcp.writableCorked === 0) {
     tcp.cork();
-    if (corked.push(tcp) === 1) setImmediate(releaseCorked);
+    corked.push(tcp);
   }
   tcp.write(textFrame(payload));
   if (tcp.writableLength >= MAX_CORKED_BYTES) tcp.uncork();
