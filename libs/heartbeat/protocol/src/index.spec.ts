@@ -43,6 +43,7 @@ describe('@heartbeat/protocol', () => {
         'parseClientFrame',
         'parseRetryHint',
         'parseServerFrame',
+        'readPongBytes',
         'serverFrameSchemas',
         'topicNameProblem',
         'topicUser',
