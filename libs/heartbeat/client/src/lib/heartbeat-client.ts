@@ -77,7 +77,10 @@ export class HeartbeatClient implements HeartbeatClientApi {
       send: (frame) => this.#openSocket()?.send(frame) ?? false,
       gap: (payload) => this.#emit('gap', payload),
       resumed: (payload) => this.#emit('resumed', payload),
-      positionsChanged: () => this.#features.forEach((feature) => feature.positionsChanged?.()),
+      // Once per topic event: a plain loop, no closure per call.
+      positionsChanged: () => {
+        for (const feature of this.#features) feature.positionsChanged?.();
+      },
       joined: (payload) => this.#emit('joined', payload),
     });
     this.#refusals = new TopicRefusals(this.#topics, (payload) => this.#emit('unsubscribed', payload));

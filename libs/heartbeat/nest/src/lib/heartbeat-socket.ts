@@ -4,6 +4,9 @@ import type { HeartbeatConnection } from './core/heartbeat-connection.js';
 import type { PeerTransport } from './core/peer-transport.js';
 import { type LoneTextFrameTaker, type TurnTrackingSocket, writeTextFrame } from './ws-fast-path.js';
 
+/** Reads a lone text frame's bytes before ws does (HeartbeatGateway's pong reader); see LoneTextFrameTaker. */
+export type LoneTextFrameReader = (socket: HeartbeatSocket, payload: Buffer) => boolean;
+
 /**
  * The Heartbeat server's sockets (ws builds them through its `WebSocket` server option), and the
  * core's PeerTransport for `ws` (docs/server.md#architecture): the socket itself is the transport,
@@ -11,9 +14,6 @@ import { type LoneTextFrameTaker, type TurnTrackingSocket, writeTextFrame } from
  * instead of a socket-keyed Map, which would cost a hash lookup per frame and an entry (about 46
  * bytes) per connection.
  */
-/** Reads a lone text frame's bytes before ws does (HeartbeatGateway's pong reader); see LoneTextFrameTaker. */
-export type LoneTextFrameReader = (socket: HeartbeatSocket, payload: Buffer) => boolean;
-
 export class HeartbeatSocket extends WebSocket implements PeerTransport, LoneTextFrameTaker, TurnTrackingSocket {
   /** Set by ConnectionRegistry from `open` until the socket closed. */
   connection: HeartbeatConnection | undefined = undefined;
@@ -40,11 +40,11 @@ export class HeartbeatSocket extends WebSocket implements PeerTransport, LoneTex
   }
 
   /**
-   * Frames are written whole, with the socket's other frames of this turn of the event loop
-   * (ws-frame-writer.ts); UTF-8 bytes are framed once for every socket a broadcast goes to.
+   * Frames are written whole, a burst to this socket in one turn of the event loop together
+   * (ws-fast-path.ts); UTF-8 bytes are framed once for every socket a broadcast goes to.
    */
   sendText(data: string | Buffer): void {
-    writeTextFrame(this, typeof data === 'string' ? Buffer.from(data) : data);
+    writeTextFrame(this, data);
   }
 
   takeLoneTextFrame(payload: Buffer): boolean {

@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import { WebSocket, WebSocketServer } from 'ws';
 import { type LoneTextFrameTaker, type TurnTrackingSocket, offerLoneTextFrames, textFrame, writeTextFrame } from './ws-fast-path.js';
@@ -31,7 +31,10 @@ class TakingSocket extends TrackingSocket implements LoneTextFrameTaker {
   }
 }
 
-/** A ws server on port 0 and a client connected to it; `peer` is the server's socket. */
+/** How to close each pair a test opened (afterEach). */
+const opened: (() => Promise<void>)[] = [];
+
+/** A ws server on port 0 and a client connected to it; `peer` is the server's socket. Closed after the test. */
 async function connectedPair(serverOptions: { perMessageDeflate?: boolean; WebSocket?: typeof WebSocket } = {}) {
   const server = new WebSocketServer({ port: 0, WebSocket: TrackingSocket as unknown as typeof WebSocket, ...serverOptions });
   await once(server, 'listening');
@@ -41,11 +44,12 @@ async function connectedPair(serverOptions: { perMessageDeflate?: boolean; WebSo
   await once(client, 'open');
   const received: string[] = [];
   client.on('message', (data: Buffer, isBinary: boolean) => received.push(`${isBinary ? 'binary' : 'text'}:${data.toString()}`));
-  const close = async () => {
+  opened.push(async () => {
     client.terminate();
     await new Promise((resolve) => server.close(resolve));
-  };
-  return { server, client, peer, received, close };
+  });
+  const peerTcp = (peer as unknown as { _socket: Socket })._socket;
+  return { server, client, peer, peerTcp, received };
 }
 
 async function until(condition: () => boolean): Promise<void> {
@@ -57,10 +61,20 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 describe('ws-fast-path', () => {
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((close) => close()));
+  });
+
   describe('#textFrame', () => {
     it.each([0, 1, 125, 126, 65_535, 65_536])('frames a payload of %i bytes exactly as ws does', (length) => {
       const payload = Buffer.alloc(length, 0x61);
       expect(textFrame(payload).equals(wsFrame(payload))).toBe(true);
+    });
+
+    it('encodes text straight into the frame, as ws frames its UTF-8 bytes', () => {
+      for (const text of ['{"type":"welcome"}', 'é'.repeat(100), '€'.repeat(30_000)]) {
+        expect(textFrame(text).equals(wsFrame(Buffer.from(text)))).toBe(true);
+      }
     });
 
     it('frames a broadcast once: the same payload gives the same frame', () => {
@@ -77,107 +91,94 @@ describe('ws-fast-path', () => {
     it('relies on ws internals that are still there: the TCP socket, an idle sender, no extensions', async () => {
       // If this fails after a ws upgrade, ws-fast-path.ts must be updated (or reduced to send()).
       const pair = await connectedPair();
-      try {
-        const internals = pair.peer as unknown as { _socket: unknown; _sender: { _state: unknown; _firstFragment: unknown }; _extensions: unknown };
-        expect(typeof (internals._socket as { write?: unknown }).write).toBe('function');
-        expect(internals._sender._state).toBe(0);
-        expect(internals._sender._firstFragment).toBe(true);
-        expect(internals._extensions).toEqual({});
-      } finally {
-        await pair.close();
-      }
+      const internals = pair.peer as unknown as { _socket: unknown; _sender: { _state: unknown; _firstFragment: unknown }; _extensions: unknown };
+      expect(typeof (internals._socket as { write?: unknown }).write).toBe('function');
+      expect(internals._sender._state).toBe(0);
+      expect(internals._sender._firstFragment).toBe(true);
+      expect(internals._extensions).toEqual({});
     });
 
     it('delivers text frames in order between frames sent with send()', async () => {
       const pair = await connectedPair();
-      try {
-        const shared = Buffer.from('{"n":2}');
-        pair.peer.send('{"n":1}');
-        writeTextFrame(pair.peer, shared);
-        writeTextFrame(pair.peer, shared);
-        writeTextFrame(pair.peer, Buffer.alloc(70_000, 0x62));
-        pair.peer.send('{"n":4}');
-        await until(() => pair.received.length === 5);
-        expect(pair.received.map((text) => text.slice(0, 12))).toEqual(['text:{"n":1}', 'text:{"n":2}', 'text:{"n":2}', `text:${'b'.repeat(7)}`, 'text:{"n":4}']);
-        expect(pair.received[3]).toHaveLength('text:'.length + 70_000);
-      } finally {
-        await pair.close();
-      }
+      const shared = Buffer.from('{"n":2}');
+      pair.peer.send('{"n":1}');
+      writeTextFrame(pair.peer, shared);
+      writeTextFrame(pair.peer, shared);
+      writeTextFrame(pair.peer, Buffer.alloc(70_000, 0x62));
+      pair.peer.send('{"n":4}');
+      await until(() => pair.received.length === 5);
+      expect(pair.received.map((text) => text.slice(0, 12))).toEqual(['text:{"n":1}', 'text:{"n":2}', 'text:{"n":2}', `text:${'b'.repeat(7)}`, 'text:{"n":4}']);
+      expect(pair.received[3]).toHaveLength('text:'.length + 70_000);
     });
 
     it("writes a socket's first frame of a turn at once and holds the later ones until the turn ends, then writes them together", async () => {
       const pair = await connectedPair();
-      try {
-        const tcp = (pair.peer as unknown as { _socket: import('node:net').Socket })._socket;
-        writeTextFrame(pair.peer, Buffer.from('{"n":1}'));
-        expect([tcp.writableCorked, tcp.writableLength]).toEqual([0, 0]);
-        for (const n of [2, 3]) writeTextFrame(pair.peer, Buffer.from(`{"n":${n}}`));
-        expect(tcp.writableCorked).toBe(1);
-        expect(tcp.writableLength).toBe(2 * textFrame(Buffer.from('{"n":1}')).length);
-        await new Promise((resolve) => setImmediate(resolve));
-        expect(tcp.writableCorked).toBe(0);
-        await until(() => pair.received.length === 3);
-        expect(pair.received).toEqual(['text:{"n":1}', 'text:{"n":2}', 'text:{"n":3}']);
-      } finally {
-        await pair.close();
-      }
+      const tcp = pair.peerTcp;
+      writeTextFrame(pair.peer, Buffer.from('{"n":1}'));
+      expect([tcp.writableCorked, tcp.writableLength]).toEqual([0, 0]);
+      for (const n of [2, 3]) writeTextFrame(pair.peer, Buffer.from(`{"n":${n}}`));
+      expect(tcp.writableCorked).toBe(1);
+      expect(tcp.writableLength).toBe(2 * textFrame(Buffer.from('{"n":1}')).length);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(tcp.writableCorked).toBe(0);
+      await until(() => pair.received.length === 3);
+      expect(pair.received).toEqual(['text:{"n":1}', 'text:{"n":2}', 'text:{"n":3}']);
+    });
+
+    it('drops what it held for a socket destroyed before the turn ends, without an error', async () => {
+      const pair = await connectedPair();
+      const errors: Error[] = [];
+      pair.peer.on('error', (error) => errors.push(error));
+      writeTextFrame(pair.peer, Buffer.from('{"n":1}'));
+      writeTextFrame(pair.peer, Buffer.from('{"n":2}'));
+      expect(pair.peerTcp.writableCorked).toBe(1);
+      const closed = once(pair.client, 'close');
+      pair.peer.terminate();
+      await new Promise((resolve) => setImmediate(resolve));
+      await closed;
+      expect(errors).toEqual([]);
+      expect(pair.received).toEqual(['text:{"n":1}']);
     });
 
     it('lets a large burst flow as it is written instead of holding it all', async () => {
       const pair = await connectedPair();
-      try {
-        const tcp = (pair.peer as unknown as { _socket: import('node:net').Socket })._socket;
-        writeTextFrame(pair.peer, Buffer.from('{"n":1}'));
-        writeTextFrame(pair.peer, Buffer.alloc(70_000, 0x63));
-        expect(tcp.writableCorked).toBe(0);
-        await until(() => pair.received.length === 2);
-      } finally {
-        await pair.close();
-      }
+      const tcp = pair.peerTcp;
+      writeTextFrame(pair.peer, Buffer.from('{"n":1}'));
+      writeTextFrame(pair.peer, Buffer.alloc(70_000, 0x63));
+      expect(tcp.writableCorked).toBe(0);
+      await until(() => pair.received.length === 2);
     });
 
     it('queues behind a frame ws is still preparing instead of overtaking it', async () => {
       const pair = await connectedPair();
-      try {
-        // ws reads a Blob asynchronously and holds later frames in its queue meanwhile.
-        pair.peer.send(new Blob(['first']));
-        writeTextFrame(pair.peer, Buffer.from('second'));
-        await until(() => pair.received.length === 2);
-        expect(pair.received).toEqual(['binary:first', 'text:second']);
-      } finally {
-        await pair.close();
-      }
+      // ws reads a Blob asynchronously and holds later frames in its queue meanwhile.
+      pair.peer.send(new Blob(['first']));
+      writeTextFrame(pair.peer, Buffer.from('second'));
+      await until(() => pair.received.length === 2);
+      expect(pair.received).toEqual(['binary:first', 'text:second']);
     });
 
     it('goes through send() on a compressed connection, whose frames ws must compress', async () => {
       const pair = await connectedPair({ perMessageDeflate: true });
-      try {
-        expect(pair.peer.extensions).toContain('permessage-deflate');
-        const tcp = (pair.peer as unknown as { _socket: { write: (chunk: unknown) => boolean } })._socket;
-        const write = jest.spyOn(tcp, 'write');
-        const payload = Buffer.from('compressed');
-        writeTextFrame(pair.peer, payload);
-        await until(() => pair.received.length === 1);
-        expect(pair.received).toEqual(['text:compressed']);
-        const plain = wsFrame(payload);
-        expect(write.mock.calls.some(([chunk]) => Buffer.isBuffer(chunk) && chunk.equals(plain))).toBe(false);
-        expect(write).toHaveBeenCalled();
-      } finally {
-        await pair.close();
-      }
+      expect(pair.peer.extensions).toContain('permessage-deflate');
+      const tcp = (pair.peer as unknown as { _socket: { write: (chunk: unknown) => boolean } })._socket;
+      const write = jest.spyOn(tcp, 'write');
+      const payload = Buffer.from('compressed');
+      writeTextFrame(pair.peer, payload);
+      await until(() => pair.received.length === 1);
+      expect(pair.received).toEqual(['text:compressed']);
+      const plain = wsFrame(payload);
+      expect(write.mock.calls.some(([chunk]) => Buffer.isBuffer(chunk) && chunk.equals(plain))).toBe(false);
+      expect(write).toHaveBeenCalled();
     });
 
     it('writes nothing on a closing socket', async () => {
       const pair = await connectedPair();
-      try {
-        const closed = once(pair.client, 'close');
-        pair.peer.close(1000, 'bye');
-        writeTextFrame(pair.peer, Buffer.from('late'));
-        await closed;
-        expect(pair.received).toEqual([]);
-      } finally {
-        await pair.close();
-      }
+      const closed = once(pair.client, 'close');
+      pair.peer.close(1000, 'bye');
+      writeTextFrame(pair.peer, Buffer.from('late'));
+      await closed;
+      expect(pair.received).toEqual([]);
     });
   });
 
@@ -188,89 +189,69 @@ describe('ws-fast-path', () => {
       const peer = pair.peer as unknown as TakingSocket;
       const heard: string[] = [];
       pair.peer.on('message', (data: Buffer) => heard.push(data.toString()));
-      const tcp = (pair.client as unknown as { _socket: import('node:net').Socket })._socket;
+      const tcp = (pair.client as unknown as { _socket: Socket })._socket;
       return { ...pair, peer, heard, tcp };
     }
 
     it('relies on ws internals that are still there: one data listener of its own, an idle parser, the socket under a symbol', async () => {
       // If this fails after a ws upgrade, ws-fast-path.ts must be updated (offerLoneTextFrames then returns false: ws reads all).
       const pair = await connectedPair();
-      try {
-        const internals = pair.peer as unknown as { _socket: import('node:net').Socket; _receiver: Record<string, unknown> };
-        const listeners = internals._socket.listeners('data');
-        expect(listeners.map((listener) => listener.name)).toEqual(['socketOnData']);
-        expect(internals._receiver).toMatchObject({ _state: 0, _bufferedBytes: 0, _fragmented: 0, _errored: false, writableLength: 0 });
-        expect(typeof internals._receiver['_maxPayload']).toBe('number');
-        const holder = internals._socket as unknown as Record<symbol, unknown>;
-        expect(Object.getOwnPropertySymbols(holder).some((key) => holder[key] === pair.peer)).toBe(true);
-      } finally {
-        await pair.close();
-      }
+      const internals = pair.peer as unknown as { _socket: Socket; _receiver: Record<string, unknown> };
+      const listeners = internals._socket.listeners('data');
+      expect(listeners.map((listener) => listener.name)).toEqual(['socketOnData']);
+      expect(internals._receiver).toMatchObject({ _state: 0, _bufferedBytes: 0, _fragmented: 0, _errored: false, writableLength: 0 });
+      expect(typeof internals._receiver['_maxPayload']).toBe('number');
+      const holder = internals._socket as unknown as Record<symbol, unknown>;
+      expect(Object.getOwnPropertySymbols(holder).some((key) => holder[key] === pair.peer)).toBe(true);
     });
 
     it('offers a small text frame that arrives alone to the socket first; what it does not take goes to ws', async () => {
       const pair = await takingPair();
-      try {
-        expect(offerLoneTextFrames(pair.peer)).toBe(true);
-        pair.client.send('take:1');
-        await until(() => pair.peer.taken.length === 1);
-        pair.client.send('{"type":"other"}');
-        await until(() => pair.heard.length === 1);
-        pair.client.send('take:2');
-        await until(() => pair.peer.taken.length === 2);
-        expect(pair.peer.taken).toEqual(['take:1', 'take:2']);
-        expect(pair.heard).toEqual(['{"type":"other"}']);
-      } finally {
-        await pair.close();
-      }
+      expect(offerLoneTextFrames(pair.peer)).toBe(true);
+      pair.client.send('take:1');
+      await until(() => pair.peer.taken.length === 1);
+      pair.client.send('{"type":"other"}');
+      await until(() => pair.heard.length === 1);
+      pair.client.send('take:2');
+      await until(() => pair.peer.taken.length === 2);
+      expect(pair.peer.taken).toEqual(['take:1', 'take:2']);
+      expect(pair.heard).toEqual(['{"type":"other"}']);
     });
 
     it('leaves to ws a frame split over two chunks, frames that share a chunk and frames over 125 bytes, in order', async () => {
       const pair = await takingPair();
-      try {
-        offerLoneTextFrames(pair.peer);
-        const split = wsFrame(Buffer.from('take:split'), true);
-        pair.tcp.write(split.subarray(0, 4));
-        await new Promise((resolve) => setTimeout(resolve, 30));
-        pair.tcp.write(split.subarray(4));
-        pair.tcp.write(Buffer.concat([wsFrame(Buffer.from('take:a'), true), wsFrame(Buffer.from('take:b'), true)]));
-        pair.tcp.write(wsFrame(Buffer.from(`take:${'x'.repeat(130)}`), true));
-        await until(() => pair.heard.length === 4);
-        expect(pair.heard.map((text) => text.slice(0, 10))).toEqual(['take:split', 'take:a', 'take:b', 'take:xxxxx']);
-        expect(pair.peer.taken).toEqual([]);
-      } finally {
-        await pair.close();
-      }
+      offerLoneTextFrames(pair.peer);
+      const split = wsFrame(Buffer.from('take:split'), true);
+      pair.tcp.write(split.subarray(0, 4));
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      pair.tcp.write(split.subarray(4));
+      pair.tcp.write(Buffer.concat([wsFrame(Buffer.from('take:a'), true), wsFrame(Buffer.from('take:b'), true)]));
+      pair.tcp.write(wsFrame(Buffer.from(`take:${'x'.repeat(130)}`), true));
+      await until(() => pair.heard.length === 4);
+      expect(pair.heard.map((text) => text.slice(0, 10))).toEqual(['take:split', 'take:a', 'take:b', 'take:xxxxx']);
+      expect(pair.peer.taken).toEqual([]);
     });
 
     it('lets ws refuse what it refuses: a text frame that is not UTF-8 closes the connection with 1007', async () => {
       const pair = await takingPair();
-      try {
-        offerLoneTextFrames(pair.peer);
-        const refused = once(pair.peer, 'error');
-        const closed = once(pair.client, 'close');
-        pair.tcp.write(wsFrame(Buffer.from([0x74, 0x61, 0x6b, 0x65, 0x3a, 0xff]), true));
-        const [code] = (await closed) as [number];
-        expect(code).toBe(1007);
-        expect(((await refused) as [Error & { code: string }])[0].code).toBe('WS_ERR_INVALID_UTF8');
-        expect(pair.peer.taken).toEqual([]);
-      } finally {
-        await pair.close();
-      }
+      offerLoneTextFrames(pair.peer);
+      const refused = once(pair.peer, 'error');
+      const closed = once(pair.client, 'close');
+      pair.tcp.write(wsFrame(Buffer.from([0x74, 0x61, 0x6b, 0x65, 0x3a, 0xff]), true));
+      const [code] = (await closed) as [number];
+      expect(code).toBe(1007);
+      expect(((await refused) as [Error & { code: string }])[0].code).toBe('WS_ERR_INVALID_UTF8');
+      expect(pair.peer.taken).toEqual([]);
     });
 
     it('does nothing on a socket that is not as it expects', async () => {
       const pair = await takingPair();
-      try {
-        const tcp = (pair.peer as unknown as { _socket: import('node:net').Socket })._socket;
-        tcp.on('data', () => undefined);
-        expect(offerLoneTextFrames(pair.peer)).toBe(false);
-        pair.client.send('take:1');
-        await until(() => pair.heard.length === 1);
-        expect(pair.peer.taken).toEqual([]);
-      } finally {
-        await pair.close();
-      }
+      const tcp = pair.peerTcp;
+      tcp.on('data', () => undefined);
+      expect(offerLoneTextFrames(pair.peer)).toBe(false);
+      pair.client.send('take:1');
+      await until(() => pair.heard.length === 1);
+      expect(pair.peer.taken).toEqual([]);
     });
   });
 });

@@ -74,12 +74,14 @@ let lastPayload: Buffer | null = null;
 let lastFrame: Buffer | null = null;
 
 /**
- * One unmasked, final text frame of `payload` (RFC 6455 section 5.2), as a server sends it. A payload
- * framed last time is not framed again: callers never change a buffer once they sent it.
+ * One unmasked, final text frame of `payload` (RFC 6455 section 5.2), as a server sends it: text is
+ * encoded straight into the frame. A Buffer framed last time is not framed again: callers never
+ * change a buffer once they sent it.
  */
-export function textFrame(payload: Buffer): Buffer {
+export function textFrame(payload: string | Buffer): Buffer {
   if (payload === lastPayload && lastFrame) return lastFrame;
-  const length = payload.length;
+  const text = typeof payload === 'string';
+  const length = text ? Buffer.byteLength(payload) : payload.length;
   const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
   const frame = Buffer.allocUnsafe(headerLength + length);
   frame[0] = 0x81; // FIN, opcode 1 (text)
@@ -93,18 +95,22 @@ export function textFrame(payload: Buffer): Buffer {
     frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
     frame.writeUInt32BE(length >>> 0, 6);
   }
-  payload.copy(frame, headerLength);
-  lastPayload = payload;
-  lastFrame = frame;
+  if (text) {
+    frame.write(payload, headerLength);
+  } else {
+    payload.copy(frame, headerLength);
+    lastPayload = payload;
+    lastFrame = frame;
+  }
   return frame;
 }
 
 /**
- * Sends `payload` (UTF-8 bytes) as one text frame on an open socket: the framed bytes, at once if it
+ * Sends `payload` (text, or its UTF-8 bytes) as one text frame on an open socket: the framed bytes, at once if it
  * is the socket's first frame in this turn of the event loop and with its later ones otherwise, where
  * ws's sender is idle and uncompressed; ws's `send()` otherwise.
  */
-export function writeTextFrame(socket: WebSocket & TurnTrackingSocket, payload: Buffer): void {
+export function writeTextFrame(socket: WebSocket & TurnTrackingSocket, payload: string | Buffer): void {
   const { _socket: tcp, _sender: sender, _extensions: extensions } = socket as unknown as WsInternals;
   if (socket.readyState !== socket.OPEN || !tcp || !sender || sender._state !== SENDER_IDLE || !sender._firstFragment || !isEmpty(extensions)) {
     socket.send(payload, TEXT_FRAME);

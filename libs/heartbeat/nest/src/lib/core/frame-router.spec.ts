@@ -17,6 +17,17 @@ describe('FrameRouter', () => {
       expect(connection.rttMs).toBe(20);
     });
 
+    it('takes a pong of a connection the server is closing without recording it, still counting it as proof of life', async () => {
+      const server = new TestCore();
+      const { connection } = await server.open();
+      connection.close(CloseCode.Kicked, 'bye');
+      server.clock.advance(1_000);
+      const pong = { type: 'pong', timestamp: '', client_time: server.clock.now(), sequence: 1, ping_count: 1 };
+      expect(server.router.takePong(connection, Buffer.from(JSON.stringify(pong)))).toBe(true);
+      expect(connection.lastInboundAt).toBe(server.clock.now());
+      expect(connection.pongsReceived).toBe(0);
+    });
+
     it('routes every other text frame as text, and answers invalid bytes with error', async () => {
       const server = new TestCore();
       const { connection, peer } = await server.open();

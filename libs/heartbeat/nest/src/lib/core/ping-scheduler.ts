@@ -48,8 +48,6 @@ export type TimeoutCause = 'missed_pings' | 'heartbeat_timeout';
 export class PingScheduler implements ConnectionReleaser {
   private readonly slots: Set<HeartbeatConnection>[];
   private readonly tickMs: number;
-  /** Connections on the wheel, in all slots. */
-  private size = 0;
   private cursor = 0;
   /** Slots served per turn, chosen when a turn of the wheel begins (cursor 0) and kept for that round. */
   private slotsPerTurn = 1;
@@ -103,7 +101,6 @@ export class PingScheduler implements ConnectionReleaser {
     }
     connection.placeInWheel(slot);
     this.slots[slot].add(connection);
-    this.size++;
   }
 
   /** Takes a connection off the wheel (it closed, or is declared dead). */
@@ -111,7 +108,6 @@ export class PingScheduler implements ConnectionReleaser {
     if (connection.pingSlot === -1) return;
     this.slots[connection.pingSlot].delete(connection);
     connection.placeInWheel(-1);
-    this.size--;
   }
 
   /** Answers a client's own ping at once; `server_time` lets the client estimate its clock offset. */
@@ -199,7 +195,9 @@ export class PingScheduler implements ConnectionReleaser {
    * at least one, at most all of them or MAX_TURN_MS of the wheel.
    */
   private batchSlots(): number {
-    const perSlot = this.size / this.slots.length;
+    let connections = 0;
+    for (const slot of this.slots) connections += slot.size;
+    const perSlot = connections / this.slots.length;
     const most = Math.min(this.slots.length, Math.max(1, Math.floor(MAX_TURN_MS / this.tickMs)));
     return perSlot <= 0 ? 1 : Math.max(1, Math.min(most, Math.floor(this.pingsPerTurn / perSlot)));
   }
