@@ -42,6 +42,9 @@ export class HiddenTabBrowser {
     const profileDir = mkdtempSync(join(tmpdir(), 'heartbeat-hidden-tab-'));
     const child = spawn(chromiumPath(), [...CHROMIUM_ARGS, '--remote-debugging-port=0', `--user-data-dir=${profileDir}`, 'about:blank'], {
       stdio: ['ignore', 'ignore', 'pipe'],
+      // A process group of its own: stopping it stops Chromium's helper processes too, which would
+      // otherwise go on writing into the profile while it is being removed.
+      detached: true,
     });
     try {
       const endpoint = await devtoolsEndpoint(child);
@@ -86,7 +89,7 @@ export class HiddenTabBrowser {
 
   /** Kills the browser without waiting (an interrupted run). */
   kill(): void {
-    this.process.kill('SIGKILL');
+    killGroup(this.process);
   }
 }
 
@@ -99,14 +102,24 @@ export function checkHidden(page: Page): Promise<HiddenCheck> {
   }, THROTTLE_CHECK_TIMEOUTS);
 }
 
-/** Kills Chromium and removes its profile, once it has stopped writing to it. */
-async function stopChromium(child: ChildProcess, profileDir: string): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = once(child, 'exit');
-    child.kill('SIGKILL');
-    await exited;
+/** Kills Chromium's process group: the browser and its helpers (renderers, GPU, crash handler). */
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // The group is gone already.
   }
-  rmSync(profileDir, { recursive: true, force: true, maxRetries: 3 });
+}
+
+/**
+ * Kills Chromium and removes its profile. Helpers killed with the browser may take a moment to
+ * exit, so the removal retries for up to a second while they let go of their files.
+ */
+async function stopChromium(child: ChildProcess, profileDir: string): Promise<void> {
+  const exited = child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined;
+  killGroup(child);
+  await exited;
+  rmSync(profileDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 }
 
 /** The browser's DevTools URL from its first lines on stderr; what it writes later is read and dropped. */
