@@ -43,6 +43,8 @@ const PLATFORMS = [
 const SIZE_VARIANTS = [
   { id: 'heartbeat', label: 'the example (provideHeartbeat, <hb-websocket-status>, a live list)' },
   { id: 'without-heartbeat', label: 'the same app without Heartbeat (static top bar and list)' },
+  // The socket-io variant's app with its service (alerts/alert-socket.ts) written for HeartbeatClient.
+  { id: 'client-only', label: 'the same app with @heartbeat/client alone (a HeartbeatClient in a service, no @heartbeat/angular)', over: 'socket-io' },
   { id: 'socket-io', label: 'the same app with socket.io-client 4.8 instead of Heartbeat', install: ['socket.io-client@4.8.4'] },
 ];
 
@@ -311,7 +313,7 @@ function readOneEvent(url) {
 
 /**
  * Builds the Angular example as it is and as each variant of tools/examples/variants (its src/app
- * files laid over the example's), and measures the initial files index.html loads.
+ * files laid over the example's, after those of the variant it is `over`), and measures the initial files index.html loads.
  */
 function measureVariants(dir, env) {
   const appDir = join(dir, 'src/app');
@@ -323,7 +325,7 @@ function measureVariants(dir, env) {
     for (const variant of SIZE_VARIANTS) {
       rmSync(appDir, { recursive: true, force: true });
       cpSync(original, appDir, { recursive: true });
-      if (variant.id !== 'heartbeat') cpSync(join(VARIANTS, variant.id), appDir, { recursive: true });
+      for (const layer of [variant.over, variant.id !== 'heartbeat' && variant.id].filter(Boolean)) cpSync(join(VARIANTS, layer), appDir, { recursive: true });
       if (variant.install) run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--loglevel=error', ...variant.install], { cwd: dir, env });
       const outputPath = join(dir, 'dist-sizes', variant.id);
       // Built with the example's budgets, which the lighter variants stay under.

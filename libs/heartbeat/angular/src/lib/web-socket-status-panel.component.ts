@@ -9,7 +9,6 @@ import {
   Renderer2,
   afterRenderEffect,
   computed,
-  effect,
   inject,
   input,
   signal,
@@ -21,9 +20,8 @@ import { WebSocketStore, reconnectQuietly } from './web-socket.store.js';
 
 /**
  * The details panel of `<hb-websocket-status>` (docs/angular.md#hb-websocket-status): connection
- * facts and manual controls. A component of its own so that the indicator loads it with `@defer`
- * when the panel is first opened: an app that shows the indicator does not carry the panel in its
- * initial bundle (docs/benchmarks.md#browser-bundle-esbuild). It places itself next to the indicator,
+ * facts and manual controls. A component of its own so that it exists, with its clock and listeners,
+ * only while the panel is open. It places itself next to the indicator,
  * its parent element (docs/angular.md#where-the-panel-opens); the indicator gives it its id, role and label.
  */
 @Component({
@@ -89,13 +87,12 @@ import { WebSocketStore, reconnectQuietly } from './web-socket.store.js';
         <button type="button" data-testid="hb-reset" (click)="store.resetReconnectState()">{{ texts.reset }}</button>
         <label class="hb-status__switch">
           <input
-            #autoReconnect
             type="checkbox"
             role="switch"
             data-testid="hb-auto-reconnect"
             [checked]="store.autoReconnect()"
             [attr.aria-checked]="store.autoReconnect()"
-            (change)="setAutoReconnect(autoReconnect.checked)"
+            (change)="setAutoReconnect($event)"
           />
           {{ texts.autoReconnect }}
         </label>
@@ -194,35 +191,39 @@ export class WebSocketStatusPanelComponent {
   }
   /** Bumped when the window or the panel changes size, so that the panel is placed again. */
   readonly #layoutChanges = signal(0);
-  readonly #now = signal(Date.now());
-
-  protected readonly now = this.#now.asReadonly();
+  /** Bumped every second by the panel's clock while something it shows moves. */
+  readonly #ticks = signal(0);
+  /** The time the panel shows: read again at each tick and whenever what it measures from changes. */
+  protected readonly now = computed(() => {
+    this.#ticks();
+    this.store.nextReconnectAt();
+    this.store.connectedAt();
+    return Date.now();
+  });
   /** Whole seconds until the next reconnect attempt, while one is scheduled. */
   protected readonly countdown = computed(() => {
     const at = this.store.nextReconnectAt();
-    return at === null ? null : Math.max(0, Math.ceil((at - this.#now()) / 1000));
+    return at === null ? null : Math.max(0, Math.ceil((at - this.now()) / 1000));
   });
 
   readonly #timeFormat = dateTimeFormat(this.#locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
   readonly #dateTimeFormat = dateTimeFormat(this.#locale, { dateStyle: 'short', timeStyle: 'medium' });
 
   constructor() {
-    const zone = inject(NgZone);
-    // The clock runs only while the panel shows something that moves (a countdown or the
-    // connection's age); the panel exists only while open, so a closed indicator costs no timer.
-    effect((onCleanup) => {
-      const ticking = this.store.nextReconnectAt() !== null || this.store.connectedAt() !== null;
-      if (!ticking) return;
-      this.#now.set(Date.now());
-      const timer = zone.runOutsideAngular(() => setInterval(() => this.#now.set(Date.now()), 1000));
-      onCleanup(() => clearInterval(timer));
-    });
-
+    // The clock ticks while the panel is open (it exists only then) and moves `now` only when the
+    // panel shows something that moves (a countdown or the connection's age). A timer, not an
+    // effect(): effects add weight to every app's bundle (docs/benchmarks.md#browser-bundle-the-angular-example).
+    const timer = inject(NgZone).runOutsideAngular(() =>
+      setInterval(() => {
+        if (this.store.nextReconnectAt() !== null || this.store.connectedAt() !== null) this.#ticks.update((ticks) => ticks + 1);
+      }, 1000),
+    );
     // The panel is placed when it opens and again whenever the window or the panel itself (new
     // content, e.g. an error text) changes size; it exists only while open, so a closed indicator
     // listens to nothing.
     const renderer = inject(Renderer2);
     const destroyRef = inject(DestroyRef);
+    destroyRef.onDestroy(() => clearInterval(timer));
     const relayout = (): void => this.#layoutChanges.update((count) => count + 1);
     destroyRef.onDestroy(renderer.listen('window', 'resize', relayout));
     const view = this.#document.defaultView;
@@ -246,8 +247,8 @@ export class WebSocketStatusPanelComponent {
     reconnectQuietly(this.store);
   }
 
-  protected setAutoReconnect(enabled: boolean): void {
-    if (enabled) this.store.enableAutoReconnect();
+  protected setAutoReconnect(change: Event): void {
+    if ((change.target as HTMLInputElement).checked) this.store.enableAutoReconnect();
     else this.store.disableAutoReconnect();
   }
 

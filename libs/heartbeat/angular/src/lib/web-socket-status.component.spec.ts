@@ -338,15 +338,20 @@ describe('WebSocketStatusComponent', () => {
       expect(text('hb-countdown')).toBe('in 0 s');
     });
 
-    it('stops its timer when no attempt is scheduled', () => {
+    it('stops counting down when no attempt is scheduled, and starts again from the new attempt', () => {
       renderOpen({ phase: 'backoff', nextReconnectAt: Date.now() + 7_500 });
       expect(text('hb-countdown')).toBe('in 8 s');
 
       client.setState({ phase: 'idle', nextReconnectAt: null });
       fixture.detectChanges();
-
       expect(text('hb-countdown')).toBe('—');
-      expect(jest.getTimerCount()).toBe(0);
+      advance(2_000);
+      expect(text('hb-countdown')).toBe('—');
+
+      // The panel's clock last moved 2 s ago: the new countdown is measured from now, not from then.
+      client.setState({ phase: 'backoff', nextReconnectAt: Date.now() + 3_000 });
+      fixture.detectChanges();
+      expect(text('hb-countdown')).toBe('in 3 s');
     });
 
     it('runs no timer while the panel is closed', () => {

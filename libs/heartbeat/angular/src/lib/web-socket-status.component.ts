@@ -3,13 +3,12 @@ import {
   Component,
   ElementRef,
   Renderer2,
+  DestroyRef,
   booleanAttribute,
   computed,
-  effect,
   inject,
   input,
   signal,
-  viewChild,
 } from '@angular/core';
 import { HEARTBEAT_STATUS_TEXTS } from './heartbeat-status.texts.js';
 import type { StatusPanelAlign } from './status-panel-placement.js';
@@ -37,7 +36,6 @@ let nextPanelId = 0;
   template: `
     @if (showDetails()) {
       <button
-        #toggle
         type="button"
         class="hb-status__indicator hb-status__toggle"
         data-testid="hb-status-toggle"
@@ -63,20 +61,17 @@ let nextPanelId = 0;
     <span class="hb-status__visually-hidden" role="status" aria-live="polite" data-testid="hb-status-announcer">{{
       texts.announcement(statusLabel())
     }}</span>
-    <!-- The panel's code loads when it first opens (or once the page is idle): docs/angular.md#hb-websocket-status. -->
-    @defer (when open(); prefetch on idle) {
-      @if (open()) {
-        <hb-websocket-status-panel
-          class="hb-status__panel"
-          data-testid="hb-status-details"
-          role="region"
-          [id]="panelId"
-          [attr.aria-label]="texts.detailsTitle"
-          [showReconnect]="showReconnect()"
-          [statusLabel]="statusLabel()"
-          [align]="panelAlign()"
-        />
-      }
+    @if (open()) {
+      <hb-websocket-status-panel
+        class="hb-status__panel"
+        data-testid="hb-status-details"
+        role="region"
+        [id]="panelId"
+        [attr.aria-label]="texts.detailsTitle"
+        [showReconnect]="showReconnect()"
+        [statusLabel]="statusLabel()"
+        [align]="panelAlign()"
+      />
     }
   `,
   styles: [
@@ -147,32 +142,42 @@ export class WebSocketStatusComponent {
   protected readonly texts = inject(HEARTBEAT_STATUS_TEXTS);
   protected readonly panelId = `hb-websocket-status-details-${nextPanelId++}`;
 
-  readonly #host: ElementRef<HTMLElement> = inject(ElementRef);
-  private readonly toggleButton = viewChild<ElementRef<HTMLButtonElement>>('toggle');
+  readonly #host: HTMLElement = inject(ElementRef).nativeElement;
+  readonly #renderer = inject(Renderer2);
   readonly #expanded = signal(false);
+  /** Removes the document's click listener, which is there only while the panel is open. */
+  #stopListening: (() => void) | null = null;
 
   protected readonly open = computed(() => this.showDetails() && this.#expanded());
   protected readonly statusLabel = computed(() => this.texts.statuses[this.store.status()]);
 
   constructor() {
-    // Listening on the document only while open keeps closed indicators out of every click.
-    const renderer = inject(Renderer2);
-    effect((onCleanup) => {
-      if (!this.open()) return;
-      onCleanup(renderer.listen('document', 'click', (event: Event) => this.#closeOnOutsideClick(event)));
-    });
-
+    inject(DestroyRef).onDestroy(() => this.#listenOutside(false));
   }
 
   toggleDetails(): void {
-    this.#expanded.update((expanded) => !expanded);
+    if (this.#expanded()) this.closeDetails();
+    else this.#setExpanded(true);
   }
 
   /** Closes the panel; with `restoreFocus` (Escape) focus goes back to the indicator button. */
   closeDetails(restoreFocus = false): void {
     if (!this.#expanded()) return;
-    this.#expanded.set(false);
-    if (restoreFocus) this.toggleButton()?.nativeElement.focus();
+    this.#setExpanded(false);
+    if (restoreFocus) this.#host.querySelector<HTMLElement>('.hb-status__toggle')?.focus();
+  }
+
+  // The component's Angular APIs are chosen for weight (docs/benchmarks.md#browser-bundle-the-angular-example):
+  // no view query (the toggle is found in the host) and no effect (the listener follows #expanded here).
+  #setExpanded(expanded: boolean): void {
+    this.#expanded.set(expanded);
+    this.#listenOutside(expanded);
+  }
+
+  /** Listening on the document only while open keeps closed indicators out of every click. */
+  #listenOutside(listen: boolean): void {
+    this.#stopListening?.();
+    this.#stopListening = listen ? this.#renderer.listen('document', 'click', (event: Event) => this.#closeOnOutsideClick(event)) : null;
   }
 
   protected reconnect(): void {
@@ -181,7 +186,7 @@ export class WebSocketStatusComponent {
 
   #closeOnOutsideClick(event: Event): void {
     const target = event.target;
-    if (target instanceof Node && this.#host.nativeElement.contains(target)) return;
+    if (target instanceof Node && this.#host.contains(target)) return;
     this.closeDetails();
   }
 }
