@@ -167,9 +167,20 @@ export function importedNames(code, from) {
 /**
  * What of @angular/core the Angular package must not import: runtime that an app would carry for it
  * and that weighs more than what it saves (docs/benchmarks.md#browser-bundle-the-angular-example):
- * `@defer` blocks, signal view and content queries (`viewChild()` and the like), `effect()`.
+ * `@defer` blocks, view and content queries (`viewChild()` and the like), `effect()` and the
+ * after-render hooks (`afterRenderEffect()`, `afterNextRender()`, `afterEveryRender()`).
  */
-export const HEAVY_ANGULAR_APIS = ['effect', 'ɵɵdefer', 'ɵɵviewQuerySignal', 'ɵɵcontentQuerySignal', 'ɵɵviewQuery', 'ɵɵcontentQuery'];
+export const HEAVY_ANGULAR_APIS = [
+  'effect',
+  'afterRenderEffect',
+  'afterNextRender',
+  'afterEveryRender',
+  'ɵɵdefer',
+  'ɵɵviewQuerySignal',
+  'ɵɵcontentQuerySignal',
+  'ɵɵviewQuery',
+  'ɵɵcontentQuery',
+];
 
 /** A sentence per scenario over its budget: the size, the budget and what to do. */
 export function budgetProblems(results, budgets = GZIP_BUDGETS) {

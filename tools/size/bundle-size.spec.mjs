@@ -41,7 +41,7 @@ describe('measureBundle', () => {
     expect(GZIP_BUDGETS[name]).toBeGreaterThan(0);
   }, 60_000);
 
-  it('keeps the Angular setup off the Angular runtime that outweighs what it saves (@defer, view queries, effect)', async () => {
+  it('keeps the Angular setup off the Angular runtime that outweighs what it saves (@defer, queries, effects, after-render hooks)', async () => {
     const measured = await measureBundle(SCENARIOS.angular);
 
     expect(measured.angular).toContain('ɵɵdefineComponent');

@@ -63,6 +63,28 @@ test.describe('<hb-websocket-status> panel placement', () => {
     });
   }
 
+  test('a panel whose content grows while it is open is placed again, without a ResizeObserver error', async ({ dashboard }) => {
+    const { page, details } = dashboard;
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    await placeIndicator(page, POSITIONS[2].css);
+    await dashboard.openDetails();
+    const before = await expectInsideViewport(page, details);
+
+    // As a long error text would: the panel, opened above the indicator, grows downwards over it.
+    await page.getByTestId('hb-error').evaluate((element) => {
+      element.textContent = 'A long explanation of what went wrong and what to check. '.repeat(12);
+    });
+
+    await expect.poll(async () => (await details.boundingBox())?.height ?? 0).toBeGreaterThan(before.height);
+    await expectInsideViewport(page, details);
+    await expect(details).toHaveAttribute('data-placement', 'above-start');
+    expect(errors).toEqual([]);
+  });
+
   test('a window made smaller while the panel is open gets the panel placed again, scrolling if it must', async ({ dashboard }) => {
     const { page, details } = dashboard;
     await placeIndicator(page, POSITIONS[0].css);

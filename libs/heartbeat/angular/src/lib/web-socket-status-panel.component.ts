@@ -1,4 +1,5 @@
 import {
+  type AfterViewInit,
   ChangeDetectionStrategy,
   Component,
   DOCUMENT,
@@ -6,8 +7,8 @@ import {
   ElementRef,
   LOCALE_ID,
   NgZone,
+  type OnChanges,
   Renderer2,
-  afterRenderEffect,
   computed,
   inject,
   input,
@@ -172,7 +173,7 @@ import { WebSocketStore, reconnectQuietly } from './web-socket.store.js';
     `,
   ],
 })
-export class WebSocketStatusPanelComponent {
+export class WebSocketStatusPanelComponent implements AfterViewInit, OnChanges {
   readonly showReconnect = input.required<boolean>();
   /** The indicator's label for the current status, shown with the phase. */
   readonly statusLabel = input.required<string>();
@@ -189,8 +190,9 @@ export class WebSocketStatusPanelComponent {
   get #indicator(): HTMLElement {
     return this.#panel.parentElement!;
   }
-  /** Bumped when the window or the panel changes size, so that the panel is placed again. */
-  readonly #layoutChanges = signal(0);
+  readonly #renderer = inject(Renderer2);
+  /** Whether the panel has rendered: before that there is nothing to measure. */
+  #viewReady = false;
   /** Bumped every second by the panel's clock while something it shows moves. */
   readonly #ticks = signal(0);
   /** The time the panel shows: read again at each tick and whenever what it measures from changes. */
@@ -221,26 +223,37 @@ export class WebSocketStatusPanelComponent {
     // The panel is placed when it opens and again whenever the window or the panel itself (new
     // content, e.g. an error text) changes size; it exists only while open, so a closed indicator
     // listens to nothing.
-    const renderer = inject(Renderer2);
     const destroyRef = inject(DestroyRef);
     destroyRef.onDestroy(() => clearInterval(timer));
-    const relayout = (): void => this.#layoutChanges.update((count) => count + 1);
-    destroyRef.onDestroy(renderer.listen('window', 'resize', relayout));
+    destroyRef.onDestroy(this.#renderer.listen('window', 'resize', () => this.#place()));
     const view = this.#document.defaultView;
     if (view && 'ResizeObserver' in view) {
-      const observer = new view.ResizeObserver(relayout);
+      // Placed in the next frame, not in the callback: a size the callback changes (max-height)
+      // would be reported again in the same frame, which browsers report as an error.
+      let frame = 0;
+      const observer = new view.ResizeObserver(() => {
+        view.cancelAnimationFrame(frame);
+        frame = view.requestAnimationFrame(() => this.#place());
+      });
       observer.observe(this.#panel);
-      destroyRef.onDestroy(() => observer.disconnect());
+      destroyRef.onDestroy(() => {
+        observer.disconnect();
+        view.cancelAnimationFrame(frame);
+      });
     }
-    // Measured after rendering and written before the browser paints, so the panel never shows
-    // at a spot off screen.
-    afterRenderEffect({
-      earlyRead: () => {
-        this.#layoutChanges();
-        return this.#measurePlacement(this.align());
-      },
-      write: (placement) => applyPlacement(renderer, this.#panel, placement()),
-    });
+  }
+
+  // Lifecycle hooks, not afterRenderEffect(): Angular's after-render runtime would add about 1 kB to
+  // every app's bundle (docs/benchmarks.md#browser-bundle-the-angular-example). Both run during change
+  // detection, before the browser paints, so the panel never shows at a spot off screen.
+  ngAfterViewInit(): void {
+    this.#viewReady = true;
+    this.#place();
+  }
+
+  /** `align` changed (or another input): placed again once there is a view to measure. */
+  ngOnChanges(): void {
+    if (this.#viewReady) this.#place();
   }
 
   protected reconnect(): void {
@@ -262,6 +275,10 @@ export class WebSocketStatusPanelComponent {
 
   protected isoTime(epochMs: number): string {
     return new Date(epochMs).toISOString();
+  }
+
+  #place(): void {
+    applyPlacement(this.#renderer, this.#panel, this.#measurePlacement(this.align()));
   }
 
   /** The panel's placement, with `left`/`top` relative to the indicator (the panel's containing block). */
