@@ -4,6 +4,7 @@ import { Test } from '@nestjs/testing';
 import { MessageBody, type OnGatewayDisconnect, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { once } from 'node:events';
 import { request } from 'node:http';
+import type { Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { type TestApp, listen, startTestApp } from '../testing/test-app.js';
 import { Clock } from './clock.js';
@@ -78,7 +79,10 @@ function upgradeAnswer(port: number, path: string, headers: Record<string, strin
       response.on('data', (chunk: string) => (body += chunk));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
     });
-    upgrade.on('upgrade', () => reject(new Error(`the upgrade to ${path} was accepted`)));
+    upgrade.on('upgrade', (_response, socket: Socket) => {
+      socket.destroy();
+      resolve({ status: 101, body: '' });
+    });
     upgrade.on('error', reject);
     upgrade.end();
   });
@@ -180,6 +184,18 @@ describe('HeartbeatWsAdapter', () => {
       echo.close();
 
       expect(logger.warnings()).toEqual([]);
+    });
+
+    it('matches the path as a URL reads it: dot segments and backslashes resolved, escapes and a trailing slash kept', async () => {
+      await start();
+      for (const path of ['/ws', '/ws?v=1#x', '/echo/../ws', '/./ws', '/a/b\\..\\..\\ws']) {
+        await expect(upgradeAnswer(app.port, path)).resolves.toEqual({ status: 101, body: '' });
+      }
+      for (const path of ['/ws/', '/%77s', '//ws']) {
+        await expect(upgradeAnswer(app.port, path)).resolves.toMatchObject({ status: 404 });
+      }
+
+      expect(logger.warnings()).toEqual([HeartbeatMessages.logUnknownPath('/ws/', '127.0.0.1', ['/echo', '/ws'], 0, REFUSED_UPGRADE_LOG_INTERVAL_MS)]);
     });
 
     it('logs a refused origin, and a request without Origin as a non-browser client', async () => {

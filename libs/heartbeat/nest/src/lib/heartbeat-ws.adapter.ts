@@ -194,8 +194,17 @@ export class HeartbeatWsAdapter extends WsAdapter {
   }
 }
 
+/** A path that is already its own URL pathname: segments of characters URL leaves alone, no dot segments or escapes. */
+const PLAIN_PATH = /^(?:\/[\w~-]+)*\/?$/;
+
 /** The path of an upgrade request as WsAdapter matches it against its gateways, or null if the URL does not parse. */
 function pathOf(request: IncomingMessage): string | null {
+  // Every upgrade of a reconnect storm passes here: a plain path is read without parsing a URL,
+  // which cost more than the rest of this listener in the restart profile (docs/benchmarks.md).
+  const url = request.url ?? '/';
+  const end = url.search(/[?#]/);
+  const path = end === -1 ? url : url.slice(0, end);
+  if (PLAIN_PATH.test(path)) return path === '' ? '/' : path;
   try {
     return new URL(request.url ?? '/', `ws://${request.headers.host ?? 'localhost'}/`).pathname;
   } catch {
