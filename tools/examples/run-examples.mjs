@@ -20,6 +20,7 @@ import { PUBLISHED_PACKAGES, WORKSPACE_ROOT, buildPackages } from '../release/pa
 import { onCleanup } from '../release/cleanup.mjs';
 import { startVerdaccio } from '../release/verdaccio.mjs';
 import { serveStatic } from './static-proxy.mjs';
+import { transferBudgetProblems } from '../size/transfer-budgets.mjs';
 
 const WORK = join(WORKSPACE_ROOT, 'tmp/examples');
 const EXAMPLES = join(WORKSPACE_ROOT, 'examples');
@@ -73,6 +74,11 @@ async function main() {
   if (Object.keys(sizes).length === 0) return;
   writeFileSync(join(WORK, 'bundle-sizes.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), version, sizes }, null, 2)}\n`);
   printSizes(sizes);
+  const problems = transferBudgetProblems(sizes);
+  if (problems.length > 0) {
+    console.error(problems.join('\n'));
+    process.exit(1);
+  }
 }
 
 /** The examples ask for the workspace's version, so that a release moves them along. */
