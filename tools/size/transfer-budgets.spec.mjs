@@ -30,5 +30,4 @@ describe('transferBudgetProblems', () => {
   it('skips a platform that did not measure the baseline or the variant', () => {
     expect(transferBudgetProblems({ node20: platform({ heartbeat: 9_999 }) }, budgets)).toEqual([]);
   });
-
 });
