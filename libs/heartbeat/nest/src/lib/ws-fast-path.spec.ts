@@ -111,9 +111,23 @@ describe('ws-fast-path', () => {
       expect(pair.received[3]).toHaveLength('text:'.length + 70_000);
     });
 
-    it("writes a socket's first frame of a turn at once and holds the later ones until the turn ends, then writes them together", async () => {
+    it("holds a socket's very first frame with the rest of its turn (a welcome and what follows it), then writes them together", async () => {
       const pair = await connectedPair();
       const tcp = pair.peerTcp;
+      for (const n of [1, 2]) writeTextFrame(pair.peer, Buffer.from(`{"n":${n}}`));
+      expect(tcp.writableCorked).toBe(1);
+      expect(tcp.writableLength).toBe(2 * textFrame(Buffer.from('{"n":1}')).length);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(tcp.writableCorked).toBe(0);
+      await until(() => pair.received.length === 2);
+      expect(pair.received).toEqual(['text:{"n":1}', 'text:{"n":2}']);
+    });
+
+    it("writes a socket's first frame of a later turn at once and holds the ones after it until the turn ends, then writes them together", async () => {
+      const pair = await connectedPair();
+      const tcp = pair.peerTcp;
+      writeTextFrame(pair.peer, Buffer.from('{"n":0}'));
+      await new Promise((resolve) => setImmediate(resolve));
       writeTextFrame(pair.peer, Buffer.from('{"n":1}'));
       expect([tcp.writableCorked, tcp.writableLength]).toEqual([0, 0]);
       for (const n of [2, 3]) writeTextFrame(pair.peer, Buffer.from(`{"n":${n}}`));
@@ -121,14 +135,16 @@ describe('ws-fast-path', () => {
       expect(tcp.writableLength).toBe(2 * textFrame(Buffer.from('{"n":1}')).length);
       await new Promise((resolve) => setImmediate(resolve));
       expect(tcp.writableCorked).toBe(0);
-      await until(() => pair.received.length === 3);
-      expect(pair.received).toEqual(['text:{"n":1}', 'text:{"n":2}', 'text:{"n":3}']);
+      await until(() => pair.received.length === 4);
+      expect(pair.received).toEqual(['text:{"n":0}', 'text:{"n":1}', 'text:{"n":2}', 'text:{"n":3}']);
     });
 
     it('drops what it held for a socket destroyed before the turn ends, without an error', async () => {
       const pair = await connectedPair();
       const errors: Error[] = [];
       pair.peer.on('error', (error) => errors.push(error));
+      writeTextFrame(pair.peer, Buffer.from('{"n":0}'));
+      await new Promise((resolve) => setImmediate(resolve));
       writeTextFrame(pair.peer, Buffer.from('{"n":1}'));
       writeTextFrame(pair.peer, Buffer.from('{"n":2}'));
       expect(pair.peerTcp.writableCorked).toBe(1);
@@ -137,7 +153,7 @@ describe('ws-fast-path', () => {
       await new Promise((resolve) => setImmediate(resolve));
       await closed;
       expect(errors).toEqual([]);
-      expect(pair.received).toEqual(['text:{"n":1}']);
+      expect(pair.received).toEqual(['text:{"n":0}', 'text:{"n":1}']);
     });
 
     it('lets a large burst flow as it is written instead of holding it all', async () => {

@@ -45,9 +45,11 @@ const TEXT_FRAME = { binary: false } as const;
 /**
  * A socket's first frame in a turn of the event loop goes out at once; the ones after it are held
  * (corked) until the turn ends and leave together. A burst of frames to one socket (events published
- * together, a welcome with its replay) then costs two writes, not one each: on loopback most of a
- * fan-out's time was the kernel's per-write cost (docs/benchmarks.md, issue 14 profiles). A ping, the
- * only frame of most sockets in most turns, is written at once, as it was timed.
+ * together) then costs two writes, not one each: on loopback most of a fan-out's time was the
+ * kernel's per-write cost (docs/benchmarks.md, issue 14 profiles). A ping, the only frame of most
+ * sockets in most turns, is written at once, as it was timed. A socket's very first frame (its
+ * `welcome`) is held too: what the same turn adds to it (`subscribed` and the replay of a resumed
+ * session's topics) leaves with it in one write, which a reconnect storm pays for every client.
  */
 let turn = 1;
 let turnEnding = false;
@@ -64,7 +66,7 @@ function endTurn(): void {
   corked.length = 0;
 }
 
-/** A socket that remembers the turn of its last frame (HeartbeatSocket). */
+/** A socket that remembers the turn of its last frame (HeartbeatSocket): 0 until its first. */
 export interface TurnTrackingSocket {
   lastWriteTurn: number;
 }
@@ -120,11 +122,14 @@ export function writeTextFrame(socket: WebSocket & TurnTrackingSocket, payload: 
     turnEnding = true;
     setImmediate(endTurn);
   }
-  if (socket.lastWriteTurn !== turn) {
+  if (socket.lastWriteTurn !== turn && socket.lastWriteTurn !== 0) {
     socket.lastWriteTurn = turn;
-  } else if (tcp.writableCorked === 0) {
-    tcp.cork();
-    corked.push(tcp);
+  } else {
+    socket.lastWriteTurn = turn;
+    if (tcp.writableCorked === 0) {
+      tcp.cork();
+      corked.push(tcp);
+    }
   }
   tcp.write(textFrame(payload));
   if (tcp.writableLength >= MAX_CORKED_BYTES) tcp.uncork();
