@@ -1,5 +1,5 @@
 import { closeCodeInfo, CloseCode, type CloseReaction } from '@heartbeat/protocol';
-import { ClientMessages } from './client.messages.js';
+import * as ClientMessages from './client.messages.js';
 
 /**
  * Why an attempt failed or a connection ended, for UIs to branch on (the message says it to people):

@@ -5,7 +5,7 @@ import type { HeartbeatClientEventMap, HeartbeatClientEventName, ServerMessage, 
 import type { HeartbeatClientOptions, HeartbeatRequestOptions } from './client-options.js';
 import { initialClientState, STATUS_OF_PHASE, type HeartbeatClientState } from './client-state.js';
 import { FEATURE_ORDER, type ClientFeature, type ClientFeatureHost, type ClientFeatureKind, type HeartbeatClientFeature } from './client-feature.js';
-import { ClientMessages } from './client.messages.js';
+import * as ClientMessages from './client.messages.js';
 import { ClockSync } from './clock-sync.js';
 import { ConnectionFailure, type FailureDiagnosis } from './connection-failure.js';
 import { EventHub } from './event-hub.js';

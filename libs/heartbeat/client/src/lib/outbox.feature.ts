@@ -1,6 +1,7 @@
 import { encodeFrame, topicNameProblem, type MessageFrame, type ServerFrame } from '@heartbeat/protocol';
 import type { ClientFeature, ClientFeatureHost, HeartbeatClientFeature } from './client-feature.js';
-import { ClientMessages, OutboxMessages } from './client.messages.js';
+import * as ClientMessages from './client.messages.js';
+import { OutboxMessages } from './feature.messages.js';
 import { HeartbeatSendError } from './heartbeat-send-error.js';
 import { messageId } from './message-id.js';
 import { DEFAULT_OUTBOX_LIMITS, Outbox, type OutboxLimits } from './outbox.js';

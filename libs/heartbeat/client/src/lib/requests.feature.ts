@@ -1,7 +1,8 @@
 import type { ServerFrame, WelcomeFrame } from '@heartbeat/protocol';
 import type { ClientFeature, ClientFeatureHost, HeartbeatClientFeature } from './client-feature.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, type HeartbeatRequestOptions } from './client-options.js';
-import { ClientMessages, RequestMessages } from './client.messages.js';
+import * as ClientMessages from './client.messages.js';
+import { RequestMessages } from './feature.messages.js';
 import { PendingRequests } from './pending-requests.js';
 import { HeartbeatClientOptionsError, isRequestTimeout } from './resolve-client-options.js';
 import type { SocketConnection } from './socket-connection.js';

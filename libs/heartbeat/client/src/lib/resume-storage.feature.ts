@@ -1,5 +1,5 @@
 import type { ClientFeature, ClientFeatureHost, HeartbeatClientFeature } from './client-feature.js';
-import { ResumeMessages } from './client.messages.js';
+import { ResumeMessages } from './feature.messages.js';
 import { HeartbeatClientOptionsError } from './resolve-client-options.js';
 import { defaultResumeStorage, RESUME_KEY_PREFIX, ResumeStore, type StorageLike } from './resume-store.js';
 import { defaultBroadcastChannel, SessionClaims, type BroadcastChannelFactory } from './session-claims.js';

@@ -1,5 +1,5 @@
 import { backoffDelay, longestBackoffDelay, parseRetryHint } from '@heartbeat/protocol';
-import { ClientMessages } from './client.messages.js';
+import * as ClientMessages from './client.messages.js';
 import type { HeartbeatTimingOptions } from './client-options.js';
 import type { ConnectionFailure } from './connection-failure.js';
 

@@ -1,6 +1,6 @@
 import { ProtocolErrorCode, type ErrorFrame, type UnsubscribedFrame } from '@heartbeat/protocol';
 import type { HeartbeatClientEventMap } from './client-events.js';
-import { ClientMessages } from './client.messages.js';
+import * as ClientMessages from './client.messages.js';
 import { HeartbeatTopicError } from './heartbeat-topic-error.js';
 import type { TopicRegistry } from './topic-registry.js';
 

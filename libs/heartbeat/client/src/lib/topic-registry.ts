@@ -1,7 +1,7 @@
 import { topicNameProblem, type EventFrame, type SubscribedFrame, type SubscribeFrame, type UnsubscribeFrame } from '@heartbeat/protocol';
 import { Observable, Subject, throwError } from 'rxjs';
 import type { HeartbeatClientEventMap, TopicEvent } from './client-events.js';
-import { ClientMessages } from './client.messages.js';
+import * as ClientMessages from './client.messages.js';
 import { HeartbeatTopicError } from './heartbeat-topic-error.js';
 import type { TopicPosition } from './resume-store.js';
 
