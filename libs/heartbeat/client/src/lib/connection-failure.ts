@@ -1,4 +1,4 @@
-import { closeCodeInfo, CloseCode, type CloseReaction } from '@heartbeat/protocol';
+import { closeCodeInfo, type CloseReaction } from '@heartbeat/protocol';
 import * as ClientMessages from './client.messages.js';
 
 /**
@@ -82,7 +82,7 @@ export class ConnectionFailure extends Error {
 
   static closed(code: number, reason: string, wasClean: boolean, established: boolean): ConnectionFailure {
     const info = closeCodeInfo(code);
-    const unauthorized = code === CloseCode.Unauthorized;
+    const unauthorized = code === 4001;
     let message: string;
     if (established) message = ClientMessages.connectionClosed(code, info.meaning, reason);
     else if (unauthorized) message = ClientMessages.tokenRejected(reason);
@@ -98,14 +98,14 @@ export class ConnectionFailure extends Error {
    * usual causes instead, with whatever text the event had (docs/client.md#troubleshooting-the-first-connection).
    */
   static beforeOpen(errorEvent: unknown, url: string, pageOrigin: string | null = null, diagnosis: FailureDiagnosis | null = null): ConnectionFailure {
-    if (diagnosis) return ConnectionFailure.upgrade(diagnosis.kind, diagnosis.message, diagnosis.httpStatus);
-    return ConnectionFailure.upgrade('upgrade-failed', ClientMessages.upgradeFailed(endpoint(url).url, pageOrigin, errorDetail(errorEvent).text || null));
+    if (diagnosis) return ConnectionFailure.local(diagnosis.kind, diagnosis.message, diagnosis.httpStatus);
+    return ConnectionFailure.local('upgrade-failed', ClientMessages.upgradeFailed(endpoint(url).url, pageOrigin, errorDetail(errorEvent).text || null));
   }
 
   static heartbeatTimeout(missed: number, silentMs: number): ConnectionFailure {
     const message = ClientMessages.heartbeatTimeout(missed, silentMs);
     return new ConnectionFailure(message, {
-      code: CloseCode.HeartbeatTimeout,
+      code: 4000,
       reason: 'heartbeat timeout',
       wasClean: false,
       reaction: 'reconnect',
@@ -128,12 +128,9 @@ export class ConnectionFailure extends Error {
     return ConnectionFailure.local('socket-create', ClientMessages.socketCreateFailed(describe(cause)));
   }
 
-  private static upgrade(kind: ConnectionFailureKind, message: string, httpStatus?: number): ConnectionFailure {
-    return new ConnectionFailure(message, { code: CloseCode.Abnormal, reason: '', wasClean: false, reaction: 'reconnect', kind, httpStatus });
-  }
-
-  private static local(kind: ConnectionFailureKind, message: string): ConnectionFailure {
-    return new ConnectionFailure(message, { code: CloseCode.Abnormal, reason: '', wasClean: false, reaction: 'reconnect', kind });
+  /** A failure that never reached the server, or a refused upgrade: an abnormal close (1006), retried on the backoff schedule. */
+  private static local(kind: ConnectionFailureKind, message: string, httpStatus?: number): ConnectionFailure {
+    return new ConnectionFailure(message, { code: 1006, reason: '', wasClean: false, reaction: 'reconnect', kind, httpStatus });
   }
 }
 

@@ -1,4 +1,4 @@
-import { ProtocolErrorCode, type ErrorFrame, type UnsubscribedFrame } from '@heartbeat/protocol';
+import type { ErrorFrame, UnsubscribedFrame } from '@heartbeat/protocol';
 import type { HeartbeatClientEventMap } from './client-events.js';
 import * as ClientMessages from './client.messages.js';
 import { HeartbeatTopicError } from './heartbeat-topic-error.js';
@@ -7,7 +7,9 @@ import type { TopicRegistry } from './topic-registry.js';
 /**
  * The server's no to a topic (docs/client.md#refusals): an `error` naming the topic in `ref`
  * refuses the topic (forbidden, invalid_topic) or else its presence alone; an `unsubscribed` ends
- * a subscription the client did not end itself.
+ * a subscription the client did not end itself. The codes are written as the wire's strings, not
+ * read from ProtocolErrorCode, so that its object stays out of a browser bundle
+ * (docs/benchmarks.md#browser-bundle-esbuild).
  */
 export class TopicRefusals {
   constructor(
@@ -20,13 +22,13 @@ export class TopicRefusals {
    * codes naming a topic refuse its presence alone, which withPresence() tells (presence.feature.ts).
    */
   onError({ code, ref, message }: ErrorFrame): boolean {
-    if (ref === undefined || (code !== ProtocolErrorCode.Forbidden && code !== ProtocolErrorCode.InvalidTopic)) return false;
+    if (ref === undefined || (code !== 'forbidden' && code !== 'invalid_topic')) return false;
     return this.topics.refuse(ref, new HeartbeatTopicError(code, ref, ClientMessages.topicRefused(ref, code, message)));
   }
 
   /** `forbidden` errors the topic's Observables; any other reason (`removed`) completes them. Told as an `unsubscribed` event. */
   onUnsubscribed({ topic, reason }: UnsubscribedFrame): void {
-    if (reason === ProtocolErrorCode.Forbidden) this.topics.refuse(topic, new HeartbeatTopicError(reason, topic, ClientMessages.topicEnded(topic, reason)));
+    if (reason === 'forbidden') this.topics.refuse(topic, new HeartbeatTopicError(reason, topic, ClientMessages.topicEnded(topic, reason)));
     else this.topics.end(topic);
     this.unsubscribed({ topic, reason });
   }
