@@ -11,7 +11,6 @@ import { ConnectionFailure, type FailureDiagnosis } from './connection-failure.j
 import { EventHub } from './event-hub.js';
 import type { HeartbeatClientApi } from './heartbeat-client-api.js';
 import { livenessFromWelcome } from './liveness-timing.js';
-import { randomIdPrefix } from './message-id.js';
 import { phaseAfter, WAITING_PHASES, type Hint, type LoopInput, type LoopState, type Waiter } from './loop-state.js';
 import { HeartbeatClientOptionsError, resolveClientOptions, type ResolvedClientOptions } from './resolve-client-options.js';
 import { decideRetry, type RetryDecision } from './retry-policy.js';
@@ -55,7 +54,6 @@ export class HeartbeatClient implements HeartbeatClientApi {
   readonly #requests: RequestsFeature | undefined;
   readonly #presence: PresenceFeature | undefined;
   readonly #hints: Subscription;
-  readonly #idPrefix: string;
   /** Inputs to run; the first is the one running (see #input()). */
   readonly #inbox: LoopInput[] = [];
 
@@ -85,9 +83,6 @@ export class HeartbeatClient implements HeartbeatClientApi {
     });
     this.#refusals = new TopicRefusals(this.#topics, (payload) => this.#emit('unsubscribed', payload));
     this.messages$ = this.#serverMessages.asObservable();
-    // Unique per client instance (not from `random`, which tests fix): a reloaded page reusing the
-    // server session must not repeat an id the server would drop as a duplicate.
-    this.#idPrefix = randomIdPrefix();
     const installed = this.#installFeatures(options.features ?? []);
     this.#outbox = installed.outbox as OutboxFeature | undefined;
     this.#requests = installed.requests as RequestsFeature | undefined;
@@ -626,7 +621,6 @@ export class HeartbeatClient implements HeartbeatClientApi {
   #installFeatures(given: readonly HeartbeatClientFeature[]): Partial<Record<ClientFeatureKind, ClientFeature>> {
     const host: ClientFeatureHost = {
       options: this.#options,
-      idPrefix: this.#idPrefix,
       topics: this.#topics,
       openSocket: () => this.#openSocket(),
       patch: (changes) => this.#patch(changes),
