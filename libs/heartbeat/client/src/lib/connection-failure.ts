@@ -62,22 +62,17 @@ export interface FailureDiagnosis {
  */
 export class ConnectionFailure extends Error {
   override readonly name = 'ConnectionFailure';
-  readonly code: number;
-  readonly reason: string;
-  readonly wasClean: boolean;
-  readonly reaction: CloseReaction;
-  readonly kind: ConnectionFailureKind;
+  declare readonly code: number;
+  declare readonly reason: string;
+  declare readonly wasClean: boolean;
+  declare readonly reaction: CloseReaction;
+  declare readonly kind: ConnectionFailureKind;
   /** The HTTP status the server answered the upgrade with, where the WebSocket implementation says (ws does, browsers do not). */
-  readonly httpStatus: number | null;
+  declare readonly httpStatus: number | null;
 
   private constructor(message: string, fields: FailureFields) {
     super(message);
-    this.code = fields.code;
-    this.reason = fields.reason;
-    this.wasClean = fields.wasClean;
-    this.reaction = fields.reaction;
-    this.kind = fields.kind;
-    this.httpStatus = fields.httpStatus ?? null;
+    Object.assign(this, fields, { httpStatus: fields.httpStatus ?? null });
   }
 
   static closed(code: number, reason: string, wasClean: boolean, established: boolean): ConnectionFailure {

@@ -3,7 +3,7 @@ import { BehaviorSubject, Observable, Subject, Subscription, throwError } from '
 import { ClientHeartbeat } from './client-heartbeat.js';
 import type { HeartbeatClientEventMap, HeartbeatClientEventName, ServerMessage, TopicEvent } from './client-events.js';
 import type { HeartbeatClientOptions, HeartbeatRequestOptions } from './client-options.js';
-import { initialClientState, STATUS_OF_PHASE, type HeartbeatClientState } from './client-state.js';
+import { CONNECTION_ENDED, initialClientState, NEW_CONNECTION, STATUS_OF_PHASE, type HeartbeatClientState } from './client-state.js';
 import { FEATURE_ORDER, type ClientFeature, type ClientFeatureHost, type ClientFeatureKind, type HeartbeatClientFeature } from './client-feature.js';
 import * as ClientMessages from './client.messages.js';
 import { ClockSync } from './clock-sync.js';
@@ -345,23 +345,14 @@ export class HeartbeatClient implements HeartbeatClientApi {
     this.#topics.afterWelcome(positions);
     this.#features.forEach((feature) => feature.established?.(welcome, socket, tokenExpiresAt));
     this.#patch({
+      ...NEW_CONNECTION,
       phase: 'connected',
       connectedAt: at,
       sessionId: welcome.session_id,
       userId: welcome.user_id ?? null,
       sessionResumed: welcome.resumed,
       tokenExpiresAt,
-      reconnectAttempts: 0,
       reconnectCount: this.state.reconnectCount + (reconnect ? 1 : 0),
-      nextReconnectAt: null,
-      lastError: null,
-      lastErrorKind: null,
-      pingCount: 0,
-      pongCount: 0,
-      missedPongs: 0,
-      serverPingCount: 0,
-      rttMs: null,
-      rttSmoothedMs: null,
     });
     this.#log(`connected, session ${welcome.session_id}${welcome.resumed ? ' (resumed)' : ''}, heartbeat ${JSON.stringify(timing)}`);
     this.#settleWaiters(null);
@@ -431,11 +422,8 @@ export class HeartbeatClient implements HeartbeatClientApi {
     this.#release(failure);
     const stayClosed = failure.reaction === 'stay-closed';
     this.#patch({
+      ...CONNECTION_ENDED,
       phase: phaseAfter(decision),
-      nextReconnectAt: null,
-      connectedAt: null,
-      missedPongs: 0,
-      tokenExpiresAt: null,
       lastCloseCode: failure.code,
       lastCloseReason: failure.reason,
       lastError: stayClosed ? this.state.lastError : failure.message,
@@ -507,11 +495,8 @@ export class HeartbeatClient implements HeartbeatClientApi {
     if (loop.kind === 'stopped' && this.state.phase === 'idle') return;
     this.#log('disconnect() called');
     this.#patch({
+      ...CONNECTION_ENDED,
       phase: 'idle',
-      nextReconnectAt: null,
-      connectedAt: null,
-      missedPongs: 0,
-      tokenExpiresAt: null,
       ...(wasConnected ? { lastCloseCode: 1000, lastCloseReason: 'client disconnect' } : {}),
     });
     if (wasConnected) {
