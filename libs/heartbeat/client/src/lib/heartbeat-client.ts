@@ -1,5 +1,6 @@
 import type { HelloFrame, PresenceMember, ServerFrame, WelcomeFrame } from '@heartbeat/protocol';
 import { BehaviorSubject, Observable, Subject, Subscription, throwError } from 'rxjs';
+import type { TimerHandle } from './client-clock.js';
 import { ClientHeartbeat } from './client-heartbeat.js';
 import type { HeartbeatClientEventMap, HeartbeatClientEventName, ServerMessage, TopicEvent } from './client-events.js';
 import type { HeartbeatClientOptions, HeartbeatRequestOptions } from './client-options.js';
@@ -11,7 +12,7 @@ import { ConnectionFailure, type FailureDiagnosis } from './connection-failure.j
 import { EventHub } from './event-hub.js';
 import type { HeartbeatClientApi } from './heartbeat-client-api.js';
 import { livenessFromWelcome } from './liveness-timing.js';
-import { phaseAfter, WAITING_PHASES, type Hint, type LoopInput, type LoopState, type Waiter } from './loop-state.js';
+import { phaseAfter, WAITING_PHASES, type Hint, type LoopState, type Waiter } from './loop-state.js';
 import { HeartbeatClientOptionsError, resolveClientOptions, type ResolvedClientOptions } from './resolve-client-options.js';
 import { decideRetry, type RetryDecision } from './retry-policy.js';
 import { SocketConnection } from './socket-connection.js';
@@ -31,8 +32,9 @@ function pageOrigin(): string | null {
  * A WebSocket client for Heartbeat servers (docs/client.md): connects, keeps the link proven with its
  * own heartbeat, reconnects with exponential backoff (docs/protocol.md#backoff), and resumes its
  * server session and topic positions across reconnects. The reconnect loop is one state machine:
- * every input goes through #transition(); an input that arrives while one runs (a method called
- * from an event handler) waits for it to finish, so no transition ever sees another half done. What
+ * every input (a method, the network, the socket, a timer) runs as a step through #input(); a step
+ * that arrives while one runs (a method called from an event handler) waits for it to finish, so no
+ * step ever sees another half done. What
  * not every app uses comes in `options.features` (docs/client.md#features); this module imports none.
  */
 export class HeartbeatClient implements HeartbeatClientApi {
@@ -54,8 +56,8 @@ export class HeartbeatClient implements HeartbeatClientApi {
   readonly #requests: RequestsFeature | undefined;
   readonly #presence: PresenceFeature | undefined;
   readonly #hints: Subscription;
-  /** Inputs to run; the first is the one running (see #input()). */
-  readonly #inbox: LoopInput[] = [];
+  /** Steps to run; the first is the one running (see #input()). */
+  readonly #inbox: (() => void)[] = [];
 
   #loop: LoopState = { kind: 'stopped', restartOn: 'connect' };
   /** connect() promises waiting for the outcome of the attempt under way. */
@@ -89,7 +91,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
     this.#presence = installed.presence as PresenceFeature | undefined;
     this.#hints = new Subscription();
     for (const [signal, hint] of [[connectivity.online$, 'online'], [connectivity.offline$, 'offline'], [connectivity.resumed$, 'resumed']] as const) {
-      this.#hints.add(signal.subscribe(() => this.#input({ type: 'hint', hint })));
+      this.#hints.add(signal.subscribe(() => this.#input(() => this.#onHint(hint))));
     }
   }
 
@@ -101,24 +103,28 @@ export class HeartbeatClient implements HeartbeatClientApi {
     if (this.#loop.kind === 'destroyed') return Promise.reject(new Error(ClientMessages.destroyed()));
     if (this.#loop.kind === 'open') return Promise.resolve();
     const promise = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
-    this.#input({ type: 'connect' });
+    this.#input(() => {
+      if (this.#loop.kind === 'stopped') this.#startAttempt(0, 0);
+      else if (this.#loop.kind === 'open') this.#settleWaiters(null);
+      else this.#endWait();
+    });
     return promise;
   }
 
   disconnect(): void {
-    this.#input({ type: 'disconnect' });
+    this.#input(() => this.#stopByClient());
   }
 
   enableAutoReconnect(): void {
-    this.#input({ type: 'auto-reconnect', on: true });
+    this.#input(() => this.#setAutoReconnect(true));
   }
 
   disableAutoReconnect(): void {
-    this.#input({ type: 'auto-reconnect', on: false });
+    this.#input(() => this.#setAutoReconnect(false));
   }
 
   resetReconnectState(): void {
-    this.#input({ type: 'reset' });
+    this.#input(() => this.#reset());
   }
 
   sendPing(): boolean {
@@ -156,19 +162,20 @@ export class HeartbeatClient implements HeartbeatClientApi {
   }
 
   destroy(): void {
-    this.#input({ type: 'destroy' });
+    this.#input(() => this.#destroyNow());
   }
 
   /**
-   * Runs `input` now, or after the transition under way when called from inside one (an event or
-   * state$ handler calling a method): each transition completes, its events emitted, before the next.
+   * Runs `step` now, or after the step under way when called from inside one (an event or state$
+   * handler calling a method): each step completes, its events emitted, before the next. Every change
+   * of `loop` happens in a step; none runs once the client is destroyed.
    */
-  #input(input: LoopInput): void {
-    this.#inbox.push(input);
+  #input(step: () => void): void {
+    this.#inbox.push(step);
     if (this.#inbox.length > 1) return;
     while (this.#inbox.length > 0) {
       try {
-        this.#transition(this.#inbox[0]);
+        if (this.#loop.kind !== 'destroyed') this.#inbox[0]();
       } catch (error) {
         this.#failedUnexpectedly(error);
       }
@@ -176,45 +183,24 @@ export class HeartbeatClient implements HeartbeatClientApi {
     }
   }
 
-  /** The reconnect loop: every change of `loop` happens here. */
-  #transition(input: LoopInput): void {
+  /**
+   * The attempt or connection that `from` names (by its socket or its deadline) failed; a late
+   * report of an earlier one is dropped.
+   */
+  #report(failure: ConnectionFailure, from: { readonly socket?: SocketConnection; readonly deadline?: TimerHandle } = {}): void {
+    this.#input(() => {
+      const loop = this.#loop;
+      if (loop.kind !== 'connecting' && loop.kind !== 'handshaking' && loop.kind !== 'open') return;
+      if (from.socket && from.socket !== loop.socket) return;
+      if (from.deadline && (loop.kind === 'open' || from.deadline !== loop.deadline)) return;
+      this.#failed(loop, failure);
+    });
+  }
+
+  /** The wait after a failure is over (its timer, or connect()): the next attempt starts now. */
+  #endWait(): void {
     const loop = this.#loop;
-    if (loop.kind === 'destroyed') return;
-    switch (input.type) {
-      case 'connect':
-        if (loop.kind === 'stopped') this.#startAttempt(0, 0);
-        else if (loop.kind === 'waiting') this.#startAttempt(loop.attempt, loop.unauthorizedInARow);
-        else if (loop.kind === 'open') this.#settleWaiters(null);
-        return;
-      case 'disconnect':
-        return this.#stopByClient();
-      case 'auto-reconnect':
-        return this.#setAutoReconnect(input.on);
-      case 'reset':
-        return this.#reset();
-      case 'hint':
-        return this.#onHint(input.hint);
-      case 'token':
-        if (loop.kind === 'connecting' && loop.socket === null && loop.deadline === input.deadline) this.#createSocket(loop, input.token);
-        return;
-      case 'socket-open':
-        if (loop.kind === 'connecting' && loop.socket === input.socket) this.#sendHello(loop, input.socket);
-        return;
-      case 'welcome':
-        if (loop.kind === 'handshaking' && loop.socket === input.socket) this.#established(loop, input.welcome);
-        return;
-      case 'failed': {
-        if (loop.kind !== 'connecting' && loop.kind !== 'handshaking' && loop.kind !== 'open') return;
-        if (input.socket && input.socket !== loop.socket) return;
-        if (input.deadline && (loop.kind === 'open' || input.deadline !== loop.deadline)) return;
-        return this.#failed(loop, input.failure);
-      }
-      case 'wait-over':
-        if (loop.kind === 'waiting') this.#startAttempt(loop.attempt, loop.unauthorizedInARow);
-        return;
-      case 'destroy':
-        return this.#destroyNow();
-    }
+    if (loop.kind === 'waiting') this.#startAttempt(loop.attempt, loop.unauthorizedInARow);
   }
 
   /**
@@ -247,13 +233,17 @@ export class HeartbeatClient implements HeartbeatClientApi {
   #startAttempt(attempt: number, unauthorizedInARow: number): void {
     this.#release(null);
     const { connectTimeout, url } = this.#options;
-    const deadline = this.#options.clock.setTimeout(() => this.#input({ type: 'failed', failure: this.#connectTimedOut() }), connectTimeout);
+    const deadline = this.#options.clock.setTimeout(() => this.#report(this.#connectTimedOut()), connectTimeout);
     this.#loop = { kind: 'connecting', attempt, unauthorizedInARow, deadline, socket: null, token: undefined };
     this.#patch({ phase: 'connecting', reconnectAttempts: attempt, nextReconnectAt: null });
     this.#log(`connecting to ${url}` + (attempt > 0 ? ` (attempt ${attempt})` : ''));
     this.#resolveToken().then(
-      (token) => this.#input({ type: 'token', deadline, token }),
-      (error: unknown) => this.#input({ type: 'failed', failure: ConnectionFailure.tokenProvider(error), deadline }),
+      (token) =>
+        this.#input(() => {
+          const loop = this.#loop;
+          if (loop.kind === 'connecting' && loop.socket === null && loop.deadline === deadline) this.#createSocket(loop, token);
+        }),
+      (error: unknown) => this.#report(ConnectionFailure.tokenProvider(error), { deadline }),
     );
   }
 
@@ -269,7 +259,11 @@ export class HeartbeatClient implements HeartbeatClientApi {
     let socket: SocketConnection;
     try {
       socket = new SocketConnection(webSocket, url, {
-        open: () => this.#input({ type: 'socket-open', socket }),
+        open: () =>
+          this.#input(() => {
+            const loop = this.#loop;
+            if (loop.kind === 'connecting' && loop.socket === socket) this.#sendHello(loop, socket);
+          }),
         frame: (frame) => this.#onFrame(socket, frame),
         invalidFrame: (detail) => {
           if (this.#loop.kind === 'open') this.#loop.heartbeat.frameReceived();
@@ -279,7 +273,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
           const failure = opening.opened
             ? ConnectionFailure.closed(code, reason, wasClean, this.#loop.kind === 'open')
             : ConnectionFailure.beforeOpen(opening.errorEvent, url, pageOrigin(), this.#diagnose(opening.errorEvent));
-          this.#input({ type: 'failed', failure, socket });
+          this.#report(failure, { socket });
         },
       });
     } catch (error) {
@@ -312,7 +306,10 @@ export class HeartbeatClient implements HeartbeatClientApi {
       loop.heartbeat.frameReceived();
       this.#dispatch(frame, socket);
     } else if (frame.type === 'welcome') {
-      this.#input({ type: 'welcome', socket, welcome: frame });
+      this.#input(() => {
+        const current = this.#loop;
+        if (current.kind === 'handshaking' && current.socket === socket) this.#established(current, frame);
+      });
     } else if (frame.type === 'error') {
       this.#emit('error', { message: ClientMessages.serverError(frame.code, frame.message), code: frame.code, kind: null, at: this.#now() });
     }
@@ -332,7 +329,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
     const heartbeat = new ClientHeartbeat(timing, {
       sendPing: (sequence, clientTime) => this.#sendClientPing(socket, sequence, clientTime),
       missedChanged: (missed) => this.#patch({ missedPongs: missed }),
-      dead: (failure) => this.#input({ type: 'failed', failure, socket }),
+      dead: (failure) => this.#report(failure, { socket }),
       wokeUp: (gapMs) => this.#log(`clock jumped ${Math.round(gapMs)} ms (sleep or frozen tab): checking the link`),
     }, this.#options.clock);
     const at = this.#now();
@@ -478,7 +475,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
     }
     const { attempt, delayMs, suspended } = decision;
     const at = this.#now() + delayMs;
-    const timer = this.#options.clock.setTimeout(() => this.#input({ type: 'wait-over' }), delayMs);
+    const timer = this.#options.clock.setTimeout(() => this.#input(() => this.#endWait()), delayMs);
     this.#loop = { kind: 'waiting', attempt, unauthorizedInARow, failure, timer };
     this.#patch({ phase: phaseAfter(decision), nextReconnectAt: at, reconnectAttempts: attempt });
     return () => this.#emit('reconnecting', { attempt, delayMs, at, suspended });
