@@ -12,10 +12,13 @@ import type { TopicRegistry } from './topic-registry.js';
  * (docs/benchmarks.md#browser-bundle-esbuild).
  */
 export class TopicRefusals {
-  constructor(
-    private readonly topics: TopicRegistry,
-    private readonly unsubscribed: (payload: HeartbeatClientEventMap['unsubscribed']) => void,
-  ) {}
+  readonly #topics: TopicRegistry;
+  readonly #unsubscribed: (payload: HeartbeatClientEventMap['unsubscribed']) => void;
+
+  constructor(topics: TopicRegistry, unsubscribed: (payload: HeartbeatClientEventMap['unsubscribed']) => void) {
+    this.#topics = topics;
+    this.#unsubscribed = unsubscribed;
+  }
 
   /**
    * An `error` whose `ref` may name a topic; true when it refused a topic of this client's. Other
@@ -23,13 +26,13 @@ export class TopicRefusals {
    */
   onError({ code, ref, message }: ErrorFrame): boolean {
     if (ref === undefined || (code !== 'forbidden' && code !== 'invalid_topic')) return false;
-    return this.topics.refuse(ref, new HeartbeatTopicError(code, ref, ClientMessages.topicRefused(ref, code, message)));
+    return this.#topics.refuse(ref, new HeartbeatTopicError(code, ref, ClientMessages.topicRefused(ref, code, message)));
   }
 
   /** `forbidden` errors the topic's Observables; any other reason (`removed`) completes them. Told as an `unsubscribed` event. */
   onUnsubscribed({ topic, reason }: UnsubscribedFrame): void {
-    if (reason === 'forbidden') this.topics.refuse(topic, new HeartbeatTopicError(reason, topic, ClientMessages.topicEnded(topic, reason)));
-    else this.topics.end(topic);
-    this.unsubscribed({ topic, reason });
+    if (reason === 'forbidden') this.#topics.refuse(topic, new HeartbeatTopicError(reason, topic, ClientMessages.topicEnded(topic, reason)));
+    else this.#topics.end(topic);
+    this.#unsubscribed({ topic, reason });
   }
 }
