@@ -287,12 +287,13 @@ export class HeartbeatClient implements HeartbeatClientApi {
   #sendHello(loop: Extract<LoopState, { kind: 'connecting' }>, socket: SocketConnection): void {
     const positions = this.#topics.helloPositions();
     const sessionId = this.#sessionToResume;
+    // A field left undefined is left out of the frame: JSON has no undefined.
     const hello: HelloFrame = {
       type: 'hello',
-      ...(loop.token !== undefined ? { token: loop.token } : {}),
-      ...(sessionId ? { session_id: sessionId } : {}),
-      ...(Object.keys(positions).length > 0 ? { positions } : {}),
-      ...(this.#options.clientInfo ? { client: this.#options.clientInfo } : {}),
+      token: loop.token,
+      session_id: sessionId || undefined,
+      positions: Object.keys(positions).length > 0 ? positions : undefined,
+      client: this.#options.clientInfo || undefined,
     };
     socket.send(hello);
     const { attempt, unauthorizedInARow, deadline } = loop;

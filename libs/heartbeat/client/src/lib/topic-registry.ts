@@ -259,12 +259,8 @@ export class TopicRegistry {
 
   #sendSubscribe(topic: string, entry: TopicEntry): void {
     const since = entry.lastSeq ?? undefined;
-    const frame: SubscribeFrame = {
-      type: 'subscribe',
-      topic,
-      ...(since === undefined ? {} : { since }),
-      ...(entry.presence > 0 ? { presence: true } : {}),
-    };
+    // A field left undefined is left out of the frame: JSON has no undefined.
+    const frame: SubscribeFrame = { type: 'subscribe', topic, since, presence: entry.presence > 0 || undefined };
     if (!this.#hooks.send(frame)) return;
     entry.presenceWatched = entry.presence > 0;
     entry.requestedSince = since;
