@@ -16,7 +16,7 @@ import { phaseAfter, WAITING_PHASES, type Hint, type LoopState, type Waiter } fr
 import { HeartbeatClientOptionsError, resolveClientOptions, type ResolvedClientOptions } from './resolve-client-options.js';
 import { decideRetry, type RetryDecision } from './retry-policy.js';
 import { SocketConnection } from './socket-connection.js';
-import { TopicRefusals } from './topic-refusals.js';
+import { endTopic, refuseTopic } from './topic-refusals.js';
 import { TopicRegistry } from './topic-registry.js';
 import type { OutboxFeature } from './outbox.feature.js';
 import type { PresenceFeature } from './presence.feature.js';
@@ -46,7 +46,6 @@ export class HeartbeatClient implements HeartbeatClientApi {
   readonly #store: BehaviorSubject<HeartbeatClientState>;
   readonly #hub: EventHub<HeartbeatClientEventMap>;
   readonly #topics: TopicRegistry;
-  readonly #refusals: TopicRefusals;
   readonly #serverMessages = new Subject<ServerMessage>();
   /** Round-trip time and server clock offset from this connection's pongs. */
   readonly #clockSync = new ClockSync();
@@ -83,7 +82,6 @@ export class HeartbeatClient implements HeartbeatClientApi {
       },
       joined: (payload) => this.#emit('joined', payload),
     });
-    this.#refusals = new TopicRefusals(this.#topics, (payload) => this.#emit('unsubscribed', payload));
     this.messages$ = this.#serverMessages.asObservable();
     const installed = this.#installFeatures(options.features ?? []);
     this.#outbox = installed.outbox as OutboxFeature | undefined;
@@ -379,7 +377,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
         this.#topics.onEvent(frame);
         return;
       case 'unsubscribed':
-        return this.#refusals.onUnsubscribed(frame);
+        return endTopic(this.#topics, frame, (payload) => this.#emit('unsubscribed', payload));
       case 'message':
         this.#serverMessages.next({ topic: frame.topic, data: frame.data, timestamp: frame.timestamp });
         return;
@@ -394,7 +392,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
         return;
       case 'error':
         if (this.#features.some((feature) => feature.frame?.(frame))) return;
-        this.#refusals.onError(frame);
+        refuseTopic(this.#topics, frame);
         this.#emit('error', { message: ClientMessages.serverError(frame.code, frame.message), code: frame.code, kind: null, at: now });
         return;
       case 'welcome':
