@@ -12,8 +12,6 @@ import type { TopicRegistry } from './topic-registry.js';
  */
 export interface ClientFeatureHost {
   readonly options: ResolvedClientOptions;
-  /** This client instance's id prefix (message-id.ts): ids a feature makes never repeat another's. */
-  readonly idPrefix: string;
   readonly topics: TopicRegistry;
   /** The socket of the open connection (welcome received), or null. */
   openSocket(): SocketConnection | null;

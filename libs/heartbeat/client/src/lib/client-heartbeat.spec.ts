@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { CloseCode } from '@heartbeat/protocol';
 import { ClientHeartbeat, WAKE_CHECK_INTERVAL_MS, WAKE_JUMP_THRESHOLD_MS } from './client-heartbeat.js';
 import type { HeartbeatTimingOptions } from './client-options.js';
-import { ClientMessages } from './client.messages.js';
+import * as ClientMessages from './client.messages.js';
 import { ConnectionFailure } from './connection-failure.js';
 
 type Timing = Pick<HeartbeatTimingOptions, 'pingInterval' | 'pongTimeout' | 'maxMissedPongs'>;

@@ -96,9 +96,7 @@ export function initialClientState(maxReconnectAttempts: number, autoReconnect: 
     status: STATUS_OF_PHASE.idle,
     phase: 'idle',
     isReconnecting: false,
-    reconnectAttempts: 0,
     maxReconnectAttempts,
-    nextReconnectAt: null,
     reconnectCount: 0,
     autoReconnect,
     connectedAt: null,
@@ -107,19 +105,37 @@ export function initialClientState(maxReconnectAttempts: number, autoReconnect: 
     sessionResumed: false,
     pendingMessages: 0,
     tokenExpiresAt: null,
-    pingCount: 0,
-    pongCount: 0,
-    missedPongs: 0,
-    serverPingCount: 0,
     lastPingAt: null,
     lastPongAt: null,
-    rttMs: null,
-    rttSmoothedMs: null,
     clockOffsetMs: null,
-    lastError: null,
-    lastErrorKind: null,
     lastCloseCode: null,
     lastCloseReason: null,
     online,
+    ...NEW_CONNECTION,
   };
 }
+
+/**
+ * What a new connection starts afresh (`welcome` arrived): its counters and samples, and the
+ * attempts and error that led to it. The client starts with these too.
+ */
+export const NEW_CONNECTION = {
+  reconnectAttempts: 0,
+  nextReconnectAt: null,
+  lastError: null,
+  lastErrorKind: null,
+  pingCount: 0,
+  pongCount: 0,
+  missedPongs: 0,
+  serverPingCount: 0,
+  rttMs: null,
+  rttSmoothedMs: null,
+} as const satisfies Partial<HeartbeatClientState>;
+
+/** What the end of a connection, or of an attempt, clears: nothing is scheduled or open any more. */
+export const CONNECTION_ENDED = {
+  nextReconnectAt: null,
+  connectedAt: null,
+  missedPongs: 0,
+  tokenExpiresAt: null,
+} as const satisfies Partial<HeartbeatClientState>;

@@ -15,23 +15,23 @@ export interface ClockSample {
  * lowest-RTT recent sample, whose error bound (RTT / 2) is the tightest.
  */
 export class ClockSync {
-  private samples: { rtt: number; offset: number }[] = [];
-  private smoothed: number | null = null;
+  #samples: { rtt: number; offset: number }[] = [];
+  #smoothed: number | null = null;
 
   /** `sentAt` and `receivedAt` on the client's clock, `serverTime` on the server's. */
   record(sentAt: number, serverTime: number, receivedAt: number): ClockSample {
     const rtt = Math.max(0, receivedAt - sentAt);
     const offset = serverTime - (sentAt + receivedAt) / 2;
-    this.samples.push({ rtt, offset });
-    if (this.samples.length > OFFSET_SAMPLES) this.samples.shift();
-    this.smoothed = this.smoothed === null ? rtt : this.smoothed + RTT_GAIN * (rtt - this.smoothed);
-    const best = this.samples.reduce((a, b) => (b.rtt < a.rtt ? b : a));
-    return { rttMs: rtt, rttSmoothedMs: this.smoothed, clockOffsetMs: best.offset };
+    this.#samples.push({ rtt, offset });
+    if (this.#samples.length > OFFSET_SAMPLES) this.#samples.shift();
+    this.#smoothed = this.#smoothed === null ? rtt : this.#smoothed + RTT_GAIN * (rtt - this.#smoothed);
+    const best = this.#samples.reduce((a, b) => (b.rtt < a.rtt ? b : a));
+    return { rttMs: rtt, rttSmoothedMs: this.#smoothed, clockOffsetMs: best.offset };
   }
 
   /** A new connection may take another path: forget the old samples. */
   reset(): void {
-    this.samples = [];
-    this.smoothed = null;
+    this.#samples = [];
+    this.#smoothed = null;
   }
 }

@@ -1,5 +1,5 @@
 import { CLOSE_CODE_TABLE, CloseCode } from '@heartbeat/protocol';
-import { ClientMessages } from './client.messages.js';
+import * as ClientMessages from './client.messages.js';
 import { ConnectionFailure } from './connection-failure.js';
 
 describe('ConnectionFailure', () => {

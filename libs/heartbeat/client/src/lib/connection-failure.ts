@@ -1,5 +1,5 @@
-import { closeCodeInfo, CloseCode, type CloseReaction } from '@heartbeat/protocol';
-import { ClientMessages } from './client.messages.js';
+import { closeCodeInfo, type CloseReaction } from '@heartbeat/protocol';
+import * as ClientMessages from './client.messages.js';
 
 /**
  * Why an attempt failed or a connection ended, for UIs to branch on (the message says it to people):
@@ -62,27 +62,22 @@ export interface FailureDiagnosis {
  */
 export class ConnectionFailure extends Error {
   override readonly name = 'ConnectionFailure';
-  readonly code: number;
-  readonly reason: string;
-  readonly wasClean: boolean;
-  readonly reaction: CloseReaction;
-  readonly kind: ConnectionFailureKind;
+  declare readonly code: number;
+  declare readonly reason: string;
+  declare readonly wasClean: boolean;
+  declare readonly reaction: CloseReaction;
+  declare readonly kind: ConnectionFailureKind;
   /** The HTTP status the server answered the upgrade with, where the WebSocket implementation says (ws does, browsers do not). */
-  readonly httpStatus: number | null;
+  declare readonly httpStatus: number | null;
 
   private constructor(message: string, fields: FailureFields) {
     super(message);
-    this.code = fields.code;
-    this.reason = fields.reason;
-    this.wasClean = fields.wasClean;
-    this.reaction = fields.reaction;
-    this.kind = fields.kind;
-    this.httpStatus = fields.httpStatus ?? null;
+    Object.assign(this, fields, { httpStatus: fields.httpStatus ?? null });
   }
 
   static closed(code: number, reason: string, wasClean: boolean, established: boolean): ConnectionFailure {
     const info = closeCodeInfo(code);
-    const unauthorized = code === CloseCode.Unauthorized;
+    const unauthorized = code === 4001;
     let message: string;
     if (established) message = ClientMessages.connectionClosed(code, info.meaning, reason);
     else if (unauthorized) message = ClientMessages.tokenRejected(reason);
@@ -98,14 +93,14 @@ export class ConnectionFailure extends Error {
    * usual causes instead, with whatever text the event had (docs/client.md#troubleshooting-the-first-connection).
    */
   static beforeOpen(errorEvent: unknown, url: string, pageOrigin: string | null = null, diagnosis: FailureDiagnosis | null = null): ConnectionFailure {
-    if (diagnosis) return ConnectionFailure.upgrade(diagnosis.kind, diagnosis.message, diagnosis.httpStatus);
-    return ConnectionFailure.upgrade('upgrade-failed', ClientMessages.upgradeFailed(endpoint(url).url, pageOrigin, errorDetail(errorEvent).text || null));
+    if (diagnosis) return ConnectionFailure.local(diagnosis.kind, diagnosis.message, diagnosis.httpStatus);
+    return ConnectionFailure.local('upgrade-failed', ClientMessages.upgradeFailed(endpoint(url).url, pageOrigin, errorDetail(errorEvent).text || null));
   }
 
   static heartbeatTimeout(missed: number, silentMs: number): ConnectionFailure {
     const message = ClientMessages.heartbeatTimeout(missed, silentMs);
     return new ConnectionFailure(message, {
-      code: CloseCode.HeartbeatTimeout,
+      code: 4000,
       reason: 'heartbeat timeout',
       wasClean: false,
       reaction: 'reconnect',
@@ -128,12 +123,9 @@ export class ConnectionFailure extends Error {
     return ConnectionFailure.local('socket-create', ClientMessages.socketCreateFailed(describe(cause)));
   }
 
-  private static upgrade(kind: ConnectionFailureKind, message: string, httpStatus?: number): ConnectionFailure {
-    return new ConnectionFailure(message, { code: CloseCode.Abnormal, reason: '', wasClean: false, reaction: 'reconnect', kind, httpStatus });
-  }
-
-  private static local(kind: ConnectionFailureKind, message: string): ConnectionFailure {
-    return new ConnectionFailure(message, { code: CloseCode.Abnormal, reason: '', wasClean: false, reaction: 'reconnect', kind });
+  /** A failure that never reached the server, or a refused upgrade: an abnormal close (1006), retried on the backoff schedule. */
+  private static local(kind: ConnectionFailureKind, message: string, httpStatus?: number): ConnectionFailure {
+    return new ConnectionFailure(message, { code: 1006, reason: '', wasClean: false, reaction: 'reconnect', kind, httpStatus });
   }
 }
 

@@ -8,7 +8,7 @@ import { withTestHooks } from '../testing/with-test-hooks.js';
 import type { HeartbeatClientEventMap, HeartbeatClientEventName } from './client-events.js';
 import type { HeartbeatClientOptions } from './client-options.js';
 import type { ConnectivitySignals } from './connectivity-signals.js';
-import { ClientMessages } from './client.messages.js';
+import * as ClientMessages from './client.messages.js';
 import { HeartbeatClient } from './heartbeat-client.js';
 import { HeartbeatClientOptionsError } from './resolve-client-options.js';
 import type { HeartbeatClientFeature } from './client-feature.js';

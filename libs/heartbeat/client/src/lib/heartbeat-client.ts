@@ -1,22 +1,22 @@
 import type { HelloFrame, PresenceMember, ServerFrame, WelcomeFrame } from '@heartbeat/protocol';
 import { BehaviorSubject, Observable, Subject, Subscription, throwError } from 'rxjs';
+import type { TimerHandle } from './client-clock.js';
 import { ClientHeartbeat } from './client-heartbeat.js';
 import type { HeartbeatClientEventMap, HeartbeatClientEventName, ServerMessage, TopicEvent } from './client-events.js';
 import type { HeartbeatClientOptions, HeartbeatRequestOptions } from './client-options.js';
-import { initialClientState, STATUS_OF_PHASE, type HeartbeatClientState } from './client-state.js';
+import { CONNECTION_ENDED, initialClientState, NEW_CONNECTION, STATUS_OF_PHASE, type HeartbeatClientState } from './client-state.js';
 import { FEATURE_ORDER, type ClientFeature, type ClientFeatureHost, type ClientFeatureKind, type HeartbeatClientFeature } from './client-feature.js';
-import { ClientMessages } from './client.messages.js';
+import * as ClientMessages from './client.messages.js';
 import { ClockSync } from './clock-sync.js';
 import { ConnectionFailure, type FailureDiagnosis } from './connection-failure.js';
 import { EventHub } from './event-hub.js';
 import type { HeartbeatClientApi } from './heartbeat-client-api.js';
 import { livenessFromWelcome } from './liveness-timing.js';
-import { randomIdPrefix } from './message-id.js';
-import { phaseAfter, WAITING_PHASES, type Hint, type LoopInput, type LoopState, type Waiter } from './loop-state.js';
+import { phaseAfter, WAITING_PHASES, type Hint, type LoopState, type Waiter } from './loop-state.js';
 import { HeartbeatClientOptionsError, resolveClientOptions, type ResolvedClientOptions } from './resolve-client-options.js';
 import { decideRetry, type RetryDecision } from './retry-policy.js';
 import { SocketConnection } from './socket-connection.js';
-import { TopicRefusals } from './topic-refusals.js';
+import { endTopic, refuseTopic } from './topic-refusals.js';
 import { TopicRegistry } from './topic-registry.js';
 import type { OutboxFeature } from './outbox.feature.js';
 import type { PresenceFeature } from './presence.feature.js';
@@ -32,8 +32,9 @@ function pageOrigin(): string | null {
  * A WebSocket client for Heartbeat servers (docs/client.md): connects, keeps the link proven with its
  * own heartbeat, reconnects with exponential backoff (docs/protocol.md#backoff), and resumes its
  * server session and topic positions across reconnects. The reconnect loop is one state machine:
- * every input goes through #transition(); an input that arrives while one runs (a method called
- * from an event handler) waits for it to finish, so no transition ever sees another half done. What
+ * every input (a method, the network, the socket, a timer) runs as a step through #input(); a step
+ * that arrives while one runs (a method called from an event handler) waits for it to finish, so no
+ * step ever sees another half done. What
  * not every app uses comes in `options.features` (docs/client.md#features); this module imports none.
  */
 export class HeartbeatClient implements HeartbeatClientApi {
@@ -45,7 +46,6 @@ export class HeartbeatClient implements HeartbeatClientApi {
   readonly #store: BehaviorSubject<HeartbeatClientState>;
   readonly #hub: EventHub<HeartbeatClientEventMap>;
   readonly #topics: TopicRegistry;
-  readonly #refusals: TopicRefusals;
   readonly #serverMessages = new Subject<ServerMessage>();
   /** Round-trip time and server clock offset from this connection's pongs. */
   readonly #clockSync = new ClockSync();
@@ -55,9 +55,8 @@ export class HeartbeatClient implements HeartbeatClientApi {
   readonly #requests: RequestsFeature | undefined;
   readonly #presence: PresenceFeature | undefined;
   readonly #hints: Subscription;
-  readonly #idPrefix: string;
-  /** Inputs to run; the first is the one running (see #input()). */
-  readonly #inbox: LoopInput[] = [];
+  /** Steps to run; the first is the one running (see #input()). */
+  readonly #inbox: (() => void)[] = [];
 
   #loop: LoopState = { kind: 'stopped', restartOn: 'connect' };
   /** connect() promises waiting for the outcome of the attempt under way. */
@@ -83,18 +82,14 @@ export class HeartbeatClient implements HeartbeatClientApi {
       },
       joined: (payload) => this.#emit('joined', payload),
     });
-    this.#refusals = new TopicRefusals(this.#topics, (payload) => this.#emit('unsubscribed', payload));
     this.messages$ = this.#serverMessages.asObservable();
-    // Unique per client instance (not from `random`, which tests fix): a reloaded page reusing the
-    // server session must not repeat an id the server would drop as a duplicate.
-    this.#idPrefix = randomIdPrefix();
     const installed = this.#installFeatures(options.features ?? []);
     this.#outbox = installed.outbox as OutboxFeature | undefined;
     this.#requests = installed.requests as RequestsFeature | undefined;
     this.#presence = installed.presence as PresenceFeature | undefined;
     this.#hints = new Subscription();
     for (const [signal, hint] of [[connectivity.online$, 'online'], [connectivity.offline$, 'offline'], [connectivity.resumed$, 'resumed']] as const) {
-      this.#hints.add(signal.subscribe(() => this.#input({ type: 'hint', hint })));
+      this.#hints.add(signal.subscribe(() => this.#input(() => this.#onHint(hint))));
     }
   }
 
@@ -106,24 +101,28 @@ export class HeartbeatClient implements HeartbeatClientApi {
     if (this.#loop.kind === 'destroyed') return Promise.reject(new Error(ClientMessages.destroyed()));
     if (this.#loop.kind === 'open') return Promise.resolve();
     const promise = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
-    this.#input({ type: 'connect' });
+    this.#input(() => {
+      if (this.#loop.kind === 'stopped') this.#startAttempt(0, 0);
+      else if (this.#loop.kind === 'open') this.#settleWaiters(null);
+      else this.#endWait();
+    });
     return promise;
   }
 
   disconnect(): void {
-    this.#input({ type: 'disconnect' });
+    this.#input(() => this.#stopByClient());
   }
 
   enableAutoReconnect(): void {
-    this.#input({ type: 'auto-reconnect', on: true });
+    this.#input(() => this.#setAutoReconnect(true));
   }
 
   disableAutoReconnect(): void {
-    this.#input({ type: 'auto-reconnect', on: false });
+    this.#input(() => this.#setAutoReconnect(false));
   }
 
   resetReconnectState(): void {
-    this.#input({ type: 'reset' });
+    this.#input(() => this.#reset());
   }
 
   sendPing(): boolean {
@@ -161,19 +160,20 @@ export class HeartbeatClient implements HeartbeatClientApi {
   }
 
   destroy(): void {
-    this.#input({ type: 'destroy' });
+    this.#input(() => this.#destroyNow());
   }
 
   /**
-   * Runs `input` now, or after the transition under way when called from inside one (an event or
-   * state$ handler calling a method): each transition completes, its events emitted, before the next.
+   * Runs `step` now, or after the step under way when called from inside one (an event or state$
+   * handler calling a method): each step completes, its events emitted, before the next. Every change
+   * of `loop` happens in a step; none runs once the client is destroyed.
    */
-  #input(input: LoopInput): void {
-    this.#inbox.push(input);
+  #input(step: () => void): void {
+    this.#inbox.push(step);
     if (this.#inbox.length > 1) return;
     while (this.#inbox.length > 0) {
       try {
-        this.#transition(this.#inbox[0]);
+        if (this.#loop.kind !== 'destroyed') this.#inbox[0]();
       } catch (error) {
         this.#failedUnexpectedly(error);
       }
@@ -181,45 +181,24 @@ export class HeartbeatClient implements HeartbeatClientApi {
     }
   }
 
-  /** The reconnect loop: every change of `loop` happens here. */
-  #transition(input: LoopInput): void {
+  /**
+   * The attempt or connection that `from` names (by its socket or its deadline) failed; a late
+   * report of an earlier one is dropped.
+   */
+  #report(failure: ConnectionFailure, from: { readonly socket?: SocketConnection; readonly deadline?: TimerHandle } = {}): void {
+    this.#input(() => {
+      const loop = this.#loop;
+      if (loop.kind !== 'connecting' && loop.kind !== 'handshaking' && loop.kind !== 'open') return;
+      if (from.socket && from.socket !== loop.socket) return;
+      if (from.deadline && (loop.kind === 'open' || from.deadline !== loop.deadline)) return;
+      this.#failed(loop, failure);
+    });
+  }
+
+  /** The wait after a failure is over (its timer, or connect()): the next attempt starts now. */
+  #endWait(): void {
     const loop = this.#loop;
-    if (loop.kind === 'destroyed') return;
-    switch (input.type) {
-      case 'connect':
-        if (loop.kind === 'stopped') this.#startAttempt(0, 0);
-        else if (loop.kind === 'waiting') this.#startAttempt(loop.attempt, loop.unauthorizedInARow);
-        else if (loop.kind === 'open') this.#settleWaiters(null);
-        return;
-      case 'disconnect':
-        return this.#stopByClient();
-      case 'auto-reconnect':
-        return this.#setAutoReconnect(input.on);
-      case 'reset':
-        return this.#reset();
-      case 'hint':
-        return this.#onHint(input.hint);
-      case 'token':
-        if (loop.kind === 'connecting' && loop.socket === null && loop.deadline === input.deadline) this.#createSocket(loop, input.token);
-        return;
-      case 'socket-open':
-        if (loop.kind === 'connecting' && loop.socket === input.socket) this.#sendHello(loop, input.socket);
-        return;
-      case 'welcome':
-        if (loop.kind === 'handshaking' && loop.socket === input.socket) this.#established(loop, input.welcome);
-        return;
-      case 'failed': {
-        if (loop.kind !== 'connecting' && loop.kind !== 'handshaking' && loop.kind !== 'open') return;
-        if (input.socket && input.socket !== loop.socket) return;
-        if (input.deadline && (loop.kind === 'open' || input.deadline !== loop.deadline)) return;
-        return this.#failed(loop, input.failure);
-      }
-      case 'wait-over':
-        if (loop.kind === 'waiting') this.#startAttempt(loop.attempt, loop.unauthorizedInARow);
-        return;
-      case 'destroy':
-        return this.#destroyNow();
-    }
+    if (loop.kind === 'waiting') this.#startAttempt(loop.attempt, loop.unauthorizedInARow);
   }
 
   /**
@@ -252,13 +231,17 @@ export class HeartbeatClient implements HeartbeatClientApi {
   #startAttempt(attempt: number, unauthorizedInARow: number): void {
     this.#release(null);
     const { connectTimeout, url } = this.#options;
-    const deadline = this.#options.clock.setTimeout(() => this.#input({ type: 'failed', failure: this.#connectTimedOut() }), connectTimeout);
+    const deadline = this.#options.clock.setTimeout(() => this.#report(this.#connectTimedOut()), connectTimeout);
     this.#loop = { kind: 'connecting', attempt, unauthorizedInARow, deadline, socket: null, token: undefined };
     this.#patch({ phase: 'connecting', reconnectAttempts: attempt, nextReconnectAt: null });
     this.#log(`connecting to ${url}` + (attempt > 0 ? ` (attempt ${attempt})` : ''));
     this.#resolveToken().then(
-      (token) => this.#input({ type: 'token', deadline, token }),
-      (error: unknown) => this.#input({ type: 'failed', failure: ConnectionFailure.tokenProvider(error), deadline }),
+      (token) =>
+        this.#input(() => {
+          const loop = this.#loop;
+          if (loop.kind === 'connecting' && loop.socket === null && loop.deadline === deadline) this.#createSocket(loop, token);
+        }),
+      (error: unknown) => this.#report(ConnectionFailure.tokenProvider(error), { deadline }),
     );
   }
 
@@ -274,7 +257,11 @@ export class HeartbeatClient implements HeartbeatClientApi {
     let socket: SocketConnection;
     try {
       socket = new SocketConnection(webSocket, url, {
-        open: () => this.#input({ type: 'socket-open', socket }),
+        open: () =>
+          this.#input(() => {
+            const loop = this.#loop;
+            if (loop.kind === 'connecting' && loop.socket === socket) this.#sendHello(loop, socket);
+          }),
         frame: (frame) => this.#onFrame(socket, frame),
         invalidFrame: (detail) => {
           if (this.#loop.kind === 'open') this.#loop.heartbeat.frameReceived();
@@ -284,7 +271,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
           const failure = opening.opened
             ? ConnectionFailure.closed(code, reason, wasClean, this.#loop.kind === 'open')
             : ConnectionFailure.beforeOpen(opening.errorEvent, url, pageOrigin(), this.#diagnose(opening.errorEvent));
-          this.#input({ type: 'failed', failure, socket });
+          this.#report(failure, { socket });
         },
       });
     } catch (error) {
@@ -298,12 +285,13 @@ export class HeartbeatClient implements HeartbeatClientApi {
   #sendHello(loop: Extract<LoopState, { kind: 'connecting' }>, socket: SocketConnection): void {
     const positions = this.#topics.helloPositions();
     const sessionId = this.#sessionToResume;
+    // A field left undefined is left out of the frame: JSON has no undefined.
     const hello: HelloFrame = {
       type: 'hello',
-      ...(loop.token !== undefined ? { token: loop.token } : {}),
-      ...(sessionId ? { session_id: sessionId } : {}),
-      ...(Object.keys(positions).length > 0 ? { positions } : {}),
-      ...(this.#options.clientInfo ? { client: this.#options.clientInfo } : {}),
+      token: loop.token,
+      session_id: sessionId || undefined,
+      positions: Object.keys(positions).length > 0 ? positions : undefined,
+      client: this.#options.clientInfo || undefined,
     };
     socket.send(hello);
     const { attempt, unauthorizedInARow, deadline } = loop;
@@ -317,7 +305,10 @@ export class HeartbeatClient implements HeartbeatClientApi {
       loop.heartbeat.frameReceived();
       this.#dispatch(frame, socket);
     } else if (frame.type === 'welcome') {
-      this.#input({ type: 'welcome', socket, welcome: frame });
+      this.#input(() => {
+        const current = this.#loop;
+        if (current.kind === 'handshaking' && current.socket === socket) this.#established(current, frame);
+      });
     } else if (frame.type === 'error') {
       this.#emit('error', { message: ClientMessages.serverError(frame.code, frame.message), code: frame.code, kind: null, at: this.#now() });
     }
@@ -337,7 +328,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
     const heartbeat = new ClientHeartbeat(timing, {
       sendPing: (sequence, clientTime) => this.#sendClientPing(socket, sequence, clientTime),
       missedChanged: (missed) => this.#patch({ missedPongs: missed }),
-      dead: (failure) => this.#input({ type: 'failed', failure, socket }),
+      dead: (failure) => this.#report(failure, { socket }),
       wokeUp: (gapMs) => this.#log(`clock jumped ${Math.round(gapMs)} ms (sleep or frozen tab): checking the link`),
     }, this.#options.clock);
     const at = this.#now();
@@ -350,23 +341,14 @@ export class HeartbeatClient implements HeartbeatClientApi {
     this.#topics.afterWelcome(positions);
     this.#features.forEach((feature) => feature.established?.(welcome, socket, tokenExpiresAt));
     this.#patch({
+      ...NEW_CONNECTION,
       phase: 'connected',
       connectedAt: at,
       sessionId: welcome.session_id,
       userId: welcome.user_id ?? null,
       sessionResumed: welcome.resumed,
       tokenExpiresAt,
-      reconnectAttempts: 0,
       reconnectCount: this.state.reconnectCount + (reconnect ? 1 : 0),
-      nextReconnectAt: null,
-      lastError: null,
-      lastErrorKind: null,
-      pingCount: 0,
-      pongCount: 0,
-      missedPongs: 0,
-      serverPingCount: 0,
-      rttMs: null,
-      rttSmoothedMs: null,
     });
     this.#log(`connected, session ${welcome.session_id}${welcome.resumed ? ' (resumed)' : ''}, heartbeat ${JSON.stringify(timing)}`);
     this.#settleWaiters(null);
@@ -395,7 +377,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
         this.#topics.onEvent(frame);
         return;
       case 'unsubscribed':
-        return this.#refusals.onUnsubscribed(frame);
+        return endTopic(this.#topics, frame, (payload) => this.#emit('unsubscribed', payload));
       case 'message':
         this.#serverMessages.next({ topic: frame.topic, data: frame.data, timestamp: frame.timestamp });
         return;
@@ -410,7 +392,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
         return;
       case 'error':
         if (this.#features.some((feature) => feature.frame?.(frame))) return;
-        this.#refusals.onError(frame);
+        refuseTopic(this.#topics, frame);
         this.#emit('error', { message: ClientMessages.serverError(frame.code, frame.message), code: frame.code, kind: null, at: now });
         return;
       case 'welcome':
@@ -436,11 +418,8 @@ export class HeartbeatClient implements HeartbeatClientApi {
     this.#release(failure);
     const stayClosed = failure.reaction === 'stay-closed';
     this.#patch({
+      ...CONNECTION_ENDED,
       phase: phaseAfter(decision),
-      nextReconnectAt: null,
-      connectedAt: null,
-      missedPongs: 0,
-      tokenExpiresAt: null,
       lastCloseCode: failure.code,
       lastCloseReason: failure.reason,
       lastError: stayClosed ? this.state.lastError : failure.message,
@@ -495,7 +474,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
     }
     const { attempt, delayMs, suspended } = decision;
     const at = this.#now() + delayMs;
-    const timer = this.#options.clock.setTimeout(() => this.#input({ type: 'wait-over' }), delayMs);
+    const timer = this.#options.clock.setTimeout(() => this.#input(() => this.#endWait()), delayMs);
     this.#loop = { kind: 'waiting', attempt, unauthorizedInARow, failure, timer };
     this.#patch({ phase: phaseAfter(decision), nextReconnectAt: at, reconnectAttempts: attempt });
     return () => this.#emit('reconnecting', { attempt, delayMs, at, suspended });
@@ -512,11 +491,8 @@ export class HeartbeatClient implements HeartbeatClientApi {
     if (loop.kind === 'stopped' && this.state.phase === 'idle') return;
     this.#log('disconnect() called');
     this.#patch({
+      ...CONNECTION_ENDED,
       phase: 'idle',
-      nextReconnectAt: null,
-      connectedAt: null,
-      missedPongs: 0,
-      tokenExpiresAt: null,
       ...(wasConnected ? { lastCloseCode: 1000, lastCloseReason: 'client disconnect' } : {}),
     });
     if (wasConnected) {
@@ -626,7 +602,6 @@ export class HeartbeatClient implements HeartbeatClientApi {
   #installFeatures(given: readonly HeartbeatClientFeature[]): Partial<Record<ClientFeatureKind, ClientFeature>> {
     const host: ClientFeatureHost = {
       options: this.#options,
-      idPrefix: this.#idPrefix,
       topics: this.#topics,
       openSocket: () => this.#openSocket(),
       patch: (changes) => this.#patch(changes),

@@ -1,4 +1,3 @@
-import type { WelcomeFrame } from '@heartbeat/protocol';
 import type { TimerHandle } from './client-clock.js';
 import type { ClientHeartbeat } from './client-heartbeat.js';
 import type { ConnectionPhase } from './client-state.js';
@@ -44,21 +43,6 @@ export interface Attempt {
   /** Ends the attempt when connectTimeout runs out before `welcome`; also names the attempt to late reports. */
   readonly deadline: TimerHandle;
 }
-
-/** What moves the loop: the public methods, the network, the socket, and its own timers. */
-export type LoopInput =
-  | { readonly type: 'connect' }
-  | { readonly type: 'disconnect' }
-  | { readonly type: 'auto-reconnect'; readonly on: boolean }
-  | { readonly type: 'reset' }
-  | { readonly type: 'hint'; readonly hint: Hint }
-  | { readonly type: 'token'; readonly deadline: TimerHandle; readonly token: string | undefined }
-  | { readonly type: 'socket-open'; readonly socket: SocketConnection }
-  | { readonly type: 'welcome'; readonly socket: SocketConnection; readonly welcome: WelcomeFrame }
-  /** `socket` or `deadline` names the connection or attempt that reported it: a late report of an earlier one is dropped. */
-  | { readonly type: 'failed'; readonly failure: ConnectionFailure; readonly socket?: SocketConnection; readonly deadline?: TimerHandle }
-  | { readonly type: 'wait-over' }
-  | { readonly type: 'destroy' };
 
 export interface Waiter {
   resolve(): void;

@@ -1,4 +1,4 @@
-import { randomIdPrefix } from './message-id.js';
+import { clientIdPrefix, randomIdPrefix } from './message-id.js';
 
 describe('randomIdPrefix', () => {
   it('gives 16 hex digits from crypto.getRandomValues', () => {
@@ -21,5 +21,16 @@ describe('randomIdPrefix', () => {
 
   it('falls back to Math.random where there is no crypto', () => {
     expect(randomIdPrefix(undefined)).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
+
+describe('clientIdPrefix', () => {
+  it('gives the features of one client the same prefix, and another client its own', () => {
+    const host = {};
+    const other = {};
+
+    expect(clientIdPrefix(host)).toMatch(/^[0-9a-f]{16}$/);
+    expect(clientIdPrefix(host)).toBe(clientIdPrefix(host));
+    expect(clientIdPrefix(other)).not.toBe(clientIdPrefix(host));
   });
 });

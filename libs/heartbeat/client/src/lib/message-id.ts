@@ -9,6 +9,23 @@ export function randomIdPrefix(source: { getRandomValues?: (array: Uint32Array) 
   return [...words].map((word) => word.toString(16).padStart(8, '0')).join('');
 }
 
+const prefixes = new WeakMap<object, string>();
+
+/**
+ * The id prefix of the client that `host` belongs to, made when a feature first asks (the core
+ * makes no ids, so a client without such features carries none of this: docs/client.md#features).
+ * One per client instance, not from the `random` option, which tests fix: a reloaded page reusing
+ * the server session must not repeat an id the server would drop as a duplicate.
+ */
+export function clientIdPrefix(host: object): string {
+  let prefix = prefixes.get(host);
+  if (prefix === undefined) {
+    prefix = randomIdPrefix();
+    prefixes.set(host, prefix);
+  }
+  return prefix;
+}
+
 /** The id of this client's `count`th `send()` message: `<prefix>-<count>`. */
 export function messageId(prefix: string, count: number): string {
   return `${prefix}-${count}`;

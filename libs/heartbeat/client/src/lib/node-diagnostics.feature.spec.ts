@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { NodeDiagnosticsMessages } from './client.messages.js';
+import { NodeDiagnosticsMessages } from './feature.messages.js';
 import { ConnectionFailure } from './connection-failure.js';
 import { nodeFailureDiagnosis, withNodeDiagnostics } from './node-diagnostics.feature.js';
 

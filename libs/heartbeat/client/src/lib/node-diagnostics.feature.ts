@@ -1,5 +1,5 @@
 import type { ClientFeature, HeartbeatClientFeature } from './client-feature.js';
-import { NodeDiagnosticsMessages } from './client.messages.js';
+import { NodeDiagnosticsMessages } from './feature.messages.js';
 import { endpoint, errorDetail, type Endpoint, type FailureDiagnosis } from './connection-failure.js';
 
 /** ws reports an HTTP answer other than 101 only in its error's text (it has no status field). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { OutboxMessages } from './client.messages.js';
+import { OutboxMessages } from './feature.messages.js';
 import { resolveOutboxLimits, withOutbox } from './outbox.feature.js';
 import { HeartbeatClientOptionsError } from './resolve-client-options.js';
 

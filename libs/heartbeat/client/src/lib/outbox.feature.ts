@@ -1,8 +1,9 @@
 import { encodeFrame, topicNameProblem, type MessageFrame, type ServerFrame } from '@heartbeat/protocol';
 import type { ClientFeature, ClientFeatureHost, HeartbeatClientFeature } from './client-feature.js';
-import { ClientMessages, OutboxMessages } from './client.messages.js';
+import * as ClientMessages from './client.messages.js';
+import { OutboxMessages } from './feature.messages.js';
 import { HeartbeatSendError } from './heartbeat-send-error.js';
-import { messageId } from './message-id.js';
+import { clientIdPrefix, messageId } from './message-id.js';
 import { DEFAULT_OUTBOX_LIMITS, Outbox, type OutboxLimits } from './outbox.js';
 import { HeartbeatClientOptionsError } from './resolve-client-options.js';
 
@@ -52,7 +53,7 @@ class OutboxSending implements OutboxFeature {
     const problem = topic === undefined ? undefined : topicNameProblem(topic);
     if (problem !== undefined) return Promise.reject(new HeartbeatSendError('invalid-topic', ClientMessages.topicInvalid(problem)));
     this.messageCount += 1;
-    const id = messageId(this.host.idPrefix, this.messageCount);
+    const id = messageId(clientIdPrefix(this.host), this.messageCount);
     const frame: MessageFrame = topic === undefined ? { type: 'message', id, data } : { type: 'message', id, topic, data };
     let text: string;
     try {

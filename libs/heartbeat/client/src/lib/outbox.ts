@@ -1,4 +1,4 @@
-import { OutboxMessages } from './client.messages.js';
+import { OutboxMessages } from './feature.messages.js';
 import { HeartbeatSendError } from './heartbeat-send-error.js';
 
 /** Bounds of the outbox: everything sent with `send()` and not yet acknowledged counts. */

@@ -1,7 +1,8 @@
 import { encodeFrame, topicNameProblem, type RequestFrame } from '@heartbeat/protocol';
 import type { ClientClock, TimerHandle } from './client-clock.js';
 import type { HeartbeatRequestOptions } from './client-options.js';
-import { ClientMessages, RequestMessages } from './client.messages.js';
+import * as ClientMessages from './client.messages.js';
+import { RequestMessages } from './feature.messages.js';
 import { HeartbeatClientOptionsError, isRequestTimeout } from './resolve-client-options.js';
 import { HeartbeatRequestError } from './heartbeat-request-error.js';
 import { requestId } from './message-id.js';

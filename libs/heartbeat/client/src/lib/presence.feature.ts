@@ -1,7 +1,7 @@
 import { ProtocolErrorCode, type PresenceMember, type ServerFrame } from '@heartbeat/protocol';
 import type { Observable } from 'rxjs';
 import type { ClientFeature, ClientFeatureHost, HeartbeatClientFeature } from './client-feature.js';
-import { PresenceMessages } from './client.messages.js';
+import { PresenceMessages } from './feature.messages.js';
 import { HeartbeatTopicError } from './heartbeat-topic-error.js';
 import { PresenceRoster } from './presence-roster.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { RequestMessages } from './client.messages.js';
+import { RequestMessages } from './feature.messages.js';
 import { withRequests } from './requests.feature.js';
 import { HeartbeatClientOptionsError } from './resolve-client-options.js';
 

@@ -1,7 +1,9 @@
 import type { ServerFrame, WelcomeFrame } from '@heartbeat/protocol';
 import type { ClientFeature, ClientFeatureHost, HeartbeatClientFeature } from './client-feature.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, type HeartbeatRequestOptions } from './client-options.js';
-import { ClientMessages, RequestMessages } from './client.messages.js';
+import * as ClientMessages from './client.messages.js';
+import { RequestMessages } from './feature.messages.js';
+import { clientIdPrefix } from './message-id.js';
 import { PendingRequests } from './pending-requests.js';
 import { HeartbeatClientOptionsError, isRequestTimeout } from './resolve-client-options.js';
 import type { SocketConnection } from './socket-connection.js';
@@ -33,7 +35,7 @@ class Requests implements RequestsFeature {
 
   constructor(host: ClientFeatureHost, requestTimeout: number) {
     const { clock } = host.options;
-    this.pending = new PendingRequests({ clock, requestTimeout }, host.idPrefix, (text) => host.openSocket()?.sendText(text) ?? false);
+    this.pending = new PendingRequests({ clock, requestTimeout }, clientIdPrefix(host), (text) => host.openSocket()?.sendText(text) ?? false);
   }
 
   call(topic: string, data: unknown, options?: HeartbeatRequestOptions): Promise<unknown> {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { lastValueFrom, NEVER, toArray } from 'rxjs';
-import { ClientMessages } from './client.messages.js';
+import * as ClientMessages from './client.messages.js';
 import type { HeartbeatClientOptions, HeartbeatTimingOptions } from './client-options.js';
 import type { ConnectivitySignals } from './connectivity-signals.js';
 import { HeartbeatClientOptionsError, TIMING_OPTION_NAMES, resolveClientOptions, resolveUrl, timingOptionProblem } from './resolve-client-options.js';

@@ -1,4 +1,4 @@
-import { ClientMessages } from './client.messages.js';
+import * as ClientMessages from './client.messages.js';
 import { SYSTEM_CLOCK, type ClientClock } from './client-clock.js';
 import {
   DEFAULT_TIMING,

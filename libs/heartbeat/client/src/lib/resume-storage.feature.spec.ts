@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ResumeMessages } from './client.messages.js';
+import { ResumeMessages } from './feature.messages.js';
 import { HeartbeatClientOptionsError } from './resolve-client-options.js';
 import { withResumeStorage } from './resume-storage.feature.js';
 

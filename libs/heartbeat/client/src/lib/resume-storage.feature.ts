@@ -1,5 +1,6 @@
 import type { ClientFeature, ClientFeatureHost, HeartbeatClientFeature } from './client-feature.js';
-import { ResumeMessages } from './client.messages.js';
+import { ResumeMessages } from './feature.messages.js';
+import { clientIdPrefix } from './message-id.js';
 import { HeartbeatClientOptionsError } from './resolve-client-options.js';
 import { defaultResumeStorage, RESUME_KEY_PREFIX, ResumeStore, type StorageLike } from './resume-store.js';
 import { defaultBroadcastChannel, SessionClaims, type BroadcastChannelFactory } from './session-claims.js';
@@ -52,7 +53,7 @@ class ResumeStorage implements ClientFeature {
     const { options, topics } = host;
     const key = RESUME_KEY_PREFIX + options.url;
     this.store = new ResumeStore(storage, key, () => ({ sessionId: host.sessionToResume(), topics: topics.positions() }), options.log, options.clock);
-    this.claims = new SessionClaims(channel?.(key) ?? null, { id: host.idPrefix, createdAt: options.clock.now() }, {
+    this.claims = new SessionClaims(channel?.(key) ?? null, { id: clientIdPrefix(host), createdAt: options.clock.now() }, {
       current: () => host.sessionToResume(),
       yieldSession: (sessionId) => this.yieldSession(sessionId),
     });

@@ -1,5 +1,5 @@
 import { SYSTEM_CLOCK, type ClientClock, type TimerHandle } from './client-clock.js';
-import { ResumeMessages } from './client.messages.js';
+import { ResumeMessages } from './feature.messages.js';
 import type { HeartbeatLogger } from './client-options.js';
 
 /** The part of the Web Storage API the client uses (`sessionStorage`, `localStorage`, or your own). */

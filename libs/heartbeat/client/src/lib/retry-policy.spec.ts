@@ -1,5 +1,5 @@
 import { CLIENT_DEFAULTS, CloseCode, formatRetryHint } from '@heartbeat/protocol';
-import { ClientMessages } from './client.messages.js';
+import * as ClientMessages from './client.messages.js';
 import type { HeartbeatTimingOptions } from './client-options.js';
 import { ConnectionFailure } from './connection-failure.js';
 import { decideRetry, MAX_RETRY_HINT_MS, type RetryContext, type RetryDecision } from './retry-policy.js';

@@ -1,5 +1,5 @@
 import { backoffDelay, longestBackoffDelay, parseRetryHint } from '@heartbeat/protocol';
-import { ClientMessages } from './client.messages.js';
+import * as ClientMessages from './client.messages.js';
 import type { HeartbeatTimingOptions } from './client-options.js';
 import type { ConnectionFailure } from './connection-failure.js';
 
@@ -54,35 +54,26 @@ export function decideRetry(context: RetryContext): RetryDecision {
       // The provider is asked again on the next attempt; a second rejection in a row is final.
       // That one retry is part of the 4001 contract, so it runs even with auto-reconnect off.
       if (context.unauthorizedInARow >= 2) return stop('failed', ClientMessages.unauthorizedTwice());
-      return { kind: 'retry', attempt: attemptsMade, delayMs: 0, suspended: false, exhaustedNow: false };
+      return retry(attemptsMade, 0);
   }
   if (!context.autoReconnect) return stop('idle', failure.message);
   if (!context.online) return { kind: 'wait-online', attempt };
   if (attempt > timing.maxReconnectAttempts) {
     const willRetry = timing.suspendedRetryInterval > 0;
     const exhaustedNow = attemptsMade === timing.maxReconnectAttempts;
-    if (!willRetry) {
-      // The cause stays in the message: "ran out of attempts" alone would hide what to fix.
-      return {
-        kind: 'stop',
-        phase: 'failed',
-        error: ClientMessages.attemptsExhausted(timing.maxReconnectAttempts, failure.message),
-        exhausted: true,
-      };
-    }
-    const delayMs = Math.max(timing.suspendedRetryInterval, retryHint(failure));
-    return { kind: 'retry', attempt, delayMs, suspended: true, exhaustedNow };
+    // The cause stays in the message: "ran out of attempts" alone would hide what to fix.
+    if (!willRetry) return stop('failed', ClientMessages.attemptsExhausted(timing.maxReconnectAttempts, failure.message), true);
+    return retry(attempt, Math.max(timing.suspendedRetryInterval, retryHint(failure)), true, exhaustedNow);
   }
-  const retry = (delayMs: number): RetryDecision => ({ kind: 'retry', attempt, delayMs, suspended: false, exhaustedNow: false });
   switch (failure.reaction) {
     case 'reconnect-jittered':
       // A draining server closed everyone at once: come back after a random share of this delay.
-      return retry(random() * backoffDelay(attemptsMade, { ...timing, jitter: 0 }));
+      return retry(attempt, random() * backoffDelay(attemptsMade, { ...timing, jitter: 0 }));
     case 'reconnect-after-longest-backoff':
       // An overloaded or rate-limiting server may say how long to stay away: never come back sooner.
-      return retry(Math.max(longestBackoffDelay(timing, random), retryHint(failure)));
+      return retry(attempt, Math.max(longestBackoffDelay(timing, random), retryHint(failure)));
     default:
-      return retry(backoffDelay(attemptsMade, timing, random));
+      return retry(attempt, backoffDelay(attemptsMade, timing, random));
   }
 }
 
@@ -92,6 +83,10 @@ function retryHint(failure: RetryContext['failure']): number {
   return hint === null ? 0 : Math.min(hint, MAX_RETRY_HINT_MS);
 }
 
-function stop(phase: 'idle' | 'failed', error: string | null): RetryDecision {
-  return { kind: 'stop', phase, error, exhausted: false };
+function stop(phase: 'idle' | 'failed', error: string | null, exhausted = false): RetryDecision {
+  return { kind: 'stop', phase, error, exhausted };
+}
+
+function retry(attempt: number, delayMs: number, suspended = false, exhaustedNow = false): RetryDecision {
+  return { kind: 'retry', attempt, delayMs, suspended, exhaustedNow };
 }

@@ -1,6 +1,7 @@
 import type { ServerFrame, WelcomeFrame } from '@heartbeat/protocol';
 import type { ClientFeature, ClientFeatureHost, HeartbeatClientFeature } from './client-feature.js';
-import { ClientMessages, TokenRefreshMessages } from './client.messages.js';
+import * as ClientMessages from './client.messages.js';
+import { TokenRefreshMessages } from './feature.messages.js';
 import type { SocketConnection } from './socket-connection.js';
 import { TokenRefresh } from './token-refresh.js';
 

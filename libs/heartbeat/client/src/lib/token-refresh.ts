@@ -1,5 +1,5 @@
 import { SYSTEM_CLOCK, type ClientClock, type TimerHandle } from './client-clock.js';
-import { TokenRefreshMessages } from './client.messages.js';
+import { TokenRefreshMessages } from './feature.messages.js';
 
 /** The refresh runs at least this long before the token expires. */
 export const TOKEN_REFRESH_MIN_MARGIN_MS = 5_000;

@@ -1,12 +1,16 @@
+import type { ErrorFrame, UnsubscribedFrame } from '@heartbeat/protocol';
 import type { HeartbeatClientEventMap } from './client-events.js';
 import { HeartbeatTopicError } from './heartbeat-topic-error.js';
-import { TopicRefusals } from './topic-refusals.js';
+import { endTopic, refuseTopic } from './topic-refusals.js';
 import { TopicRegistry } from './topic-registry.js';
 
 function setup() {
   const topics = new TopicRegistry({ send: () => true, gap: () => undefined, resumed: () => undefined });
   const told: HeartbeatClientEventMap['unsubscribed'][] = [];
-  const refusals = new TopicRefusals(topics, (payload) => told.push(payload));
+  const refusals = {
+    onError: (frame: ErrorFrame) => refuseTopic(topics, frame),
+    onUnsubscribed: (frame: UnsubscribedFrame) => endTopic(topics, frame, (payload) => told.push(payload)),
+  };
   const outcome = (source: { subscribe: (observer: object) => unknown }) => {
     const seen: { error: unknown; completed: boolean } = { error: null, completed: false };
     source.subscribe({ error: (error: unknown) => (seen.error = error), complete: () => (seen.completed = true) });
@@ -15,8 +19,8 @@ function setup() {
   return { topics, refusals, told, outcome };
 }
 
-describe('TopicRefusals', () => {
-  describe('#onError', () => {
+describe('topic refusals', () => {
+  describe('refuseTopic', () => {
     it.each(['forbidden', 'invalid_topic'])('refuses the topic named in ref for %s: its events error', (code) => {
       const { topics, refusals, outcome } = setup();
       const events = outcome(topics.subscribe('vault'));
@@ -44,7 +48,7 @@ describe('TopicRefusals', () => {
     });
   });
 
-  describe('#onUnsubscribed', () => {
+  describe('endTopic', () => {
     it('errors the topic for forbidden, completes it for removed, and tells both', () => {
       const { topics, refusals, told, outcome } = setup();
       const forbidden = outcome(topics.subscribe('vault'));

@@ -1,7 +1,7 @@
 import { topicNameProblem, type EventFrame, type SubscribedFrame, type SubscribeFrame, type UnsubscribeFrame } from '@heartbeat/protocol';
 import { Observable, Subject, throwError } from 'rxjs';
 import type { HeartbeatClientEventMap, TopicEvent } from './client-events.js';
-import { ClientMessages } from './client.messages.js';
+import * as ClientMessages from './client.messages.js';
 import { HeartbeatTopicError } from './heartbeat-topic-error.js';
 import type { TopicPosition } from './resume-store.js';
 
@@ -259,12 +259,8 @@ export class TopicRegistry {
 
   #sendSubscribe(topic: string, entry: TopicEntry): void {
     const since = entry.lastSeq ?? undefined;
-    const frame: SubscribeFrame = {
-      type: 'subscribe',
-      topic,
-      ...(since === undefined ? {} : { since }),
-      ...(entry.presence > 0 ? { presence: true } : {}),
-    };
+    // A field left undefined is left out of the frame: JSON has no undefined.
+    const frame: SubscribeFrame = { type: 'subscribe', topic, since, presence: entry.presence > 0 || undefined };
     if (!this.#hooks.send(frame)) return;
     entry.presenceWatched = entry.presence > 0;
     entry.requestedSince = since;

@@ -44,24 +44,31 @@ export interface CloseCodeInfo {
 
 const info = (code: number, meaning: string, reaction: CloseReaction): CloseCodeInfo => ({ code, meaning, reaction });
 
-/** The contract of docs/protocol.md, Close codes: every code the server sends and how a client reacts to it. */
+/**
+ * The contract of docs/protocol.md, Close codes: every code the server sends, what it means and how
+ * a client reacts to it. Keyed by the number (the type holds it to listing every CloseCode), not by
+ * CloseCode's names: a client bundle then carries no CloseCode object (docs/benchmarks.md#browser-bundle-esbuild).
+ */
+const CLOSE_CODES: Readonly<Record<CloseCode, readonly [meaning: string, reaction: CloseReaction]>> = {
+  1000: ['normal closure (the client called disconnect())', 'stay-closed'],
+  1001: ['the server is going away', 'reconnect-jittered'],
+  1006: ['the connection dropped without a close frame', 'reconnect'],
+  1009: ["a frame exceeded the server's maxPayload", 'reconnect'],
+  1011: ['the server hit an internal error', 'reconnect'],
+  1012: ['the server is restarting (drain)', 'reconnect-jittered'],
+  1013: ['the server is overloaded', 'reconnect-after-longest-backoff'],
+  4000: ['the heartbeat timed out', 'reconnect'],
+  4001: ['the token was missing, invalid or expired', 'refresh-token'],
+  4003: ['an administrator closed the connection', 'stay-closed-error'],
+  4008: ['no valid hello arrived in time', 'reconnect'],
+  4009: ["the client read too slowly and the server's send buffer for it overflowed", 'reconnect'],
+  4400: ['the client broke the protocol repeatedly', 'stay-closed-error'],
+  4429: ['the client sent too many messages', 'reconnect-after-longest-backoff'],
+};
+
+/** CLOSE_CODES as entries by code. */
 export const CLOSE_CODE_TABLE: ReadonlyMap<number, CloseCodeInfo> = new Map(
-  [
-    info(CloseCode.Normal, 'normal closure (the client called disconnect())', 'stay-closed'),
-    info(CloseCode.GoingAway, 'the server is going away', 'reconnect-jittered'),
-    info(CloseCode.ServiceRestart, 'the server is restarting (drain)', 'reconnect-jittered'),
-    info(CloseCode.Abnormal, 'the connection dropped without a close frame', 'reconnect'),
-    info(CloseCode.InternalError, 'the server hit an internal error', 'reconnect'),
-    info(CloseCode.HeartbeatTimeout, 'the heartbeat timed out', 'reconnect'),
-    info(CloseCode.MessageTooBig, 'a frame exceeded the server\'s maxPayload', 'reconnect'),
-    info(CloseCode.TryAgainLater, 'the server is overloaded', 'reconnect-after-longest-backoff'),
-    info(CloseCode.RateLimited, 'the client sent too many messages', 'reconnect-after-longest-backoff'),
-    info(CloseCode.Unauthorized, 'the token was missing, invalid or expired', 'refresh-token'),
-    info(CloseCode.Kicked, 'an administrator closed the connection', 'stay-closed-error'),
-    info(CloseCode.HandshakeTimeout, 'no valid hello arrived in time', 'reconnect'),
-    info(CloseCode.SlowConsumer, 'the client read too slowly and the server\'s send buffer for it overflowed', 'reconnect'),
-    info(CloseCode.ProtocolViolation, 'the client broke the protocol repeatedly', 'stay-closed-error'),
-  ].map((entry) => [entry.code, entry] as const),
+  Object.entries(CLOSE_CODES).map(([code, [meaning, reaction]]) => [Number(code), info(Number(code), meaning, reaction)]),
 );
 
 /** The documented reaction to a close code; codes outside the table are treated as abnormal. */

@@ -45,8 +45,11 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** Client: after the fast attempts, one slow attempt per minute (0 stops for good, docs/protocol.md#backoff). */
 export const DEFAULT_SUSPENDED_RETRY_INTERVAL_MS = 60_000;
 
-/** The server's heartbeat settings as one object, in the shape the module options use. */
-export const SERVER_HEARTBEAT_DEFAULTS = Object.freeze({
+/**
+ * The server's heartbeat settings as one object, in the shape the module options use. Marked pure,
+ * as is CLIENT_DEFAULTS: a bundle that does not read it leaves it out (docs/benchmarks.md#browser-bundle-esbuild).
+ */
+export const SERVER_HEARTBEAT_DEFAULTS = /* @__PURE__ */ Object.freeze({
   pingInterval: DEFAULT_PING_INTERVAL_MS,
   heartbeatInterval: DEFAULT_HEARTBEAT_INTERVAL_MS,
   heartbeatTimeout: DEFAULT_HEARTBEAT_TIMEOUT_MS,
@@ -54,7 +57,7 @@ export const SERVER_HEARTBEAT_DEFAULTS = Object.freeze({
 });
 
 /** The client's reconnect and heartbeat settings as one object, in the shape the client options use. */
-export const CLIENT_DEFAULTS = Object.freeze({
+export const CLIENT_DEFAULTS = /* @__PURE__ */ Object.freeze({
   maxReconnectAttempts: DEFAULT_MAX_RECONNECT_ATTEMPTS,
   reconnectInterval: DEFAULT_RECONNECT_INTERVAL_MS,
   backoffMultiplier: DEFAULT_BACKOFF_MULTIPLIER,

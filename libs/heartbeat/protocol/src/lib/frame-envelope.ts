@@ -1,6 +1,6 @@
 import type { ClientFrame, ServerFrame } from './frames.js';
 import type { HotFrameCheck } from './hot-frames.js';
-import { type FrameError, ProtocolErrorCode } from './protocol-error.js';
+import type { FrameError, ProtocolErrorCode } from './protocol-error.js';
 
 export type ParseResult<F> = { ok: true; frame: F } | { ok: false; error: FrameError };
 
@@ -13,20 +13,20 @@ type Envelope = { ok: true; type: string; value: Record<string, unknown> } | { o
  */
 function readEnvelope(input: unknown): Envelope {
   if (typeof input !== 'string') {
-    return failure(ProtocolErrorCode.BinaryFrame, 'Binary frames are not supported: send each frame as JSON text.');
+    return failure('binary_frame', 'Binary frames are not supported: send each frame as JSON text.');
   }
   let value: unknown;
   try {
     value = JSON.parse(input);
   } catch {
-    return failure(ProtocolErrorCode.InvalidJson, 'The frame is not valid JSON: send one JSON object per frame.');
+    return failure('invalid_json', 'The frame is not valid JSON: send one JSON object per frame.');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return failure(ProtocolErrorCode.InvalidFrame, 'The frame must be a JSON object with a string "type".');
+    return failure('invalid_frame', 'The frame must be a JSON object with a string "type".');
   }
   const type = (value as { type?: unknown }).type;
   if (typeof type !== 'string') {
-    return failure(ProtocolErrorCode.InvalidFrame, 'The frame has no string "type": every frame needs one.');
+    return failure('invalid_frame', 'The frame has no string "type": every frame needs one.');
   }
   return { ok: true, type, value: value as Record<string, unknown> };
 }
@@ -55,9 +55,9 @@ export function decodeFrame<F>(input: unknown, decoder: FrameDecoder): ParseResu
   const checked = decoder.check(type, value);
   if (!checked) {
     const name = truncate(type);
-    return failure(ProtocolErrorCode.UnknownType, `A ${decoder.sender} may not send frames of type "${name}"; known types are ${decoder.types.join(', ')}.`, name);
+    return failure('unknown_type', `A ${decoder.sender} may not send frames of type "${name}"; known types are ${decoder.types.join(', ')}.`, name);
   }
-  if ('problems' in checked) return failure(ProtocolErrorCode.InvalidFrame, `Invalid "${type}" frame (${checked.problems}).`, type);
+  if ('problems' in checked) return failure('invalid_frame', `Invalid "${type}" frame (${checked.problems}).`, type);
   return { ok: true, frame: checked.frame as F };
 }
 
@@ -66,6 +66,11 @@ export function encodeFrame(frame: ClientFrame | ServerFrame): string {
   return JSON.stringify(frame);
 }
 
+/**
+ * The codes are written as the wire's strings (the ProtocolErrorCode type checks them), not read
+ * from the ProtocolErrorCode object: the client parses with this module, and its bundle then carries
+ * no table of the server's codes (docs/benchmarks.md#browser-bundle-esbuild).
+ */
 function failure(code: ProtocolErrorCode, message: string, ref?: string): { ok: false; error: FrameError } {
   return { ok: false, error: ref === undefined ? { code, message } : { code, message, ref } };
 }

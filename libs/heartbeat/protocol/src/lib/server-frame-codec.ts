@@ -1,10 +1,9 @@
 import { decodeFrame, type FrameDecoder, type ParseResult } from './frame-envelope.js';
 import type { ServerFrame } from './frames.js';
-import { serverHotFrames } from './hot-frames.js';
 import { checkServerFrame, SERVER_FRAME_TYPES } from './server-frame-guards.js';
 
-/** Server frames: the hot ping and event checks, then the hand-written rules (no zod). */
-const SERVER_FRAMES: FrameDecoder = { sender: 'server', hot: serverHotFrames, check: checkServerFrame, types: SERVER_FRAME_TYPES };
+/** Server frames: the hand-written rules (no zod), which need no hot checks (server-frame-guards.ts). */
+const SERVER_FRAMES: FrameDecoder = { sender: 'server', hot: {}, check: checkServerFrame, types: SERVER_FRAME_TYPES };
 
 /**
  * Decodes a frame a server sent (the client's parser); the same guarantees as `parseClientFrame`.

@@ -56,6 +56,15 @@ describe('checkServerFrame', () => {
     });
   });
 
+  it('keeps an event\'s data as it came, any value, null included, but not a frame without the data key', () => {
+    const data = { id: 'a-1', severity: 'high', tags: ['x'] };
+    const base = { type: 'event', topic: 'alerts', seq: 7, epoch: 'e-1', timestamp: TIMESTAMP };
+    const checked = checkServerFrame('event', { ...base, data });
+    expect(checked && 'frame' in checked && (checked.frame as { data: unknown }).data).toBe(data);
+    expect(checkServerFrame('event', { ...base, data: null })).toEqual({ frame: { type: 'event', topic: 'alerts', seq: 7, epoch: 'e-1', data: null, timestamp: TIMESTAMP } });
+    expect(checkServerFrame('event', base)).toEqual({ problems: 'data: required' });
+  });
+
   it('answers undefined for a type servers do not send, __proto__ included', () => {
     expect(checkServerFrame('hello', { type: 'hello' })).toBeUndefined();
     expect(checkServerFrame('__proto__', { type: '__proto__' })).toBeUndefined();

@@ -5,29 +5,36 @@ import { MAX_ID_LENGTH, MAX_TIMESTAMP_LENGTH, MAX_TOPIC_LENGTH } from './frame-l
  * parses server frames with these, so that a browser bundle carries no zod (issue 14's weight
  * budget). server-frame-guards.spec.ts holds each guard to accepting exactly what its schema
  * accepts and building the same frame (the schema's fields in its order, unknown fields dropped).
+ * One table serves every type, the frequent ping and event included: a valid field costs no
+ * allocation (a check hands back the value itself), so they need no hand-written fast path.
  */
 
-/** A field's check: the value to keep, or a sentence saying what is wrong with it. */
-type FieldCheck = (value: unknown, present: boolean) => { value: unknown } | string;
-
-/** Problems found in one frame, each with its path (`heartbeat.ping_interval`). */
-type Problems = string[];
-
-const kept = (value: unknown) => ({ value });
-
-function text(min: number, max: number): FieldCheck {
-  return (value) =>
-    typeof value === 'string' && value.length >= min && value.length <= max
-      ? kept(value)
-      : `expected a string of ${min === max ? min : `${min}–${max}`} characters`;
+/** What a check found wrong with a value: a sentence such as "expected an integer ≥ 0". */
+class Problem {
+  constructor(readonly text: string) {}
 }
 
-const anyText: FieldCheck = (value) => (typeof value === 'string' ? kept(value) : 'expected a string');
-const counter: FieldCheck = (value) => (Number.isSafeInteger(value) && (value as number) >= 0 ? kept(value) : 'expected an integer ≥ 0');
-const epochMs: FieldCheck = (value) => (typeof value === 'number' && Number.isFinite(value) ? kept(value) : 'expected a finite number');
-const bool: FieldCheck = (value) => (typeof value === 'boolean' ? kept(value) : 'expected true or false');
+/** A field's check: the value to keep (the value itself, or a built object or array), or a Problem. */
+type FieldCheck = (value: unknown, present: boolean) => unknown;
+
+/** A check of plain values: `value` when `test` accepts it, else a Problem saying what was `expected`. */
+function rule(test: (value: unknown) => boolean, expected: string): FieldCheck {
+  const problem = new Problem(expected);
+  return (value) => (test(value) ? value : problem);
+}
+
+const text = (min: number, max: number): FieldCheck =>
+  rule(
+    (value) => typeof value === 'string' && value.length >= min && value.length <= max,
+    `expected a string of ${min === max ? min : `${min}–${max}`} characters`,
+  );
+
+const anyText = rule((value) => typeof value === 'string', 'expected a string');
+const counter = rule((value) => Number.isSafeInteger(value) && (value as number) >= 0, 'expected an integer ≥ 0');
+const epochMs = rule((value) => typeof value === 'number' && Number.isFinite(value), 'expected a finite number');
+const bool = rule((value) => typeof value === 'boolean', 'expected true or false');
 /** Any JSON value, but the key must be there (as zod's `z.unknown()` in an object requires it). */
-const anything: FieldCheck = (value, present) => (present ? kept(value) : 'required');
+const anything: FieldCheck = (value, present) => (present ? value : new Problem('required'));
 
 const topic = text(1, MAX_TOPIC_LENGTH);
 const id = text(1, MAX_ID_LENGTH);
@@ -42,31 +49,39 @@ const optional = (check: FieldCheck): Optional => ({ optional: check });
 
 type Shape = Readonly<Record<string, FieldCheck | Optional>>;
 
-/** Checks `value` against `shape`, appending problems under `path`; the built object when there were none. */
-function checkObject(shape: Shape, value: unknown, path: string, problems: Problems): Record<string, unknown> | undefined {
+/**
+ * Checks `value` against `shape`, appending problems under `path`; copies the fields into `built`
+ * and returns it when there were none.
+ */
+function checkObject(
+  shape: Shape,
+  value: unknown,
+  path: string,
+  problems: string[],
+  built: Record<string, unknown> = {},
+): Record<string, unknown> | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     problems.push(`${path || 'frame'}: expected an object`);
     return undefined;
   }
   const source = value as Record<string, unknown>;
-  const built: Record<string, unknown> = {};
   const before = problems.length;
-  for (const [key, field] of Object.entries(shape)) {
+  for (const key in shape) {
+    const field = shape[key];
     const present = Object.hasOwn(source, key);
     const isOptional = typeof field !== 'function';
     if (isOptional && !present) continue;
     const check = isOptional ? field.optional : field;
-    const at = path ? `${path}.${key}` : key;
     const nested = (check as Partial<NestedCheck>).shape;
     if (nested && present) {
       // A nested object names its own fields' paths (`heartbeat.ping_interval`).
-      const inner = checkObject(nested, source[key], at, problems);
+      const inner = checkObject(nested, source[key], path ? `${path}.${key}` : key, problems);
       if (inner) built[key] = inner;
       continue;
     }
-    const result = present || check === anything ? check(source[key], present) : 'required';
-    if (typeof result === 'string') problems.push(`${at}: ${result}`);
-    else built[key] = result.value;
+    const result = present || check === anything ? check(source[key], present) : new Problem('required');
+    if (result instanceof Problem) problems.push(`${path ? `${path}.${key}` : key}: ${result.text}`);
+    else built[key] = result;
   }
   return problems.length === before ? built : undefined;
 }
@@ -76,23 +91,22 @@ type NestedCheck = FieldCheck & { readonly shape: Shape };
 
 function object(shape: Shape): NestedCheck {
   const check: FieldCheck = (value) => {
-    const problems: Problems = [];
-    const built = checkObject(shape, value, '', problems);
-    return built ? kept(built) : problems.join(', ');
+    const problems: string[] = [];
+    return checkObject(shape, value, '', problems) ?? new Problem(problems.join(', '));
   };
   return Object.assign(check, { shape });
 }
 
 function list(item: FieldCheck): FieldCheck {
   return (value) => {
-    if (!Array.isArray(value)) return 'expected an array';
+    if (!Array.isArray(value)) return new Problem('expected an array');
     const items: unknown[] = [];
     for (const [index, element] of value.entries()) {
       const result = item(element, true);
-      if (typeof result === 'string') return `item ${index}: ${result}`;
-      items.push(result.value);
+      if (result instanceof Problem) return new Problem(`item ${index}: ${result.text}`);
+      items.push(result);
     }
-    return kept(items);
+    return items;
   };
 }
 
@@ -131,9 +145,8 @@ export const SERVER_FRAME_TYPES: readonly string[] = Object.keys(SERVER_SHAPES);
  * problems as one sentence; undefined for a type servers do not send.
  */
 export function checkServerFrame(type: string, value: Record<string, unknown>): { frame: unknown } | { problems: string } | undefined {
-  const shape = Object.hasOwn(SERVER_SHAPES, type) ? SERVER_SHAPES[type] : undefined;
-  if (!shape) return undefined;
-  const problems: Problems = [];
-  const built = checkObject(shape, value, '', problems);
-  return built ? { frame: { type, ...built } } : { problems: problems.join('; ') };
+  if (!Object.hasOwn(SERVER_SHAPES, type)) return undefined;
+  const problems: string[] = [];
+  const frame = checkObject(SERVER_SHAPES[type], value, '', problems, { type });
+  return frame ? { frame } : { problems: problems.join('; ') };
 }
