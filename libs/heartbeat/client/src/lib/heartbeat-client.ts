@@ -641,14 +641,14 @@ export class HeartbeatClient implements HeartbeatClientApi {
 
   #patch(changes: Partial<HeartbeatClientState>): void {
     if (this.#loop.kind === 'destroyed') return;
-    const next = { ...this.state, ...changes };
+    // One copy per change, its derived fields set on it before anyone sees it: every ping and pong
+    // changes the state (docs/client.md#state).
+    const next: { -readonly [K in keyof HeartbeatClientState]: HeartbeatClientState[K] } = { ...this.state, ...changes };
     const waiting = WAITING_PHASES.has(next.phase);
-    this.#store.next({
-      ...next,
-      status: STATUS_OF_PHASE[next.phase],
-      isReconnecting: waiting || (next.phase === 'connecting' && next.reconnectAttempts > 0),
-      nextReconnectAt: waiting ? next.nextReconnectAt : null,
-    });
+    next.status = STATUS_OF_PHASE[next.phase];
+    next.isReconnecting = waiting || (next.phase === 'connecting' && next.reconnectAttempts > 0);
+    if (!waiting) next.nextReconnectAt = null;
+    this.#store.next(next);
   }
 
   #emit<K extends HeartbeatClientEventName>(event: K, payload: HeartbeatClientEventMap[K]): void {
