@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import { WebSocket, WebSocketServer } from 'ws';
-import { type LoneTextFrameTaker, type TurnTrackingSocket, offerLoneTextFrames, textFrame, writeTextFrame } from './ws-fast-path.js';
+import { type LoneTextFrameTaker, type TurnTrackingSocket, offerLoneTextFrames, readPeer, textFrame, writeTextFrame } from './ws-fast-path.js';
 
 /** ws's Sender, which its type definitions leave out. */
 const { Sender } = createRequire(import.meta.url)('ws') as {
@@ -252,6 +252,42 @@ describe('ws-fast-path', () => {
       pair.client.send('take:1');
       await until(() => pair.heard.length === 1);
       expect(pair.peer.taken).toEqual([]);
+    });
+  });
+  describe('#readPeer', () => {
+    const cacheOf = (tcp: Socket) => (tcp as unknown as { _peername?: unknown })._peername;
+    /** The client's address as the dual-stack server sees it. */
+    const LOOPBACK = /^(::ffff:)?127\.0\.0\.1$/;
+
+    it('relies on Node internals that are still there: the TCP socket caches what it read in _peername', async () => {
+      // If this fails after a Node upgrade, readPeer must be updated (or stop dropping the copy).
+      const { peerTcp } = await connectedPair();
+      expect(cacheOf(peerTcp) ?? null).toBeNull();
+      const address = peerTcp.remoteAddress;
+      expect(address).toMatch(LOOPBACK);
+      expect(cacheOf(peerTcp)).toEqual(expect.objectContaining({ address, port: peerTcp.remotePort }));
+    });
+
+    it("reads the peer's address and port and leaves no copy of them on the TCP socket", async () => {
+      const { client, peer, peerTcp } = await connectedPair();
+      const clientPort = (client as unknown as { _socket: Socket })._socket.localPort;
+      expect([readPeer(peer, 'remoteAddress'), readPeer(peer, 'remotePort')]).toEqual([expect.stringMatching(LOOPBACK), clientPort]);
+      expect(cacheOf(peerTcp)).toBeNull();
+    });
+
+    it('leaves a copy that was read before alone', async () => {
+      const { peer, peerTcp } = await connectedPair();
+      void peerTcp.remoteAddress;
+      const cached = cacheOf(peerTcp);
+      expect(readPeer(peer, 'remoteAddress')).toMatch(LOOPBACK);
+      expect(cacheOf(peerTcp)).toBe(cached);
+    });
+
+    it('gives undefined once the TCP socket is gone', async () => {
+      const { peer, peerTcp } = await connectedPair();
+      peer.terminate();
+      await once(peerTcp, 'close');
+      expect([readPeer(peer, 'remoteAddress'), readPeer(peer, 'remotePort')]).toEqual([undefined, undefined]);
     });
   });
 });

@@ -4,8 +4,9 @@ import type { WebSocket } from 'ws';
 /**
  * The Heartbeat server's shortcuts past `ws` on its two busiest paths (docs/benchmarks.md, issue 14
  * profiles), and the only file that reads `ws` internals (`_socket`, `_sender`, `_receiver`,
- * `_extensions`, the socket's `data` listener): ws-fast-path.spec.ts fails when a `ws` release
- * changes them, and wherever a shortcut's conditions do not hold, the public API does the work.
+ * `_extensions`, the socket's `data` listener), and of Node's TCP socket its `_peername`:
+ * ws-fast-path.spec.ts fails when a `ws` or Node release changes them, and wherever a shortcut's
+ * conditions do not hold, the public API does the work.
  *
  * Writing: a text frame goes to the TCP socket as one buffer, header and payload together.
  * `ws.send()` builds a header per call and writes header and payload as two corked chunks; a
@@ -13,6 +14,8 @@ import type { WebSocket } from 'ws';
  * once and the same buffer goes to every socket. Where the sender is not idle (a frame queued behind
  * a compression, a fragmented message under way) or the socket negotiated compression, the frame
  * goes through `send()`, which keeps the order of frames.
+ *
+ * The peer's address: read from the TCP socket without leaving Node's cached copy on it (readPeer).
  *
  * Reading: a TCP chunk that is exactly one small text frame, arriving while ws's frame parser is
  * idle, is unmasked into a scratch buffer and offered to the server first (its pongs, once per
@@ -192,4 +195,26 @@ function takeLoneFrame(socket: WebSocket & LoneTextFrameTaker, chunk: Buffer): b
   if (receiver._maxPayload > 0 && length > receiver._maxPayload) return false;
   for (let i = 0; i < length; i++) scratch[i] = chunk[6 + i] ^ chunk[2 + (i & 3)];
   return socket.takeLoneTextFrame(scratch.subarray(0, length));
+}
+
+/** Where Node's TCP socket caches its peer's address once read (net.js `_getpeername`). */
+interface PeerNameCache {
+  _peername?: object | null;
+}
+
+/**
+ * The peer's address or port, read from the TCP socket ws keeps for the WebSocket's life (`_socket`),
+ * undefined once it is gone. Node keeps what it read (an object and the address text: 88 bytes per
+ * connection in heap snapshots at 5,000, docs/benchmarks.md) on the socket for its life; the
+ * connection keeps its own copy, so that one is dropped again, as Node itself does on connect (it
+ * sets `_peername` to null). A copy that was there before is left alone.
+ */
+export function readPeer<K extends 'remoteAddress' | 'remotePort'>(socket: WebSocket, key: K): Socket[K] {
+  const tcp = (socket as unknown as WsInternals)._socket;
+  if (!tcp) return undefined;
+  const cache = tcp as unknown as PeerNameCache;
+  const before = cache._peername;
+  const value = tcp[key];
+  if (!before && cache._peername) cache._peername = null;
+  return value;
 }

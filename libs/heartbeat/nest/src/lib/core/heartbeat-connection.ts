@@ -2,10 +2,11 @@ import { type ErrorFrame, type ServerFrame, encodeFrame } from '@heartbeat/proto
 import type { IncomingMessage } from 'node:http';
 import type { CoreClock, TimerHandle } from './clock.port.js';
 import { HeartbeatMessages, MAX_CLOSE_REASON_BYTES } from './heartbeat.messages.js';
+import { internAddress } from './interned-addresses.js';
 import type { HeartbeatIdentity } from './heartbeat-identity.js';
 import type { HeartbeatSession } from './heartbeat-session.js';
 import type { PeerTransport } from './peer-transport.js';
-import { TokenBucket, type TokenRate } from './token-bucket.js';
+import { type TokenRate, msUntilFull, refilledTokens } from './token-bucket.js';
 import type { TopicSubscriber } from './topic-subscriber.js';
 
 /**
@@ -60,6 +61,13 @@ const TOPIC_ARRAY_LIMIT = 8;
 /** What every connection of a registry shares: one object, not a field each. */
 export interface ConnectionContext {
   readonly clock: CoreClock;
+  /**
+   * A time (epoch ms, the registry's start) that a connection's times are kept relative to: an
+   * epoch ms reading is a heap number of 16 bytes, its distance from here a small integer stored in
+   * the field itself for 24 days of uptime (2^31 ms), a heap number again after that. Two of them
+   * per connection (heap snapshots at 5,000, docs/benchmarks.md).
+   */
+  readonly epoch: number;
   /** High-water mark of the transport's `bufferedAmount`, in bytes. */
   readonly maxBufferedBytes: number;
   /** Called once, when a frame had to be dropped because the send buffer was above the mark. */
@@ -78,6 +86,8 @@ export class HeartbeatConnection implements TopicSubscriber {
   #state: ConnectionPhase = HANDSHAKE;
   #session: HeartbeatSession | undefined;
   #identity: HeartbeatIdentity | undefined;
+  // The times below are kept relative to context.epoch (their getters add it).
+  readonly #connectedAt: number;
   #lastInboundAt: number;
   /** Sequence of the last server ping (pings are numbered from 1: also how many were sent), and when it went out. */
   private pingSequence = 0;
@@ -97,8 +107,13 @@ export class HeartbeatConnection implements TopicSubscriber {
   private droppedFrames = 0;
   /** When the accepted token stops being valid (epoch ms); undefined when it does not expire. */
   #tokenExpiresAt: number | undefined;
-  /** The `rateLimit` bucket, made on the first frame (on the connection: no WeakMap entry for the GC to trace). */
-  private rateBucket: TokenBucket | undefined;
+  /**
+   * The `rateLimit` bucket: its tokens as counted at bucketUpdatedAt (relative to context.epoch),
+   * undefined before the first frame (a full bucket). Two fields of the connection, not an object
+   * (token-bucket.ts).
+   */
+  private bucketTokens: number | undefined;
+  private bucketUpdatedAt: number | undefined;
   /**
    * The HTTP upgrade request, for `verifyToken` on `hello`; released once that check is done. Kept
    * for the connection's life it would hold its headers and parser state: about 1.2 KiB per
@@ -106,25 +121,34 @@ export class HeartbeatConnection implements TopicSubscriber {
    */
   #request: IncomingMessage | undefined;
   /**
-   * A connection has a few topics: up to TOPIC_ARRAY_LIMIT they are an array replaced (never changed
-   * in place) on each subscribe and unsubscribe, a third of a Set's size; beyond, a Set, so that a
-   * client with thousands of topics costs no copying.
+   * A connection has a few topics, most often one: that one is the topic's name itself (no array:
+   * 56 bytes less per connection, measured with heap snapshots at 5,000); up to TOPIC_ARRAY_LIMIT
+   * they are an array replaced (never changed in place) on each subscribe and unsubscribe, a third
+   * of a Set's size; beyond, a Set, so that a client with thousands of topics costs no copying.
    */
-  private topicList: readonly string[] | Set<string> = NO_TOPICS;
+  private topicList: string | readonly string[] | Set<string> = NO_TOPICS;
+
+  /**
+   * The peer's IP address (one string per address, interned-addresses.ts) and port, read when the
+   * connection opens: a destroyed socket can no longer be asked, and the disconnected event names them.
+   */
+  readonly #peerIp: string | undefined;
+  readonly #peerPort: number | undefined;
 
   constructor(
     readonly id: string,
     /** The peer's transport (HeartbeatSocket under Nest). */
     readonly socket: PeerTransport,
     request: IncomingMessage | undefined,
-    readonly connectedAt: number,
+    connectedAt: number,
     private readonly context: ConnectionContext,
   ) {
-    this.#lastInboundAt = connectedAt;
+    this.#connectedAt = connectedAt - context.epoch;
+    this.#lastInboundAt = this.#connectedAt;
     this.#request = request;
-    // Node asks the OS for the peer's address on first use and caches it; a destroyed socket can no
-    // longer be asked. Asking now keeps the address for as long as this record lives.
-    void socket.remoteAddress;
+    const ip = socket.remoteAddress;
+    this.#peerIp = ip === undefined ? undefined : internAddress(ip);
+    this.#peerPort = socket.remotePort;
   }
 
   // ---- what others read ------------------------------------------------------------------------
@@ -181,8 +205,12 @@ export class HeartbeatConnection implements TopicSubscriber {
     return this.#request;
   }
 
+  get connectedAt(): number {
+    return this.context.epoch + this.#connectedAt;
+  }
+
   get lastInboundAt(): number {
-    return this.#lastInboundAt;
+    return this.context.epoch + this.#lastInboundAt;
   }
 
   /** Server pings sent on this connection. */
@@ -191,11 +219,11 @@ export class HeartbeatConnection implements TopicSubscriber {
   }
 
   get lastPingAt(): number | undefined {
-    return this.#lastPingAt;
+    return this.#lastPingAt === undefined ? undefined : this.context.epoch + this.#lastPingAt;
   }
 
   get lastPongAt(): number | undefined {
-    return this.#lastPongAt;
+    return this.#lastPongAt === undefined ? undefined : this.context.epoch + this.#lastPongAt;
   }
 
   get pongsReceived(): number {
@@ -237,14 +265,14 @@ export class HeartbeatConnection implements TopicSubscriber {
 
   /** `ip:port`, IPv6 as `[ip]:port`; `unknown` when the socket was already gone. */
   get remoteAddress(): string {
-    const { remoteAddress: address, remotePort: port } = this.socket;
+    const address = this.#peerIp;
     if (address === undefined) return 'unknown';
-    return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+    return address.includes(':') ? `[${address}]:${this.#peerPort}` : `${address}:${this.#peerPort}`;
   }
 
   /** The peer's IP address alone (IPv4-mapped IPv6 addresses as IPv4); `unknown` when the socket was already gone. */
   get remoteIp(): string {
-    const address = this.socket.remoteAddress;
+    const address = this.#peerIp;
     if (address === undefined) return 'unknown';
     return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
   }
@@ -252,6 +280,7 @@ export class HeartbeatConnection implements TopicSubscriber {
   /** The topics this connection is subscribed to, in the order it subscribed. */
   get topics(): readonly string[] {
     const topics = this.topicList;
+    if (typeof topics === 'string') return [topics];
     return topics instanceof Set ? [...topics] : topics;
   }
 
@@ -259,6 +288,7 @@ export class HeartbeatConnection implements TopicSubscriber {
 
   hasTopic(topic: string): boolean {
     const topics = this.topicList;
+    if (typeof topics === 'string') return topics === topic;
     return topics instanceof Set ? topics.has(topic) : topics.includes(topic);
   }
 
@@ -270,9 +300,15 @@ export class HeartbeatConnection implements TopicSubscriber {
       topics.add(topic);
       return true;
     }
+    if (typeof topics === 'string') {
+      if (topics === topic) return false;
+      this.topicList = [topics, topic];
+      return true;
+    }
     if (topics.includes(topic)) return false;
+    if (topics.length === 0) this.topicList = topic;
     // concat allocates the exact length; a spread leaves room for 17 entries.
-    this.topicList = topics.length < TOPIC_ARRAY_LIMIT ? topics.concat(topic) : new Set([...topics, topic]);
+    else this.topicList = topics.length < TOPIC_ARRAY_LIMIT ? topics.concat(topic) : new Set([...topics, topic]);
     return true;
   }
 
@@ -282,9 +318,14 @@ export class HeartbeatConnection implements TopicSubscriber {
       topics.delete(topic);
       return;
     }
+    if (typeof topics === 'string') {
+      if (topics === topic) this.topicList = NO_TOPICS;
+      return;
+    }
     const index = topics.indexOf(topic);
     if (index === -1) return;
-    this.topicList = topics.length === 1 ? NO_TOPICS : topics.slice(0, index).concat(topics.slice(index + 1));
+    const rest = topics.slice(0, index).concat(topics.slice(index + 1));
+    this.topicList = rest.length === 1 ? rest[0] : rest;
   }
 
   // ---- writing ---------------------------------------------------------------------------------
@@ -413,7 +454,7 @@ export class HeartbeatConnection implements TopicSubscriber {
 
   /** Any inbound frame proves the peer alive. */
   touch(now: number): void {
-    this.#lastInboundAt = now;
+    this.#lastInboundAt = now - this.context.epoch;
     this.#missedPings = 0;
   }
 
@@ -434,7 +475,7 @@ export class HeartbeatConnection implements TopicSubscriber {
   /** A server ping with this sequence went out. */
   recordPing(sequence: number, now: number): void {
     this.pingSequence = sequence;
-    this.#lastPingAt = now;
+    this.#lastPingAt = now - this.context.epoch;
   }
 
   /** Counts a client's own ping; returns how many it sent. */
@@ -445,13 +486,14 @@ export class HeartbeatConnection implements TopicSubscriber {
   /** The client answered a ping; returns the RTT when it answered the latest one. */
   recordPong(sequence: number, clientTime: number, now: number): number | undefined {
     this.#pongsReceived++;
-    this.#lastPongAt = now;
+    const at = now - this.context.epoch;
+    this.#lastPongAt = at;
     if (sequence !== this.pingSequence || this.#lastPingAt === undefined) return undefined;
-    const rtt = now - this.#lastPingAt;
+    const rtt = at - this.#lastPingAt;
     this.#rttMs = rtt;
     this.#smoothedRttMs = this.#smoothedRttMs === undefined ? rtt : this.#smoothedRttMs + (rtt - this.#smoothedRttMs) * RTT_SMOOTHING;
     // NTP style: the client stamped its reply about half an RTT after our ping left.
-    this.#clockOffsetMs = clientTime - (this.#lastPingAt + rtt / 2);
+    this.#clockOffsetMs = clientTime - (this.context.epoch + this.#lastPingAt + rtt / 2);
     return rtt;
   }
 
@@ -462,9 +504,19 @@ export class HeartbeatConnection implements TopicSubscriber {
     return ++this.violations;
   }
 
-  /** The connection's `rateLimit` bucket, made on its first frame. */
-  frameBucket(rate: TokenRate, now: number): TokenBucket {
-    return (this.rateBucket ??= new TokenBucket(rate, now));
+  /** Takes a token of the `rateLimit` bucket for a frame that arrived at `now`; false when the rate was exceeded. */
+  takeFrameToken(rate: TokenRate, now: number): boolean {
+    const tokens = this.frameTokens(rate, now);
+    const admitted = tokens >= 1;
+    this.bucketTokens = admitted ? tokens - 1 : tokens;
+    return admitted;
+  }
+
+  /** Milliseconds until the `rateLimit` bucket is full again. */
+  msUntilFrameBucketFull(rate: TokenRate, now: number): number {
+    const tokens = this.frameTokens(rate, now);
+    this.bucketTokens = tokens;
+    return msUntilFull(rate, tokens);
   }
 
   // ---- internals -------------------------------------------------------------------------------
@@ -487,6 +539,14 @@ export class HeartbeatConnection implements TopicSubscriber {
     if (state.phase !== 'closing') return;
     this.#state = { ...state, graceExpired: true };
     this.socket.terminate();
+  }
+
+  /** The bucket's tokens at `now`, counted from then on. */
+  private frameTokens(rate: TokenRate, now: number): number {
+    const at = now - this.context.epoch;
+    const tokens = this.bucketTokens === undefined ? rate.burst : refilledTokens(rate, this.bucketTokens, this.bucketUpdatedAt ?? at, at);
+    this.bucketUpdatedAt = at;
+    return tokens;
   }
 
   private clearTimer(): void {
