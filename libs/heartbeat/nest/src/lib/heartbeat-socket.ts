@@ -1,7 +1,7 @@
 import { WebSocket } from 'ws';
 import type { HeartbeatConnection } from './core/heartbeat-connection.js';
 import type { PeerTransport } from './core/peer-transport.js';
-import { type LoneTextFrameTaker, type TurnTrackingSocket, readPeer, writeTextFrame } from './ws-fast-path.js';
+import { type LoneTextFrameTaker, type TurnTrackingSocket, autoPongCallbackOnDemand, readPeer, writeTextFrame } from './ws-fast-path.js';
 
 /** Reads a lone text frame's bytes before ws does (HeartbeatGateway's pong reader); see LoneTextFrameTaker. */
 export type LoneTextFrameReader = (socket: HeartbeatSocket, payload: Buffer) => boolean;
@@ -14,6 +14,10 @@ export type LoneTextFrameReader = (socket: HeartbeatSocket, payload: Buffer) => 
  * bytes) per connection.
  */
 export class HeartbeatSocket extends WebSocket implements PeerTransport, LoneTextFrameTaker, TurnTrackingSocket {
+  static {
+    autoPongCallbackOnDemand(this);
+  }
+
   /** Set by ConnectionRegistry from `open` until the socket closed. */
   connection: HeartbeatConnection | undefined = undefined;
   /** Shared by the server's sockets: a field, not a closure per connection. */

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import { WebSocket, WebSocketServer } from 'ws';
-import { type LoneTextFrameTaker, type TurnTrackingSocket, offerLoneTextFrames, readPeer, textFrame, writeTextFrame } from './ws-fast-path.js';
+import { type LoneTextFrameTaker, type TurnTrackingSocket, autoPongCallbackOnDemand, offerLoneTextFrames, readPeer, textFrame, writeTextFrame } from './ws-fast-path.js';
 
 /** ws's Sender, which its type definitions leave out. */
 const { Sender } = createRequire(import.meta.url)('ws') as {
@@ -288,6 +288,38 @@ describe('ws-fast-path', () => {
       peer.terminate();
       await once(peerTcp, 'close');
       expect([readPeer(peer, 'remoteAddress'), readPeer(peer, 'remotePort')]).toEqual([undefined, undefined]);
+    });
+  });
+  describe('#autoPongCallbackOnDemand', () => {
+    /** A server socket whose automatic pongs get their callback on demand. */
+    class OnDemandSocket extends TrackingSocket {
+      static {
+        autoPongCallbackOnDemand(this);
+      }
+    }
+    type AutoPongInternals = { _autoPongComplete?: unknown; _pendingAutoPongs: number };
+
+    it("relies on ws internals that are still there: a closure of each socket's own counts its automatic pongs down", async () => {
+      // If this fails after a ws upgrade, autoPongCallbackOnDemand must be updated (or not used).
+      const { peer } = await connectedPair();
+      const internals = peer as unknown as AutoPongInternals;
+      expect(Object.hasOwn(peer, '_autoPongComplete')).toBe(true);
+      expect(internals._pendingAutoPongs).toBe(0);
+      internals._pendingAutoPongs = 2;
+      (internals._autoPongComplete as () => void)();
+      expect(internals._pendingAutoPongs).toBe(1);
+    });
+
+    it("keeps no closure on the socket and still answers the peer's pings, counting the pongs down once written", async () => {
+      const { client, peer } = await connectedPair({ WebSocket: OnDemandSocket as unknown as typeof WebSocket });
+      expect(Object.hasOwn(peer, '_autoPongComplete')).toBe(false);
+      const pongs: string[] = [];
+      client.on('pong', (data: Buffer) => pongs.push(data.toString()));
+      for (const data of ['a', 'b', 'c']) client.ping(data);
+      await until(() => pongs.length === 3);
+      expect(pongs).toEqual(['a', 'b', 'c']);
+      await until(() => (peer as unknown as AutoPongInternals)._pendingAutoPongs === 0);
+      expect(Object.hasOwn(peer, '_autoPongComplete')).toBe(false);
     });
   });
 });

@@ -4,7 +4,8 @@ import type { WebSocket } from 'ws';
 /**
  * The Heartbeat server's shortcuts past `ws` on its two busiest paths (docs/benchmarks.md, issue 14
  * profiles), and the only file that reads `ws` internals (`_socket`, `_sender`, `_receiver`,
- * `_extensions`, the socket's `data` listener), and of Node's TCP socket its `_peername`:
+ * `_extensions`, the socket's `data` listener, `_autoPongComplete` and `_pendingAutoPongs`), and of
+ * Node's TCP socket its `_peername`:
  * ws-fast-path.spec.ts fails when a `ws` or Node release changes them, and wherever a shortcut's
  * conditions do not hold, the public API does the work.
  *
@@ -16,6 +17,9 @@ import type { WebSocket } from 'ws';
  * goes through `send()`, which keeps the order of frames.
  *
  * The peer's address: read from the TCP socket without leaving Node's cached copy on it (readPeer).
+ *
+ * Automatic pongs: the write callback ws gives every socket for them is made when a pong is written
+ * (autoPongCallbackOnDemand).
  *
  * Reading: a TCP chunk that is exactly one small text frame, arriving while ws's frame parser is
  * idle, is unmasked into a scratch buffer and offered to the server first (its pongs, once per
@@ -217,4 +221,31 @@ export function readPeer<K extends 'remoteAddress' | 'remotePort'>(socket: WebSo
   const value = tcp[key];
   if (!before && cache._peername) cache._peername = null;
   return value;
+}
+
+/** ws's count of the automatic pongs still being written (ws/lib/websocket.js). */
+interface AutoPongCount {
+  _pendingAutoPongs: number;
+}
+
+/**
+ * ws's constructor gives every socket a closure of its own (`_autoPongComplete`, 96 bytes with its
+ * context in heap snapshots at 5,000 connections, docs/benchmarks.md): the write callback of the
+ * pongs it sends itself for a peer's ping frames, which counts them down (`_pendingAutoPongs`; at
+ * `maxPendingAutoPongs` ws drops the peer). Heartbeat's own pings are JSON frames, and ping frames
+ * are rare: on `socketClass`, ws's assignment keeps nothing, and the callback is made for each
+ * pong ws writes.
+ */
+export function autoPongCallbackOnDemand(socketClass: typeof WebSocket): void {
+  Object.defineProperty(socketClass.prototype, '_autoPongComplete', {
+    configurable: true,
+    get(this: AutoPongCount): () => void {
+      return () => {
+        this._pendingAutoPongs--;
+      };
+    },
+    set(): void {
+      // ws's closure for this socket is not kept: the getter makes one when a pong is written.
+    },
+  });
 }
