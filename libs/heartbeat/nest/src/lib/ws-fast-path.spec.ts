@@ -3,7 +3,16 @@ import { once } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import { WebSocket, WebSocketServer } from 'ws';
-import { type LoneTextFrameTaker, type TurnTrackingSocket, autoPongCallbackOnDemand, offerLoneTextFrames, readPeer, textFrame, writeTextFrame } from './ws-fast-path.js';
+import {
+  type LoneTextFrameTaker,
+  type TurnTrackingSocket,
+  autoPongCallbackOnDemand,
+  offerLoneTextFrames,
+  readPeer,
+  shareNoExtensions,
+  textFrame,
+  writeTextFrame,
+} from './ws-fast-path.js';
 
 /** ws's Sender, which its type definitions leave out. */
 const { Sender } = createRequire(import.meta.url)('ws') as {
@@ -320,6 +329,44 @@ describe('ws-fast-path', () => {
       expect(pongs).toEqual(['a', 'b', 'c']);
       await until(() => (peer as unknown as AutoPongInternals)._pendingAutoPongs === 0);
       expect(Object.hasOwn(peer, '_autoPongComplete')).toBe(false);
+    });
+  });
+  describe('#shareNoExtensions', () => {
+    type ExtensionsInternals = { _extensions: object; _sender: { _extensions: object }; _receiver: { _extensions: object } };
+    const extensionsOf = (socket: WebSocket) => {
+      const internals = socket as unknown as ExtensionsInternals;
+      return [internals._extensions, internals._sender._extensions, internals._receiver._extensions];
+    };
+
+    it('relies on ws internals that are still there: a socket, its sender and its receiver hold one extensions object', async () => {
+      // If this fails after a ws upgrade, shareNoExtensions must be updated (or not used).
+      const { peer } = await connectedPair();
+      const [own, sender, receiver] = extensionsOf(peer);
+      expect(own).toEqual({});
+      expect(sender).toBe(own);
+      expect(receiver).toBe(own);
+    });
+
+    it('gives uncompressed sockets one empty object, and their frames still flow both ways', async () => {
+      const first = await connectedPair();
+      const second = await connectedPair();
+      expect([shareNoExtensions(first.peer), shareNoExtensions(second.peer)]).toEqual([true, true]);
+      const shared = extensionsOf(first.peer)[0];
+      expect([...extensionsOf(first.peer), ...extensionsOf(second.peer)].every((extensions) => extensions === shared)).toBe(true);
+      const heard: string[] = [];
+      first.peer.on('message', (data: Buffer) => heard.push(data.toString()));
+      first.client.send('up');
+      first.peer.send('down');
+      await until(() => heard.length === 1 && first.received.length === 1);
+      expect([heard, first.received]).toEqual([['up'], ['text:down']]);
+    });
+
+    it('leaves a compressed socket its own extensions', async () => {
+      const { peer } = await connectedPair({ perMessageDeflate: true });
+      const [own] = extensionsOf(peer);
+      expect(shareNoExtensions(peer)).toBe(false);
+      expect(extensionsOf(peer)[0]).toBe(own);
+      expect(Object.keys(own)).toEqual(['permessage-deflate']);
     });
   });
 });
