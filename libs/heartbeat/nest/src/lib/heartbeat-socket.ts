@@ -1,7 +1,7 @@
 import { WebSocket } from 'ws';
 import type { HeartbeatConnection } from './core/heartbeat-connection.js';
 import type { PeerTransport } from './core/peer-transport.js';
-import { type LoneTextFrameTaker, type TurnTrackingSocket, autoPongCallbackOnDemand, readPeer, writeTextFrame } from './ws-fast-path.js';
+import { type LoneTextFrameTaker, type TurnTrackingSocket, autoPongCallbackOnDemand, compactListenerRecord, readPeer, writeTextFrame } from './ws-fast-path.js';
 
 /** Reads a lone text frame's bytes before ws does (HeartbeatGateway's pong reader); see LoneTextFrameTaker. */
 export type LoneTextFrameReader = (socket: HeartbeatSocket, payload: Buffer) => boolean;
@@ -16,6 +16,13 @@ export type LoneTextFrameReader = (socket: HeartbeatSocket, payload: Buffer) => 
 export class HeartbeatSocket extends WebSocket implements PeerTransport, LoneTextFrameTaker, TurnTrackingSocket {
   static {
     autoPongCallbackOnDemand(this);
+  }
+
+  /** As ws's server builds it (`address` null); whatever WebSocket takes is passed on. */
+  constructor(...args: unknown[]) {
+    super(...(args as ConstructorParameters<typeof WebSocket>));
+    // Before any listener is added: the gateway's three, Nest's error listener.
+    compactListenerRecord(this);
   }
 
   /** Set by ConnectionRegistry from `open` until the socket closed. */

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -7,6 +7,7 @@ import {
   type LoneTextFrameTaker,
   type TurnTrackingSocket,
   autoPongCallbackOnDemand,
+  compactListenerRecord,
   offerLoneTextFrames,
   readPeer,
   shareNoExtensions,
@@ -367,6 +368,44 @@ describe('ws-fast-path', () => {
       expect(shareNoExtensions(peer)).toBe(false);
       expect(extensionsOf(peer)[0]).toBe(own);
       expect(Object.keys(own)).toEqual(['permessage-deflate']);
+    });
+  });
+  describe('#compactListenerRecord', () => {
+    const recordOf = (emitter: EventEmitter) => (emitter as unknown as { _events: object })._events;
+
+    it("relies on Node internals that are still there: an emitter's listeners live in _events, a null-prototype object", () => {
+      // If this fails after a Node upgrade, compactListenerRecord must be updated (or not used).
+      const emitter = new EventEmitter();
+      expect(Object.getPrototypeOf(recordOf(emitter))).toBeNull();
+      emitter.on('a', () => undefined);
+      expect(Object.keys(recordOf(emitter))).toEqual(['a']);
+    });
+
+    it('gives a new emitter a record that works as Node\'s: listeners added, emitted and removed, none found for an inherited name', () => {
+      const emitter = new EventEmitter();
+      expect(compactListenerRecord(emitter)).toBe(true);
+      expect(Object.getPrototypeOf(recordOf(emitter))).not.toBeNull();
+      const heard: string[] = [];
+      const first = (value: string) => heard.push(`first:${value}`);
+      emitter.on('a', first);
+      emitter.on('a', (value: string) => heard.push(`second:${value}`));
+      emitter.once('b', (value: string) => heard.push(`once:${value}`));
+      expect(emitter.eventNames()).toEqual(['a', 'b']);
+      expect([emitter.emit('a', 1), emitter.emit('b', 2), emitter.emit('b', 3)]).toEqual([true, true, false]);
+      expect([emitter.emit('toString'), emitter.emit('hasOwnProperty'), emitter.listenerCount('constructor')]).toEqual([false, false, 0]);
+      emitter.off('a', first);
+      emitter.emit('a', 4);
+      expect(heard).toEqual(['first:1', 'second:1', 'once:2', 'second:4']);
+      emitter.removeAllListeners();
+      expect([emitter.eventNames(), emitter.emit('a', 5)]).toEqual([[], false]);
+    });
+
+    it('leaves an emitter that already has listeners alone', () => {
+      const emitter = new EventEmitter();
+      emitter.on('a', () => undefined);
+      const record = recordOf(emitter);
+      expect(compactListenerRecord(emitter)).toBe(false);
+      expect(recordOf(emitter)).toBe(record);
     });
   });
 });

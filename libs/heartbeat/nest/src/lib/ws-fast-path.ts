@@ -1,11 +1,12 @@
+import type { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 
 /**
  * The Heartbeat server's shortcuts past `ws` on its two busiest paths (docs/benchmarks.md, issue 14
  * profiles), and the only file that reads `ws` internals (`_socket`, `_sender`, `_receiver`,
- * `_extensions`, the socket's `data` listener, `_autoPongComplete` and `_pendingAutoPongs`), and of
- * Node's TCP socket its `_peername`:
+ * `_extensions`, the socket's `data` listener, `_autoPongComplete` and `_pendingAutoPongs`), of
+ * Node's TCP socket its `_peername` and of Node's EventEmitter its `_events`:
  * ws-fast-path.spec.ts fails when a `ws` or Node release changes them, and wherever a shortcut's
  * conditions do not hold, the public API does the work.
  *
@@ -20,7 +21,8 @@ import type { WebSocket } from 'ws';
  *
  * Automatic pongs: the write callback ws gives every socket for them is made when a pong is written
  * (autoPongCallbackOnDemand). Extensions: an uncompressed socket's empty record of them is one
- * shared object (shareNoExtensions).
+ * shared object (shareNoExtensions). Listeners: a socket's record of them is a fast object
+ * (compactListenerRecord).
  *
  * Reading: a TCP chunk that is exactly one small text frame, arriving while ws's frame parser is
  * idle, is unmasked into a scratch buffer and offered to the server first (its pongs, once per
@@ -267,5 +269,29 @@ export function shareNoExtensions(socket: WebSocket): boolean {
   const { _extensions: extensions, _sender: sender, _receiver: receiver } = internals;
   if (!sender || !receiver || sender._extensions !== extensions || receiver._extensions !== extensions || !isEmpty(extensions)) return false;
   internals._extensions = sender._extensions = receiver._extensions = NO_EXTENSIONS;
+  return true;
+}
+
+/** What Node's EventEmitter keeps its listeners in (node:events). */
+interface ListenerRecord {
+  _events: object | undefined;
+  _eventsCount: number;
+}
+
+/** The prototype of the listener records made here: empty and itself without a prototype, so that no event name finds an inherited value. */
+const NO_LISTENERS: object = Object.freeze(Object.create(null) as object);
+
+/**
+ * Node's EventEmitter keeps an emitter's listeners in a null-prototype object (`_events`), which V8
+ * holds in dictionary mode: 184 bytes for a socket's three listeners (heap snapshots at 5,000
+ * connections, docs/benchmarks.md). An object whose prototype is an empty null-prototype object
+ * answers every event name as that one does, and is a fast object of about 56 bytes. For a new
+ * emitter (no listener yet); false, having done nothing, for any other.
+ */
+export function compactListenerRecord(emitter: EventEmitter): boolean {
+  const record = emitter as unknown as ListenerRecord;
+  const events = record._events;
+  if (record._eventsCount !== 0 || events === undefined || Object.getPrototypeOf(events) !== null || Reflect.ownKeys(events).length !== 0) return false;
+  record._events = Object.create(NO_LISTENERS) as object;
   return true;
 }
