@@ -211,6 +211,7 @@ describe('ws-fast-path', () => {
       expect(listeners.map((listener) => listener.name)).toEqual(['socketOnData']);
       expect(internals._receiver).toMatchObject({ _state: 0, _bufferedBytes: 0, _fragmented: 0, _errored: false, writableLength: 0 });
       expect(typeof internals._receiver['_maxPayload']).toBe('number');
+      expect(internals._receiver['_buffers']).toEqual([]);
       const holder = internals._socket as unknown as Record<symbol, unknown>;
       expect(Object.getOwnPropertySymbols(holder).some((key) => holder[key] === pair.peer)).toBe(true);
     });
@@ -240,6 +241,19 @@ describe('ws-fast-path', () => {
       await until(() => pair.heard.length === 4);
       expect(pair.heard.map((text) => text.slice(0, 10))).toEqual(['take:split', 'take:a', 'take:b', 'take:xxxxx']);
       expect(pair.peer.taken).toEqual([]);
+    });
+
+    it("keeps ws's queue of read chunks while it holds part of a frame, and empty once each frame was read", async () => {
+      const pair = await takingPair();
+      offerLoneTextFrames(pair.peer);
+      const chunks = (pair.peer as unknown as { _receiver: { _buffers: Buffer[] } })._receiver._buffers;
+      const frame = wsFrame(Buffer.from(`take:${'y'.repeat(200)}`), true);
+      pair.tcp.write(frame.subarray(0, 100));
+      await until(() => chunks.length === 1);
+      pair.tcp.write(frame.subarray(100));
+      await until(() => pair.heard.length === 1);
+      expect(pair.heard[0]).toBe(`take:${'y'.repeat(200)}`);
+      expect(chunks).toHaveLength(0);
     });
 
     it('lets ws refuse what it refuses: a text frame that is not UTF-8 closes the connection with 1007', async () => {

@@ -5,7 +5,8 @@ import type { WebSocket } from 'ws';
 /**
  * The Heartbeat server's shortcuts past `ws` on its two busiest paths (docs/benchmarks.md, issue 14
  * profiles), and the only file that reads `ws` internals (`_socket`, `_sender`, `_receiver`,
- * `_extensions`, the socket's `data` listener, `_autoPongComplete` and `_pendingAutoPongs`), of
+ * `_extensions`, the socket's `data` listener, the parser's `_buffers`, `_autoPongComplete` and
+ * `_pendingAutoPongs`), of
  * Node's TCP socket its `_peername` and of Node's EventEmitter its `_events`:
  * ws-fast-path.spec.ts fails when a `ws` or Node release changes them, and wherever a shortcut's
  * conditions do not hold, the public API does the work.
@@ -27,7 +28,8 @@ import type { WebSocket } from 'ws';
  * Reading: a TCP chunk that is exactly one small text frame, arriving while ws's frame parser is
  * idle, is unmasked into a scratch buffer and offered to the server first (its pongs, once per
  * connection per ping interval, are read there without ws's per-frame buffers, events and
- * fragment lists); whatever the server does not take goes to ws as it came.
+ * fragment lists); whatever the server does not take goes to ws as it came, and the parser's emptied
+ * chunk list gives its storage back afterwards.
  */
 
 /** The parts of ws's WebSocket this file reads. */
@@ -41,6 +43,7 @@ interface WsInternals {
 /** The parts of ws's frame parser (ws/lib/receiver.js) this file reads. */
 interface WsReceiver {
   _extensions: Record<string, unknown>;
+  _buffers: Buffer[];
   _state: number;
   _bufferedBytes: number;
   _fragmented: number;
@@ -190,7 +193,21 @@ export function offerLoneTextFrames(socket: WebSocket & LoneTextFrameTaker): boo
 
 function onData(this: Socket, chunk: Buffer): void {
   const socket = (this as unknown as Record<symbol, WebSocket & LoneTextFrameTaker>)[webSocketKey as symbol];
-  if (!takeLoneFrame(socket, chunk)) (wsOnData as DataListener).call(this, chunk);
+  if (takeLoneFrame(socket, chunk)) return;
+  (wsOnData as DataListener).call(this, chunk);
+  releaseReadChunks(socket);
+}
+
+/**
+ * ws's parser queues the chunks it reads in an array (`_buffers`) and takes them off with shift():
+ * once a chunk went through, the emptied array keeps storage for 17 chunks (152 bytes per
+ * connection in heap snapshots at 5,000, docs/benchmarks.md) for the socket's life. Setting the
+ * length of an empty one to 0 lets V8 drop that storage; one still holding part of a frame is left
+ * as it is.
+ */
+function releaseReadChunks(socket: WebSocket): void {
+  const receiver = (socket as unknown as WsInternals)._receiver;
+  if (receiver?._buffers.length === 0) receiver._buffers.length = 0;
 }
 
 function takeLoneFrame(socket: WebSocket & LoneTextFrameTaker, chunk: Buffer): boolean {
