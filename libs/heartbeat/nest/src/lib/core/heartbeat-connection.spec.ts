@@ -23,6 +23,19 @@ function openConnection() {
 }
 
 describe('HeartbeatConnection', () => {
+  describe('#session', () => {
+    it('opened without a session, has one of its own with its id, made when first asked for', () => {
+      const { connection } = connectionOn();
+      expect(connection.sessionId).toBeUndefined();
+      connection.beginAuthentication();
+      connection.open(undefined, { userId: 'u-1', claims: {} });
+      expect(connection.sessionId).toBe('c-1');
+      const session = connection.session;
+      expect([session?.id, session?.userId, session?.connection]).toEqual(['c-1', 'u-1', connection]);
+      expect(connection.session).toBe(session);
+    });
+  });
+
   describe('#state', () => {
     it('goes handshake → authenticating → open, each transition once', () => {
       const { connection } = connectionOn();

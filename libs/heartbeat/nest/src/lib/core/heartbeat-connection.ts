@@ -4,7 +4,7 @@ import type { CoreClock, TimerHandle } from './clock.port.js';
 import { HeartbeatMessages, MAX_CLOSE_REASON_BYTES } from './heartbeat.messages.js';
 import { internAddress } from './interned-addresses.js';
 import type { HeartbeatIdentity } from './heartbeat-identity.js';
-import type { HeartbeatSession } from './heartbeat-session.js';
+import { HeartbeatSession } from './heartbeat-session.js';
 import type { PeerTransport } from './peer-transport.js';
 import { type TokenRate, msUntilFull, refilledTokens } from './token-bucket.js';
 import type { TopicSubscriber } from './topic-subscriber.js';
@@ -55,6 +55,12 @@ const SOCKET_ERROR_CLOSE_CODES: Readonly<Record<string, number>> = {
 };
 
 const NO_TOPICS: readonly string[] = Object.freeze([]);
+/**
+ * In place of a session: the connection has a new session of its own (its id), made when something
+ * first needs the object (session-registry.ts). Most sessions never do while their connection
+ * lives, and one costs 64 bytes (heap snapshots at 5,000 connections, docs/benchmarks.md).
+ */
+const OWN_SESSION = Symbol('own session');
 /** Topics a connection keeps in an array before it switches to a Set. */
 const TOPIC_ARRAY_LIMIT = 8;
 
@@ -84,7 +90,7 @@ export class HeartbeatConnection implements TopicSubscriber {
   // A field read through a getter of the same name is `#x` (the getter takes the plain name); the
   // others, which nothing outside reads, are TypeScript-private.
   #state: ConnectionPhase = HANDSHAKE;
-  #session: HeartbeatSession | undefined;
+  #session: HeartbeatSession | typeof OWN_SESSION | undefined;
   #identity: HeartbeatIdentity | undefined;
   // The times below are kept relative to context.epoch (their getters add it).
   readonly #connectedAt: number;
@@ -183,11 +189,17 @@ export class HeartbeatConnection implements TopicSubscriber {
 
   /** Set once the handshake completed. */
   get session(): HeartbeatSession | undefined {
-    return this.#session;
+    const session = this.#session;
+    if (session !== OWN_SESSION) return session;
+    const own = new HeartbeatSession(this.id, this.userId);
+    own.attach(this);
+    this.#session = own;
+    return own;
   }
 
   get sessionId(): string | undefined {
-    return this.#session?.id;
+    const session = this.#session;
+    return session === OWN_SESSION ? this.id : session?.id;
   }
 
   /** Whose the connection is, once open; undefined while it is not, and for an anonymous one. */
@@ -366,14 +378,14 @@ export class HeartbeatConnection implements TopicSubscriber {
   }
 
   /**
-   * authenticating → open with its session and identity (undefined: anonymous); false when the
-   * connection is no longer authenticating (closed or being closed while `verifyToken` ran). Ends
-   * the `hello` deadline.
+   * authenticating → open with its session (undefined: a new one of its own, with its id) and
+   * identity (undefined: anonymous); false when the connection is no longer authenticating (closed
+   * or being closed while `verifyToken` ran). Ends the `hello` deadline.
    */
-  open(session: HeartbeatSession, identity: HeartbeatIdentity | undefined): boolean {
+  open(session: HeartbeatSession | undefined, identity: HeartbeatIdentity | undefined): boolean {
     if (this.#state !== AUTHENTICATING) return false;
     this.#state = OPEN;
-    this.#session = session;
+    this.#session = session ?? OWN_SESSION;
     this.#identity = identity;
     this.clearTimer();
     return true;

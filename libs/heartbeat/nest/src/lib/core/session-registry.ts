@@ -2,11 +2,14 @@ import type { CoreClock } from './clock.port.js';
 import type { ConnectionReleaser } from './connection-registry.js';
 import type { HeartbeatConnection } from './heartbeat-connection.js';
 import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
-import { HeartbeatSession } from './heartbeat-session.js';
+import type { HeartbeatSession } from './heartbeat-session.js';
 
 /** What {@link SessionRegistry.attach} decided for a `hello`. */
 export interface SessionAttachment {
-  session: HeartbeatSession;
+  /** The session resumed; undefined for a new one, the connection's own (HeartbeatConnection.open). */
+  session: HeartbeatSession | undefined;
+  /** The session's id: a new one has the connection's. */
+  sessionId: string;
   /** True when the `hello` named a session the server still knew. */
   resumed: boolean;
   /** A live connection the session was still attached to: a leftover of a dead link, to be dropped. */
@@ -26,7 +29,7 @@ export type ConnectionLookup = (id: string) => HeartbeatConnection | undefined;
  * A new session has its connection's id, and while it is on that connection it is found through
  * the connection (`findConnection`), not in a Map of its own: an entry costs about 46 bytes, and
  * most sessions never leave the connection that made them (heap snapshots at 5,000 connections,
- * docs/benchmarks.md).
+ * docs/benchmarks.md). The connection makes its session object only when it is first needed.
  */
 export class SessionRegistry implements ConnectionReleaser {
   /** Every session the server knows, except those still on the connection that made them. */
@@ -59,27 +62,26 @@ export class SessionRegistry implements ConnectionReleaser {
    */
   attach(connection: HeartbeatConnection, requestedId: string | undefined, userId: string | undefined): SessionAttachment {
     this.forgetExpired(this.clock.now());
-    let session = requestedId === undefined ? undefined : this.find(requestedId);
+    let session: HeartbeatSession | undefined = requestedId === undefined ? undefined : this.find(requestedId);
     let superseded: HeartbeatConnection | undefined;
     const refused = session !== undefined && session.userId !== userId;
     if (refused) session = undefined;
-    if (session) {
-      if (session.connection !== undefined && session.connection !== connection) superseded = session.connection;
-      this.retained.delete(session.id);
-      if (isOnOwnConnection(session)) {
-        // It moves to another connection: from now on it is found here.
-        this.onOwnConnection--;
-        this.sessions.set(session.id, session);
-      }
-    } else {
+    if (!session) {
       // A new session takes its connection's id: both are 128 random bits, shown to the same parties
       // (the application's events and stats, the logs; never to another client), and one string
       // serves both (40 bytes per connection, heap snapshots at 5,000, docs/benchmarks.md).
-      session = new HeartbeatSession(connection.id, userId);
       this.onOwnConnection++;
+      return { session: undefined, sessionId: connection.id, resumed: false, superseded, refused };
+    }
+    if (session.connection !== undefined && session.connection !== connection) superseded = session.connection;
+    this.retained.delete(session.id);
+    if (isOnOwnConnection(session)) {
+      // It moves to another connection: from now on it is found here.
+      this.onOwnConnection--;
+      this.sessions.set(session.id, session);
     }
     session.attach(connection);
-    return { session, resumed: session.id === requestedId, superseded, refused };
+    return { session, sessionId: session.id, resumed: true, superseded, refused };
   }
 
   /** The connection closed: its session is detached and kept for resume (or forgotten at once when nothing is kept). */
