@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { CloseCode } from '@heartbeat/protocol';
+import type { IncomingMessage } from 'node:http';
 import { FakeClock } from '../../testing/fake-clock.js';
 import { FakePeer } from '../../testing/fake-peer.js';
 import { CLOSE_HANDSHAKE_GRACE_MS, type ConnectionContext, HeartbeatConnection } from './heartbeat-connection.js';
@@ -23,6 +24,23 @@ function openConnection() {
 }
 
 describe('HeartbeatConnection', () => {
+  describe('#request and #recordViolation', () => {
+    it('keeps the upgrade request until the token check is done, and counts violations before and after', () => {
+      const clock = new FakeClock();
+      const context: ConnectionContext = { clock, epoch: clock.now(), maxBufferedBytes: 1_000, onOverflow: () => undefined };
+      const request = {} as IncomingMessage;
+      const connection = new HeartbeatConnection('c-1', new FakePeer(), request, clock.now(), context);
+      expect(connection.request).toBe(request);
+      expect(connection.recordViolation()).toBe(1);
+      connection.releaseRequest();
+      expect(connection.request).toBeUndefined();
+      expect(connection.recordViolation()).toBe(2);
+      const quiet = connectionOn().connection;
+      quiet.releaseRequest();
+      expect([quiet.request, quiet.recordViolation()]).toEqual([undefined, 1]);
+    });
+  });
+
   describe('#session', () => {
     it('opened without a session, has one of its own with its id, made when first asked for', () => {
       const { connection } = connectionOn();
