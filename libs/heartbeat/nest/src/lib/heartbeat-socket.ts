@@ -1,8 +1,7 @@
-import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import type { HeartbeatConnection } from './core/heartbeat-connection.js';
 import type { PeerTransport } from './core/peer-transport.js';
-import { type LoneTextFrameTaker, type TurnTrackingSocket, writeTextFrame } from './ws-fast-path.js';
+import { type LoneTextFrameTaker, type TurnTrackingSocket, autoPongCallbackOnDemand, compactListenerRecord, readPeer, writeTextFrame } from './ws-fast-path.js';
 
 /** Reads a lone text frame's bytes before ws does (HeartbeatGateway's pong reader); see LoneTextFrameTaker. */
 export type LoneTextFrameReader = (socket: HeartbeatSocket, payload: Buffer) => boolean;
@@ -15,6 +14,17 @@ export type LoneTextFrameReader = (socket: HeartbeatSocket, payload: Buffer) => 
  * bytes) per connection.
  */
 export class HeartbeatSocket extends WebSocket implements PeerTransport, LoneTextFrameTaker, TurnTrackingSocket {
+  static {
+    autoPongCallbackOnDemand(this);
+  }
+
+  /** As ws's server builds it (`address` null); whatever WebSocket takes is passed on. */
+  constructor(...args: unknown[]) {
+    super(...(args as ConstructorParameters<typeof WebSocket>));
+    // Before any listener is added: the gateway's three, Nest's error listener.
+    compactListenerRecord(this);
+  }
+
   /** Set by ConnectionRegistry from `open` until the socket closed. */
   connection: HeartbeatConnection | undefined = undefined;
   /** Shared by the server's sockets: a field, not a closure per connection. */
@@ -26,17 +36,13 @@ export class HeartbeatSocket extends WebSocket implements PeerTransport, LoneTex
     return this.readyState === WebSocket.OPEN;
   }
 
-  /**
-   * The peer's address, from the TCP socket ws keeps for the WebSocket's life (its `_socket`, set
-   * before the server hands the socket over). Node caches it once read, so that it outlives the
-   * socket: the connection reads it when it opens.
-   */
+  /** The peer's address, read from the TCP socket without leaving a copy cached on it (ws-fast-path.ts). */
   get remoteAddress(): string | undefined {
-    return this.tcp?.remoteAddress;
+    return readPeer(this, 'remoteAddress');
   }
 
   get remotePort(): number | undefined {
-    return this.tcp?.remotePort;
+    return readPeer(this, 'remotePort');
   }
 
   /**
@@ -49,10 +55,6 @@ export class HeartbeatSocket extends WebSocket implements PeerTransport, LoneTex
 
   takeLoneTextFrame(payload: Buffer): boolean {
     return this.loneFrameReader?.(this, payload) ?? false;
-  }
-
-  private get tcp(): Socket | undefined {
-    return (this as unknown as { _socket: Socket | null })._socket ?? undefined;
   }
 }
 

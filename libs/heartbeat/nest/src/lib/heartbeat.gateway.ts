@@ -8,7 +8,7 @@ import { HeartbeatMessages } from './core/heartbeat.messages.js';
 import type { CoreLogger } from './core/logger.port.js';
 import { HEARTBEAT_GATEWAY, HEARTBEAT_LOGGER } from './heartbeat.constants.js';
 import { type HeartbeatSocket, type LoneTextFrameReader, connectionOf } from './heartbeat-socket.js';
-import { offerLoneTextFrames } from './ws-fast-path.js';
+import { offerLoneTextFrames, shareNoExtensions } from './ws-fast-path.js';
 import { isHeartbeatServer } from './heartbeat-ws.adapter.js';
 
 type SocketListener<A extends unknown[]> = (this: WebSocket, ...args: A) => void;
@@ -73,6 +73,7 @@ export class HeartbeatGateway implements OnGatewayConnection, OnApplicationBoots
     socket.on('error', this.onError);
     socket.loneFrameReader = this.readPong;
     offerLoneTextFrames(socket);
+    shareNoExtensions(socket);
     this.router.accept(socket, request);
   }
 }

@@ -1,5 +1,5 @@
 import { Logger, Module } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
+import { DiscoveryModule, ModuleRef } from '@nestjs/core';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { hostname } from 'node:os';
 import { Clock } from './clock.js';
@@ -84,8 +84,10 @@ type Options = ResolvedHeartbeatOptions;
     },
     {
       provide: SessionRegistry,
-      useFactory: (options: Options, clock: CoreClock) => new SessionRegistry(options, clock),
-      inject: [HEARTBEAT_OPTIONS, NestClock],
+      // ConnectionRegistry is made after it (it releases sessions): looked up when a hello needs it.
+      useFactory: (options: Options, clock: CoreClock, moduleRef: ModuleRef) =>
+        new SessionRegistry(options, clock, (id) => moduleRef.get(ConnectionRegistry)?.getById(id)),
+      inject: [HEARTBEAT_OPTIONS, NestClock, ModuleRef],
     },
     {
       provide: AddressConnectionLimiter,

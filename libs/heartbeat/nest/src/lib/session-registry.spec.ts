@@ -82,6 +82,14 @@ describe('SessionRegistry', () => {
       expect(totals().resumed_sessions).toBe(0);
     });
 
+    it("gives a new session its connection's id", async () => {
+      await start();
+      const client = await connect();
+      const welcome = await client.hello('good');
+      const [details] = server!.service.getLocalStats().connection_details;
+      expect([details.session_id, welcome.session_id]).toEqual([details.id, details.id]);
+    });
+
     it('starts a new session once sessionTtl has passed since the connection closed', async () => {
       await start({ sessionTtl: 100 });
       const sessionId = await sessionOfClosedConnection();

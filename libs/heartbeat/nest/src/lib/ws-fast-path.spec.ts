@@ -1,9 +1,19 @@
 import { jest } from '@jest/globals';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import { WebSocket, WebSocketServer } from 'ws';
-import { type LoneTextFrameTaker, type TurnTrackingSocket, offerLoneTextFrames, textFrame, writeTextFrame } from './ws-fast-path.js';
+import {
+  type LoneTextFrameTaker,
+  type TurnTrackingSocket,
+  autoPongCallbackOnDemand,
+  compactListenerRecord,
+  offerLoneTextFrames,
+  readPeer,
+  shareNoExtensions,
+  textFrame,
+  writeTextFrame,
+} from './ws-fast-path.js';
 
 /** ws's Sender, which its type definitions leave out. */
 const { Sender } = createRequire(import.meta.url)('ws') as {
@@ -217,6 +227,7 @@ describe('ws-fast-path', () => {
       expect(listeners.map((listener) => listener.name)).toEqual(['socketOnData']);
       expect(internals._receiver).toMatchObject({ _state: 0, _bufferedBytes: 0, _fragmented: 0, _errored: false, writableLength: 0 });
       expect(typeof internals._receiver['_maxPayload']).toBe('number');
+      expect(internals._receiver['_buffers']).toEqual([]);
       const holder = internals._socket as unknown as Record<symbol, unknown>;
       expect(Object.getOwnPropertySymbols(holder).some((key) => holder[key] === pair.peer)).toBe(true);
     });
@@ -248,6 +259,19 @@ describe('ws-fast-path', () => {
       expect(pair.peer.taken).toEqual([]);
     });
 
+    it("keeps ws's queue of read chunks while it holds part of a frame, and empty once each frame was read", async () => {
+      const pair = await takingPair();
+      offerLoneTextFrames(pair.peer);
+      const chunks = (pair.peer as unknown as { _receiver: { _buffers: Buffer[] } })._receiver._buffers;
+      const frame = wsFrame(Buffer.from(`take:${'y'.repeat(200)}`), true);
+      pair.tcp.write(frame.subarray(0, 100));
+      await until(() => chunks.length === 1);
+      pair.tcp.write(frame.subarray(100));
+      await until(() => pair.heard.length === 1);
+      expect(pair.heard[0]).toBe(`take:${'y'.repeat(200)}`);
+      expect(chunks).toHaveLength(0);
+    });
+
     it('lets ws refuse what it refuses: a text frame that is not UTF-8 closes the connection with 1007', async () => {
       const pair = await takingPair();
       offerLoneTextFrames(pair.peer);
@@ -268,6 +292,150 @@ describe('ws-fast-path', () => {
       pair.client.send('take:1');
       await until(() => pair.heard.length === 1);
       expect(pair.peer.taken).toEqual([]);
+    });
+  });
+  describe('#readPeer', () => {
+    const cacheOf = (tcp: Socket) => (tcp as unknown as { _peername?: unknown })._peername;
+    /** The client's address as the dual-stack server sees it. */
+    const LOOPBACK = /^(::ffff:)?127\.0\.0\.1$/;
+
+    it('relies on Node internals that are still there: the TCP socket caches what it read in _peername', async () => {
+      // If this fails after a Node upgrade, readPeer must be updated (or stop dropping the copy).
+      const { peerTcp } = await connectedPair();
+      expect(cacheOf(peerTcp) ?? null).toBeNull();
+      const address = peerTcp.remoteAddress;
+      expect(address).toMatch(LOOPBACK);
+      expect(cacheOf(peerTcp)).toEqual(expect.objectContaining({ address, port: peerTcp.remotePort }));
+    });
+
+    it("reads the peer's address and port and leaves no copy of them on the TCP socket", async () => {
+      const { client, peer, peerTcp } = await connectedPair();
+      const clientPort = (client as unknown as { _socket: Socket })._socket.localPort;
+      expect([readPeer(peer, 'remoteAddress'), readPeer(peer, 'remotePort')]).toEqual([expect.stringMatching(LOOPBACK), clientPort]);
+      expect(cacheOf(peerTcp)).toBeNull();
+    });
+
+    it('leaves a copy that was read before alone', async () => {
+      const { peer, peerTcp } = await connectedPair();
+      void peerTcp.remoteAddress;
+      const cached = cacheOf(peerTcp);
+      expect(readPeer(peer, 'remoteAddress')).toMatch(LOOPBACK);
+      expect(cacheOf(peerTcp)).toBe(cached);
+    });
+
+    it('gives undefined once the TCP socket is gone', async () => {
+      const { peer, peerTcp } = await connectedPair();
+      peer.terminate();
+      await once(peerTcp, 'close');
+      expect([readPeer(peer, 'remoteAddress'), readPeer(peer, 'remotePort')]).toEqual([undefined, undefined]);
+    });
+  });
+  describe('#autoPongCallbackOnDemand', () => {
+    /** A server socket whose automatic pongs get their callback on demand. */
+    class OnDemandSocket extends TrackingSocket {
+      static {
+        autoPongCallbackOnDemand(this);
+      }
+    }
+    type AutoPongInternals = { _autoPongComplete?: unknown; _pendingAutoPongs: number };
+
+    it("relies on ws internals that are still there: a closure of each socket's own counts its automatic pongs down", async () => {
+      // If this fails after a ws upgrade, autoPongCallbackOnDemand must be updated (or not used).
+      const { peer } = await connectedPair();
+      const internals = peer as unknown as AutoPongInternals;
+      expect(Object.hasOwn(peer, '_autoPongComplete')).toBe(true);
+      expect(internals._pendingAutoPongs).toBe(0);
+      internals._pendingAutoPongs = 2;
+      (internals._autoPongComplete as () => void)();
+      expect(internals._pendingAutoPongs).toBe(1);
+    });
+
+    it("keeps no closure on the socket and still answers the peer's pings, counting the pongs down once written", async () => {
+      const { client, peer } = await connectedPair({ WebSocket: OnDemandSocket as unknown as typeof WebSocket });
+      expect(Object.hasOwn(peer, '_autoPongComplete')).toBe(false);
+      const pongs: string[] = [];
+      client.on('pong', (data: Buffer) => pongs.push(data.toString()));
+      for (const data of ['a', 'b', 'c']) client.ping(data);
+      await until(() => pongs.length === 3);
+      expect(pongs).toEqual(['a', 'b', 'c']);
+      await until(() => (peer as unknown as AutoPongInternals)._pendingAutoPongs === 0);
+      expect(Object.hasOwn(peer, '_autoPongComplete')).toBe(false);
+    });
+  });
+  describe('#shareNoExtensions', () => {
+    type ExtensionsInternals = { _extensions: object; _sender: { _extensions: object }; _receiver: { _extensions: object } };
+    const extensionsOf = (socket: WebSocket) => {
+      const internals = socket as unknown as ExtensionsInternals;
+      return [internals._extensions, internals._sender._extensions, internals._receiver._extensions];
+    };
+
+    it('relies on ws internals that are still there: a socket, its sender and its receiver hold one extensions object', async () => {
+      // If this fails after a ws upgrade, shareNoExtensions must be updated (or not used).
+      const { peer } = await connectedPair();
+      const [own, sender, receiver] = extensionsOf(peer);
+      expect(own).toEqual({});
+      expect(sender).toBe(own);
+      expect(receiver).toBe(own);
+    });
+
+    it('gives uncompressed sockets one empty object, and their frames still flow both ways', async () => {
+      const first = await connectedPair();
+      const second = await connectedPair();
+      expect([shareNoExtensions(first.peer), shareNoExtensions(second.peer)]).toEqual([true, true]);
+      const shared = extensionsOf(first.peer)[0];
+      expect([...extensionsOf(first.peer), ...extensionsOf(second.peer)].every((extensions) => extensions === shared)).toBe(true);
+      const heard: string[] = [];
+      first.peer.on('message', (data: Buffer) => heard.push(data.toString()));
+      first.client.send('up');
+      first.peer.send('down');
+      await until(() => heard.length === 1 && first.received.length === 1);
+      expect([heard, first.received]).toEqual([['up'], ['text:down']]);
+    });
+
+    it('leaves a compressed socket its own extensions', async () => {
+      const { peer } = await connectedPair({ perMessageDeflate: true });
+      const [own] = extensionsOf(peer);
+      expect(shareNoExtensions(peer)).toBe(false);
+      expect(extensionsOf(peer)[0]).toBe(own);
+      expect(Object.keys(own)).toEqual(['permessage-deflate']);
+    });
+  });
+  describe('#compactListenerRecord', () => {
+    const recordOf = (emitter: EventEmitter) => (emitter as unknown as { _events: object })._events;
+
+    it("relies on Node internals that are still there: an emitter's listeners live in _events, a null-prototype object", () => {
+      // If this fails after a Node upgrade, compactListenerRecord must be updated (or not used).
+      const emitter = new EventEmitter();
+      expect(Object.getPrototypeOf(recordOf(emitter))).toBeNull();
+      emitter.on('a', () => undefined);
+      expect(Object.keys(recordOf(emitter))).toEqual(['a']);
+    });
+
+    it('gives a new emitter a record that works as Node\'s: listeners added, emitted and removed, none found for an inherited name', () => {
+      const emitter = new EventEmitter();
+      expect(compactListenerRecord(emitter)).toBe(true);
+      expect(Object.getPrototypeOf(recordOf(emitter))).not.toBeNull();
+      const heard: string[] = [];
+      const first = (value: string) => heard.push(`first:${value}`);
+      emitter.on('a', first);
+      emitter.on('a', (value: string) => heard.push(`second:${value}`));
+      emitter.once('b', (value: string) => heard.push(`once:${value}`));
+      expect(emitter.eventNames()).toEqual(['a', 'b']);
+      expect([emitter.emit('a', 1), emitter.emit('b', 2), emitter.emit('b', 3)]).toEqual([true, true, false]);
+      expect([emitter.emit('toString'), emitter.emit('hasOwnProperty'), emitter.listenerCount('constructor')]).toEqual([false, false, 0]);
+      emitter.off('a', first);
+      emitter.emit('a', 4);
+      expect(heard).toEqual(['first:1', 'second:1', 'once:2', 'second:4']);
+      emitter.removeAllListeners();
+      expect([emitter.eventNames(), emitter.emit('a', 5)]).toEqual([[], false]);
+    });
+
+    it('leaves an emitter that already has listeners alone', () => {
+      const emitter = new EventEmitter();
+      emitter.on('a', () => undefined);
+      const record = recordOf(emitter);
+      expect(compactListenerRecord(emitter)).toBe(false);
+      expect(recordOf(emitter)).toBe(record);
     });
   });
 });

@@ -1,11 +1,15 @@
+import type { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 
 /**
  * The Heartbeat server's shortcuts past `ws` on its two busiest paths (docs/benchmarks.md, issue 14
  * profiles), and the only file that reads `ws` internals (`_socket`, `_sender`, `_receiver`,
- * `_extensions`, the socket's `data` listener): ws-fast-path.spec.ts fails when a `ws` release
- * changes them, and wherever a shortcut's conditions do not hold, the public API does the work.
+ * `_extensions`, the socket's `data` listener, the parser's `_buffers`, `_autoPongComplete` and
+ * `_pendingAutoPongs`), of
+ * Node's TCP socket its `_peername` and of Node's EventEmitter its `_events`:
+ * ws-fast-path.spec.ts fails when a `ws` or Node release changes them, and wherever a shortcut's
+ * conditions do not hold, the public API does the work.
  *
  * Writing: a text frame goes to the TCP socket as one buffer, header and payload together.
  * `ws.send()` builds a header per call and writes header and payload as two corked chunks; a
@@ -14,22 +18,32 @@ import type { WebSocket } from 'ws';
  * a compression, a fragmented message under way) or the socket negotiated compression, the frame
  * goes through `send()`, which keeps the order of frames.
  *
+ * The peer's address: read from the TCP socket without leaving Node's cached copy on it (readPeer).
+ *
+ * Automatic pongs: the write callback ws gives every socket for them is made when a pong is written
+ * (autoPongCallbackOnDemand). Extensions: an uncompressed socket's empty record of them is one
+ * shared object (shareNoExtensions). Listeners: a socket's record of them is a fast object
+ * (compactListenerRecord).
+ *
  * Reading: a TCP chunk that is exactly one small text frame, arriving while ws's frame parser is
  * idle, is unmasked into a scratch buffer and offered to the server first (its pongs, once per
  * connection per ping interval, are read there without ws's per-frame buffers, events and
- * fragment lists); whatever the server does not take goes to ws as it came.
+ * fragment lists); whatever the server does not take goes to ws as it came, and the parser's emptied
+ * chunk list gives its storage back afterwards.
  */
 
 /** The parts of ws's WebSocket this file reads. */
 interface WsInternals {
   _socket: Socket | null;
-  _sender: { _state: number; _firstFragment: boolean } | null;
+  _sender: { _state: number; _firstFragment: boolean; _extensions: Record<string, unknown> } | null;
   _receiver: WsReceiver | null;
   _extensions: Record<string, unknown>;
 }
 
 /** The parts of ws's frame parser (ws/lib/receiver.js) this file reads. */
 interface WsReceiver {
+  _extensions: Record<string, unknown>;
+  _buffers: Buffer[];
   _state: number;
   _bufferedBytes: number;
   _fragmented: number;
@@ -184,7 +198,21 @@ export function offerLoneTextFrames(socket: WebSocket & LoneTextFrameTaker): boo
 
 function onData(this: Socket, chunk: Buffer): void {
   const socket = (this as unknown as Record<symbol, WebSocket & LoneTextFrameTaker>)[webSocketKey as symbol];
-  if (!takeLoneFrame(socket, chunk)) (wsOnData as DataListener).call(this, chunk);
+  if (takeLoneFrame(socket, chunk)) return;
+  (wsOnData as DataListener).call(this, chunk);
+  releaseReadChunks(socket);
+}
+
+/**
+ * ws's parser queues the chunks it reads in an array (`_buffers`) and takes them off with shift():
+ * once a chunk went through, the emptied array keeps storage for 17 chunks (152 bytes per
+ * connection in heap snapshots at 5,000, docs/benchmarks.md) for the socket's life. Setting the
+ * length of an empty one to 0 lets V8 drop that storage; one still holding part of a frame is left
+ * as it is.
+ */
+function releaseReadChunks(socket: WebSocket): void {
+  const receiver = (socket as unknown as WsInternals)._receiver;
+  if (receiver?._buffers.length === 0) receiver._buffers.length = 0;
 }
 
 function takeLoneFrame(socket: WebSocket & LoneTextFrameTaker, chunk: Buffer): boolean {
@@ -197,4 +225,95 @@ function takeLoneFrame(socket: WebSocket & LoneTextFrameTaker, chunk: Buffer): b
   if (receiver._maxPayload > 0 && length > receiver._maxPayload) return false;
   for (let i = 0; i < length; i++) scratch[i] = chunk[6 + i] ^ chunk[2 + (i & 3)];
   return socket.takeLoneTextFrame(scratch.subarray(0, length));
+}
+
+/** Where Node's TCP socket caches its peer's address once read (net.js `_getpeername`). */
+interface PeerNameCache {
+  _peername?: object | null;
+}
+
+/**
+ * The peer's address or port, read from the TCP socket ws keeps for the WebSocket's life (`_socket`),
+ * undefined once it is gone. Node keeps what it read (an object and the address text: 88 bytes per
+ * connection in heap snapshots at 5,000, docs/benchmarks.md) on the socket for its life; the
+ * connection keeps its own copy, so that one is dropped again, as Node itself does on connect (it
+ * sets `_peername` to null). A copy that was there before is left alone.
+ */
+export function readPeer<K extends 'remoteAddress' | 'remotePort'>(socket: WebSocket, key: K): Socket[K] {
+  const tcp = (socket as unknown as WsInternals)._socket;
+  if (!tcp) return undefined;
+  const cache = tcp as unknown as PeerNameCache;
+  const before = cache._peername;
+  const value = tcp[key];
+  if (!before && cache._peername) cache._peername = null;
+  return value;
+}
+
+/** ws's count of the automatic pongs still being written (ws/lib/websocket.js). */
+interface AutoPongCount {
+  _pendingAutoPongs: number;
+}
+
+/**
+ * ws's constructor gives every socket a closure of its own (`_autoPongComplete`, 96 bytes with its
+ * context in heap snapshots at 5,000 connections, docs/benchmarks.md): the write callback of the
+ * pongs it sends itself for a peer's ping frames, which counts them down (`_pendingAutoPongs`; at
+ * `maxPendingAutoPongs` ws drops the peer). Heartbeat's own pings are JSON frames, and ping frames
+ * are rare: on `socketClass`, ws's assignment keeps nothing, and the callback is made for each
+ * pong ws writes.
+ */
+export function autoPongCallbackOnDemand(socketClass: typeof WebSocket): void {
+  Object.defineProperty(socketClass.prototype, '_autoPongComplete', {
+    configurable: true,
+    get(this: AutoPongCount): () => void {
+      return () => {
+        this._pendingAutoPongs--;
+      };
+    },
+    set(): void {
+      // ws's closure for this socket is not kept: the getter makes one when a pong is written.
+    },
+  });
+}
+
+/** The extensions of every uncompressed socket: none, and nothing adds any once the socket is open. */
+const NO_EXTENSIONS: Record<string, unknown> = Object.freeze({});
+
+/**
+ * ws gives every socket an object of its own for its negotiated extensions (permessage-deflate),
+ * empty on an uncompressed socket and shared with its sender and receiver, which only read it once
+ * the socket is open: 56 bytes per connection (heap snapshots at 5,000, docs/benchmarks.md). Where
+ * the three hold the same empty object, they get one shared by every such socket instead. False
+ * when the socket is not as this file expects (or compressed): then it keeps its own.
+ */
+export function shareNoExtensions(socket: WebSocket): boolean {
+  const internals = socket as unknown as WsInternals;
+  const { _extensions: extensions, _sender: sender, _receiver: receiver } = internals;
+  if (!sender || !receiver || sender._extensions !== extensions || receiver._extensions !== extensions || !isEmpty(extensions)) return false;
+  internals._extensions = sender._extensions = receiver._extensions = NO_EXTENSIONS;
+  return true;
+}
+
+/** What Node's EventEmitter keeps its listeners in (node:events). */
+interface ListenerRecord {
+  _events: object | undefined;
+  _eventsCount: number;
+}
+
+/** The prototype of the listener records made here: empty and itself without a prototype, so that no event name finds an inherited value. */
+const NO_LISTENERS: object = Object.freeze(Object.create(null) as object);
+
+/**
+ * Node's EventEmitter keeps an emitter's listeners in a null-prototype object (`_events`), which V8
+ * holds in dictionary mode: 184 bytes for a socket's three listeners (heap snapshots at 5,000
+ * connections, docs/benchmarks.md). An object whose prototype is an empty null-prototype object
+ * answers every event name as that one does, and is a fast object of about 56 bytes. For a new
+ * emitter (no listener yet); false, having done nothing, for any other.
+ */
+export function compactListenerRecord(emitter: EventEmitter): boolean {
+  const record = emitter as unknown as ListenerRecord;
+  const events = record._events;
+  if (record._eventsCount !== 0 || events === undefined || Object.getPrototypeOf(events) !== null || Reflect.ownKeys(events).length !== 0) return false;
+  record._events = Object.create(NO_LISTENERS) as object;
+  return true;
 }

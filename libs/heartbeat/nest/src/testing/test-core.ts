@@ -92,7 +92,8 @@ export class TestCore<T extends TestTopics = RecordingTopics> {
     this.options = resolveHeartbeatOptions(options);
     lifecycle.events$.subscribe((event) => this.events.push(event));
     this.pings = new PingScheduler(this.options, clock, counters, lifecycle, logger, pingsPerTurn);
-    this.sessions = new SessionRegistry(this.options, clock);
+    // The registry is made next; a session is looked up only once connections exist.
+    this.sessions = new SessionRegistry(this.options, clock, (id) => this.registry.getById(id));
     this.addresses = new AddressConnectionLimiter(this.options, clock, counters, lifecycle, logger);
     this.registry = new ConnectionRegistry(this.options, clock, lifecycle, counters, logger, {
       pings: this.recorded('pings', this.pings),

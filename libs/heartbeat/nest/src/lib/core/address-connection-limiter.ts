@@ -12,10 +12,12 @@ import type { CoreLogger } from './logger.port.js';
 /**
  * `maxConnectionsPerAddress`: counts the open sockets of each remote IP address, handshake
  * included; a socket beyond the limit is closed with 1013 (try again later) and a retry hint.
+ * Every connection is counted when it opens (FrameRouter.accept), those refused during the drain
+ * too, so that its release needs no record of which were: a WeakSet of them cost 26 bytes per
+ * connection (heap snapshots at 5,000, docs/benchmarks.md).
  */
 export class AddressConnectionLimiter implements ConnectionReleaser {
   private readonly counts = new Map<string, number>();
-  private readonly counted = new WeakSet<HeartbeatConnection>();
 
   constructor(
     private readonly options: Pick<ResolvedHeartbeatOptions, 'maxConnectionsPerAddress'>,
@@ -33,11 +35,7 @@ export class AddressConnectionLimiter implements ConnectionReleaser {
   /** Counts a new socket; false when its address is over the limit (the socket is being closed). */
   admit(connection: HeartbeatConnection): boolean {
     const limit = this.options.maxConnectionsPerAddress;
-    if (limit === undefined) return true;
-    const count = this.countOf(connection.remoteIp) + 1;
-    this.counts.set(connection.remoteIp, count);
-    this.counted.add(connection);
-    if (count <= limit) return true;
+    if (limit === undefined || this.count(connection) <= limit) return true;
     this.counters.addressLimitRejection();
     this.logger.warn(HeartbeatMessages.logAddressLimit(connection.id, connection.remoteIp, limit));
     this.events.emit({ type: 'address_limited', connectionId: connection.id, remoteAddress: connection.remoteAddress, limit, at: this.clock.now() });
@@ -45,10 +43,20 @@ export class AddressConnectionLimiter implements ConnectionReleaser {
     return false;
   }
 
+  /**
+   * Counts a new socket without checking the limit (one refused anyway, during the drain); returns
+   * its address's count.
+   */
+  count(connection: HeartbeatConnection): number {
+    if (this.options.maxConnectionsPerAddress === undefined) return 0;
+    const count = this.countOf(connection.remoteIp) + 1;
+    this.counts.set(connection.remoteIp, count);
+    return count;
+  }
+
   /** The connection closed: its address has one socket less. */
   release(connection: HeartbeatConnection): void {
-    if (!this.counted.has(connection)) return;
-    this.counted.delete(connection);
+    if (this.options.maxConnectionsPerAddress === undefined) return;
     const count = this.countOf(connection.remoteIp) - 1;
     if (count > 0) this.counts.set(connection.remoteIp, count);
     else this.counts.delete(connection.remoteIp);

@@ -48,6 +48,7 @@ export class ConnectionRegistry {
   ) {
     this.context = {
       clock,
+      epoch: clock.now(),
       maxBufferedBytes: options.maxBufferedBytes,
       onOverflow: (connection, bufferedBytes) => this.slowConsumer(connection, bufferedBytes),
     };

@@ -27,10 +27,9 @@ export class FrameRateLimiter {
     const limit = this.options.rateLimit;
     if (!limit) return true;
     const now = connection.lastInboundAt;
-    const bucket = connection.frameBucket(limit, now);
-    if (bucket.take(now)) return true;
+    if (connection.takeFrameToken(limit, now)) return true;
     if (!connection.isClosing) {
-      const retryAfterMs = bucket.msUntilFull(now);
+      const retryAfterMs = connection.msUntilFrameBucketFull(limit, now);
       this.counters.rateLimitedDisconnection();
       this.logger.warn(HeartbeatMessages.logRateLimited(connection.id, connection.remoteAddress, limit.messagesPerSecond, limit.burst));
       this.events.emit({ type: 'rate_limited', connectionId: connection.id, remoteAddress: connection.remoteAddress, userId: connection.userId, retryAfterMs, at: now });

@@ -52,6 +52,19 @@ describe('FrameRouter', () => {
       server.closeTransport(first.connection);
       expect(server.addresses.countOf('10.0.0.1')).toBe(0);
     });
+
+    it('counts a transport refused during the drain against its address until it closes', () => {
+      const server = new TestCore({ maxConnectionsPerAddress: 1 });
+      const first = server.accept(new FakePeer({ ip: '10.0.0.1', port: 1 }));
+      void server.drainer.drain();
+      const refused = server.accept(new FakePeer({ ip: '10.0.0.1', port: 2 }));
+      expect(refused.peer.closeFrame?.code).toBe(CloseCode.ServiceRestart);
+      expect(server.eventsOf('address_limited')).toEqual([]);
+      expect(server.addresses.countOf('10.0.0.1')).toBe(2);
+      server.closeTransport(refused.connection);
+      server.closeTransport(first.connection);
+      expect(server.addresses.countOf('10.0.0.1')).toBe(0);
+    });
   });
 
   describe('#receive', () => {

@@ -46,9 +46,14 @@ export class FrameRouter {
   accept(socket: PeerTransport, request: IncomingMessage | undefined): HeartbeatConnection {
     const connection = this.registry.open(socket, request);
     const { drainer, addressLimiter, handshake } = this.handlers;
-    // An upgrade that was accepted just before the drain began.
-    if (drainer.isDraining) drainer.refuse(connection);
-    else if (addressLimiter.admit(connection)) handshake.start(connection);
+    if (drainer.isDraining) {
+      // An upgrade that was accepted just before the drain began; counted all the same, as every
+      // connection is until it closes (AddressConnectionLimiter).
+      addressLimiter.count(connection);
+      drainer.refuse(connection);
+    } else if (addressLimiter.admit(connection)) {
+      handshake.start(connection);
+    }
     return connection;
   }
 

@@ -81,18 +81,18 @@ export class HandshakeService {
     }
 
     const userId = token.identity?.userId;
-    const { session, resumed, superseded, refused } = sessions.attach(connection, frame.session_id, userId);
+    const { session, sessionId, resumed, superseded, refused } = sessions.attach(connection, frame.session_id, userId);
     // A session belongs to its user (docs/server.md#identity): another user's is left alone.
     if (refused) {
       this.counters.sessionRefused();
       this.logger.warn(HeartbeatMessages.logSessionRefused(connection.id, frame.session_id ?? '', userId));
     }
     if (superseded) this.supersede(superseded, connection);
-    this.authenticated(connection, session, resumed, token.identity);
+    this.authenticated(connection, session, sessionId, resumed, token.identity);
     expiry.schedule(connection, token.expiresAt);
     connection.send({
       type: 'welcome',
-      session_id: session.id,
+      session_id: sessionId,
       resumed,
       heartbeat: {
         ping_interval: this.options.pingInterval,
@@ -128,16 +128,22 @@ export class HandshakeService {
     await this.services.topics.recheck(connection);
   }
 
-  private authenticated(connection: HeartbeatConnection, session: HeartbeatSession, resumed: boolean, identity: HeartbeatIdentity | undefined): void {
+  private authenticated(
+    connection: HeartbeatConnection,
+    session: HeartbeatSession | undefined,
+    sessionId: string,
+    resumed: boolean,
+    identity: HeartbeatIdentity | undefined,
+  ): void {
     connection.open(session, identity);
     if (resumed) this.counters.sessionResumed();
-    this.logger.log(HeartbeatMessages.logAuthenticated(connection.id, session.id, resumed, identity?.userId));
+    this.logger.log(HeartbeatMessages.logAuthenticated(connection.id, sessionId, resumed, identity?.userId));
     this.events.emit({
       type: 'authenticated',
       connectionId: connection.id,
       remoteAddress: connection.remoteAddress,
       userId: connection.userId,
-      sessionId: session.id,
+      sessionId,
       resumed,
       at: this.clock.now(),
     });

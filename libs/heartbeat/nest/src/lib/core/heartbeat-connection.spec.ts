@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { CloseCode } from '@heartbeat/protocol';
+import type { IncomingMessage } from 'node:http';
 import { FakeClock } from '../../testing/fake-clock.js';
 import { FakePeer } from '../../testing/fake-peer.js';
 import { CLOSE_HANDSHAKE_GRACE_MS, type ConnectionContext, HeartbeatConnection } from './heartbeat-connection.js';
@@ -9,7 +10,7 @@ import { HeartbeatSession } from './heartbeat-session.js';
 function connectionOn(peer = new FakePeer(), maxBufferedBytes = 1_000) {
   const clock = new FakeClock();
   const overflows: number[] = [];
-  const context: ConnectionContext = { clock, maxBufferedBytes, onOverflow: (_, buffered) => overflows.push(buffered) };
+  const context: ConnectionContext = { clock, epoch: clock.now(), maxBufferedBytes, onOverflow: (_, buffered) => overflows.push(buffered) };
   const connection = new HeartbeatConnection('c-1', peer, undefined, clock.now(), context);
   peer.connection = connection;
   return { connection, peer, clock, overflows };
@@ -23,6 +24,36 @@ function openConnection() {
 }
 
 describe('HeartbeatConnection', () => {
+  describe('#request and #recordViolation', () => {
+    it('keeps the upgrade request until the token check is done, and counts violations before and after', () => {
+      const clock = new FakeClock();
+      const context: ConnectionContext = { clock, epoch: clock.now(), maxBufferedBytes: 1_000, onOverflow: () => undefined };
+      const request = {} as IncomingMessage;
+      const connection = new HeartbeatConnection('c-1', new FakePeer(), request, clock.now(), context);
+      expect(connection.request).toBe(request);
+      expect(connection.recordViolation()).toBe(1);
+      connection.releaseRequest();
+      expect(connection.request).toBeUndefined();
+      expect(connection.recordViolation()).toBe(2);
+      const quiet = connectionOn().connection;
+      quiet.releaseRequest();
+      expect([quiet.request, quiet.recordViolation()]).toEqual([undefined, 1]);
+    });
+  });
+
+  describe('#session', () => {
+    it('opened without a session, has one of its own with its id, made when first asked for', () => {
+      const { connection } = connectionOn();
+      expect(connection.sessionId).toBeUndefined();
+      connection.beginAuthentication();
+      connection.open(undefined, { userId: 'u-1', claims: {} });
+      expect(connection.sessionId).toBe('c-1');
+      const session = connection.session;
+      expect([session?.id, session?.userId, session?.connection]).toEqual(['c-1', 'u-1', connection]);
+      expect(connection.session).toBe(session);
+    });
+  });
+
   describe('#state', () => {
     it('goes handshake → authenticating → open, each transition once', () => {
       const { connection } = connectionOn();
@@ -273,6 +304,20 @@ describe('HeartbeatConnection', () => {
       expect(connection.topics).toEqual(names.filter((_, i) => i % 2 === 1));
     });
 
+    it('keeps one topic, two and back to one alike', () => {
+      const { connection } = connectionOn();
+      expect(connection.hasTopic('alerts')).toBe(false);
+      expect(connection.addTopic('alerts')).toBe(true);
+      expect([connection.hasTopic('alerts'), connection.hasTopic('news'), connection.topics]).toEqual([true, false, ['alerts']]);
+      expect(connection.addTopic('news')).toBe(true);
+      connection.removeTopic('news');
+      expect(connection.addTopic('alerts')).toBe(false);
+      expect(connection.topics).toEqual(['alerts']);
+      connection.removeTopic('news');
+      connection.removeTopic('alerts');
+      expect([connection.hasTopic('alerts'), connection.topics]).toEqual([false, []]);
+    });
+
     it('never hands out a list that a later change alters', () => {
       const { connection } = connectionOn();
       connection.addTopic('alerts');
@@ -280,6 +325,56 @@ describe('HeartbeatConnection', () => {
       connection.addTopic('news');
       connection.removeTopic('alerts');
       expect(before).toEqual(['alerts']);
+    });
+  });
+
+  describe('#takeFrameToken (the rateLimit bucket)', () => {
+    it('admits a whole burst at once, then refuses', () => {
+      const { connection } = connectionOn();
+      const rate = { messagesPerSecond: 10, burst: 5 };
+      expect(Array.from({ length: 5 }, () => connection.takeFrameToken(rate, 0))).toEqual([true, true, true, true, true]);
+      expect(connection.takeFrameToken(rate, 0)).toBe(false);
+    });
+
+    it('refills at the rate: one token per 1000 / rate ms', () => {
+      const { connection } = connectionOn();
+      const rate = { messagesPerSecond: 10, burst: 5 };
+      for (let i = 0; i < 5; i++) connection.takeFrameToken(rate, 0);
+      expect(connection.takeFrameToken(rate, 99)).toBe(false);
+      expect(connection.takeFrameToken(rate, 100)).toBe(true);
+      expect(connection.takeFrameToken(rate, 100)).toBe(false);
+    });
+
+    it('sustains exactly the rate over time', () => {
+      const { connection } = connectionOn();
+      let admitted = 0;
+      for (let t = 0; t <= 10_000; t += 5) if (connection.takeFrameToken({ messagesPerSecond: 50, burst: 1 }, t)) admitted++;
+      // 1 at t = 0, then one per 20 ms for 10 s.
+      expect(admitted).toBe(501);
+    });
+
+    it('starts full at the first frame and never holds more than the burst, however long it stayed idle', () => {
+      const { connection } = connectionOn();
+      const rate = { messagesPerSecond: 10, burst: 3 };
+      expect(Array.from({ length: 4 }, () => connection.takeFrameToken(rate, 3_600_000))).toEqual([true, true, true, false]);
+      expect(Array.from({ length: 4 }, () => connection.takeFrameToken(rate, 7_200_000))).toEqual([true, true, true, false]);
+    });
+
+    it('ignores a clock that goes backwards', () => {
+      const { connection } = connectionOn();
+      const rate = { messagesPerSecond: 10, burst: 1 };
+      expect(connection.takeFrameToken(rate, 1_000)).toBe(true);
+      expect(connection.takeFrameToken(rate, 500)).toBe(false);
+      expect(connection.takeFrameToken(rate, 1_100)).toBe(true);
+    });
+
+    it('says how long until the bucket is full again: 0 before the first frame', () => {
+      const { connection } = connectionOn();
+      const rate = { messagesPerSecond: 100, burst: 200 };
+      expect(connection.msUntilFrameBucketFull(rate, 0)).toBe(0);
+      for (let i = 0; i < 200; i++) connection.takeFrameToken(rate, 0);
+      expect(connection.msUntilFrameBucketFull(rate, 0)).toBe(2_000);
+      expect(connection.msUntilFrameBucketFull(rate, 500)).toBe(1_500);
     });
   });
 

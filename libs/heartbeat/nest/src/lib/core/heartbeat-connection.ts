@@ -2,10 +2,11 @@ import { type ErrorFrame, type ServerFrame, encodeFrame } from '@heartbeat/proto
 import type { IncomingMessage } from 'node:http';
 import type { CoreClock, TimerHandle } from './clock.port.js';
 import { HeartbeatMessages, MAX_CLOSE_REASON_BYTES } from './heartbeat.messages.js';
+import { internAddress } from './interned-addresses.js';
 import type { HeartbeatIdentity } from './heartbeat-identity.js';
-import type { HeartbeatSession } from './heartbeat-session.js';
+import { HeartbeatSession } from './heartbeat-session.js';
 import type { PeerTransport } from './peer-transport.js';
-import { TokenBucket, type TokenRate } from './token-bucket.js';
+import { type TokenRate, msUntilFull, refilledTokens } from './token-bucket.js';
 import type { TopicSubscriber } from './topic-subscriber.js';
 
 /**
@@ -54,12 +55,39 @@ const SOCKET_ERROR_CLOSE_CODES: Readonly<Record<string, number>> = {
 };
 
 const NO_TOPICS: readonly string[] = Object.freeze([]);
+/**
+ * In place of a session: the connection has a new session of its own (its id), made when something
+ * first needs the object (session-registry.ts). Most sessions never do while their connection
+ * lives, and one costs 64 bytes (heap snapshots at 5,000 connections, docs/benchmarks.md).
+ */
+const OWN_SESSION = Symbol('own session');
 /** Topics a connection keeps in an array before it switches to a Set. */
 const TOPIC_ARRAY_LIMIT = 8;
+
+/** What a connection rarely has once open (HeartbeatConnection's `#rare`). */
+interface RareConnectionState {
+  /**
+   * The HTTP upgrade request, for `verifyToken` on `hello`; released once that check is done. Kept
+   * for the connection's life it would hold its headers and parser state: about 1.2 KiB per
+   * connection, more than the connection's own record (measured with heap snapshots at 5,000).
+   */
+  request: IncomingMessage | undefined;
+  /** Invalid frames it sent. */
+  violations: number;
+  /** Frames dropped because the send buffer was above its high-water mark. */
+  droppedFrames: number;
+}
 
 /** What every connection of a registry shares: one object, not a field each. */
 export interface ConnectionContext {
   readonly clock: CoreClock;
+  /**
+   * A time (epoch ms, the registry's start) that a connection's times are kept relative to: an
+   * epoch ms reading is a heap number of 16 bytes, its distance from here a small integer stored in
+   * the field itself for 24 days of uptime (2^31 ms), a heap number again after that. Two of them
+   * per connection (heap snapshots at 5,000, docs/benchmarks.md).
+   */
+  readonly epoch: number;
   /** High-water mark of the transport's `bufferedAmount`, in bytes. */
   readonly maxBufferedBytes: number;
   /** Called once, when a frame had to be dropped because the send buffer was above the mark. */
@@ -76,8 +104,10 @@ export class HeartbeatConnection implements TopicSubscriber {
   // A field read through a getter of the same name is `#x` (the getter takes the plain name); the
   // others, which nothing outside reads, are TypeScript-private.
   #state: ConnectionPhase = HANDSHAKE;
-  #session: HeartbeatSession | undefined;
+  #session: HeartbeatSession | typeof OWN_SESSION | undefined;
   #identity: HeartbeatIdentity | undefined;
+  // The times below are kept relative to context.epoch (their getters add it).
+  readonly #connectedAt: number;
   #lastInboundAt: number;
   /** Sequence of the last server ping (pings are numbered from 1: also how many were sent), and when it went out. */
   private pingSequence = 0;
@@ -88,43 +118,57 @@ export class HeartbeatConnection implements TopicSubscriber {
   #missedPings = 0;
   #rttMs: number | undefined;
   #smoothedRttMs: number | undefined;
-  #clockOffsetMs: number | undefined;
-  private violations = 0;
+  /**
+   * Twice the clock offset: an integer wherever the times are (half an RTT is a half), so a small
+   * integer in the field instead of a heap number of 16 bytes for every other connection.
+   */
+  #doubleClockOffsetMs: number | undefined;
   /** Index of the ping wheel slot this connection lives in; -1 outside the wheel. */
   #pingSlot = -1;
   private timer: TimerHandle | undefined;
-  /** Frames dropped because the send buffer was above its high-water mark. */
-  private droppedFrames = 0;
   /** When the accepted token stops being valid (epoch ms); undefined when it does not expire. */
   #tokenExpiresAt: number | undefined;
-  /** The `rateLimit` bucket, made on the first frame (on the connection: no WeakMap entry for the GC to trace). */
-  private rateBucket: TokenBucket | undefined;
   /**
-   * The HTTP upgrade request, for `verifyToken` on `hello`; released once that check is done. Kept
-   * for the connection's life it would hold its headers and parser state: about 1.2 KiB per
-   * connection, more than the connection's own record (measured with heap snapshots at 5,000).
+   * The `rateLimit` bucket: its tokens as counted at bucketUpdatedAt (relative to context.epoch),
+   * undefined before the first frame (a full bucket). Two fields of the connection, not an object
+   * (token-bucket.ts).
    */
-  #request: IncomingMessage | undefined;
+  private bucketTokens: number | undefined;
+  private bucketUpdatedAt: number | undefined;
   /**
-   * A connection has a few topics: up to TOPIC_ARRAY_LIMIT they are an array replaced (never changed
-   * in place) on each subscribe and unsubscribe, a third of a Set's size; beyond, a Set, so that a
-   * client with thousands of topics costs no copying.
+   * What most connections never have once open, in one object made when needed (one field instead
+   * of three: 16 bytes per idle connection, heap snapshots at 5,000, docs/benchmarks.md).
    */
-  private topicList: readonly string[] | Set<string> = NO_TOPICS;
+  #rare: RareConnectionState | undefined;
+  /**
+   * A connection has a few topics, most often one: that one is the topic's name itself (no array:
+   * 56 bytes less per connection, measured with heap snapshots at 5,000); up to TOPIC_ARRAY_LIMIT
+   * they are an array replaced (never changed in place) on each subscribe and unsubscribe, a third
+   * of a Set's size; beyond, a Set, so that a client with thousands of topics costs no copying.
+   */
+  private topicList: string | readonly string[] | Set<string> = NO_TOPICS;
+
+  /**
+   * The peer's IP address (one string per address, interned-addresses.ts) and port, read when the
+   * connection opens: a destroyed socket can no longer be asked, and the disconnected event names them.
+   */
+  readonly #peerIp: string | undefined;
+  readonly #peerPort: number | undefined;
 
   constructor(
     readonly id: string,
     /** The peer's transport (HeartbeatSocket under Nest). */
     readonly socket: PeerTransport,
     request: IncomingMessage | undefined,
-    readonly connectedAt: number,
+    connectedAt: number,
     private readonly context: ConnectionContext,
   ) {
-    this.#lastInboundAt = connectedAt;
-    this.#request = request;
-    // Node asks the OS for the peer's address on first use and caches it; a destroyed socket can no
-    // longer be asked. Asking now keeps the address for as long as this record lives.
-    void socket.remoteAddress;
+    this.#connectedAt = connectedAt - context.epoch;
+    this.#lastInboundAt = this.#connectedAt;
+    if (request !== undefined) this.#rare = { request, violations: 0, droppedFrames: 0 };
+    const ip = socket.remoteAddress;
+    this.#peerIp = ip === undefined ? undefined : internAddress(ip);
+    this.#peerPort = socket.remotePort;
   }
 
   // ---- what others read ------------------------------------------------------------------------
@@ -159,11 +203,17 @@ export class HeartbeatConnection implements TopicSubscriber {
 
   /** Set once the handshake completed. */
   get session(): HeartbeatSession | undefined {
-    return this.#session;
+    const session = this.#session;
+    if (session !== OWN_SESSION) return session;
+    const own = new HeartbeatSession(this.id, this.userId);
+    own.attach(this);
+    this.#session = own;
+    return own;
   }
 
   get sessionId(): string | undefined {
-    return this.#session?.id;
+    const session = this.#session;
+    return session === OWN_SESSION ? this.id : session?.id;
   }
 
   /** Whose the connection is, once open; undefined while it is not, and for an anonymous one. */
@@ -178,11 +228,15 @@ export class HeartbeatConnection implements TopicSubscriber {
 
   /** The upgrade request until the `hello`'s token check is done; undefined after. */
   get request(): IncomingMessage | undefined {
-    return this.#request;
+    return this.#rare?.request;
+  }
+
+  get connectedAt(): number {
+    return this.context.epoch + this.#connectedAt;
   }
 
   get lastInboundAt(): number {
-    return this.#lastInboundAt;
+    return this.context.epoch + this.#lastInboundAt;
   }
 
   /** Server pings sent on this connection. */
@@ -191,11 +245,11 @@ export class HeartbeatConnection implements TopicSubscriber {
   }
 
   get lastPingAt(): number | undefined {
-    return this.#lastPingAt;
+    return this.#lastPingAt === undefined ? undefined : this.context.epoch + this.#lastPingAt;
   }
 
   get lastPongAt(): number | undefined {
-    return this.#lastPongAt;
+    return this.#lastPongAt === undefined ? undefined : this.context.epoch + this.#lastPongAt;
   }
 
   get pongsReceived(): number {
@@ -219,7 +273,7 @@ export class HeartbeatConnection implements TopicSubscriber {
   }
 
   get clockOffsetMs(): number | undefined {
-    return this.#clockOffsetMs;
+    return this.#doubleClockOffsetMs === undefined ? undefined : this.#doubleClockOffsetMs / 2;
   }
 
   get tokenExpiresAt(): number | undefined {
@@ -237,14 +291,14 @@ export class HeartbeatConnection implements TopicSubscriber {
 
   /** `ip:port`, IPv6 as `[ip]:port`; `unknown` when the socket was already gone. */
   get remoteAddress(): string {
-    const { remoteAddress: address, remotePort: port } = this.socket;
+    const address = this.#peerIp;
     if (address === undefined) return 'unknown';
-    return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+    return address.includes(':') ? `[${address}]:${this.#peerPort}` : `${address}:${this.#peerPort}`;
   }
 
   /** The peer's IP address alone (IPv4-mapped IPv6 addresses as IPv4); `unknown` when the socket was already gone. */
   get remoteIp(): string {
-    const address = this.socket.remoteAddress;
+    const address = this.#peerIp;
     if (address === undefined) return 'unknown';
     return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
   }
@@ -252,6 +306,7 @@ export class HeartbeatConnection implements TopicSubscriber {
   /** The topics this connection is subscribed to, in the order it subscribed. */
   get topics(): readonly string[] {
     const topics = this.topicList;
+    if (typeof topics === 'string') return [topics];
     return topics instanceof Set ? [...topics] : topics;
   }
 
@@ -259,6 +314,7 @@ export class HeartbeatConnection implements TopicSubscriber {
 
   hasTopic(topic: string): boolean {
     const topics = this.topicList;
+    if (typeof topics === 'string') return topics === topic;
     return topics instanceof Set ? topics.has(topic) : topics.includes(topic);
   }
 
@@ -270,9 +326,15 @@ export class HeartbeatConnection implements TopicSubscriber {
       topics.add(topic);
       return true;
     }
+    if (typeof topics === 'string') {
+      if (topics === topic) return false;
+      this.topicList = [topics, topic];
+      return true;
+    }
     if (topics.includes(topic)) return false;
+    if (topics.length === 0) this.topicList = topic;
     // concat allocates the exact length; a spread leaves room for 17 entries.
-    this.topicList = topics.length < TOPIC_ARRAY_LIMIT ? topics.concat(topic) : new Set([...topics, topic]);
+    else this.topicList = topics.length < TOPIC_ARRAY_LIMIT ? topics.concat(topic) : new Set([...topics, topic]);
     return true;
   }
 
@@ -282,9 +344,14 @@ export class HeartbeatConnection implements TopicSubscriber {
       topics.delete(topic);
       return;
     }
+    if (typeof topics === 'string') {
+      if (topics === topic) this.topicList = NO_TOPICS;
+      return;
+    }
     const index = topics.indexOf(topic);
     if (index === -1) return;
-    this.topicList = topics.length === 1 ? NO_TOPICS : topics.slice(0, index).concat(topics.slice(index + 1));
+    const rest = topics.slice(0, index).concat(topics.slice(index + 1));
+    this.topicList = rest.length === 1 ? rest[0] : rest;
   }
 
   // ---- writing ---------------------------------------------------------------------------------
@@ -300,7 +367,7 @@ export class HeartbeatConnection implements TopicSubscriber {
     if (!socket.isOpen) return false;
     const buffered = socket.bufferedAmount;
     if (buffered > this.context.maxBufferedBytes) {
-      if (this.droppedFrames++ === 0) this.context.onOverflow(this, buffered);
+      if (this.rare().droppedFrames++ === 0) this.context.onOverflow(this, buffered);
       return false;
     }
     socket.sendText(text);
@@ -325,14 +392,14 @@ export class HeartbeatConnection implements TopicSubscriber {
   }
 
   /**
-   * authenticating → open with its session and identity (undefined: anonymous); false when the
-   * connection is no longer authenticating (closed or being closed while `verifyToken` ran). Ends
-   * the `hello` deadline.
+   * authenticating → open with its session (undefined: a new one of its own, with its id) and
+   * identity (undefined: anonymous); false when the connection is no longer authenticating (closed
+   * or being closed while `verifyToken` ran). Ends the `hello` deadline.
    */
-  open(session: HeartbeatSession, identity: HeartbeatIdentity | undefined): boolean {
+  open(session: HeartbeatSession | undefined, identity: HeartbeatIdentity | undefined): boolean {
     if (this.#state !== AUTHENTICATING) return false;
     this.#state = OPEN;
-    this.#session = session;
+    this.#session = session ?? OWN_SESSION;
     this.#identity = identity;
     this.clearTimer();
     return true;
@@ -348,7 +415,10 @@ export class HeartbeatConnection implements TopicSubscriber {
 
   /** The `hello`'s token check is done: the upgrade request is no longer needed. */
   releaseRequest(): void {
-    this.#request = undefined;
+    const rare = this.#rare;
+    if (rare === undefined) return;
+    if (rare.violations === 0 && rare.droppedFrames === 0) this.#rare = undefined;
+    else rare.request = undefined;
   }
 
   /**
@@ -413,7 +483,7 @@ export class HeartbeatConnection implements TopicSubscriber {
 
   /** Any inbound frame proves the peer alive. */
   touch(now: number): void {
-    this.#lastInboundAt = now;
+    this.#lastInboundAt = now - this.context.epoch;
     this.#missedPings = 0;
   }
 
@@ -434,7 +504,7 @@ export class HeartbeatConnection implements TopicSubscriber {
   /** A server ping with this sequence went out. */
   recordPing(sequence: number, now: number): void {
     this.pingSequence = sequence;
-    this.#lastPingAt = now;
+    this.#lastPingAt = now - this.context.epoch;
   }
 
   /** Counts a client's own ping; returns how many it sent. */
@@ -445,13 +515,14 @@ export class HeartbeatConnection implements TopicSubscriber {
   /** The client answered a ping; returns the RTT when it answered the latest one. */
   recordPong(sequence: number, clientTime: number, now: number): number | undefined {
     this.#pongsReceived++;
-    this.#lastPongAt = now;
+    const at = now - this.context.epoch;
+    this.#lastPongAt = at;
     if (sequence !== this.pingSequence || this.#lastPingAt === undefined) return undefined;
-    const rtt = now - this.#lastPingAt;
+    const rtt = at - this.#lastPingAt;
     this.#rttMs = rtt;
     this.#smoothedRttMs = this.#smoothedRttMs === undefined ? rtt : this.#smoothedRttMs + (rtt - this.#smoothedRttMs) * RTT_SMOOTHING;
     // NTP style: the client stamped its reply about half an RTT after our ping left.
-    this.#clockOffsetMs = clientTime - (this.#lastPingAt + rtt / 2);
+    this.#doubleClockOffsetMs = 2 * (clientTime - (this.context.epoch + this.#lastPingAt)) - rtt;
     return rtt;
   }
 
@@ -459,12 +530,22 @@ export class HeartbeatConnection implements TopicSubscriber {
 
   /** Counts an invalid frame; returns how many this connection sent. */
   recordViolation(): number {
-    return ++this.violations;
+    return ++this.rare().violations;
   }
 
-  /** The connection's `rateLimit` bucket, made on its first frame. */
-  frameBucket(rate: TokenRate, now: number): TokenBucket {
-    return (this.rateBucket ??= new TokenBucket(rate, now));
+  /** Takes a token of the `rateLimit` bucket for a frame that arrived at `now`; false when the rate was exceeded. */
+  takeFrameToken(rate: TokenRate, now: number): boolean {
+    const tokens = this.frameTokens(rate, now);
+    const admitted = tokens >= 1;
+    this.bucketTokens = admitted ? tokens - 1 : tokens;
+    return admitted;
+  }
+
+  /** Milliseconds until the `rateLimit` bucket is full again. */
+  msUntilFrameBucketFull(rate: TokenRate, now: number): number {
+    const tokens = this.frameTokens(rate, now);
+    this.bucketTokens = tokens;
+    return msUntilFull(rate, tokens);
   }
 
   // ---- internals -------------------------------------------------------------------------------
@@ -487,6 +568,18 @@ export class HeartbeatConnection implements TopicSubscriber {
     if (state.phase !== 'closing') return;
     this.#state = { ...state, graceExpired: true };
     this.socket.terminate();
+  }
+
+  private rare(): RareConnectionState {
+    return (this.#rare ??= { request: undefined, violations: 0, droppedFrames: 0 });
+  }
+
+  /** The bucket's tokens at `now`, counted from then on. */
+  private frameTokens(rate: TokenRate, now: number): number {
+    const at = now - this.context.epoch;
+    const tokens = this.bucketTokens === undefined ? rate.burst : refilledTokens(rate, this.bucketTokens, this.bucketUpdatedAt ?? at, at);
+    this.bucketUpdatedAt = at;
+    return tokens;
   }
 
   private clearTimer(): void {

@@ -15,7 +15,10 @@ export interface PeerTransport {
   readonly isOpen: boolean;
   /** Bytes written but not yet handed to the network: the peer's unread backlog. */
   readonly bufferedAmount: number;
-  /** The peer's IP address, and port; undefined when the socket was gone before they were read. */
+  /**
+   * The peer's IP address, and port; undefined when the socket was gone before they were read. The
+   * connection reads them once, when it opens, and keeps them.
+   */
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
   /**

@@ -2,12 +2,14 @@ import type { CoreClock } from './clock.port.js';
 import type { ConnectionReleaser } from './connection-registry.js';
 import type { HeartbeatConnection } from './heartbeat-connection.js';
 import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
-import { HeartbeatSession } from './heartbeat-session.js';
-import { randomId } from './random-id.js';
+import type { HeartbeatSession } from './heartbeat-session.js';
 
 /** What {@link SessionRegistry.attach} decided for a `hello`. */
 export interface SessionAttachment {
-  session: HeartbeatSession;
+  /** The session resumed; undefined for a new one, the connection's own (HeartbeatConnection.open). */
+  session: HeartbeatSession | undefined;
+  /** The session's id: a new one has the connection's. */
+  sessionId: string;
   /** True when the `hello` named a session the server still knew. */
   resumed: boolean;
   /** A live connection the session was still attached to: a leftover of a dead link, to be dropped. */
@@ -16,19 +18,31 @@ export interface SessionAttachment {
   refused: boolean;
 }
 
+/** Finds a live connection by its id (ConnectionRegistry.getById). */
+export type ConnectionLookup = (id: string) => HeartbeatConnection | undefined;
+
 /**
  * Sessions, live and retained. A session whose connection closes is retained for `sessionTtl`, at
  * most `maxRetainedSessions` of them (the oldest detached is forgotten first), so that a `hello`
  * naming it resumes it. Expired sessions are forgotten lazily, at the next connect or disconnect.
+ *
+ * A new session has its connection's id, and while it is on that connection it is found through
+ * the connection (`findConnection`), not in a Map of its own: an entry costs about 46 bytes, and
+ * most sessions never leave the connection that made them (heap snapshots at 5,000 connections,
+ * docs/benchmarks.md). The connection makes its session object only when it is first needed.
  */
 export class SessionRegistry implements ConnectionReleaser {
+  /** Every session the server knows, except those still on the connection that made them. */
   private readonly sessions = new Map<string, HeartbeatSession>();
+  /** Sessions still on the connection that made them (found through it). */
+  private onOwnConnection = 0;
   /** Detached sessions, in the order they were detached (a Map iterates in insertion order). */
   private readonly retained = new Map<string, HeartbeatSession>();
 
   constructor(
     private readonly options: Pick<ResolvedHeartbeatOptions, 'sessionTtl' | 'maxRetainedSessions'>,
     private readonly clock: CoreClock,
+    private readonly findConnection: ConnectionLookup,
   ) {}
 
   /** Sessions kept for resume whose connection has closed. */
@@ -38,7 +52,7 @@ export class SessionRegistry implements ConnectionReleaser {
 
   /** Every session the server knows, attached or retained. */
   get size(): number {
-    return this.sessions.size;
+    return this.sessions.size + this.onOwnConnection;
   }
 
   /**
@@ -48,19 +62,26 @@ export class SessionRegistry implements ConnectionReleaser {
    */
   attach(connection: HeartbeatConnection, requestedId: string | undefined, userId: string | undefined): SessionAttachment {
     this.forgetExpired(this.clock.now());
-    let session = requestedId === undefined ? undefined : this.sessions.get(requestedId);
+    let session: HeartbeatSession | undefined = requestedId === undefined ? undefined : this.find(requestedId);
     let superseded: HeartbeatConnection | undefined;
     const refused = session !== undefined && session.userId !== userId;
     if (refused) session = undefined;
-    if (session) {
-      if (session.connection !== undefined && session.connection !== connection) superseded = session.connection;
-      this.retained.delete(session.id);
-    } else {
-      session = new HeartbeatSession(randomId(), userId);
+    if (!session) {
+      // A new session takes its connection's id: both are 128 random bits, shown to the same parties
+      // (the application's events and stats, the logs; never to another client), and one string
+      // serves both (40 bytes per connection, heap snapshots at 5,000, docs/benchmarks.md).
+      this.onOwnConnection++;
+      return { session: undefined, sessionId: connection.id, resumed: false, superseded, refused };
+    }
+    if (session.connection !== undefined && session.connection !== connection) superseded = session.connection;
+    this.retained.delete(session.id);
+    if (isOnOwnConnection(session)) {
+      // It moves to another connection: from now on it is found here.
+      this.onOwnConnection--;
       this.sessions.set(session.id, session);
     }
     session.attach(connection);
-    return { session, resumed: session.id === requestedId, superseded, refused };
+    return { session, sessionId: session.id, resumed: true, superseded, refused };
   }
 
   /** The connection closed: its session is detached and kept for resume (or forgotten at once when nothing is kept). */
@@ -68,18 +89,28 @@ export class SessionRegistry implements ConnectionReleaser {
     const session = connection.session;
     // A superseded connection no longer owns its session.
     if (!session || session.connection !== connection) return;
+    if (isOnOwnConnection(session)) this.onOwnConnection--;
     const now = this.clock.now();
     session.detach(now);
     if (this.options.sessionTtl === 0 || this.options.maxRetainedSessions === 0) {
       this.sessions.delete(session.id);
       return;
     }
+    this.sessions.set(session.id, session);
     this.retained.set(session.id, session);
     for (const oldest of this.retained.values()) {
       if (this.retained.size <= this.options.maxRetainedSessions) break;
       this.forget(oldest);
     }
     this.forgetExpired(now);
+  }
+
+  /** A known session: kept here, or still on the connection that made it. */
+  private find(id: string): HeartbeatSession | undefined {
+    const kept = this.sessions.get(id);
+    if (kept) return kept;
+    const session = this.findConnection(id)?.session;
+    return session !== undefined && session.id === id && isOnOwnConnection(session) ? session : undefined;
   }
 
   /** Detached sessions expire in the order they were detached: only the head needs looking at. */
@@ -94,4 +125,9 @@ export class SessionRegistry implements ConnectionReleaser {
     this.retained.delete(session.id);
     this.sessions.delete(session.id);
   }
+}
+
+/** Attached to the connection that made it (whose id it has). */
+function isOnOwnConnection(session: HeartbeatSession): boolean {
+  return session.connection?.id === session.id;
 }

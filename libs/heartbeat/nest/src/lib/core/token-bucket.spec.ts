@@ -1,50 +1,29 @@
-import { TokenBucket } from './token-bucket.js';
+import { msUntilFull, refilledTokens } from './token-bucket.js';
 
-describe('TokenBucket', () => {
-  describe('#take', () => {
-    it('admits a whole burst at once, then refuses', () => {
-      const bucket = new TokenBucket({ messagesPerSecond: 10, burst: 5 }, 0);
-      expect(Array.from({ length: 5 }, () => bucket.take(0))).toEqual([true, true, true, true, true]);
-      expect(bucket.take(0)).toBe(false);
-    });
+describe('token bucket', () => {
+  const rate = { messagesPerSecond: 10, burst: 5 };
 
-    it('refills at the rate: one token per 1000 / rate ms', () => {
-      const bucket = new TokenBucket({ messagesPerSecond: 10, burst: 5 }, 0);
-      for (let i = 0; i < 5; i++) bucket.take(0);
-      expect(bucket.take(99)).toBe(false);
-      expect(bucket.take(100)).toBe(true);
-      expect(bucket.take(100)).toBe(false);
-    });
-
-    it('sustains exactly the rate over time', () => {
-      const bucket = new TokenBucket({ messagesPerSecond: 50, burst: 1 }, 0);
-      let admitted = 0;
-      for (let t = 0; t <= 10_000; t += 5) if (bucket.take(t)) admitted++;
-      // 1 at t = 0, then one per 20 ms for 10 s.
-      expect(admitted).toBe(501);
+  describe('refilledTokens', () => {
+    it('adds one token per 1000 / rate ms', () => {
+      expect(refilledTokens(rate, 0, 0, 99)).toBeCloseTo(0.99);
+      expect(refilledTokens(rate, 0, 0, 100)).toBe(1);
+      expect(refilledTokens(rate, 2, 1_000, 1_250)).toBe(4.5);
     });
 
     it('never holds more than the burst, however long it stayed idle', () => {
-      const bucket = new TokenBucket({ messagesPerSecond: 10, burst: 3 }, 0);
-      const later = 3_600_000;
-      expect(Array.from({ length: 4 }, () => bucket.take(later))).toEqual([true, true, true, false]);
+      expect(refilledTokens(rate, 0, 0, 3_600_000)).toBe(5);
     });
 
-    it('ignores a clock that goes backwards', () => {
-      const bucket = new TokenBucket({ messagesPerSecond: 10, burst: 1 }, 1_000);
-      expect(bucket.take(1_000)).toBe(true);
-      expect(bucket.take(500)).toBe(false);
-      expect(bucket.take(1_100)).toBe(true);
+    it('refills nothing on a clock that went backwards', () => {
+      expect(refilledTokens(rate, 0.5, 1_000, 500)).toBe(0.5);
     });
   });
 
-  describe('#msUntilFull', () => {
-    it('is 0 for a full bucket and the refill time of what was taken otherwise', () => {
-      const bucket = new TokenBucket({ messagesPerSecond: 100, burst: 200 }, 0);
-      expect(bucket.msUntilFull(0)).toBe(0);
-      for (let i = 0; i < 200; i++) bucket.take(0);
-      expect(bucket.msUntilFull(0)).toBe(2_000);
-      expect(bucket.msUntilFull(500)).toBe(1_500);
+  describe('msUntilFull', () => {
+    it('is 0 for a full bucket and the refill time of what is missing otherwise', () => {
+      expect(msUntilFull({ messagesPerSecond: 100, burst: 200 }, 200)).toBe(0);
+      expect(msUntilFull({ messagesPerSecond: 100, burst: 200 }, 0)).toBe(2_000);
+      expect(msUntilFull({ messagesPerSecond: 3, burst: 1 }, 0)).toBe(334);
     });
   });
 });
