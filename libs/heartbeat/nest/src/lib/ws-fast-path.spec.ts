@@ -62,6 +62,19 @@ async function connectedPair(serverOptions: { perMessageDeflate?: boolean; WebSo
   return { server, client, peer, peerTcp, received };
 }
 
+/** Lets the event loop's turn end (writeTextFrame releases what it held then). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** `count` small frames (`{"n":…}`) are held on `tcp` until the turn ends, then written. */
+async function expectHeldUntilTurnEnds(tcp: Socket, count: number): Promise<void> {
+  expect(tcp.writableCorked).toBe(1);
+  expect(tcp.writableLength).toBe(count * textFrame(Buffer.from('{"n":1}')).length);
+  await nextTurn();
+  expect(tcp.writableCorked).toBe(0);
+}
+
 async function until(condition: () => boolean): Promise<void> {
   const deadline = Date.now() + 5_000;
   while (!condition()) {
@@ -125,10 +138,7 @@ describe('ws-fast-path', () => {
       const pair = await connectedPair();
       const tcp = pair.peerTcp;
       for (const n of [1, 2]) writeTextFrame(pair.peer, Buffer.from(`{"n":${n}}`));
-      expect(tcp.writableCorked).toBe(1);
-      expect(tcp.writableLength).toBe(2 * textFrame(Buffer.from('{"n":1}')).length);
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(tcp.writableCorked).toBe(0);
+      await expectHeldUntilTurnEnds(tcp, 2);
       await until(() => pair.received.length === 2);
       expect(pair.received).toEqual(['text:{"n":1}', 'text:{"n":2}']);
     });
@@ -137,33 +147,35 @@ describe('ws-fast-path', () => {
       const pair = await connectedPair();
       const tcp = pair.peerTcp;
       writeTextFrame(pair.peer, Buffer.from('{"n":0}'));
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
       writeTextFrame(pair.peer, Buffer.from('{"n":1}'));
       expect([tcp.writableCorked, tcp.writableLength]).toEqual([0, 0]);
       for (const n of [2, 3]) writeTextFrame(pair.peer, Buffer.from(`{"n":${n}}`));
-      expect(tcp.writableCorked).toBe(1);
-      expect(tcp.writableLength).toBe(2 * textFrame(Buffer.from('{"n":1}')).length);
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(tcp.writableCorked).toBe(0);
+      await expectHeldUntilTurnEnds(tcp, 2);
       await until(() => pair.received.length === 4);
       expect(pair.received).toEqual(['text:{"n":0}', 'text:{"n":1}', 'text:{"n":2}', 'text:{"n":3}']);
     });
 
-    it('drops what it held for a socket destroyed before the turn ends, without an error', async () => {
+    it.each([
+      ['in a later turn', true, ['text:{"n":0}', 'text:{"n":1}']],
+      ['in its first turn (a welcome held with what follows it)', false, []],
+    ])('drops what it held for a socket destroyed before the turn ends, without an error: %s', async (_when, earlierTurn, delivered) => {
       const pair = await connectedPair();
       const errors: Error[] = [];
       pair.peer.on('error', (error) => errors.push(error));
-      writeTextFrame(pair.peer, Buffer.from('{"n":0}'));
-      await new Promise((resolve) => setImmediate(resolve));
+      if (earlierTurn) {
+        writeTextFrame(pair.peer, Buffer.from('{"n":0}'));
+        await nextTurn();
+      }
       writeTextFrame(pair.peer, Buffer.from('{"n":1}'));
       writeTextFrame(pair.peer, Buffer.from('{"n":2}'));
       expect(pair.peerTcp.writableCorked).toBe(1);
       const closed = once(pair.client, 'close');
       pair.peer.terminate();
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
       await closed;
       expect(errors).toEqual([]);
-      expect(pair.received).toEqual(['text:{"n":0}', 'text:{"n":1}']);
+      expect(pair.received).toEqual(delivered);
     });
 
     it('lets a large burst flow as it is written instead of holding it all', async () => {
