@@ -36,14 +36,8 @@ export type ConnectionFailureKind =
 /** How far an attempt got when `connectTimeout` ran out. */
 export type ConnectStage = 'token' | 'opening' | 'welcome';
 
-interface FailureFields {
-  readonly code: number;
-  readonly reason: string;
-  readonly wasClean: boolean;
-  readonly reaction: CloseReaction;
-  readonly kind: ConnectionFailureKind;
-  readonly httpStatus?: number;
-}
+/** The fields a failure is made with: the class's own, so that the two lists cannot drift apart. */
+type FailureFields = Pick<ConnectionFailure, 'code' | 'reason' | 'wasClean' | 'reaction' | 'kind'> & { readonly httpStatus?: number };
 
 /**
  * What a diagnostics feature (withNodeDiagnostics()) makes of a failure before the socket opened,

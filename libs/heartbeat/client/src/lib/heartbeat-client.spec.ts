@@ -1067,6 +1067,28 @@ describe('HeartbeatClient', () => {
       expect(harness.sockets.sockets).toHaveLength(1);
     });
 
+    it('ignores a token provider that fails for an attempt given up meanwhile', async () => {
+      const answers: { resolve: (token: string) => void; reject: (error: Error) => void }[] = [];
+      const harness = setup({ token: () => new Promise<string>((resolve, reject) => answers.push({ resolve, reject })) });
+      const errors: unknown[] = [];
+      harness.client.on('error', (error) => errors.push(error));
+      void harness.client.connect().catch(() => undefined);
+      await flush();
+      harness.client.disconnect();
+      const connected = harness.client.connect();
+      await flush();
+      answers[0].reject(new Error('stale provider failure'));
+      await flush();
+      expect(errors).toEqual([]);
+      expect(harness.client.state).toMatchObject({ phase: 'connecting', reconnectAttempts: 0, lastError: null });
+      answers[1].resolve('fresh');
+      await flush();
+      const socket = harness.sockets.last();
+      socket.serverOpen();
+      socket.serverWelcome();
+      await expect(connected).resolves.toBeUndefined();
+    });
+
     it('waits for the transition under way before running a method called from a handler', async () => {
       const harness = setup();
       const socket = await connectNow(harness);

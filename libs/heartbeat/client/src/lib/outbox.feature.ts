@@ -37,6 +37,7 @@ export function resolveOutboxLimits(limits: Partial<OutboxLimits> | undefined): 
 
 class OutboxSending implements OutboxFeature {
   private readonly outbox: Outbox;
+  private readonly idPrefix: string;
   private messageCount = 0;
   private closed = false;
 
@@ -45,6 +46,7 @@ class OutboxSending implements OutboxFeature {
     limits: OutboxLimits,
   ) {
     this.outbox = new Outbox(limits);
+    this.idPrefix = clientIdPrefix(host);
   }
 
   send(topic: string | undefined, data: unknown): Promise<void> {
@@ -53,7 +55,7 @@ class OutboxSending implements OutboxFeature {
     const problem = topic === undefined ? undefined : topicNameProblem(topic);
     if (problem !== undefined) return Promise.reject(new HeartbeatSendError('invalid-topic', ClientMessages.topicInvalid(problem)));
     this.messageCount += 1;
-    const id = messageId(clientIdPrefix(this.host), this.messageCount);
+    const id = messageId(this.idPrefix, this.messageCount);
     const frame: MessageFrame = topic === undefined ? { type: 'message', id, data } : { type: 'message', id, topic, data };
     let text: string;
     try {

@@ -34,23 +34,23 @@ function readEnvelope(input: unknown): Envelope {
 /** A type's rules: the frame (unknown fields dropped), its problems as one sentence, or undefined for a type the sender may not send. */
 export type FrameCheck = (type: string, value: Record<string, unknown>) => { frame: unknown } | { problems: string } | undefined;
 
-/** How one direction decodes: its hot checks, its rules and the types it knows (for the `unknown_type` sentence). */
+/** How one direction decodes: its hot checks (if any), its rules and the types it knows (for the `unknown_type` sentence). */
 export interface FrameDecoder {
   readonly sender: 'client' | 'server';
-  readonly hot: Readonly<Record<string, HotFrameCheck<unknown>>>;
+  readonly hot?: Readonly<Record<string, HotFrameCheck<unknown>>>;
   readonly check: FrameCheck;
   readonly types: readonly string[];
 }
 
 /**
- * Decodes a frame of either direction: the envelope, the hot check of its type when there is one
- * (most frames), then its rules. Never throws.
+ * Decodes a frame of either direction: the envelope, the hot check of its type when the decoder
+ * has one (the client's pong), then its rules. Never throws.
  */
 export function decodeFrame<F>(input: unknown, decoder: FrameDecoder): ParseResult<F> {
   const envelope = readEnvelope(input);
   if (!envelope.ok) return envelope;
   const { type, value } = envelope;
-  const hot = Object.hasOwn(decoder.hot, type) ? decoder.hot[type](value) : undefined;
+  const hot = decoder.hot && Object.hasOwn(decoder.hot, type) ? decoder.hot[type](value) : undefined;
   if (hot !== undefined) return { ok: true, frame: hot as F };
   const checked = decoder.check(type, value);
   if (!checked) {

@@ -1,5 +1,6 @@
 import { MAX_TIMESTAMP_LENGTH } from './frame-limits.js';
 import type { ClientPongFrame } from './frames.js';
+import { isCounter, isEpochMs, isText } from './value-tests.js';
 
 /**
  * Hand-written checks for the frames that every server connection receives all the time: a client's
@@ -11,18 +12,6 @@ import type { ClientPongFrame } from './frames.js';
  * frames need none: their zod-free rules (server-frame-guards.ts) allocate nothing for a valid field.
  */
 export type HotFrameCheck<F> = (value: Readonly<Record<string, unknown>>) => F | undefined;
-
-function isCounter(value: unknown): value is number {
-  return Number.isSafeInteger(value) && (value as number) >= 0;
-}
-
-function isEpochMs(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
-}
-
-function isText(value: unknown, min: number, max: number): value is string {
-  return typeof value === 'string' && value.length >= min && value.length <= max;
-}
 
 export const clientPong: HotFrameCheck<ClientPongFrame> = ({ timestamp, client_time, sequence, ping_count }) =>
   isText(timestamp, 0, MAX_TIMESTAMP_LENGTH) && isEpochMs(client_time) && isCounter(sequence) && isCounter(ping_count)

@@ -3,7 +3,7 @@ import type { ServerFrame } from './frames.js';
 import { checkServerFrame, SERVER_FRAME_TYPES } from './server-frame-guards.js';
 
 /** Server frames: the hand-written rules (no zod), which need no hot checks (server-frame-guards.ts). */
-const SERVER_FRAMES: FrameDecoder = { sender: 'server', hot: {}, check: checkServerFrame, types: SERVER_FRAME_TYPES };
+const SERVER_FRAMES: FrameDecoder = { sender: 'server', check: checkServerFrame, types: SERVER_FRAME_TYPES };
 
 /**
  * Decodes a frame a server sent (the client's parser); the same guarantees as `parseClientFrame`.

@@ -1,4 +1,5 @@
 import { MAX_ID_LENGTH, MAX_TIMESTAMP_LENGTH, MAX_TOPIC_LENGTH } from './frame-limits.js';
+import { isCounter, isEpochMs, isText } from './value-tests.js';
 
 /**
  * The rules of every server frame's zod schema (frame-schemas.ts), written without zod: the client
@@ -24,14 +25,11 @@ function rule(test: (value: unknown) => boolean, expected: string): FieldCheck {
 }
 
 const text = (min: number, max: number): FieldCheck =>
-  rule(
-    (value) => typeof value === 'string' && value.length >= min && value.length <= max,
-    `expected a string of ${min === max ? min : `${min}–${max}`} characters`,
-  );
+  rule((value) => isText(value, min, max), `expected a string of ${min === max ? min : `${min}–${max}`} characters`);
 
 const anyText = rule((value) => typeof value === 'string', 'expected a string');
-const counter = rule((value) => Number.isSafeInteger(value) && (value as number) >= 0, 'expected an integer ≥ 0');
-const epochMs = rule((value) => typeof value === 'number' && Number.isFinite(value), 'expected a finite number');
+const counter = rule(isCounter, 'expected an integer ≥ 0');
+const epochMs = rule(isEpochMs, 'expected a finite number');
 const bool = rule((value) => typeof value === 'boolean', 'expected true or false');
 /** Any JSON value, but the key must be there (as zod's `z.unknown()` in an object requires it). */
 const anything: FieldCheck = (value, present) => (present ? value : new Problem('required'));
