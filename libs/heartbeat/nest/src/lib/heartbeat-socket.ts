@@ -1,6 +1,6 @@
 import { WebSocket } from 'ws';
 import type { HeartbeatConnection } from './core/heartbeat-connection.js';
-import type { PeerTransport } from './core/peer-transport.js';
+import type { PeerAddress, PeerTransport } from './core/peer-transport.js';
 import { type LoneTextFrameTaker, type TurnTrackingSocket, autoPongCallbackOnDemand, compactListenerRecord, readPeer, writeTextFrame } from './ws-fast-path.js';
 
 /** Reads a lone text frame's bytes before ws does (HeartbeatGateway's pong reader); see LoneTextFrameTaker. */
@@ -37,12 +37,8 @@ export class HeartbeatSocket extends WebSocket implements PeerTransport, LoneTex
   }
 
   /** The peer's address, read from the TCP socket without leaving a copy cached on it (ws-fast-path.ts). */
-  get remoteAddress(): string | undefined {
-    return readPeer(this, 'remoteAddress');
-  }
-
-  get remotePort(): number | undefined {
-    return readPeer(this, 'remotePort');
+  peerAddress(): PeerAddress {
+    return readPeer(this);
   }
 
   /**

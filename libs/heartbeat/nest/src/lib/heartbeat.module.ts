@@ -84,9 +84,14 @@ type Options = ResolvedHeartbeatOptions;
     },
     {
       provide: SessionRegistry,
-      // ConnectionRegistry is made after it (it releases sessions): looked up when a hello needs it.
-      useFactory: (options: Options, clock: CoreClock, moduleRef: ModuleRef) =>
-        new SessionRegistry(options, clock, (id) => moduleRef.get(ConnectionRegistry)?.getById(id)),
+      // ConnectionRegistry is made after it (it releases sessions): looked up once, when a hello first needs it.
+      useFactory: (options: Options, clock: CoreClock, moduleRef: ModuleRef) => {
+        let registry: ConnectionRegistry | undefined;
+        return new SessionRegistry(options, clock, (id) => {
+          registry ??= moduleRef.get(ConnectionRegistry);
+          return registry?.getById(id);
+        });
+      },
       inject: [HEARTBEAT_OPTIONS, NestClock, ModuleRef],
     },
     {

@@ -323,7 +323,7 @@ describe('ws-fast-path', () => {
     it("reads the peer's address and port and leaves no copy of them on the TCP socket", async () => {
       const { client, peer, peerTcp } = await connectedPair();
       const clientPort = (client as unknown as { _socket: Socket })._socket.localPort;
-      expect([readPeer(peer, 'remoteAddress'), readPeer(peer, 'remotePort')]).toEqual([expect.stringMatching(LOOPBACK), clientPort]);
+      expect(readPeer(peer)).toEqual({ address: expect.stringMatching(LOOPBACK), port: clientPort });
       expect(cacheOf(peerTcp)).toBeNull();
     });
 
@@ -331,7 +331,7 @@ describe('ws-fast-path', () => {
       const { peer, peerTcp } = await connectedPair();
       void peerTcp.remoteAddress;
       const cached = cacheOf(peerTcp);
-      expect(readPeer(peer, 'remoteAddress')).toMatch(LOOPBACK);
+      expect(readPeer(peer).address).toMatch(LOOPBACK);
       expect(cacheOf(peerTcp)).toBe(cached);
     });
 
@@ -339,7 +339,7 @@ describe('ws-fast-path', () => {
       const { peer, peerTcp } = await connectedPair();
       peer.terminate();
       await once(peerTcp, 'close');
-      expect([readPeer(peer, 'remoteAddress'), readPeer(peer, 'remotePort')]).toEqual([undefined, undefined]);
+      expect(readPeer(peer)).toEqual({ address: undefined, port: undefined });
     });
   });
   describe('#autoPongCallbackOnDemand', () => {

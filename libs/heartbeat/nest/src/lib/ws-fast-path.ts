@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
+import type { PeerAddress } from './core/peer-transport.js';
 
 /**
  * The Heartbeat server's shortcuts past `ws` on its two busiest paths (docs/benchmarks.md, issue 14
@@ -122,13 +123,14 @@ export function textFrame(payload: string | Buffer): Buffer {
 }
 
 /**
- * Sends `payload` (text, or its UTF-8 bytes) as one text frame on an open socket: the framed bytes, at once if it
- * is the socket's first frame in this turn of the event loop and with its later ones otherwise, where
- * ws's sender is idle and uncompressed; ws's `send()` otherwise.
+ * Sends `payload` (text, or its UTF-8 bytes) as one text frame on an open socket, where ws's sender
+ * is idle and uncompressed (ws's `send()` otherwise): the framed bytes at once if it is the socket's
+ * first frame in this turn of the event loop, held with the rest of the turn if it is a later one
+ * or the socket's very first (its welcome).
  */
 export function writeTextFrame(socket: WebSocket & TurnTrackingSocket, payload: string | Buffer): void {
   const { _socket: tcp, _sender: sender, _extensions: extensions } = socket as unknown as WsInternals;
-  if (socket.readyState !== socket.OPEN || !tcp || !sender || sender._state !== SENDER_IDLE || !sender._firstFragment || !isEmpty(extensions)) {
+  if (socket.readyState !== socket.OPEN || !tcp || !sender || sender._state !== SENDER_IDLE || !sender._firstFragment || !hasNoExtensions(extensions)) {
     socket.send(payload, TEXT_FRAME);
     return;
   }
@@ -136,17 +138,19 @@ export function writeTextFrame(socket: WebSocket & TurnTrackingSocket, payload: 
     turnEnding = true;
     setImmediate(endTurn);
   }
-  if (socket.lastWriteTurn !== turn && socket.lastWriteTurn !== 0) {
-    socket.lastWriteTurn = turn;
-  } else {
-    socket.lastWriteTurn = turn;
-    if (tcp.writableCorked === 0) {
-      tcp.cork();
-      corked.push(tcp);
-    }
+  const hold = socket.lastWriteTurn === turn || socket.lastWriteTurn === 0;
+  socket.lastWriteTurn = turn;
+  if (hold && tcp.writableCorked === 0) {
+    tcp.cork();
+    corked.push(tcp);
   }
   tcp.write(textFrame(payload));
   if (tcp.writableLength >= MAX_CORKED_BYTES) tcp.uncork();
+}
+
+/** No extension negotiated: the shared empty record (shareNoExtensions) at a glance, another one looked through. */
+function hasNoExtensions(record: Record<string, unknown>): boolean {
+  return record === NO_EXTENSIONS || isEmpty(record);
 }
 
 function isEmpty(record: Record<string, unknown>): boolean {
@@ -233,20 +237,21 @@ interface PeerNameCache {
 }
 
 /**
- * The peer's address or port, read from the TCP socket ws keeps for the WebSocket's life (`_socket`),
- * undefined once it is gone. Node keeps what it read (an object and the address text: 88 bytes per
- * connection in heap snapshots at 5,000, docs/benchmarks.md) on the socket for its life; the
- * connection keeps its own copy, so that one is dropped again, as Node itself does on connect (it
- * sets `_peername` to null). A copy that was there before is left alone.
+ * The peer's address and port, read together (one `getpeername`) from the TCP socket ws keeps for
+ * the WebSocket's life (`_socket`), undefined once it is gone. Node keeps what it read (an object
+ * and the address text: 88 bytes per connection in heap snapshots at 5,000, docs/benchmarks.md) on
+ * the socket for its life; the connection keeps its own copy, so that one is dropped again, as Node
+ * itself does on connect (it sets `_peername` to null). A copy that was there before is left alone.
  */
-export function readPeer<K extends 'remoteAddress' | 'remotePort'>(socket: WebSocket, key: K): Socket[K] {
+export function readPeer(socket: WebSocket): PeerAddress {
   const tcp = (socket as unknown as WsInternals)._socket;
-  if (!tcp) return undefined;
+  if (!tcp) return { address: undefined, port: undefined };
   const cache = tcp as unknown as PeerNameCache;
   const before = cache._peername;
-  const value = tcp[key];
+  const address = tcp.remoteAddress;
+  const port = tcp.remotePort;
   if (!before && cache._peername) cache._peername = null;
-  return value;
+  return { address, port };
 }
 
 /** ws's count of the automatic pongs still being written (ws/lib/websocket.js). */

@@ -1,6 +1,6 @@
 import type { ServerFrame } from '@heartbeat/protocol';
 import type { HeartbeatConnection } from '../lib/core/heartbeat-connection.js';
-import type { PeerTransport } from '../lib/core/peer-transport.js';
+import type { PeerAddress, PeerTransport } from '../lib/core/peer-transport.js';
 
 /**
  * A PeerTransport with no socket: it records the frames written to it and how it was closed, and
@@ -24,6 +24,10 @@ export class FakePeer implements PeerTransport {
   constructor(peer: { ip: string | undefined; port?: number } = { ip: '127.0.0.1', port: 40_000 }) {
     this.remoteAddress = peer.ip;
     this.remotePort = peer.port;
+  }
+
+  peerAddress(): PeerAddress {
+    return { address: this.remoteAddress, port: this.remotePort };
   }
 
   get isOpen(): boolean {

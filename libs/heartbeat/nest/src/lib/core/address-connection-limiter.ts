@@ -32,10 +32,22 @@ export class AddressConnectionLimiter implements ConnectionReleaser {
     return this.counts.get(ip) ?? 0;
   }
 
-  /** Counts a new socket; false when its address is over the limit (the socket is being closed). */
-  admit(connection: HeartbeatConnection): boolean {
+  /**
+   * Counts a new socket, whatever becomes of it (its release needs no record of whether it was
+   * counted); returns its address's count, itself included (0 when there is no limit).
+   */
+  add(connection: HeartbeatConnection): number {
+    if (this.options.maxConnectionsPerAddress === undefined) return 0;
+    const ip = connection.remoteIp;
+    const count = this.countOf(ip) + 1;
+    this.counts.set(ip, count);
+    return count;
+  }
+
+  /** False when `sameAddress` (add()'s count) is over the limit: the socket is being closed. */
+  admit(connection: HeartbeatConnection, sameAddress: number): boolean {
     const limit = this.options.maxConnectionsPerAddress;
-    if (limit === undefined || this.count(connection) <= limit) return true;
+    if (limit === undefined || sameAddress <= limit) return true;
     this.counters.addressLimitRejection();
     this.logger.warn(HeartbeatMessages.logAddressLimit(connection.id, connection.remoteIp, limit));
     this.events.emit({ type: 'address_limited', connectionId: connection.id, remoteAddress: connection.remoteAddress, limit, at: this.clock.now() });
@@ -43,22 +55,12 @@ export class AddressConnectionLimiter implements ConnectionReleaser {
     return false;
   }
 
-  /**
-   * Counts a new socket without checking the limit (one refused anyway, during the drain); returns
-   * its address's count.
-   */
-  count(connection: HeartbeatConnection): number {
-    if (this.options.maxConnectionsPerAddress === undefined) return 0;
-    const count = this.countOf(connection.remoteIp) + 1;
-    this.counts.set(connection.remoteIp, count);
-    return count;
-  }
-
   /** The connection closed: its address has one socket less. */
   release(connection: HeartbeatConnection): void {
     if (this.options.maxConnectionsPerAddress === undefined) return;
-    const count = this.countOf(connection.remoteIp) - 1;
-    if (count > 0) this.counts.set(connection.remoteIp, count);
-    else this.counts.delete(connection.remoteIp);
+    const ip = connection.remoteIp;
+    const count = this.countOf(ip) - 1;
+    if (count > 0) this.counts.set(ip, count);
+    else this.counts.delete(ip);
   }
 }

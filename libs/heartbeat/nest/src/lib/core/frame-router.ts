@@ -46,14 +46,10 @@ export class FrameRouter {
   accept(socket: PeerTransport, request: IncomingMessage | undefined): HeartbeatConnection {
     const connection = this.registry.open(socket, request);
     const { drainer, addressLimiter, handshake } = this.handlers;
-    if (drainer.isDraining) {
-      // An upgrade that was accepted just before the drain began; counted all the same, as every
-      // connection is until it closes (AddressConnectionLimiter).
-      addressLimiter.count(connection);
-      drainer.refuse(connection);
-    } else if (addressLimiter.admit(connection)) {
-      handshake.start(connection);
-    }
+    // Every connection is counted until it closes, one refused by the drain too (AddressConnectionLimiter).
+    const sameAddress = addressLimiter.add(connection);
+    if (drainer.isDraining) drainer.refuse(connection);
+    else if (addressLimiter.admit(connection, sameAddress)) handshake.start(connection);
     return connection;
   }
 

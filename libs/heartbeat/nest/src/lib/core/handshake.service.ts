@@ -81,7 +81,9 @@ export class HandshakeService {
     }
 
     const userId = token.identity?.userId;
-    const { session, sessionId, resumed, superseded, refused } = sessions.attach(connection, frame.session_id, userId);
+    const { session, superseded, refused } = sessions.attach(connection, frame.session_id, userId);
+    const resumed = session !== undefined;
+    const sessionId = session?.id ?? connection.id;
     // A session belongs to its user (docs/server.md#identity): another user's is left alone.
     if (refused) {
       this.counters.sessionRefused();

@@ -166,9 +166,9 @@ export class HeartbeatConnection implements TopicSubscriber {
     this.#connectedAt = connectedAt - context.epoch;
     this.#lastInboundAt = this.#connectedAt;
     if (request !== undefined) this.#rare = { request, violations: 0, droppedFrames: 0 };
-    const ip = socket.remoteAddress;
-    this.#peerIp = ip === undefined ? undefined : internAddress(ip);
-    this.#peerPort = socket.remotePort;
+    const { address, port } = socket.peerAddress();
+    this.#peerIp = address === undefined ? undefined : internAddress(address);
+    this.#peerPort = port;
   }
 
   // ---- what others read ------------------------------------------------------------------------

@@ -5,6 +5,12 @@ import type { HeartbeatConnection } from './heartbeat-connection.js';
  * HeartbeatSocket itself, so that a connection costs no wrapper object; unit tests use FakePeer
  * (src/testing/fake-peer.ts).
  */
+/** Where a peer connects from. */
+export interface PeerAddress {
+  readonly address: string | undefined;
+  readonly port: number | undefined;
+}
+
 export interface PeerTransport {
   /**
    * The connection this transport carries, from ConnectionRegistry.open until it closed: listeners
@@ -16,11 +22,10 @@ export interface PeerTransport {
   /** Bytes written but not yet handed to the network: the peer's unread backlog. */
   readonly bufferedAmount: number;
   /**
-   * The peer's IP address, and port; undefined when the socket was gone before they were read. The
-   * connection reads them once, when it opens, and keeps them.
+   * The peer's IP address and port, read together; undefined when the socket was gone before they
+   * were read. The connection reads them once, when it opens, and keeps them.
    */
-  readonly remoteAddress: string | undefined;
-  readonly remotePort: number | undefined;
+  peerAddress(): PeerAddress;
   /**
    * Writes one text frame (JSON text, or its UTF-8 bytes). A Buffer must not change once sent: a
    * broadcast hands the same one to every subscriber, and the transport may frame it once for all.

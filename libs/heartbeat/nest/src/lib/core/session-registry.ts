@@ -6,12 +6,11 @@ import type { HeartbeatSession } from './heartbeat-session.js';
 
 /** What {@link SessionRegistry.attach} decided for a `hello`. */
 export interface SessionAttachment {
-  /** The session resumed; undefined for a new one, the connection's own (HeartbeatConnection.open). */
+  /**
+   * The session the `hello` named and the server still knew (resumed); undefined for a new one, the
+   * connection's own (HeartbeatConnection.open), which has the connection's id.
+   */
   session: HeartbeatSession | undefined;
-  /** The session's id: a new one has the connection's. */
-  sessionId: string;
-  /** True when the `hello` named a session the server still knew. */
-  resumed: boolean;
   /** A live connection the session was still attached to: a leftover of a dead link, to be dropped. */
   superseded: HeartbeatConnection | undefined;
   /** True when the `hello` named a session of another user (or anonymous↔user): it got a new one, the owner's is untouched. */
@@ -71,7 +70,7 @@ export class SessionRegistry implements ConnectionReleaser {
       // (the application's events and stats, the logs; never to another client), and one string
       // serves both (40 bytes per connection, heap snapshots at 5,000, docs/benchmarks.md).
       this.onOwnConnection++;
-      return { session: undefined, sessionId: connection.id, resumed: false, superseded, refused };
+      return { session: undefined, superseded, refused };
     }
     if (session.connection !== undefined && session.connection !== connection) superseded = session.connection;
     this.retained.delete(session.id);
@@ -81,7 +80,7 @@ export class SessionRegistry implements ConnectionReleaser {
       this.sessions.set(session.id, session);
     }
     session.attach(connection);
-    return { session, sessionId: session.id, resumed: true, superseded, refused };
+    return { session, superseded, refused };
   }
 
   /** The connection closed: its session is detached and kept for resume (or forgotten at once when nothing is kept). */
@@ -109,8 +108,9 @@ export class SessionRegistry implements ConnectionReleaser {
   private find(id: string): HeartbeatSession | undefined {
     const kept = this.sessions.get(id);
     if (kept) return kept;
-    const session = this.findConnection(id)?.session;
-    return session !== undefined && session.id === id && isOnOwnConnection(session) ? session : undefined;
+    // Connection ids are unique: the connection of this id holds the session of this id only while it is its own.
+    const connection = this.findConnection(id);
+    return connection?.sessionId === id ? connection.session : undefined;
   }
 
   /** Detached sessions expire in the order they were detached: only the head needs looking at. */
