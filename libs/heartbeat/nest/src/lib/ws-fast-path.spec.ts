@@ -134,6 +134,22 @@ describe('ws-fast-path', () => {
       expect(pair.received[3]).toHaveLength('text:'.length + 70_000);
     });
 
+    it('writes a short ASCII text from the string itself and any other text as bytes, each exactly as ws frames it', async () => {
+      const pair = await connectedPair();
+      const tcpWrite = pair.peerTcp.write.bind(pair.peerTcp) as (chunk: string | Buffer, encoding?: BufferEncoding) => boolean;
+      const writes: { chunk: string | Buffer; encoding: BufferEncoding | undefined }[] = [];
+      jest.spyOn(pair.peerTcp, 'write').mockImplementation(((chunk: string | Buffer, encoding?: BufferEncoding) => {
+        writes.push({ chunk, encoding });
+        return tcpWrite(chunk, encoding);
+      }) as never);
+      const texts = ['{"type":"ping","sequence":1}', 'a'.repeat(125), 'a'.repeat(126), 'é', '\ud800'];
+      for (const text of texts) writeTextFrame(pair.peer, text);
+      expect(writes.map(({ chunk }) => typeof chunk)).toEqual(['string', 'string', 'object', 'object', 'object']);
+      expect(writes.map(({ chunk, encoding }) => (typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk))).toEqual(texts.map((text) => wsFrame(Buffer.from(text))));
+      await until(() => pair.received.length === texts.length);
+      expect(pair.received).toEqual(texts.map((text) => `text:${Buffer.from(text).toString()}`));
+    });
+
     it("holds a socket's very first frame with the rest of its turn (a welcome and what follows it), then writes them together", async () => {
       const pair = await connectedPair();
       const tcp = pair.peerTcp;

@@ -12,7 +12,8 @@ import type { PeerAddress } from './core/peer-transport.js';
  * ws-fast-path.spec.ts fails when a `ws` or Node release changes them, and wherever a shortcut's
  * conditions do not hold, the public API does the work.
  *
- * Writing: a text frame goes to the TCP socket as one buffer, header and payload together.
+ * Writing: a text frame goes to the TCP socket in one write, header and payload together: as one
+ * buffer, or a short ASCII text (a ping) as one latin1 string.
  * `ws.send()` builds a header per call and writes header and payload as two corked chunks; a
  * broadcast to 19,000 sockets paid that 19,000 times for the same bytes. Here a broadcast is framed
  * once and the same buffer goes to every socket. Where the sender is not idle (a frame queued behind
@@ -56,6 +57,10 @@ interface WsReceiver {
 /** ws's Sender state when nothing is queued (`DEFAULT` in ws/lib/sender.js). */
 const SENDER_IDLE = 0;
 const TEXT_FRAME = { binary: false } as const;
+/** The first byte of a final text frame: FIN, opcode 1. */
+const TEXT_FIN = 0x81;
+/** The largest payload of a frame with a 7-bit length (a two-byte header). */
+const SMALL_PAYLOAD = 125;
 
 /**
  * A socket's first frame in a turn of the event loop goes out at once; the ones after it are held
@@ -101,7 +106,7 @@ export function textFrame(payload: string | Buffer): Buffer {
   const length = text ? Buffer.byteLength(payload) : payload.length;
   const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
   const frame = Buffer.allocUnsafe(headerLength + length);
-  frame[0] = 0x81; // FIN, opcode 1 (text)
+  frame[0] = TEXT_FIN;
   if (headerLength === 2) {
     frame[1] = length;
   } else if (headerLength === 4) {
@@ -120,6 +125,18 @@ export function textFrame(payload: string | Buffer): Buffer {
     lastFrame = frame;
   }
   return frame;
+}
+
+/**
+ * A short ASCII text (the server's pings, a pong to a client's ping) as its whole frame in a latin1
+ * string, whose bytes are its characters' codes: Node writes it to the socket straight from the
+ * string, and no Buffer is made for it, which cost an idle server about 0.4 µs of its own time per
+ * ping (docs/benchmarks.md, issue 14 profiles). Undefined for any other payload: a text whose UTF-8
+ * length differs from its length is not ASCII.
+ */
+function shortAsciiFrame(payload: string | Buffer): string | undefined {
+  if (typeof payload !== 'string' || payload.length > SMALL_PAYLOAD || Buffer.byteLength(payload) !== payload.length) return undefined;
+  return String.fromCharCode(TEXT_FIN, payload.length) + payload;
 }
 
 /**
@@ -144,7 +161,9 @@ export function writeTextFrame(socket: WebSocket & TurnTrackingSocket, payload: 
     tcp.cork();
     corked.push(tcp);
   }
-  tcp.write(textFrame(payload));
+  const ascii = shortAsciiFrame(payload);
+  if (ascii !== undefined) tcp.write(ascii, 'latin1');
+  else tcp.write(textFrame(payload));
   if (tcp.writableLength >= MAX_CORKED_BYTES) tcp.uncork();
 }
 
@@ -160,10 +179,10 @@ function isEmpty(record: Record<string, unknown>): boolean {
 
 /** ws's Receiver state between frames (`GET_INFO` in ws/lib/receiver.js). */
 const RECEIVER_IDLE = 0;
-/** The largest payload of a frame with a 7-bit length: the frames read here are that small. */
-const SMALL_PAYLOAD = 125;
 /** A lone frame's unmasked payload, reused: the server reads it before the next chunk arrives. */
 const scratch = Buffer.allocUnsafe(SMALL_PAYLOAD);
+/** Views of the scratch buffer by length, made once: a view per frame cost about 40 ns of an idle server's pong. */
+const scratchViews = Array.from({ length: SMALL_PAYLOAD + 1 }, (_, length) => scratch.subarray(0, length));
 
 /** A socket that reads lone text frames itself before ws does (HeartbeatSocket). */
 export interface LoneTextFrameTaker {
@@ -222,13 +241,13 @@ function releaseReadChunks(socket: WebSocket): void {
 function takeLoneFrame(socket: WebSocket & LoneTextFrameTaker, chunk: Buffer): boolean {
   // FIN and opcode 1 (text) without RSV bits; the mask bit with a 7-bit length; nothing else in the chunk.
   const length = chunk[1] & 0x7f;
-  if (chunk[0] !== 0x81 || (chunk[1] & 0x80) === 0 || length > SMALL_PAYLOAD || chunk.length !== 6 + length) return false;
+  if (chunk[0] !== TEXT_FIN || (chunk[1] & 0x80) === 0 || length > SMALL_PAYLOAD || chunk.length !== 6 + length) return false;
   const receiver = (socket as unknown as WsInternals)._receiver;
   if (!receiver || socket.readyState !== socket.OPEN || receiver._state !== RECEIVER_IDLE || receiver._bufferedBytes !== 0) return false;
   if (receiver._fragmented !== 0 || receiver._errored || receiver.writableLength !== 0) return false;
   if (receiver._maxPayload > 0 && length > receiver._maxPayload) return false;
   for (let i = 0; i < length; i++) scratch[i] = chunk[6 + i] ^ chunk[2 + (i & 3)];
-  return socket.takeLoneTextFrame(scratch.subarray(0, length));
+  return socket.takeLoneTextFrame(scratchViews[length]);
 }
 
 /** Where Node's TCP socket caches its peer's address once read (net.js `_getpeername`). */

@@ -35,7 +35,7 @@ export function readPongBytes(bytes: Uint8Array): ClientPongFrame | undefined {
   if (pingCount === undefined || pingCount.end !== bytes.length - 1 || bytes[pingCount.end] !== CLOSE_BRACE) return undefined;
   return {
     type: 'pong',
-    timestamp: String.fromCharCode.apply(null, bytes.subarray(timestampStart, timestampEnd) as unknown as number[]),
+    timestamp: asciiText(bytes, timestampStart, timestampEnd),
     client_time: clientTime.value,
     sequence: sequence.value,
     ping_count: pingCount.value,
@@ -55,6 +55,16 @@ const TYPE_AND_TIMESTAMP = ascii('{"type":"pong","timestamp":"');
 const CLIENT_TIME = ascii('","client_time":');
 const SEQUENCE = ascii(',"sequence":');
 const PING_COUNT = ascii(',"ping_count":');
+
+/**
+ * The ASCII bytes from `start` to `end` as text, a character at a time: for a timestamp's two dozen
+ * bytes about half the time of a view of them spread into String.fromCharCode.
+ */
+function asciiText(bytes: Uint8Array, start: number, end: number): string {
+  let text = '';
+  for (let at = start; at < end; at++) text += String.fromCharCode(bytes[at]);
+  return text;
+}
 
 /** The index after `expected` if the bytes at `at` are it, else -1. */
 function expect(bytes: Uint8Array, at: number, expected: Uint8Array): number {

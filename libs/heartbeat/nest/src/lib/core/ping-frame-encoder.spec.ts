@@ -6,7 +6,7 @@ describe('PingFrameEncoder', () => {
     it('writes a ping frame the protocol parses, with the tick timestamp, server time and sequence', () => {
       const encoder = new PingFrameEncoder();
       encoder.begin('2026-11-24T04:00:00.000Z', 1_795_000_000_000);
-      const parsed = parseServerFrame(encoder.encode(42).toString('utf8'));
+      const parsed = parseServerFrame(encoder.encode(42));
       expect(parsed).toEqual({
         ok: true,
         frame: { type: 'ping', timestamp: '2026-11-24T04:00:00.000Z', server_time: 1_795_000_000_000, sequence: 42 },
@@ -18,7 +18,7 @@ describe('PingFrameEncoder', () => {
       encoder.begin('2026-11-24T04:00:00.000Z', 1_795_000_000_123);
       for (const sequence of [0, 1, 9, 10, 99, 100, 12_345, 999_999_999, 1_000_000_000, Number.MAX_SAFE_INTEGER]) {
         const expected = JSON.stringify({ type: 'ping', timestamp: '2026-11-24T04:00:00.000Z', server_time: 1_795_000_000_123, sequence });
-        expect(encoder.encode(sequence).toString('utf8')).toBe(expected);
+        expect(encoder.encode(sequence)).toBe(expected);
       }
     });
 
@@ -27,8 +27,8 @@ describe('PingFrameEncoder', () => {
       encoder.begin('2026-11-24T04:00:00.000Z', 1);
       const first = encoder.encode(1);
       encoder.begin('2026-11-24T04:00:01.000Z', 1_001);
-      expect(JSON.parse(first.toString()).timestamp).toBe('2026-11-24T04:00:00.000Z');
-      expect(JSON.parse(encoder.encode(2).toString())).toMatchObject({ timestamp: '2026-11-24T04:00:01.000Z', server_time: 1_001, sequence: 2 });
+      expect(JSON.parse(first).timestamp).toBe('2026-11-24T04:00:00.000Z');
+      expect(JSON.parse(encoder.encode(2))).toMatchObject({ timestamp: '2026-11-24T04:00:01.000Z', server_time: 1_001, sequence: 2 });
     });
   });
 });
