@@ -47,6 +47,7 @@ describe('measureBundle', () => {
     expect(code).toContain('failed before the connection opened');
     expect(code).not.toContain('is the Heartbeat server running at that URL');
     expect(code).not.toContain('in Node 20 pass');
+    expect(code).not.toContain('ws://localhost:3000/ws');
     expect(code).not.toContain('app.config.ts');
   }, 60_000);
 

@@ -39,6 +39,16 @@ describe('client.messages', () => {
         'The server at ws://localhost:3000/ws accepted the WebSocket but sent no welcome within connectTimeout (10000 ms): check that the url is the Heartbeat endpoint.',
       ],
       ['urlMissing', (m: typeof ClientMessages) => m.urlMissing(), 'HeartbeatClient needs a `url`: pass the server endpoint.'],
+      [
+        'urlRelativeOutsideBrowser',
+        (m: typeof ClientMessages) => m.urlRelativeOutsideBrowser('/ws'),
+        'HeartbeatClient got the relative url "/ws" outside a page: pass a ws:// or wss:// URL.',
+      ],
+      [
+        'urlInvalid',
+        (m: typeof ClientMessages) => m.urlInvalid('ws://'),
+        'HeartbeatClient url "ws://" is not a valid URL; pass a ws:// or wss:// URL, or a path.',
+      ],
       ['noWebSocket', (m: typeof ClientMessages) => m.noWebSocket(), 'No WebSocket implementation is available: pass `webSocket` in the client options.'],
       [
         'pongTimeoutTooLong',

@@ -22,9 +22,11 @@ export const urlMissing = () =>
   'HeartbeatClient needs a `url`: pass the server endpoint' +
   (DETAILED ? ', e.g. { url: "ws://localhost:3000/ws" }, or a path such as "/ws" in a browser.' : '.');
 export const urlRelativeOutsideBrowser = (url: string) =>
-  `HeartbeatClient got the relative url "${url}" but there is no page address to resolve it against; pass an absolute ws:// or wss:// URL.`;
+  `HeartbeatClient got the relative url "${url}" ` +
+  (DETAILED ? 'but there is no page address to resolve it against; pass an absolute ws:// or wss:// URL.' : 'outside a page: pass a ws:// or wss:// URL.');
 export const urlInvalid = (url: string) =>
-  `HeartbeatClient url "${url}" is not a valid URL; pass e.g. "ws://localhost:3000/ws" or, in a browser, a path such as "/ws".`;
+  `HeartbeatClient url "${url}" is not a valid URL; ` +
+  (DETAILED ? 'pass e.g. "ws://localhost:3000/ws" or, in a browser, a path such as "/ws".' : 'pass a ws:// or wss:// URL, or a path.');
 export const urlBadScheme = (url: string) =>
   `HeartbeatClient url "${url}" must start with ws://, wss://, http:// or https://.`;
 export const noWebSocket = () =>
