@@ -1,10 +1,4 @@
 /**
- * Angular's development-mode flag (Angular CLI's production builds define it as `false`); @angular/core
- * declares it as a global only in its internal typings.
- */
-declare const ngDevMode: unknown;
-
-/**
  * Every text of the Angular layer that reaches a developer (thrown errors) lives here. The examples in
  * them are for development: `typeof ngDevMode === 'undefined' || ngDevMode` is false in an Angular CLI
  * production build, whose bundler then drops them, and each text still says what was wrong and what to
