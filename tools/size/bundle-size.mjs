@@ -168,8 +168,9 @@ export function importedNames(code, from) {
 /**
  * What of @angular/core the Angular package must not import: runtime that an app would carry for it
  * and that weighs more than what it saves (docs/benchmarks.md#browser-bundle-the-angular-example):
- * `@defer` blocks, view and content queries (`viewChild()` and the like), `effect()` and the
- * after-render hooks (`afterRenderEffect()`, `afterNextRender()`, `afterEveryRender()`).
+ * `@defer` blocks, view and content queries (`viewChild()` and the like), `effect()`, the
+ * after-render hooks (`afterRenderEffect()`, `afterNextRender()`, `afterEveryRender()`) and
+ * `ngOnChanges`, whose feature keeps every input's change history (`ngDoCheck` does without).
  */
 export const HEAVY_ANGULAR_APIS = [
   'effect',
@@ -181,6 +182,7 @@ export const HEAVY_ANGULAR_APIS = [
   'ɵɵcontentQuerySignal',
   'ɵɵviewQuery',
   'ɵɵcontentQuery',
+  'ɵɵNgOnChangesFeature',
 ];
 
 /** A sentence per scenario over its budget: the size, the budget and what to do. */

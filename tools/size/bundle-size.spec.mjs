@@ -51,7 +51,7 @@ describe('measureBundle', () => {
     expect(code).not.toContain('app.config.ts');
   }, 60_000);
 
-  it('keeps the Angular setup off the Angular runtime that outweighs what it saves (@defer, queries, effects, after-render hooks)', async () => {
+  it('keeps the Angular setup off the Angular runtime that outweighs what it saves (@defer, queries, effects, after-render hooks, ngOnChanges)', async () => {
     const measured = await measureBundle(SCENARIOS.angular);
 
     expect(measured.angular).toContain('ɵɵdefineComponent');
