@@ -41,7 +41,17 @@ describe('measureBundle', () => {
     expect(GZIP_BUDGETS[name]).toBeGreaterThan(0);
   }, 60_000);
 
-  it('keeps the Angular setup off the Angular runtime that outweighs what it saves (@defer, queries, effects, after-render hooks)', async () => {
+  it.each(Object.keys(SCENARIOS))('leaves the development-only texts out of the %s bundle, as ng build does (docs/client.md#texts-in-production-builds)', async (name) => {
+    const { code } = await measureBundle(SCENARIOS[name]);
+
+    expect(code).toContain('failed before the connection opened');
+    expect(code).not.toContain('is the Heartbeat server running at that URL');
+    expect(code).not.toContain('in Node 20 pass');
+    expect(code).not.toContain('ws://localhost:3000/ws');
+    expect(code).not.toContain('app.config.ts');
+  }, 60_000);
+
+  it('keeps the Angular setup off the Angular runtime that outweighs what it saves (@defer, queries, effects, after-render hooks, ngOnChanges)', async () => {
     const measured = await measureBundle(SCENARIOS.angular);
 
     expect(measured.angular).toContain('ɵɵdefineComponent');

@@ -162,7 +162,10 @@ export function mergeStatusTexts(base: HeartbeatStatusTexts, override: Heartbeat
  * The texts of `<hb-websocket-status>`: English unless withStatusTexts() says otherwise, so that an
  * app carries the Chinese texts only when it asks for them (docs/angular.md#texts-and-languages).
  */
-export const HEARTBEAT_STATUS_TEXTS = new InjectionToken<HeartbeatStatusTexts>('HEARTBEAT_STATUS_TEXTS', {
-  providedIn: 'root',
-  factory: () => HEARTBEAT_STATUS_TEXTS_EN,
-});
+export const HEARTBEAT_STATUS_TEXTS = new InjectionToken<HeartbeatStatusTexts>(
+  typeof ngDevMode === 'undefined' || ngDevMode ? 'HEARTBEAT_STATUS_TEXTS' : '',
+  {
+    providedIn: 'root',
+    factory: () => HEARTBEAT_STATUS_TEXTS_EN,
+  },
+);

@@ -1,8 +1,16 @@
-/** Every text of the Angular layer that reaches a developer (thrown errors) lives here. */
+/**
+ * Every text of the Angular layer that reaches a developer (thrown errors) lives here. The examples in
+ * them are for development: `typeof ngDevMode === 'undefined' || ngDevMode` is false in an Angular CLI
+ * production build, whose bundler then drops them, and each text still says what was wrong and what to
+ * do (docs/angular.md#texts-in-production-builds). The check is written out where it is used: a
+ * bundler folds it there, but not through a constant of this module.
+ */
 export const HeartbeatMessages = {
   storeNotProvided: () =>
-    'WebSocketStore is not provided: add provideHeartbeat({ url: "/ws" }) to the providers in app.config.ts ' +
-    '(or to the providers of the route that uses it).',
+    'WebSocketStore is not provided: add provideHeartbeat(' +
+    ((typeof ngDevMode === 'undefined' || ngDevMode)
+      ? '{ url: "/ws" }) to the providers in app.config.ts (or to the providers of the route that uses it).'
+      : ') to the providers.'),
   duplicateFeature: (kind: string) =>
     `provideHeartbeat() got the ${kind} feature more than once; pass each with*() feature once.`,
   presetConflict: (configPreset: string, featurePreset: string) =>
@@ -15,8 +23,11 @@ export const HeartbeatMessages = {
   unknownPreset: (preset: unknown) =>
     `withNetworkPreset() got ${JSON.stringify(preset)}; use "stable", "unstable" or "mobile".`,
   emptyUrl: () =>
-    'provideHeartbeat() got an empty `url`: pass the server endpoint, e.g. "/ws" or "wss://example.com/ws", ' +
-    'or leave `url` out to use "/ws" on the page\'s own origin.',
+    'provideHeartbeat() got an empty `url`: ' +
+    ((typeof ngDevMode === 'undefined' || ngDevMode)
+      ? 'pass the server endpoint, e.g. "/ws" or "wss://example.com/ws", or leave `url` out to use "/ws" on the page\'s own origin.'
+      : 'pass the server endpoint, or leave `url` out.'),
   notAFunction: (feature: string, value: unknown) =>
-    `${feature} needs a function, got ${value === null ? 'null' : typeof value}; pass a function such as () => inject(AuthService).token().`,
+    `${feature} needs a function, got ${value === null ? 'null' : typeof value}` +
+    ((typeof ngDevMode === 'undefined' || ngDevMode) ? '; pass a function such as () => inject(AuthService).token().' : '; pass a function.'),
 } as const;

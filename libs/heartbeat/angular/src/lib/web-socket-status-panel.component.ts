@@ -6,8 +6,8 @@ import {
   DestroyRef,
   ElementRef,
   LOCALE_ID,
+  type DoCheck,
   NgZone,
-  type OnChanges,
   Renderer2,
   computed,
   inject,
@@ -173,7 +173,7 @@ import { WebSocketStore, reconnectQuietly } from './web-socket.store.js';
     `,
   ],
 })
-export class WebSocketStatusPanelComponent implements AfterViewInit, OnChanges {
+export class WebSocketStatusPanelComponent implements AfterViewInit, DoCheck {
   readonly showReconnect = input.required<boolean>();
   /** The indicator's label for the current status, shown with the phase. */
   readonly statusLabel = input.required<string>();
@@ -191,8 +191,8 @@ export class WebSocketStatusPanelComponent implements AfterViewInit, OnChanges {
     return this.#panel.parentElement!;
   }
   readonly #renderer = inject(Renderer2);
-  /** Whether the panel has rendered: before that there is nothing to measure. */
-  #viewReady = false;
+  /** The `align` the panel was last placed for; null until it has rendered (nothing to measure before). */
+  #placedFor: StatusPanelAlign | null = null;
   /** Bumped every second by the panel's clock while something it shows moves. */
   readonly #ticks = signal(0);
   /** The time the panel shows: read again at each tick and whenever what it measures from changes. */
@@ -247,13 +247,16 @@ export class WebSocketStatusPanelComponent implements AfterViewInit, OnChanges {
   // every app's bundle (docs/benchmarks.md#browser-bundle-the-angular-example). Both run during change
   // detection, before the browser paints, so the panel never shows at a spot off screen.
   ngAfterViewInit(): void {
-    this.#viewReady = true;
     this.#place();
   }
 
-  /** `align` changed (or another input): placed again once there is a view to measure. */
-  ngOnChanges(): void {
-    if (this.#viewReady) this.#place();
+  /**
+   * `align` changed: placed again once there is a view to measure. ngDoCheck, not ngOnChanges:
+   * ngOnChanges brings Angular's inputs-history runtime into the app; new content in the panel is
+   * caught by the ResizeObserver.
+   */
+  ngDoCheck(): void {
+    if (this.#placedFor !== null && this.#placedFor !== this.align()) this.#place();
   }
 
   protected reconnect(): void {
@@ -278,7 +281,8 @@ export class WebSocketStatusPanelComponent implements AfterViewInit, OnChanges {
   }
 
   #place(): void {
-    applyPlacement(this.#renderer, this.#panel, this.#measurePlacement(this.align()));
+    this.#placedFor = this.align();
+    applyPlacement(this.#renderer, this.#panel, this.#measurePlacement(this.#placedFor));
   }
 
   /** The panel's placement, with `left`/`top` relative to the indicator (the panel's containing block). */

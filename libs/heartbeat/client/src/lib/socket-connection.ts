@@ -1,6 +1,6 @@
 import { encodeFrame, parseServerFrame, type ClientFrame, type ServerFrame } from '@heartbeat/protocol';
 import { ConnectionFailure } from './connection-failure.js';
-import { SocketReadyState, type WebSocketConstructor, type WebSocketLike } from './web-socket-like.js';
+import { SOCKET_CLOSING, SOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './web-socket-like.js';
 
 export interface SocketConnectionHandlers {
   open(): void;
@@ -76,10 +76,6 @@ export class SocketConnection {
     return this.#hasOpened;
   }
 
-  get bufferedAmount(): number {
-    return this.#socket.bufferedAmount ?? 0;
-  }
-
   /** Sends a frame if the socket is open; false otherwise (nothing is queued). */
   send(frame: ClientFrame): boolean {
     return this.sendText(encodeFrame(frame));
@@ -87,7 +83,7 @@ export class SocketConnection {
 
   /** Sends a frame encoded already (a message kept in the outbox); false if the socket is not open. */
   sendText(text: string): boolean {
-    if (this.#done || this.#socket.readyState !== SocketReadyState.Open) return false;
+    if (this.#done || this.#socket.readyState !== SOCKET_OPEN) return false;
     this.#socket.send(text);
     return true;
   }
@@ -100,7 +96,7 @@ export class SocketConnection {
     if (this.#done) return;
     this.#release();
     const socket = this.#socket as WebSocketLike & { terminate?: () => void };
-    if (socket.readyState === SocketReadyState.Closing || socket.readyState === SocketReadyState.Closed) return;
+    if (socket.readyState >= SOCKET_CLOSING) return; // closing or closed already
     try {
       if (abandon && typeof socket.terminate === 'function') socket.terminate();
       else socket.close(code, reason);
