@@ -31,6 +31,7 @@ export { eventFrameParts, joinEventFrame } from './lib/event-frame.js';
 export type { EventFrameParts } from './lib/event-frame.js';
 export { parseClientFrame } from './lib/frame-codec.js';
 export { readPongBytes } from './lib/pong-bytes.js';
+export type { PongReading } from './lib/pong-bytes.js';
 export { encodeFrame } from './lib/frame-envelope.js';
 export type { ParseResult } from './lib/frame-envelope.js';
 export { parseServerFrame } from './lib/server-frame-codec.js';

@@ -28,6 +28,19 @@ describe('FrameRouter', () => {
       expect(connection.pongsReceived).toBe(0);
     });
 
+    it('answers a pong read off its bytes before the handshake as one parsed from text: handshake_required, nothing recorded', () => {
+      const server = new TestCore();
+      const { connection, peer } = server.accept(new FakePeer());
+      const pong = { type: 'pong', timestamp: '', client_time: server.clock.now(), sequence: 1, ping_count: 1 };
+      expect(server.router.takePong(connection, Buffer.from(JSON.stringify(pong)))).toBe(true);
+      server.router.receive(connection, JSON.stringify(pong));
+      expect(peer.framesOf('error')).toEqual([
+        { type: 'error', code: ProtocolErrorCode.HandshakeRequired, message: HeartbeatMessages.handshakeRequired(), ref: 'pong' },
+        { type: 'error', code: ProtocolErrorCode.HandshakeRequired, message: HeartbeatMessages.handshakeRequired(), ref: 'pong' },
+      ]);
+      expect(connection.pongsReceived).toBe(0);
+    });
+
     it('routes every other text frame as text, and answers invalid bytes with error', async () => {
       const server = new TestCore();
       const { connection, peer } = await server.open();

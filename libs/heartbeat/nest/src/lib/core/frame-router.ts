@@ -74,7 +74,9 @@ export class FrameRouter {
   takePong(connection: HeartbeatConnection, bytes: Uint8Array): boolean {
     const pong = readPongBytes(bytes);
     if (pong === undefined) return false;
-    if (this.admit(connection)) this.route(connection, pong);
+    if (!this.admit(connection)) return true;
+    if (connection.isOpen) this.handlers.pings.recordPong(connection, pong.sequence, pong.client_time);
+    else this.rejectBeforeHandshake(connection, 'pong');
     return true;
   }
 
@@ -87,9 +89,7 @@ export class FrameRouter {
 
   private route(connection: HeartbeatConnection, frame: ClientFrame): void {
     if (frame.type !== 'hello' && !connection.isOpen) {
-      const message =
-        connection.state === 'authenticating' ? HeartbeatMessages.handshakeInProgress() : HeartbeatMessages.handshakeRequired();
-      this.handlers.violations.reject(connection, { code: ProtocolErrorCode.HandshakeRequired, message, ref: frame.type });
+      this.rejectBeforeHandshake(connection, frame.type);
       return;
     }
     // A failing handler must not take the connection's frames down: log, answer `error`, carry on.
@@ -101,6 +101,12 @@ export class FrameRouter {
       return;
     }
     if (result instanceof Promise) result.catch((error: unknown) => this.fail(connection, frame, error));
+  }
+
+  /** A frame other than `hello` before the handshake completed. */
+  private rejectBeforeHandshake(connection: HeartbeatConnection, type: ClientFrame['type']): void {
+    const message = connection.state === 'authenticating' ? HeartbeatMessages.handshakeInProgress() : HeartbeatMessages.handshakeRequired();
+    this.handlers.violations.reject(connection, { code: ProtocolErrorCode.HandshakeRequired, message, ref: type });
   }
 
   private handle(connection: HeartbeatConnection, frame: ClientFrame): Promise<void> | void {
