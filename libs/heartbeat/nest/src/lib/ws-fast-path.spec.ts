@@ -273,6 +273,18 @@ describe('ws-fast-path', () => {
       expect(pair.heard).toEqual(['{"type":"other"}']);
     });
 
+    it('unmasks a lone frame of every small length exactly, the last bytes of lengths that are not a multiple of four included', async () => {
+      const pair = await takingPair();
+      offerLoneTextFrames(pair.peer);
+      const texts = Array.from({ length: 121 }, (_, extra) => `take:${'0123456789abcdefghijklmnopqrstuvwxyz'.repeat(4).slice(0, extra)}`);
+      for (const text of texts) {
+        pair.client.send(text);
+        // One frame at a time, so that each arrives alone in its chunk.
+        await until(() => pair.peer.taken.length + pair.heard.length === texts.indexOf(text) + 1);
+      }
+      expect(pair.peer.taken).toEqual(texts);
+    });
+
     it('leaves to ws a frame split over two chunks, frames that share a chunk and frames over 125 bytes, in order', async () => {
       const pair = await takingPair();
       offerLoneTextFrames(pair.peer);
