@@ -27,6 +27,10 @@ export interface BenchServerSettings {
   pingIntervalMs?: number;
   /** Monitor server only: Redis mode, as this node. */
   redis?: RedisNode;
+  /** Runs the server's node under this program (valgrind), with these options of its own. */
+  wrapper?: { execPath: string; args: string[] };
+  /** How long the server may take to listen; 30 s by default. */
+  readyTimeoutMs?: number;
 }
 
 /**
@@ -91,20 +95,30 @@ export class BenchServer {
     return this.channel;
   }
 
+  /** The variables the server's process runs with: this process's, and the server's own over them. */
+  get env(): NodeJS.ProcessEnv {
+    return { ...process.env, ...this.ownEnv() };
+  }
+
   /** Starts the process (again, on the same port); resolves once it listens. */
   async restart(): Promise<void> {
-    const { kind, port, pingIntervalMs, redis } = this.settings;
-    const env =
-      kind === 'monitor'
-        ? monitorEnv(port, pingIntervalMs, redis)
-        : { BENCH_PORT: String(port), ...(pingIntervalMs === undefined ? {} : { BENCH_PING_INTERVAL_MS: String(pingIntervalMs) }) };
+    const { kind, redis, wrapper, readyTimeoutMs } = this.settings;
     const { channel } = await ChildChannel.fork<BenchServerApi, BenchServerReady>(fileURLToPath(new URL(`../servers/${ENTRIES[kind]}`, import.meta.url)), {
       name: redis ? `${kind} server ${redis.nodeId}` : `${kind} server`,
-      env,
+      env: this.ownEnv(),
       // --expose-gc: memory is read after a full collection.
-      execArgv: ['--expose-gc', '--max-old-space-size=8192'],
+      execArgv: [...(wrapper ? [...wrapper.args, process.execPath] : []), '--expose-gc', '--max-old-space-size=8192'],
+      ...(wrapper ? { execPath: wrapper.execPath } : {}),
+      ...(readyTimeoutMs === undefined ? {} : { readyTimeoutMs }),
     });
     this.channel = channel;
+  }
+
+  private ownEnv(): Record<string, string> {
+    const { kind, port, pingIntervalMs, redis } = this.settings;
+    return kind === 'monitor'
+      ? monitorEnv(port, pingIntervalMs, redis)
+      : { BENCH_PORT: String(port), ...(pingIntervalMs === undefined ? {} : { BENCH_PING_INTERVAL_MS: String(pingIntervalMs) }) };
   }
 
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<ChildExit | null> {

@@ -28,6 +28,11 @@ export interface ForkOptions {
   name: string;
   env?: Record<string, string>;
   execArgv?: string[];
+  /**
+   * What runs the module, node by default: a wrapper such as valgrind, whose own options and the
+   * node binary to run then lead `execArgv`.
+   */
+  execPath?: string;
   readyTimeoutMs?: number;
 }
 
@@ -87,6 +92,7 @@ export class ChildChannel<Api extends ChannelApi> {
     const child = fork(modulePath, [], {
       env: { ...process.env, ...options.env },
       execArgv: options.execArgv ?? [],
+      ...(options.execPath ? { execPath: options.execPath } : {}),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     const channel = new ChildChannel<Api>(options.name, child);
