@@ -1,7 +1,7 @@
 /**
  * `npm run bench:instructions`: the instructions each server executes per heartbeat, counted by
  * valgrind's callgrind (see --help). CPU time per heartbeat (`npm run bench`) moves by a tenth from
- * one run to the next on a shared machine; a count of instructions repeats within about 2 %, so a
+ * one run to the next on a shared machine; a count of instructions repeats within a few percent, so a
  * change to the heartbeat path can be weighed before and after it. Prints the table, writes it as
  * JSON and into docs/benchmarks.md.
  */
@@ -34,7 +34,7 @@ const USAGE = [
   'Each server (the monitor server from its build, a bare `ws` server with the ws README heartbeat, Socket.IO 4)',
   'runs under valgrind --tool=callgrind with counting off, pinging every second, with --connections idle clients',
   'of its kind. After --warmup seconds, counting is turned on for --window seconds; the user-space instructions',
-  'of the whole process (every thread) are divided by the pongs it received then. Deterministic to about 2 %,',
+  'of the whole process (every thread) are divided by the pongs it received then. Repeatable within a few percent,',
   'where CPU time (npm run bench) moves by a tenth: for weighing a change to the heartbeat path before and after.',
   'Instructions are not time: the kernel is not counted, and code runs differently fast per instruction.',
   'Needs valgrind (Debian: apt-get install -y valgrind). About 2 minutes per server.',
@@ -165,7 +165,7 @@ async function run(settings: Settings): Promise<number> {
       `Each server under \`valgrind --tool=callgrind --instr-atstart=no\`, pinging every second, with ${settings.connections} idle clients of its kind`,
       `(as in \`npm run bench\`); ${settings.warmupMs / 1000} s after the last connect, counting on, ${RETRANSLATE_MS / 1000} s for valgrind to translate the code again, then counted for`,
       `${settings.windowMs / 1000} s: the process's user-space instructions (every thread: JIT code, V8, Node, libc; not the kernel) ÷ the pongs it received then.`,
-      'Repeatable to about 2 % from run to run; instructions are not time (the kernel\'s share of a heartbeat, about half its CPU time on loopback, is left out).',
+      'Repeatable within a few percent from run to run (2 % for the monitor server, 5 % for ws in three counts each); instructions are not time (the kernel\'s share of a heartbeat, about half its CPU time on loopback, is left out).',
     ].join(' ');
     writeFileSync(DOCS, upsertSection(readFileSync(DOCS, 'utf8'), DOCS_HEADING, `${setup}\n\n${renderMarkdownTable(rows)}`));
     console.log(`Written to ${DOCS}`);
