@@ -5,8 +5,9 @@ async function productionMessages(): Promise<typeof ClientMessages> {
   const global = globalThis as { ngDevMode?: unknown };
   global.ngDevMode = false;
   try {
-    // A fresh copy of the module, which reads ngDevMode when it is evaluated.
-    return await import('./client.messages.js?production');
+    // A fresh copy of the module, which reads ngDevMode when it is evaluated (a query makes it another module).
+    const freshCopy = './client.messages.js?production';
+    return (await import(freshCopy)) as typeof ClientMessages;
   } finally {
     delete global.ngDevMode;
   }
