@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BENCH_OPTIONS, BENCH_USAGE, benchSettings, type BenchSettings } from './bench/bench-options.js';
+import { BENCH_OPTIONS, BENCH_USAGE, WARMUP_CONNECTIONS, benchSettings, type BenchSettings } from './bench/bench-options.js';
 import { type BenchResult, benchFigures, benchTable } from './bench/bench-report.js';
 import { BENCH_RECONNECT, benchRun, fanoutEvents, fanoutProfileFile, heapProfileFile, restartProfileFile } from './bench/bench-run.js';
 import { benchTwoNodes, requireBenchRedis } from './bench/bench-two-nodes.js';
@@ -31,7 +31,8 @@ function setupText(settings: BenchSettings): string {
     `(c) Socket.IO 4 (pingInterval ${settings.pingIntervalMs} ms, the rest default) with socket.io-client on the WebSocket transport.`,
     `Clients: ${settings.processes} worker processes, at most 400 per loopback source address, ${settings.ratePerSecond}/s while ramping up; all three kinds reconnect on the same schedule`,
     `(${r.reconnectInterval} ms × ${r.backoffMultiplier} up to ${r.maxReconnectInterval} ms, jitter ${r.jitter}).`,
-    `Memory: RSS and heap after a full GC, ${settings.settleMs / 1000} s after the last connect, minus the same before the first, per connection.`,
+    `Memory: RSS and heap after a full GC, ${settings.settleMs / 1000} s after the last connect, minus the same before the first, per connection;`,
+    `the baseline is read after a warm-up of ${WARMUP_CONNECTIONS} connections opened and closed (the same for each server), so that what the first connections compile and grow once is not counted per connection (what the heap kept of them has its own row).`,
     `CPU: process.cpuUsage() of the server over ${settings.windowMs / 1000} s divided by the pongs it received then.`,
     `Lag: p99 of monitorEventLoopDelay (10 ms resolution, resolution subtracted) over the same window.`,
     `Client processes share the 2 cores with the server: Heartbeat clients parse every ping and answer with a JSON pong, where \`ws\` answers a control frame, so their load on the machine is larger.`,

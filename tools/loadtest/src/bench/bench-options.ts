@@ -77,3 +77,11 @@ export function benchSettings(argv: readonly string[]): BenchSettings & { help: 
     writeDocs: options.docs && !options.smoke,
   };
 }
+
+/**
+ * Connections opened and closed before the memory baseline, at every size and for every kind: the
+ * code the first connections compile and the tables they grow are the server's once, not each
+ * connection's (at 1,000 they were a tenth of the monitor server's heap per connection). What the
+ * heap keeps of them is reported on its own row (docs/benchmarks.md).
+ */
+export const WARMUP_CONNECTIONS = 100;

@@ -11,7 +11,7 @@ function run(kind: BenchServerKind, connections: number, scale: number, restart:
     kind,
     connections,
     ramp: { ms: 1_000, listenOverflows: 0 },
-    memory: { rssPerConnection: scale * 1024, heapPerConnection: scale * 1024, baseline: sample, loaded: sample },
+    memory: { rssPerConnection: scale * 1024, heapPerConnection: scale * 1024, warmupHeapKept: scale * 1024, started: sample, baseline: sample, loaded: sample },
     cpu: { cpuMs: 0, heartbeats: 0, windowMs: 0, msPer1000Heartbeats: scale },
     lag: { p50Ms: 0, p99Ms: scale, maxMs: 0 },
     fanout: { events: 1, deliveries: 1, ms: 1, messagesPerSecond: scale * 1000, publishMs: 0 },

@@ -5,7 +5,7 @@
  */
 import { ratio, round } from '../lib/stats.js';
 import type { TextTable } from '../lib/text-table.js';
-import type { BenchKind } from './bench-options.js';
+import { WARMUP_CONNECTIONS, type BenchKind } from './bench-options.js';
 import type { RunResult } from './bench-run.js';
 import type { TwoNodeResult } from './bench-two-nodes.js';
 
@@ -48,6 +48,7 @@ export function benchFigures(maxReconnectMs: number): Figure[] {
   return [
     { name: 'RSS per connection (KiB)', value: (r) => r.memory.rssPerConnection / KIB, target: memoryTarget },
     { name: 'heap per connection (KiB)', value: (r) => r.memory.heapPerConnection / KIB, target: memoryTarget },
+    { name: `heap kept after ${WARMUP_CONNECTIONS} connections came and went (KiB)`, value: (r) => r.memory.warmupHeapKept / KIB },
     {
       name: 'CPU ms per 1,000 heartbeats',
       value: (r) => r.cpu.msPer1000Heartbeats,

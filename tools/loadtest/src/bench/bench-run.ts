@@ -10,7 +10,7 @@ import { fetchMetrics, metricByLabel, metricTotal } from '../lib/prometheus.js';
 import { reconnectFigures, type ReconnectFigures } from '../lib/reconnect-figures.js';
 import type { ClientKind, ReconnectSettings } from '../lib/worker-api.js';
 import type { BenchServerKind, ServerSample } from '../servers/bench-server-api.js';
-import type { BenchKind, BenchSettings } from './bench-options.js';
+import { WARMUP_CONNECTIONS, type BenchKind, type BenchSettings } from './bench-options.js';
 import { BENCH_CLIENT_TOKEN, BENCH_TOPIC, BenchServer } from './bench-server.js';
 
 /** The same reconnect schedule for the three kinds of client. */
@@ -68,7 +68,18 @@ export interface RunResult {
   kind: BenchServerKind;
   connections: number;
   ramp: RampFigures;
-  memory: { rssPerConnection: number; heapPerConnection: number; baseline: ServerSample; loaded: ServerSample };
+  /**
+   * Per connection: from `baseline` (after the warm-up connections came and went) to `loaded`.
+   * `warmupHeapKept`: what the heap kept of the warm-up, from `started` to `baseline`.
+   */
+  memory: {
+    rssPerConnection: number;
+    heapPerConnection: number;
+    warmupHeapKept: number;
+    started: ServerSample;
+    baseline: ServerSample;
+    loaded: ServerSample;
+  };
   cpu: { cpuMs: number; heartbeats: number; windowMs: number; msPer1000Heartbeats: number };
   lag: ServerSample['lag'];
   fanout: FanoutFigures;
@@ -81,6 +92,9 @@ export interface RunResult {
 
 /** How much longer than its nominal time the ramp may take: the monitor server needed about 48 s for 19,000 at 2,000/s. */
 const RAMP_GRACE_MS = 120_000;
+
+/** Time for the server to see the warm-up connections' closes before the baseline is read. */
+const WARMUP_CLOSED_MS = 2_000;
 
 /** How long the clients' subscriptions may take to be answered once all are connected. */
 const SUBSCRIBE_TIMEOUT_MS = 30_000;
@@ -228,6 +242,11 @@ export async function benchRun(settings: RunSettings, progress: ProgressLine): P
   let fleet: Fleet | null = null;
   try {
     await sleep(1_000);
+    const started = await server.api.request('sample', { gc: true });
+    const warmup = await connectClients(kind, [server.url], { ...settings, connections: WARMUP_CONNECTIONS }, progress);
+    await warmup.fleet.close();
+    progress.update(`${label}: warm-up connections closed`);
+    await sleep(WARMUP_CLOSED_MS);
     const baseline = await server.api.request('sample', { gc: true });
     if (settings.profileFile) await server.api.request('heapSampling', { action: 'start' });
     const clients = await connectClients(kind, [server.url], settings, progress);
@@ -298,6 +317,8 @@ export async function benchRun(settings: RunSettings, progress: ProgressLine): P
       memory: {
         rssPerConnection: (loaded.rssBytes - baseline.rssBytes) / connections,
         heapPerConnection: (loaded.heapUsedBytes - baseline.heapUsedBytes) / connections,
+        warmupHeapKept: baseline.heapUsedBytes - started.heapUsedBytes,
+        started,
         baseline,
         loaded,
       },
