@@ -37,8 +37,12 @@ serveBenchServer(
   {
     connections: () => heartbeat.connectionCount,
     heartbeats: () => heartbeat.getTotals().total_pongs_received,
+    // The burst is published at once, as the bare servers broadcast theirs: every call made before
+    // any is awaited (successive calls keep their order, docs/server.md#3-use-heartbeatservice). Awaiting
+    // each in turn would make every event of a Redis-mode burst wait for the one before it to come
+    // back through Redis.
     publish: async ({ topic, payload, count }) => {
-      for (let i = 0; i < count; i++) await heartbeat.publish(topic, payload);
+      await Promise.all(Array.from({ length: count }, () => heartbeat.publish(topic, payload)));
     },
   },
   config.port,
