@@ -106,8 +106,12 @@ export class BenchServer {
     const { channel } = await ChildChannel.fork<BenchServerApi, BenchServerReady>(fileURLToPath(new URL(`../servers/${ENTRIES[kind]}`, import.meta.url)), {
       name: redis ? `${kind} server ${redis.nodeId}` : `${kind} server`,
       env: this.ownEnv(),
-      // --expose-gc: memory is read after a full collection.
-      execArgv: [...(wrapper ? [...wrapper.args, process.execPath] : []), '--expose-gc', '--max-old-space-size=8192'],
+      // --expose-gc: memory is read after a full collection. --no-memory-reducer: V8 collects again
+      // 8 s after a full collection and gives memory back, at a time of its choosing; after the
+      // benchmark's own readings that landed in the idle CPU window (up to half of what a
+      // 1,000-connection server spent there, the more the larger its heap) and between two memory
+      // readings (tens of MB of RSS, more than 1,000 connections hold) — docs/benchmarks.md.
+      execArgv: [...(wrapper ? [...wrapper.args, process.execPath] : []), '--expose-gc', '--no-memory-reducer', '--max-old-space-size=8192'],
       ...(wrapper ? { execPath: wrapper.execPath } : {}),
       ...(readyTimeoutMs === undefined ? {} : { readyTimeoutMs }),
     });
