@@ -23,13 +23,20 @@ async function main(): Promise<void> {
   const cluster = app.get(HeartbeatService).getClusterStatus();
   logger.log(
     cluster.mode === 'redis'
-      ? `Redis mode: node ${cluster.nodeId} shares topics, stats and disconnects through ${redactedUrl(config.redisUrl ?? '')}`
-      : 'Memory mode: topics and replay buffers live in this process (set REDIS_URL to run several nodes).',
+      ? `Redis mode: node ${cluster.nodeId} shares topics, stats and disconnects through ${describeRedis(config.redis)}`
+      : 'Memory mode: topics and replay buffers live in this process (set REDIS_URL, or REDIS_SENTINELS, to run several nodes).',
   );
   // Generated secrets go to stdout unconditionally: without them nobody can connect.
   if (config.generated.includes('CLIENT_TOKENS')) console.log(`Client token (CLIENT_TOKENS unset, generated): ${config.clientTokens[0].token}`);
   if (config.generated.includes('ADMIN_TOKEN')) console.log(`Admin token (ADMIN_TOKEN unset, generated): ${config.adminToken}`);
   console.log(dashboardNotice(`http://${shownHost}:${port}/`, config));
+}
+
+/** Which Redis, for the log: a URL without its password, or the sentinels and the name they watch. */
+function describeRedis(redis: MonitorConfig['redis']): string {
+  if (redis === undefined) return 'no Redis';
+  if ('url' in redis) return redactedUrl(redis.url);
+  return `the primary "${redis.sentinel.name}" of the sentinels ${redis.sentinel.nodes.map(({ host, port }) => `${host}:${port}`).join(', ')}`;
 }
 
 /** The URL without its password, for logs. */

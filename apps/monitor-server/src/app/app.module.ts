@@ -47,7 +47,7 @@ export class AppModule {
             // The operators online: every user with a connection subscribed to the alerts (docs/dashboard.md).
             presence: [ALERTS_TOPIC],
             replay: monitor.replay,
-            redis: monitor.redisUrl === undefined ? undefined : { url: monitor.redisUrl, keyPrefix: monitor.redisKeyPrefix, nodeId: monitor.nodeId },
+            redis: monitor.redis === undefined ? undefined : { ...monitor.redis, keyPrefix: monitor.redisKeyPrefix, nodeId: monitor.nodeId },
           }),
         }),
       ],

@@ -11,7 +11,7 @@ describe('loadMonitorConfig', () => {
       heartbeatTimeout: 90_000,
       maxMissedPings: 3,
       alertRate: 2,
-      redisUrl: undefined,
+      redis: undefined,
       drainWindow: 10_000,
       maxConnectionsPerAddress: 1_000,
       rateLimit: { messagesPerSecond: 100, burst: 200 },
@@ -64,7 +64,7 @@ describe('loadMonitorConfig', () => {
       ],
       adminToken: 'root',
       alertRate: 0.5,
-      redisUrl: 'redis://127.0.0.1:6379',
+      redis: { url: 'redis://127.0.0.1:6379' },
       drainWindow: 0,
       maxConnectionsPerAddress: 50,
       rateLimit: { messagesPerSecond: 20, burst: 40 },
@@ -78,6 +78,33 @@ describe('loadMonitorConfig', () => {
     const config = loadMonitorConfig({ MAX_CONNECTIONS_PER_ADDRESS: '0', RATE_LIMIT_PER_SECOND: '0' });
     expect(config.maxConnectionsPerAddress).toBeUndefined();
     expect(config.rateLimit).toBe(false);
+  });
+
+  describe('Redis', () => {
+    it('reads a primary watched by Sentinel from REDIS_SENTINELS, REDIS_SENTINEL_NAME and REDIS_PASSWORD', () => {
+      const config = loadMonitorConfig({ REDIS_SENTINELS: '10.0.0.5:26379, sentinel-2:26380,[::1]:26381', REDIS_SENTINEL_NAME: 'alerts', REDIS_PASSWORD: 's3cret' });
+      expect(config.redis).toEqual({
+        sentinel: {
+          nodes: [
+            { host: '10.0.0.5', port: 26379 },
+            { host: 'sentinel-2', port: 26380 },
+            { host: '::1', port: 26381 },
+          ],
+          name: 'alerts',
+          password: 's3cret',
+        },
+      });
+    });
+
+    it.each([
+      [{ REDIS_URL: 'redis://cache:6379', REDIS_SENTINELS: 'cache:26379', REDIS_SENTINEL_NAME: 'alerts' }, 'REDIS_URL and REDIS_SENTINELS are both set'],
+      [{ REDIS_SENTINELS: 'cache:26379' }, 'REDIS_SENTINEL_NAME is not'],
+      [{ REDIS_SENTINELS: 'cache', REDIS_SENTINEL_NAME: 'alerts' }, 'has the entry "cache": write each sentinel as host:port'],
+      [{ REDIS_SENTINELS: 'cache:0', REDIS_SENTINEL_NAME: 'alerts' }, 'has the entry "cache:0"'],
+    ])('refuses %j, saying what to set', (env, sentence) => {
+      expect(() => loadMonitorConfig(env)).toThrow(MonitorConfigError);
+      expect(() => loadMonitorConfig(env)).toThrow(sentence);
+    });
   });
 
   it.each([

@@ -28,8 +28,8 @@ export class MonitorConfig {
     readonly adminToken: string,
     /** Simulated moderation alerts per second on topic `alerts`; 0 turns the simulator off. */
     readonly alertRate: number,
-    /** Redis mode when set (`REDIS_URL`): every monitor server on that Redis serves the same topics. */
-    readonly redisUrl: string | undefined,
+    /** Redis mode when set (`REDIS_URL`, or `REDIS_SENTINELS` and `REDIS_SENTINEL_NAME`): every monitor server on that Redis serves the same topics. */
+    readonly redis: MonitorRedis | undefined,
     readonly logLevels: LogLevel[],
     /** Names of the settings that were generated because the environment left them unset. */
     readonly generated: readonly ('CLIENT_TOKENS' | 'ADMIN_TOKEN')[],
@@ -95,7 +95,7 @@ export function loadMonitorConfig(env: NodeJS.ProcessEnv = process.env, dashboar
     tokens,
     adminToken,
     rate(env.ALERT_RATE),
-    env.REDIS_URL?.trim() || undefined,
+    monitorRedis(env),
     logLevels(env.LOG_LEVEL),
     generated,
     dashboardDir,
@@ -111,6 +111,42 @@ export function loadMonitorConfig(env: NodeJS.ProcessEnv = process.env, dashboar
     },
     (env.PUBLIC_TOPICS ?? '').split(',').map((topic) => topic.trim()).filter(Boolean),
   );
+}
+
+/** The Redis of Redis mode: a standalone server, or a primary watched by Sentinel (docs/scaling.md#three-ways-to-run-redis). */
+export type MonitorRedis =
+  | { readonly url: string }
+  | { readonly sentinel: { readonly nodes: readonly { host: string; port: number }[]; readonly name: string; readonly password?: string } };
+
+/**
+ * `REDIS_URL`, or `REDIS_SENTINELS` (comma-separated host:port) with `REDIS_SENTINEL_NAME` and, if
+ * the Redis servers need one, `REDIS_PASSWORD`; neither: memory mode.
+ */
+function monitorRedis(env: NodeJS.ProcessEnv): MonitorRedis | undefined {
+  const url = env.REDIS_URL?.trim();
+  const sentinels = env.REDIS_SENTINELS?.trim();
+  if (url && sentinels) {
+    throw new MonitorConfigError('REDIS_URL and REDIS_SENTINELS are both set: set REDIS_URL for a standalone Redis, or REDIS_SENTINELS and REDIS_SENTINEL_NAME for a primary watched by Sentinel.');
+  }
+  if (url) return { url };
+  if (!sentinels) return undefined;
+  const nodes = sentinels.split(',').map((entry) => entry.trim()).filter(Boolean).map((entry) => sentinelAddress(entry));
+  const name = env.REDIS_SENTINEL_NAME?.trim();
+  if (!name) {
+    throw new MonitorConfigError('REDIS_SENTINELS is set but REDIS_SENTINEL_NAME is not: set it to the name the sentinels watch the primary under (sentinel monitor <name> …).');
+  }
+  const password = env.REDIS_PASSWORD || undefined;
+  return { sentinel: { nodes, name, ...(password ? { password } : {}) } };
+}
+
+function sentinelAddress(entry: string): { host: string; port: number } {
+  const colon = entry.lastIndexOf(':');
+  const host = colon > 0 ? entry.slice(0, colon).replace(/^\[(.*)\]$/, '$1') : '';
+  const port = Number(entry.slice(colon + 1));
+  if (!host || !Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new MonitorConfigError(`REDIS_SENTINELS has the entry "${entry}": write each sentinel as host:port, such as 10.0.0.5:26379, separated by commas.`);
+  }
+  return { host, port };
 }
 
 /** What a user id of `CLIENT_TOKENS` may be made of: the characters of a topic name, since it names the user's topics. */

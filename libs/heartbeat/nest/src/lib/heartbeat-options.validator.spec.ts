@@ -250,7 +250,7 @@ describe('resolveHeartbeatOptions', () => {
   describe('redis', () => {
     it('takes a URL alone and fills in the Redis defaults, with a node id per process', () => {
       expect(resolveHeartbeatOptions({ redis: 'redis://cache:6380/2' }).redis).toEqual({
-        url: 'redis://cache:6380/2',
+        connection: { kind: 'url', url: 'redis://cache:6380/2' },
         keyPrefix: 'heartbeat:',
         nodeId: expect.stringMatching(new RegExp(`-${process.pid}-[0-9a-f]{6}$`)),
         statsInterval: 2_000,
@@ -262,11 +262,31 @@ describe('resolveHeartbeatOptions', () => {
     });
 
     it('derives staleAfter from statsInterval unless given', () => {
-      expect(resolveHeartbeatOptions({ redis: { statsInterval: 500 } }).redis).toMatchObject({ url: 'redis://127.0.0.1:6379', staleAfter: 1_500 });
+      expect(resolveHeartbeatOptions({ redis: { statsInterval: 500 } }).redis).toMatchObject({ connection: { kind: 'url', url: 'redis://127.0.0.1:6379' }, staleAfter: 1_500 });
       expect(resolveHeartbeatOptions({ redis: { statsInterval: 500, staleAfter: 700 } }).redis).toMatchObject({ staleAfter: 700 });
     });
 
+    it('takes a primary watched by Sentinel', () => {
+      const sentinel = { nodes: [{ host: '10.0.0.5', port: 26379 }], name: 'alerts', password: 's3cret' };
+      expect(resolveHeartbeatOptions({ redis: { sentinel } }).redis?.connection).toEqual({ kind: 'sentinel', sentinel });
+    });
+
+    it('takes an ioredis client to copy', () => {
+      const client = { duplicate: () => client };
+      expect(resolveHeartbeatOptions({ redis: { client } }).redis?.connection).toEqual({ kind: 'client', client });
+    });
+
+    it('refuses two ways of naming the Redis, saying to give one', () => {
+      const error = rejectionOf({ redis: { url: 'redis://cache:6379', sentinel: { nodes: [{ host: 'cache', port: 26379 }], name: 'alerts' } } });
+      expect(error.message).toContain('names its Redis in "url" and "sentinel": give one of');
+    });
+
     it.each([
+      ['redis.sentinel.nodes', { sentinel: { nodes: [], name: 'alerts' } }, 'a list of at least one { host, port }'],
+      ['redis.sentinel.nodes', { sentinel: { nodes: [{ host: 'cache', port: 0 }], name: 'alerts' } }, 'a list of at least one { host, port }'],
+      ['redis.sentinel.name', { sentinel: { nodes: [{ host: 'cache', port: 26379 }], name: ' ' } }, 'the name the sentinels watch the primary under'],
+      ['redis.sentinel.db', { sentinel: { nodes: [{ host: 'cache', port: 26379 }], name: 'alerts', db: -1 } }, 'a whole number from 0'],
+      ['redis.client', { client: {} }, 'an ioredis Redis client'],
       ['redis', 42, 'a redis:// URL or an object'],
       ['redis.url', { url: 'http://cache:6379' }, 'a redis:// or rediss:// URL'],
       ['redis.url', { url: 'not a url' }, 'a redis:// or rediss:// URL'],

@@ -10,7 +10,14 @@ import {
 } from '@heartbeat/protocol';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { HeartbeatModuleOptions, ResolvedHeartbeatOptions } from './core/heartbeat-options.interface.js';
+import type {
+  HeartbeatModuleOptions,
+  HeartbeatRedisOptions,
+  HeartbeatRedisSentinelOptions,
+  RedisAddress,
+  RedisConnection,
+  ResolvedHeartbeatOptions,
+} from './core/heartbeat-options.interface.js';
 import { HeartbeatMessages } from './core/heartbeat.messages.js';
 import { compileTopicRules } from './core/topic-access.js';
 import { TopicPattern } from './core/topic-pattern.js';
@@ -148,7 +155,7 @@ function redis(value: HeartbeatModuleOptions['redis']): ResolvedHeartbeatOptions
   const given = typeof value === 'string' ? { url: value } : section('redis', value, 'a redis:// URL or an object');
   const statsInterval = timerMs('redis.statsInterval', given.statsInterval, DEFAULT_REDIS.statsInterval);
   return {
-    url: redisUrl(given.url),
+    connection: redisConnection(given),
     keyPrefix: text('redis.keyPrefix', given.keyPrefix, DEFAULT_REDIS.keyPrefix),
     nodeId: text('redis.nodeId', given.nodeId, `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`),
     statsInterval,
@@ -157,6 +164,44 @@ function redis(value: HeartbeatModuleOptions['redis']): ResolvedHeartbeatOptions
     healthCheckInterval: timerMs('redis.healthCheckInterval', given.healthCheckInterval, DEFAULT_REDIS.healthCheckInterval),
     maxPendingPublishes: positiveInt('redis.maxPendingPublishes', given.maxPendingPublishes, DEFAULT_REDIS.maxPendingPublishes),
   };
+}
+
+/** The one Redis the options name: `url`, `sentinel` or `client`; none of them, the default URL. */
+function redisConnection(given: Partial<HeartbeatRedisOptions>): RedisConnection {
+  const named = (['url', 'sentinel', 'client'] as const).filter((key) => given[key] !== undefined);
+  if (named.length > 1) throw new HeartbeatOptionsError(HeartbeatMessages.redisNamedTwice(named));
+  if (given.sentinel !== undefined) return { kind: 'sentinel', sentinel: redisSentinel(given.sentinel) };
+  if (given.client !== undefined) {
+    if (typeof given.client !== 'object' || given.client === null || typeof given.client.duplicate !== 'function') {
+      throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption('redis.client', 'an ioredis Redis client (new Redis(…))', given.client));
+    }
+    return { kind: 'client', client: given.client };
+  }
+  return { kind: 'url', url: redisUrl(given.url) };
+}
+
+function redisSentinel(value: HeartbeatRedisSentinelOptions): Readonly<HeartbeatRedisSentinelOptions> {
+  const given = section('redis.sentinel', value);
+  const { nodes } = given;
+  if (!Array.isArray(nodes) || nodes.length === 0 || !nodes.every(isRedisAddress)) {
+    throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption('redis.sentinel.nodes', 'a list of at least one { host, port } such as [{ host: "10.0.0.5", port: 26379 }]', nodes));
+  }
+  if (typeof given.name !== 'string' || given.name.trim() === '') {
+    throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption('redis.sentinel.name', 'the name the sentinels watch the primary under, such as "mymaster"', given.name));
+  }
+  for (const key of ['username', 'password', 'sentinelPassword'] as const) {
+    if (given[key] !== undefined && typeof given[key] !== 'string') throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption(`redis.sentinel.${key}`, 'a string', given[key]));
+  }
+  if (given.db !== undefined && (!Number.isInteger(given.db) || given.db < 0)) {
+    throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption('redis.sentinel.db', 'a whole number from 0', given.db));
+  }
+  return Object.freeze({ ...given, nodes: nodes.map(({ host, port }) => ({ host, port })), name: given.name });
+}
+
+function isRedisAddress(value: unknown): value is RedisAddress {
+  if (typeof value !== 'object' || value === null) return false;
+  const { host, port } = value as Partial<RedisAddress>;
+  return typeof host === 'string' && host !== '' && Number.isInteger(port) && (port as number) > 0 && (port as number) < 65_536;
 }
 
 function redisUrl(value: unknown): string {

@@ -21,12 +21,17 @@ export class RedisNodes {
   }
 
   /** Starts a node and waits until it is connected to Redis. */
-  async node(options: HeartbeatModuleOptions = {}, redisUrl = TEST_REDIS_URL): Promise<TestApp> {
+  node(options: HeartbeatModuleOptions = {}, redisUrl = TEST_REDIS_URL): Promise<TestApp> {
+    return this.nodeOn({ url: redisUrl }, options);
+  }
+
+  /** Starts a node on the Redis `connection` names (a URL, a Sentinel setup or a client) and waits until it is connected. */
+  async nodeOn(connection: Pick<HeartbeatRedisOptions, 'url' | 'sentinel' | 'client'>, options: HeartbeatModuleOptions = {}): Promise<TestApp> {
     const app = await startTestApp({
       pingInterval: 5_000,
       heartbeatTimeout: 20_000,
       ...options,
-      redis: { healthCheckInterval: 200, statsInterval: 200, ...this.redis, ...(options.redis as HeartbeatRedisOptions), url: redisUrl, keyPrefix: this.prefix },
+      redis: { healthCheckInterval: 200, statsInterval: 200, ...this.redis, ...(options.redis as HeartbeatRedisOptions), ...connection, keyPrefix: this.prefix },
     });
     this.apps.push(app);
     await eventually(() => app.service.getClusterStatus().redis?.up === true, 'the node to connect to Redis');

@@ -77,13 +77,50 @@ export interface HeartbeatRateLimitOptions {
   burst?: number;
 }
 
+/** Where a Redis server or a Sentinel listens. */
+export interface RedisAddress {
+  host: string;
+  port: number;
+}
+
+/**
+ * Redis behind Sentinel (docs/scaling.md#sentinel): the node asks the sentinels for the primary they
+ * watch under `name`, and follows the replica they promote when it fails.
+ */
+export interface HeartbeatRedisSentinelOptions {
+  /** The sentinels (at least one; the node asks them in turn). */
+  nodes: readonly RedisAddress[];
+  /** The name the sentinels watch the primary under (`sentinel monitor <name> …`). */
+  name: string;
+  /** ACL user and password of the Redis servers, if they need them. */
+  username?: string;
+  password?: string;
+  /** Password of the sentinels, if they need one. */
+  sentinelPassword?: string;
+  /** Database number. Default 0. */
+  db?: number;
+}
+
+/**
+ * An ioredis `Redis` client of the application's, as `redis.client` takes it: the node makes its own
+ * two connections from it with `duplicate()` and leaves it as it is.
+ */
+export interface IoredisClient {
+  duplicate(override?: Record<string, unknown>): unknown;
+}
+
 /**
  * Redis mode: several server processes share topics (sequence numbers, replay buffers, live events),
- * cluster-wide stats and admin disconnects through one Redis server. Needs the `ioredis` package.
+ * cluster-wide stats and admin disconnects through Redis. Needs the `ioredis` package. The Redis is
+ * one of `url` (a standalone server), `sentinel` (a primary watched by Sentinel) or `client`.
  */
 export interface HeartbeatRedisOptions {
-  /** `redis://[user:password@]host:port[/db]` or `rediss://` for TLS. Default `redis://127.0.0.1:6379`. */
+  /** `redis://[user:password@]host:port[/db]` or `rediss://` for TLS. Default `redis://127.0.0.1:6379` when neither `sentinel` nor `client` is given. */
   url?: string;
+  /** A primary watched by Sentinel, followed through failovers. */
+  sentinel?: HeartbeatRedisSentinelOptions;
+  /** An ioredis `Redis` client to copy (`duplicate()`): for options Heartbeat does not list (TLS, a custom `sentinels` setup, …). */
+  client?: IoredisClient;
   /** Prefix of every key and channel, so that several services (or tests) share one Redis. Default `heartbeat:`. */
   keyPrefix?: string;
   /** This process's name in cluster stats. Default: host name, process id and a random suffix. */
@@ -205,7 +242,17 @@ export interface ResolvedHeartbeatOptions {
   verifyToken: VerifyToken | undefined;
   /** The rules compiled into a function; undefined: everything allowed. */
   authorize: AuthorizeTopic | undefined;
-  redis: Required<HeartbeatRedisOptions> | undefined;
+  redis: ResolvedRedisOptions | undefined;
   allowedOrigins: ((origin: string | undefined) => boolean) | undefined;
   presence: readonly TopicPattern[];
+}
+
+/** Which Redis a node uses: exactly one of the three ways of naming it. */
+export type RedisConnection =
+  | { readonly kind: 'url'; readonly url: string }
+  | { readonly kind: 'sentinel'; readonly sentinel: Readonly<HeartbeatRedisSentinelOptions> }
+  | { readonly kind: 'client'; readonly client: IoredisClient };
+
+export interface ResolvedRedisOptions extends Required<Omit<HeartbeatRedisOptions, 'url' | 'sentinel' | 'client'>> {
+  connection: RedisConnection;
 }

@@ -34,6 +34,8 @@ export const HeartbeatMessages = {
 
   ioredisMissing: () =>
     'HeartbeatModule option "redis" needs the ioredis package: run "npm install ioredis", or leave "redis" out to keep everything in memory.',
+  redisNamedTwice: (keys: readonly string[]) =>
+    `HeartbeatModule option "redis" names its Redis in ${keys.map((key) => `"${key}"`).join(' and ')}: give one of "url" (a standalone server), "sentinel" (a primary watched by Sentinel) or "client" (an ioredis client).`,
   redisNotStarted: () => 'The Redis link is not started yet: HeartbeatModule connects it when the application initializes.',
   redisSilent: (ms: number) => `Redis did not answer PING within ${ms} ms; reconnecting`,
   redisPublishBacklog: (limit: number) =>

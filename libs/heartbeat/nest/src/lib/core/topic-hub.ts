@@ -262,9 +262,11 @@ export class TopicHub {
     const position = topic.position;
     if (position === undefined) return this.accept(topic, event); // the first event this node sees
     if (event.epoch !== position.epoch) {
-      // The topic's state was lost in the backplane (Redis restarted empty, keys evicted): its seqs started over.
-      this.lost(topic, { epoch: event.epoch, seq: event.seq - 1 });
-      return this.accept(topic, event);
+      // The topic's state was lost in the backplane (Redis restarted empty or failed over, keys
+      // evicted): its seqs started over. The subscribers are told, and continue from the new epoch's
+      // start: what it had before this event is read, unless this event comes right after a read.
+      this.lost(topic, { epoch: event.epoch, seq: afterRead ? event.seq - 1 : 0 });
+      return afterRead ? this.accept(topic, event) : this.onLive(topic, event, false);
     }
     if (event.seq <= position.seq) return; // already delivered (read from the history first)
     if (event.seq === position.seq + 1) return this.accept(topic, event);
@@ -299,7 +301,7 @@ export class TopicHub {
     });
   }
 
-  private async readGap(topic: HubTopic): Promise<void> {
+  private async readGap(topic: HubTopic, epochChanged = false): Promise<void> {
     const from = topic.position as EventPosition;
     let missed: TopicHistory;
     try {
@@ -311,10 +313,12 @@ export class TopicHub {
     }
     const position = topic.position as EventPosition;
     if (missed.epoch !== position.epoch) {
-      this.lost(topic, { epoch: missed.epoch, seq: missed.seq });
+      // A new epoch: told, then read from its start (once; an epoch that changed again meanwhile is
+      // told at its head).
+      this.lost(topic, { epoch: missed.epoch, seq: epochChanged ? missed.seq : 0 });
       // Events held from before the read of an epoch that is gone must not switch the topic back to it.
       if (topic.held) topic.held = topic.held.filter((event) => event.epoch === missed.epoch);
-      return;
+      return epochChanged ? undefined : this.readGap(topic, true);
     }
     // Read while the link was down, the answer comes from what this node saw last: the rest may still
     // be in the backplane. The held events wait for the link (ready$) instead of being told lost.

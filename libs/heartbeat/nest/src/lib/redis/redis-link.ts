@@ -4,7 +4,7 @@ import type { Redis, RedisOptions } from 'ioredis';
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 import type { Clock } from '../clock.js';
 import { HeartbeatMessages } from '../core/heartbeat.messages.js';
-import type { ResolvedHeartbeatOptions } from '../core/heartbeat-options.interface.js';
+import type { RedisConnection, ResolvedRedisOptions } from '../core/heartbeat-options.interface.js';
 import { RedisKeys } from './redis-keys.js';
 import {
   APPEND_SCRIPT,
@@ -14,8 +14,6 @@ import {
   PRESENCE_SYNC_SCRIPT,
   READ_SCRIPT,
 } from './redis-scripts.js';
-
-export type ResolvedRedisOptions = NonNullable<ResolvedHeartbeatOptions['redis']>;
 
 /** Where the link to Redis stands; `/health` and `/metrics` report it. */
 export interface RedisLinkState {
@@ -41,9 +39,17 @@ interface HeartbeatScripts {
 
 export const REDIS_HEALTH_INTERVAL = 'heartbeat:redis-health';
 
-/** Reconnect delays: 100 ms doubling to 5 s, each with up to 50% jitter so that nodes do not retry in step. */
-export function redisRetryDelay(attempt: number, random: () => number = Math.random): number {
-  const base = Math.min(100 * 2 ** Math.max(attempt - 1, 0), 5_000);
+/**
+ * Reconnect delays: 100 ms doubling to `maxMs`, each with up to 50% jitter so that nodes do not
+ * retry in step. 5 s for one Redis server, which is back when it is back; 1 s behind Sentinel, whose
+ * sentinels name the promoted replica as soon as they chose it: with 5 s the nodes found it about 2 s
+ * after the promotion (sentinel-failover.redis.spec.ts).
+ */
+export const REDIS_RETRY_MAX_MS = 5_000;
+export const SENTINEL_RETRY_MAX_MS = 1_000;
+
+export function redisRetryDelay(attempt: number, random: () => number = Math.random, maxMs = REDIS_RETRY_MAX_MS): number {
+  const base = Math.min(100 * 2 ** Math.max(attempt - 1, 0), maxMs);
   return Math.round(base * (1 + random() / 2));
 }
 
@@ -99,20 +105,24 @@ export class RedisLink {
       lazyConnect: true,
       // Wait for Redis as long as it takes: the node's own pending-publish bound decides when to give up.
       maxRetriesPerRequest: null,
-      retryStrategy: (attempt) => (this.stopped ? null : redisRetryDelay(attempt)),
+      retryStrategy: (attempt) =>
+        this.stopped ? null : redisRetryDelay(attempt, Math.random, this.options.connection.kind === 'sentinel' ? SENTINEL_RETRY_MAX_MS : REDIS_RETRY_MAX_MS),
       keepAlive: 10_000,
       // A connect that hangs (Redis silent) must give up about as fast as a silent PING does.
       connectTimeout: Math.max(2 * this.options.healthCheckInterval, 1_000),
       connectionName: `heartbeat:${this.options.nodeId}`,
+      // A primary demoted by a failover answers writes with READONLY until the sentinels' news
+      // arrives: reconnect (to the new primary) and send the command again.
+      reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
     };
-    const commands = new Redis(this.options.url, options) as Redis & HeartbeatScripts;
+    const commands = createClient(Redis, this.options.connection, options) as Redis & HeartbeatScripts;
     commands.defineCommand('heartbeatAppend', { numberOfKeys: 3, lua: APPEND_SCRIPT });
     commands.defineCommand('heartbeatRead', { numberOfKeys: 2, lua: READ_SCRIPT });
     commands.defineCommand('heartbeatPresenceAdd', { numberOfKeys: 0, lua: PRESENCE_ADD_SCRIPT });
     commands.defineCommand('heartbeatPresenceRemove', { numberOfKeys: 0, lua: PRESENCE_REMOVE_SCRIPT });
     commands.defineCommand('heartbeatPresenceSync', { numberOfKeys: 0, lua: PRESENCE_SYNC_SCRIPT });
     commands.defineCommand('heartbeatPresenceRefresh', { numberOfKeys: 0, lua: PRESENCE_REFRESH_SCRIPT });
-    const subscriber = new Redis(this.options.url, options);
+    const subscriber = createClient(Redis, this.options.connection, options);
     this.commandClient = commands;
     this.subscriberClient = subscriber;
     for (const client of [commands, subscriber]) {
@@ -194,6 +204,23 @@ export class RedisLink {
     } finally {
       this.checking = false;
     }
+  }
+}
+
+/**
+ * A connection to the Redis the options name (docs/scaling.md#three-ways-to-run-redis): `options`
+ * (Heartbeat's reconnect and timeout settings) over the application's own for a `client`.
+ */
+function createClient(RedisClass: typeof import('ioredis').Redis, connection: RedisConnection, options: RedisOptions): Redis {
+  switch (connection.kind) {
+    case 'url':
+      return new RedisClass(connection.url, options);
+    case 'sentinel': {
+      const { nodes, name, username, password, sentinelPassword, db } = connection.sentinel;
+      return new RedisClass({ ...options, sentinels: nodes.map(({ host, port }) => ({ host, port })), name, username, password, sentinelPassword, db });
+    }
+    case 'client':
+      return connection.client.duplicate(options as Record<string, unknown>) as Redis;
   }
 }
 

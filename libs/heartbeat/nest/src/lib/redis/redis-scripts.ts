@@ -11,8 +11,19 @@
 const NOW_MS = `local now = redis.call('TIME')
 local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)`;
 
-/** A topic whose hash disappeared (expired, flushed) starts a new epoch; its old stream must go with it. */
-const ENSURE_EPOCH = `if redis.call('HSETNX', KEYS[1], 'epoch', ARGV[1]) == 1 then redis.call('DEL', KEYS[2]) end
+/**
+ * A topic whose hash disappeared (expired, flushed) starts a new epoch; its old stream must go with it.
+ * So does a topic last written by another Redis server process (the hash's `server`: the run id of
+ * the one that wrote it): after a failover the promoted replica may lack events its primary had
+ * acknowledged (replication is asynchronous), and after a restart the data may be older than what
+ * was published; their seqs would be given again to other events. What is lost cannot be known
+ * here, so any change of server is told as one (docs/scaling.md#failover).
+ */
+const ENSURE_EPOCH = `local server = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
+local written = redis.call('HGET', KEYS[1], 'server')
+if written and written ~= server then redis.call('DEL', KEYS[1]) end
+if redis.call('HSETNX', KEYS[1], 'epoch', ARGV[1]) == 1 then redis.call('DEL', KEYS[2]) end
+if written ~= server then redis.call('HSET', KEYS[1], 'server', server) end
 local epoch = redis.call('HGET', KEYS[1], 'epoch')`;
 
 /**
