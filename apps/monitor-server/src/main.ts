@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   logger.log(
     cluster.mode === 'redis'
       ? `Redis mode: node ${cluster.nodeId} shares topics, stats and disconnects through ${describeRedis(config.redis)}`
-      : 'Memory mode: topics and replay buffers live in this process (set REDIS_URL, or REDIS_SENTINELS, to run several nodes).',
+      : 'Memory mode: topics and replay buffers live in this process (set REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES to run several nodes).',
   );
   // Generated secrets go to stdout unconditionally: without them nobody can connect.
   if (config.generated.includes('CLIENT_TOKENS')) console.log(`Client token (CLIENT_TOKENS unset, generated): ${config.clientTokens[0].token}`);
@@ -35,8 +35,10 @@ async function main(): Promise<void> {
 /** Which Redis, for the log: a URL without its password, or the sentinels and the name they watch. */
 function describeRedis(redis: MonitorConfig['redis']): string {
   if (redis === undefined) return 'no Redis';
+  const list = (nodes: readonly { host: string; port: number }[]) => nodes.map(({ host, port }) => `${host}:${port}`).join(', ');
   if ('url' in redis) return redactedUrl(redis.url);
-  return `the primary "${redis.sentinel.name}" of the sentinels ${redis.sentinel.nodes.map(({ host, port }) => `${host}:${port}`).join(', ')}`;
+  if ('cluster' in redis) return `the Redis Cluster of ${list(redis.cluster.nodes)}`;
+  return `the primary "${redis.sentinel.name}" of the sentinels ${list(redis.sentinel.nodes)}`;
 }
 
 /** The URL without its password, for logs. */

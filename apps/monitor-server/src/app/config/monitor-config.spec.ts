@@ -96,10 +96,23 @@ describe('loadMonitorConfig', () => {
       });
     });
 
+    it('reads a Redis Cluster from REDIS_CLUSTER_NODES', () => {
+      expect(loadMonitorConfig({ REDIS_CLUSTER_NODES: 'shard-1:6379,shard-2:6380' }).redis).toEqual({
+        cluster: {
+          nodes: [
+            { host: 'shard-1', port: 6379 },
+            { host: 'shard-2', port: 6380 },
+          ],
+        },
+      });
+    });
+
     it.each([
-      [{ REDIS_URL: 'redis://cache:6379', REDIS_SENTINELS: 'cache:26379', REDIS_SENTINEL_NAME: 'alerts' }, 'REDIS_URL and REDIS_SENTINELS are both set'],
+      [{ REDIS_URL: 'redis://cache:6379', REDIS_SENTINELS: 'cache:26379', REDIS_SENTINEL_NAME: 'alerts' }, 'REDIS_URL and REDIS_SENTINELS are all set: set one of'],
+      [{ REDIS_SENTINELS: 'cache:26379', REDIS_CLUSTER_NODES: 'cache:6379' }, 'REDIS_SENTINELS and REDIS_CLUSTER_NODES are all set'],
+      [{ REDIS_CLUSTER_NODES: 'cache:6379,shard' }, 'REDIS_CLUSTER_NODES has the entry "shard": write each server as host:port'],
       [{ REDIS_SENTINELS: 'cache:26379' }, 'REDIS_SENTINEL_NAME is not'],
-      [{ REDIS_SENTINELS: 'cache', REDIS_SENTINEL_NAME: 'alerts' }, 'has the entry "cache": write each sentinel as host:port'],
+      [{ REDIS_SENTINELS: 'cache', REDIS_SENTINEL_NAME: 'alerts' }, 'REDIS_SENTINELS has the entry "cache": write each sentinel as host:port'],
       [{ REDIS_SENTINELS: 'cache:0', REDIS_SENTINEL_NAME: 'alerts' }, 'has the entry "cache:0"'],
     ])('refuses %j, saying what to set', (env, sentence) => {
       expect(() => loadMonitorConfig(env)).toThrow(MonitorConfigError);

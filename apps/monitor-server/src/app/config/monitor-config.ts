@@ -28,7 +28,7 @@ export class MonitorConfig {
     readonly adminToken: string,
     /** Simulated moderation alerts per second on topic `alerts`; 0 turns the simulator off. */
     readonly alertRate: number,
-    /** Redis mode when set (`REDIS_URL`, or `REDIS_SENTINELS` and `REDIS_SENTINEL_NAME`): every monitor server on that Redis serves the same topics. */
+    /** Redis mode when set (`REDIS_URL`, `REDIS_SENTINELS` and `REDIS_SENTINEL_NAME`, or `REDIS_CLUSTER_NODES`): every monitor server on that Redis serves the same topics. */
     readonly redis: MonitorRedis | undefined,
     readonly logLevels: LogLevel[],
     /** Names of the settings that were generated because the environment left them unset. */
@@ -113,40 +113,60 @@ export function loadMonitorConfig(env: NodeJS.ProcessEnv = process.env, dashboar
   );
 }
 
-/** The Redis of Redis mode: a standalone server, or a primary watched by Sentinel (docs/scaling.md#three-ways-to-run-redis). */
+type RedisAddresses = readonly { host: string; port: number }[];
+
+/** The Redis of Redis mode: a standalone server, a primary watched by Sentinel, or a Redis Cluster (docs/scaling.md#turning-it-on). */
 export type MonitorRedis =
   | { readonly url: string }
-  | { readonly sentinel: { readonly nodes: readonly { host: string; port: number }[]; readonly name: string; readonly password?: string } };
+  | { readonly sentinel: { readonly nodes: RedisAddresses; readonly name: string; readonly password?: string } }
+  | { readonly cluster: { readonly nodes: RedisAddresses; readonly password?: string } };
 
 /**
- * `REDIS_URL`, or `REDIS_SENTINELS` (comma-separated host:port) with `REDIS_SENTINEL_NAME` and, if
- * the Redis servers need one, `REDIS_PASSWORD`; neither: memory mode.
+ * `REDIS_URL`; or `REDIS_SENTINELS` (comma-separated host:port) with `REDIS_SENTINEL_NAME`; or
+ * `REDIS_CLUSTER_NODES` (comma-separated host:port); with either of the last two, `REDIS_PASSWORD`
+ * if the Redis servers need one. None: memory mode.
  */
 function monitorRedis(env: NodeJS.ProcessEnv): MonitorRedis | undefined {
-  const url = env.REDIS_URL?.trim();
-  const sentinels = env.REDIS_SENTINELS?.trim();
-  if (url && sentinels) {
-    throw new MonitorConfigError('REDIS_URL and REDIS_SENTINELS are both set: set REDIS_URL for a standalone Redis, or REDIS_SENTINELS and REDIS_SENTINEL_NAME for a primary watched by Sentinel.');
-  }
-  if (url) return { url };
-  if (!sentinels) return undefined;
-  const nodes = sentinels.split(',').map((entry) => entry.trim()).filter(Boolean).map((entry) => sentinelAddress(entry));
-  const name = env.REDIS_SENTINEL_NAME?.trim();
-  if (!name) {
-    throw new MonitorConfigError('REDIS_SENTINELS is set but REDIS_SENTINEL_NAME is not: set it to the name the sentinels watch the primary under (sentinel monitor <name> …).');
+  const given = (['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'] as const).filter((name) => env[name]?.trim());
+  if (given.length > 1) {
+    throw new MonitorConfigError(
+      `${given.join(' and ')} are all set: set one of REDIS_URL (a standalone Redis), REDIS_SENTINELS with REDIS_SENTINEL_NAME (a primary watched by Sentinel) or REDIS_CLUSTER_NODES (a Redis Cluster).`,
+    );
   }
   const password = env.REDIS_PASSWORD || undefined;
-  return { sentinel: { nodes, name, ...(password ? { password } : {}) } };
+  const auth = password ? { password } : {};
+  switch (given[0]) {
+    case undefined:
+      return undefined;
+    case 'REDIS_URL':
+      return { url: (env.REDIS_URL as string).trim() };
+    case 'REDIS_CLUSTER_NODES':
+      return { cluster: { nodes: redisAddresses(env, 'REDIS_CLUSTER_NODES', 'server', '10.0.0.5:6379'), ...auth } };
+    case 'REDIS_SENTINELS': {
+      const name = env.REDIS_SENTINEL_NAME?.trim();
+      if (!name) {
+        throw new MonitorConfigError('REDIS_SENTINELS is set but REDIS_SENTINEL_NAME is not: set it to the name the sentinels watch the primary under (sentinel monitor <name> …).');
+      }
+      return { sentinel: { nodes: redisAddresses(env, 'REDIS_SENTINELS', 'sentinel', '10.0.0.5:26379'), name, ...auth } };
+    }
+  }
 }
 
-function sentinelAddress(entry: string): { host: string; port: number } {
-  const colon = entry.lastIndexOf(':');
-  const host = colon > 0 ? entry.slice(0, colon).replace(/^\[(.*)\]$/, '$1') : '';
-  const port = Number(entry.slice(colon + 1));
-  if (!host || !Number.isInteger(port) || port < 1 || port > 65_535) {
-    throw new MonitorConfigError(`REDIS_SENTINELS has the entry "${entry}": write each sentinel as host:port, such as 10.0.0.5:26379, separated by commas.`);
-  }
-  return { host, port };
+/** Comma-separated host:port entries (an IPv6 host in brackets). */
+function redisAddresses(env: NodeJS.ProcessEnv, name: string, what: string, example: string): RedisAddresses {
+  return (env[name] ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const colon = entry.lastIndexOf(':');
+      const host = colon > 0 ? entry.slice(0, colon).replace(/^\[(.*)\]$/, '$1') : '';
+      const port = Number(entry.slice(colon + 1));
+      if (!host || !Number.isInteger(port) || port < 1 || port > 65_535) {
+        throw new MonitorConfigError(`${name} has the entry "${entry}": write each ${what} as host:port, such as ${example}, separated by commas.`);
+      }
+      return { host, port };
+    });
 }
 
 /** What a user id of `CLIENT_TOKENS` may be made of: the characters of a topic name, since it names the user's topics. */

@@ -271,9 +271,19 @@ describe('resolveHeartbeatOptions', () => {
       expect(resolveHeartbeatOptions({ redis: { sentinel } }).redis?.connection).toEqual({ kind: 'sentinel', sentinel });
     });
 
+    it('takes a Redis Cluster', () => {
+      const cluster = { nodes: [{ host: 'shard-1', port: 6379 }, { host: 'shard-2', port: 6379 }], password: 's3cret' };
+      expect(resolveHeartbeatOptions({ redis: { cluster } }).redis?.connection).toEqual({ kind: 'cluster', cluster });
+    });
+
     it('takes an ioredis client to copy', () => {
       const client = { duplicate: () => client };
       expect(resolveHeartbeatOptions({ redis: { client } }).redis?.connection).toEqual({ kind: 'client', client });
+    });
+
+    it('refuses an ioredis Cluster client, saying to name the cluster instead', () => {
+      const client = { isCluster: true, duplicate: () => client };
+      expect(rejectionOf({ redis: { client } }).message).toContain('is an ioredis Cluster client: name a Redis Cluster with "redis.cluster"');
     });
 
     it('refuses two ways of naming the Redis, saying to give one', () => {
@@ -287,10 +297,13 @@ describe('resolveHeartbeatOptions', () => {
       ['redis.sentinel.name', { sentinel: { nodes: [{ host: 'cache', port: 26379 }], name: ' ' } }, 'the name the sentinels watch the primary under'],
       ['redis.sentinel.db', { sentinel: { nodes: [{ host: 'cache', port: 26379 }], name: 'alerts', db: -1 } }, 'a whole number from 0'],
       ['redis.client', { client: {} }, 'an ioredis Redis client'],
+      ['redis.cluster.nodes', { cluster: { nodes: [] } }, 'a list of at least one { host, port }'],
+      ['redis.cluster.password', { cluster: { nodes: [{ host: 'shard-1', port: 6379 }], password: 42 } }, 'a string'],
       ['redis', 42, 'a redis:// URL or an object'],
       ['redis.url', { url: 'http://cache:6379' }, 'a redis:// or rediss:// URL'],
       ['redis.url', { url: 'not a url' }, 'a redis:// or rediss:// URL'],
       ['redis.keyPrefix', { keyPrefix: 'has space' }, 'printable ASCII characters without spaces'],
+      ['redis.keyPrefix', { keyPrefix: 'app{1}:' }, 'without spaces or braces'],
       ['redis.nodeId', { nodeId: '' }, 'printable ASCII characters without spaces'],
       ['redis.statsInterval', { statsInterval: 0 }, 'a whole number of milliseconds'],
       ['redis.maxPendingPublishes', { maxPendingPublishes: -1 }, 'a whole number above 0'],

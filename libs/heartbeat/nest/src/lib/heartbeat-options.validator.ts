@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type {
   HeartbeatModuleOptions,
+  HeartbeatRedisClusterOptions,
   HeartbeatRedisOptions,
   HeartbeatRedisSentinelOptions,
   RedisAddress,
@@ -156,7 +157,7 @@ function redis(value: HeartbeatModuleOptions['redis']): ResolvedHeartbeatOptions
   const statsInterval = timerMs('redis.statsInterval', given.statsInterval, DEFAULT_REDIS.statsInterval);
   return {
     connection: redisConnection(given),
-    keyPrefix: text('redis.keyPrefix', given.keyPrefix, DEFAULT_REDIS.keyPrefix),
+    keyPrefix: keyPrefix(given.keyPrefix),
     nodeId: text('redis.nodeId', given.nodeId, `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`),
     statsInterval,
     staleAfter: timerMs('redis.staleAfter', given.staleAfter, 3 * statsInterval),
@@ -166,15 +167,18 @@ function redis(value: HeartbeatModuleOptions['redis']): ResolvedHeartbeatOptions
   };
 }
 
-/** The one Redis the options name: `url`, `sentinel` or `client`; none of them, the default URL. */
+/** The one Redis the options name: `url`, `sentinel`, `cluster` or `client`; none of them, the default URL. */
 function redisConnection(given: Partial<HeartbeatRedisOptions>): RedisConnection {
-  const named = (['url', 'sentinel', 'client'] as const).filter((key) => given[key] !== undefined);
+  const named = (['url', 'sentinel', 'cluster', 'client'] as const).filter((key) => given[key] !== undefined);
   if (named.length > 1) throw new HeartbeatOptionsError(HeartbeatMessages.redisNamedTwice(named));
   if (given.sentinel !== undefined) return { kind: 'sentinel', sentinel: redisSentinel(given.sentinel) };
+  if (given.cluster !== undefined) return { kind: 'cluster', cluster: redisCluster(given.cluster) };
   if (given.client !== undefined) {
     if (typeof given.client !== 'object' || given.client === null || typeof given.client.duplicate !== 'function') {
       throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption('redis.client', 'an ioredis Redis client (new Redis(…))', given.client));
     }
+    // ioredis marks its Cluster clients: a cluster is named with `cluster`, whose connections Heartbeat sets up itself.
+    if ((given.client as { isCluster?: unknown }).isCluster === true) throw new HeartbeatOptionsError(HeartbeatMessages.redisClusterClient());
     return { kind: 'client', client: given.client };
   }
   return { kind: 'url', url: redisUrl(given.url) };
@@ -182,20 +186,36 @@ function redisConnection(given: Partial<HeartbeatRedisOptions>): RedisConnection
 
 function redisSentinel(value: HeartbeatRedisSentinelOptions): Readonly<HeartbeatRedisSentinelOptions> {
   const given = section('redis.sentinel', value);
-  const { nodes } = given;
-  if (!Array.isArray(nodes) || nodes.length === 0 || !nodes.every(isRedisAddress)) {
-    throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption('redis.sentinel.nodes', 'a list of at least one { host, port } such as [{ host: "10.0.0.5", port: 26379 }]', nodes));
-  }
+  const nodes = redisAddresses('redis.sentinel.nodes', given.nodes, 26379);
   if (typeof given.name !== 'string' || given.name.trim() === '') {
     throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption('redis.sentinel.name', 'the name the sentinels watch the primary under, such as "mymaster"', given.name));
   }
-  for (const key of ['username', 'password', 'sentinelPassword'] as const) {
-    if (given[key] !== undefined && typeof given[key] !== 'string') throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption(`redis.sentinel.${key}`, 'a string', given[key]));
-  }
+  credentials('redis.sentinel', given);
   if (given.db !== undefined && (!Number.isInteger(given.db) || given.db < 0)) {
     throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption('redis.sentinel.db', 'a whole number from 0', given.db));
   }
-  return Object.freeze({ ...given, nodes: nodes.map(({ host, port }) => ({ host, port })), name: given.name });
+  return Object.freeze({ ...given, nodes, name: given.name });
+}
+
+function redisCluster(value: HeartbeatRedisClusterOptions): Readonly<HeartbeatRedisClusterOptions> {
+  const given = section('redis.cluster', value);
+  const nodes = redisAddresses('redis.cluster.nodes', given.nodes, 6379);
+  credentials('redis.cluster', given);
+  return Object.freeze({ ...given, nodes });
+}
+
+/** At least one `{ host, port }`, copied. */
+function redisAddresses(name: string, value: unknown, examplePort: number): RedisAddress[] {
+  if (!Array.isArray(value) || value.length === 0 || !value.every(isRedisAddress)) {
+    throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption(name, `a list of at least one { host, port } such as [{ host: "10.0.0.5", port: ${examplePort} }]`, value));
+  }
+  return value.map(({ host, port }) => ({ host, port }));
+}
+
+function credentials(section: string, given: { username?: unknown; password?: unknown; sentinelPassword?: unknown }): void {
+  for (const key of ['username', 'password', 'sentinelPassword'] as const) {
+    if (given[key] !== undefined && typeof given[key] !== 'string') throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption(`${section}.${key}`, 'a string', given[key]));
+  }
 }
 
 function isRedisAddress(value: unknown): value is RedisAddress {
@@ -211,6 +231,13 @@ function redisUrl(value: unknown): string {
     throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption('redis.url', expected, value));
   }
   return value;
+}
+
+/** Printable, no spaces, and no braces: the keys' hash tags (redis-keys.ts) must be the first braces in them. */
+function keyPrefix(value: unknown): string {
+  const prefix = text('redis.keyPrefix', value, DEFAULT_REDIS.keyPrefix);
+  if (/[{}]/.test(prefix)) throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption('redis.keyPrefix', '1 to 100 printable ASCII characters without spaces or braces', value));
+  return prefix;
 }
 
 /** A name that ends up in Redis keys: printable, no spaces. */

@@ -26,7 +26,7 @@ export class RedisNodes {
   }
 
   /** Starts a node on the Redis `connection` names (a URL, a Sentinel setup or a client) and waits until it is connected. */
-  async nodeOn(connection: Pick<HeartbeatRedisOptions, 'url' | 'sentinel' | 'client'>, options: HeartbeatModuleOptions = {}): Promise<TestApp> {
+  async nodeOn(connection: Pick<HeartbeatRedisOptions, 'url' | 'sentinel' | 'cluster' | 'client'>, options: HeartbeatModuleOptions = {}): Promise<TestApp> {
     const app = await startTestApp({
       pingInterval: 5_000,
       heartbeatTimeout: 20_000,

@@ -1,18 +1,38 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { freePort } from './monitor-server-process.js';
 import { eventually } from './spec-timing.js';
 
 /** Debian's redis-server (on PATH; `.ci/run` installs it), or REDIS_SERVER. Sentinels are the same binary with `--sentinel`. */
 export const REDIS_SERVER = process.env['REDIS_SERVER'] ?? 'redis-server';
+/** Debian's redis-cli (redis-tools), which creates a cluster from its servers. */
+export const REDIS_CLI = process.env['REDIS_CLI'] ?? 'redis-cli';
 
 /** Where a server of a topology listens. */
 export interface TopologyAddress {
   host: string;
   port: number;
+}
+
+/**
+ * Runs `ask` on a short-lived connection to the server on `port` (no retries: a server that does not
+ * answer is an answer); `otherwise` when it cannot connect or `ask` fails.
+ */
+async function askServer<T>(port: number, ask: (client: Redis) => Promise<T>, otherwise: T): Promise<T> {
+  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return await ask(client);
+  } catch {
+    return otherwise;
+  } finally {
+    client.disconnect();
+  }
 }
 
 /** One redis-server process of a topology: started, watched, and killed or stopped by it. */
@@ -70,16 +90,7 @@ class RedisProcess {
 
   private async answers(): Promise<boolean> {
     if (this.exited) throw new Error(`it exited\n${this.output}`);
-    const client = new Redis({ host: '127.0.0.1', port: this.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      return (await client.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      client.disconnect();
-    }
+    return askServer(this.port, async (client) => (await client.ping()) === 'PONG', false);
   }
 }
 
@@ -154,17 +165,15 @@ export class RedisSentinelTopology {
   /** The primary according to the first sentinel that answers. */
   async primary(): Promise<TopologyAddress> {
     for (const sentinel of this.sentinelProcesses.filter((process) => process.running)) {
-      const client = new Redis({ host: '127.0.0.1', port: sentinel.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      client.on('error', () => undefined);
-      try {
-        await client.connect();
-        const [host, port] = (await client.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', RedisSentinelTopology.NAME)) as [string, string];
-        return { host, port: Number(port) };
-      } catch {
-        // The next sentinel.
-      } finally {
-        client.disconnect();
-      }
+      const primary = await askServer(
+        sentinel.port,
+        async (client) => {
+          const [host, port] = (await client.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', RedisSentinelTopology.NAME)) as [string, string];
+          return { host, port: Number(port) };
+        },
+        undefined,
+      );
+      if (primary) return primary;
     }
     throw new Error('No sentinel answered.');
   }
@@ -196,32 +205,69 @@ export class RedisSentinelTopology {
     rmSync(this.directory, { recursive: true, force: true });
   }
 
-  private async replicasKnown(): Promise<boolean> {
-    const client = new Redis({ host: '127.0.0.1', port: this.sentinelProcesses[0].port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    client.on('error', () => undefined);
+  private replicasKnown(): Promise<boolean> {
+    return askServer(
+      this.sentinelProcesses[0].port,
+      async (client) => {
+        const replicas = (await client.call('SENTINEL', 'REPLICAS', RedisSentinelTopology.NAME)) as unknown[];
+        const sentinels = (await client.call('SENTINEL', 'SENTINELS', RedisSentinelTopology.NAME)) as unknown[];
+        return replicas.length === 1 && sentinels.length === 2;
+      },
+      false,
+    );
+  }
+
+  private isWritablePrimary(address: TopologyAddress): Promise<boolean> {
+    return askServer(address.port, async (client) => ((await client.call('ROLE')) as [string])[0] === 'master', false);
+  }
+}
+
+/**
+ * A Redis Cluster of `shards` primaries (no replicas), each a redis-server process on a free
+ * loopback port with a configuration of its own, joined by `redis-cli --cluster create` and ready
+ * once every server reports `cluster_state:ok` (docs/scaling.md#tests).
+ */
+export class RedisClusterTopology {
+  private constructor(
+    private readonly directory: string,
+    private readonly servers: RedisProcess[],
+  ) {}
+
+  static async start(shards = 3): Promise<RedisClusterTopology> {
+    const directory = mkdtempSync(join(tmpdir(), 'hb-cluster-'));
+    const servers: RedisProcess[] = [];
+    const topology = new RedisClusterTopology(directory, servers);
     try {
-      await client.connect();
-      const replicas = (await client.call('SENTINEL', 'REPLICAS', RedisSentinelTopology.NAME)) as unknown[];
-      const sentinels = (await client.call('SENTINEL', 'SENTINELS', RedisSentinelTopology.NAME)) as unknown[];
-      return replicas.length === 1 && sentinels.length === 2;
-    } catch {
-      return false;
-    } finally {
-      client.disconnect();
+      for (let i = 0; i < shards; i++) {
+        const port = await freePort();
+        const args = dataServerArgs(port, ['--cluster-enabled', 'yes', '--cluster-config-file', join(directory, `nodes-${port}.conf`), '--cluster-node-timeout', '2000', '--dir', directory]);
+        servers.push(await RedisProcess.start(`cluster shard ${i + 1}`, args, port));
+      }
+      const addresses = servers.map((server) => `127.0.0.1:${server.port}`);
+      await promisify(execFile)(REDIS_CLI, ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 }).catch((error: Error) => {
+        throw new Error(`redis-cli --cluster create ${addresses.join(' ')} failed (${error.message}): install redis-tools, or set REDIS_CLI.`);
+      });
+      await eventually(async () => (await Promise.all(servers.map((server) => topology.clusterOk(server.port)))).every(Boolean), 'the cluster to be ok on every shard', 20_000);
+      return topology;
+    } catch (error) {
+      await topology.stop();
+      throw error;
     }
   }
 
-  private async isWritablePrimary(address: TopologyAddress): Promise<boolean> {
-    const client = new Redis({ ...address, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      const [role] = (await client.call('ROLE')) as [string];
-      return role === 'master';
-    } catch {
-      return false;
-    } finally {
-      client.disconnect();
-    }
+  /** The servers' addresses, as `redis.cluster.nodes` takes them. */
+  get nodes(): TopologyAddress[] {
+    return this.servers.map((server) => ({ host: '127.0.0.1', port: server.port }));
+  }
+
+  /** Kills every server and removes their files. Safe twice. */
+  async stop(): Promise<void> {
+    for (const server of this.servers) server.kill();
+    await Promise.all(this.servers.map((server) => server.stopped()));
+    rmSync(this.directory, { recursive: true, force: true });
+  }
+
+  private clusterOk(port: number): Promise<boolean> {
+    return askServer(port, async (client) => String(await client.call('CLUSTER', 'INFO')).includes('cluster_state:ok'), false);
   }
 }

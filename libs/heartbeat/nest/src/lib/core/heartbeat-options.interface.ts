@@ -102,6 +102,19 @@ export interface HeartbeatRedisSentinelOptions {
 }
 
 /**
+ * A Redis Cluster (docs/scaling.md#redis-cluster): the node learns the shards from any of `nodes`
+ * and follows the cluster as it changes. Each topic lives on one shard, its live events go over
+ * sharded Pub/Sub (Redis 7).
+ */
+export interface HeartbeatRedisClusterOptions {
+  /** Some of the cluster's servers (at least one; the rest are found from them). */
+  nodes: readonly RedisAddress[];
+  /** ACL user and password of the servers, if they need them. */
+  username?: string;
+  password?: string;
+}
+
+/**
  * An ioredis `Redis` client of the application's, as `redis.client` takes it: the node makes its own
  * two connections from it with `duplicate()` and leaves it as it is.
  */
@@ -112,13 +125,16 @@ export interface IoredisClient {
 /**
  * Redis mode: several server processes share topics (sequence numbers, replay buffers, live events),
  * cluster-wide stats and admin disconnects through Redis. Needs the `ioredis` package. The Redis is
- * one of `url` (a standalone server), `sentinel` (a primary watched by Sentinel) or `client`.
+ * one of `url` (a standalone server), `sentinel` (a primary watched by Sentinel), `cluster` (a Redis
+ * Cluster) or `client`.
  */
 export interface HeartbeatRedisOptions {
-  /** `redis://[user:password@]host:port[/db]` or `rediss://` for TLS. Default `redis://127.0.0.1:6379` when neither `sentinel` nor `client` is given. */
+  /** `redis://[user:password@]host:port[/db]` or `rediss://` for TLS. Default `redis://127.0.0.1:6379` when no other way is given. */
   url?: string;
   /** A primary watched by Sentinel, followed through failovers. */
   sentinel?: HeartbeatRedisSentinelOptions;
+  /** A Redis Cluster: topics spread over its shards. */
+  cluster?: HeartbeatRedisClusterOptions;
   /** An ioredis `Redis` client to copy (`duplicate()`): for options Heartbeat does not list (TLS, a custom `sentinels` setup, …). */
   client?: IoredisClient;
   /** Prefix of every key and channel, so that several services (or tests) share one Redis. Default `heartbeat:`. */
@@ -251,8 +267,9 @@ export interface ResolvedHeartbeatOptions {
 export type RedisConnection =
   | { readonly kind: 'url'; readonly url: string }
   | { readonly kind: 'sentinel'; readonly sentinel: Readonly<HeartbeatRedisSentinelOptions> }
+  | { readonly kind: 'cluster'; readonly cluster: Readonly<HeartbeatRedisClusterOptions> }
   | { readonly kind: 'client'; readonly client: IoredisClient };
 
-export interface ResolvedRedisOptions extends Required<Omit<HeartbeatRedisOptions, 'url' | 'sentinel' | 'client'>> {
+export interface ResolvedRedisOptions extends Required<Omit<HeartbeatRedisOptions, 'url' | 'sentinel' | 'cluster' | 'client'>> {
   connection: RedisConnection;
 }

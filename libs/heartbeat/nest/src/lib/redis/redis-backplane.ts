@@ -48,7 +48,7 @@ export class RedisBackplane extends Backplane {
   readonly events$: Observable<BackplaneEvent>;
   private readonly logger = new Logger('HeartbeatRedis');
   /** Publishes are numbered per process, so that Redis can recognize one resent after a lost reply. */
-  private readonly publisherKey: string;
+  private readonly publisherId: string;
   private publishCounter = 0;
   private pending = 0;
   private readonly recent = new Map<string, RecentTopic>();
@@ -63,7 +63,7 @@ export class RedisBackplane extends Backplane {
     private readonly clock: Clock,
   ) {
     super();
-    this.publisherKey = link.keys.publisher(`${link.options.nodeId}:${randomBytes(4).toString('hex')}`);
+    this.publisherId = `${link.options.nodeId}:${randomBytes(4).toString('hex')}`;
     this.events$ = link.messages$.pipe(
       map(({ channel, message }) => {
         const topic = link.keys.topicOfEvents(channel);
@@ -124,7 +124,7 @@ export class RedisBackplane extends Backplane {
 
   /** Channel subscriptions are kept for the node's lifetime: topics are few, re-subscribing costs a round trip. */
   watch(topic: string): Promise<void> {
-    return this.link.listen(this.link.keys.events(topic));
+    return this.link.listenToTopic(this.link.keys.events(topic));
   }
 
   async append(topic: string, data: unknown): Promise<EventPosition> {
@@ -138,7 +138,7 @@ export class RedisBackplane extends Backplane {
       const [seq, epoch] = await this.link.commands.heartbeatAppend(
         keys.topic(topic),
         keys.stream(topic),
-        this.publisherKey,
+        keys.publisher(this.publisherId, topic),
         newEpoch(),
         ++this.publishCounter,
         this.options.replay.maxEvents,
@@ -148,6 +148,7 @@ export class RedisBackplane extends Backplane {
         parts.after,
         keys.events(topic),
         PUBLISHER_TTL_MS,
+        this.link.sharded ? 'SPUBLISH' : 'PUBLISH',
       );
       return { seq: Number(seq), epoch };
     } finally {

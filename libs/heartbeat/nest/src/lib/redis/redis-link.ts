@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { SchedulerRegistry } from '@nestjs/schedule';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 import type { Clock } from '../clock.js';
 import { HeartbeatMessages } from '../core/heartbeat.messages.js';
@@ -26,6 +26,9 @@ export interface RedisLinkState {
   /** Why it last went down, for logs and health checks. */
   lastError: string | undefined;
 }
+
+/** A connection to Redis: one server (standalone, behind Sentinel) or a Redis Cluster; both take the same commands. */
+type RedisClient = Redis | Cluster;
 
 /** The scripts of redis-scripts.ts, as ioredis defines them on a client. */
 interface HeartbeatScripts {
@@ -65,8 +68,8 @@ export class RedisLink {
   private readonly stateSubject: BehaviorSubject<RedisLinkState>;
   private readonly messages = new Subject<{ channel: string; message: string }>();
   private readonly ready = new Subject<void>();
-  private commandClient: (Redis & HeartbeatScripts) | undefined;
-  private subscriberClient: Redis | undefined;
+  private commandClient: (RedisClient & HeartbeatScripts) | undefined;
+  private subscriberClient: RedisClient | undefined;
   private stopped = false;
   private checking = false;
 
@@ -93,14 +96,14 @@ export class RedisLink {
     return this.ready.asObservable();
   }
 
-  get commands(): Redis & HeartbeatScripts {
+  get commands(): RedisClient & HeartbeatScripts {
     if (!this.commandClient) throw new Error(HeartbeatMessages.redisNotStarted());
     return this.commandClient;
   }
 
   /** Creates both connections. Resolves at once: a node starts serving even while Redis is away. */
   async start(): Promise<void> {
-    const { Redis } = await loadIoredis();
+    const ioredis = await loadIoredis();
     const options: RedisOptions = {
       lazyConnect: true,
       // Wait for Redis as long as it takes: the node's own pending-publish bound decides when to give up.
@@ -115,14 +118,14 @@ export class RedisLink {
       // arrives: reconnect (to the new primary) and send the command again.
       reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
     };
-    const commands = createClient(Redis, this.options.connection, options) as Redis & HeartbeatScripts;
+    const commands = createClient(ioredis, this.options.connection, options) as RedisClient & HeartbeatScripts;
     commands.defineCommand('heartbeatAppend', { numberOfKeys: 3, lua: APPEND_SCRIPT });
     commands.defineCommand('heartbeatRead', { numberOfKeys: 2, lua: READ_SCRIPT });
-    commands.defineCommand('heartbeatPresenceAdd', { numberOfKeys: 0, lua: PRESENCE_ADD_SCRIPT });
-    commands.defineCommand('heartbeatPresenceRemove', { numberOfKeys: 0, lua: PRESENCE_REMOVE_SCRIPT });
-    commands.defineCommand('heartbeatPresenceSync', { numberOfKeys: 0, lua: PRESENCE_SYNC_SCRIPT });
-    commands.defineCommand('heartbeatPresenceRefresh', { numberOfKeys: 0, lua: PRESENCE_REFRESH_SCRIPT });
-    const subscriber = createClient(Redis, this.options.connection, options);
+    commands.defineCommand('heartbeatPresenceAdd', { numberOfKeys: 1, lua: PRESENCE_ADD_SCRIPT });
+    commands.defineCommand('heartbeatPresenceRemove', { numberOfKeys: 1, lua: PRESENCE_REMOVE_SCRIPT });
+    commands.defineCommand('heartbeatPresenceSync', { numberOfKeys: 1, lua: PRESENCE_SYNC_SCRIPT });
+    commands.defineCommand('heartbeatPresenceRefresh', { numberOfKeys: 1, lua: PRESENCE_REFRESH_SCRIPT });
+    const subscriber = createClient(ioredis, this.options.connection, options);
     this.commandClient = commands;
     this.subscriberClient = subscriber;
     for (const client of [commands, subscriber]) {
@@ -130,7 +133,8 @@ export class RedisLink {
       client.on('close', () => this.updateState());
       client.on('error', (error: Error) => this.recordError(error));
     }
-    subscriber.on('message', (channel: string, message: string) => this.messages.next({ channel, message }));
+    // Topics' channels are sharded on a Redis Cluster (listenToTopic): their messages come as `smessage`.
+    for (const event of ['message', 'smessage']) subscriber.on(event, (channel: string, message: string) => this.messages.next({ channel, message }));
     this.scheduler.addInterval(
       REDIS_HEALTH_INTERVAL,
       setInterval(() => void this.checkHealth(), this.options.healthCheckInterval),
@@ -143,6 +147,20 @@ export class RedisLink {
   /** Subscribes the Pub/Sub connection to channels; ioredis subscribes again by itself after a reconnect. */
   async listen(...channels: string[]): Promise<void> {
     await this.subscriberClient?.subscribe(...channels);
+  }
+
+  /**
+   * Subscribes to a topic's events channel: on a Redis Cluster with sharded Pub/Sub (SSUBSCRIBE, on
+   * the topic's shard only, which SPUBLISH reaches), elsewhere as `listen` does.
+   */
+  async listenToTopic(channel: string): Promise<void> {
+    if (this.sharded) await this.subscriberClient?.ssubscribe(channel);
+    else await this.listen(channel);
+  }
+
+  /** Whether topics' events go over sharded Pub/Sub: on a Redis Cluster. */
+  get sharded(): boolean {
+    return this.options.connection.kind === 'cluster';
   }
 
   async stop(): Promise<void> {
@@ -208,25 +226,48 @@ export class RedisLink {
 }
 
 /**
- * A connection to the Redis the options name (docs/scaling.md#three-ways-to-run-redis): `options`
- * (Heartbeat's reconnect and timeout settings) over the application's own for a `client`.
+ * A connection to the Redis the options name (docs/scaling.md#turning-it-on): `options`
+ * (Heartbeat's reconnect and timeout settings) over the application's own for a `client`; for a
+ * cluster, the same settings for each of its server connections.
  */
-function createClient(RedisClass: typeof import('ioredis').Redis, connection: RedisConnection, options: RedisOptions): Redis {
+function createClient(ioredis: Ioredis, connection: RedisConnection, options: RedisOptions): RedisClient {
   switch (connection.kind) {
     case 'url':
-      return new RedisClass(connection.url, options);
+      return new ioredis.Redis(connection.url, options);
     case 'sentinel': {
       const { nodes, name, username, password, sentinelPassword, db } = connection.sentinel;
-      return new RedisClass({ ...options, sentinels: nodes.map(({ host, port }) => ({ host, port })), name, username, password, sentinelPassword, db });
+      return new ioredis.Redis({ ...options, sentinels: nodes.map(({ host, port }) => ({ host, port })), name, username, password, sentinelPassword, db });
+    }
+    case 'cluster': {
+      const { nodes, username, password } = connection.cluster;
+      const { lazyConnect, retryStrategy, ...serverOptions } = options;
+      return new ioredis.Cluster(
+        nodes.map(({ host, port }) => ({ host, port })),
+        {
+          lazyConnect,
+          clusterRetryStrategy: (attempt) => retryStrategy?.(attempt) ?? null,
+          redisOptions: { ...serverOptions, username, password },
+          // SSUBSCRIBE on the connection of the channel's shard (listenToTopic).
+          shardedSubscribers: true,
+        },
+      );
     }
     case 'client':
-      return connection.client.duplicate(options as Record<string, unknown>) as Redis;
+      // ioredis's own keyPrefix would rename the scripts' keys but not the channels they publish on.
+      return connection.client.duplicate({ ...options, keyPrefix: '' }) as Redis;
   }
 }
 
-async function loadIoredis(): Promise<{ Redis: typeof import('ioredis').Redis }> {
+/** The two client classes of ioredis, loaded only in Redis mode (an optional peer dependency). */
+interface Ioredis {
+  Redis: typeof import('ioredis').Redis;
+  Cluster: typeof import('ioredis').Cluster;
+}
+
+async function loadIoredis(): Promise<Ioredis> {
   try {
-    return await import('ioredis');
+    const { Redis, Cluster } = await import('ioredis');
+    return { Redis, Cluster };
   } catch (error) {
     throw new Error(HeartbeatMessages.ioredisMissing(), { cause: error });
   }

@@ -29,7 +29,8 @@ local epoch = redis.call('HGET', KEYS[1], 'epoch')`;
 /**
  * KEYS: topic hash, stream, publisher key. ARGV: new epoch, publish counter, max events, max age ms,
  * the event frame's text before `seq`, between `seq` and the epoch, after the epoch (the protocol's
- * `eventFrameParts`: the frame is encoded there, this script only joins it), channel, publisher key ttl ms.
+ * `eventFrameParts`: the frame is encoded there, this script only joins it), channel, publisher key ttl ms,
+ * the publish command: SPUBLISH on a Redis Cluster (sharded Pub/Sub: the topic's shard only), else PUBLISH.
  * Returns `{seq, epoch}`. A counter at or below the node's last applied one is a resend of a publish
  * whose reply was lost: it is answered from the record, not applied again.
  */
@@ -53,7 +54,7 @@ if maxEvents > 0 then
   redis.call('XADD', KEYS[2], 'MAXLEN', maxEvents, ms .. '-' .. seq, 'e', text)
   redis.call('XTRIM', KEYS[2], 'MINID', math.max(ms - tonumber(ARGV[4]), 0) .. '-0')
 end
-redis.call('PUBLISH', ARGV[8], seq .. ' ' .. epoch .. ' ' .. text)
+redis.call(ARGV[10], ARGV[8], seq .. ' ' .. epoch .. ' ' .. text)
 redis.call('SET', KEYS[3], ARGV[2] .. ' ' .. seq .. ' ' .. epoch, 'PX', ARGV[9])
 return {seq, epoch}`;
 
@@ -74,8 +75,9 @@ end
 return {epoch, seq, entries}`;
 
 /**
- * Presence (docs/scaling.md#presence): every script's ARGV[1] is the key prefix and the keys are
- * built from it (one Redis server, as everywhere in this file; not Redis Cluster). Per topic a hash
+ * Presence (docs/scaling.md#presence): every script's ARGV[1] is the presence prefix
+ * (`RedisKeys.presencePrefix`) and the keys are built from it; they all share its hash tag, and
+ * KEYS[1] (`RedisKeys.presenceRoute`) names their shard to a Redis Cluster. Per topic a hash
  * of entries `connection id → node id \n user id` and a hash of members `user id → "<connections>
  * <since>"`; per node a set of its entries `connection id \n topic` and a key that lives while the
  * node does. A user's first entry publishes a join, every later change of their count a join
@@ -123,19 +125,19 @@ local function alive(node, ttl)
   return redis.call('SET', p .. 'presence-alive:' .. node, '1', 'PX', ttl, 'GET')
 end`;
 
-/** ARGV: prefix, node id, alive ttl ms, topic, connection id, user id, since. */
+/** KEYS: the presence route. ARGV: presence prefix, node id, alive ttl ms, topic, connection id, user id, since. */
 export const PRESENCE_ADD_SCRIPT = `${PRESENCE_FUNCTIONS}
 alive(ARGV[2], ARGV[3])
 add(ARGV[2], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
 return 1`;
 
-/** ARGV: prefix, topic, connection id. */
+/** KEYS: the presence route. ARGV: presence prefix, topic, connection id. */
 export const PRESENCE_REMOVE_SCRIPT = `${PRESENCE_FUNCTIONS}
 remove(ARGV[2], ARGV[3])
 return 1`;
 
 /**
- * ARGV: prefix, node id, alive ttl ms, then (topic, connection id, user id, since) for each of the
+ * KEYS: the presence route. ARGV: presence prefix, node id, alive ttl ms, then (topic, connection id, user id, since) for each of the
  * node's entries: what Redis holds of the node becomes exactly that (after an outage, or Redis
  * restarted empty). Entries no longer listed are removed, those missing added. An alive ttl of 0:
  * the node leaves (its key and its place in the node list go).
@@ -160,7 +162,7 @@ end
 return 1`;
 
 /**
- * ARGV: prefix, node id, alive ttl ms. Keeps the node alive, and removes the entries of every node
+ * KEYS: the presence route. ARGV: presence prefix, node id, alive ttl ms. Keeps the node alive, and removes the entries of every node
  * whose key expired (it died, or lost Redis for longer than the ttl): their users leave. Returns 1
  * when the node's own key was there, 0 when Redis lost it (restarted empty, or the node was taken
  * for dead): the node then writes its entries again.
