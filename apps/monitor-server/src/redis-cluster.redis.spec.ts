@@ -5,6 +5,7 @@ import {
   deleteRedisKeys,
   eventually,
   MonitorServerProcess,
+  RedisClusterTopology,
   redisTestPrefix,
   requireRedis,
   TEST_REDIS_URL,
@@ -15,14 +16,37 @@ import type { HealthReport } from './app/http/health.controller.js';
 const TOKEN = 'cluster-spec-client';
 const ADMIN = 'cluster-spec-admin';
 
+/** How a variant of the suite names its Redis to the monitor servers, and starts and stops it. */
+interface RedisVariant {
+  name: string;
+  setUp(): Promise<void>;
+  env(): Record<string, string>;
+  tearDown(): Promise<void>;
+}
+
+let topology: RedisClusterTopology | undefined;
+const VARIANTS: RedisVariant[] = [
+  { name: 'REDIS_URL', setUp: () => requireRedis(), env: () => ({ REDIS_URL: TEST_REDIS_URL }), tearDown: async () => undefined },
+  {
+    name: 'REDIS_CLUSTER_NODES, a three-shard Redis Cluster',
+    setUp: async () => {
+      topology = await RedisClusterTopology.start(3);
+    },
+    env: () => ({ REDIS_URL: '', REDIS_CLUSTER_NODES: (topology as RedisClusterTopology).nodes.map(({ host, port }) => `${host}:${port}`).join(',') }),
+    tearDown: async () => topology?.stop(),
+  },
+];
+
 /** Three built monitor servers (child processes) on one Redis, as three nodes behind a load balancer would run. */
-describe('monitor server cluster (REDIS_URL)', () => {
+describe.each(VARIANTS)('monitor server cluster ($name)', (variant) => {
   let prefix: string;
   let servers: MonitorServerProcess[] = [];
   let clients: TestClient[] = [];
   let proxy: BlackholeProxy | undefined;
 
-  beforeAll(() => requireRedis());
+  beforeAll(() => variant.setUp(), 60_000);
+
+  afterAll(() => variant.tearDown());
 
   beforeEach(() => {
     prefix = redisTestPrefix('monitor');
@@ -35,15 +59,15 @@ describe('monitor server cluster (REDIS_URL)', () => {
     clients = [];
     servers = [];
     proxy = undefined;
-    await deleteRedisKeys(prefix);
+    if (variant.name === 'REDIS_URL') await deleteRedisKeys(prefix);
   });
 
-  async function start(nodeId: string, env: Record<string, string> = {}, redisUrl = TEST_REDIS_URL): Promise<MonitorServerProcess> {
+  async function start(nodeId: string, env: Record<string, string> = {}): Promise<MonitorServerProcess> {
     const server = await MonitorServerProcess.start({
       CLIENT_TOKENS: TOKEN,
       ADMIN_TOKEN: ADMIN,
       ALERT_RATE: '0',
-      REDIS_URL: redisUrl,
+      ...variant.env(),
       REDIS_KEY_PREFIX: prefix,
       NODE_ID: nodeId,
       ...env,
@@ -131,22 +155,26 @@ describe('monitor server cluster (REDIS_URL)', () => {
     expect(afterKill.connection_details).toEqual([]);
   }, 40_000);
 
-  it('says degraded on /health and 0 in heartbeat_redis_up while Redis is silent, then recovers', async () => {
-    const redis = new URL(TEST_REDIS_URL);
-    proxy = await BlackholeProxy.start(Number(redis.port || 6379), redis.hostname);
-    const a = await start('node-a', {}, `redis://127.0.0.1:${proxy.port}`);
-    const { client } = await TestClient.open(a.wsUrl, TOKEN);
-    clients.push(client);
+  // A proxy can silence the one server of REDIS_URL; a cluster's nodes reach every shard at the
+  // address it announces, past any proxy. The outage handling is the same code for both.
+  if (variant.name === 'REDIS_URL') {
+    it('says degraded on /health and 0 in heartbeat_redis_up while Redis is silent, then recovers', async () => {
+      const redis = new URL(TEST_REDIS_URL);
+      proxy = await BlackholeProxy.start(Number(redis.port || 6379), redis.hostname);
+      const a = await start('node-a', { REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
+      const { client } = await TestClient.open(a.wsUrl, TOKEN);
+      clients.push(client);
 
-    proxy.blackhole();
-    await eventually(async () => (await health(a)).status === 'degraded', '/health to say degraded', 10_000);
-    expect((await health(a)).redis).toMatchObject({ status: 'down', outages: 1 });
-    expect(await (await fetch(`${a.url}/metrics`)).text()).toMatch(/^heartbeat_redis_up 0$/m);
-    client.send({ type: 'ping', timestamp: new Date().toISOString(), client_time: Date.now(), sequence: 1 });
-    expect(await client.next('pong')).toMatchObject({ sequence: 1 });
+      proxy.blackhole();
+      await eventually(async () => (await health(a)).status === 'degraded', '/health to say degraded', 10_000);
+      expect((await health(a)).redis).toMatchObject({ status: 'down', outages: 1 });
+      expect(await (await fetch(`${a.url}/metrics`)).text()).toMatch(/^heartbeat_redis_up 0$/m);
+      client.send({ type: 'ping', timestamp: new Date().toISOString(), client_time: Date.now(), sequence: 1 });
+      expect(await client.next('pong')).toMatchObject({ sequence: 1 });
 
-    proxy.restore();
-    await eventually(async () => (await health(a)).status === 'ok', '/health to say ok again', 15_000);
-    expect((await health(a)).redis).toMatchObject({ status: 'up', outages: 1 });
-  }, 40_000);
+      proxy.restore();
+      await eventually(async () => (await health(a)).status === 'ok', '/health to say ok again', 15_000);
+      expect((await health(a)).redis).toMatchObject({ status: 'up', outages: 1 });
+    }, 40_000);
+  }
 });
