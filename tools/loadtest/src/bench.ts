@@ -4,9 +4,10 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BENCH_OPTIONS, BENCH_USAGE, WARMUP_CONNECTIONS, benchSettings, type BenchSettings } from './bench/bench-options.js';
+import { RedisClusterTopology } from '@heartbeat/testing';
+import { BENCH_OPTIONS, BENCH_USAGE, WARMUP_CONNECTIONS, benchSettings, isTwoNodeKind, type BenchSettings } from './bench/bench-options.js';
 import { type BenchResult, benchFigures, benchTable } from './bench/bench-report.js';
-import { BENCH_RECONNECT, benchRun, fanoutEvents, fanoutProfileFile, heapProfileFile, restartProfileFile } from './bench/bench-run.js';
+import { BENCH_RECONNECT, benchRun, fanoutEvents, fanoutProfileFile, heapProfileFile, restartProfileFile, type RunResult } from './bench/bench-run.js';
 import { benchTwoNodes, requireBenchRedis } from './bench/bench-two-nodes.js';
 import { runCli } from './lib/cli-main.js';
 import { cliHelp } from './lib/cli-options.js';
@@ -34,6 +35,7 @@ function setupText(settings: BenchSettings): string {
     `Memory: RSS and heap after a full GC, ${settings.settleMs / 1000} s after the last connect, minus the same before the first, per connection;`,
     `the baseline is read after a warm-up of ${WARMUP_CONNECTIONS} connections opened and closed (the same for each server), so that what the first connections compile and grow once is not counted per connection (what the heap kept of them has its own row).`,
     `CPU: process.cpuUsage() of the server over ${settings.windowMs / 1000} s divided by the pongs it received then.`,
+    `Every server's node runs with --no-memory-reducer: V8's memory reducer otherwise collects 8 s after the memory reading's forced GC, inside that window.`,
     `Lag: p99 of monitorEventLoopDelay (10 ms resolution, resolution subtracted) over the same window.`,
     `Client processes share the 2 cores with the server: Heartbeat clients parse every ping and answer with a JSON pong, where \`ws\` answers a control frame, so their load on the machine is larger.`,
     `Fan-out: once every client's subscription was answered, ${fanoutText(settings)} of ~200 bytes published at once to all, deliveries ÷ time until the last client had them all (client work included).`,
@@ -41,6 +43,12 @@ function setupText(settings: BenchSettings): string {
       ? [
           `Fan-out, 2 nodes on one Redis (monitor-redis): two monitor servers as in (a) on the Redis at ${settings.redisUrl} (a key prefix of their own, deleted after the run),`,
           'the clients half on each, the same events published on the first node, so half the deliveries pass through Redis Pub/Sub to the other; only the fan-out is measured.',
+        ]
+      : []),
+    ...(settings.servers.includes('monitor-cluster')
+      ? [
+          'Fan-out, 2 nodes on a Redis Cluster (monitor-cluster): the same on a three-shard Redis Cluster (no replicas) the benchmark starts with redis-server on this machine and stops after the run;',
+          'the benchmark topic lives on one shard, its events go over sharded Pub/Sub (SPUBLISH/SSUBSCRIBE).',
         ]
       : []),
     `Restart: SIGKILL, start again on the same port; seconds from listening until every client is connected again (given up after ${(BENCH_RECONNECT.maxReconnectInterval + 60_000) / 1000} s), and attempts started after it that failed.`,
@@ -57,7 +65,7 @@ function fanoutText(settings: BenchSettings): string {
 }
 
 async function run(settings: BenchSettings): Promise<number> {
-  if ((settings.servers.includes('monitor') || settings.servers.includes('monitor-redis')) && !existsSync(MONITOR_BUILD)) {
+  if (settings.servers.some((kind) => kind === 'monitor' || isTwoNodeKind(kind)) && !existsSync(MONITOR_BUILD)) {
     console.error(`The monitor server is not built (${MONITOR_BUILD} is missing): run "npx nx run monitor-server:build", or use npm run bench, which builds it.`);
     return 1;
   }
@@ -76,28 +84,23 @@ async function run(settings: BenchSettings): Promise<number> {
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   console.log(`${command}\n${machineDescription()}; ${loadBefore}\n`);
   const progress = new ProgressLine();
-  const runs: BenchResult[] = [];
-  const profiles: string[] = [];
-  for (const connections of settings.sizes) {
-    for (const kind of settings.servers) {
-      // The two nodes are measured for their fan-out only: nothing to profile.
-      const profileFile = settings.profile && kind !== 'monitor-redis' ? `${OUTPUT}${kind}-${connections}.cpuprofile` : undefined;
-      // A file left by an earlier run must not pass for this run's.
-      if (profileFile) for (const file of profileFiles(profileFile)) rmSync(file, { force: true });
-      try {
-        runs.push(
-          kind === 'monitor-redis'
-            ? await benchTwoNodes({ connections, ...settings }, progress)
-            : await benchRun({ kind, connections, ...settings, ...(profileFile ? { profileFile } : {}) }, progress),
-        );
-      } catch (error) {
-        progress.done(`${kind} × ${connections}: failed`);
-        console.error(`The benchmark could not measure the ${kind} server with ${connections} connections: ${error instanceof Error ? error.message : String(error)}`);
-        return 1;
-      }
-      if (profileFile) profiles.push(...profileFiles(profileFile));
-    }
+  let cluster: RedisClusterTopology | undefined;
+  try {
+    if (settings.servers.includes('monitor-cluster')) cluster = await RedisClusterTopology.start(3);
+  } catch (error) {
+    console.error(
+      `monitor-cluster needs a Redis Cluster, which the benchmark could not start: ${error instanceof Error ? error.message : String(error)} Leave monitor-cluster out of --servers to go on without it.`,
+    );
+    return 1;
   }
+  let measured: Measured | undefined;
+  try {
+    measured = await measure(settings, progress, cluster);
+  } finally {
+    await cluster?.stop();
+  }
+  if (!measured) return 1;
+  const { runs, profiles } = measured;
   const loadAfter = machineLoad();
   const { table, outcomes } = benchTable(runs, benchFigures(BENCH_RECONNECT.maxReconnectInterval));
   const misses = outcomes.filter((o) => !o.met);
@@ -139,10 +142,44 @@ async function run(settings: BenchSettings): Promise<number> {
   return 0;
 }
 
+interface Measured {
+  runs: BenchResult[];
+  /** The profile files written (--profile). */
+  profiles: string[];
+}
+
+/** Every size on every server, in turn; undefined, having said why, when one could not be measured. */
+async function measure(settings: BenchSettings, progress: ProgressLine, cluster: RedisClusterTopology | undefined): Promise<Measured | undefined> {
+  const runs: BenchResult[] = [];
+  const profiles: string[] = [];
+  const clusterNodes = cluster?.nodes.map(({ host, port }) => `${host}:${port}`).join(',');
+  for (const connections of settings.sizes) {
+    for (const kind of settings.servers) {
+      // The two nodes are measured for their fan-out only: nothing to profile.
+      const profileFile = settings.profile && !isTwoNodeKind(kind) ? `${OUTPUT}${kind}-${connections}.cpuprofile` : undefined;
+      // A file left by an earlier run must not pass for this run's.
+      if (profileFile) for (const file of profileFiles(profileFile)) rmSync(file, { force: true });
+      try {
+        runs.push(
+          isTwoNodeKind(kind)
+            ? await benchTwoNodes({ connections, ...settings, kind, clusterNodes }, progress)
+            : await benchRun({ kind, connections, ...settings, ...(profileFile ? { profileFile } : {}) }, progress),
+        );
+      } catch (error) {
+        progress.done(`${kind} × ${connections}: failed`);
+        console.error(`The benchmark could not measure the ${kind} server with ${connections} connections: ${error instanceof Error ? error.message : String(error)}`);
+        return undefined;
+      }
+      if (profileFile) profiles.push(...profileFiles(profileFile));
+    }
+  }
+  return { runs, profiles };
+}
+
 /** Why handshakes failed during the restarts, as the clients and the monitor server saw it. */
 function restartDetails(runs: readonly BenchResult[]): string {
   return runs
-    .flatMap((r) => (r.kind === 'monitor-redis' ? [] : [r]))
+    .flatMap((r) => (isTwoNodeKind(r.kind) ? [] : [r as RunResult]))
     .filter((r) => r.restart.failedHandshakes > 0 || r.restart.serverNote || (r.restart.serverCloses && Object.keys(r.restart.serverCloses).length > 0))
     .map(
       (r) =>

@@ -2,10 +2,10 @@ import { describe, expect, it } from '@jest/globals';
 import { benchSettings } from './bench-options.js';
 
 describe('benchSettings', () => {
-  it('measures 1,000, 10,000 and 19,000 connections on the three servers and on two monitor servers on the local Redis by default, into the docs', () => {
+  it('measures 1,000, 10,000 and 19,000 connections on the three servers, on two monitor servers on the local Redis and on a Redis Cluster by default, into the docs', () => {
     expect(benchSettings([])).toMatchObject({
       sizes: [1_000, 10_000, 19_000],
-      servers: ['monitor', 'ws', 'socketio', 'monitor-redis'],
+      servers: ['monitor', 'ws', 'socketio', 'monitor-redis', 'monitor-cluster'],
       redisUrl: 'redis://127.0.0.1:6379',
       pingIntervalMs: 1_000,
       windowMs: 10_000,

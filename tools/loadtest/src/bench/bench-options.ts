@@ -1,10 +1,21 @@
 import { type OptionSchema, parseCliOptions } from '../lib/cli-options.js';
 import type { BenchServerKind } from '../servers/bench-server-api.js';
 
-/** The servers measured: the three alone in a process each, and `monitor-redis`, two monitor servers on one Redis (fan-out only). */
-export type BenchKind = BenchServerKind | 'monitor-redis';
+/**
+ * Two monitor servers on Redis, measured for their fan-out only: on one Redis (`monitor-redis`), or
+ * on a three-shard Redis Cluster the benchmark starts itself (`monitor-cluster`).
+ */
+export type TwoNodeKind = 'monitor-redis' | 'monitor-cluster';
 
-export const BENCH_SERVERS: readonly BenchKind[] = ['monitor', 'ws', 'socketio', 'monitor-redis'];
+/** The servers measured: the three alone in a process each, and the two-node kinds. */
+export type BenchKind = BenchServerKind | TwoNodeKind;
+
+export const TWO_NODE_KINDS: readonly TwoNodeKind[] = ['monitor-redis', 'monitor-cluster'];
+export const BENCH_SERVERS: readonly BenchKind[] = ['monitor', 'ws', 'socketio', ...TWO_NODE_KINDS];
+
+export function isTwoNodeKind(kind: BenchKind): kind is TwoNodeKind {
+  return (TWO_NODE_KINDS as readonly BenchKind[]).includes(kind);
+}
 
 export const BENCH_USAGE = [
   'Usage: npm run bench [-- options]',
@@ -15,7 +26,8 @@ export const BENCH_USAGE = [
   'per connection, CPU per 1,000 heartbeats, p99 event-loop lag, fan-out of a ~200-byte event to all, and the',
   'reconnect storm after a SIGKILL restart; each as a ratio to ws, with the targets of the monitor server.',
   'And (d) monitor-redis: two monitor servers on one Redis (--redis), the clients half on each, the fan-out',
-  'published on one of them; that figure only, as a ratio to the single monitor server.',
+  'published on one of them; that figure only, as a ratio to the single monitor server. (e) monitor-cluster: the same',
+  'on a three-shard Redis Cluster the benchmark starts (redis-server and redis-cli on PATH) and stops.',
   'The table goes to the terminal, tools/loadtest/output/bench.json and (full runs) docs/benchmarks.md.',
   '',
   'Examples:',

@@ -19,10 +19,10 @@ function run(kind: BenchServerKind, connections: number, scale: number, restart:
   };
 }
 
-/** Two monitor servers on one Redis delivering `messagesPerSecond`. */
-function twoNodes(connections: number, messagesPerSecond: number): TwoNodeResult {
+/** Two monitor servers on one Redis (or a Redis Cluster: `kind`) delivering `messagesPerSecond`. */
+function twoNodes(connections: number, messagesPerSecond: number, kind: TwoNodeResult['kind'] = 'monitor-redis'): TwoNodeResult {
   return {
-    kind: 'monitor-redis',
+    kind,
     connections,
     nodeConnections: [connections / 2, connections / 2],
     ramp: { ms: 1_000, listenOverflows: 0 },
@@ -32,6 +32,7 @@ function twoNodes(connections: number, messagesPerSecond: number): TwoNodeResult
 
 const ok = { allBackMs: 4_000, failedHandshakes: 0 };
 const TWO_NODE_ROW = 'fan-out, 2 nodes on one Redis (messages/s delivered)';
+const CLUSTER_ROW = 'fan-out, 2 nodes on a 3-shard Redis Cluster (messages/s delivered)';
 const figures = benchFigures(5_000);
 
 describe('benchTable', () => {
@@ -103,6 +104,15 @@ describe('benchTable', () => {
       [TWO_NODE_ROW, '200', '6,000', '—', '—', '0.6× monitor (1 node)', '—', '≥ 0.7× monitor (1 node)', 'MISS'],
     ]);
     expect(outcomes.filter((o) => o.figure === TWO_NODE_ROW).map((o) => o.met)).toEqual([true, false]);
+  });
+
+  it('shows the fan-out of two nodes on a Redis Cluster in a row of its own, compared with the single monitor server, without a target', () => {
+    const { table, outcomes } = benchTable([run('monitor', 100, 10, ok), twoNodes(100, 8_000), twoNodes(100, 9_000, 'monitor-cluster')], figures);
+    expect(table.rows.filter((row) => row[0] === TWO_NODE_ROW || row[0] === CLUSTER_ROW).map((row) => row.slice(0, 6))).toEqual([
+      [TWO_NODE_ROW, '100', '8,000', '—', '—', '0.8× monitor (1 node)'],
+      [CLUSTER_ROW, '100', '9,000', '—', '—', '0.9× monitor (1 node)'],
+    ]);
+    expect(outcomes.some((o) => o.figure === CLUSTER_ROW)).toBe(false);
   });
 
   it('reads only the fan-out of the two nodes, and leaves their row unjudged where they were not run', () => {

@@ -1,11 +1,11 @@
 /**
  * The benchmark's table: each figure per size for the three servers, the ratios to bare `ws`, and
  * whether the monitor server meets the issue's target for it; the fan-out of two monitor servers on
- * one Redis in a row of its own, as a ratio to the single one.
+ * one Redis, and on a Redis Cluster, in rows of their own, as ratios to the single one.
  */
 import { ratio, round } from '../lib/stats.js';
 import type { TextTable } from '../lib/text-table.js';
-import { WARMUP_CONNECTIONS, type BenchKind } from './bench-options.js';
+import { isTwoNodeKind, WARMUP_CONNECTIONS, type BenchKind, type TwoNodeKind } from './bench-options.js';
 import type { RunResult } from './bench-run.js';
 import type { TwoNodeResult } from './bench-two-nodes.js';
 
@@ -20,10 +20,11 @@ export interface Figure {
   /** What to show where `value` is not a number (NaN): why there is none. */
   readonly missing?: (run: RunResult) => string;
   /**
-   * The figure of the two monitor servers on one Redis: the row then shows it in the monitor
-   * column, compared with the single monitor server's `value` instead of with ws.
+   * The figure of the two monitor servers on Redis (`kind`: one Redis, or a Redis Cluster): the row
+   * then shows it in the monitor column, compared with the single monitor server's `value` instead
+   * of with ws.
    */
-  readonly twoNodes?: (run: TwoNodeResult) => number;
+  readonly twoNodes?: { readonly kind: TwoNodeKind; readonly value: (run: TwoNodeResult) => number };
   /** Checks the monitor server's figure; `largest` is true on the run's largest size. Undefined: no target. */
   readonly target?: {
     readonly text: string;
@@ -73,11 +74,16 @@ export function benchFigures(maxReconnectMs: number): Figure[] {
     {
       name: 'fan-out, 2 nodes on one Redis (messages/s delivered)',
       value: (r) => r.fanout.messagesPerSecond,
-      twoNodes: (r) => r.fanout.messagesPerSecond,
+      twoNodes: { kind: 'monitor-redis', value: (r) => r.fanout.messagesPerSecond },
       target: {
         text: `≥ 0.7× ${ONE_NODE}`,
         check: (v) => (v['monitor-redis'] === undefined || v.monitor === undefined ? undefined : ratio(v['monitor-redis'], v.monitor) >= 0.7),
       },
+    },
+    {
+      name: 'fan-out, 2 nodes on a 3-shard Redis Cluster (messages/s delivered)',
+      value: (r) => r.fanout.messagesPerSecond,
+      twoNodes: { kind: 'monitor-cluster', value: (r) => r.fanout.messagesPerSecond },
     },
     {
       name: 'restart: s until all back',
@@ -138,12 +144,12 @@ export function benchTable(runs: readonly BenchResult[], figures: readonly Figur
       const missing: Partial<Record<BenchKind, string>> = {};
       for (const run of runs) {
         if (run.connections !== connections) continue;
-        if (run.kind === 'monitor-redis') {
-          if (figure.twoNodes) values[run.kind] = figure.twoNodes(run);
+        if (isTwoNodeKind(run.kind)) {
+          if (figure.twoNodes?.kind === run.kind) values[run.kind] = figure.twoNodes.value(run as TwoNodeResult);
           continue;
         }
-        values[run.kind] = figure.value(run);
-        if (figure.missing) missing[run.kind] = figure.missing(run);
+        values[run.kind] = figure.value(run as RunResult);
+        if (figure.missing) missing[run.kind] = figure.missing(run as RunResult);
       }
       const applies = figure.target !== undefined && (!figure.target.onlyLargest || connections === largest);
       const met = applies ? figure.target?.check(values) : undefined;
@@ -159,7 +165,7 @@ export function benchTable(runs: readonly BenchResult[], figures: readonly Figur
         return Number.isFinite(times) ? `${round(times)}×${of}` : '—';
       };
       const cells = figure.twoNodes
-        ? [shown('monitor-redis'), '—', '—', share('monitor-redis', 'monitor', ` ${ONE_NODE}`), '—']
+        ? [shown(figure.twoNodes.kind), '—', '—', share(figure.twoNodes.kind, 'monitor', ` ${ONE_NODE}`), '—']
         : [shown('monitor'), shown('ws'), shown('socketio'), share('monitor', 'ws'), share('socketio', 'ws')];
       rows.push([figure.name, connections.toLocaleString('en-US'), ...cells, applies ? (figure.target?.text ?? '') : '', verdict(met, applies)]);
     }

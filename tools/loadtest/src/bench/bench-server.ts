@@ -13,12 +13,11 @@ const ENTRIES: Readonly<Record<BenchServerKind, string>> = {
   socketio: 'socketio-server.js',
 };
 
-/** A monitor server's place in a cluster on one Redis (REDIS_URL, REDIS_KEY_PREFIX, NODE_ID). */
-export interface RedisNode {
-  url: string;
+/** A monitor server's place in a cluster on Redis: REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), REDIS_KEY_PREFIX, NODE_ID. */
+export type RedisNode = {
   keyPrefix: string;
   nodeId: string;
-}
+} & ({ url: string } | { clusterNodes: string });
 
 export interface BenchServerSettings {
   kind: BenchServerKind;
@@ -43,7 +42,9 @@ export interface BenchServerSettings {
 export function monitorEnv(port: number, pingIntervalMs: number | undefined, redis?: RedisNode): Record<string, string> {
   return {
     // Empty: memory mode, even where the benchmark's own environment names a Redis.
-    ...(redis ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.keyPrefix, NODE_ID: redis.nodeId } : { REDIS_URL: '' }),
+    ...(redis
+      ? { ...('url' in redis ? { REDIS_URL: redis.url } : { REDIS_URL: '', REDIS_CLUSTER_NODES: redis.clusterNodes }), REDIS_KEY_PREFIX: redis.keyPrefix, NODE_ID: redis.nodeId }
+      : { REDIS_URL: '' }),
     PORT: String(port),
     HOST: '127.0.0.1',
     CLIENT_TOKENS: BENCH_CLIENT_TOKEN,
