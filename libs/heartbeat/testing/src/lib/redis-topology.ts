@@ -99,20 +99,53 @@ function dataServerArgs(port: number, extra: readonly string[] = []): string[] {
   return ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra];
 }
 
+/** What a topology owns: its redis-server processes and the folder of their files. */
+abstract class RedisTopology {
+  protected constructor(private readonly directory: string) {}
+
+  /** Every process of the topology, in the order they are killed. */
+  protected abstract get processes(): readonly RedisProcess[];
+
+  /** Kills every process and removes their files. Safe twice. */
+  async stop(): Promise<void> {
+    for (const server of this.processes) server.kill();
+    await Promise.all(this.processes.map((server) => server.stopped()));
+    rmSync(this.directory, { recursive: true, force: true });
+  }
+
+  /** Runs `ready` (starting the processes, waiting for them); when it fails, stops what it started and throws. */
+  protected static async readied<T extends RedisTopology>(topology: T, ready: () => Promise<void>): Promise<T> {
+    try {
+      await ready();
+      return topology;
+    } catch (error) {
+      await topology.stop();
+      throw error;
+    }
+  }
+}
+
 /**
  * A primary, one replica and three sentinels watching the primary as `name`, each a redis-server
  * process on a free loopback port, started by the test itself (docs/scaling.md#tests). Sentinels
  * take the primary for down after `downAfterMs` of silence and promote the replica; `killPrimary()`
  * causes exactly that.
  */
-export class RedisSentinelTopology {
+export class RedisSentinelTopology extends RedisTopology {
   static readonly NAME = 'heartbeat-primary';
 
   private constructor(
-    private readonly directory: string,
+    directory: string,
     private readonly servers: RedisProcess[],
     private readonly sentinelProcesses: RedisProcess[],
-  ) {}
+  ) {
+    super(directory);
+  }
+
+  /** Sentinels first: none sees the primary die and starts a failover while the topology stops. */
+  protected get processes(): readonly RedisProcess[] {
+    return [...this.sentinelProcesses, ...this.servers];
+  }
 
   /** Starts the five servers; resolves once the sentinels know the primary and its replica. */
   static async start(options: { downAfterMs?: number } = {}): Promise<RedisSentinelTopology> {
@@ -121,7 +154,7 @@ export class RedisSentinelTopology {
     const started: RedisProcess[] = [];
     const sentinels: RedisProcess[] = [];
     const topology = new RedisSentinelTopology(directory, started, sentinels);
-    try {
+    return RedisTopology.readied(topology, async () => {
       const primaryPort = await freePort();
       started.push(await RedisProcess.start('primary', dataServerArgs(primaryPort), primaryPort));
       const replicaPort = await freePort();
@@ -150,11 +183,7 @@ export class RedisSentinelTopology {
         'the sentinels to know the primary and its replica',
         20_000,
       );
-      return topology;
-    } catch (error) {
-      await topology.stop();
-      throw error;
-    }
+    });
   }
 
   /** The sentinels' addresses, as `redis.sentinel.nodes` takes them. */
@@ -198,13 +227,6 @@ export class RedisSentinelTopology {
     );
   }
 
-  /** Kills every server, sentinels first, and removes the configuration files. Safe twice. */
-  async stop(): Promise<void> {
-    for (const server of [...this.sentinelProcesses, ...this.servers]) server.kill();
-    await Promise.all([...this.sentinelProcesses, ...this.servers].map((server) => server.stopped()));
-    rmSync(this.directory, { recursive: true, force: true });
-  }
-
   private replicasKnown(): Promise<boolean> {
     return askServer(
       this.sentinelProcesses[0].port,
@@ -227,17 +249,23 @@ export class RedisSentinelTopology {
  * loopback port with a configuration of its own, joined by `redis-cli --cluster create` and ready
  * once every server reports `cluster_state:ok` (docs/scaling.md#tests).
  */
-export class RedisClusterTopology {
+export class RedisClusterTopology extends RedisTopology {
   private constructor(
-    private readonly directory: string,
+    directory: string,
     private readonly servers: RedisProcess[],
-  ) {}
+  ) {
+    super(directory);
+  }
+
+  protected get processes(): readonly RedisProcess[] {
+    return this.servers;
+  }
 
   static async start(shards = 3): Promise<RedisClusterTopology> {
     const directory = mkdtempSync(join(tmpdir(), 'hb-cluster-'));
     const servers: RedisProcess[] = [];
     const topology = new RedisClusterTopology(directory, servers);
-    try {
+    return RedisTopology.readied(topology, async () => {
       for (let i = 0; i < shards; i++) {
         const port = await freePort();
         const args = dataServerArgs(port, ['--cluster-enabled', 'yes', '--cluster-config-file', join(directory, `nodes-${port}.conf`), '--cluster-node-timeout', '2000', '--dir', directory]);
@@ -248,23 +276,12 @@ export class RedisClusterTopology {
         throw new Error(`redis-cli --cluster create ${addresses.join(' ')} failed (${error.message}): install redis-tools, or set REDIS_CLI.`);
       });
       await eventually(async () => (await Promise.all(servers.map((server) => topology.clusterOk(server.port)))).every(Boolean), 'the cluster to be ok on every shard', 20_000);
-      return topology;
-    } catch (error) {
-      await topology.stop();
-      throw error;
-    }
+    });
   }
 
   /** The servers' addresses, as `redis.cluster.nodes` takes them. */
   get nodes(): TopologyAddress[] {
     return this.servers.map((server) => ({ host: '127.0.0.1', port: server.port }));
-  }
-
-  /** Kills every server and removes their files. Safe twice. */
-  async stop(): Promise<void> {
-    for (const server of this.servers) server.kill();
-    await Promise.all(this.servers.map((server) => server.stopped()));
-    rmSync(this.directory, { recursive: true, force: true });
   }
 
   private clusterOk(port: number): Promise<boolean> {

@@ -259,6 +259,31 @@ describe('TopicHub', () => {
     });
   });
 
+  describe('a new epoch read while the epoch changes again', () => {
+    it('tells each epoch in-band and delivers the newest from its start, without a silent gap', async () => {
+      const { hub, backplane, client } = await subscribedHub();
+      let release = () => undefined as void;
+      backplane.readGate = new Promise<void>((resolve) => (release = resolve));
+      backplane.epoch = 'e2';
+      backplane.head = 3;
+      backplane.live(3, 'e2');
+      // The read of e2 from its start is under way when the topic moves on to e3.
+      backplane.epoch = 'e3';
+      backplane.head = 2;
+      backplane.readGate = undefined;
+      release();
+      await settle();
+      await settle();
+      expect(client.frames.slice(1).map((sent) => [sent.type, (sent as { epoch: string }).epoch, (sent as { seq: number }).seq])).toEqual([
+        ['subscribed', 'e2', 0],
+        ['subscribed', 'e3', 0],
+        ['event', 'e3', 1],
+        ['event', 'e3', 2],
+      ]);
+      hub.close();
+    });
+  });
+
   describe('#subscribe', () => {
     it('answers a subscribe repeated while the read is under way, after the first answer', async () => {
       const backplane = new FakeBackplane(100);

@@ -27,7 +27,7 @@ describe('RedisKeys', () => {
 
     it('gives the node reports one hash tag and every presence key another', () => {
       expect([keys.nodes(), keys.node('n1'), keys.node('n2')].map(hashTag)).toEqual(['nodes', 'nodes', 'nodes']);
-      expect([keys.presenceMembers('alerts'), keys.presenceChanges(), keys.presenceRoute()].map(hashTag)).toEqual(['presence', 'presence', 'presence']);
+      expect([keys.presenceMembers('alerts'), keys.presenceChanges(), keys.presenceRoute].map(hashTag)).toEqual(['presence', 'presence', 'presence']);
     });
   });
 

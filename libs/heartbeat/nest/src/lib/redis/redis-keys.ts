@@ -11,9 +11,15 @@
 export class RedisKeys {
   /** The prefix of every presence key and channel: what the presence scripts build their keys from. */
   readonly presencePrefix: string;
+  /** The key a presence script is sent with: it names the presence keys' shard (the scripts build the others from the prefix). */
+  readonly presenceRoute: string;
+  /** What every presence script takes first: its one key (the route) and the prefix it builds the others from. */
+  readonly presenceScript: readonly [route: string, prefix: string];
 
   constructor(readonly prefix: string) {
     this.presencePrefix = `${prefix}{presence}:`;
+    this.presenceRoute = `${this.presencePrefix}presence-nodes`;
+    this.presenceScript = [this.presenceRoute, this.presencePrefix];
   }
 
   /** Hash `{seq, epoch, ms, server}` of a topic: its head, its epoch, the time of its last entry, the Redis server that wrote it. */
@@ -64,11 +70,6 @@ export class RedisKeys {
   /** Pub/Sub channel of every topic's joins and leaves. */
   presenceChanges(): string {
     return `${this.presencePrefix}presence`;
-  }
-
-  /** The key a presence script is sent with: it names the presence keys' shard (the scripts build the others from the prefix). */
-  presenceRoute(): string {
-    return `${this.presencePrefix}presence-nodes`;
   }
 
   /** The topic an events channel is for, undefined for any other channel. */

@@ -80,7 +80,7 @@ export class RedisPresenceManager extends PresenceManager {
     for (const subscription of this.subscriptions.splice(0)) subscription.unsubscribe();
     this.held.clear();
     if (this.link.state.up) {
-      const removed = this.write(() => this.link.commands.heartbeatPresenceSync(this.link.keys.presenceRoute(), this.link.keys.presencePrefix, this.link.options.nodeId, 0));
+      const removed = this.write(() => this.link.commands.heartbeatPresenceSync(...this.link.keys.presenceScript, this.link.options.nodeId, 0));
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([removed, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.link.options.requestTimeout)))]);
       clearTimeout(timer);
@@ -100,7 +100,7 @@ export class RedisPresenceManager extends PresenceManager {
     }
     const { keys, options } = this.link;
     await this.write(() =>
-      this.link.commands.heartbeatPresenceAdd(keys.presenceRoute(), keys.presencePrefix, options.nodeId, options.staleAfter, entry.topic, entry.connectionId, entry.userId, since),
+      this.link.commands.heartbeatPresenceAdd(...keys.presenceScript, options.nodeId, options.staleAfter, entry.topic, entry.connectionId, entry.userId, since),
     );
   }
 
@@ -111,7 +111,7 @@ export class RedisPresenceManager extends PresenceManager {
       this.changes.next(member ? { kind: 'join', topic: entry.topic, member } : { kind: 'leave', topic: entry.topic, userId: entry.userId });
       return;
     }
-    await this.write(() => this.link.commands.heartbeatPresenceRemove(this.link.keys.presenceRoute(), this.link.keys.presencePrefix, entry.topic, entry.connectionId));
+    await this.write(() => this.link.commands.heartbeatPresenceRemove(...this.link.keys.presenceScript, entry.topic, entry.connectionId));
   }
 
   /**
@@ -159,7 +159,7 @@ export class RedisPresenceManager extends PresenceManager {
     if (this.stopped) return;
     const { keys, options } = this.link;
     const args = [...this.held.values()].flatMap((entry) => [entry.topic, entry.connectionId, entry.userId, entry.since]);
-    void this.write(() => this.link.commands.heartbeatPresenceSync(keys.presenceRoute(), keys.presencePrefix, options.nodeId, options.staleAfter, ...args)).then(() => {
+    void this.write(() => this.link.commands.heartbeatPresenceSync(...keys.presenceScript, options.nodeId, options.staleAfter, ...args)).then(() => {
       if (!this.stopped) this.ready.next();
     });
   }
@@ -168,7 +168,7 @@ export class RedisPresenceManager extends PresenceManager {
     if (this.stopped || !this.link.state.up) return;
     const { keys, options } = this.link;
     void this.write(async () => {
-      const kept = await this.link.commands.heartbeatPresenceRefresh(keys.presenceRoute(), keys.presencePrefix, options.nodeId, options.staleAfter);
+      const kept = await this.link.commands.heartbeatPresenceRefresh(...keys.presenceScript, options.nodeId, options.staleAfter);
       // Redis lost this node's entries (restarted empty, or it took the node for dead): write them again.
       if (kept === 0 && this.held.size > 0) this.resync();
     });
