@@ -5,6 +5,7 @@ import { ConnectionRegistry } from './core/connection-registry.js';
 import { Backplane, type ClusterStatus, type ControlReply, type ControlRequest } from './core/backplane.js';
 import { assertCloseFrame, type HeartbeatConnection } from './core/heartbeat-connection.js';
 import { PresenceManager } from './core/presence-manager.js';
+import { SessionStore } from './core/session-store.js';
 import { TopicGate } from './core/topic-gate.js';
 import { type PublishResult, TopicHub } from './core/topic-hub.js';
 import { TopicPresence } from './core/topic-presence.js';
@@ -33,6 +34,7 @@ export class HeartbeatCluster implements OnModuleInit, OnApplicationShutdown {
     private readonly hub: TopicHub,
     private readonly presenceManager: PresenceManager,
     private readonly presence: TopicPresence,
+    private readonly sessions: SessionStore,
   ) {}
 
   get nodeId(): string {
@@ -40,16 +42,19 @@ export class HeartbeatCluster implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Links this node to the others, then starts presence over the same link (the cluster owns the
-   * backplane and the presence manager: they must outlive the cluster's own shutdown work).
+   * Links this node to the others, then starts presence and sessions over the same link (the
+   * cluster owns the backplane, the presence manager and the session store: they must outlive the
+   * cluster's own shutdown work).
    */
   async onModuleInit(): Promise<void> {
     await this.backplane.start({ totals: () => this.local.totals(), answer: (request) => this.answer(request) });
     await this.presenceManager.start();
+    await this.sessions.start();
   }
 
   /** After the drain: removes what is left of this node's presence, leaves the cluster, then closes the link. */
   async onApplicationShutdown(): Promise<void> {
+    await this.sessions.stop();
     await this.presenceManager.stop();
     this.presence.close();
     await this.backplane.stop();

@@ -18,7 +18,9 @@ import type { CoreLogger } from './core/logger.port.js';
 import { MessageInbox } from './core/message-inbox.js';
 import { PingScheduler } from './core/ping-scheduler.js';
 import { ProtocolViolations } from './core/protocol-violations.js';
+import { MemorySessionStore } from './core/memory-session-store.js';
 import { SessionRegistry } from './core/session-registry.js';
+import { SessionStore } from './core/session-store.js';
 import { TokenExpiry } from './core/token-expiry.js';
 import { HEARTBEAT_LOGGER, HEARTBEAT_OPTIONS, HEARTBEAT_REDIS_LINK, HEARTBEAT_SCHEDULER } from './heartbeat.constants.js';
 import { HeartbeatGateway } from './heartbeat.gateway.js';
@@ -42,6 +44,7 @@ import { NestClock } from './nest-clock.js';
 import { RedisBackplane } from './redis/redis-backplane.js';
 import { RedisLink } from './redis/redis-link.js';
 import { RedisPresenceManager } from './redis/redis-presence-manager.js';
+import { type LiveSession, RedisSessionStore } from './redis/redis-session-store.js';
 import { TopicHubProvider } from './topic-hub.provider.js';
 
 type Options = ResolvedHeartbeatOptions;
@@ -83,16 +86,31 @@ type Options = ResolvedHeartbeatOptions;
       inject: [HEARTBEAT_OPTIONS, NestClock, HeartbeatCounters, LifecycleEvents, HEARTBEAT_LOGGER],
     },
     {
+      provide: SessionStore,
+      // ConnectionRegistry is made after it: looked up once, at the first keep-alive.
+      useFactory: (options: Options, link: RedisLink | null, scheduler: SchedulerRegistry, clock: CoreClock, moduleRef: ModuleRef) => {
+        if (!link) return new MemorySessionStore(options, clock);
+        let registry: ConnectionRegistry | undefined;
+        return new RedisSessionStore(link, options, scheduler, clock, () => liveSessions((registry ??= moduleRef.get(ConnectionRegistry))));
+      },
+      inject: [HEARTBEAT_OPTIONS, HEARTBEAT_REDIS_LINK, HEARTBEAT_SCHEDULER, NestClock, ModuleRef],
+    },
+    {
       provide: SessionRegistry,
       // ConnectionRegistry is made after it (it releases sessions): looked up once, when a hello first needs it.
-      useFactory: (options: Options, clock: CoreClock, moduleRef: ModuleRef) => {
+      useFactory: (options: Options, clock: CoreClock, moduleRef: ModuleRef, store: SessionStore) => {
         let registry: ConnectionRegistry | undefined;
-        return new SessionRegistry(options, clock, (id) => {
-          registry ??= moduleRef.get(ConnectionRegistry);
-          return registry?.getById(id);
-        });
+        return new SessionRegistry(
+          options,
+          clock,
+          (id) => {
+            registry ??= moduleRef.get(ConnectionRegistry);
+            return registry?.getById(id);
+          },
+          store,
+        );
       },
-      inject: [HEARTBEAT_OPTIONS, NestClock, ModuleRef],
+      inject: [HEARTBEAT_OPTIONS, NestClock, ModuleRef, SessionStore],
     },
     {
       provide: AddressConnectionLimiter,
@@ -153,8 +171,8 @@ type Options = ResolvedHeartbeatOptions;
     { provide: ProtocolViolations, useFactory: (options: Options) => new ProtocolViolations(options), inject: [HEARTBEAT_OPTIONS] },
     {
       provide: MessageInbox,
-      useFactory: (options: Options, counters: HeartbeatCounters) => new MessageInbox(options, counters),
-      inject: [HEARTBEAT_OPTIONS, HeartbeatCounters],
+      useFactory: (sessions: SessionRegistry, counters: HeartbeatCounters) => new MessageInbox(sessions, counters),
+      inject: [SessionRegistry, HeartbeatCounters],
     },
     {
       provide: HEARTBEAT_REDIS_LINK,
@@ -206,7 +224,19 @@ type Options = ResolvedHeartbeatOptions;
         drainer: ConnectionDrainer,
         expiry: TokenExpiry,
         violations: ProtocolViolations,
-      ) => new HandshakeService(options, clock, counters, events, logger, { pings, topics, sessions, drainer, expiry, violations }),
+        backplane: Backplane,
+      ) =>
+        new HandshakeService(options, clock, counters, events, logger, {
+          pings,
+          topics,
+          sessions,
+          drainer,
+          expiry,
+          violations,
+          // Not awaited: the hello goes on; a node that died has nothing to close, and answers nothing.
+          dropElsewhere: ({ connectionId }, code, reason) =>
+            void backplane.request({ kind: 'disconnect', id: connectionId, code, reason }, (reply) => reply.kind === 'disconnect' && reply.closed).catch(() => undefined),
+        }),
       inject: [
         HEARTBEAT_OPTIONS,
         NestClock,
@@ -219,6 +249,7 @@ type Options = ResolvedHeartbeatOptions;
         ConnectionDrainer,
         TokenExpiry,
         ProtocolViolations,
+        Backplane,
       ],
     },
     {
@@ -261,3 +292,11 @@ type Options = ResolvedHeartbeatOptions;
   exports: [HeartbeatService, HEARTBEAT_OPTIONS],
 })
 export class HeartbeatModule extends HeartbeatConfigurableModule {}
+
+/** The sessions attached on this node, for the Redis session store's keep-alive. */
+function* liveSessions(registry: ConnectionRegistry | undefined): Iterable<LiveSession> {
+  for (const connection of registry?.values() ?? []) {
+    const sessionId = connection.sessionId;
+    if (connection.isOpen && sessionId !== undefined) yield { sessionId, userId: connection.userId, connectionId: connection.id };
+  }
+}

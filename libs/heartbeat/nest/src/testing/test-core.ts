@@ -15,6 +15,7 @@ import { MessageInbox } from '../lib/core/message-inbox.js';
 import { PingScheduler } from '../lib/core/ping-scheduler.js';
 import { ProtocolViolations } from '../lib/core/protocol-violations.js';
 import type { RequestFrames } from '../lib/core/request-frames.port.js';
+import { MemorySessionStore } from '../lib/core/memory-session-store.js';
 import { SessionRegistry } from '../lib/core/session-registry.js';
 import { TokenExpiry } from '../lib/core/token-expiry.js';
 import type { TopicFrames } from '../lib/core/topic-frames.port.js';
@@ -93,7 +94,7 @@ export class TestCore<T extends TestTopics = RecordingTopics> {
     lifecycle.events$.subscribe((event) => this.events.push(event));
     this.pings = new PingScheduler(this.options, clock, counters, lifecycle, logger, pingsPerTurn);
     // The registry is made next; a session is looked up only once connections exist.
-    this.sessions = new SessionRegistry(this.options, clock, (id) => this.registry.getById(id));
+    this.sessions = new SessionRegistry(this.options, clock, (id) => this.registry.getById(id), new MemorySessionStore(this.options, clock));
     this.addresses = new AddressConnectionLimiter(this.options, clock, counters, lifecycle, logger);
     this.registry = new ConnectionRegistry(this.options, clock, lifecycle, counters, logger, {
       pings: this.recorded('pings', this.pings),
@@ -106,10 +107,18 @@ export class TestCore<T extends TestTopics = RecordingTopics> {
     this.expiry = new TokenExpiry(clock, counters, lifecycle, logger);
     this.rateLimiter = new FrameRateLimiter(this.options, counters, lifecycle, logger);
     this.violations = new ProtocolViolations(this.options);
-    this.inbox = new MessageInbox(this.options, counters);
+    this.inbox = new MessageInbox(this.sessions, counters);
     this.gate = new TopicGate(new TopicAccess(this.options.authorize), this.topics, logger);
     const { pings, gate: topics, sessions, drainer, expiry, violations } = this;
-    this.handshake = new HandshakeService(this.options, clock, counters, lifecycle, logger, { pings, topics, sessions, drainer, expiry, violations });
+    this.handshake = new HandshakeService(this.options, clock, counters, lifecycle, logger, {
+      pings,
+      topics,
+      sessions,
+      drainer,
+      expiry,
+      violations,
+      dropElsewhere: () => undefined,
+    });
     this.router = new FrameRouter(this.registry, clock, logger, {
       handshake: this.handshake,
       pings,

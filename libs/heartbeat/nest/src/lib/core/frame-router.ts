@@ -148,8 +148,9 @@ export class FrameRouter {
 
   private fail(connection: HeartbeatConnection, frame: ClientFrame, error: unknown): void {
     this.logger.error(HeartbeatMessages.logHandlerFailed(frame.type, connection.id), error instanceof Error ? error.stack : String(error));
-    // A request's error names the request (its id), so that the client's call fails now rather than at its timeout.
-    const ref = frame.type === 'request' ? frame.id : frame.type;
+    // A request's or message's error names it (its id), so that the client's call fails now rather
+    // than at its timeout, or than waiting for an ack that will not come.
+    const ref = frame.type === 'request' || frame.type === 'message' ? frame.id : frame.type;
     connection.sendError({ code: ProtocolErrorCode.InternalError, message: HeartbeatMessages.handlerFailed(frame.type), ref });
   }
 }

@@ -104,6 +104,11 @@ export const HeartbeatMessages = {
     `presence of "${topic}": ${operation} failed; a Redis outage is made up for when the link is back`,
   logPresenceWriteFailed: (error: string) =>
     `writing this node's presence entries to Redis failed (${error}); they are written again once Redis answers`,
+  logSessionClaimFailed: (session: string, error: string) =>
+    `looking up session ${session} in Redis failed (${error}); the hello gets a new session (welcome.resumed: false)`,
+  logSessionWriteFailed: (session: string, error: string) =>
+    `writing session ${session} to Redis failed (${error}); the next keep-alive writes it again while its connection is open`,
+  redisNoAnswer: (ms: number) => `no answer within requestTimeout (${ms} ms)`,
   logRedisListenFailed: () => 'subscribing to the cluster control channel failed',
   logRedisReportFailed: (error: string) => `writing this node's stats report to Redis failed: ${error}`,
   logOpened: (id: string, address: string) => `connection ${id} opened from ${address}`,
@@ -119,6 +124,8 @@ export const HeartbeatMessages = {
   logAuthorizeThrew: (topic: string, id: string) => `authorize threw for "${topic}" on connection ${id}; the topic was refused with internal_error`,
   logSuperseded: (id: string, by: string, session: string) =>
     `connection ${id} dropped: its session ${session} resumed on connection ${by} (the old link is presumed dead)`,
+  logSupersededElsewhere: (id: string, node: string, by: string, session: string) =>
+    `session ${session} resumed on connection ${by}: asked node ${node} to drop connection ${id}, if it is still open there (the old link is presumed dead)`,
   logTimedOut: (id: string, why: string) => `connection ${id} timed out: ${why}`,
   logClosed: (id: string, code: number, reason: string) =>
     `connection ${id} closed with code ${code}${reason ? ` (${reason})` : ''}`,

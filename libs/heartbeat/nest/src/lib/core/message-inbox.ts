@@ -3,24 +3,35 @@ import { Subject } from 'rxjs';
 import type { HeartbeatConnection } from './heartbeat-connection.js';
 import type { HeartbeatCounters } from './heartbeat-counters.js';
 import type { HeartbeatClientMessage } from './heartbeat-events.js';
-import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
+import type { SessionRegistry } from './session-registry.js';
 
 /**
  * Client → server `message` frames: handed to the application once per id within the session, then
  * acknowledged. A duplicate (a resend after a reconnect whose `ack` was lost) is acknowledged again
- * but not handed over again.
+ * but not handed over again. The session's window is in its store (every node's, with Redis): a
+ * message is remembered before it is handed over, so a resend after its node died is not handed
+ * over twice (docs/scaling.md#sessions-across-nodes).
  */
 export class MessageInbox {
   private readonly subject = new Subject<HeartbeatClientMessage>();
   readonly messages$ = this.subject.asObservable();
 
   constructor(
-    private readonly options: Pick<ResolvedHeartbeatOptions, 'messageDedupeWindow'>,
+    private readonly sessions: Pick<SessionRegistry, 'rememberMessage'>,
     private readonly counters: HeartbeatCounters,
   ) {}
 
-  receive(connection: HeartbeatConnection, frame: MessageFrame): void {
-    if (connection.session?.rememberMessage(frame.id, this.options.messageDedupeWindow) === false) {
+  /** Rejects when the session store could not tell whether the message is new: neither handed over nor acknowledged (the router answers `error`). */
+  receive(connection: HeartbeatConnection, frame: MessageFrame): Promise<void> | void {
+    const session = connection.session;
+    if (!session) return this.deliver(connection, frame, true);
+    const isNew = this.sessions.rememberMessage(session, frame.id);
+    if (typeof isNew === 'boolean') return this.deliver(connection, frame, isNew);
+    return isNew.then((fresh) => this.deliver(connection, frame, fresh));
+  }
+
+  private deliver(connection: HeartbeatConnection, frame: MessageFrame, isNew: boolean): void {
+    if (!isNew) {
       this.counters.duplicateMessage();
     } else {
       this.subject.next({

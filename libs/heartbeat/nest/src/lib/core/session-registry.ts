@@ -3,6 +3,7 @@ import type { ConnectionReleaser } from './connection-registry.js';
 import type { HeartbeatConnection } from './heartbeat-connection.js';
 import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
 import type { HeartbeatSession } from './heartbeat-session.js';
+import type { SessionHolder, SessionStore } from './session-store.js';
 
 /** What {@link SessionRegistry.attach} decided for a `hello`. */
 export interface SessionAttachment {
@@ -11,8 +12,10 @@ export interface SessionAttachment {
    * connection's own (HeartbeatConnection.open), which has the connection's id.
    */
   session: HeartbeatSession | undefined;
-  /** A live connection the session was still attached to: a leftover of a dead link, to be dropped. */
+  /** A live connection of this node the session was still attached to: a leftover of a dead link, to be dropped. */
   superseded: HeartbeatConnection | undefined;
+  /** The same on another node (docs/scaling.md#sessions-across-nodes): that node is asked to drop it. */
+  supersededElsewhere: SessionHolder | undefined;
   /** True when the `hello` named a session of another user (or anonymous↔user): it got a new one, the owner's is untouched. */
   refused: boolean;
 }
@@ -21,9 +24,9 @@ export interface SessionAttachment {
 export type ConnectionLookup = (id: string) => HeartbeatConnection | undefined;
 
 /**
- * Sessions, live and retained. A session whose connection closes is retained for `sessionTtl`, at
- * most `maxRetainedSessions` of them (the oldest detached is forgotten first), so that a `hello`
- * naming it resumes it. Expired sessions are forgotten lazily, at the next connect or disconnect.
+ * Sessions attached on this node, and the way to the others through the {@link SessionStore}: a
+ * session whose connection closes goes to the store for `sessionTtl`, so that a `hello` naming it
+ * resumes it (on this node with the memory store, on any node with Redis).
  *
  * A new session has its connection's id, and while it is on that connection it is found through
  * the connection (`findConnection`), not in a Map of its own: an entry costs about 46 bytes, and
@@ -31,99 +34,104 @@ export type ConnectionLookup = (id: string) => HeartbeatConnection | undefined;
  * docs/benchmarks.md). The connection makes its session object only when it is first needed.
  */
 export class SessionRegistry implements ConnectionReleaser {
-  /** Every session the server knows, except those still on the connection that made them. */
-  private readonly sessions = new Map<string, HeartbeatSession>();
+  /** Sessions attached here to another connection than the one that made them. */
+  private readonly moved = new Map<string, HeartbeatSession>();
   /** Sessions still on the connection that made them (found through it). */
   private onOwnConnection = 0;
-  /** Detached sessions, in the order they were detached (a Map iterates in insertion order). */
-  private readonly retained = new Map<string, HeartbeatSession>();
 
   constructor(
-    private readonly options: Pick<ResolvedHeartbeatOptions, 'sessionTtl' | 'maxRetainedSessions'>,
+    private readonly options: Pick<ResolvedHeartbeatOptions, 'sessionTtl' | 'messageDedupeWindow'>,
     private readonly clock: CoreClock,
     private readonly findConnection: ConnectionLookup,
+    private readonly store: SessionStore,
   ) {}
 
-  /** Sessions kept for resume whose connection has closed. */
+  /** Sessions kept for resume whose connection has closed (on this node's account). */
   get retainedCount(): number {
-    return this.retained.size;
+    return this.store.retainedCount;
   }
 
-  /** Every session the server knows, attached or retained. */
+  /** Every session this node knows, attached or retained. */
   get size(): number {
-    return this.sessions.size + this.onOwnConnection;
+    return this.moved.size + this.onOwnConnection + this.store.retainedCount;
   }
 
   /**
    * Gives an authenticated connection of `userId` (undefined: anonymous) its session: the one
    * `requestedId` names when it is known, unexpired and that user's (resumed), else a new one. A
-   * session of another user is left exactly as it was. The caller opens the connection with it.
+   * session of another user is left exactly as it was. The caller opens the connection with it;
+   * undefined when the connection closed while the store was asked (the session, if any, is kept
+   * for resume again).
    */
-  attach(connection: HeartbeatConnection, requestedId: string | undefined, userId: string | undefined): SessionAttachment {
-    this.forgetExpired(this.clock.now());
-    let session: HeartbeatSession | undefined = requestedId === undefined ? undefined : this.find(requestedId);
-    let superseded: HeartbeatConnection | undefined;
-    const refused = session !== undefined && session.userId !== userId;
-    if (refused) session = undefined;
-    if (!session) {
-      // A new session takes its connection's id: both are 128 random bits, shown to the same parties
-      // (the application's events and stats, the logs; never to another client), and one string
-      // serves both (40 bytes per connection, heap snapshots at 5,000, docs/benchmarks.md).
-      this.onOwnConnection++;
-      return { session: undefined, superseded, refused };
+  async attach(connection: HeartbeatConnection, requestedId: string | undefined, userId: string | undefined): Promise<SessionAttachment | undefined> {
+    const live = requestedId === undefined ? undefined : this.findLive(requestedId);
+    if (live) {
+      if (live.userId !== userId) return this.fresh(connection, userId, true);
+      const previous = live.connection;
+      this.moveTo(live, connection);
+      return { session: live, superseded: previous !== connection ? previous : undefined, supersededElsewhere: undefined, refused: false };
     }
-    if (session.connection !== undefined && session.connection !== connection) superseded = session.connection;
-    this.retained.delete(session.id);
-    if (isOnOwnConnection(session)) {
-      // It moves to another connection: from now on it is found here.
-      this.onOwnConnection--;
-      this.sessions.set(session.id, session);
+    if (requestedId !== undefined && this.options.sessionTtl > 0) {
+      const claim = await this.store.claim(requestedId, userId, connection.id);
+      if (connection.isClosing) {
+        if (claim.kind === 'claimed') this.store.detached(claim.session, connection.id, this.clock.now());
+        return undefined;
+      }
+      if (claim.kind === 'claimed') {
+        this.moveTo(claim.session, connection);
+        return { session: claim.session, superseded: undefined, supersededElsewhere: claim.holder, refused: false };
+      }
+      return this.fresh(connection, userId, claim.kind === 'refused');
     }
-    session.attach(connection);
-    return { session, superseded, refused };
+    return this.fresh(connection, userId, false);
   }
 
-  /** The connection closed: its session is detached and kept for resume (or forgotten at once when nothing is kept). */
+  /** The connection closed: its session is detached and goes to the store for resume (or ends with it when `sessionTtl` is 0). */
   release(connection: HeartbeatConnection): void {
     const session = connection.session;
     // A superseded connection no longer owns its session.
     if (!session || session.connection !== connection) return;
     if (isOnOwnConnection(session)) this.onOwnConnection--;
+    else this.moved.delete(session.id);
     const now = this.clock.now();
     session.detach(now);
-    if (this.options.sessionTtl === 0 || this.options.maxRetainedSessions === 0) {
-      this.sessions.delete(session.id);
-      return;
-    }
-    this.sessions.set(session.id, session);
-    this.retained.set(session.id, session);
-    for (const oldest of this.retained.values()) {
-      if (this.retained.size <= this.options.maxRetainedSessions) break;
-      this.forget(oldest);
-    }
-    this.forgetExpired(now);
+    if (this.options.sessionTtl > 0) this.store.detached(session, connection.id, now);
   }
 
-  /** A known session: kept here, or still on the connection that made it. */
-  private find(id: string): HeartbeatSession | undefined {
-    const kept = this.sessions.get(id);
-    if (kept) return kept;
+  /**
+   * Remembers a `message` id of the connection's session; false when the session already saw it
+   * (docs/server.md#client-messages-acknowledgement-and-deduplication). A session that cannot be
+   * resumed (`sessionTtl` 0) is checked here alone; others through the store, on every node.
+   */
+  rememberMessage(session: HeartbeatSession, messageId: string): Promise<boolean> | boolean {
+    if (this.options.messageDedupeWindow === 0) return true;
+    if (this.options.sessionTtl === 0) return session.rememberMessage(messageId, this.options.messageDedupeWindow);
+    return this.store.rememberMessage(session, messageId);
+  }
+
+  private fresh(connection: HeartbeatConnection, userId: string | undefined, refused: boolean): SessionAttachment {
+    // A new session takes its connection's id: both are 128 random bits, shown to the same parties
+    // (the application's events and stats, the logs; never to another client), and one string
+    // serves both (40 bytes per connection, heap snapshots at 5,000, docs/benchmarks.md).
+    this.onOwnConnection++;
+    if (this.options.sessionTtl > 0) this.store.opened(connection.id, userId, connection.id);
+    return { session: undefined, superseded: undefined, supersededElsewhere: undefined, refused };
+  }
+
+  /** A session attached on this node: moved here, or still on the connection that made it. */
+  private findLive(id: string): HeartbeatSession | undefined {
+    const moved = this.moved.get(id);
+    if (moved) return moved;
     // Connection ids are unique: the connection of this id holds the session of this id only while it is its own.
     const connection = this.findConnection(id);
     return connection?.sessionId === id ? connection.session : undefined;
   }
 
-  /** Detached sessions expire in the order they were detached: only the head needs looking at. */
-  private forgetExpired(now: number): void {
-    for (const oldest of this.retained.values()) {
-      if (now - (oldest.detachedAt ?? now) < this.options.sessionTtl) break;
-      this.forget(oldest);
-    }
-  }
-
-  private forget(session: HeartbeatSession): void {
-    this.retained.delete(session.id);
-    this.sessions.delete(session.id);
+  private moveTo(session: HeartbeatSession, connection: HeartbeatConnection): void {
+    if (isOnOwnConnection(session)) this.onOwnConnection--;
+    // From now on it is found here.
+    this.moved.set(session.id, session);
+    session.attach(connection);
   }
 }
 

@@ -25,6 +25,11 @@ describe('RedisKeys', () => {
       expect(tags).toEqual(['alerts:eu', 'alerts:eu', 'alerts:eu', 'alerts:eu']);
     });
 
+    it('gives a session and its message ids the session id as hash tag, so that its scripts run on one shard', () => {
+      expect([keys.session('s_1'), keys.sessionMessages('s_1')]).toEqual(['app:session:{s_1}', 'app:messages:{s_1}']);
+      expect([keys.session('s_1'), keys.sessionMessages('s_1')].map(hashTag)).toEqual(['s_1', 's_1']);
+    });
+
     it('gives the node reports one hash tag and every presence key another', () => {
       expect([keys.nodes(), keys.node('n1'), keys.node('n2')].map(hashTag)).toEqual(['nodes', 'nodes', 'nodes']);
       expect([keys.presenceMembers('alerts'), keys.presenceChanges(), keys.presenceRoute].map(hashTag)).toEqual(['presence', 'presence', 'presence']);

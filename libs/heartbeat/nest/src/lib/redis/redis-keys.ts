@@ -42,6 +42,16 @@ export class RedisKeys {
     return `${this.prefix}publisher:{${topic}}:${instance}`;
   }
 
+  /** Hash `{user?, node, conn, n}` of a session (redis-scripts.ts, sessions); its id is its hash tag. */
+  session(sessionId: string): string {
+    return `${this.prefix}session:{${sessionId}}`;
+  }
+
+  /** Sorted set of a session's recent `message` ids, in the session's slot. */
+  sessionMessages(sessionId: string): string {
+    return `${this.prefix}messages:{${sessionId}}`;
+  }
+
   /** Sorted set of node ids, scored by the time of their last stats report. */
   nodes(): string {
     return `${this.prefix}{nodes}`;

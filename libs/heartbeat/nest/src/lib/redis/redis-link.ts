@@ -13,6 +13,10 @@ import {
   PRESENCE_REMOVE_SCRIPT,
   PRESENCE_SYNC_SCRIPT,
   READ_SCRIPT,
+  SESSION_CLAIM_SCRIPT,
+  SESSION_DETACH_SCRIPT,
+  SESSION_KEEP_SCRIPT,
+  SESSION_REMEMBER_SCRIPT,
 } from './redis-scripts.js';
 
 /** Where the link to Redis stands; `/health` and `/metrics` report it. */
@@ -38,6 +42,10 @@ interface HeartbeatScripts {
   heartbeatPresenceRemove(...args: (string | number)[]): Promise<number>;
   heartbeatPresenceSync(...args: (string | number)[]): Promise<number>;
   heartbeatPresenceRefresh(...args: (string | number)[]): Promise<number>;
+  heartbeatSessionKeep(...args: (string | number)[]): Promise<number>;
+  heartbeatSessionClaim(...args: (string | number)[]): Promise<[string, string?, string?] | null>;
+  heartbeatSessionDetach(...args: (string | number)[]): Promise<number>;
+  heartbeatSessionRemember(...args: (string | number)[]): Promise<number>;
 }
 
 export const REDIS_HEALTH_INTERVAL = 'heartbeat:redis-health';
@@ -125,6 +133,10 @@ export class RedisLink {
     commands.defineCommand('heartbeatPresenceRemove', { numberOfKeys: 1, lua: PRESENCE_REMOVE_SCRIPT });
     commands.defineCommand('heartbeatPresenceSync', { numberOfKeys: 1, lua: PRESENCE_SYNC_SCRIPT });
     commands.defineCommand('heartbeatPresenceRefresh', { numberOfKeys: 1, lua: PRESENCE_REFRESH_SCRIPT });
+    commands.defineCommand('heartbeatSessionKeep', { numberOfKeys: 2, lua: SESSION_KEEP_SCRIPT });
+    commands.defineCommand('heartbeatSessionClaim', { numberOfKeys: 2, lua: SESSION_CLAIM_SCRIPT });
+    commands.defineCommand('heartbeatSessionDetach', { numberOfKeys: 2, lua: SESSION_DETACH_SCRIPT });
+    commands.defineCommand('heartbeatSessionRemember', { numberOfKeys: 2, lua: SESSION_REMEMBER_SCRIPT });
     const subscriber = createClient(ioredis, this.options.connection, options);
     this.commandClient = commands;
     this.subscriberClient = subscriber;

@@ -181,3 +181,70 @@ for _, node in ipairs(redis.call('SMEMBERS', p .. 'presence-nodes')) do
 end
 if was then return 1 end
 return 0`;
+
+/*
+ * Sessions (docs/scaling.md#sessions-across-nodes): a hash `{user?, node, conn, n}` and a sorted
+ * set of its recent `message` ids (score: the hash's counter `n` when the id came), both in the
+ * session's slot. `node` and `conn` name the connection holding the session; both are '' while it
+ * waits to be resumed. Every script takes KEYS: session hash, message ids.
+ */
+
+/**
+ * ARGV: user ('' for anonymous), node, connection, ttl ms. A session attached on `node`: written
+ * when it is new, and again every keep-alive (and after Redis lost it). A session another
+ * connection claimed since is left alone: its holder keeps it alive. Returns 1 when written.
+ */
+export const SESSION_KEEP_SCRIPT = `local holder = redis.call('HMGET', KEYS[1], 'node', 'conn')
+if holder[1] and (holder[1] ~= ARGV[2] or holder[2] ~= ARGV[3]) then return 0 end
+if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], 'user', ARGV[1]) end
+redis.call('HSET', KEYS[1], 'node', ARGV[2], 'conn', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return 1`;
+
+/**
+ * ARGV: user ('' for anonymous), node, connection, ttl ms. A `hello` naming the session: nil when
+ * Redis does not have it, `{'refused'}` for another user's (left as it was), else it is attached
+ * to the connection and `{'claimed', node, conn}` names where it was attached until now.
+ */
+export const SESSION_CLAIM_SCRIPT = `if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local user = redis.call('HGET', KEYS[1], 'user') or ''
+if user ~= ARGV[1] then return {'refused'} end
+local holder = redis.call('HMGET', KEYS[1], 'node', 'conn')
+redis.call('HSET', KEYS[1], 'node', ARGV[2], 'conn', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return {'claimed', holder[1] or '', holder[2] or ''}`;
+
+/**
+ * ARGV: node, connection, ttl ms, and 1 to forget it at once (beyond `maxRetainedSessions`). The
+ * connection holding the session closed: it waits `ttl` to be resumed. A session another
+ * connection claimed since is left alone. Returns 1 when it was this connection's.
+ */
+export const SESSION_DETACH_SCRIPT = `local holder = redis.call('HMGET', KEYS[1], 'node', 'conn')
+if holder[1] ~= ARGV[1] or holder[2] ~= ARGV[2] then return 0 end
+if ARGV[4] == '1' then
+  redis.call('DEL', KEYS[1], KEYS[2])
+  return 1
+end
+redis.call('HSET', KEYS[1], 'node', '', 'conn', '')
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+return 1`;
+
+/**
+ * ARGV: message id, window, ttl ms. Returns 0 when the id is among the session's last `window`,
+ * else remembers it (forgetting the oldest beyond the window) and returns 1. A hash that is gone
+ * (Redis lost it) starts again from this id; the keep-alive writes its holder back.
+ */
+export const SESSION_REMEMBER_SCRIPT = `if redis.call('ZSCORE', KEYS[2], ARGV[1]) then return 0 end
+local n = redis.call('HINCRBY', KEYS[1], 'n', 1)
+redis.call('ZADD', KEYS[2], n, ARGV[1])
+redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -tonumber(ARGV[2]) - 1)
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  ttl = ARGV[3]
+end
+redis.call('PEXPIRE', KEYS[2], ttl)
+return 1`;

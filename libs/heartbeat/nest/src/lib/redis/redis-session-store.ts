@@ -1,0 +1,174 @@
+import { Logger } from '@nestjs/common';
+import type { SchedulerRegistry } from '@nestjs/schedule';
+import type { Subscription } from 'rxjs';
+import type { CoreClock } from '../core/clock.port.js';
+import { HeartbeatSession } from '../core/heartbeat-session.js';
+import { HeartbeatMessages } from '../core/heartbeat.messages.js';
+import type { ResolvedHeartbeatOptions } from '../core/heartbeat-options.interface.js';
+import { type SessionClaim, SessionStore } from '../core/session-store.js';
+import type { RedisLink } from './redis-link.js';
+
+export const REDIS_SESSIONS_INTERVAL = 'heartbeat:redis-sessions';
+
+/** A session attached on this node, as the keep-alive writes it. */
+export interface LiveSession {
+  readonly sessionId: string;
+  readonly userId: string | undefined;
+  readonly connectionId: string;
+}
+
+const UNKNOWN: SessionClaim = Object.freeze({ kind: 'unknown' });
+const REFUSED: SessionClaim = Object.freeze({ kind: 'refused' });
+
+/** The ids this server gives (128 random bits, base64url): anything else names no session and is not looked up. */
+const SESSION_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * Every node's sessions in Redis (docs/scaling.md#sessions-across-nodes), with their message-id
+ * windows, so that a `hello` resumes a session on any node and a `message` resent after its node
+ * died is recognised there.
+ *
+ * A session's keys expire: `sessionTtl` after its connection closed, and while it is attached its
+ * node writes it again every `sessionTtl / 3` (at least every second), so that the sessions of a
+ * node that died expire about `sessionTtl` after it did. The node also writes them again each time
+ * Redis is back, which restores what a Redis restarted empty lost (not their message ids).
+ *
+ * While Redis is away nothing waits for it where a client would: a `hello` naming a session gets a
+ * new one (`resumed: false`, told in-band), writes are sent once it is back, and only a `message`
+ * waits for it, as publishes do, so that it is processed once.
+ */
+export class RedisSessionStore extends SessionStore {
+  private readonly logger = new Logger('HeartbeatRedis');
+  /** Sessions whose connection closed on this node, oldest first, with when: `retained_sessions` and `maxRetainedSessions`. */
+  private readonly detachedHere = new Map<string, number>();
+  private readonly keepAliveMs: number;
+  /** A session's keys while attached: three keep-alives, so that one missed write does not lose it. */
+  private readonly attachedTtl: number;
+  private subscription: Subscription | undefined;
+  private started = false;
+  private stopped = false;
+
+  constructor(
+    private readonly link: RedisLink,
+    private readonly options: Pick<ResolvedHeartbeatOptions, 'sessionTtl' | 'maxRetainedSessions' | 'messageDedupeWindow'>,
+    private readonly scheduler: SchedulerRegistry,
+    private readonly clock: CoreClock,
+    private readonly live: () => Iterable<LiveSession>,
+  ) {
+    super();
+    this.keepAliveMs = Math.max(1_000, Math.floor(options.sessionTtl / 3));
+    this.attachedTtl = Math.max(options.sessionTtl, 3 * this.keepAliveMs);
+  }
+
+  get retainedCount(): number {
+    this.forgetExpired(this.clock.now());
+    return this.detachedHere.size;
+  }
+
+  /** Keeps this node's attached sessions alive, and writes them again each time Redis is back. Call after the link started. */
+  async start(): Promise<void> {
+    if (this.started || this.options.sessionTtl === 0) return;
+    this.started = true;
+    this.subscription = this.link.ready$.subscribe(() => this.keepAlive());
+    this.scheduler.addInterval(REDIS_SESSIONS_INTERVAL, setInterval(() => this.keepAlive(), this.keepAliveMs));
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.scheduler.doesExist('interval', REDIS_SESSIONS_INTERVAL)) this.scheduler.deleteInterval(REDIS_SESSIONS_INTERVAL);
+    this.subscription?.unsubscribe();
+    this.detachedHere.clear();
+  }
+
+  opened(sessionId: string, userId: string | undefined, connectionId: string): void {
+    this.keep({ sessionId, userId, connectionId });
+  }
+
+  async claim(id: string, userId: string | undefined, connectionId: string): Promise<SessionClaim> {
+    if (!SESSION_ID.test(id) || !this.link.state.up) return UNKNOWN;
+    const { keys, options } = this.link;
+    const reply = this.link.commands.heartbeatSessionClaim(keys.session(id), keys.sessionMessages(id), userId ?? '', options.nodeId, connectionId, this.attachedTtl);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), options.requestTimeout)));
+    let answer: Awaited<typeof reply> | 'late';
+    try {
+      answer = await Promise.race([reply, late]);
+    } catch (error) {
+      this.logger.warn(HeartbeatMessages.logSessionClaimFailed(id, errorText(error)));
+      return UNKNOWN;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (answer === 'late') {
+      // The hello goes on with a new session; a claim that lands later gives the session back.
+      void reply.then((landed) => landed?.[0] === 'claimed' && this.release(id, options.nodeId, connectionId, false), () => undefined);
+      this.logger.warn(HeartbeatMessages.logSessionClaimFailed(id, HeartbeatMessages.redisNoAnswer(options.requestTimeout)));
+      return UNKNOWN;
+    }
+    if (!answer) return UNKNOWN;
+    if (answer[0] !== 'claimed') return REFUSED;
+    this.detachedHere.delete(id);
+    const [, node, connection] = answer;
+    const holder = node && connection && node !== options.nodeId ? { nodeId: node, connectionId: connection } : undefined;
+    return { kind: 'claimed', session: new HeartbeatSession(id, userId), holder };
+  }
+
+  detached(session: HeartbeatSession, connectionId: string, now: number): void {
+    this.forgetExpired(now);
+    const forgetNow = this.options.maxRetainedSessions === 0;
+    this.release(session.id, this.link.options.nodeId, connectionId, forgetNow);
+    if (forgetNow) return;
+    this.detachedHere.delete(session.id);
+    this.detachedHere.set(session.id, now);
+    for (const oldest of this.detachedHere.keys()) {
+      if (this.detachedHere.size <= this.options.maxRetainedSessions) break;
+      this.detachedHere.delete(oldest);
+      // Still waiting to be resumed (no node, no connection): forgotten now. One resumed since is left alone.
+      this.release(oldest, '', '', true);
+    }
+  }
+
+  async rememberMessage(session: HeartbeatSession, messageId: string): Promise<boolean> {
+    const { keys } = this.link;
+    const fresh = await this.link.commands.heartbeatSessionRemember(
+      keys.session(session.id),
+      keys.sessionMessages(session.id),
+      messageId,
+      this.options.messageDedupeWindow,
+      this.attachedTtl,
+    );
+    return fresh === 1;
+  }
+
+  private keepAlive(): void {
+    if (this.stopped || !this.link.state.up) return;
+    for (const session of this.live()) this.keep(session);
+  }
+
+  private keep({ sessionId, userId, connectionId }: LiveSession): void {
+    const { keys, options } = this.link;
+    this.link.commands
+      .heartbeatSessionKeep(keys.session(sessionId), keys.sessionMessages(sessionId), userId ?? '', options.nodeId, connectionId, this.attachedTtl)
+      .catch((error: unknown) => this.logger.warn(HeartbeatMessages.logSessionWriteFailed(sessionId, errorText(error))));
+  }
+
+  /** The session held by `node`/`connection` ('' and '': waiting to be resumed) waits `sessionTtl` for a resume, or is forgotten now. */
+  private release(id: string, node: string, connection: string, forget: boolean): void {
+    const { keys } = this.link;
+    this.link.commands
+      .heartbeatSessionDetach(keys.session(id), keys.sessionMessages(id), node, connection, this.options.sessionTtl, forget ? 1 : 0)
+      .catch((error: unknown) => this.logger.warn(HeartbeatMessages.logSessionWriteFailed(id, errorText(error))));
+  }
+
+  private forgetExpired(now: number): void {
+    for (const [id, at] of this.detachedHere) {
+      if (now - at < this.options.sessionTtl) break;
+      this.detachedHere.delete(id);
+    }
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
