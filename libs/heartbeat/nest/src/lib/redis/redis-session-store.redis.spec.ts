@@ -1,0 +1,58 @@
+import { beforeAll, describe } from '@jest/globals';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { deleteRedisKeys, redisTestPrefix, requireRedis, TEST_REDIS_URL } from '@heartbeat/testing';
+import { Clock } from '../clock.js';
+import { until } from '../core/backplane.contract.js';
+import { CONTRACT_SESSION_OPTIONS, type SessionHarness, type SessionNode, sessionStoreContract } from '../core/session-store.contract.js';
+import { resolveHeartbeatOptions } from '../heartbeat-options.validator.js';
+import { RedisLink } from './redis-link.js';
+import { RedisSessionStore } from './redis-session-store.js';
+
+/** The keep-alive of a store with sessionTtl below 3 s: every second (redis-session-store.ts). */
+const KEEP_ALIVE_MS = 1_000;
+
+/** Nodes on the test Redis under a key prefix of the test's own, each with its own link and timers. */
+function redisHarness(): SessionHarness {
+  const prefix = redisTestPrefix('sessions');
+  const nodes: { node: SessionNode; link: RedisLink; scheduler: SchedulerRegistry }[] = [];
+  return {
+    async node() {
+      const nodeId = `node-${nodes.length + 1}`;
+      const options = resolveHeartbeatOptions({ ...CONTRACT_SESSION_OPTIONS, redis: { url: TEST_REDIS_URL, keyPrefix: prefix, nodeId, healthCheckInterval: 200 } });
+      const scheduler = new SchedulerRegistry();
+      const link = new RedisLink(options.redis!, scheduler, new Clock());
+      await link.start();
+      const live: SessionNode['live'] = new Map();
+      const store = new RedisSessionStore(link, options, scheduler, new Clock(), () => live.values());
+      await store.start();
+      const node: SessionNode = { nodeId, store, live };
+      nodes.push({ node, link, scheduler });
+      await until(() => link.state.up, `${nodeId} to connect to Redis`);
+      return node;
+    },
+    elapse: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    // The process dies: its timers stop and its sockets close, and nothing is written.
+    async kill(dead) {
+      const { link, scheduler } = nodes.find((entry) => entry.node === dead)!;
+      for (const name of scheduler.getIntervals()) scheduler.deleteInterval(name);
+      await link.stop();
+    },
+    // An attached session's keys live three keep-alives past the last one.
+    deathBoundMs: 3 * KEEP_ALIVE_MS + 200,
+    loseState: () => deleteRedisKeys(prefix),
+    keepAliveMs: KEEP_ALIVE_MS,
+    async close() {
+      for (const { node, link } of nodes) {
+        await node.store.stop();
+        await link.stop();
+      }
+      await deleteRedisKeys(prefix);
+    },
+  };
+}
+
+beforeAll(() => requireRedis());
+
+describe.each([['redis', redisHarness]])('SessionStore contract: %s', (_name, harness) => {
+  sessionStoreContract({ separateNodes: true, losesState: true }, harness);
+});
