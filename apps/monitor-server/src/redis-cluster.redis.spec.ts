@@ -123,6 +123,45 @@ describe.each(VARIANTS)('monitor server cluster ($name)', (variant) => {
     expect(producer.running).toBe(true);
   }, 30_000);
 
+  it('resumes a session on another node after its node was SIGKILLed, and does not hand a message resent there over again', async () => {
+    const a = await start('node-a');
+    const b = await start('node-b');
+    const { client: onA, welcome } = await TestClient.open(a.wsUrl, TOKEN);
+    clients.push(onA);
+    onA.send({ type: 'message', id: 'm-1', data: { note: 'sent before the node died' } });
+    await onA.next('ack', 5_000, (ack) => ack.id === 'm-1');
+
+    await a.kill('SIGKILL');
+    // The client never saw that ack (its link died with the node): it resumes elsewhere and sends the message again.
+    const onB = await TestClient.connect(b.wsUrl);
+    clients.push(onB);
+    expect(await onB.hello(TOKEN, { session_id: welcome.session_id })).toMatchObject({ session_id: welcome.session_id, resumed: true });
+    onB.send({ type: 'message', id: 'm-1', data: { note: 'sent before the node died' } });
+    onB.send({ type: 'message', id: 'm-2', data: { note: 'sent after' } });
+    expect([(await onB.next('ack')).id, (await onB.next('ack')).id]).toEqual(['m-1', 'm-2']);
+    // node-b acknowledged the resend without handing it over: counted as a duplicate, once.
+    const counted = await eventually(async () => {
+      const own = (await stats(b)).nodes?.find((node) => node.node_id === 'node-b');
+      return own?.heartbeat_stats.duplicate_messages === 1 ? own : undefined;
+    }, 'node-b to count the resent message as a duplicate', 10_000);
+    expect(counted.heartbeat_stats.duplicate_messages).toBe(1);
+  }, 30_000);
+
+  it('drops the old connection of a session resumed on another node while the first still held it', async () => {
+    const a = await start('node-a');
+    const b = await start('node-b');
+    const { client: onA, welcome } = await TestClient.open(a.wsUrl, TOKEN);
+    clients.push(onA);
+    // The client reconnected through node-b before node-a noticed its old link was dead.
+    const onB = await TestClient.connect(b.wsUrl);
+    clients.push(onB);
+    expect(await onB.hello(TOKEN, { session_id: welcome.session_id })).toMatchObject({ session_id: welcome.session_id, resumed: true });
+    expect((await onA.closed).code).toBe(CloseCode.HeartbeatTimeout);
+    // The session stays with node-b's connection: a message there is handed over and acknowledged.
+    onB.send({ type: 'message', id: 'm-1', data: { note: 'after the takeover' } });
+    expect((await onB.next('ack')).id).toBe('m-1');
+  }, 30_000);
+
   it('answers stats for the whole cluster, marks a killed node stale, and kicks a connection held by another node', async () => {
     const a = await start('node-a');
     const b = await start('node-b');
