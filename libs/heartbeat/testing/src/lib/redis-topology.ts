@@ -261,21 +261,28 @@ export class RedisClusterTopology extends RedisTopology {
     return this.servers;
   }
 
-  static async start(shards = 3): Promise<RedisClusterTopology> {
+  /**
+   * `shards` primaries, each with `replicas` replicas (redis-cli places them on other servers than
+   * their primary's). A shard's replica takes over `--cluster-node-timeout` (2 s) after its primary
+   * went silent, as `killPrimaryOf()` makes it. Resolves once every shard is ok and every replica in sync.
+   */
+  static async start(shards = 3, options: { replicas?: number } = {}): Promise<RedisClusterTopology> {
+    const replicas = options.replicas ?? 0;
     const directory = mkdtempSync(join(tmpdir(), 'hb-cluster-'));
     const servers: RedisProcess[] = [];
     const topology = new RedisClusterTopology(directory, servers);
     return RedisTopology.readied(topology, async () => {
-      for (let i = 0; i < shards; i++) {
+      for (let i = 0; i < shards * (1 + replicas); i++) {
         const port = await freePort();
         const args = dataServerArgs(port, ['--cluster-enabled', 'yes', '--cluster-config-file', join(directory, `nodes-${port}.conf`), '--cluster-node-timeout', '2000', '--dir', directory]);
-        servers.push(await RedisProcess.start(`cluster shard ${i + 1}`, args, port));
+        servers.push(await RedisProcess.start(`cluster server ${i + 1}`, args, port));
       }
       const addresses = servers.map((server) => `127.0.0.1:${server.port}`);
-      await promisify(execFile)(REDIS_CLI, ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 }).catch((error: Error) => {
+      await promisify(execFile)(REDIS_CLI, ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes'], { timeout: 30_000 }).catch((error: Error) => {
         throw new Error(`redis-cli --cluster create ${addresses.join(' ')} failed (${error.message}): install redis-tools, or set REDIS_CLI.`);
       });
-      await eventually(async () => (await Promise.all(servers.map((server) => topology.clusterOk(server.port)))).every(Boolean), 'the cluster to be ok on every shard', 20_000);
+      await eventually(async () => (await Promise.all(servers.map((server) => topology.clusterOk(server.port)))).every(Boolean), 'the cluster to be ok on every server', 20_000);
+      await eventually(() => topology.replicasInSync(), 'every replica to be in sync with its primary', 20_000);
     });
   }
 
@@ -284,7 +291,62 @@ export class RedisClusterTopology extends RedisTopology {
     return this.servers.map((server) => ({ host: '127.0.0.1', port: server.port }));
   }
 
+  /** The primary that holds `key`'s slot, according to the first running server that answers. */
+  async primaryOf(key: string): Promise<TopologyAddress> {
+    for (const server of this.servers.filter((process) => process.running)) {
+      const port = await askServer(
+        server.port,
+        async (client) => {
+          const slot = Number(await client.call('CLUSTER', 'KEYSLOT', key));
+          const ranges = (await client.call('CLUSTER', 'SLOTS')) as [number, number, [string, number]][];
+          return ranges.find(([from, to]) => slot >= from && slot <= to)?.[2][1];
+        },
+        undefined,
+      );
+      if (port !== undefined) return { host: '127.0.0.1', port };
+    }
+    throw new Error('No server of the cluster answered.');
+  }
+
+  /**
+   * Kills the primary of `key`'s shard (SIGKILL) and resolves with the replica that took over, once
+   * every running server agrees on it, it accepts writes and the cluster is ok again.
+   */
+  async killPrimaryOf(key: string): Promise<TopologyAddress> {
+    const before = await this.primaryOf(key);
+    const server = this.servers.find((process) => process.port === before.port && process.running);
+    if (!server) throw new Error(`The primary on port ${before.port} is not one of this topology's running servers.`);
+    server.kill();
+    await server.stopped();
+    return eventually(
+      async () => {
+        const now = await this.primaryOf(key);
+        if (now.port === before.port || !(await askServer(now.port, async (client) => ((await client.call('ROLE')) as [string])[0] === 'master', false))) return undefined;
+        const running = this.servers.filter((process) => process.running);
+        return (await Promise.all(running.map((process) => this.clusterOk(process.port)))).every(Boolean) ? now : undefined;
+      },
+      `a replica to take over the shard of "${key}"`,
+      30_000,
+    );
+  }
+
   private clusterOk(port: number): Promise<boolean> {
     return askServer(port, async (client) => String(await client.call('CLUSTER', 'INFO')).includes('cluster_state:ok'), false);
+  }
+
+  private async replicasInSync(): Promise<boolean> {
+    const states = await Promise.all(
+      this.servers.map((server) =>
+        askServer(
+          server.port,
+          async (client) => {
+            const info = await client.info('replication');
+            return info.includes('role:master') || info.includes('master_link_status:up');
+          },
+          false,
+        ),
+      ),
+    );
+    return states.every(Boolean);
   }
 }

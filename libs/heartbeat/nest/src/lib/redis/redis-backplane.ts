@@ -149,6 +149,7 @@ export class RedisBackplane extends Backplane {
         keys.events(topic),
         PUBLISHER_TTL_MS,
         this.link.sharded ? 'SPUBLISH' : 'PUBLISH',
+        limit,
       );
       return { seq: Number(seq), epoch };
     } finally {

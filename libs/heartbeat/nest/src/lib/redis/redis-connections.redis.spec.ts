@@ -2,7 +2,7 @@ import { requireRedis, TEST_REDIS_URL } from '@heartbeat/testing';
 import { Redis } from 'ioredis';
 import { RedisNodes } from '../../testing/redis-nodes.js';
 
-/** The ways of naming the Redis besides a URL (docs/scaling.md#turning-it-on); Sentinel has sentinel-failover.redis.spec.ts. */
+/** The ways of naming the Redis besides a URL (docs/scaling.md#turning-it-on); Sentinel has redis-failover.redis.spec.ts. */
 describe('Redis connections', () => {
   let cluster: RedisNodes;
 

@@ -54,9 +54,12 @@ export const REDIS_HEALTH_INTERVAL = 'heartbeat:redis-health';
  * Reconnect delays: 100 ms doubling to `maxMs`, each with up to 50% jitter so that nodes do not
  * retry in step. 5 s for one Redis server, which is back when it is back; 1 s behind Sentinel, whose
  * sentinels name the promoted replica as soon as they chose it: with 5 s the nodes found it about 2 s
- * after the promotion (sentinel-failover.redis.spec.ts).
+ * after the promotion (redis-failover.redis.spec.ts).
  */
 export const REDIS_RETRY_MAX_MS = 5_000;
+/** A Redis Cluster's commands to a shard that fails over: retried every 200 ms for 20 s. */
+export const CLUSTER_RETRY_DELAY_MS = 200;
+export const CLUSTER_MAX_RETRIES = 100;
 export const SENTINEL_RETRY_MAX_MS = 1_000;
 
 export function redisRetryDelay(attempt: number, random: () => number = Math.random, maxMs = REDIS_RETRY_MAX_MS): number {
@@ -225,10 +228,12 @@ export class RedisLink {
           const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.options.healthCheckInterval)));
           const answer = await Promise.race([client.ping().catch(() => 'error'), timeout]);
           clearTimeout(timer);
-          if (answer === 'timeout' && !this.stopped) {
-            this.recordError(new Error(HeartbeatMessages.redisSilent(this.options.healthCheckInterval)));
-            client.disconnect(true);
-          }
+          if (answer !== 'timeout' || this.stopped) return;
+          this.recordError(new Error(HeartbeatMessages.redisSilent(this.options.healthCheckInterval)));
+          // A Redis Cluster client follows its shards itself: a failed primary's slots move to its
+          // replica, and the sharded subscriptions with them. Reconnecting it whole loses those
+          // subscriptions (redis-failover.redis.spec.ts), so only a single server is reconnected.
+          if (!this.sharded) client.disconnect(true);
         }),
       );
     } finally {
@@ -258,6 +263,13 @@ function createClient(ioredis: Ioredis, connection: RedisConnection, options: Re
         {
           lazyConnect,
           clusterRetryStrategy: (attempt) => retryStrategy?.(attempt) ?? null,
+          // A command to a failed primary's slots is retried every 200 ms, up to 100 times: long
+          // enough for its replica to take over (about cluster-node-timeout, 15 s by default), after
+          // which a publish is rejected to its caller rather than waiting without end.
+          retryDelayOnFailover: CLUSTER_RETRY_DELAY_MS,
+          retryDelayOnClusterDown: CLUSTER_RETRY_DELAY_MS,
+          retryDelayOnTryAgain: CLUSTER_RETRY_DELAY_MS,
+          maxRedirections: CLUSTER_MAX_RETRIES,
           redisOptions: { ...serverOptions, username, password },
           // SSUBSCRIBE on the connection of the channel's shard (listenToTopic).
           shardedSubscribers: true,

@@ -34,17 +34,21 @@ local epoch = redis.call('HGET', KEYS[1], 'epoch')`;
  * KEYS: topic hash, stream, publisher key. ARGV: new epoch, publish counter, max events, max age ms,
  * the event frame's text before `seq`, between `seq` and the epoch, after the epoch (the protocol's
  * `eventFrameParts`: the frame is encoded there, this script only joins it), channel, publisher key ttl ms,
- * the publish command: SPUBLISH on a Redis Cluster (sharded Pub/Sub: the topic's shard only), else PUBLISH.
- * Returns `{seq, epoch}`. A counter at or below the node's last applied one is a resend of a publish
- * whose reply was lost: it is answered from the record, not applied again.
+ * the publish command: SPUBLISH on a Redis Cluster (sharded Pub/Sub: the topic's shard only), else
+ * PUBLISH, and the window: how far below the counter a publish of the same node can still arrive.
+ * Returns `{seq, epoch}`.
+ *
+ * The publisher key is the node process's applied publishes to the topic (a sorted set, scored by
+ * counter, of `counter seq epoch`): a counter found there is a resend of a publish whose reply was
+ * lost, answered from the record and not applied again. Any other is applied, even below one applied
+ * already: a Redis Cluster client retries the commands of a failed shard each on its own, so they
+ * can arrive out of order (docs/scaling.md#redis-cluster). A node never has more than
+ * `maxPendingPublishes` publishes in flight, so records that far below the counter are dropped.
  */
-export const APPEND_SCRIPT = `local applied = redis.call('GET', KEYS[3])
-if applied then
-  local counter, seq, epoch = string.match(applied, '^(%d+) (%d+) (.+)$')
-  if tonumber(counter) >= tonumber(ARGV[2]) then
-    if counter == ARGV[2] then return {tonumber(seq), epoch} end
-    return {0, epoch}
-  end
+export const APPEND_SCRIPT = `local applied = redis.call('ZRANGEBYSCORE', KEYS[3], ARGV[2], ARGV[2])
+if applied[1] then
+  local seq, epoch = string.match(applied[1], '^%d+ (%d+) (.+)$')
+  return {tonumber(seq), epoch}
 end
 ${ENSURE_EPOCH}
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
@@ -59,7 +63,9 @@ if maxEvents > 0 then
   redis.call('XTRIM', KEYS[2], 'MINID', math.max(ms - tonumber(ARGV[4]), 0) .. '-0')
 end
 redis.call(ARGV[10], ARGV[8], seq .. ' ' .. epoch .. ' ' .. text)
-redis.call('SET', KEYS[3], ARGV[2] .. ' ' .. seq .. ' ' .. epoch, 'PX', ARGV[9])
+redis.call('ZADD', KEYS[3], ARGV[2], ARGV[2] .. ' ' .. seq .. ' ' .. epoch)
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. (tonumber(ARGV[2]) - tonumber(ARGV[11])))
+redis.call('PEXPIRE', KEYS[3], ARGV[9])
 return {seq, epoch}`;
 
 /**

@@ -52,7 +52,7 @@ export class RedisSessionStore extends SessionStore {
     private readonly link: RedisLink,
     private readonly options: Pick<ResolvedHeartbeatOptions, 'sessionTtl' | 'maxRetainedSessions' | 'messageDedupeWindow'>,
     private readonly scheduler: SchedulerRegistry,
-    private readonly clock: CoreClock,
+    private readonly clock: Pick<CoreClock, 'now'>,
     private readonly live: () => Iterable<LiveSession>,
   ) {
     super();

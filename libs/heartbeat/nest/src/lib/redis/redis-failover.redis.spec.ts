@@ -1,5 +1,6 @@
 import type { EventFrame, ServerFrame, SubscribedFrame } from '@heartbeat/protocol';
-import { eventually, RedisSentinelTopology, sleep, type TestClient } from '@heartbeat/testing';
+import { eventually, RedisClusterTopology, RedisSentinelTopology, sleep, type TestClient } from '@heartbeat/testing';
+import type { HeartbeatRedisOptions } from '../core/heartbeat-options.interface.js';
 import type { PublishResult } from '../core/topic-hub.js';
 import { RedisNodes } from '../../testing/redis-nodes.js';
 import type { TestApp } from '../../testing/test-app.js';
@@ -44,14 +45,47 @@ async function isOpen(client: TestClient): Promise<boolean> {
 
 type Outcome = { ok: true; result: PublishResult; at: number } | { ok: false; error: Error; at: number };
 
-describe('Redis behind Sentinel', () => {
-  const TOPIC = 'alerts';
-  let topology: RedisSentinelTopology;
+const TOPIC = 'alerts';
+
+/** A topology whose primary (of the topic's shard) can be killed, and how the nodes name it. */
+interface FailoverVariant {
+  name: string;
+  start(): Promise<{ connection: Pick<HeartbeatRedisOptions, 'sentinel' | 'cluster'>; killPrimary(): Promise<unknown>; stop(): Promise<void> }>;
+}
+
+const VARIANTS: FailoverVariant[] = [
+  {
+    name: 'Redis behind Sentinel (a primary, a replica, three sentinels)',
+    async start() {
+      const topology = await RedisSentinelTopology.start();
+      return {
+        connection: { sentinel: { nodes: topology.sentinels, name: RedisSentinelTopology.NAME } },
+        killPrimary: () => topology.killPrimary(),
+        stop: () => topology.stop(),
+      };
+    },
+  },
+  {
+    name: 'a Redis Cluster (three shards with a replica each), the topic’s shard',
+    async start() {
+      const topology = await RedisClusterTopology.start(3, { replicas: 1 });
+      return {
+        connection: { cluster: { nodes: topology.nodes } },
+        // The topic's keys all carry its name as hash tag (redis-keys.ts).
+        killPrimary: () => topology.killPrimaryOf(`{${TOPIC}}`),
+        stop: () => topology.stop(),
+      };
+    },
+  },
+];
+
+describe.each(VARIANTS)('$name', (variant) => {
+  let topology: Awaited<ReturnType<FailoverVariant['start']>>;
   let cluster: RedisNodes;
 
   beforeEach(async () => {
-    topology = await RedisSentinelTopology.start();
-    cluster = new RedisNodes('sentinel');
+    topology = await variant.start();
+    cluster = new RedisNodes('failover');
   }, 60_000);
 
   afterEach(async () => {
@@ -59,7 +93,7 @@ describe('Redis behind Sentinel', () => {
     await topology?.stop();
   }, 60_000);
 
-  const onSentinel = () => cluster.nodeOn({ sentinel: { nodes: topology.sentinels, name: RedisSentinelTopology.NAME } });
+  const onTopology = () => cluster.nodeOn(topology.connection);
 
   /** `count` clients of `app` subscribed to the topic, each with its `subscribed` answer. */
   async function subscribers(app: TestApp, count: number): Promise<{ client: TestClient; answer: SubscribedFrame }[]> {
@@ -74,7 +108,7 @@ describe('Redis behind Sentinel', () => {
 
   describe('failover', () => {
     it('follows the promoted replica under 200 events/s: clients on three nodes stay connected, every publish settles, and what was lost is told in-band', async () => {
-      const nodes = [await onSentinel(), await onSentinel(), await onSentinel()];
+      const nodes = [await onTopology(), await onTopology(), await onTopology()];
       const clients = (await Promise.all(nodes.map((node) => subscribers(node, 2)))).flat();
 
       // 200 events a second, published on the three nodes in turn, through the failover.
@@ -129,7 +163,7 @@ describe('Redis behind Sentinel', () => {
 
       const logs = clients.map(({ client, answer }) => topicLog(answer, client.frames));
       process.stdout.write(
-        `Sentinel failover: primary killed, replica promoted after ${promotedAt - killedAt} ms; longest pause between resolved publishes ${pauseMs} ms; ` +
+        `${variant.name}: primary killed, replica promoted after ${promotedAt - killedAt} ms; longest pause between resolved publishes ${pauseMs} ms; ` +
           `${settled.length} publishes, ${resolved.length} resolved, ${rejected.length} rejected; losses told per client: ${logs.map((log) => log.told.length).join(', ')}\n`,
       );
       expect(await Promise.all(clients.map(({ client }) => isOpen(client)))).toEqual(clients.map(() => true));
