@@ -35,6 +35,11 @@ async function askServer<T>(port: number, ask: (client: Redis) => Promise<T>, ot
   }
 }
 
+/** Whether the server on `port` is a primary (ROLE master), which takes writes. */
+function isWritablePrimary(port: number): Promise<boolean> {
+  return askServer(port, async (client) => ((await client.call('ROLE')) as [string])[0] === 'master', false);
+}
+
 /** One redis-server process of a topology: started, watched, and killed or stopped by it. */
 class RedisProcess {
   private exited = false;
@@ -111,6 +116,18 @@ abstract class RedisTopology {
     for (const server of this.processes) server.kill();
     await Promise.all(this.processes.map((server) => server.stopped()));
     rmSync(this.directory, { recursive: true, force: true });
+  }
+
+  /**
+   * Kills the primary on `port` (SIGKILL) and resolves with its successor once `successor` names it
+   * (it answers undefined until then).
+   */
+  protected async killPrimaryOn(port: number, successor: () => Promise<TopologyAddress | undefined>, what: string): Promise<TopologyAddress> {
+    const server = this.processes.find((process) => process.port === port && process.running);
+    if (!server) throw new Error(`The primary on port ${port} is not one of this topology's running servers.`);
+    server.kill();
+    await server.stopped();
+    return eventually(successor, what, 30_000);
   }
 
   /** Runs `ready` (starting the processes, waiting for them); when it fails, stops what it started and throws. */
@@ -213,17 +230,13 @@ export class RedisSentinelTopology extends RedisTopology {
    */
   async killPrimary(): Promise<TopologyAddress> {
     const before = await this.primary();
-    const server = this.servers.find((process) => process.port === before.port && process.running);
-    if (!server) throw new Error(`The primary on port ${before.port} is not one of this topology's running servers.`);
-    server.kill();
-    await server.stopped();
-    return eventually(
+    return this.killPrimaryOn(
+      before.port,
       async () => {
         const now = await this.primary();
-        return now.port !== before.port && (await this.isWritablePrimary(now)) ? now : undefined;
+        return now.port !== before.port && (await isWritablePrimary(now.port)) ? now : undefined;
       },
       'the sentinels to promote the replica',
-      30_000,
     );
   }
 
@@ -237,10 +250,6 @@ export class RedisSentinelTopology extends RedisTopology {
       },
       false,
     );
-  }
-
-  private isWritablePrimary(address: TopologyAddress): Promise<boolean> {
-    return askServer(address.port, async (client) => ((await client.call('ROLE')) as [string])[0] === 'master', false);
   }
 }
 
@@ -314,19 +323,15 @@ export class RedisClusterTopology extends RedisTopology {
    */
   async killPrimaryOf(key: string): Promise<TopologyAddress> {
     const before = await this.primaryOf(key);
-    const server = this.servers.find((process) => process.port === before.port && process.running);
-    if (!server) throw new Error(`The primary on port ${before.port} is not one of this topology's running servers.`);
-    server.kill();
-    await server.stopped();
-    return eventually(
+    return this.killPrimaryOn(
+      before.port,
       async () => {
         const now = await this.primaryOf(key);
-        if (now.port === before.port || !(await askServer(now.port, async (client) => ((await client.call('ROLE')) as [string])[0] === 'master', false))) return undefined;
+        if (now.port === before.port || !(await isWritablePrimary(now.port))) return undefined;
         const running = this.servers.filter((process) => process.running);
         return (await Promise.all(running.map((process) => this.clusterOk(process.port)))).every(Boolean) ? now : undefined;
       },
       `a replica to take over the shard of "${key}"`,
-      30_000,
     );
   }
 
