@@ -94,6 +94,9 @@ export const HeartbeatMessages = {
 
   logRedisUp: (nodeId: string, downForMs: number | undefined) =>
     downForMs === undefined ? `node ${nodeId} connected to Redis` : `node ${nodeId} reconnected to Redis after ${downForMs} ms; catching up`,
+  logRedisUnreachable: (error: string) => `cannot connect to Redis (${error}): serving this node's clients alone, publishes wait; retrying with backoff`,
+  redisNotACluster: (answer: string) =>
+    `the Redis named as a cluster (redis.cluster, REDIS_CLUSTER_NODES) runs without cluster mode (${answer}): name it with redis.url (REDIS_URL) instead, or start its servers with cluster-enabled yes`,
   logRedisDown: (error: string | undefined) =>
     `lost the connection to Redis${error ? ` (${error})` : ''}: serving this node's clients alone, publishes wait; reconnecting with backoff`,
   logSubscribeFailed: (topic: string, id: string) => `subscribing connection ${id} to "${topic}" failed`,

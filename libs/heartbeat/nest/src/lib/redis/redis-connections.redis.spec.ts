@@ -1,6 +1,7 @@
-import { requireRedis, TEST_REDIS_URL } from '@heartbeat/testing';
+import { eventually, requireRedis, TEST_REDIS_URL, TestClient } from '@heartbeat/testing';
 import { Redis } from 'ioredis';
 import { RedisNodes } from '../../testing/redis-nodes.js';
+import { startTestApp } from '../../testing/test-app.js';
 
 /** The ways of naming the Redis besides a URL (docs/scaling.md#turning-it-on); Sentinel has redis-failover.redis.spec.ts. */
 describe('Redis connections', () => {
@@ -13,6 +14,24 @@ describe('Redis connections', () => {
   });
 
   afterEach(() => cluster.close());
+
+  describe('cluster', () => {
+    it('says so when the Redis it names runs without cluster mode, and serves its clients alone meanwhile', async () => {
+      const port = Number(new URL(TEST_REDIS_URL).port || 6379);
+      const app = await startTestApp({ redis: { cluster: { nodes: [{ host: new URL(TEST_REDIS_URL).hostname, port }] }, keyPrefix: cluster.prefix } });
+      try {
+        await eventually(() => app.service.getClusterStatus().redis?.lastError?.includes('runs without cluster mode') === true, 'the node to say why it cannot connect');
+        expect(app.service.getClusterStatus().redis?.up).toBe(false);
+        const { client, welcome } = await TestClient.open(app.url);
+        expect(welcome.resumed).toBe(false);
+        client.send({ type: 'ping', timestamp: new Date().toISOString(), client_time: Date.now(), sequence: 1 });
+        expect((await client.next('pong')).sequence).toBe(1);
+        await client.close();
+      } finally {
+        await app.close();
+      }
+    });
+  });
 
   describe('client', () => {
     it('copies the application’s ioredis client: a node on it shares topics with a node on the URL, and the client stays the application’s', async () => {

@@ -83,6 +83,9 @@ export class RedisLink {
   private subscriberClient: RedisClient | undefined;
   private stopped = false;
   private checking = false;
+  private connectedOnce = false;
+  /** Why the first connection failed, each logged once. */
+  private readonly unreachableReasons = new Set<string>();
 
   constructor(
     readonly options: ResolvedRedisOptions,
@@ -202,6 +205,7 @@ export class RedisLink {
     if (up === previous.up) return;
     const now = this.clock.now();
     if (up) {
+      this.connectedOnce = true;
       this.logger.log(HeartbeatMessages.logRedisUp(this.options.nodeId, previous.outages > 0 ? now - previous.since : undefined));
       this.stateSubject.next({ ...previous, up, since: now });
       this.ready.next();
@@ -212,8 +216,13 @@ export class RedisLink {
   }
 
   private recordError(error: Error): void {
-    const message = error.message || error.name;
-    if (message !== this.stateSubject.value.lastError) this.stateSubject.next({ ...this.stateSubject.value, lastError: message });
+    const message = describeRedisError(error);
+    if (message === this.stateSubject.value.lastError) return;
+    this.stateSubject.next({ ...this.stateSubject.value, lastError: message });
+    // Before the first connection no outage is logged (there was no link to lose): say why, once per reason.
+    if (this.connectedOnce || this.stopped || this.unreachableReasons.has(message)) return;
+    this.unreachableReasons.add(message);
+    this.logger.warn(HeartbeatMessages.logRedisUnreachable(message));
   }
 
   /** A PING that gets no answer within an interval means a silent Redis: drop the sockets and reconnect. */
@@ -280,6 +289,18 @@ function createClient(ioredis: Ioredis, connection: RedisConnection, options: Re
       // ioredis's own keyPrefix would rename the scripts' keys but not the channels they publish on.
       return connection.client.duplicate({ ...options, keyPrefix: '' }) as Redis;
   }
+}
+
+/**
+ * What went wrong, for `lastError` and the logs. A Redis Cluster client reports only that it could not
+ * read the slots; the server's own answer is on the error, and one answer means the wrong kind of Redis.
+ */
+export function describeRedisError(error: Error & { lastNodeError?: Error }): string {
+  const message = error.message || error.name;
+  const cause = error.lastNodeError?.message;
+  if (!cause) return message;
+  if (cause.includes('cluster support disabled')) return HeartbeatMessages.redisNotACluster(cause);
+  return `${message} (${cause})`;
 }
 
 /** The two client classes of ioredis, loaded only in Redis mode (an optional peer dependency). */

@@ -1,0 +1,14 @@
+import { SchedulerRegistry } from '@nestjs/schedule';
+const base = '/work/main/libs/heartbeat/nest/dist/lib';
+const { RedisLink } = await import(`${base}/redis/redis-link.js`);
+const { resolveHeartbeatOptions } = await import(`${base}/heartbeat-options.validator.js`);
+const { Clock } = await import(`${base}/clock.js`);
+const kind = process.argv[2];
+const redis = kind === 'cluster' ? { cluster: { nodes: [{ host: '127.0.0.1', port: 6379 }] } } : { url: 'redis://:wrongpass@127.0.0.1:6379' };
+const options = resolveHeartbeatOptions({ redis: { ...redis, keyPrefix: 'diag:', nodeId: 'n1' } });
+const link = new RedisLink(options.redis, new SchedulerRegistry(), new Clock());
+await link.start();
+await new Promise((r) => setTimeout(r, 3000));
+console.log('STATE', JSON.stringify(link.state));
+await link.stop();
+process.exit(0);
