@@ -224,6 +224,14 @@ export class RedisSentinelTopology extends RedisTopology {
     throw new Error('No sentinel answered.');
   }
 
+  /** The data servers that are replicas now (ROLE slave). */
+  async replicas(): Promise<TopologyAddress[]> {
+    const roles = await Promise.all(
+      this.servers.filter((server) => server.running).map(async (server) => ({ port: server.port, primary: await isWritablePrimary(server.port) })),
+    );
+    return roles.filter((role) => !role.primary).map(({ port }) => ({ host: '127.0.0.1', port }));
+  }
+
   /**
    * Kills the current primary (SIGKILL) and resolves with the new one once the sentinels promoted
    * it and it accepts writes.

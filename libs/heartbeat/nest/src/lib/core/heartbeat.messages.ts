@@ -95,6 +95,8 @@ export const HeartbeatMessages = {
   logRedisUp: (nodeId: string, downForMs: number | undefined) =>
     downForMs === undefined ? `node ${nodeId} connected to Redis` : `node ${nodeId} reconnected to Redis after ${downForMs} ms; catching up`,
   logRedisUnreachable: (error: string) => `cannot connect to Redis (${error}): serving this node's clients alone, publishes wait; retrying with backoff`,
+  redisReadOnly: (answer: string) =>
+    `the Redis this node writes to is a read-only replica (${answer}): name its primary in redis.url (REDIS_URL), or name the sentinels that watch it in redis.sentinel (REDIS_SENTINELS)`,
   redisNotACluster: (answer: string) =>
     `the Redis named as a cluster (redis.cluster, REDIS_CLUSTER_NODES) runs without cluster mode (${answer}): name it with redis.url (REDIS_URL) instead, or start its servers with cluster-enabled yes`,
   logRedisDown: (error: string | undefined) =>

@@ -1,4 +1,4 @@
-import { eventually, requireRedis, TEST_REDIS_URL, TestClient } from '@heartbeat/testing';
+import { eventually, RedisSentinelTopology, requireRedis, TEST_REDIS_URL, TestClient } from '@heartbeat/testing';
 import { Redis } from 'ioredis';
 import { RedisNodes } from '../../testing/redis-nodes.js';
 import { startTestApp } from '../../testing/test-app.js';
@@ -31,6 +31,23 @@ describe('Redis connections', () => {
         await app.close();
       }
     });
+  });
+
+  describe('url', () => {
+    it('says so when the url names a read-only replica, failing publishes instead of reconnecting to it in a loop', async () => {
+      const topology = await RedisSentinelTopology.start();
+      try {
+        const [replica] = await topology.replicas();
+        const app = await cluster.node({}, `redis://${replica.host}:${replica.port}`);
+        await expect(app.service.publish('alerts', { i: 1 })).rejects.toThrow(/READONLY/);
+        const status = app.service.getClusterStatus().redis;
+        expect(status?.lastError).toContain('is a read-only replica');
+        expect([status?.up, status?.outages]).toEqual([true, 0]);
+      } finally {
+        await cluster.close();
+        await topology.stop();
+      }
+    }, 60_000);
   });
 
   describe('client', () => {

@@ -128,9 +128,7 @@ export class RedisLink {
       // A connect that hangs (Redis silent) must give up about as fast as a silent PING does.
       connectTimeout: Math.max(2 * this.options.healthCheckInterval, 1_000),
       connectionName: `heartbeat:${this.options.nodeId}`,
-      // A primary demoted by a failover answers writes with READONLY until the sentinels' news
-      // arrives: reconnect (to the new primary) and send the command again.
-      reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
+      reconnectOnError: (error) => this.onReplyError(error),
     };
     const commands = createClient(ioredis, this.options.connection, options) as RedisClient & HeartbeatScripts;
     commands.defineCommand('heartbeatAppend', { numberOfKeys: 3, lua: APPEND_SCRIPT });
@@ -213,6 +211,27 @@ export class RedisLink {
       if (!this.stopped) this.logger.warn(HeartbeatMessages.logRedisDown(previous.lastError));
       this.stateSubject.next({ ...previous, up, since: now, outages: previous.outages + (this.stopped ? 0 : 1) });
     }
+  }
+
+  /**
+   * A write answered READONLY: behind Sentinel, a primary demoted by a failover answers so until
+   * the sentinels' news arrives, so reconnect (to the new primary) and send the command again.
+   * Anywhere else the node was given a replica, and reconnecting would only reach it again: the
+   * command fails with the error, and the node says what to do.
+   */
+  private onReplyError(error: Error): 2 | false {
+    if (!error.message.startsWith('READONLY')) return false;
+    if (this.followsSentinels) return 2;
+    this.recordError(new Error(HeartbeatMessages.redisReadOnly(error.message)));
+    return false;
+  }
+
+  /** Whether the node's Redis is found through sentinels (`sentinel`, or a `client` made for Sentinel). */
+  private get followsSentinels(): boolean {
+    const { connection } = this.options;
+    if (connection.kind === 'sentinel') return true;
+    // The copy of a client keeps its options: sentinels among them.
+    return connection.kind === 'client' && ((this.commandClient as Redis | undefined)?.options.sentinels?.length ?? 0) > 0;
   }
 
   private recordError(error: Error): void {
