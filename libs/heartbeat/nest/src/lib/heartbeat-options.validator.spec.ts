@@ -281,9 +281,9 @@ describe('resolveHeartbeatOptions', () => {
       expect(resolveHeartbeatOptions({ redis: { client } }).redis?.connection).toEqual({ kind: 'client', client });
     });
 
-    it('refuses an ioredis Cluster client, saying to name the cluster instead', () => {
+    it('takes an ioredis Cluster client to copy', () => {
       const client = { isCluster: true, duplicate: () => client };
-      expect(rejectionOf({ redis: { client } }).message).toContain('is an ioredis Cluster client: name a Redis Cluster with "redis.cluster"');
+      expect(resolveHeartbeatOptions({ redis: { client } }).redis?.connection).toEqual({ kind: 'client', client });
     });
 
     it('refuses two ways of naming the Redis, saying to give one', () => {
@@ -296,7 +296,7 @@ describe('resolveHeartbeatOptions', () => {
       ['redis.sentinel.nodes', { sentinel: { nodes: [{ host: 'cache', port: 0 }], name: 'alerts' } }, 'a list of at least one { host, port }'],
       ['redis.sentinel.name', { sentinel: { nodes: [{ host: 'cache', port: 26379 }], name: ' ' } }, 'the name the sentinels watch the primary under'],
       ['redis.sentinel.db', { sentinel: { nodes: [{ host: 'cache', port: 26379 }], name: 'alerts', db: -1 } }, 'a whole number from 0'],
-      ['redis.client', { client: {} }, 'an ioredis Redis client'],
+      ['redis.client', { client: {} }, 'an ioredis Redis or Cluster client'],
       ['redis.cluster.nodes', { cluster: { nodes: [] } }, 'a list of at least one { host, port }'],
       ['redis.cluster.password', { cluster: { nodes: [{ host: 'shard-1', port: 6379 }], password: 42 } }, 'a string'],
       ['redis', 42, 'a redis:// URL or an object'],

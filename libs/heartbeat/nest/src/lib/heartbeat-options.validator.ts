@@ -175,10 +175,8 @@ function redisConnection(given: Partial<HeartbeatRedisOptions>): RedisConnection
   if (given.cluster !== undefined) return { kind: 'cluster', cluster: redisCluster(given.cluster) };
   if (given.client !== undefined) {
     if (typeof given.client !== 'object' || given.client === null || typeof given.client.duplicate !== 'function') {
-      throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption('redis.client', 'an ioredis Redis client (new Redis(…))', given.client));
+      throw new HeartbeatOptionsError(HeartbeatMessages.invalidOption('redis.client', 'an ioredis Redis or Cluster client (new Redis(…), new Cluster(…))', given.client));
     }
-    // ioredis marks its Cluster clients: a cluster is named with `cluster`, whose connections Heartbeat sets up itself.
-    if ((given.client as { isCluster?: unknown }).isCluster === true) throw new HeartbeatOptionsError(HeartbeatMessages.redisClusterClient());
     return { kind: 'client', client: given.client };
   }
   return { kind: 'url', url: redisUrl(given.url) };

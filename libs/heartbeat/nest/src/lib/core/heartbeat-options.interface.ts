@@ -115,11 +115,14 @@ export interface HeartbeatRedisClusterOptions {
 }
 
 /**
- * An ioredis `Redis` client of the application's, as `redis.client` takes it: the node makes its own
- * two connections from it with `duplicate()` and leaves it as it is.
+ * An ioredis `Redis` or `Cluster` client of the application's, as `redis.client` takes it: the node
+ * makes its own two connections from it with `duplicate()` and leaves it as it is.
  */
 export interface IoredisClient {
-  duplicate(override?: Record<string, unknown>): unknown;
+  // Redis#duplicate(options) and Cluster#duplicate(startupNodes, options).
+  duplicate(...override: never[]): unknown;
+  /** ioredis marks its Cluster clients. */
+  readonly isCluster?: boolean;
 }
 
 /**
@@ -135,7 +138,7 @@ export interface HeartbeatRedisOptions {
   sentinel?: HeartbeatRedisSentinelOptions;
   /** A Redis Cluster: topics spread over its shards. */
   cluster?: HeartbeatRedisClusterOptions;
-  /** An ioredis `Redis` client to copy (`duplicate()`): for options Heartbeat does not list (TLS, a custom `sentinels` setup, …). */
+  /** An ioredis `Redis` or `Cluster` client to copy (`duplicate()`): for options Heartbeat does not list (TLS, a custom `sentinels` setup, …). */
   client?: IoredisClient;
   /** Prefix of every key and channel, so that several services (or tests) share one Redis. Default `heartbeat:`. */
   keyPrefix?: string;

@@ -36,8 +36,6 @@ export const HeartbeatMessages = {
     'HeartbeatModule option "redis" needs the ioredis package: run "npm install ioredis", or leave "redis" out to keep everything in memory.',
   redisNamedTwice: (keys: readonly string[]) =>
     `HeartbeatModule option "redis" names its Redis in ${keys.map((key) => `"${key}"`).join(' and ')}: give one of "url" (a standalone server), "sentinel" (a primary watched by Sentinel), "cluster" (a Redis Cluster) or "client" (an ioredis client).`,
-  redisClusterClient: () =>
-    'HeartbeatModule option "redis.client" is an ioredis Cluster client: name a Redis Cluster with "redis.cluster" ({ nodes: [{ host, port }, …] }) instead, and Heartbeat makes its cluster connections itself.',
   redisNotStarted: () => 'The Redis link is not started yet: HeartbeatModule connects it when the application initializes.',
   redisSilent: (ms: number) => `Redis did not answer PING within ${ms} ms; reconnecting`,
   redisPublishBacklog: (limit: number) =>

@@ -1,6 +1,6 @@
 import { CloseCode, type EventFrame } from '@heartbeat/protocol';
 import { eventually, RedisClusterTopology, type TestClient } from '@heartbeat/testing';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { RedisNodes } from '../../testing/redis-nodes.js';
 import type { TestApp } from '../../testing/test-app.js';
 import { HeartbeatMessages } from '../core/heartbeat.messages.js';
@@ -94,6 +94,24 @@ describe('Topics on a Redis Cluster', () => {
       expect((await keysPerShard()).filter((count) => count > 0).length).toBeGreaterThan(1);
       const keys = new RedisKeys(cluster.prefix);
       for (const topic of topics) expect(await shardsHolding(keys.topic(topic))).toBe(1);
+    });
+  });
+
+  describe('an application’s ioredis Cluster client', () => {
+    it('is copied: a node on it shares topics with a node on the cluster’s nodes, and the client stays the application’s', async () => {
+      const own = new Cluster(topology.nodes, { keyPrefix: 'the-application:', shardedSubscribers: true });
+      try {
+        const onClient = await cluster.nodeOn({ client: own }, OPTIONS);
+        const onNodes = await node();
+        const { client } = await subscriber(onNodes, 'alerts');
+        await onClient.service.publish('alerts', { i: 1 });
+        expect((await client.next('event')).data).toEqual({ i: 1 });
+
+        await cluster.stop(onClient);
+        expect(await own.ping()).toBe('PONG');
+      } finally {
+        own.disconnect();
+      }
     });
   });
 

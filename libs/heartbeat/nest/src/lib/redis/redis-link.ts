@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { SchedulerRegistry } from '@nestjs/schedule';
-import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 import type { Clock } from '../clock.js';
 import { HeartbeatMessages } from '../core/heartbeat.messages.js';
@@ -176,7 +176,8 @@ export class RedisLink {
 
   /** Whether topics' events go over sharded Pub/Sub: on a Redis Cluster. */
   get sharded(): boolean {
-    return this.options.connection.kind === 'cluster';
+    const { connection } = this.options;
+    return connection.kind === 'cluster' || (connection.kind === 'client' && connection.client.isCluster === true);
   }
 
   async stop(): Promise<void> {
@@ -285,29 +286,41 @@ function createClient(ioredis: Ioredis, connection: RedisConnection, options: Re
     }
     case 'cluster': {
       const { nodes, username, password } = connection.cluster;
-      const { lazyConnect, retryStrategy, ...serverOptions } = options;
       return new ioredis.Cluster(
         nodes.map(({ host, port }) => ({ host, port })),
-        {
-          lazyConnect,
-          clusterRetryStrategy: (attempt) => retryStrategy?.(attempt) ?? null,
-          // A command to a failed primary's slots is retried every 200 ms, up to 100 times: long
-          // enough for its replica to take over (about cluster-node-timeout, 15 s by default), after
-          // which a publish is rejected to its caller rather than waiting without end.
-          retryDelayOnFailover: CLUSTER_RETRY_DELAY_MS,
-          retryDelayOnClusterDown: CLUSTER_RETRY_DELAY_MS,
-          retryDelayOnTryAgain: CLUSTER_RETRY_DELAY_MS,
-          maxRedirections: CLUSTER_MAX_RETRIES,
-          redisOptions: { ...serverOptions, username, password },
-          // SSUBSCRIBE on the connection of the channel's shard (listenToTopic).
-          shardedSubscribers: true,
-        },
+        clusterOptions(options, { username, password }),
       );
     }
-    case 'client':
+    case 'client': {
       // ioredis's own keyPrefix would rename the scripts' keys but not the channels they publish on.
-      return connection.client.duplicate({ ...options, keyPrefix: '' }) as Redis;
+      const { client } = connection;
+      if (!client.isCluster) return (client as unknown as Redis).duplicate({ ...options, keyPrefix: '' });
+      const own = (client as unknown as Cluster).options.redisOptions;
+      return (client as unknown as Cluster).duplicate([], { ...clusterOptions(options, own), keyPrefix: '' });
+    }
   }
+}
+
+/**
+ * A cluster client's options: Heartbeat's reconnect and timeout settings for each of its server
+ * connections (over `servers`: the credentials, or an application's client's own settings).
+ */
+function clusterOptions(options: RedisOptions, servers: RedisOptions = {}): ClusterOptions {
+  const { lazyConnect, retryStrategy, ...serverOptions } = options;
+  return {
+    lazyConnect,
+    clusterRetryStrategy: (attempt) => retryStrategy?.(attempt) ?? null,
+    // A command to a failed primary's slots is retried every 200 ms, up to 100 times: long
+    // enough for its replica to take over (about cluster-node-timeout, 15 s by default), after
+    // which a publish is rejected to its caller rather than waiting without end.
+    retryDelayOnFailover: CLUSTER_RETRY_DELAY_MS,
+    retryDelayOnClusterDown: CLUSTER_RETRY_DELAY_MS,
+    retryDelayOnTryAgain: CLUSTER_RETRY_DELAY_MS,
+    maxRedirections: CLUSTER_MAX_RETRIES,
+    redisOptions: { ...servers, ...serverOptions, keyPrefix: '' },
+    // SSUBSCRIBE on the connection of the channel's shard (listenToTopic).
+    shardedSubscribers: true,
+  };
 }
 
 /**
