@@ -1,3 +1,4 @@
+import { CloseCode } from '@heartbeat/protocol';
 import { Logger, Module } from '@nestjs/common';
 import { DiscoveryModule, ModuleRef } from '@nestjs/core';
 import { SchedulerRegistry } from '@nestjs/schedule';
@@ -98,7 +99,7 @@ type Options = ResolvedHeartbeatOptions;
     {
       provide: SessionRegistry,
       // ConnectionRegistry is made after it (it releases sessions): looked up once, when a hello first needs it.
-      useFactory: (options: Options, clock: CoreClock, moduleRef: ModuleRef, store: SessionStore) => {
+      useFactory: (options: Options, clock: CoreClock, moduleRef: ModuleRef, store: SessionStore, backplane: Backplane, logger: CoreLogger) => {
         let registry: ConnectionRegistry | undefined;
         return new SessionRegistry(
           options,
@@ -108,9 +109,15 @@ type Options = ResolvedHeartbeatOptions;
             return registry?.getById(id);
           },
           store,
+          ({ nodeId, connectionId }, by, sessionId) => {
+            logger.warn(HeartbeatMessages.logSupersededElsewhere(connectionId, nodeId, by, sessionId));
+            // Not awaited: the hello goes on; a node that died has nothing to close, and answers nothing.
+            const request = { kind: 'disconnect', id: connectionId, code: CloseCode.HeartbeatTimeout, reason: HeartbeatMessages.closeSuperseded(by) } as const;
+            void backplane.request(request, (reply) => reply.kind === 'disconnect' && reply.closed).catch(() => undefined);
+          },
         );
       },
-      inject: [HEARTBEAT_OPTIONS, NestClock, ModuleRef, SessionStore],
+      inject: [HEARTBEAT_OPTIONS, NestClock, ModuleRef, SessionStore, Backplane, HEARTBEAT_LOGGER],
     },
     {
       provide: AddressConnectionLimiter,
@@ -224,19 +231,7 @@ type Options = ResolvedHeartbeatOptions;
         drainer: ConnectionDrainer,
         expiry: TokenExpiry,
         violations: ProtocolViolations,
-        backplane: Backplane,
-      ) =>
-        new HandshakeService(options, clock, counters, events, logger, {
-          pings,
-          topics,
-          sessions,
-          drainer,
-          expiry,
-          violations,
-          // Not awaited: the hello goes on; a node that died has nothing to close, and answers nothing.
-          dropElsewhere: ({ connectionId }, code, reason) =>
-            void backplane.request({ kind: 'disconnect', id: connectionId, code, reason }, (reply) => reply.kind === 'disconnect' && reply.closed).catch(() => undefined),
-        }),
+      ) => new HandshakeService(options, clock, counters, events, logger, { pings, topics, sessions, drainer, expiry, violations }),
       inject: [
         HEARTBEAT_OPTIONS,
         NestClock,
@@ -249,7 +244,6 @@ type Options = ResolvedHeartbeatOptions;
         ConnectionDrainer,
         TokenExpiry,
         ProtocolViolations,
-        Backplane,
       ],
     },
     {

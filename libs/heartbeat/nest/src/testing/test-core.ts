@@ -94,7 +94,8 @@ export class TestCore<T extends TestTopics = RecordingTopics> {
     lifecycle.events$.subscribe((event) => this.events.push(event));
     this.pings = new PingScheduler(this.options, clock, counters, lifecycle, logger, pingsPerTurn);
     // The registry is made next; a session is looked up only once connections exist.
-    this.sessions = new SessionRegistry(this.options, clock, (id) => this.registry.getById(id), new MemorySessionStore(this.options, clock));
+    // One process: no other node to ask for a connection.
+    this.sessions = new SessionRegistry(this.options, clock, (id) => this.registry.getById(id), new MemorySessionStore(this.options, clock), () => undefined);
     this.addresses = new AddressConnectionLimiter(this.options, clock, counters, lifecycle, logger);
     this.registry = new ConnectionRegistry(this.options, clock, lifecycle, counters, logger, {
       pings: this.recorded('pings', this.pings),
@@ -110,15 +111,7 @@ export class TestCore<T extends TestTopics = RecordingTopics> {
     this.inbox = new MessageInbox(this.sessions, counters);
     this.gate = new TopicGate(new TopicAccess(this.options.authorize), this.topics, logger);
     const { pings, gate: topics, sessions, drainer, expiry, violations } = this;
-    this.handshake = new HandshakeService(this.options, clock, counters, lifecycle, logger, {
-      pings,
-      topics,
-      sessions,
-      drainer,
-      expiry,
-      violations,
-      dropElsewhere: () => undefined,
-    });
+    this.handshake = new HandshakeService(this.options, clock, counters, lifecycle, logger, { pings, topics, sessions, drainer, expiry, violations });
     this.router = new FrameRouter(this.registry, clock, logger, {
       handshake: this.handshake,
       pings,

@@ -12,7 +12,6 @@ import type { CoreLogger } from './logger.port.js';
 import type { PingScheduler } from './ping-scheduler.js';
 import type { ProtocolViolations } from './protocol-violations.js';
 import type { SessionRegistry } from './session-registry.js';
-import type { SessionHolder } from './session-store.js';
 import type { TokenExpiry } from './token-expiry.js';
 import { decideToken } from './token-verdict.js';
 import type { TopicGate } from './topic-gate.js';
@@ -34,8 +33,6 @@ export interface HandshakeServices {
   readonly drainer: ConnectionDrainer;
   readonly expiry: TokenExpiry;
   readonly violations: ProtocolViolations;
-  /** Closes a connection of another node (HeartbeatCluster.disconnect), without waiting for the answer. */
-  readonly dropElsewhere: (holder: SessionHolder, code: number, reason: string) => void;
 }
 
 /**
@@ -87,7 +84,7 @@ export class HandshakeService {
     const attachment = await sessions.attach(connection, frame.session_id, userId);
     // Closed while the session store was asked (the session, if any, is kept for resume again).
     if (!attachment) return;
-    const { session, superseded, supersededElsewhere, refused } = attachment;
+    const { session, superseded, refused } = attachment;
     const resumed = session !== undefined;
     const sessionId = session?.id ?? connection.id;
     // A session belongs to its user (docs/server.md#identity): another user's is left alone.
@@ -96,7 +93,6 @@ export class HandshakeService {
       this.logger.warn(HeartbeatMessages.logSessionRefused(connection.id, frame.session_id ?? '', userId));
     }
     if (superseded) this.supersede(superseded, connection);
-    if (supersededElsewhere) this.supersedeElsewhere(supersededElsewhere, connection);
     this.authenticated(connection, session, sessionId, resumed, token.identity);
     expiry.schedule(connection, token.expiresAt);
     connection.send({
@@ -168,16 +164,6 @@ export class HandshakeService {
     this.counters.sessionTakenOver();
     this.logger.warn(HeartbeatMessages.logSuperseded(connection.id, by.id, by.sessionId ?? ''));
     connection.terminate(CloseCode.HeartbeatTimeout, HeartbeatMessages.closeSuperseded(by.id));
-  }
-
-  /**
-   * The same for a session resumed from another node, where its last connection may still be open
-   * (that node did not notice the dead link yet, docs/scaling.md#sessions-across-nodes): that node is
-   * asked to close it with 4000; a node that died has nothing to close.
-   */
-  private supersedeElsewhere(holder: SessionHolder, by: HeartbeatConnection): void {
-    this.logger.warn(HeartbeatMessages.logSupersededElsewhere(holder.connectionId, holder.nodeId, by.id, by.sessionId ?? ''));
-    this.services.dropElsewhere(holder, CloseCode.HeartbeatTimeout, HeartbeatMessages.closeSuperseded(by.id));
   }
 
   /** The accepted token; undefined when it was refused (the connection is then already being closed). */

@@ -111,6 +111,8 @@ export const HeartbeatMessages = {
     `looking up session ${session} in Redis failed (${error}); the hello gets a new session (welcome.resumed: false)`,
   logSessionWriteFailed: (session: string, error: string) =>
     `writing session ${session} to Redis failed (${error}); the next keep-alive writes it again while its connection is open`,
+  redisMessageBacklog: (limit: number) =>
+    `${limit} client messages already wait for Redis to record their ids (redis.maxPendingPublishes): this one is refused, to be sent again once Redis answers`,
   redisNoAnswer: (ms: number) => `no answer within requestTimeout (${ms} ms)`,
   logRedisListenFailed: () => 'subscribing to the cluster control channel failed',
   logRedisReportFailed: (error: string) => `writing this node's stats report to Redis failed: ${error}`,

@@ -1,7 +1,7 @@
 import type { CoreClock } from './clock.port.js';
 import type { HeartbeatSession } from './heartbeat-session.js';
 import type { ResolvedHeartbeatOptions } from './heartbeat-options.interface.js';
-import { type SessionClaim, SessionStore } from './session-store.js';
+import { type ClaimedSession, type SessionClaim, type SessionHolder, SessionStore } from './session-store.js';
 
 const UNKNOWN: SessionClaim = Object.freeze({ kind: 'unknown' });
 const REFUSED: SessionClaim = Object.freeze({ kind: 'refused' });
@@ -40,12 +40,24 @@ export class MemorySessionStore extends SessionStore {
   }
 
   async claim(id: string, userId: string | undefined): Promise<SessionClaim> {
-    this.forgetExpired(this.clock.now());
+    const now = this.clock.now();
+    this.forgetExpired(now);
     const session = this.retained.get(id);
-    if (!session) return UNKNOWN;
+    if (!session || this.expired(session, now)) return UNKNOWN;
     if (session.userId !== userId) return REFUSED;
     this.retained.delete(id);
-    return { kind: 'claimed', session, holder: undefined };
+    return { kind: 'claimed', session, holder: undefined, previous: undefined };
+  }
+
+  /** One process: no other node can have claimed it. */
+  async reattached(): Promise<SessionHolder | undefined> {
+    return undefined;
+  }
+
+  /** It was waiting to be resumed: it waits again, from now. */
+  unclaimed(claim: ClaimedSession, connectionId: string, now: number): void {
+    claim.session.detach(now);
+    this.detached(claim.session, connectionId, now);
   }
 
   detached(session: HeartbeatSession, _connectionId: string, now: number): void {
@@ -65,8 +77,12 @@ export class MemorySessionStore extends SessionStore {
   /** Detached sessions expire in the order they were detached: only the head needs looking at. */
   private forgetExpired(now: number): void {
     for (const [id, oldest] of this.retained) {
-      if (now - (oldest.detachedAt ?? now) < this.options.sessionTtl) break;
+      if (!this.expired(oldest, now)) break;
       this.retained.delete(id);
     }
+  }
+
+  private expired(session: HeartbeatSession, now: number): boolean {
+    return now - (session.detachedAt ?? now) >= this.options.sessionTtl;
   }
 }

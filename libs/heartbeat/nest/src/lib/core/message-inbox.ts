@@ -21,13 +21,26 @@ export class MessageInbox {
     private readonly counters: HeartbeatCounters,
   ) {}
 
+  /**
+   * A connection's messages whose ids the store is still recording: each is handed over after the
+   * one before it, whatever order the store answers in (a Redis Cluster client retries commands
+   * each on its own).
+   */
+  private readonly inOrder = new WeakMap<HeartbeatConnection, Promise<unknown>>();
+
   /** Rejects when the session store could not tell whether the message is new: neither handed over nor acknowledged (the router answers `error`). */
   receive(connection: HeartbeatConnection, frame: MessageFrame): Promise<void> | void {
     const session = connection.session;
     if (!session) return this.deliver(connection, frame, true);
     const isNew = this.sessions.rememberMessage(session, frame.id);
     if (typeof isNew === 'boolean') return this.deliver(connection, frame, isNew);
-    return isNew.then((fresh) => this.deliver(connection, frame, fresh));
+    // Its rejection is handled below, perhaps only after the messages before it: not unhandled meanwhile.
+    void isNew.catch(() => undefined);
+    const before = this.inOrder.get(connection);
+    const turn = before ? before.then(() => isNew) : isNew;
+    const delivered = turn.then((fresh) => this.deliver(connection, frame, fresh));
+    this.inOrder.set(connection, delivered.catch(() => undefined));
+    return delivered;
   }
 
   private deliver(connection: HeartbeatConnection, frame: MessageFrame, isNew: boolean): void {

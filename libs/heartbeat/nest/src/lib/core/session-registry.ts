@@ -14,14 +14,18 @@ export interface SessionAttachment {
   session: HeartbeatSession | undefined;
   /** A live connection of this node the session was still attached to: a leftover of a dead link, to be dropped. */
   superseded: HeartbeatConnection | undefined;
-  /** The same on another node (docs/scaling.md#sessions-across-nodes): that node is asked to drop it. */
-  supersededElsewhere: SessionHolder | undefined;
   /** True when the `hello` named a session of another user (or anonymous↔user): it got a new one, the owner's is untouched. */
   refused: boolean;
 }
 
 /** Finds a live connection by its id (ConnectionRegistry.getById). */
 export type ConnectionLookup = (id: string) => HeartbeatConnection | undefined;
+
+/**
+ * Asks another node to drop its connection that held the session `sessionId` until connection `by`
+ * of this node took it (docs/scaling.md#sessions-across-nodes): a leftover of a dead link there.
+ */
+export type DropElsewhere = (holder: SessionHolder, by: string, sessionId: string) => void;
 
 /**
  * Sessions attached on this node, and the way to the others through the {@link SessionStore}: a
@@ -44,6 +48,7 @@ export class SessionRegistry implements ConnectionReleaser {
     private readonly clock: CoreClock,
     private readonly findConnection: ConnectionLookup,
     private readonly store: SessionStore,
+    private readonly dropElsewhere: DropElsewhere,
   ) {}
 
   /** Sessions kept for resume whose connection has closed (on this node's account). */
@@ -69,17 +74,23 @@ export class SessionRegistry implements ConnectionReleaser {
       if (live.userId !== userId) return this.fresh(connection, userId, true);
       const previous = live.connection;
       this.moveTo(live, connection);
-      return { session: live, superseded: previous !== connection ? previous : undefined, supersededElsewhere: undefined, refused: false };
+      // Recorded in the store without waiting (its answers come in order, before any later write of
+      // this session): another node that claimed the session meanwhile is asked to drop its connection.
+      if (this.options.sessionTtl > 0) {
+        void this.store.reattached(live, connection.id).then((holder) => holder && this.dropElsewhere(holder, connection.id, live.id));
+      }
+      return { session: live, superseded: previous !== connection ? previous : undefined, refused: false };
     }
     if (requestedId !== undefined && this.options.sessionTtl > 0) {
       const claim = await this.store.claim(requestedId, userId, connection.id);
       if (connection.isClosing) {
-        if (claim.kind === 'claimed') this.store.detached(claim.session, connection.id, this.clock.now());
+        if (claim.kind === 'claimed') this.store.unclaimed(claim, connection.id, this.clock.now());
         return undefined;
       }
       if (claim.kind === 'claimed') {
         this.moveTo(claim.session, connection);
-        return { session: claim.session, superseded: undefined, supersededElsewhere: claim.holder, refused: false };
+        if (claim.holder) this.dropElsewhere(claim.holder, connection.id, claim.session.id);
+        return { session: claim.session, superseded: undefined, refused: false };
       }
       return this.fresh(connection, userId, claim.kind === 'refused');
     }
@@ -115,7 +126,7 @@ export class SessionRegistry implements ConnectionReleaser {
     // serves both (40 bytes per connection, heap snapshots at 5,000, docs/benchmarks.md).
     this.onOwnConnection++;
     if (this.options.sessionTtl > 0) this.store.opened(connection.id, userId, connection.id);
-    return { session: undefined, superseded: undefined, supersededElsewhere: undefined, refused };
+    return { session: undefined, superseded: undefined, refused };
   }
 
   /** A session attached on this node: moved here, or still on the connection that made it. */

@@ -32,6 +32,8 @@ export interface SessionHarness {
   loseState(): Promise<void>;
   /** Until the nodes' keep-alive wrote their attached sessions again. */
   readonly keepAliveMs: number;
+  /** Until what the node wrote so far was answered, and what it does on those answers was sent. */
+  flush(node: SessionNode): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -90,7 +92,7 @@ export function sessionStoreContract(kind: SessionStoreKind, makeHarness: () => 
       const claimed = await claim(second, session.id, 'ada', newId('c'));
       expect(claimed.kind).toBe('claimed');
       if (claimed.kind !== 'claimed') return;
-      expect([claimed.session.id, claimed.session.userId, claimed.holder]).toEqual([session.id, 'ada', undefined]);
+      expect([claimed.session.id, claimed.session.userId, claimed.holder, claimed.previous]).toEqual([session.id, 'ada', undefined, undefined]);
       // Now attached: not waiting to be resumed on the node that has it.
       expect(second.store.retainedCount).toBe(0);
     });
@@ -126,10 +128,24 @@ export function sessionStoreContract(kind: SessionStoreKind, makeHarness: () => 
         detach(node, session, id);
         return session;
       });
+      await harness.flush(node);
       expect(node.store.retainedCount).toBe(2);
       const claims = [];
       for (const session of sessions) claims.push((await claim(node, session.id, 'ada', newId('c'))).kind);
       expect(claims).toEqual(['unknown', 'claimed', 'claimed']);
+    });
+
+    it('gives back, by unclaimed, a claimed session whose connection closed before it was used', async () => {
+      const [first, second] = [await harness.node(), await harness.node()];
+      const c1 = newId('c');
+      const session = openSession(first, c1, 'ada');
+      detach(first, session, c1);
+      const c2 = newId('c');
+      const claimed = await claim(second, session.id, 'ada', c2);
+      if (claimed.kind !== 'claimed') throw new Error(`expected the session, got ${claimed.kind}`);
+      second.store.unclaimed(claimed, c2, Date.now());
+      await harness.flush(second);
+      expect((await claim(second, session.id, 'ada', newId('c'))).kind).toBe('claimed');
     });
   });
 
@@ -162,20 +178,61 @@ export function sessionStoreContract(kind: SessionStoreKind, makeHarness: () => 
         const session = openSession(first, c1, 'ada');
         // The client reconnected to `second` before `first` noticed its link died.
         const claimed = await claim(second, session.id, 'ada', c2);
-        expect(claimed).toEqual({ kind: 'claimed', session: expect.any(HeartbeatSession), holder: { nodeId: first.nodeId, connectionId: c1 } });
+        expect(claimed).toMatchObject({ kind: 'claimed', holder: { nodeId: first.nodeId, connectionId: c1 } });
         // `first` drops its leftover: that does not detach the session from `second`.
+        detach(first, session, c1);
+        expect(await claim(third, session.id, 'ada', newId('c'))).toMatchObject({ kind: 'claimed', holder: { nodeId: second.nodeId, connectionId: c2 } });
+      });
+
+      it('records a session resumed on another connection of the node that has it, naming a node that claimed it meanwhile', async () => {
+        const [first, second, third] = [await harness.node(), await harness.node(), await harness.node()];
+        const [c1, c2, c3] = [newId('c'), newId('c'), newId('c')];
+        const session = openSession(first, c1, 'ada');
+        await claim(second, session.id, 'ada', c2);
+        // `first` still had it on c1 when a hello on its c3 named it.
+        expect(await first.store.reattached(session, c3)).toEqual({ nodeId: second.nodeId, connectionId: c2 });
         detach(first, session, c1);
         expect(await claim(third, session.id, 'ada', newId('c'))).toEqual({
           kind: 'claimed',
           session: expect.any(HeartbeatSession),
-          holder: { nodeId: second.nodeId, connectionId: c2 },
+          holder: { nodeId: first.nodeId, connectionId: c3 },
+          previous: { nodeId: first.nodeId, connectionId: c3 },
         });
+      });
+
+      it('gives a claim that was not used back to the connection that held the session', async () => {
+        const [first, second, third] = [await harness.node(), await harness.node(), await harness.node()];
+        const c1 = newId('c');
+        const session = openSession(first, c1, 'ada');
+        const c2 = newId('c');
+        const claimed = await claim(second, session.id, 'ada', c2);
+        if (claimed.kind !== 'claimed') throw new Error(`expected the session, got ${claimed.kind}`);
+        second.store.unclaimed(claimed, c2, Date.now());
+        await harness.flush(second);
+        expect(await claim(third, session.id, 'ada', newId('c'))).toMatchObject({ kind: 'claimed', holder: { nodeId: first.nodeId, connectionId: c1 } });
+      });
+
+      it('does not forget, beyond maxRetainedSessions, a session resumed and detached on another node since', async () => {
+        const [first, second, third] = [await harness.node(), await harness.node(), await harness.node()];
+        const c1 = newId('c');
+        const session = openSession(first, c1, 'ada');
+        detach(first, session, c1);
+        await harness.flush(first);
+        const c2 = newId('c');
+        const resumed = await claim(second, session.id, 'ada', c2);
+        if (resumed.kind !== 'claimed') throw new Error(`expected the session, got ${resumed.kind}`);
+        detach(second, resumed.session, c2);
+        await harness.flush(second);
+        // Two more detached on `first`: its oldest is beyond maxRetainedSessions (2), but `second` left it last.
+        for (const id of [newId('c'), newId('c')]) detach(first, openSession(first, id, 'ada'), id);
+        await harness.flush(first);
+        expect((await claim(third, session.id, 'ada', newId('c'))).kind).toBe('claimed');
       });
 
       it('names no holder for a session claimed from a connection of the same node', async () => {
         const node = await harness.node();
         const session = openSession(node, newId('c'), 'ada');
-        expect(await claim(node, session.id, 'ada', newId('c'))).toEqual({ kind: 'claimed', session: expect.any(HeartbeatSession), holder: undefined });
+        expect(await claim(node, session.id, 'ada', newId('c'))).toMatchObject({ kind: 'claimed', holder: undefined });
       });
 
       it('keeps a dead node’s attached sessions resumable, with their windows, until about sessionTtl after it died', async () => {
@@ -186,7 +243,7 @@ export function sessionStoreContract(kind: SessionStoreKind, makeHarness: () => 
         const forgotten = openSession(doomed, newId('c'), 'ada');
         await harness.kill(doomed);
         const claimed = await claim(survivor, session.id, 'ada', newId('c'));
-        expect(claimed).toEqual({ kind: 'claimed', session: expect.any(HeartbeatSession), holder: { nodeId: doomed.nodeId, connectionId: c1 } });
+        expect(claimed).toMatchObject({ kind: 'claimed', holder: { nodeId: doomed.nodeId, connectionId: c1 } });
         if (claimed.kind === 'claimed') expect(await survivor.store.rememberMessage(claimed.session, 'm1')).toBe(false);
         await harness.elapse(harness.deathBoundMs);
         expect(await claim(survivor, forgotten.id, 'ada', newId('c'))).toEqual({ kind: 'unknown' });

@@ -6,15 +6,21 @@ export interface SessionHolder {
   readonly connectionId: string;
 }
 
+/** A session claimed for a connection: now the connection's. */
+export interface ClaimedSession {
+  readonly kind: 'claimed';
+  readonly session: HeartbeatSession;
+  /** The connection of another node that held it until now, which may still be open there. */
+  readonly holder: SessionHolder | undefined;
+  /** The connection that held it until now, on any node (undefined: it was waiting to be resumed): where {@link SessionStore.unclaimed} gives it back. */
+  readonly previous: SessionHolder | undefined;
+}
+
 /**
  * What {@link SessionStore.claim} found for a `hello` naming a session that is not attached on this
- * node: nothing (unknown or expired), another user's session (left as it was), or the session, now
- * the hello's, with the connection that held it until now when one may still hold it.
+ * node: nothing (unknown or expired), another user's session (left as it was), or the session.
  */
-export type SessionClaim =
-  | { readonly kind: 'unknown' }
-  | { readonly kind: 'refused' }
-  | { readonly kind: 'claimed'; readonly session: HeartbeatSession; readonly holder: SessionHolder | undefined };
+export type SessionClaim = { readonly kind: 'unknown' } | { readonly kind: 'refused' } | ClaimedSession;
 
 /**
  * Where sessions are kept for resume beyond the connection that holds them (docs/server.md#sessions-and-resume),
@@ -44,6 +50,16 @@ export abstract class SessionStore {
    * it was; otherwise it is claimed: attached to `connectionId` from now on, wherever it was.
    */
   abstract claim(id: string, userId: string | undefined, connectionId: string): Promise<SessionClaim>;
+
+  /**
+   * A session attached on this node moves to another of its connections (a `hello` naming it while
+   * its old connection is still open): recorded, so that the store keeps it for the new connection.
+   * Resolves with the connection of another node that claimed it meanwhile, if one did.
+   */
+  abstract reattached(session: HeartbeatSession, connectionId: string): Promise<SessionHolder | undefined>;
+
+  /** The connection of a claim closed before the claim was used: the session goes back to where it was (`claim.previous`). */
+  abstract unclaimed(claim: ClaimedSession, connectionId: string, now: number): void;
 
   /** The session's connection `connectionId` on this node closed at `now`: kept for resume `sessionTtl` from now. */
   abstract detached(session: HeartbeatSession, connectionId: string, now: number): void;

@@ -14,8 +14,8 @@ import {
   PRESENCE_SYNC_SCRIPT,
   READ_SCRIPT,
   SESSION_CLAIM_SCRIPT,
-  SESSION_DETACH_SCRIPT,
   SESSION_KEEP_SCRIPT,
+  SESSION_RELEASE_SCRIPT,
   SESSION_REMEMBER_SCRIPT,
 } from './redis-scripts.js';
 
@@ -44,7 +44,7 @@ interface HeartbeatScripts {
   heartbeatPresenceRefresh(...args: (string | number)[]): Promise<number>;
   heartbeatSessionKeep(...args: (string | number)[]): Promise<number>;
   heartbeatSessionClaim(...args: (string | number)[]): Promise<[string, string?, string?] | null>;
-  heartbeatSessionDetach(...args: (string | number)[]): Promise<number>;
+  heartbeatSessionRelease(...args: (string | number)[]): Promise<number>;
   heartbeatSessionRemember(...args: (string | number)[]): Promise<number>;
 }
 
@@ -139,7 +139,7 @@ export class RedisLink {
     commands.defineCommand('heartbeatPresenceRefresh', { numberOfKeys: 1, lua: PRESENCE_REFRESH_SCRIPT });
     commands.defineCommand('heartbeatSessionKeep', { numberOfKeys: 2, lua: SESSION_KEEP_SCRIPT });
     commands.defineCommand('heartbeatSessionClaim', { numberOfKeys: 2, lua: SESSION_CLAIM_SCRIPT });
-    commands.defineCommand('heartbeatSessionDetach', { numberOfKeys: 2, lua: SESSION_DETACH_SCRIPT });
+    commands.defineCommand('heartbeatSessionRelease', { numberOfKeys: 2, lua: SESSION_RELEASE_SCRIPT });
     commands.defineCommand('heartbeatSessionRemember', { numberOfKeys: 2, lua: SESSION_REMEMBER_SCRIPT });
     const subscriber = createClient(ioredis, this.options.connection, options);
     this.commandClient = commands;

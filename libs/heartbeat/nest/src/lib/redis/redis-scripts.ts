@@ -193,10 +193,11 @@ if was then return 1 end
 return 0`;
 
 /*
- * Sessions (docs/scaling.md#sessions-across-nodes): a hash `{user?, node, conn, n}` and a sorted
- * set of its recent `message` ids (score: the hash's counter `n` when the id came), both in the
- * session's slot. `node` and `conn` name the connection holding the session; both are '' while it
- * waits to be resumed. Every script takes KEYS: session hash, message ids.
+ * Sessions (docs/scaling.md#sessions-across-nodes): a hash `{user?, node, conn, left?, n}` and a
+ * sorted set of its recent `message` ids (score: the hash's counter `n` when the id came), both in
+ * the session's slot. `node` and `conn` name the connection holding the session; both are '' while
+ * it waits to be resumed, and `left` names the node where its last connection closed. Every script
+ * takes KEYS: session hash, message ids.
  */
 
 /**
@@ -227,17 +228,27 @@ redis.call('PEXPIRE', KEYS[2], ARGV[4])
 return {'claimed', holder[1] or '', holder[2] or ''}`;
 
 /**
- * ARGV: node, connection, ttl ms, and 1 to forget it at once (beyond `maxRetainedSessions`). The
- * connection holding the session closed: it waits `ttl` to be resumed. A session another
- * connection claimed since is left alone. Returns 1 when it was this connection's.
+ * ARGV: node, connection, ttl ms, then what to do — only while `node`/`connection` still hold the
+ * session (another connection may have claimed it since, and keeps it); returns 1 when done:
+ * - `detach`: its connection closed: it waits `ttl` to be resumed, remembered as left by `node`;
+ * - `restore`, previous node, previous connection: a claim that was not used gives the session back
+ *   to the connection that held it before (none: waiting again), alive for `ttl`;
+ * - `forget`: deleted now (beyond `maxRetainedSessions`), if it still waits where `node` left it
+ *   (ARGV connection is then '').
  */
-export const SESSION_DETACH_SCRIPT = `local holder = redis.call('HMGET', KEYS[1], 'node', 'conn')
-if holder[1] ~= ARGV[1] or holder[2] ~= ARGV[2] then return 0 end
-if ARGV[4] == '1' then
+export const SESSION_RELEASE_SCRIPT = `local holder = redis.call('HMGET', KEYS[1], 'node', 'conn', 'left')
+local mode = ARGV[4]
+if mode == 'forget' then
+  if holder[1] ~= '' or holder[3] ~= ARGV[1] then return 0 end
   redis.call('DEL', KEYS[1], KEYS[2])
   return 1
 end
-redis.call('HSET', KEYS[1], 'node', '', 'conn', '')
+if holder[1] ~= ARGV[1] or holder[2] ~= ARGV[2] then return 0 end
+if mode == 'detach' then
+  redis.call('HSET', KEYS[1], 'node', '', 'conn', '', 'left', ARGV[1])
+else
+  redis.call('HSET', KEYS[1], 'node', ARGV[5], 'conn', ARGV[6])
+end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
 return 1`;

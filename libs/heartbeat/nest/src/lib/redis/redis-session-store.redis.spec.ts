@@ -41,6 +41,12 @@ function redisHarness(): SessionHarness {
     deathBoundMs: 3 * KEEP_ALIVE_MS + 200,
     loseState: () => deleteRedisKeys(prefix),
     keepAliveMs: KEEP_ALIVE_MS,
+    // A node's commands are answered in order: once a PING sent after them is answered and the
+    // promise callbacks of those answers ran (before the next turn of the event loop), all were.
+    async flush(node) {
+      await nodes.find((entry) => entry.node === node)?.link.commands.ping();
+      await new Promise((resolve) => setImmediate(resolve));
+    },
     async close() {
       for (const { node, link } of nodes) {
         await node.store.stop();

@@ -5,7 +5,7 @@ import type { CoreClock } from '../core/clock.port.js';
 import { HeartbeatSession } from '../core/heartbeat-session.js';
 import { HeartbeatMessages } from '../core/heartbeat.messages.js';
 import type { ResolvedHeartbeatOptions } from '../core/heartbeat-options.interface.js';
-import { type SessionClaim, SessionStore } from '../core/session-store.js';
+import { type ClaimedSession, type SessionClaim, type SessionHolder, SessionStore } from '../core/session-store.js';
 import type { RedisLink } from './redis-link.js';
 
 export const REDIS_SESSIONS_INTERVAL = 'heartbeat:redis-sessions';
@@ -47,6 +47,7 @@ export class RedisSessionStore extends SessionStore {
   private subscription: Subscription | undefined;
   private started = false;
   private stopped = false;
+  private pendingMessages = 0;
 
   constructor(
     private readonly link: RedisLink,
@@ -87,11 +88,11 @@ export class RedisSessionStore extends SessionStore {
 
   async claim(id: string, userId: string | undefined, connectionId: string): Promise<SessionClaim> {
     if (!SESSION_ID.test(id) || !this.link.state.up) return UNKNOWN;
-    const { keys, options } = this.link;
-    const reply = this.link.commands.heartbeatSessionClaim(keys.session(id), keys.sessionMessages(id), userId ?? '', options.nodeId, connectionId, this.attachedTtl);
+    const { options } = this.link;
+    const reply = this.claimScript(id, userId, connectionId);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), options.requestTimeout)));
-    let answer: Awaited<typeof reply> | 'late';
+    let answer: SessionClaim | 'late';
     try {
       answer = await Promise.race([reply, late]);
     } catch (error) {
@@ -102,43 +103,82 @@ export class RedisSessionStore extends SessionStore {
     }
     if (answer === 'late') {
       // The hello goes on with a new session; a claim that lands later gives the session back.
-      void reply.then((landed) => landed?.[0] === 'claimed' && this.release(id, options.nodeId, connectionId, false), () => undefined);
+      void reply.then((landed) => landed.kind === 'claimed' && this.unclaimed(landed, connectionId), () => undefined);
       this.logger.warn(HeartbeatMessages.logSessionClaimFailed(id, HeartbeatMessages.redisNoAnswer(options.requestTimeout)));
       return UNKNOWN;
     }
-    if (!answer) return UNKNOWN;
-    if (answer[0] !== 'claimed') return REFUSED;
-    this.detachedHere.delete(id);
-    const [, node, connection] = answer;
-    const holder = node && connection && node !== options.nodeId ? { nodeId: node, connectionId: connection } : undefined;
-    return { kind: 'claimed', session: new HeartbeatSession(id, userId), holder };
+    if (answer.kind === 'claimed') this.detachedHere.delete(id);
+    return answer;
+  }
+
+  async reattached(session: HeartbeatSession, connectionId: string): Promise<SessionHolder | undefined> {
+    try {
+      const claim = await this.claimScript(session.id, session.userId, connectionId);
+      // Redis lost it (restarted empty): written again for the connection that has it.
+      if (claim.kind === 'unknown') this.keep({ sessionId: session.id, userId: session.userId, connectionId });
+      return claim.kind === 'claimed' ? claim.holder : undefined;
+    } catch (error) {
+      this.logger.warn(HeartbeatMessages.logSessionWriteFailed(session.id, errorText(error)));
+      return undefined;
+    }
+  }
+
+  unclaimed(claim: ClaimedSession, connectionId: string): void {
+    const { previous } = claim;
+    // Back to the connection that held it (alive as attached sessions are), or waiting again.
+    const ttl = previous ? this.attachedTtl : this.options.sessionTtl;
+    void this.release(claim.session.id, connectionId, ttl, ['restore', previous?.nodeId ?? '', previous?.connectionId ?? '']);
   }
 
   detached(session: HeartbeatSession, connectionId: string, now: number): void {
     this.forgetExpired(now);
-    const forgetNow = this.options.maxRetainedSessions === 0;
-    this.release(session.id, this.link.options.nodeId, connectionId, forgetNow);
-    if (forgetNow) return;
-    this.detachedHere.delete(session.id);
-    this.detachedHere.set(session.id, now);
-    for (const oldest of this.detachedHere.keys()) {
-      if (this.detachedHere.size <= this.options.maxRetainedSessions) break;
-      this.detachedHere.delete(oldest);
-      // Still waiting to be resumed (no node, no connection): forgotten now. One resumed since is left alone.
-      this.release(oldest, '', '', true);
-    }
+    void this.release(session.id, connectionId, this.options.sessionTtl, ['detach']).then((done) => {
+      // Claimed by another connection since: that one keeps it, and this node does not count it.
+      if (!done) return;
+      if (this.options.maxRetainedSessions === 0) {
+        void this.forget(session.id);
+        return;
+      }
+      this.detachedHere.delete(session.id);
+      this.detachedHere.set(session.id, now);
+      for (const oldest of this.detachedHere.keys()) {
+        if (this.detachedHere.size <= this.options.maxRetainedSessions) break;
+        this.detachedHere.delete(oldest);
+        void this.forget(oldest);
+      }
+    });
   }
 
   async rememberMessage(session: HeartbeatSession, messageId: string): Promise<boolean> {
+    // Messages wait for Redis as publishes do, and within the same bound.
+    const limit = this.link.options.maxPendingPublishes;
+    if (this.pendingMessages >= limit) throw new Error(HeartbeatMessages.redisMessageBacklog(limit));
     const { keys } = this.link;
-    const fresh = await this.link.commands.heartbeatSessionRemember(
-      keys.session(session.id),
-      keys.sessionMessages(session.id),
-      messageId,
-      this.options.messageDedupeWindow,
-      this.attachedTtl,
-    );
-    return fresh === 1;
+    this.pendingMessages++;
+    try {
+      const fresh = await this.link.commands.heartbeatSessionRemember(
+        keys.session(session.id),
+        keys.sessionMessages(session.id),
+        messageId,
+        this.options.messageDedupeWindow,
+        this.attachedTtl,
+      );
+      return fresh === 1;
+    } finally {
+      this.pendingMessages--;
+    }
+  }
+
+  /** Attaches the session to `connectionId` of this node, if it is `userId`'s; never times out. */
+  private async claimScript(id: string, userId: string | undefined, connectionId: string): Promise<SessionClaim> {
+    const { keys, options } = this.link;
+    const answer = await this.link.commands.heartbeatSessionClaim(keys.session(id), keys.sessionMessages(id), userId ?? '', options.nodeId, connectionId, this.attachedTtl);
+    if (!answer) return UNKNOWN;
+    if (answer[0] !== 'claimed') return REFUSED;
+    const [, node, connection] = answer;
+    const previous = node && connection ? { nodeId: node, connectionId: connection } : undefined;
+    const holder = previous && previous.nodeId !== options.nodeId ? previous : undefined;
+    return { kind: 'claimed', session: new HeartbeatSession(id, userId), holder, previous };
   }
 
   private keepAlive(): void {
@@ -153,12 +193,23 @@ export class RedisSessionStore extends SessionStore {
       .catch((error: unknown) => this.logger.warn(HeartbeatMessages.logSessionWriteFailed(sessionId, errorText(error))));
   }
 
-  /** The session held by `node`/`connection` ('' and '': waiting to be resumed) waits `sessionTtl` for a resume, or is forgotten now. */
-  private release(id: string, node: string, connection: string, forget: boolean): void {
-    const { keys } = this.link;
-    this.link.commands
-      .heartbeatSessionDetach(keys.session(id), keys.sessionMessages(id), node, connection, this.options.sessionTtl, forget ? 1 : 0)
-      .catch((error: unknown) => this.logger.warn(HeartbeatMessages.logSessionWriteFailed(id, errorText(error))));
+  /**
+   * SESSION_RELEASE_SCRIPT for the session held by `connection` of this node; resolves with whether
+   * it still was (1) — a write that failed is logged and resolves 0.
+   */
+  private async release(id: string, connection: string, ttl: number, action: readonly string[]): Promise<number> {
+    const { keys, options } = this.link;
+    try {
+      return await this.link.commands.heartbeatSessionRelease(keys.session(id), keys.sessionMessages(id), options.nodeId, connection, ttl, ...action);
+    } catch (error) {
+      this.logger.warn(HeartbeatMessages.logSessionWriteFailed(id, errorText(error)));
+      return 0;
+    }
+  }
+
+  /** Deletes a session this node detached, if it still waits where this node left it (not resumed since). */
+  private forget(id: string): Promise<number> {
+    return this.release(id, '', 0, ['forget']);
   }
 
   private forgetExpired(now: number): void {
