@@ -7,7 +7,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { MonitorServerProcess, TEST_REDIS_URL, TestClient, eventually, requireRedis, sleep } from '@heartbeat/testing';
+import { MonitorServerProcess, TEST_REDIS_URL, TestClient, deleteRedisKeys, eventually, requireRedis, sleep } from '@heartbeat/testing';
 import { Redis } from 'ioredis';
 import { runCli } from './lib/cli-main.js';
 import { type OptionSchema, cliHelp, parseCliOptions } from './lib/cli-options.js';
@@ -191,14 +191,7 @@ async function run(settings: Settings): Promise<number> {
   } finally {
     await Promise.all(clients.map((client) => client.close()));
     await Promise.all(servers.map((server) => (server.running ? server.kill() : undefined)));
-    for (const pattern of [`${prefix}*`]) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    }
+    await deleteRedisKeys(prefix);
     redis.disconnect();
   }
 }

@@ -50,6 +50,28 @@ describe('Redis connections', () => {
     }, 60_000);
   });
 
+  describe('sessions while Redis is silent', () => {
+    it('gives a hello naming a session a new one at once, told by resumed false, and resumes the session once Redis is back', async () => {
+      const { app, proxy } = await cluster.nodeBehindProxy();
+      const hello = async (sessionId?: string) => {
+        const client = await TestClient.connect(app.url);
+        const welcome = await client.hello(undefined, sessionId === undefined ? {} : { session_id: sessionId });
+        await client.close();
+        return welcome;
+      };
+      const { session_id: sessionId } = await hello();
+      await eventually(() => app.service.connectionCount === 0, 'the node to see the close');
+
+      proxy.blackhole();
+      await eventually(() => app.service.getClusterStatus().redis?.up === false, 'the node to notice that Redis went silent', 5_000);
+      expect(await hello(sessionId)).toMatchObject({ resumed: false });
+
+      proxy.restore();
+      await eventually(() => app.service.getClusterStatus().redis?.up === true, 'the node to reconnect to Redis', 10_000);
+      expect(await hello(sessionId)).toMatchObject({ session_id: sessionId, resumed: true });
+    });
+  });
+
   describe('client', () => {
     it('copies the application’s ioredis client: a node on it shares topics with a node on the URL, and the client stays the application’s', async () => {
       // Its keyPrefix would prefix the scripts' keys but not the channels they publish on: the copies drop it.

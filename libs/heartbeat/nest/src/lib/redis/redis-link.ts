@@ -6,6 +6,7 @@ import type { Clock } from '../clock.js';
 import { HeartbeatMessages } from '../core/heartbeat.messages.js';
 import type { RedisConnection, ResolvedRedisOptions } from '../core/heartbeat-options.interface.js';
 import { RedisKeys } from './redis-keys.js';
+import { withinMs } from './within-ms.js';
 import {
   APPEND_SCRIPT,
   PRESENCE_ADD_SCRIPT,
@@ -253,10 +254,7 @@ export class RedisLink {
       await Promise.all(
         [this.commandClient, this.subscriberClient].map(async (client) => {
           if (client?.status !== 'ready') return;
-          let timer: NodeJS.Timeout | undefined;
-          const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.options.healthCheckInterval)));
-          const answer = await Promise.race([client.ping().catch(() => 'error'), timeout]);
-          clearTimeout(timer);
+          const answer = await withinMs(client.ping().catch(() => 'error'), this.options.healthCheckInterval);
           if (answer !== 'timeout' || this.stopped) return;
           this.recordError(new Error(HeartbeatMessages.redisSilent(this.options.healthCheckInterval)));
           // A Redis Cluster client follows its shards itself: a failed primary's slots move to its

@@ -5,6 +5,7 @@ import { type Observable, Subject, type Subscription } from 'rxjs';
 import { HeartbeatMessages } from '../core/heartbeat.messages.js';
 import { type PresenceChange, type PresenceEntry, PresenceManager } from '../core/presence-manager.js';
 import type { RedisLink } from './redis-link.js';
+import { withinMs } from './within-ms.js';
 
 export const REDIS_PRESENCE_INTERVAL = 'heartbeat:redis-presence';
 
@@ -81,9 +82,7 @@ export class RedisPresenceManager extends PresenceManager {
     this.held.clear();
     if (this.link.state.up) {
       const removed = this.write(() => this.link.commands.heartbeatPresenceSync(...this.link.keys.presenceScript, this.link.options.nodeId, 0));
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([removed, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.link.options.requestTimeout)))]);
-      clearTimeout(timer);
+      await withinMs(removed, this.link.options.requestTimeout);
     }
     this.changes.complete();
     this.ready.complete();

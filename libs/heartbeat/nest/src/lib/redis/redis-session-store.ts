@@ -7,6 +7,7 @@ import { HeartbeatMessages } from '../core/heartbeat.messages.js';
 import type { ResolvedHeartbeatOptions } from '../core/heartbeat-options.interface.js';
 import { type ClaimedSession, type SessionClaim, type SessionHolder, SessionStore } from '../core/session-store.js';
 import type { RedisLink } from './redis-link.js';
+import { withinMs } from './within-ms.js';
 
 export const REDIS_SESSIONS_INTERVAL = 'heartbeat:redis-sessions';
 
@@ -90,18 +91,14 @@ export class RedisSessionStore extends SessionStore {
     if (!SESSION_ID.test(id) || !this.link.state.up) return UNKNOWN;
     const { options } = this.link;
     const reply = this.claimScript(id, userId, connectionId);
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), options.requestTimeout)));
-    let answer: SessionClaim | 'late';
+    let answer: SessionClaim | 'timeout';
     try {
-      answer = await Promise.race([reply, late]);
+      answer = await withinMs(reply, options.requestTimeout);
     } catch (error) {
       this.logger.warn(HeartbeatMessages.logSessionClaimFailed(id, errorText(error)));
       return UNKNOWN;
-    } finally {
-      clearTimeout(timer);
     }
-    if (answer === 'late') {
+    if (answer === 'timeout') {
       // The hello goes on with a new session; a claim that lands later gives the session back.
       void reply.then((landed) => landed.kind === 'claimed' && this.unclaimed(landed, connectionId), () => undefined);
       this.logger.warn(HeartbeatMessages.logSessionClaimFailed(id, HeartbeatMessages.redisNoAnswer(options.requestTimeout)));
