@@ -1,4 +1,4 @@
-import { eventually, RedisSentinelTopology, requireRedis, TEST_REDIS_URL, TestClient } from '@heartbeat/testing';
+import { eventually, RedisSentinelTopology, requireRedis, sleep, TEST_REDIS_URL, TestClient } from '@heartbeat/testing';
 import { Redis } from 'ioredis';
 import { RedisNodes } from '../../testing/redis-nodes.js';
 import { startTestApp } from '../../testing/test-app.js';
@@ -69,7 +69,30 @@ describe('Redis connections', () => {
       proxy.restore();
       await eventually(() => app.service.getClusterStatus().redis?.up === true, 'the node to reconnect to Redis', 10_000);
       expect(await hello(sessionId)).toMatchObject({ session_id: sessionId, resumed: true });
-    });
+    }, 30_000);
+
+    it('holds a message until Redis has its id, and refuses one beyond maxPendingPublishes with an error naming it, in their order', async () => {
+      const { app, proxy } = await cluster.nodeBehindProxy({ redis: { maxPendingPublishes: 1 } });
+      const client = await cluster.client(app);
+      const handed: string[] = [];
+      const subscription = app.service.messages$.subscribe((message) => handed.push(message.id));
+      try {
+        proxy.blackhole();
+        await eventually(() => app.service.getClusterStatus().redis?.up === false, 'the node to notice that Redis went silent', 5_000);
+        client.send({ type: 'message', id: 'm-1', data: 1 });
+        client.send({ type: 'message', id: 'm-2', data: 2 });
+        await sleep(500);
+        // m-1 waits for Redis; m-2, beyond the bound, is refused, answered after m-1 (messages keep their order).
+        expect([handed, client.all('ack'), client.all('error')]).toEqual([[], [], []]);
+
+        proxy.restore();
+        expect((await client.next('ack', 10_000)).id).toBe('m-1');
+        expect(await client.next('error', 5_000)).toMatchObject({ code: 'internal_error', ref: 'm-2' });
+        expect(handed).toEqual(['m-1']);
+      } finally {
+        subscription.unsubscribe();
+      }
+    }, 30_000);
   });
 
   describe('client', () => {
