@@ -48,6 +48,11 @@ export class FakeClock implements CoreClock {
     return this.timers.size;
   }
 
+  /** Timers armed since the clock was made: how often the code under test asked to be woken. */
+  get armedTimers(): number {
+    return this.armed;
+  }
+
   /** The names of the pending named timers. */
   get pendingNames(): string[] {
     return [...this.timers.values()].flatMap((timer) => (timer.options?.name === undefined ? [] : [timer.options.name]));

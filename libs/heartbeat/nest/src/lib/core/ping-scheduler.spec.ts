@@ -44,6 +44,31 @@ describe('PingScheduler', () => {
       expect(firstPingMoments(all)).toBe(1);
     });
 
+    it('turns an empty wheel once per MAX_TURN_MS, not once per tick, and still pings a connection that joins within an interval and a turn', async () => {
+      const server = new TestCore({ pingInterval: 25_000, heartbeatTimeout: 60_000, maxMissedPings: 3 }).start();
+      const armed = server.clock.armedTimers;
+      server.clock.advance(10_000);
+      // 500 slots of 50 ms: one timer a second, where a tick each would have been 200.
+      expect(server.clock.armedTimers - armed).toBe(10);
+      const { peer } = await server.open();
+      server.clock.advance(25_000 + 1_000);
+      expect(peer.framesOf('ping')).toHaveLength(1);
+    });
+
+    it('sizes each turn by the connections on the wheel now: a burst that joins during a round is spread from the next turn', async () => {
+      // 2 s over 40 slots, at most 20 slots (1 s) a turn, a batch of 2.
+      const server = new TestCore({ pingInterval: 2_000, heartbeatTimeout: 20_000, maxMissedPings: 3 }, undefined, 2).start();
+      await server.open();
+      // One connection: the first turn (at 50 ms) serves slots 0-19 and the next comes a second later.
+      server.clock.advance(100);
+      const burst = await Promise.all(Array.from({ length: 40 }, () => server.open()));
+      server.clock.advance(2_000);
+      const inSecondHalf = burst.filter(({ connection }) => connection.pingSlot >= 20);
+      expect(inSecondHalf).toHaveLength(20);
+      // One slot a turn (41 connections over 40 slots, a batch of 2), not the 20 slots the round began with.
+      expect(firstPingMoments(inSecondHalf)).toBe(20);
+    });
+
     it('names its timer for the application (Nest lists it in SchedulerRegistry) and stops for good', () => {
       const server = core();
       expect(server.clock.pendingNames).toContain(PING_TICK_INTERVAL);

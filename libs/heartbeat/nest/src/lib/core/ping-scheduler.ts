@@ -49,8 +49,10 @@ export class PingScheduler implements ConnectionReleaser {
   private readonly slots: Set<HeartbeatConnection>[];
   private readonly tickMs: number;
   private cursor = 0;
-  /** Slots served per turn, chosen when a turn of the wheel begins (cursor 0) and kept for that round. */
-  private slotsPerTurn = 1;
+  /** Connections on the wheel: what a turn's batch is sized by. */
+  private connections = 0;
+  /** The most slots one turn serves: all of them, or MAX_TURN_MS of the wheel. */
+  private readonly maxSlotsPerTurn: number;
   /** When (the clock's monotonic reading) the next slot is due: the wheel keeps its own schedule. */
   private nextSlotAt = 0;
   private timer: TimerHandle | undefined;
@@ -72,6 +74,7 @@ export class PingScheduler implements ConnectionReleaser {
     const slotCount = Math.min(MAX_SLOTS, Math.max(1, Math.round(options.pingInterval / TARGET_TICK_MS)));
     this.slots = Array.from({ length: slotCount }, () => new Set<HeartbeatConnection>());
     this.tickMs = options.pingInterval / slotCount;
+    this.maxSlotsPerTurn = Math.min(slotCount, Math.max(1, Math.floor(MAX_TURN_MS / this.tickMs)));
   }
 
   /** Starts turning the wheel (the application started). */
@@ -101,6 +104,7 @@ export class PingScheduler implements ConnectionReleaser {
     }
     connection.placeInWheel(slot);
     this.slots[slot].add(connection);
+    this.connections++;
   }
 
   /** Takes a connection off the wheel (it closed, or is declared dead). */
@@ -108,6 +112,7 @@ export class PingScheduler implements ConnectionReleaser {
     if (connection.pingSlot === -1) return;
     this.slots[connection.pingSlot].delete(connection);
     connection.placeInWheel(-1);
+    this.connections--;
   }
 
   /** Answers a client's own ping at once; `server_time` lets the client estimate its clock offset. */
@@ -177,9 +182,8 @@ export class PingScheduler implements ConnectionReleaser {
   }
 
   private turn(): void {
-    if (this.cursor === 0) this.slotsPerTurn = this.batchSlots();
     // The round's last turn serves what is left: every round starts at slot 0 and lasts pingInterval.
-    const slotsThisTurn = Math.min(this.slotsPerTurn, this.slots.length - this.cursor);
+    const slotsThisTurn = Math.min(this.batchSlots(), this.slots.length - this.cursor);
     const turnMs = slotsThisTurn * this.tickMs;
     const now = this.clock.monotonic();
     this.nextSlotAt = now - this.nextSlotAt > turnMs ? now + turnMs : this.nextSlotAt + turnMs;
@@ -191,15 +195,15 @@ export class PingScheduler implements ConnectionReleaser {
   }
 
   /**
-   * How many consecutive slots hold about PINGS_PER_TURN connections (the wheel is evenly filled):
-   * at least one, at most all of them or MAX_TURN_MS of the wheel.
+   * How many consecutive slots hold about PINGS_PER_TURN connections (the wheel is evenly filled),
+   * sized afresh each turn, so that connections arriving in a burst are spread from the next turn
+   * on: at least one, at most maxSlotsPerTurn. An empty wheel is turned as seldom as it may be: once
+   * per MAX_TURN_MS, not once per tick, so an idle server is not woken 20 times a second for nothing.
    */
   private batchSlots(): number {
-    let connections = 0;
-    for (const slot of this.slots) connections += slot.size;
-    const perSlot = connections / this.slots.length;
-    const most = Math.min(this.slots.length, Math.max(1, Math.floor(MAX_TURN_MS / this.tickMs)));
-    return perSlot <= 0 ? 1 : Math.max(1, Math.min(most, Math.floor(this.pingsPerTurn / perSlot)));
+    if (this.connections === 0) return this.maxSlotsPerTurn;
+    const perSlot = this.connections / this.slots.length;
+    return Math.max(1, Math.min(this.maxSlotsPerTurn, Math.floor(this.pingsPerTurn / perSlot)));
   }
 
   private tick(): void {
