@@ -244,6 +244,11 @@ export async function benchRun(settings: RunSettings, progress: ProgressLine): P
     await sleep(1_000);
     const started = await server.api.request('sample', { gc: true });
     const warmup = await connectClients(kind, [server.url], { ...settings, connections: WARMUP_CONNECTIONS }, progress);
+    // The warm-up goes through what the measured connections go through before their reading
+    // (connect, then the settle time, pinged), so that the code and memory the heartbeat path grows
+    // once are not counted per connection either (docs/benchmarks.md#fifth-pass-after-issue-15-2026-12-06).
+    progress.update(`${label}: warm-up connections settling`);
+    await sleep(settings.settleMs);
     await warmup.fleet.close();
     progress.update(`${label}: warm-up connections closed`);
     await sleep(WARMUP_CLOSED_MS);
