@@ -50,9 +50,13 @@ describe('PingScheduler', () => {
       server.clock.advance(10_000);
       // 500 slots of 50 ms: one timer a second, where a tick each would have been 200.
       expect(server.clock.armedTimers - armed).toBe(10);
+      // Turns start at 50 ms, 1,050 ms, …: the second round's first turn (slots 0-19) is at 25,050 ms.
+      // A connection that joins just after it, in slot 0, waits the longest: until the next round's.
+      server.clock.advance(15_060);
       const { peer } = await server.open();
+      const joinedAt = server.clock.now();
       server.clock.advance(25_000 + 1_000);
-      expect(peer.framesOf('ping')).toHaveLength(1);
+      expect(peer.framesOf('ping').map((ping) => ping.server_time - joinedAt)).toEqual([24_990]);
     });
 
     it('sizes each turn by the connections on the wheel now: a burst that joins during a round is spread from the next turn', async () => {

@@ -40,7 +40,7 @@ export type TimeoutCause = 'missed_pings' | 'heartbeat_timeout';
  * per interval. A turn serves as many consecutive slots as hold about PINGS_PER_TURN connections
  * (one slot per tick when each holds that many or more), so that N connections produce bursts of
  * at most about PINGS_PER_TURN pings instead of one burst of N, and few connections are not pinged
- * a handful per tick (docs/server.md#the-ping-wheel).
+ * a handful per tick (docs/server.md#how-pings-are-spread-a-timing-wheel).
  *
  * When a connection's turn comes and the previous ping is still unanswered (no inbound frame since),
  * that ping counts as missed; after `maxMissedPings` misses in a row the peer is declared dead.
@@ -197,8 +197,9 @@ export class PingScheduler implements ConnectionReleaser {
   /**
    * How many consecutive slots hold about PINGS_PER_TURN connections (the wheel is evenly filled),
    * sized afresh each turn, so that connections arriving in a burst are spread from the next turn
-   * on: at least one, at most maxSlotsPerTurn. An empty wheel is turned as seldom as it may be: once
-   * per MAX_TURN_MS, not once per tick, so an idle server is not woken 20 times a second for nothing.
+   * on: at least one, at most maxSlotsPerTurn. An empty wheel is turned as seldom as it may be (once
+   * per MAX_TURN_MS, or per pingInterval when that is shorter), not once per tick: an idle server is
+   * not woken 20 times a second for nothing.
    */
   private batchSlots(): number {
     if (this.connections === 0) return this.maxSlotsPerTurn;
