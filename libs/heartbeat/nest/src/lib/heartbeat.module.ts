@@ -98,9 +98,11 @@ type Options = ResolvedHeartbeatOptions;
     },
     {
       provide: SessionRegistry,
-      // ConnectionRegistry is made after it (it releases sessions): looked up once, when a hello first needs it.
-      useFactory: (options: Options, clock: CoreClock, moduleRef: ModuleRef, store: SessionStore, backplane: Backplane, logger: CoreLogger) => {
+      // ConnectionRegistry and HeartbeatCluster are made after it (they need it, through the registry's
+      // releasers): each looked up once, when a hello first needs it.
+      useFactory: (options: Options, clock: CoreClock, moduleRef: ModuleRef, store: SessionStore, logger: CoreLogger) => {
         let registry: ConnectionRegistry | undefined;
+        let cluster: HeartbeatCluster | undefined;
         return new SessionRegistry(
           options,
           clock,
@@ -111,13 +113,13 @@ type Options = ResolvedHeartbeatOptions;
           store,
           ({ nodeId, connectionId }, by, sessionId) => {
             logger.warn(HeartbeatMessages.logSupersededElsewhere(connectionId, nodeId, by, sessionId));
+            cluster ??= moduleRef.get(HeartbeatCluster);
             // Not awaited: the hello goes on; a node that died has nothing to close, and answers nothing.
-            const request = { kind: 'disconnect', id: connectionId, code: CloseCode.HeartbeatTimeout, reason: HeartbeatMessages.closeSuperseded(by) } as const;
-            void backplane.request(request, (reply) => reply.kind === 'disconnect' && reply.closed).catch(() => undefined);
+            void cluster?.disconnect(connectionId, CloseCode.HeartbeatTimeout, HeartbeatMessages.closeSuperseded(by)).catch(() => undefined);
           },
         );
       },
-      inject: [HEARTBEAT_OPTIONS, NestClock, ModuleRef, SessionStore, Backplane, HEARTBEAT_LOGGER],
+      inject: [HEARTBEAT_OPTIONS, NestClock, ModuleRef, SessionStore, HEARTBEAT_LOGGER],
     },
     {
       provide: AddressConnectionLimiter,

@@ -200,6 +200,17 @@ export function sessionStoreContract(kind: SessionStoreKind, makeHarness: () => 
         });
       });
 
+      it('writes a session resumed on another connection of its node again when the store lost it (restarted empty)', async () => {
+        const [first, second] = [await harness.node(), await harness.node()];
+        const [c1, c3] = [newId('c'), newId('c')];
+        const session = openSession(first, c1, 'ada');
+        await harness.loseState();
+        // No other node claimed it: nobody to drop, and the node that has it writes it again at once.
+        expect(await first.store.reattached(session, c3)).toBeUndefined();
+        await harness.flush(first);
+        expect(await claim(second, session.id, 'ada', newId('c'))).toMatchObject({ kind: 'claimed', holder: { nodeId: first.nodeId, connectionId: c3 } });
+      });
+
       it('gives a claim that was not used back to the connection that held the session', async () => {
         const [first, second, third] = [await harness.node(), await harness.node(), await harness.node()];
         const c1 = newId('c');

@@ -21,6 +21,7 @@ import {
 import { ReplayBuffer } from '../core/replay-buffer.js';
 import { HeartbeatMessages } from '../core/heartbeat.messages.js';
 import type { ResolvedHeartbeatOptions } from '../core/heartbeat-options.interface.js';
+import { RedisBacklog } from './redis-backlog.js';
 import type { RedisLink } from './redis-link.js';
 
 /** How long a node remembers its last applied publish in Redis (resends come within seconds). */
@@ -50,7 +51,7 @@ export class RedisBackplane extends Backplane {
   /** Publishes are numbered per process, so that Redis can recognize one resent after a lost reply. */
   private readonly publisherId: string;
   private publishCounter = 0;
-  private pending = 0;
+  private readonly publishes: RedisBacklog;
   private readonly recent = new Map<string, RecentTopic>();
   private readonly waiting = new Map<string, (node: string, reply: ControlReply) => void>();
   private readonly subscriptions: Subscription[] = [];
@@ -64,6 +65,7 @@ export class RedisBackplane extends Backplane {
   ) {
     super();
     this.publisherId = `${link.options.nodeId}:${randomBytes(4).toString('hex')}`;
+    this.publishes = new RedisBacklog(link.options.maxPendingPublishes, HeartbeatMessages.redisPublishBacklog);
     this.events$ = link.messages$.pipe(
       map(({ channel, message }) => {
         const topic = link.keys.topicOfEvents(channel);
@@ -130,12 +132,9 @@ export class RedisBackplane extends Backplane {
   async append(topic: string, data: unknown): Promise<EventPosition> {
     // Encoded before anything is sent: data that cannot be encoded must not burn a seq.
     const parts = eventFrameParts(topic, data, new Date(this.clock.now()).toISOString());
-    const limit = this.link.options.maxPendingPublishes;
-    if (this.pending >= limit) throw new Error(HeartbeatMessages.redisPublishBacklog(limit));
     const { keys } = this.link;
-    this.pending++;
-    try {
-      const [seq, epoch] = await this.link.commands.heartbeatAppend(
+    const [seq, epoch] = await this.publishes.run(() =>
+      this.link.commands.heartbeatAppend(
         keys.topic(topic),
         keys.stream(topic),
         keys.publisher(this.publisherId, topic),
@@ -149,12 +148,10 @@ export class RedisBackplane extends Backplane {
         keys.events(topic),
         PUBLISHER_TTL_MS,
         this.link.sharded ? 'SPUBLISH' : 'PUBLISH',
-        limit,
-      );
-      return { seq: Number(seq), epoch };
-    } finally {
-      this.pending--;
-    }
+        this.publishes.limit,
+      ),
+    );
+    return { seq: Number(seq), epoch };
   }
 
   /**
@@ -203,7 +200,7 @@ export class RedisBackplane extends Backplane {
 
   status(): ClusterStatus {
     const { up, since, outages, lastError } = this.link.state;
-    return { mode: 'redis', nodeId: this.nodeId, redis: { up, since, outages, lastError, pendingPublishes: this.pending } };
+    return { mode: 'redis', nodeId: this.nodeId, redis: { up, since, outages, lastError, pendingPublishes: this.publishes.pending } };
   }
 
   /** Keeps the topic's last events, contiguous: after a hole it starts over from the event after it. */

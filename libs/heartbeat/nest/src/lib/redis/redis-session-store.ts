@@ -6,6 +6,7 @@ import { HeartbeatSession } from '../core/heartbeat-session.js';
 import { HeartbeatMessages } from '../core/heartbeat.messages.js';
 import type { ResolvedHeartbeatOptions } from '../core/heartbeat-options.interface.js';
 import { type ClaimedSession, type SessionClaim, type SessionHolder, SessionStore } from '../core/session-store.js';
+import { RedisBacklog } from './redis-backlog.js';
 import type { RedisLink } from './redis-link.js';
 import { withinMs } from './within-ms.js';
 
@@ -48,7 +49,8 @@ export class RedisSessionStore extends SessionStore {
   private subscription: Subscription | undefined;
   private started = false;
   private stopped = false;
-  private pendingMessages = 0;
+  /** Messages wait for Redis as publishes do, and within the same bound. */
+  private readonly messages: RedisBacklog;
 
   constructor(
     private readonly link: RedisLink,
@@ -60,6 +62,7 @@ export class RedisSessionStore extends SessionStore {
     super();
     this.keepAliveMs = Math.max(1_000, Math.floor(options.sessionTtl / 3));
     this.attachedTtl = Math.max(options.sessionTtl, 3 * this.keepAliveMs);
+    this.messages = new RedisBacklog(link.options.maxPendingPublishes, HeartbeatMessages.redisMessageBacklog);
   }
 
   get retainedCount(): number {
@@ -147,23 +150,11 @@ export class RedisSessionStore extends SessionStore {
   }
 
   async rememberMessage(session: HeartbeatSession, messageId: string): Promise<boolean> {
-    // Messages wait for Redis as publishes do, and within the same bound.
-    const limit = this.link.options.maxPendingPublishes;
-    if (this.pendingMessages >= limit) throw new Error(HeartbeatMessages.redisMessageBacklog(limit));
     const { keys } = this.link;
-    this.pendingMessages++;
-    try {
-      const fresh = await this.link.commands.heartbeatSessionRemember(
-        keys.session(session.id),
-        keys.sessionMessages(session.id),
-        messageId,
-        this.options.messageDedupeWindow,
-        this.attachedTtl,
-      );
-      return fresh === 1;
-    } finally {
-      this.pendingMessages--;
-    }
+    const fresh = await this.messages.run(() =>
+      this.link.commands.heartbeatSessionRemember(keys.session(session.id), keys.sessionMessages(session.id), messageId, this.options.messageDedupeWindow, this.attachedTtl),
+    );
+    return fresh === 1;
   }
 
   /** Attaches the session to `connectionId` of this node, if it is `userId`'s; never times out. */
