@@ -83,7 +83,20 @@ function status(): WorkerStatus {
       if (client.subscribed) subscribed++;
     } else if (client.gaveUp) gaveUp++;
   }
-  return { total: tracked.length, started, connected, subscribed, gaveUp, received, reachedExpected: reached, allReachedAt, failedHandshakes: failedAttempts.length, lastError };
+  const cpu = process.cpuUsage();
+  return {
+    total: tracked.length,
+    started,
+    connected,
+    subscribed,
+    gaveUp,
+    received,
+    reachedExpected: reached,
+    allReachedAt,
+    failedHandshakes: failedAttempts.length,
+    lastError,
+    cpuMicros: cpu.user + cpu.system,
+  };
 }
 
 function mark(params: { expect?: number }): null {

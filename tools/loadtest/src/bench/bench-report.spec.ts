@@ -12,7 +12,7 @@ function run(kind: BenchServerKind, connections: number, scale: number, restart:
     connections,
     ramp: { ms: 1_000, listenOverflows: 0 },
     memory: { rssPerConnection: scale * 1024, heapPerConnection: scale * 1024, warmupHeapKept: scale * 1024, started: sample, baseline: sample, loaded: sample },
-    cpu: { cpuMs: 0, heartbeats: 0, windowMs: 0, msPer1000Heartbeats: scale },
+    cpu: { cpuMs: 0, heartbeats: 0, windowMs: 0, msPer1000Heartbeats: scale, clientMs: 0, clientMsPer1000Heartbeats: scale * 2 },
     lag: { p50Ms: 0, p99Ms: scale, maxMs: 0 },
     fanout: { events: 1, deliveries: 1, ms: 1, messagesPerSecond: scale * 1000, publishMs: 0 },
     restart: { clients: connections, back: connections, allBackMs: restart.allBackMs, medianBackMs: 0, peakAcceptsPerSecond: 10, failedHandshakes: restart.failedHandshakes, failureReasons: {}, downMs: 0, listenOverflows: 0 },
@@ -41,6 +41,13 @@ describe('benchTable', () => {
     const rss = table.rows[0];
     expect(rss).toEqual(['RSS per connection (KiB)', '100', '1.2', '1', '3', '1.2×', '3×', '≤ 1.0× ws', 'MISS']);
     expect(outcomes.find((o) => o.figure === 'CPU ms per 1,000 heartbeats')).toEqual({ figure: 'CPU ms per 1,000 heartbeats', connections: 100, met: true });
+  });
+
+  it("shows the clients' CPU per heartbeat beside the server's, with its ratios and no target", () => {
+    const { table, outcomes } = benchTable([run('monitor', 100, 1.5, ok), run('ws', 100, 1, ok), run('socketio', 100, 3, ok)], figures);
+    const clients = table.rows.find((row) => row[0].startsWith("clients' CPU"));
+    expect(clients).toEqual(["clients' CPU ms per 1,000 heartbeats (all client processes)", '100', '3', '2', '6', '1.5×', '3×', '', '']);
+    expect(outcomes.some((o) => o.figure.startsWith("clients' CPU"))).toBe(false);
   });
 
   it('holds the CPU to 1.2× ws and 0.65× Socket.IO', () => {

@@ -58,6 +58,7 @@ export function benchFigures(maxReconnectMs: number): Figure[] {
         check: (v) => both(within(v.monitor, v.ws, 1.2), within(v.monitor, v.socketio, 0.65)),
       },
     },
+    { name: "clients' CPU ms per 1,000 heartbeats (all client processes)", value: (r) => r.cpu.clientMsPer1000Heartbeats },
     {
       name: 'p99 event-loop lag (ms)',
       value: (r) => r.lag.p99Ms,

@@ -80,7 +80,11 @@ export interface RunResult {
     baseline: ServerSample;
     loaded: ServerSample;
   };
-  cpu: { cpuMs: number; heartbeats: number; windowMs: number; msPer1000Heartbeats: number };
+  /**
+   * Over the idle window: the server's CPU, and the client processes' (`clientMs`) — they share the
+   * machine's cores with the server, so what their heartbeat costs is time the server waits for a core.
+   */
+  cpu: { cpuMs: number; heartbeats: number; windowMs: number; msPer1000Heartbeats: number; clientMs: number; clientMsPer1000Heartbeats: number };
   lag: ServerSample['lag'];
   fanout: FanoutFigures;
   /**
@@ -262,11 +266,12 @@ export async function benchRun(settings: RunSettings, progress: ProgressLine): P
     if (settings.profileFile) await server.api.request('heapSampling', { action: 'stop', file: heapProfileFile(settings.profileFile) });
 
     progress.update(`${label}: measuring idle CPU and event-loop lag for ${settings.windowMs / 1000} s`);
-    const before = await server.api.request('sample', {});
+    const [before, clientsBefore] = await Promise.all([server.api.request('sample', {}), fleet.status()]);
     await sleep(settings.windowMs);
-    const after = await server.api.request('sample', {});
+    const [after, clientsAfter] = await Promise.all([server.api.request('sample', {}), fleet.status()]);
     const heartbeats = after.heartbeats - before.heartbeats;
     const cpuMs = (after.cpuMicros - before.cpuMicros) / 1000;
+    const clientMs = (clientsAfter.cpuMicros - clientsBefore.cpuMicros) / 1000;
     if (heartbeats <= 0) throw new Error(`The ${kind} server counted no heartbeats in ${settings.windowMs / 1000} s with ${connections} clients: its ping is not running.`);
 
     if (settings.profileFile) {
@@ -327,7 +332,14 @@ export async function benchRun(settings: RunSettings, progress: ProgressLine): P
         baseline,
         loaded,
       },
-      cpu: { cpuMs, heartbeats, windowMs: after.at - before.at, msPer1000Heartbeats: (cpuMs / heartbeats) * 1000 },
+      cpu: {
+        cpuMs,
+        heartbeats,
+        windowMs: after.at - before.at,
+        msPer1000Heartbeats: (cpuMs / heartbeats) * 1000,
+        clientMs,
+        clientMsPer1000Heartbeats: (clientMs / heartbeats) * 1000,
+      },
       lag: after.lag,
       fanout,
       restart,

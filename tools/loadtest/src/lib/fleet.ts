@@ -97,6 +97,7 @@ export class Fleet {
       allReachedAt: reachedAll ? Math.max(...all.map((s) => s.allReachedAt as number)) : null,
       failedHandshakes: sum((s) => s.failedHandshakes),
       lastError: all.find((s) => s.lastError !== null)?.lastError ?? null,
+      cpuMicros: sum((s) => s.cpuMicros),
     };
   }
 

@@ -49,6 +49,8 @@ export interface WorkerStatus {
   /** Connection attempts started after the last mark that ended before the handshake completed. */
   failedHandshakes: number;
   lastError: string | null;
+  /** CPU time (user and system, every thread) the worker process used since it started, in µs. */
+  cpuMicros: number;
 }
 
 export interface StreamTotals {
