@@ -1,6 +1,6 @@
 import type { HelloFrame, PresenceMember, ServerFrame, WelcomeFrame } from '@heartbeat/protocol';
 import { BehaviorSubject, Observable, Subject, Subscription, throwError } from 'rxjs';
-import type { TimerHandle } from './client-clock.js';
+import type { ClientClock, TimerHandle } from './client-clock.js';
 import { ClientHeartbeat } from './client-heartbeat.js';
 import type { HeartbeatClientEventMap, HeartbeatClientEventName, ServerMessage, TopicEvent } from './client-events.js';
 import type { HeartbeatClientOptions, HeartbeatRequestOptions } from './client-options.js';
@@ -43,6 +43,12 @@ export class HeartbeatClient implements HeartbeatClientApi {
   readonly messages$: Observable<ServerMessage>;
 
   readonly #options: ResolvedClientOptions;
+  /**
+   * The options' clock, read once: every frame reads the time, and reading it through the options
+   * object went through V8's generic property lookup each time (about 4 % of the CPU of 3,000 clients
+   * answering pings, docs/benchmarks.md#sixth-pass-the-other-end-of-the-heartbeat-2026-12-06).
+   */
+  readonly #clock: ClientClock;
   readonly #store: BehaviorSubject<HeartbeatClientState>;
   readonly #hub: EventHub<HeartbeatClientEventMap>;
   readonly #topics: TopicRegistry;
@@ -66,6 +72,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
 
   constructor(options: HeartbeatClientOptions) {
     this.#options = resolveClientOptions(options);
+    this.#clock = this.#options.clock;
     const { connectivity } = this.#options;
     this.#store = new BehaviorSubject(
       initialClientState(this.#options.maxReconnectAttempts, this.#options.autoReconnect, connectivity.isOnline()),
@@ -213,7 +220,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
     switch (loop.kind) {
       case 'connecting':
       case 'handshaking':
-        this.#options.clock.clearTimeout(loop.deadline);
+        this.#clock.clearTimeout(loop.deadline);
         closeSocket(loop.socket);
         return;
       case 'open':
@@ -222,7 +229,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
         this.#features.forEach((feature) => feature.connectionEnded?.());
         return;
       case 'waiting':
-        if (loop.timer !== null) this.#options.clock.clearTimeout(loop.timer);
+        if (loop.timer !== null) this.#clock.clearTimeout(loop.timer);
         return;
     }
   }
@@ -231,7 +238,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
   #startAttempt(attempt: number, unauthorizedInARow: number): void {
     this.#release(null);
     const { connectTimeout, url } = this.#options;
-    const deadline = this.#options.clock.setTimeout(() => this.#report(this.#connectTimedOut()), connectTimeout);
+    const deadline = this.#clock.setTimeout(() => this.#report(this.#connectTimedOut()), connectTimeout);
     this.#loop = { kind: 'connecting', attempt, unauthorizedInARow, deadline, socket: null, token: undefined };
     this.#patch({ phase: 'connecting', reconnectAttempts: attempt, nextReconnectAt: null });
     this.#log(`connecting to ${url}` + (attempt > 0 ? ` (attempt ${attempt})` : ''));
@@ -322,7 +329,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
    * the subscriptions.
    */
   #established(loop: Extract<LoopState, { kind: 'handshaking' }>, welcome: WelcomeFrame): void {
-    this.#options.clock.clearTimeout(loop.deadline);
+    this.#clock.clearTimeout(loop.deadline);
     const { socket, positions } = loop;
     const timing = livenessFromWelcome(this.#options, this.#options.ownLiveness, welcome.heartbeat);
     const heartbeat = new ClientHeartbeat(timing, {
@@ -330,7 +337,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
       missedChanged: (missed) => this.#patch({ missedPongs: missed }),
       dead: (failure) => this.#report(failure, { socket }),
       wokeUp: (gapMs) => this.#log(`clock jumped ${Math.round(gapMs)} ms (sleep or frozen tab): checking the link`),
-    }, this.#options.clock);
+    }, this.#clock);
     const at = this.#now();
     this.#loop = { kind: 'open', socket, heartbeat, serverClockAhead: welcome.server_time - at };
     heartbeat.start();
@@ -474,7 +481,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
     }
     const { attempt, delayMs, suspended } = decision;
     const at = this.#now() + delayMs;
-    const timer = this.#options.clock.setTimeout(() => this.#input(() => this.#endWait()), delayMs);
+    const timer = this.#clock.setTimeout(() => this.#input(() => this.#endWait()), delayMs);
     this.#loop = { kind: 'waiting', attempt, unauthorizedInARow, failure, timer };
     this.#patch({ phase: phaseAfter(decision), nextReconnectAt: at, reconnectAttempts: attempt });
     return () => this.#emit('reconnecting', { attempt, delayMs, at, suspended });
@@ -656,7 +663,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
   }
 
   #now(): number {
-    return this.#options.clock.now();
+    return this.#clock.now();
   }
 
   #log(message: string, ...details: unknown[]): void {
