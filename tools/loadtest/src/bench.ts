@@ -38,7 +38,7 @@ function setupText(settings: BenchSettings): string {
     `Every server's node runs with --no-memory-reducer: V8's memory reducer otherwise collects 8 s after the memory reading's forced GC, inside that window.`,
     `Lag: p99 of monitorEventLoopDelay (10 ms resolution, resolution subtracted) over the same window.`,
     `Client processes share the 2 cores with the server: Heartbeat clients parse every ping and answer with a JSON pong, where \`ws\` answers a control frame, so their load on the machine is larger;`,
-    `the clients' CPU row is process.cpuUsage() of all client processes over the same window, divided by the same pongs (no events flow then): what a heartbeat costs the other end, and the time the server then waits for a core.`,
+    `the clients' CPU row is process.cpuUsage() of all client processes over the same window, divided by the same pongs (no events flow then; the clients' own timers are included): what a heartbeat costs the other end, in CPU that competes with the server for the 2 cores.`,
     `Fan-out: once every client's subscription was answered, ${fanoutText(settings)} of ~200 bytes published at once to all, deliveries ÷ time until the last client had them all (client work included).`,
     ...(settings.servers.includes('monitor-redis')
       ? [

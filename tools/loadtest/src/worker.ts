@@ -74,6 +74,8 @@ async function open(spec: OpenSpec): Promise<{ started: number }> {
 }
 
 function status(): WorkerStatus {
+  // Read first: the loop below is the caller's, not the load's.
+  const cpu = process.cpuUsage();
   let connected = 0;
   let subscribed = 0;
   let gaveUp = 0;
@@ -83,7 +85,6 @@ function status(): WorkerStatus {
       if (client.subscribed) subscribed++;
     } else if (client.gaveUp) gaveUp++;
   }
-  const cpu = process.cpuUsage();
   return {
     total: tracked.length,
     started,

@@ -81,8 +81,8 @@ export interface RunResult {
     loaded: ServerSample;
   };
   /**
-   * Over the idle window: the server's CPU, and the client processes' (`clientMs`) — they share the
-   * machine's cores with the server, so what their heartbeat costs is time the server waits for a core.
+   * Over the idle window: the server's CPU, and the client processes' (`clientMs`), which share the
+   * machine's cores with the server: on a busy machine their heartbeat's CPU competes with the server's.
    */
   cpu: { cpuMs: number; heartbeats: number; windowMs: number; msPer1000Heartbeats: number; clientMs: number; clientMsPer1000Heartbeats: number };
   lag: ServerSample['lag'];
