@@ -1,5 +1,5 @@
 import { CloseCode } from '@heartbeat/protocol';
-import { Logger, Module } from '@nestjs/common';
+import { Logger, Module, type Type } from '@nestjs/common';
 import { DiscoveryModule, ModuleRef } from '@nestjs/core';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { hostname } from 'node:os';
@@ -51,6 +51,15 @@ import { TopicHubProvider } from './topic-hub.provider.js';
 type Options = ResolvedHeartbeatOptions;
 
 /**
+ * A provider that Nest makes after the one that needs it (it needs that one in turn): looked up once,
+ * on first use. ModuleRef.get throws for a provider the module lacks, so the result is never missing.
+ */
+function later<T>(moduleRef: ModuleRef, token: Type<T>): () => T {
+  let found: { instance: T } | undefined;
+  return () => (found ??= { instance: moduleRef.get(token) }).instance;
+}
+
+/**
  * WebSocket heartbeat for Nest: `HeartbeatModule.forRoot(options)` or `forRootAsync({ useFactory, inject })`,
  * plus `app.useWebSocketAdapter(new HeartbeatWsAdapter(app))` in `main.ts`. Inject `HeartbeatService`.
  *
@@ -91,8 +100,8 @@ type Options = ResolvedHeartbeatOptions;
       // ConnectionRegistry is made after it: looked up once, at the first keep-alive.
       useFactory: (options: Options, link: RedisLink | null, scheduler: SchedulerRegistry, clock: CoreClock, moduleRef: ModuleRef) => {
         if (!link) return new MemorySessionStore(options, clock);
-        let registry: ConnectionRegistry | undefined;
-        return new RedisSessionStore(link, options, scheduler, clock, () => liveSessions((registry ??= moduleRef.get(ConnectionRegistry))));
+        const registry = later(moduleRef, ConnectionRegistry);
+        return new RedisSessionStore(link, options, scheduler, clock, () => liveSessions(registry()));
       },
       inject: [HEARTBEAT_OPTIONS, HEARTBEAT_REDIS_LINK, HEARTBEAT_SCHEDULER, NestClock, ModuleRef],
     },
@@ -101,21 +110,17 @@ type Options = ResolvedHeartbeatOptions;
       // ConnectionRegistry and HeartbeatCluster are made after it (they need it, through the registry's
       // releasers): each looked up once, when a hello first needs it.
       useFactory: (options: Options, clock: CoreClock, moduleRef: ModuleRef, store: SessionStore, logger: CoreLogger) => {
-        let registry: ConnectionRegistry | undefined;
-        let cluster: HeartbeatCluster | undefined;
+        const registry = later(moduleRef, ConnectionRegistry);
+        const cluster = later(moduleRef, HeartbeatCluster);
         return new SessionRegistry(
           options,
           clock,
-          (id) => {
-            registry ??= moduleRef.get(ConnectionRegistry);
-            return registry?.getById(id);
-          },
+          (id) => registry().getById(id),
           store,
           ({ nodeId, connectionId }, by, sessionId) => {
             logger.warn(HeartbeatMessages.logSupersededElsewhere(connectionId, nodeId, by, sessionId));
-            cluster ??= moduleRef.get(HeartbeatCluster);
             // Not awaited: the hello goes on; a node that died has nothing to close, and answers nothing.
-            void cluster?.disconnect(connectionId, CloseCode.HeartbeatTimeout, HeartbeatMessages.closeSuperseded(by)).catch(() => undefined);
+            void cluster().disconnect(connectionId, CloseCode.HeartbeatTimeout, HeartbeatMessages.closeSuperseded(by)).catch(() => undefined);
           },
         );
       },
@@ -290,8 +295,8 @@ type Options = ResolvedHeartbeatOptions;
 export class HeartbeatModule extends HeartbeatConfigurableModule {}
 
 /** The sessions attached on this node, for the Redis session store's keep-alive. */
-function* liveSessions(registry: ConnectionRegistry | undefined): Iterable<LiveSession> {
-  for (const connection of registry?.values() ?? []) {
+function* liveSessions(registry: ConnectionRegistry): Iterable<LiveSession> {
+  for (const connection of registry.values()) {
     const sessionId = connection.sessionId;
     if (connection.isOpen && sessionId !== undefined) yield { sessionId, userId: connection.userId, connectionId: connection.id };
   }
