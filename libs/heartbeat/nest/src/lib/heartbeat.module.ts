@@ -35,7 +35,7 @@ import { MemoryBackplane } from './core/memory-backplane.js';
 import { MemoryPresenceManager } from './core/memory-presence-manager.js';
 import { PresenceManager } from './core/presence-manager.js';
 import { TopicPresence } from './core/topic-presence.js';
-import { HeartbeatMessages } from './core/heartbeat.messages.js';
+import { errorText, HeartbeatMessages } from './core/heartbeat.messages.js';
 import { TopicHub } from './core/topic-hub.js';
 import { TopicAccess } from './core/topic-access.js';
 import { TopicGate } from './core/topic-gate.js';
@@ -98,12 +98,20 @@ function later<T>(moduleRef: ModuleRef, token: Type<T>): () => T {
     {
       provide: SessionStore,
       // ConnectionRegistry is made after it: looked up once, at the first keep-alive.
-      useFactory: (options: Options, link: RedisLink | null, scheduler: SchedulerRegistry, clock: CoreClock, moduleRef: ModuleRef) => {
+      useFactory: (options: Options, link: RedisLink | null, scheduler: SchedulerRegistry, clock: CoreClock, moduleRef: ModuleRef, logger: CoreLogger) => {
         if (!link) return new MemorySessionStore(options, clock);
         const registry = later(moduleRef, ConnectionRegistry);
-        return new RedisSessionStore(link, options, scheduler, clock, () => liveSessions(registry()));
+        return new RedisSessionStore(link, options, scheduler, clock, {
+          live: () => liveSessions(registry()),
+          // Closed as the request of the node that took the session would have closed it.
+          taken: ({ sessionId, connectionId }) => {
+            if (registry().disconnect(connectionId, CloseCode.HeartbeatTimeout, HeartbeatMessages.closeSuperseded())) {
+              logger.warn(HeartbeatMessages.logTakenElsewhere(connectionId, sessionId));
+            }
+          },
+        });
       },
-      inject: [HEARTBEAT_OPTIONS, HEARTBEAT_REDIS_LINK, HEARTBEAT_SCHEDULER, NestClock, ModuleRef],
+      inject: [HEARTBEAT_OPTIONS, HEARTBEAT_REDIS_LINK, HEARTBEAT_SCHEDULER, NestClock, ModuleRef, HEARTBEAT_LOGGER],
     },
     {
       provide: SessionRegistry,
@@ -120,7 +128,10 @@ function later<T>(moduleRef: ModuleRef, token: Type<T>): () => T {
           ({ nodeId, connectionId }, by, sessionId) => {
             logger.warn(HeartbeatMessages.logSupersededElsewhere(connectionId, nodeId, by, sessionId));
             // Not awaited: the hello goes on; a node that died has nothing to close, and answers nothing.
-            void cluster().disconnect(connectionId, CloseCode.HeartbeatTimeout, HeartbeatMessages.closeSuperseded(by)).catch(() => undefined);
+            // A node that did not hear the request drops the connection at its next keep-alive.
+            void cluster()
+              .disconnect(connectionId, CloseCode.HeartbeatTimeout, HeartbeatMessages.closeSuperseded(by))
+              .catch((error: unknown) => logger.warn(HeartbeatMessages.logSupersedeRequestFailed(connectionId, nodeId, errorText(error))));
           },
         );
       },

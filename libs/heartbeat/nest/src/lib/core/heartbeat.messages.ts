@@ -26,7 +26,7 @@ export const HeartbeatMessages = {
   closeRateLimited: (perSecond: number) => `rate limited: more than ${perSecond} frames per second`,
   closeAddressLimit: (limit: number) => `too many connections from this address (limit ${limit})`,
   closeOtherUser: () => 'unauthorized: the auth token belongs to another user; reconnect with hello to change users',
-  closeSuperseded: (by: string) => `superseded: the session resumed on connection ${by}`,
+  closeSuperseded: (by?: string) => `superseded: the session resumed on ${by === undefined ? 'another connection' : `connection ${by}`}`,
   invalidCloseCode: (code: number) =>
     `HeartbeatService.disconnect(): ${describe(code)} is not a close code a server may send; use 1000-1003, 1007-1014 or 3000-4999 (RFC 6455).`,
   closeReasonTooLong: (bytes: number) =>
@@ -131,6 +131,11 @@ export const HeartbeatMessages = {
     `connection ${id} dropped: its session ${session} resumed on connection ${by} (the old link is presumed dead)`,
   logSupersededElsewhere: (id: string, node: string, by: string, session: string) =>
     `session ${session} resumed on connection ${by}: asked node ${node} to drop connection ${id}, if it is still open there (the old link is presumed dead)`,
+  logSupersedeRequestFailed: (id: string, node: string, error: string) =>
+    `could not ask node ${node} to drop connection ${id} (${error}); that node drops it itself at the session's next keep-alive once Redis answers it`,
+  logTakenElsewhere: (id: string, session: string) =>
+    `connection ${id} dropped: its session ${session} was resumed on another node, as Redis showed at the session's keep-alive ` +
+    '(the request to drop it had not reached this node)',
   logTimedOut: (id: string, why: string) => `connection ${id} timed out: ${why}`,
   logClosed: (id: string, code: number, reason: string) =>
     `connection ${id} closed with code ${code}${reason ? ` (${reason})` : ''}`,
@@ -184,4 +189,9 @@ function describe(value: unknown): string {
   if (typeof value === 'function') return 'a function';
   if (Array.isArray(value)) return 'an array';
   return String(value);
+}
+
+/** What an error says, for a log line: its message, or the thrown value itself. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -17,6 +17,8 @@ export interface SessionNode {
   readonly nodeId: string;
   readonly store: SessionStore;
   readonly live: Map<string, { sessionId: string; userId: string | undefined; connectionId: string }>;
+  /** The attached sessions the store said another connection took (separate nodes only). */
+  readonly taken: { sessionId: string; connectionId: string }[];
 }
 
 /** How one session store is set up for one test of the contract, with {@link CONTRACT_SESSION_OPTIONS}. */
@@ -209,6 +211,18 @@ export function sessionStoreContract(kind: SessionStoreKind, makeHarness: () => 
         expect(await first.store.reattached(session, c3)).toBeUndefined();
         await harness.flush(first);
         expect(await claim(second, session.id, 'ada', newId('c'))).toMatchObject({ kind: 'claimed', holder: { nodeId: first.nodeId, connectionId: c3 } });
+      });
+
+      it('tells a node, at its next keep-alive, of each attached session another node claimed, and of no other', async () => {
+        const [first, second] = [await harness.node(), await harness.node()];
+        const [c1, c2, c3] = [newId('c'), newId('c'), newId('c')];
+        const session = openSession(first, c1, 'ada');
+        openSession(first, c3, 'ada');
+        // `second` took it, and its request to drop c1 did not reach `first`, which still has c1 open.
+        await claim(second, session.id, 'ada', c2);
+        await harness.elapse(harness.keepAliveMs + 200);
+        expect(first.taken).toEqual([expect.objectContaining({ sessionId: session.id, connectionId: c1 })]);
+        expect(second.taken).toEqual([]);
       });
 
       it('gives a claim that was not used back to the connection that held the session', async () => {

@@ -19,7 +19,7 @@ import {
   type TopicHistory,
 } from '../core/backplane.js';
 import { ReplayBuffer } from '../core/replay-buffer.js';
-import { HeartbeatMessages } from '../core/heartbeat.messages.js';
+import { errorText, HeartbeatMessages } from '../core/heartbeat.messages.js';
 import type { ResolvedHeartbeatOptions } from '../core/heartbeat-options.interface.js';
 import { RedisBacklog } from './redis-backlog.js';
 import type { RedisLink } from './redis-link.js';
@@ -270,7 +270,7 @@ export class RedisBackplane extends Backplane {
       .zadd(keys.nodes(), now, this.nodeId)
       .zremrangebyscore(keys.nodes(), '-inf', String(now - 86_400_000))
       .exec()
-      .catch((error: unknown) => this.logger.warn(HeartbeatMessages.logRedisReportFailed(error instanceof Error ? error.message : String(error))));
+      .catch((error: unknown) => this.logger.warn(HeartbeatMessages.logRedisReportFailed(errorText(error))));
   }
 }
 

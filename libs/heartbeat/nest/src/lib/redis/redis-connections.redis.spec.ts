@@ -2,6 +2,7 @@ import { eventually, RedisSentinelTopology, requireRedis, sleep, TEST_REDIS_URL,
 import { Redis } from 'ioredis';
 import { RedisNodes } from '../../testing/redis-nodes.js';
 import { startTestApp } from '../../testing/test-app.js';
+import { RedisKeys } from './redis-keys.js';
 
 /** The ways of naming the Redis besides a URL (docs/scaling.md#turning-it-on); Sentinel has redis-failover.redis.spec.ts. */
 describe('Redis connections', () => {
@@ -69,6 +70,34 @@ describe('Redis connections', () => {
       proxy.restore();
       await eventually(() => app.service.getClusterStatus().redis?.up === true, 'the node to reconnect to Redis', 10_000);
       expect(await hello(sessionId)).toMatchObject({ session_id: sessionId, resumed: true });
+    }, 30_000);
+
+    it('drops the old connection of a session resumed on another node once its node hears from Redis again', async () => {
+      const { app: a, proxy } = await cluster.nodeBehindProxy();
+      const b = await cluster.node();
+      const { client: old, welcome } = await TestClient.open(a.url);
+      const redis = new Redis(TEST_REDIS_URL);
+      try {
+        const key = new RedisKeys(cluster.prefix).session(welcome.session_id);
+        await eventually(async () => (await redis.hget(key, 'conn')) !== null, 'node A to write the session to Redis');
+      } finally {
+        redis.disconnect();
+      }
+      proxy.blackhole();
+      await eventually(() => a.service.getClusterStatus().redis?.up === false, 'node A to notice that Redis went silent', 5_000);
+
+      // The client's new link reaches node B, which takes the session; its request to drop the old
+      // connection cannot reach node A.
+      const resumed = await TestClient.connect(b.url);
+      expect(await resumed.hello(undefined, { session_id: welcome.session_id })).toMatchObject({ session_id: welcome.session_id, resumed: true });
+      await sleep(1_500);
+      expect(old.closedAt).toBeUndefined();
+
+      proxy.restore();
+      await eventually(() => old.closedAt !== undefined, 'node A to drop the old connection once Redis answers it again', 10_000);
+      expect(await old.closed).toEqual({ code: 4000, reason: 'superseded: the session resumed on another connection' });
+      expect(resumed.closedAt).toBeUndefined();
+      await resumed.close();
     }, 30_000);
 
     it('holds a message until Redis has its id, and refuses one beyond maxPendingPublishes with an error naming it, in their order', async () => {

@@ -2,7 +2,7 @@ import type { PresenceMember } from '@heartbeat/protocol';
 import { Logger } from '@nestjs/common';
 import type { SchedulerRegistry } from '@nestjs/schedule';
 import { type Observable, Subject, type Subscription } from 'rxjs';
-import { HeartbeatMessages } from '../core/heartbeat.messages.js';
+import { errorText, HeartbeatMessages } from '../core/heartbeat.messages.js';
 import { type PresenceChange, type PresenceEntry, PresenceManager } from '../core/presence-manager.js';
 import type { RedisLink } from './redis-link.js';
 import { withinMs } from './within-ms.js';
@@ -148,7 +148,7 @@ export class RedisPresenceManager extends PresenceManager {
   private write(command: () => Promise<unknown>): Promise<void> {
     this.writes = this.writes.then(command).then(
       () => undefined,
-      (error: unknown) => this.logger.warn(HeartbeatMessages.logPresenceWriteFailed(error instanceof Error ? error.message : String(error))),
+      (error: unknown) => this.logger.warn(HeartbeatMessages.logPresenceWriteFailed(errorText(error))),
     );
     return this.writes;
   }

@@ -23,9 +23,17 @@ function redisHarness(): SessionHarness {
       const link = new RedisLink(options.redis!, scheduler, new Clock());
       await link.start();
       const live: SessionNode['live'] = new Map();
-      const store = new RedisSessionStore(link, options, scheduler, new Clock(), () => live.values());
+      const taken: SessionNode['taken'] = [];
+      const store = new RedisSessionStore(link, options, scheduler, new Clock(), {
+        live: () => live.values(),
+        taken: (session) => {
+          // The node drops that connection, as the module does.
+          taken.push(session);
+          live.delete(session.connectionId);
+        },
+      });
       await store.start();
-      const node: SessionNode = { nodeId, store, live };
+      const node: SessionNode = { nodeId, store, live, taken };
       nodes.push({ node, link, scheduler });
       await until(() => link.state.up, `${nodeId} to connect to Redis`);
       return node;

@@ -3,7 +3,7 @@ import type { SchedulerRegistry } from '@nestjs/schedule';
 import type { Subscription } from 'rxjs';
 import type { CoreClock } from '../core/clock.port.js';
 import { HeartbeatSession } from '../core/heartbeat-session.js';
-import { HeartbeatMessages } from '../core/heartbeat.messages.js';
+import { errorText, HeartbeatMessages } from '../core/heartbeat.messages.js';
 import type { ResolvedHeartbeatOptions } from '../core/heartbeat-options.interface.js';
 import { type ClaimedSession, type SessionClaim, type SessionHolder, SessionStore } from '../core/session-store.js';
 import { RedisBacklog } from './redis-backlog.js';
@@ -17,6 +17,17 @@ export interface LiveSession {
   readonly sessionId: string;
   readonly userId: string | undefined;
   readonly connectionId: string;
+}
+
+/** The sessions attached on this node, which the store keeps alive in Redis. */
+export interface AttachedSessions {
+  /** Every session attached to an open connection of this node. */
+  live(): Iterable<LiveSession>;
+  /**
+   * A keep-alive found `session` attached to another connection in Redis: it was resumed elsewhere,
+   * and the request to drop this node's connection did not reach it (docs/scaling.md#sessions-across-nodes).
+   */
+  taken(session: LiveSession): void;
 }
 
 const UNKNOWN: SessionClaim = Object.freeze({ kind: 'unknown' });
@@ -57,7 +68,7 @@ export class RedisSessionStore extends SessionStore {
     private readonly options: Pick<ResolvedHeartbeatOptions, 'sessionTtl' | 'maxRetainedSessions' | 'messageDedupeWindow'>,
     private readonly scheduler: SchedulerRegistry,
     private readonly clock: Pick<CoreClock, 'now'>,
-    private readonly live: () => Iterable<LiveSession>,
+    private readonly attached: AttachedSessions,
   ) {
     super();
     this.keepAliveMs = Math.max(1_000, Math.floor(options.sessionTtl / 3));
@@ -171,14 +182,23 @@ export class RedisSessionStore extends SessionStore {
 
   private keepAlive(): void {
     if (this.stopped || !this.link.state.up) return;
-    for (const session of this.live()) this.keep(session);
+    for (const session of this.attached.live()) this.keep(session);
   }
 
-  private keep({ sessionId, userId, connectionId }: LiveSession): void {
+  /**
+   * Writes the session for its connection here, unless another connection claimed it since: then
+   * this node's connection is a leftover whose drop request never arrived (this node's Redis was
+   * silent, or the request timed out), and it is dropped now instead of living on beside the new one.
+   */
+  private keep(session: LiveSession): void {
     const { keys, options } = this.link;
+    const { sessionId, userId, connectionId } = session;
     this.link.commands
       .heartbeatSessionKeep(keys.session(sessionId), keys.sessionMessages(sessionId), userId ?? '', options.nodeId, connectionId, this.attachedTtl)
-      .catch((error: unknown) => this.logger.warn(HeartbeatMessages.logSessionWriteFailed(sessionId, errorText(error))));
+      .then(
+        (written) => written === 0 && !this.stopped && this.attached.taken(session),
+        (error: unknown) => this.logger.warn(HeartbeatMessages.logSessionWriteFailed(sessionId, errorText(error))),
+      );
   }
 
   /**
@@ -206,8 +226,4 @@ export class RedisSessionStore extends SessionStore {
       this.detachedHere.delete(id);
     }
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
