@@ -3,7 +3,7 @@
  * a Socket.IO client. Each reports what happens to it through the same hooks, so the worker counts
  * the three the same way.
  */
-import { HeartbeatClient, withNodeDiagnostics } from '@heartbeat/client';
+import { HeartbeatClient, type WebSocketConstructor, withNodeDiagnostics } from '@heartbeat/client';
 import { backoffDelay, parseServerFrame } from '@heartbeat/protocol';
 import { io } from 'socket.io-client';
 import { type RawData, WebSocket } from 'ws';
@@ -62,33 +62,36 @@ class HeartbeatLoadClient implements LoadClient {
     const subscribedOn = (socket: WebSocket) => {
       this.subscribedSocket = socket;
     };
-    class LoadWebSocket extends WebSocket {
-      constructor(url: string) {
-        super(url, { localAddress, perMessageDeflate: false });
-        const attempt = { done: false };
-        const startedAt = Date.now();
-        current(this, attempt);
-        let stage = 'before the upgrade';
-        this.once('upgrade', () => (stage = 'after the upgrade, before welcome'));
-        this.once('error', (error: Error) => (stage = `${stage}: ${error.message}`));
-        this.once('close', (code: number) => {
-          if (!attempt.done) hooks.failed(startedAt, `closed with ${code} ${stage}`);
-        });
-        // The client does not say when the server answered a subscription: read it off the wire,
-        // until it came (a fan-out must not start before a node delivers the topic to this socket).
-        const watch = (data: RawData) => {
-          const parsed = parseServerFrame(String(data));
-          if (!parsed.ok || parsed.frame.type !== 'subscribed' || parsed.frame.topic !== spec.topic) return;
-          this.off('message', watch);
-          subscribedOn(this);
-        };
-        this.on('message', watch);
-      }
-    }
+    // A function that `new` calls, returning a plain ws socket: a class declared here, once per
+    // client, would give every socket a prototype of its own, and V8 would see as many shapes as
+    // there are clients wherever ws reads its sockets (docs/benchmarks.md: about a third of a
+    // Heartbeat client's CPU per ping in the benchmark, not the client's own).
+    const webSocket = function LoadWebSocket(url: string): WebSocket {
+      const socket = new WebSocket(url, { localAddress, perMessageDeflate: false });
+      const attempt = { done: false };
+      const startedAt = Date.now();
+      current(socket, attempt);
+      let stage = 'before the upgrade';
+      socket.once('upgrade', () => (stage = 'after the upgrade, before welcome'));
+      socket.once('error', (error: Error) => (stage = `${stage}: ${error.message}`));
+      socket.once('close', (code: number) => {
+        if (!attempt.done) hooks.failed(startedAt, `closed with ${code} ${stage}`);
+      });
+      // The client does not say when the server answered a subscription: read it off the wire,
+      // until it came (a fan-out must not start before a node delivers the topic to this socket).
+      const watch = (data: RawData) => {
+        const parsed = parseServerFrame(String(data));
+        if (!parsed.ok || parsed.frame.type !== 'subscribed' || parsed.frame.topic !== spec.topic) return;
+        socket.off('message', watch);
+        subscribedOn(socket);
+      };
+      socket.on('message', watch);
+      return socket;
+    } as unknown as WebSocketConstructor;
     this.client = new HeartbeatClient({
       url: spec.url,
       token: spec.token,
-      webSocket: LoadWebSocket,
+      webSocket,
       clientInfo: { name: 'loadtest', version: '1' },
       // A failed first connection names its cause from what ws reports (docs/client.md#features).
       features: [withNodeDiagnostics()],
