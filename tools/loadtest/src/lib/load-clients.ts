@@ -64,8 +64,8 @@ class HeartbeatLoadClient implements LoadClient {
     };
     // A function that `new` calls, returning a plain ws socket: a class declared here, once per
     // client, would give every socket a prototype of its own, and V8 would see as many shapes as
-    // there are clients wherever ws reads its sockets (docs/benchmarks.md: about a third of a
-    // Heartbeat client's CPU per ping in the benchmark, not the client's own).
+    // there are clients wherever ws reads its sockets (docs/benchmarks.md#seventh-pass-the-benchmarks-own-client-2026-12-06:
+    // about a fifth of a Heartbeat client's CPU per ping in the benchmark, not the client's own).
     const webSocket = function LoadWebSocket(url: string): WebSocket {
       const socket = new WebSocket(url, { localAddress, perMessageDeflate: false });
       const attempt = { done: false };

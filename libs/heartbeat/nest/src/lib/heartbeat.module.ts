@@ -105,9 +105,10 @@ function later<T>(moduleRef: ModuleRef, token: Type<T>): () => T {
           live: () => liveSessions(registry()),
           // Closed as the request of the node that took the session would have closed it.
           taken: ({ sessionId, connectionId }) => {
-            if (registry().disconnect(connectionId, CloseCode.HeartbeatTimeout, HeartbeatMessages.closeSuperseded())) {
-              logger.warn(HeartbeatMessages.logTakenElsewhere(connectionId, sessionId));
-            }
+            const connection = registry().getById(connectionId);
+            if (!connection?.isOpen) return;
+            logger.warn(HeartbeatMessages.logTakenElsewhere(connectionId, sessionId));
+            connection.close(CloseCode.HeartbeatTimeout, HeartbeatMessages.closeSuperseded());
           },
         });
       },
@@ -126,12 +127,16 @@ function later<T>(moduleRef: ModuleRef, token: Type<T>): () => T {
           (id) => registry().getById(id),
           store,
           ({ nodeId, connectionId }, by, sessionId) => {
-            logger.warn(HeartbeatMessages.logSupersededElsewhere(connectionId, nodeId, by, sessionId));
-            // Not awaited: the hello goes on; a node that died has nothing to close, and answers nothing.
-            // A node that did not hear the request drops the connection at its next keep-alive.
+            // Not awaited: the hello goes on. One line when the request is settled: a node that died has
+            // nothing to close and answers nothing; one that is running and did not hear it drops the
+            // connection at the session's keep-alive (RedisSessionStore).
+            const said = (outcome: string) => logger.warn(HeartbeatMessages.logSupersededElsewhere(connectionId, nodeId, by, sessionId, outcome));
             void cluster()
               .disconnect(connectionId, CloseCode.HeartbeatTimeout, HeartbeatMessages.closeSuperseded(by))
-              .catch((error: unknown) => logger.warn(HeartbeatMessages.logSupersedeRequestFailed(connectionId, nodeId, errorText(error))));
+              .then(
+                (closed) => said(closed ? HeartbeatMessages.supersedeDone() : HeartbeatMessages.supersedeUnanswered()),
+                (error: unknown) => said(HeartbeatMessages.supersedeFailed(errorText(error))),
+              );
           },
         );
       },

@@ -129,13 +129,17 @@ export const HeartbeatMessages = {
   logAuthorizeThrew: (topic: string, id: string) => `authorize threw for "${topic}" on connection ${id}; the topic was refused with internal_error`,
   logSuperseded: (id: string, by: string, session: string) =>
     `connection ${id} dropped: its session ${session} resumed on connection ${by} (the old link is presumed dead)`,
-  logSupersededElsewhere: (id: string, node: string, by: string, session: string) =>
-    `session ${session} resumed on connection ${by}: asked node ${node} to drop connection ${id}, if it is still open there (the old link is presumed dead)`,
-  logSupersedeRequestFailed: (id: string, node: string, error: string) =>
-    `could not ask node ${node} to drop connection ${id} (${error}); that node drops it itself at the session's next keep-alive once Redis answers it`,
+  logSupersededElsewhere: (id: string, node: string, by: string, session: string, outcome: string) =>
+    `session ${session} resumed on connection ${by}, so its old connection ${id} on node ${node} was asked to close ` +
+    `(the old link is presumed dead): ${outcome}`,
+  supersedeDone: () => 'that node closed it',
+  supersedeUnanswered: () =>
+    "no node answered that it holds it (that node stopped, or did not hear the request: if it runs, it closes the connection at the session's next keep-alive)",
+  supersedeFailed: (error: string) =>
+    `the request could not be sent (${error}); if that node runs, it closes the connection at the session's next keep-alive`,
   logTakenElsewhere: (id: string, session: string) =>
-    `connection ${id} dropped: its session ${session} was resumed on another node, as Redis showed at the session's keep-alive ` +
-    '(the request to drop it had not reached this node)',
+    `connection ${id} closed: its session ${session} was resumed on another node, as two keep-alives of the session found in Redis ` +
+    '(the request to close it had not reached this node)',
   logTimedOut: (id: string, why: string) => `connection ${id} timed out: ${why}`,
   logClosed: (id: string, code: number, reason: string) =>
     `connection ${id} closed with code ${code}${reason ? ` (${reason})` : ''}`,

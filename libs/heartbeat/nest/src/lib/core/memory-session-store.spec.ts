@@ -24,6 +24,7 @@ function memoryHarness(): SessionHarness {
       throw new Error('a memory session store loses its state only with its process');
     },
     keepAliveMs: 0,
+    recheckMs: 0,
     // Its writes are done when its methods return.
     flush: async () => undefined,
     close: () => store.stop(),

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { until } from './backplane.contract.js';
 import { HeartbeatSession } from './heartbeat-session.js';
 import type { SessionClaim, SessionStore } from './session-store.js';
 
@@ -34,6 +35,8 @@ export interface SessionHarness {
   loseState(): Promise<void>;
   /** Until the nodes' keep-alive wrote their attached sessions again. */
   readonly keepAliveMs: number;
+  /** How long after a keep-alive found a session held by another node it is looked at again. Separate nodes only. */
+  readonly recheckMs: number;
   /** Until what the node wrote so far was answered, and what it does on those answers was sent. */
   flush(node: SessionNode): Promise<void>;
   close(): Promise<void>;
@@ -213,17 +216,30 @@ export function sessionStoreContract(kind: SessionStoreKind, makeHarness: () => 
         expect(await claim(second, session.id, 'ada', newId('c'))).toMatchObject({ kind: 'claimed', holder: { nodeId: first.nodeId, connectionId: c3 } });
       });
 
-      it('tells a node, at its next keep-alive, of each attached session another node claimed, and of no other', async () => {
+      it('tells a node that another node holds one of its attached sessions once two keep-alives found it so, and of no other', async () => {
         const [first, second] = [await harness.node(), await harness.node()];
         const [c1, c2, c3] = [newId('c'), newId('c'), newId('c')];
         const session = openSession(first, c1, 'ada');
         openSession(first, c3, 'ada');
         // `second` took it, and its request to drop c1 did not reach `first`, which still has c1 open.
         await claim(second, session.id, 'ada', c2);
-        await harness.elapse(harness.keepAliveMs + 200);
+        await until(() => first.taken.length > 0, 'first to find its session held by second', 3 * harness.keepAliveMs + harness.recheckMs);
         expect(first.taken).toEqual([expect.objectContaining({ sessionId: session.id, connectionId: c1 })]);
         expect(second.taken).toEqual([]);
-      });
+      }, 20_000);
+
+      it('does not tell a node of a session that another node claimed and gave back between two keep-alives', async () => {
+        const [first, second] = [await harness.node(), await harness.node()];
+        const [c1, c2] = [newId('c'), newId('c')];
+        const session = openSession(first, c1, 'ada');
+        const claimed = await claim(second, session.id, 'ada', c2);
+        if (claimed.kind !== 'claimed') throw new Error(`expected the session, got ${claimed.kind}`);
+        // A keep-alive of `first` saw it held by `second`, whose claim had timed out there and is given back now.
+        await harness.elapse(harness.keepAliveMs + 200);
+        second.store.unclaimed(claimed, c2, Date.now());
+        await harness.elapse(2 * harness.keepAliveMs + harness.recheckMs);
+        expect(first.taken).toEqual([]);
+      }, 20_000);
 
       it('gives a claim that was not used back to the connection that held the session', async () => {
         const [first, second, third] = [await harness.node(), await harness.node(), await harness.node()];

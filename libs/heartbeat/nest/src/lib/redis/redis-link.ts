@@ -43,7 +43,7 @@ interface HeartbeatScripts {
   heartbeatPresenceRemove(...args: (string | number)[]): Promise<number>;
   heartbeatPresenceSync(...args: (string | number)[]): Promise<number>;
   heartbeatPresenceRefresh(...args: (string | number)[]): Promise<number>;
-  heartbeatSessionKeep(...args: (string | number)[]): Promise<number>;
+  heartbeatSessionKeep(...args: (string | number)[]): Promise<1 | [node: string, connection: string]>;
   heartbeatSessionClaim(...args: (string | number)[]): Promise<[string, string?, string?] | null>;
   heartbeatSessionRelease(...args: (string | number)[]): Promise<number>;
   heartbeatSessionRemember(...args: (string | number)[]): Promise<number>;

@@ -10,6 +10,8 @@ import { RedisSessionStore } from './redis-session-store.js';
 
 /** The keep-alive of a store with sessionTtl below 3 s: every second (redis-session-store.ts). */
 const KEEP_ALIVE_MS = 1_000;
+/** Redis's requestTimeout in these tests, which is also how long a second look at a session held elsewhere waits. */
+const REQUEST_TIMEOUT_MS = 2_000;
 
 /** Nodes on the test Redis under a key prefix of the test's own, each with its own link and timers. */
 function redisHarness(): SessionHarness {
@@ -18,7 +20,7 @@ function redisHarness(): SessionHarness {
   return {
     async node() {
       const nodeId = `node-${nodes.length + 1}`;
-      const options = resolveHeartbeatOptions({ ...CONTRACT_SESSION_OPTIONS, redis: { url: TEST_REDIS_URL, keyPrefix: prefix, nodeId, healthCheckInterval: 200 } });
+      const options = resolveHeartbeatOptions({ ...CONTRACT_SESSION_OPTIONS, redis: { url: TEST_REDIS_URL, keyPrefix: prefix, nodeId, healthCheckInterval: 200, requestTimeout: REQUEST_TIMEOUT_MS } });
       const scheduler = new SchedulerRegistry();
       const link = new RedisLink(options.redis!, scheduler, new Clock());
       await link.start();
@@ -49,6 +51,7 @@ function redisHarness(): SessionHarness {
     deathBoundMs: 3 * KEEP_ALIVE_MS + 200,
     loseState: () => deleteRedisKeys(prefix),
     keepAliveMs: KEEP_ALIVE_MS,
+    recheckMs: REQUEST_TIMEOUT_MS,
     // A node's commands are answered in order: once a PING sent after them is answered and the
     // promise callbacks of those answers ran (before the next turn of the event loop), all were.
     async flush(node) {

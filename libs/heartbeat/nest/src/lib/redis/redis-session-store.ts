@@ -11,6 +11,7 @@ import type { RedisLink } from './redis-link.js';
 import { withinMs } from './within-ms.js';
 
 export const REDIS_SESSIONS_INTERVAL = 'heartbeat:redis-sessions';
+export const REDIS_SESSIONS_RECHECK = 'heartbeat:redis-sessions-recheck';
 
 /** A session attached on this node, as the keep-alive writes it. */
 export interface LiveSession {
@@ -24,8 +25,9 @@ export interface AttachedSessions {
   /** Every session attached to an open connection of this node. */
   live(): Iterable<LiveSession>;
   /**
-   * A keep-alive found `session` attached to another connection in Redis: it was resumed elsewhere,
-   * and the request to drop this node's connection did not reach it (docs/scaling.md#sessions-across-nodes).
+   * Two keep-alives, at least a second apart, found `session` held by the same connection of
+   * another node: it was resumed there, and the request to drop this node's connection did not
+   * reach this node (docs/scaling.md#sessions-across-nodes).
    */
   taken(session: LiveSession): void;
 }
@@ -62,6 +64,15 @@ export class RedisSessionStore extends SessionStore {
   private stopped = false;
   /** Messages wait for Redis as publishes do, and within the same bound. */
   private readonly messages: RedisBacklog;
+  /**
+   * Attached sessions that a keep-alive found held by another node, by this node's connection: the
+   * holder, and when the keep-alive that saw it was sent. Looked at again before the connection is
+   * dropped, since a claim that timed out on another node can land and then be given back.
+   */
+  private readonly heldElsewhere = new Map<string, { holder: string; at: number }>();
+  /** The time between the two looks: longer than a claim's late landing and its give-back take. */
+  private readonly recheckMs: number;
+  private recheckPending = false;
 
   constructor(
     private readonly link: RedisLink,
@@ -74,6 +85,7 @@ export class RedisSessionStore extends SessionStore {
     this.keepAliveMs = Math.max(1_000, Math.floor(options.sessionTtl / 3));
     this.attachedTtl = Math.max(options.sessionTtl, 3 * this.keepAliveMs);
     this.messages = new RedisBacklog(link.options.maxPendingPublishes, HeartbeatMessages.redisMessageBacklog);
+    this.recheckMs = Math.max(1_000, link.options.requestTimeout);
   }
 
   get retainedCount(): number {
@@ -93,6 +105,8 @@ export class RedisSessionStore extends SessionStore {
     if (this.stopped) return;
     this.stopped = true;
     if (this.scheduler.doesExist('interval', REDIS_SESSIONS_INTERVAL)) this.scheduler.deleteInterval(REDIS_SESSIONS_INTERVAL);
+    if (this.scheduler.doesExist('timeout', REDIS_SESSIONS_RECHECK)) this.scheduler.deleteTimeout(REDIS_SESSIONS_RECHECK);
+    this.heldElsewhere.clear();
     this.subscription?.unsubscribe();
     this.detachedHere.clear();
   }
@@ -182,23 +196,62 @@ export class RedisSessionStore extends SessionStore {
 
   private keepAlive(): void {
     if (this.stopped || !this.link.state.up) return;
-    for (const session of this.attached.live()) this.keep(session);
+    this.keepLive(() => true);
   }
 
-  /**
-   * Writes the session for its connection here, unless another connection claimed it since: then
-   * this node's connection is a leftover whose drop request never arrived (this node's Redis was
-   * silent, or the request timed out), and it is dropped now instead of living on beside the new one.
-   */
+  /** Keeps the attached sessions `which` picks; forgets what was seen of connections no longer open. */
+  private keepLive(which: (connectionId: string) => boolean): void {
+    const gone = new Set(this.heldElsewhere.keys());
+    for (const session of this.attached.live()) {
+      if (gone.size > 0) gone.delete(session.connectionId);
+      if (which(session.connectionId)) this.keep(session);
+    }
+    for (const connectionId of gone) this.heldElsewhere.delete(connectionId);
+  }
+
   private keep(session: LiveSession): void {
     const { keys, options } = this.link;
     const { sessionId, userId, connectionId } = session;
+    const at = this.clock.now();
     this.link.commands
       .heartbeatSessionKeep(keys.session(sessionId), keys.sessionMessages(sessionId), userId ?? '', options.nodeId, connectionId, this.attachedTtl)
-      .then(
-        (written) => written === 0 && !this.stopped && this.attached.taken(session),
-        (error: unknown) => this.logger.warn(HeartbeatMessages.logSessionWriteFailed(sessionId, errorText(error))),
-      );
+      .then((answer) => this.kept(session, answer, at))
+      .catch((error: unknown) => this.logger.warn(HeartbeatMessages.logSessionWriteFailed(sessionId, errorText(error))));
+  }
+
+  /**
+   * What a keep-alive found. A session another node holds is looked at again after `recheckMs`; if
+   * the same connection there still holds it, this node's connection is a leftover whose drop
+   * request never arrived (this node's Redis was silent), and it is dropped now instead of living
+   * on beside the new one.
+   */
+  private kept(session: LiveSession, answer: 1 | [node: string, connection: string], at: number): void {
+    const { connectionId } = session;
+    if (answer === 1 || this.stopped) {
+      this.heldElsewhere.delete(connectionId);
+      return;
+    }
+    const holder = answer.join('/');
+    const seen = this.heldElsewhere.get(connectionId);
+    if (seen?.holder === holder && at - seen.at >= this.recheckMs) {
+      this.heldElsewhere.delete(connectionId);
+      this.attached.taken(session);
+      return;
+    }
+    if (seen?.holder !== holder) this.heldElsewhere.set(connectionId, { holder, at });
+    this.scheduleRecheck();
+  }
+
+  private scheduleRecheck(): void {
+    if (this.recheckPending) return;
+    this.recheckPending = true;
+    const timer = setTimeout(() => {
+      this.recheckPending = false;
+      this.scheduler.deleteTimeout(REDIS_SESSIONS_RECHECK);
+      if (this.stopped || !this.link.state.up) return;
+      this.keepLive((connectionId) => this.heldElsewhere.has(connectionId));
+    }, this.recheckMs);
+    this.scheduler.addTimeout(REDIS_SESSIONS_RECHECK, timer);
   }
 
   /**
