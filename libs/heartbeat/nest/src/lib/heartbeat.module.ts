@@ -104,10 +104,10 @@ function later<T>(moduleRef: ModuleRef, token: Type<T>): () => T {
         return new RedisSessionStore(link, options, scheduler, clock, {
           live: () => liveSessions(registry()),
           // Closed as the request of the node that took the session would have closed it.
-          taken: ({ sessionId, connectionId }) => {
+          taken: ({ sessionId, connectionId }, nodeId) => {
             const connection = registry().getById(connectionId);
             if (!connection?.isOpen) return;
-            logger.warn(HeartbeatMessages.logTakenElsewhere(connectionId, sessionId));
+            logger.warn(HeartbeatMessages.logTakenElsewhere(connectionId, sessionId, nodeId));
             connection.close(CloseCode.HeartbeatTimeout, HeartbeatMessages.closeSuperseded());
           },
         });

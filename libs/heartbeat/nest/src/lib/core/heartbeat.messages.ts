@@ -134,11 +134,12 @@ export const HeartbeatMessages = {
     `(the old link is presumed dead): ${outcome}`,
   supersedeDone: () => 'that node closed it',
   supersedeUnanswered: () =>
-    "no node answered that it holds it (that node stopped, or did not hear the request: if it runs, it closes the connection at the session's next keep-alive)",
+    'no node answered that it closed it (that node stopped, the connection had closed already, or the request did not reach it: ' +
+    'a running node closes it once two keep-alives of the session, requestTimeout apart, find it taken)',
   supersedeFailed: (error: string) =>
-    `the request could not be sent (${error}); if that node runs, it closes the connection at the session's next keep-alive`,
-  logTakenElsewhere: (id: string, session: string) =>
-    `connection ${id} closed: its session ${session} was resumed on another node, as two keep-alives of the session found in Redis ` +
+    `the request could not be sent (${error}); if that node runs, it closes the connection once two keep-alives of the session, requestTimeout apart, find it taken`,
+  logTakenElsewhere: (id: string, session: string, node: string) =>
+    `connection ${id} closed: its session ${session} was resumed on node ${node}, as two keep-alives of the session found in Redis ` +
     '(the request to close it had not reached this node)',
   logTimedOut: (id: string, why: string) => `connection ${id} timed out: ${why}`,
   logClosed: (id: string, code: number, reason: string) =>

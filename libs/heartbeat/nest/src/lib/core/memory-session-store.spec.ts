@@ -7,7 +7,7 @@ import { CONTRACT_SESSION_OPTIONS, type SessionHarness, type SessionNode, sessio
 function memoryHarness(): SessionHarness {
   const clock = new FakeClock(Date.now());
   const store = new MemorySessionStore(CONTRACT_SESSION_OPTIONS, clock);
-  const node: SessionNode = { nodeId: 'memory', store, live: new Map(), taken: [] };
+  const node: SessionNode = { nodeId: 'memory', store, live: new Map(), taken: [], heldElsewhereSeen: () => 0 };
   return {
     async node() {
       await store.start();

@@ -18,8 +18,10 @@ export interface SessionNode {
   readonly nodeId: string;
   readonly store: SessionStore;
   readonly live: Map<string, { sessionId: string; userId: string | undefined; connectionId: string }>;
-  /** The attached sessions the store said another connection took (separate nodes only). */
+  /** The attached sessions the store said another node took (separate nodes only). */
   readonly taken: { sessionId: string; connectionId: string }[];
+  /** How many keep-alives of this node found one of its attached sessions held by another node (separate nodes only). */
+  readonly heldElsewhereSeen: () => number;
 }
 
 /** How one session store is set up for one test of the contract, with {@link CONTRACT_SESSION_OPTIONS}. */
@@ -234,11 +236,13 @@ export function sessionStoreContract(kind: SessionStoreKind, makeHarness: () => 
         const session = openSession(first, c1, 'ada');
         const claimed = await claim(second, session.id, 'ada', c2);
         if (claimed.kind !== 'claimed') throw new Error(`expected the session, got ${claimed.kind}`);
-        // A keep-alive of `first` saw it held by `second`, whose claim had timed out there and is given back now.
-        await harness.elapse(harness.keepAliveMs + 200);
+        // The claim timed out on `second` (c2 never got the session) and landed; a keep-alive of `first`
+        // saw it so before `second` gives it back.
+        second.live.delete(c2);
+        await until(() => first.heldElsewhereSeen() > 0, 'a keep-alive of first to find its session held by second', 3 * harness.keepAliveMs);
         second.store.unclaimed(claimed, c2, Date.now());
         await harness.elapse(2 * harness.keepAliveMs + harness.recheckMs);
-        expect(first.taken).toEqual([]);
+        expect([first.taken, second.taken]).toEqual([[], []]);
       }, 20_000);
 
       it('gives a claim that was not used back to the connection that held the session', async () => {

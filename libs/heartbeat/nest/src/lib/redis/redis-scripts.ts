@@ -202,14 +202,15 @@ return 0`;
 
 /**
  * ARGV: user ('' for anonymous), node, connection, ttl ms. A session attached on `node`, written:
- * when it is new, again every keep-alive, after Redis lost it, and when it waits to be resumed or
- * names another connection of `node` (that node's registry knows which of its connections has it;
- * a write that failed or a copy older than a failover is mended so). A session that another node's
- * connection holds is left alone and `{node, conn}` of that holder returned: the session was
- * resumed there, and `node` drops its connection once a second look finds the same holder
- * (redis-session-store.ts). Returns 1 when written.
+ * when it is new, again every keep-alive, after Redis lost it, and when Redis shows it on another
+ * connection of `node` or waiting after it closed on `node` (that node's registry knows which of
+ * its connections has it: a write that failed, or a copy older than a failover, is mended so). A
+ * session another node took is left alone, and that node returned as `{node, conn}` (`conn` ''
+ * when its connection there has closed since): `node` drops its own connection once a second look
+ * finds the same (redis-session-store.ts). Returns 1 when written.
  */
-export const SESSION_KEEP_SCRIPT = `local holder = redis.call('HMGET', KEYS[1], 'node', 'conn')
+export const SESSION_KEEP_SCRIPT = `local holder = redis.call('HMGET', KEYS[1], 'node', 'conn', 'left')
+if holder[1] == '' and holder[3] and holder[3] ~= '' and holder[3] ~= ARGV[2] then return {holder[3], ''} end
 if holder[1] and holder[1] ~= '' and holder[1] ~= ARGV[2] then return {holder[1], holder[2] or ''} end
 if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], 'user', ARGV[1]) end
 redis.call('HSET', KEYS[1], 'node', ARGV[2], 'conn', ARGV[3])

@@ -26,6 +26,14 @@ function redisHarness(): SessionHarness {
       await link.start();
       const live: SessionNode['live'] = new Map();
       const taken: SessionNode['taken'] = [];
+      // Counts the keep-alive answers that name another node, as the store reads them.
+      let heldElsewhere = 0;
+      const keep = link.commands.heartbeatSessionKeep.bind(link.commands);
+      link.commands.heartbeatSessionKeep = async (...args) => {
+        const answer = await keep(...args);
+        if (answer !== 1) heldElsewhere++;
+        return answer;
+      };
       const store = new RedisSessionStore(link, options, scheduler, new Clock(), {
         live: () => live.values(),
         taken: (session) => {
@@ -35,7 +43,7 @@ function redisHarness(): SessionHarness {
         },
       });
       await store.start();
-      const node: SessionNode = { nodeId, store, live, taken };
+      const node: SessionNode = { nodeId, store, live, taken, heldElsewhereSeen: () => heldElsewhere };
       nodes.push({ node, link, scheduler });
       await until(() => link.state.up, `${nodeId} to connect to Redis`);
       return node;
@@ -45,6 +53,7 @@ function redisHarness(): SessionHarness {
     async kill(dead) {
       const { link, scheduler } = nodes.find((entry) => entry.node === dead)!;
       for (const name of scheduler.getIntervals()) scheduler.deleteInterval(name);
+      for (const name of scheduler.getTimeouts()) scheduler.deleteTimeout(name);
       await link.stop();
     },
     // An attached session's keys live three keep-alives past the last one.

@@ -25,11 +25,11 @@ export interface AttachedSessions {
   /** Every session attached to an open connection of this node. */
   live(): Iterable<LiveSession>;
   /**
-   * Two keep-alives, at least a second apart, found `session` held by the same connection of
-   * another node: it was resumed there, and the request to drop this node's connection did not
-   * reach this node (docs/scaling.md#sessions-across-nodes).
+   * Two keep-alives, at least `requestTimeout` (and never under a second) apart, found `session`
+   * taken by the same other node: it was resumed there, and the request to drop this node's
+   * connection did not reach this node (docs/scaling.md#sessions-across-nodes).
    */
-  taken(session: LiveSession): void;
+  taken(session: LiveSession, nodeId: string): void;
 }
 
 const UNKNOWN: SessionClaim = Object.freeze({ kind: 'unknown' });
@@ -66,8 +66,9 @@ export class RedisSessionStore extends SessionStore {
   private readonly messages: RedisBacklog;
   /**
    * Attached sessions that a keep-alive found held by another node, by this node's connection: the
-   * holder, and when the keep-alive that saw it was sent. Looked at again before the connection is
-   * dropped, since a claim that timed out on another node can land and then be given back.
+   * holder, and when that answer came. Looked at again, by a keep-alive sent at least `recheckMs`
+   * after it, before the connection is dropped: a claim that timed out on another node can land and
+   * then be given back, and keep-alives held back while Redis was silent all run at once.
    */
   private readonly heldElsewhere = new Map<string, { holder: string; at: number }>();
   /** The time between the two looks: longer than a claim's late landing and its give-back take. */
@@ -220,10 +221,10 @@ export class RedisSessionStore extends SessionStore {
   }
 
   /**
-   * What a keep-alive found. A session another node holds is looked at again after `recheckMs`; if
-   * the same connection there still holds it, this node's connection is a leftover whose drop
-   * request never arrived (this node's Redis was silent), and it is dropped now instead of living
-   * on beside the new one.
+   * What the keep-alive sent at `at` found. A session another node took is looked at again
+   * `recheckMs` after that answer; if the same node still has it, this node's connection is a
+   * leftover whose drop request never arrived (this node's Redis was silent), and it is dropped now
+   * instead of living on beside the new one.
    */
   private kept(session: LiveSession, answer: 1 | [node: string, connection: string], at: number): void {
     const { connectionId } = session;
@@ -231,14 +232,15 @@ export class RedisSessionStore extends SessionStore {
       this.heldElsewhere.delete(connectionId);
       return;
     }
+    const [nodeId] = answer;
     const holder = answer.join('/');
     const seen = this.heldElsewhere.get(connectionId);
     if (seen?.holder === holder && at - seen.at >= this.recheckMs) {
       this.heldElsewhere.delete(connectionId);
-      this.attached.taken(session);
+      this.attached.taken(session, nodeId);
       return;
     }
-    if (seen?.holder !== holder) this.heldElsewhere.set(connectionId, { holder, at });
+    if (seen?.holder !== holder) this.heldElsewhere.set(connectionId, { holder, at: this.clock.now() });
     this.scheduleRecheck();
   }
 
