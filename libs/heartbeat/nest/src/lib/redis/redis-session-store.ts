@@ -73,7 +73,6 @@ export class RedisSessionStore extends SessionStore {
   private readonly heldElsewhere = new Map<string, { holder: string; at: number }>();
   /** The time between the two looks: longer than a claim's late landing and its give-back take. */
   private readonly recheckMs: number;
-  private recheckPending = false;
 
   constructor(
     private readonly link: RedisLink,
@@ -244,11 +243,10 @@ export class RedisSessionStore extends SessionStore {
     this.scheduleRecheck();
   }
 
+  /** One timer for every session waiting for its second look: the scheduler holds it until it fires. */
   private scheduleRecheck(): void {
-    if (this.recheckPending) return;
-    this.recheckPending = true;
+    if (this.scheduler.doesExist('timeout', REDIS_SESSIONS_RECHECK)) return;
     const timer = setTimeout(() => {
-      this.recheckPending = false;
       this.scheduler.deleteTimeout(REDIS_SESSIONS_RECHECK);
       if (this.stopped || !this.link.state.up) return;
       this.keepLive((connectionId) => this.heldElsewhere.has(connectionId));
