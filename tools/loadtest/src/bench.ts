@@ -34,7 +34,7 @@ function setupText(settings: BenchSettings): string {
     `(${r.reconnectInterval} ms × ${r.backoffMultiplier} up to ${r.maxReconnectInterval} ms, jitter ${r.jitter}).`,
     `Memory: RSS and heap after a full GC, ${settings.settleMs / 1000} s after the last connect, minus the same before the first, per connection;`,
     `the baseline is read after a warm-up of ${WARMUP_CONNECTIONS} connections opened, kept for the settle time (pinged, as the measured ones are before their reading) and closed (the same for each server), so that what the first connections compile and grow once is not counted per connection (what the heap kept of them has its own row).`,
-    `CPU: process.cpuUsage() of the server over ${settings.windowMs / 1000} s divided by the pongs it received then.`,
+    `CPU: process.cpuUsage() of the server over ${settings.windowMs / 1000} s, from ${settings.afterGcMs / 1000} s after the memory reading (a forced full GC, after which each server spends more for a few seconds), divided by the pongs it received then.`,
     `Every server's node runs with --no-memory-reducer: V8's memory reducer otherwise collects 8 s after the memory reading's forced GC, inside that window.`,
     `Lag: p99 of monitorEventLoopDelay (10 ms resolution, resolution subtracted) over the same window.`,
     `Client processes share the 2 cores with the server: Heartbeat clients parse every ping and answer with a JSON pong, where \`ws\` answers a control frame, so their load on the machine is larger;`,

@@ -28,6 +28,7 @@ export {
   SERVER_HEARTBEAT_DEFAULTS,
 } from './lib/defaults.js';
 export { eventFrameParts, joinEventFrame } from './lib/event-frame.js';
+export { MAX_ID_LENGTH, MAX_TIMESTAMP_LENGTH, MAX_TOKEN_LENGTH, MAX_TOPIC_LENGTH } from './lib/frame-limits.js';
 export type { EventFrameParts } from './lib/event-frame.js';
 export { parseClientFrame } from './lib/frame-codec.js';
 export { readPongBytes } from './lib/pong-bytes.js';
@@ -35,6 +36,7 @@ export type { PongReading } from './lib/pong-bytes.js';
 export { encodeFrame } from './lib/frame-envelope.js';
 export type { ParseResult } from './lib/frame-envelope.js';
 export { parseServerFrame } from './lib/server-frame-codec.js';
+export { isCounter, isEpochMs, isText } from './lib/value-tests.js';
 export { clientFrameSchemas, serverFrameSchemas } from './lib/frame-schemas.js';
 export type {
   AckFrame,

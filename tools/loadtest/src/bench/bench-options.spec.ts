@@ -8,13 +8,14 @@ describe('benchSettings', () => {
       servers: ['monitor', 'ws', 'socketio', 'monitor-redis', 'monitor-cluster'],
       redisUrl: 'redis://127.0.0.1:6379',
       pingIntervalMs: 1_000,
-      windowMs: 10_000,
+      windowMs: 20_000,
+      afterGcMs: 10_000,
       writeDocs: true,
     });
   });
 
   it('makes --smoke short and keeps it out of the docs', () => {
-    expect(benchSettings(['--smoke'])).toMatchObject({ sizes: [200], settleMs: 1_000, windowMs: 3_000, processes: 2, writeDocs: false, smoke: true });
+    expect(benchSettings(['--smoke'])).toMatchObject({ sizes: [200], settleMs: 1_000, afterGcMs: 1_000, windowMs: 3_000, processes: 2, writeDocs: false, smoke: true });
   });
 
   it('takes sizes, servers and windows', () => {

@@ -39,7 +39,7 @@ export const FANOUT_PAYLOAD: Readonly<Record<string, unknown>> = Object.freeze({
 /** What the clients of a run need to know. */
 export type ClientSettings = Pick<BenchSettings, 'ratePerSecond' | 'processes' | 'fanoutDeliveries'> & { connections: number };
 
-export interface RunSettings extends ClientSettings, Pick<BenchSettings, 'settleMs' | 'windowMs' | 'pingIntervalMs'> {
+export interface RunSettings extends ClientSettings, Pick<BenchSettings, 'settleMs' | 'afterGcMs' | 'windowMs' | 'pingIntervalMs'> {
   kind: BenchServerKind;
   /**
    * Write a CPU profile of an extra idle window here (the measured window stays unprofiled), one of
@@ -264,6 +264,8 @@ export async function benchRun(settings: RunSettings, progress: ProgressLine): P
     await sleep(settings.settleMs);
     const loaded = await server.api.request('sample', { gc: true });
     if (settings.profileFile) await server.api.request('heapSampling', { action: 'stop', file: heapProfileFile(settings.profileFile) });
+    progress.update(`${label}: waiting ${settings.afterGcMs / 1000} s after the memory reading's full GC`);
+    await sleep(settings.afterGcMs);
 
     progress.update(`${label}: measuring idle CPU and event-loop lag for ${settings.windowMs / 1000} s`);
     const [before, clientsBefore] = await Promise.all([server.api.request('sample', {}), fleet.status()]);

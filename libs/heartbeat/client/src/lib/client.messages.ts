@@ -18,6 +18,9 @@ declare const ngDevMode: unknown;
  */
 const DETAILED = typeof ngDevMode === 'undefined' || !!ngDevMode;
 
+/** What went wrong, from anything thrown or rejected with: an Error's message, or the value as text. */
+export const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
 export const urlMissing = () =>
   'HeartbeatClient needs a `url`: pass the server endpoint' +
   (DETAILED ? ', e.g. { url: "ws://localhost:3000/ws" }, or a path such as "/ws" in a browser.' : '.');

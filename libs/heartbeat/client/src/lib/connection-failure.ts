@@ -110,11 +110,11 @@ export class ConnectionFailure extends Error {
   }
 
   static tokenProvider(cause: unknown): ConnectionFailure {
-    return ConnectionFailure.local('token-provider', ClientMessages.tokenProviderFailed(describe(cause)));
+    return ConnectionFailure.local('token-provider', ClientMessages.tokenProviderFailed(ClientMessages.errorText(cause)));
   }
 
   static socketCreate(cause: unknown): ConnectionFailure {
-    return ConnectionFailure.local('socket-create', ClientMessages.socketCreateFailed(describe(cause)));
+    return ConnectionFailure.local('socket-create', ClientMessages.socketCreateFailed(ClientMessages.errorText(cause)));
   }
 
   /** A failure that never reached the server, or a refused upgrade: an abnormal close (1006), retried on the backoff schedule. */
@@ -147,8 +147,4 @@ export function errorDetail(event: unknown): { code: string | null; text: string
   const code = typeof errorCode === 'string' && errorCode !== '' ? errorCode : null;
   const text = error instanceof Error && error.message ? error.message : typeof message === 'string' ? message : '';
   return { code, text };
-}
-
-function describe(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause);
 }

@@ -1,4 +1,6 @@
+import { isCounter, isText, MAX_ID_LENGTH, MAX_TOPIC_LENGTH } from '@heartbeat/protocol';
 import { SYSTEM_CLOCK, type ClientClock, type TimerHandle } from './client-clock.js';
+import { errorText } from './client.messages.js';
 import { ResumeMessages } from './feature.messages.js';
 import type { HeartbeatLogger } from './client-options.js';
 
@@ -54,7 +56,7 @@ export class ResumeStore {
     try {
       text = this.storage.getItem(this.key);
     } catch (error) {
-      this.log(ResumeMessages.storageFailed('read', describe(error)));
+      this.log(ResumeMessages.storageFailed('read', errorText(error)));
       return null;
     }
     if (text === null) return null;
@@ -90,7 +92,7 @@ export class ResumeStore {
     try {
       this.storage?.setItem(this.key, JSON.stringify({ v: FORMAT_VERSION, session_id: sessionId, topics }));
     } catch (error) {
-      this.log(ResumeMessages.storageFailed('save', describe(error)));
+      this.log(ResumeMessages.storageFailed('save', errorText(error)));
     }
   }
 }
@@ -106,13 +108,13 @@ export function parseResumeState(text: string): ResumeState | string {
   if (!isRecord(value)) return 'it is not an object';
   if (value['v'] !== FORMAT_VERSION) return `its format version is ${JSON.stringify(value['v'])}, not ${FORMAT_VERSION}`;
   const sessionId = value['session_id'];
-  if (sessionId !== null && !isBoundedString(sessionId, 128)) return 'session_id is not a string of 1 to 128 characters';
+  if (sessionId !== null && !isText(sessionId, 1, MAX_ID_LENGTH)) return `session_id is not a string of 1 to ${MAX_ID_LENGTH} characters`;
   const topics = value['topics'];
   if (!isRecord(topics)) return 'topics is not an object';
   const positions: Record<string, TopicPosition> = {};
   for (const [topic, position] of Object.entries(topics)) {
-    if (!isBoundedString(topic, 200)) return 'a topic name is not 1 to 200 characters';
-    if (!isRecord(position) || !isBoundedString(position['epoch'], 128) || !isCounter(position['seq'])) {
+    if (!isText(topic, 1, MAX_TOPIC_LENGTH)) return `a topic name is not 1 to ${MAX_TOPIC_LENGTH} characters`;
+    if (!isRecord(position) || !isText(position['epoch'], 1, MAX_ID_LENGTH) || !isCounter(position['seq'])) {
       return `the position of topic "${topic}" is not {epoch, seq}`;
     }
     positions[topic] = { epoch: position['epoch'], seq: position['seq'] };
@@ -133,16 +135,4 @@ export function defaultResumeStorage(globals: { window?: { sessionStorage?: Stor
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isBoundedString(value: unknown, max: number): value is string {
-  return typeof value === 'string' && value.length >= 1 && value.length <= max;
-}
-
-function isCounter(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,5 @@
 import { SYSTEM_CLOCK, type ClientClock, type TimerHandle } from './client-clock.js';
+import { errorText } from './client.messages.js';
 import { TokenRefreshMessages } from './feature.messages.js';
 
 /** The refresh runs at least this long before the token expires. */
@@ -108,7 +109,7 @@ export class TokenRefresh {
         if (!this.hooks.sendAuth(token)) this.phase = 'idle'; // the connection is closing: its end stops this
       },
       (error: unknown) => {
-        if (current()) this.retryOrGiveUp(error instanceof Error ? error.message : String(error));
+        if (current()) this.retryOrGiveUp(errorText(error));
       },
     );
   }
