@@ -37,7 +37,7 @@ function setupText(settings: BenchSettings): string {
     `CPU: process.cpuUsage() of the server over ${settings.windowMs / 1000} s, from ${settings.afterGcMs / 1000} s after the memory reading (a forced full GC, after which each server spends more for a few seconds), divided by the pongs it received then.`,
     `Every server's node runs with --no-memory-reducer: V8's memory reducer otherwise collects 8 s after the memory reading's forced GC, inside that window.`,
     `Lag: p99 of monitorEventLoopDelay (10 ms resolution, resolution subtracted) over the same window.`,
-    `Client processes share the 2 cores with the server, at niceness 10 so that they yield to it: Heartbeat clients parse every ping and answer with a JSON pong, where \`ws\` answers a control frame, so their load on the machine is larger;`,
+    `Client processes share the 2 cores with the server: Heartbeat clients parse every ping and answer with a JSON pong, where \`ws\` answers a control frame, so their load on the machine is larger;`,
     `the clients' CPU row is process.cpuUsage() of all client processes over the same window, divided by the same pongs (no events flow then; the clients' own timers are included): what a heartbeat costs the other end, in CPU that competes with the server for the 2 cores.`,
     `Fan-out: once every client's subscription was answered, ${fanoutText(settings)} of ~200 bytes published at once to all, deliveries ÷ time until the last client had them all (client work included).`,
     ...(settings.servers.includes('monitor-redis')

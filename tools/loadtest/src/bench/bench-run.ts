@@ -97,13 +97,6 @@ export interface RunResult {
 /** How much longer than its nominal time the ramp may take: the monitor server needed about 48 s for 19,000 at 2,000/s. */
 const RAMP_GRACE_MS = 120_000;
 
-/**
- * The client processes' niceness: they share the 2 cores with the server they load, and the heavier
- * clients (Heartbeat's and Socket.IO's decode every frame; ws answers a control frame) took CPU from
- * their server while it accepted the ramp (docs/benchmarks.md#eighth-pass-where-the-cpu-window-starts-2026-12-06).
- */
-const CLIENT_NICENESS = 10;
-
 /** Time for the server to see the warm-up connections' closes before the baseline is read. */
 const WARMUP_CLOSED_MS = 2_000;
 
@@ -190,7 +183,6 @@ export async function connectClients(kind: BenchKind, urls: string[], settings: 
     addresses: Math.ceil(connections / 400),
     reconnect: BENCH_RECONNECT,
     heartbeat: HEARTBEAT_CLIENT_TIMING,
-    niceness: CLIENT_NICENESS,
   });
   try {
     const rampMs = (connections / settings.ratePerSecond) * 1000;

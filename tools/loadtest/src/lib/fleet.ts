@@ -3,7 +3,6 @@
  * open files) and over loopback source addresses (servers limit connections per address, and
  * each source address has its own ephemeral ports).
  */
-import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ChildChannel } from '@heartbeat/testing/child-channel';
 import type { OpenSpec, StreamTotals, WorkerApi, WorkerReport, WorkerStatus } from './worker-api.js';
@@ -19,12 +18,6 @@ export interface FleetSpec extends Omit<OpenSpec, 'url' | 'count' | 'ratePerSeco
   processes: number;
   /** Source addresses in all; each process gets its own. */
   addresses: number;
-  /**
-   * The worker processes' niceness (`os.setPriority`; 0, the default, leaves it). A load that shares
-   * the machine's cores with the server it measures yields to it, as a load from other machines would
-   * (docs/benchmarks.md).
-   */
-  niceness?: number;
 }
 
 /** The workers' reports merged: every client, every failed attempt, the stream totals summed. */
@@ -71,9 +64,7 @@ export class Fleet {
         ChildChannel.fork<WorkerApi, { pid: number }>(WORKER, { name: `client worker ${i + 1}`, execArgv: ['--max-old-space-size=2048'] }),
       ),
     );
-    const started = forks.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-    const workers = started.map(({ channel }) => channel);
-    if (spec.niceness) for (const { ready } of started) setPriority(ready.pid, spec.niceness);
+    const workers = forks.flatMap((result) => (result.status === 'fulfilled' ? [result.value.channel] : []));
     const failure = forks.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failure) {
       await Promise.all(workers.map((worker) => worker.close()));
@@ -82,7 +73,7 @@ export class Fleet {
     let nextAddress = 0;
     const opens = workers.map((worker, i) => {
       const localAddresses = addresses.slice(nextAddress, (nextAddress += addressShares[i] as number));
-      const { connections: _c, processes: _p, addresses: _a, urls: _u, niceness: _n, ...rest } = spec;
+      const { connections: _c, processes: _p, addresses: _a, urls: _u, ...rest } = spec;
       const { url, count } = loads[i] as { url: string; count: number };
       // Opening is paced by the worker; the timeout allows for the whole ramp and a slow machine.
       const rampMs = (count / (spec.ratePerSecond / processes)) * 1000;
