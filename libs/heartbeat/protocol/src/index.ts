@@ -28,8 +28,8 @@ export {
   SERVER_HEARTBEAT_DEFAULTS,
 } from './lib/defaults.js';
 export { eventFrameParts, joinEventFrame } from './lib/event-frame.js';
-export { MAX_ID_LENGTH, MAX_TIMESTAMP_LENGTH, MAX_TOKEN_LENGTH, MAX_TOPIC_LENGTH } from './lib/frame-limits.js';
 export type { EventFrameParts } from './lib/event-frame.js';
+export { MAX_ID_LENGTH, MAX_TIMESTAMP_LENGTH, MAX_TOKEN_LENGTH, MAX_TOPIC_LENGTH } from './lib/frame-limits.js';
 export { parseClientFrame } from './lib/frame-codec.js';
 export { readPongBytes } from './lib/pong-bytes.js';
 export type { PongReading } from './lib/pong-bytes.js';

@@ -19,7 +19,13 @@ describe('benchSettings', () => {
   });
 
   it('takes sizes, servers and windows', () => {
-    expect(benchSettings(['--sizes=500', '--servers=monitor,ws', '--window=4', '--no-docs'])).toMatchObject({ sizes: [500], servers: ['monitor', 'ws'], windowMs: 4_000, writeDocs: false });
+    expect(benchSettings(['--sizes=500', '--servers=monitor,ws', '--after-gc=2', '--window=4', '--no-docs'])).toMatchObject({
+      sizes: [500],
+      servers: ['monitor', 'ws'],
+      afterGcMs: 2_000,
+      windowMs: 4_000,
+      writeDocs: false,
+    });
   });
 
   it('takes the Redis of the two monitor servers', () => {

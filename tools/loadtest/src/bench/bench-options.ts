@@ -31,13 +31,13 @@ export const BENCH_USAGE = [
   'The table goes to the terminal, tools/loadtest/output/bench.json and (full runs) docs/benchmarks.md.',
   '',
   'Examples:',
-  '  npm run bench                          full run: 1,000 / 10,000 / 19,000 connections (about 13 minutes on 2 cores)',
+  '  npm run bench                          full run: 1,000 / 10,000 / 19,000 connections (about 11 minutes on 2 cores)',
   '  npm run bench -- --smoke               200 connections, short windows (CI; about a minute)',
   '  npm run bench -- --sizes=5000 --servers=monitor,ws --profile',
 ];
 
 export const BENCH_OPTIONS = {
-  smoke: { kind: 'flag', description: 'A short run: 200 connections, 1 s settle, 3 s windows; docs/benchmarks.md is left alone.' },
+  smoke: { kind: 'flag', description: 'A short run: 200 connections, 1 s settle, 1 s after the GC, 3 s windows; docs/benchmarks.md is left alone.' },
   sizes: { kind: 'list', min: 1, default: [1_000, 10_000, 19_000], description: 'Connection counts, each measured on every server.' },
   servers: { kind: 'choice-list', choices: BENCH_SERVERS, default: BENCH_SERVERS, description: 'Servers to measure.' },
   rate: { kind: 'number', min: 1, default: 2_000, placeholder: 'PER_S', description: 'New connections per second while the load ramps up.' },
@@ -50,7 +50,7 @@ export const BENCH_OPTIONS = {
     description: "Seconds between the memory reading (a forced full GC) and the CPU window: each server's first seconds after it cost more CPU.",
   },
   // 20 s: at 1,000 connections a window of 10 s holds 10,000 heartbeats, and a few milliseconds of
-  // anything else moved the ratio to ws by a tenth from run to run (docs/benchmarks.md).
+  // anything else moved the ratio to ws by two tenths from run to run (docs/benchmarks.md).
   window: { kind: 'number', min: 1, default: 20, placeholder: 'S', description: 'Seconds of the CPU and event-loop lag window.' },
   pingInterval: { kind: 'number', integer: true, min: 100, default: 1_000, placeholder: 'MS', description: 'Server ping interval of all three servers.' },
   processes: { kind: 'number', integer: true, min: 1, max: 16, default: 4, description: 'Client worker processes (each holds at most 20,000 open files).' },
@@ -70,8 +70,8 @@ export interface BenchSettings {
   settleMs: number;
   /**
    * Between the memory reading's forced full GC and the CPU window. The first 5 s after it cost each
-   * server more CPU per heartbeat, the monitor server (the larger heap) more than ws; a server in
-   * production is not collected in full every few seconds (docs/benchmarks.md).
+   * server more CPU per heartbeat, the monitor server (the larger heap) more and a little longer than
+   * ws; a server in production is not collected in full every few seconds (docs/benchmarks.md).
    */
   afterGcMs: number;
   windowMs: number;

@@ -1,6 +1,6 @@
 import { isCounter, isText, MAX_ID_LENGTH, MAX_TOPIC_LENGTH } from '@heartbeat/protocol';
 import { SYSTEM_CLOCK, type ClientClock, type TimerHandle } from './client-clock.js';
-import { errorText } from './client.messages.js';
+import * as ClientMessages from './client.messages.js';
 import { ResumeMessages } from './feature.messages.js';
 import type { HeartbeatLogger } from './client-options.js';
 
@@ -56,7 +56,7 @@ export class ResumeStore {
     try {
       text = this.storage.getItem(this.key);
     } catch (error) {
-      this.log(ResumeMessages.storageFailed('read', errorText(error)));
+      this.log(ResumeMessages.storageFailed('read', ClientMessages.errorText(error)));
       return null;
     }
     if (text === null) return null;
@@ -92,7 +92,7 @@ export class ResumeStore {
     try {
       this.storage?.setItem(this.key, JSON.stringify({ v: FORMAT_VERSION, session_id: sessionId, topics }));
     } catch (error) {
-      this.log(ResumeMessages.storageFailed('save', errorText(error)));
+      this.log(ResumeMessages.storageFailed('save', ClientMessages.errorText(error)));
     }
   }
 }

@@ -1,5 +1,5 @@
 import { SYSTEM_CLOCK, type ClientClock, type TimerHandle } from './client-clock.js';
-import { errorText } from './client.messages.js';
+import * as ClientMessages from './client.messages.js';
 import { TokenRefreshMessages } from './feature.messages.js';
 
 /** The refresh runs at least this long before the token expires. */
@@ -109,7 +109,7 @@ export class TokenRefresh {
         if (!this.hooks.sendAuth(token)) this.phase = 'idle'; // the connection is closing: its end stops this
       },
       (error: unknown) => {
-        if (current()) this.retryOrGiveUp(errorText(error));
+        if (current()) this.retryOrGiveUp(ClientMessages.errorText(error));
       },
     );
   }

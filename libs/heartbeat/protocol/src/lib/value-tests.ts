@@ -1,6 +1,7 @@
 /**
- * The plain-value tests of the frame rules, shared by the hand-written hot checks (hot-frames.ts)
- * and the server frames' rules (server-frame-guards.ts), so that both read a field alike.
+ * The plain-value tests of the frame rules, public: the hand-written hot checks (hot-frames.ts), the
+ * server frames' rules (server-frame-guards.ts) and the client's saved resume state all read a field
+ * with these, so that they read it alike.
  */
 
 /** A sequence, count or position: a safe integer, 0 or more. */
