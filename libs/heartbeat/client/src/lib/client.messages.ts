@@ -1,9 +1,8 @@
 /**
  * The core's texts (errors, `lastError`, debug lines, and `errorText` for what was thrown), one
  * exported function each, imported as a namespace (`import * as ClientMessages`): a bundler then
- * keeps only the texts a bundle calls, under
- * short names (docs/benchmarks.md#browser-bundle-esbuild). The features' texts are in
- * feature.messages.ts, one object per feature (docs/client.md#features).
+ * keeps only the texts a bundle calls, under short names (docs/benchmarks.md#browser-bundle-esbuild).
+ * The features' texts are in feature.messages.ts, one object per feature (docs/client.md#features).
  */
 
 /** Angular's development-mode flag: Angular CLI's production builds define it as `false`. */

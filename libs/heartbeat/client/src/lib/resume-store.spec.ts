@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { MAX_ID_LENGTH, MAX_TOPIC_LENGTH } from '@heartbeat/protocol';
 import {
   defaultResumeStorage,
   parseResumeState,
@@ -182,6 +183,16 @@ describe('parseResumeState', () => {
     ['{"v":1,"session_id":"s","topics":{"alerts":{"epoch":"e","seq":1.5}}}', 'the position of topic "alerts" is not {epoch, seq}'],
   ])('refuses %s: %s', (text, problem) => {
     expect(parseResumeState(text)).toBe(problem);
+  });
+
+  it("holds the session id, topic names and epochs to the protocol's limits (docs/protocol.md#2-frame-conventions)", () => {
+    const state = (sessionId: string, topic: string, epoch: string) => JSON.stringify({ v: 1, session_id: sessionId, topics: { [topic]: { epoch, seq: 1 } } });
+    const [id, topic] = ['s'.repeat(MAX_ID_LENGTH), 't'.repeat(MAX_TOPIC_LENGTH)];
+
+    expect(parseResumeState(state(id, topic, id))).toEqual({ sessionId: id, topics: { [topic]: { epoch: id, seq: 1 } } });
+    expect(parseResumeState(state(`${id}s`, 'alerts', 'e1'))).toBe(`session_id is not a string of 1 to ${MAX_ID_LENGTH} characters`);
+    expect(parseResumeState(state('s', `${topic}t`, 'e1'))).toBe(`a topic name is not 1 to ${MAX_TOPIC_LENGTH} characters`);
+    expect(parseResumeState(state('s', 'alerts', `${id}e`))).toBe('the position of topic "alerts" is not {epoch, seq}');
   });
 });
 
