@@ -6,12 +6,12 @@ import type { TwoNodeResult } from './bench-two-nodes.js';
 
 /** A run whose every figure is derived from `scale`, so a ratio between kinds is the ratio of their scales. */
 function run(kind: BenchServerKind, connections: number, scale: number, restart: { allBackMs: number; failedHandshakes: number }): RunResult {
-  const sample = { at: 0, rssBytes: 0, heapUsedBytes: 0, cpuMicros: 0, heartbeats: 0, connections: 0, lag: { p50Ms: 0, p99Ms: 0, maxMs: 0 } };
+  const sample = { at: 0, rssBytes: 0, heapUsedBytes: 0, codeBytes: 0, cpuMicros: 0, heartbeats: 0, connections: 0, lag: { p50Ms: 0, p99Ms: 0, maxMs: 0 } };
   return {
     kind,
     connections,
     ramp: { ms: 1_000, listenOverflows: 0 },
-    memory: { rssPerConnection: scale * 1024, heapPerConnection: scale * 1024, warmupHeapKept: scale * 1024, started: sample, baseline: sample, loaded: sample },
+    memory: { rssPerConnection: scale * 1024, heapPerConnection: scale * 1024, codePerConnection: scale * 512, warmupHeapKept: scale * 1024, started: sample, baseline: sample, loaded: sample },
     cpu: { cpuMs: 0, heartbeats: 0, windowMs: 0, msPer1000Heartbeats: scale, clientMs: 0, clientMsPer1000Heartbeats: scale * 2 },
     lag: { p50Ms: 0, p99Ms: scale, maxMs: 0 },
     fanout: { events: 1, deliveries: 1, ms: 1, messagesPerSecond: scale * 1000, publishMs: 0 },
@@ -48,6 +48,14 @@ describe('benchTable', () => {
     const clients = table.rows.find((row) => row[0].startsWith("clients' CPU"));
     expect(clients).toEqual(["clients' CPU ms per 1,000 heartbeats (all client processes)", '100', '3', '2', '6', '1.5×', '3×', '', '']);
     expect(outcomes.some((o) => o.figure.startsWith("clients' CPU"))).toBe(false);
+  });
+
+  it('shows the code V8 compiled per connection beside the heap, with no target, and says when it was not read', () => {
+    const unread = (r: RunResult): RunResult => ({ ...r, memory: { ...r.memory, codePerConnection: null } });
+    const { table, outcomes } = benchTable([run('monitor', 100, 1.2, ok), run('ws', 100, 1, ok), unread(run('socketio', 100, 3, ok))], figures);
+    const code = table.rows.find((row) => row[0].startsWith('of the heap per connection'));
+    expect(code).toEqual(['of the heap per connection, code V8 compiled meanwhile (KiB)', '100', '0.6', '0.5', 'not read', '1.2×', '—', '', '']);
+    expect(outcomes.some((o) => o.figure.startsWith('of the heap'))).toBe(false);
   });
 
   it('holds the CPU to 1.2× ws and 0.65× Socket.IO', () => {

@@ -71,10 +71,12 @@ export interface RunResult {
   /**
    * Per connection: from `baseline` (after the warm-up connections came and went) to `loaded`.
    * `warmupHeapKept`: what the heap kept of the warm-up, from `started` to `baseline`.
+   * `codePerConnection`: of `heapPerConnection`, the code V8 compiled meanwhile (null when unread).
    */
   memory: {
     rssPerConnection: number;
     heapPerConnection: number;
+    codePerConnection: number | null;
     warmupHeapKept: number;
     started: ServerSample;
     baseline: ServerSample;
@@ -329,6 +331,7 @@ export async function benchRun(settings: RunSettings, progress: ProgressLine): P
       memory: {
         rssPerConnection: (loaded.rssBytes - baseline.rssBytes) / connections,
         heapPerConnection: (loaded.heapUsedBytes - baseline.heapUsedBytes) / connections,
+        codePerConnection: loaded.codeBytes === null || baseline.codeBytes === null ? null : (loaded.codeBytes - baseline.codeBytes) / connections,
         warmupHeapKept: baseline.heapUsedBytes - started.heapUsedBytes,
         started,
         baseline,

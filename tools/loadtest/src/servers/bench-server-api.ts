@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { getHeapCodeStatistics } from 'node:v8';
 import { serveChannel } from '@heartbeat/testing/child-channel';
 
 export type BenchServerKind = 'monitor' | 'ws' | 'socketio';
@@ -16,6 +17,11 @@ export interface ServerSample {
   at: number;
   rssBytes: number;
   heapUsedBytes: number;
+  /**
+   * Of the heap, the code V8 compiled (optimized code, bytecode and their metadata): the server's,
+   * not its connections' (docs/benchmarks.md). Read only with `gc` (it walks the heap), else null.
+   */
+  codeBytes: number | null;
   /** process.cpuUsage(), user + system, µs since the process started. */
   cpuMicros: number;
   /** Server pings answered (pongs received) since the process started. */
@@ -83,12 +89,14 @@ export function serveBenchServer(hooks: BenchServerHooks, port: number): void {
         }
         const memory = process.memoryUsage();
         const cpu = process.cpuUsage();
+        const code = collect ? getHeapCodeStatistics() : null;
         const lag = { p50Ms: beyondResolution(delay.percentile(50)), p99Ms: beyondResolution(delay.percentile(99)), maxMs: beyondResolution(delay.max) };
         delay.reset();
         return {
           at: Date.now(),
           rssBytes: memory.rss,
           heapUsedBytes: memory.heapUsed,
+          codeBytes: code ? code.code_and_metadata_size + code.bytecode_and_metadata_size : null,
           cpuMicros: cpu.user + cpu.system,
           heartbeats: hooks.heartbeats(),
           connections: hooks.connections(),
