@@ -107,9 +107,10 @@ export function benchSettings(argv: readonly string[]): BenchSettings & { help: 
 }
 
 /**
- * Connections opened and closed before the memory baseline, at every size and for every kind: the
- * code the first connections compile and the tables they grow are the server's once, not each
- * connection's (at 1,000 they were a tenth of the monitor server's heap per connection). What the
- * heap keeps of them is reported on its own row (docs/benchmarks.md).
+ * Connections opened and closed before the memory baseline, at every size and for every kind: what
+ * the first connections grow once is the server's, not each connection's (at 1,000 it was a tenth of
+ * the monitor server's heap per connection). What the heap keeps of them is reported on its own row
+ * (docs/benchmarks.md). It does not take V8's code out of the figure, which has a row of its own
+ * (docs/benchmarks.md#ninth-pass-compiled-code-in-the-heap-per-connection-2026-12-06).
  */
 export const WARMUP_CONNECTIONS = 100;

@@ -50,11 +50,10 @@ describe('benchTable', () => {
     expect(outcomes.some((o) => o.figure.startsWith("clients' CPU"))).toBe(false);
   });
 
-  it('shows the code V8 compiled per connection beside the heap, with no target, and says when it was not read', () => {
-    const unread = (r: RunResult): RunResult => ({ ...r, memory: { ...r.memory, codePerConnection: null } });
-    const { table, outcomes } = benchTable([run('monitor', 100, 1.2, ok), run('ws', 100, 1, ok), unread(run('socketio', 100, 3, ok))], figures);
-    const code = table.rows.find((row) => row[0].startsWith('of the heap per connection'));
-    expect(code).toEqual(['of the heap per connection, code V8 compiled meanwhile (KiB)', '100', '0.6', '0.5', 'not read', '1.2×', '—', '', '']);
+  it("shows the net growth of V8's code per connection in the row after the heap's, with its ratios and no target", () => {
+    const { table, outcomes } = benchTable([run('monitor', 100, 1.2, ok), run('ws', 100, 1, ok), run('socketio', 100, 3, ok)], figures);
+    const heap = table.rows.findIndex((row) => row[0] === 'heap per connection (KiB)');
+    expect(table.rows[heap + 1]).toEqual(["of the heap per connection, net growth of V8's code (KiB)", '100', '0.6', '0.5', '1.5', '1.2×', '3×', '', '']);
     expect(outcomes.some((o) => o.figure.startsWith('of the heap'))).toBe(false);
   });
 

@@ -18,8 +18,9 @@ export interface ServerSample {
   rssBytes: number;
   heapUsedBytes: number;
   /**
-   * Of the heap, the code V8 compiled (optimized code, bytecode and their metadata): the server's,
-   * not its connections' (docs/benchmarks.md). Read only with `gc` (it walks the heap), else null.
+   * Of the heap, V8's code: machine code (baseline and optimized), bytecode and their metadata. The
+   * server's, not its connections' (docs/benchmarks.md#ninth-pass-compiled-code-in-the-heap-per-connection-2026-12-06).
+   * Read only with `gc` (it walks the heap), else null.
    */
   codeBytes: number | null;
   /** process.cpuUsage(), user + system, µs since the process started. */
