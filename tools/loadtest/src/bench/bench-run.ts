@@ -9,7 +9,7 @@ import { listenOverflows } from '../lib/kernel-counters.js';
 import { fetchMetrics, metricByLabel, metricTotal } from '../lib/prometheus.js';
 import { reconnectFigures, type ReconnectFigures } from '../lib/reconnect-figures.js';
 import type { ClientKind, ReconnectSettings } from '../lib/worker-api.js';
-import type { BenchServerKind, ServerSample } from '../servers/bench-server-api.js';
+import type { BenchServerKind, MemorySample, ServerSample } from '../servers/bench-server-api.js';
 import { WARMUP_CONNECTIONS, type BenchKind, type BenchSettings } from './bench-options.js';
 import { BENCH_CLIENT_TOKEN, BENCH_TOPIC, BenchServer } from './bench-server.js';
 
@@ -71,16 +71,16 @@ export interface RunResult {
   /**
    * Per connection: from `baseline` (after the warm-up connections came and went) to `loaded`.
    * `warmupHeapKept`: what the heap kept of the warm-up, from `started` to `baseline`.
-   * `codePerConnection`: of `heapPerConnection`, the net growth of V8's code (ServerSample.codeBytes).
+   * `codePerConnection`: of `heapPerConnection`, the net growth of V8's code (MemorySample.codeBytes).
    */
   memory: {
     rssPerConnection: number;
     heapPerConnection: number;
     codePerConnection: number;
     warmupHeapKept: number;
-    started: ServerSample;
-    baseline: ServerSample;
-    loaded: ServerSample;
+    started: MemorySample;
+    baseline: MemorySample;
+    loaded: MemorySample;
   };
   /**
    * Over the idle window: the server's CPU, and the client processes' (`clientMs`), which share the
@@ -241,12 +241,6 @@ export async function measureFanout(kind: BenchKind, fleet: Fleet, publisher: Be
   return { events, deliveries: events * connections, ms, messagesPerSecond: (events * connections) / (ms / 1000), publishMs };
 }
 
-/** V8's code in a memory reading; every memory reading is taken with `gc`, which reads it. */
-function codeBytes(sample: ServerSample): number {
-  if (sample.codeBytes === null) throw new Error('A memory reading came without the size of V8\'s code: read it with { gc: true }.');
-  return sample.codeBytes;
-}
-
 export async function benchRun(settings: RunSettings, progress: ProgressLine): Promise<RunResult> {
   const { kind, connections } = settings;
   const label = runLabel(kind, connections);
@@ -254,24 +248,23 @@ export async function benchRun(settings: RunSettings, progress: ProgressLine): P
   let fleet: Fleet | null = null;
   try {
     await sleep(1_000);
-    const started = await server.api.request('sample', { gc: true });
+    const started = await server.api.request('memory', {});
     const warmup = await connectClients(kind, [server.url], { ...settings, connections: WARMUP_CONNECTIONS }, progress);
     // The warm-up goes through what the measured connections go through before their reading
     // (connect, then the settle time, pinged), so that the memory the heartbeat path grows once is
     // not counted per connection either (docs/benchmarks.md#fifth-pass-after-issue-15-2026-12-06).
-    // It does not keep V8's code out of the figure: that has a row of its own (docs/benchmarks.md#ninth-pass-compiled-code-in-the-heap-per-connection-2026-12-06).
     progress.update(`${label}: warm-up connections settling`);
     await sleep(settings.settleMs);
     await warmup.fleet.close();
     progress.update(`${label}: warm-up connections closed`);
     await sleep(WARMUP_CLOSED_MS);
-    const baseline = await server.api.request('sample', { gc: true });
+    const baseline = await server.api.request('memory', {});
     if (settings.profileFile) await server.api.request('heapSampling', { action: 'start' });
     const clients = await connectClients(kind, [server.url], settings, progress);
     fleet = clients.fleet;
     progress.update(`${label}: settling`);
     await sleep(settings.settleMs);
-    const loaded = await server.api.request('sample', { gc: true });
+    const loaded = await server.api.request('memory', {});
     if (settings.profileFile) await server.api.request('heapSampling', { action: 'stop', file: heapProfileFile(settings.profileFile) });
     progress.update(`${label}: waiting ${settings.afterGcMs / 1000} s after the memory reading's full GC`);
     await sleep(settings.afterGcMs);
@@ -338,7 +331,7 @@ export async function benchRun(settings: RunSettings, progress: ProgressLine): P
       memory: {
         rssPerConnection: (loaded.rssBytes - baseline.rssBytes) / connections,
         heapPerConnection: (loaded.heapUsedBytes - baseline.heapUsedBytes) / connections,
-        codePerConnection: (codeBytes(loaded) - codeBytes(baseline)) / connections,
+        codePerConnection: (loaded.codeBytes - baseline.codeBytes) / connections,
         warmupHeapKept: baseline.heapUsedBytes - started.heapUsedBytes,
         started,
         baseline,

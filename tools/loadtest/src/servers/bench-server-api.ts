@@ -17,12 +17,6 @@ export interface ServerSample {
   at: number;
   rssBytes: number;
   heapUsedBytes: number;
-  /**
-   * Of the heap, V8's code: machine code (baseline and optimized), bytecode and their metadata. The
-   * server's, not its connections' (docs/benchmarks.md#ninth-pass-compiled-code-in-the-heap-per-connection-2026-12-06).
-   * Read only with `gc` (it walks the heap), else null.
-   */
-  codeBytes: number | null;
   /** process.cpuUsage(), user + system, µs since the process started. */
   cpuMicros: number;
   /** Server pings answered (pongs received) since the process started. */
@@ -30,6 +24,15 @@ export interface ServerSample {
   connections: number;
   /** Event-loop delay since the previous sample, beyond the timer's resolution, ms. */
   lag: { p50Ms: number; p99Ms: number; maxMs: number };
+}
+
+/** A memory reading: the figures after a full collection, and how much of the heap is V8's code. */
+export interface MemorySample extends ServerSample {
+  /**
+   * Machine code (baseline and optimized), bytecode and their metadata: the server's, not its
+   * connections' (docs/benchmarks.md#ninth-pass-compiled-code-in-the-heap-per-connection-2026-12-06).
+   */
+  codeBytes: number;
 }
 
 export interface PublishRequest {
@@ -42,6 +45,8 @@ export interface PublishRequest {
 export type BenchServerApi = {
   /** Reads the figures and restarts the event-loop delay histogram. `gc` runs a full collection first (for memory). */
   sample: { params: { gc?: boolean }; result: ServerSample };
+  /** `sample` after a full collection, with the size of V8's code (read apart: it walks the heap). */
+  memory: { params: Record<string, never>; result: MemorySample };
   /** Publishes `count` events to every client as fast as the server can. */
   publish: { params: PublishRequest; result: { ms: number } };
   /** Profiles the CPU for `ms` and writes the .cpuprofile to `file`. */
@@ -80,29 +85,33 @@ export function serveBenchServer(hooks: BenchServerHooks, port: number): void {
   const beyondResolution = (ns: number) => Math.max(0, ns / 1e6 - LAG_RESOLUTION_MS);
   const gc = (globalThis as { gc?: () => void }).gc;
   const heapSession = new Session();
+  const sample = (collect: boolean): ServerSample => {
+    if (collect && gc) {
+      // Twice: the first pass may only queue finalizers whose memory the second frees.
+      gc();
+      gc();
+    }
+    const memory = process.memoryUsage();
+    const cpu = process.cpuUsage();
+    const lag = { p50Ms: beyondResolution(delay.percentile(50)), p99Ms: beyondResolution(delay.percentile(99)), maxMs: beyondResolution(delay.max) };
+    delay.reset();
+    return {
+      at: Date.now(),
+      rssBytes: memory.rss,
+      heapUsedBytes: memory.heapUsed,
+      cpuMicros: cpu.user + cpu.system,
+      heartbeats: hooks.heartbeats(),
+      connections: hooks.connections(),
+      lag,
+    };
+  };
   serveChannel<BenchServerApi>(
     {
-      sample: ({ gc: collect }) => {
-        if (collect && gc) {
-          // Twice: the first pass may only queue finalizers whose memory the second frees.
-          gc();
-          gc();
-        }
-        const memory = process.memoryUsage();
-        const cpu = process.cpuUsage();
-        const code = collect ? getHeapCodeStatistics() : null;
-        const lag = { p50Ms: beyondResolution(delay.percentile(50)), p99Ms: beyondResolution(delay.percentile(99)), maxMs: beyondResolution(delay.max) };
-        delay.reset();
-        return {
-          at: Date.now(),
-          rssBytes: memory.rss,
-          heapUsedBytes: memory.heapUsed,
-          codeBytes: code ? code.code_and_metadata_size + code.bytecode_and_metadata_size : null,
-          cpuMicros: cpu.user + cpu.system,
-          heartbeats: hooks.heartbeats(),
-          connections: hooks.connections(),
-          lag,
-        };
+      sample: ({ gc: collect }) => sample(collect === true),
+      memory: () => {
+        const figures = sample(true);
+        const code = getHeapCodeStatistics();
+        return { ...figures, codeBytes: code.code_and_metadata_size + code.bytecode_and_metadata_size };
       },
       publish: async (request) => {
         const startedAt = performance.now();
