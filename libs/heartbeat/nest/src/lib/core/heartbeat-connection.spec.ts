@@ -255,6 +255,26 @@ describe('HeartbeatConnection', () => {
       expect(connection.pongsReceived).toBe(2);
     });
 
+    it('keeps the smoothed RTT within 4/1024 ms of the exact average over many samples', () => {
+      const { connection } = openConnection();
+      const rtts = [80, 3, 157, 41, 41, 999, 12, 5, 5, 5, 260, 77, 1, 0, 64, 33, 91, 17, 150, 8];
+      let exact: number | undefined;
+      rtts.forEach((rtt, index) => {
+        const sentAt = 1_000 * (index + 1);
+        connection.recordPing(index + 1, sentAt);
+        connection.recordPong(index + 1, sentAt, sentAt + rtt);
+        exact = exact === undefined ? rtt : exact + (rtt - exact) / 8;
+        expect(Math.abs((connection.smoothedRttMs as number) - exact)).toBeLessThanOrEqual(4 / 1_024);
+      });
+    });
+
+    it('halves an odd doubled clock offset exactly', () => {
+      const { connection } = openConnection();
+      connection.recordPing(1, 1_000);
+      connection.recordPong(1, 5_000, 1_001);
+      expect(connection.clockOffsetMs).toBe(5_000 - 1_000.5);
+    });
+
     it('counts an answer to an older ping without measuring it', () => {
       const { connection } = openConnection();
       connection.recordPing(1, 1_000);

@@ -41,6 +41,23 @@ const OPEN: ConnectionPhase = Object.freeze({ phase: 'open' });
 
 /** Weight of a new RTT sample in the smoothed RTT (as TCP's SRTT). */
 const RTT_SMOOTHING = 1 / 8;
+/**
+ * The smoothed RTT is kept in 1/1024 ms, rounded to a whole number (as TCP keeps its SRTT in units
+ * of its own): a fraction in the field would make it a heap number (sinceEpoch). The roundings stay
+ * within 4/1024 ms of the exact average.
+ */
+const SMOOTHED_RTT_SCALE = 1_024;
+
+/**
+ * A time relative to the connection context's epoch, as a small integer V8 stores in the field
+ * itself. The difference of two epoch ms readings is a heap number even when it is a small integer,
+ * and one heap number stored in a field makes V8 keep that field of every connection in a 16-byte
+ * box of its own: five per connection in heap snapshots at 1,000 (docs/benchmarks.md, tenth pass).
+ * Math.round returns a small integer as one.
+ */
+function sinceEpoch(now: number, epoch: number): number {
+  return Math.round(now - epoch);
+}
 
 /**
  * How long a polite close may wait for the peer's close frame before the socket is destroyed. ws
@@ -84,8 +101,8 @@ export interface ConnectionContext {
   /**
    * A time (epoch ms, the registry's start) that a connection's times are kept relative to: an
    * epoch ms reading is a heap number of 16 bytes, its distance from here a small integer stored in
-   * the field itself for 24 days of uptime (2^31 ms), a heap number again after that. Two of them
-   * per connection (heap snapshots at 5,000, docs/benchmarks.md).
+   * the field itself for 24 days of uptime (2^31 ms), a heap number again after that (sinceEpoch).
+   * Four of them per connection (heap snapshots at 5,000 and 1,000, docs/benchmarks.md).
    */
   readonly epoch: number;
   /** High-water mark of the transport's `bufferedAmount`, in bytes. */
@@ -117,7 +134,8 @@ export class HeartbeatConnection implements TopicSubscriber {
   #clientPings = 0;
   #missedPings = 0;
   #rttMs: number | undefined;
-  #smoothedRttMs: number | undefined;
+  /** The smoothed RTT times SMOOTHED_RTT_SCALE. */
+  private scaledSmoothedRtt: number | undefined;
   /**
    * Twice the clock offset: an integer wherever the times are (half an RTT is a half), so a small
    * integer in the field instead of a heap number of 16 bytes for every other connection.
@@ -163,7 +181,7 @@ export class HeartbeatConnection implements TopicSubscriber {
     connectedAt: number,
     private readonly context: ConnectionContext,
   ) {
-    this.#connectedAt = connectedAt - context.epoch;
+    this.#connectedAt = sinceEpoch(connectedAt, context.epoch);
     this.#lastInboundAt = this.#connectedAt;
     if (request !== undefined) this.#rare = { request, violations: 0, droppedFrames: 0 };
     const { address, port } = socket.peerAddress();
@@ -269,7 +287,7 @@ export class HeartbeatConnection implements TopicSubscriber {
   }
 
   get smoothedRttMs(): number | undefined {
-    return this.#smoothedRttMs;
+    return this.scaledSmoothedRtt === undefined ? undefined : this.scaledSmoothedRtt / SMOOTHED_RTT_SCALE;
   }
 
   get clockOffsetMs(): number | undefined {
@@ -483,7 +501,7 @@ export class HeartbeatConnection implements TopicSubscriber {
 
   /** Any inbound frame proves the peer alive. */
   touch(now: number): void {
-    this.#lastInboundAt = now - this.context.epoch;
+    this.#lastInboundAt = sinceEpoch(now, this.context.epoch);
     this.#missedPings = 0;
   }
 
@@ -504,7 +522,7 @@ export class HeartbeatConnection implements TopicSubscriber {
   /** A server ping with this sequence went out. */
   recordPing(sequence: number, now: number): void {
     this.pingSequence = sequence;
-    this.#lastPingAt = now - this.context.epoch;
+    this.#lastPingAt = sinceEpoch(now, this.context.epoch);
   }
 
   /** Counts a client's own ping; returns how many it sent. */
@@ -515,14 +533,17 @@ export class HeartbeatConnection implements TopicSubscriber {
   /** The client answered a ping; returns the RTT when it answered the latest one. */
   recordPong(sequence: number, clientTime: number, now: number): number | undefined {
     this.#pongsReceived++;
-    const at = now - this.context.epoch;
+    const at = sinceEpoch(now, this.context.epoch);
     this.#lastPongAt = at;
     if (sequence !== this.pingSequence || this.#lastPingAt === undefined) return undefined;
     const rtt = at - this.#lastPingAt;
     this.#rttMs = rtt;
-    this.#smoothedRttMs = this.#smoothedRttMs === undefined ? rtt : this.#smoothedRttMs + (rtt - this.#smoothedRttMs) * RTT_SMOOTHING;
-    // NTP style: the client stamped its reply about half an RTT after our ping left.
-    this.#doubleClockOffsetMs = 2 * (clientTime - (this.context.epoch + this.#lastPingAt)) - rtt;
+    const scaledRtt = rtt * SMOOTHED_RTT_SCALE;
+    const scaled = this.scaledSmoothedRtt;
+    this.scaledSmoothedRtt = scaled === undefined ? scaledRtt : Math.round(scaled + (scaledRtt - scaled) * RTT_SMOOTHING);
+    // NTP style: the client stamped its reply about half an RTT after our ping left. Rounded as
+    // sinceEpoch rounds: an integer, kept in the field itself.
+    this.#doubleClockOffsetMs = Math.round(2 * (clientTime - (this.context.epoch + this.#lastPingAt))) - rtt;
     return rtt;
   }
 
@@ -576,7 +597,7 @@ export class HeartbeatConnection implements TopicSubscriber {
 
   /** The bucket's tokens at `now`, counted from then on. */
   private frameTokens(rate: TokenRate, now: number): number {
-    const at = now - this.context.epoch;
+    const at = sinceEpoch(now, this.context.epoch);
     const tokens = this.bucketTokens === undefined ? rate.burst : refilledTokens(rate, this.bucketTokens, this.bucketUpdatedAt ?? at, at);
     this.bucketUpdatedAt = at;
     return tokens;
