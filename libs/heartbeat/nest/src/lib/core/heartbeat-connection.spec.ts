@@ -216,6 +216,14 @@ describe('HeartbeatConnection', () => {
       expect(clock.pendingTimers).toBe(0);
       expect(connection.tokenExpiresAt).toBeUndefined();
     });
+
+    it('gives back the token expiry it was given, a day or a year ahead', () => {
+      const { connection, clock } = openConnection();
+      for (const ahead of [86_400_000, 365 * 86_400_000]) {
+        connection.setTokenExpiry(clock.now() + ahead);
+        expect(connection.tokenExpiresAt).toBe(clock.now() + ahead);
+      }
+    });
   });
 
   describe('#sendText (backpressure)', () => {
@@ -255,9 +263,13 @@ describe('HeartbeatConnection', () => {
       expect(connection.pongsReceived).toBe(2);
     });
 
-    it('keeps the smoothed RTT within 4/1024 ms of the exact average over many samples', () => {
+    it.each([
+      ['varied samples', [80, 3, 157, 41, 41, 999, 12, 5, 5, 5, 260, 77, 1, 0, 64, 33, 91, 17, 150, 8]],
+      // Where rounding down or up every step would drift past the bound (4.7/1024 ms) and rounding to nearest does not.
+      ['a rise after a first sample of 0', [0, ...Array.from({ length: 80 }, () => 100)]],
+      ['a fall after a first sample of 1,000', [1_000, ...Array.from({ length: 80 }, () => 0)]],
+    ])('keeps the smoothed RTT within 4/1024 ms of the exact average: %s', (_name, rtts) => {
       const { connection } = openConnection();
-      const rtts = [80, 3, 157, 41, 41, 999, 12, 5, 5, 5, 260, 77, 1, 0, 64, 33, 91, 17, 150, 8];
       let exact: number | undefined;
       rtts.forEach((rtt, index) => {
         const sentAt = 1_000 * (index + 1);
@@ -268,11 +280,14 @@ describe('HeartbeatConnection', () => {
       });
     });
 
-    it('halves an odd doubled clock offset exactly', () => {
+    it('gives the clock offset to the half millisecond: exact for whole milliseconds, rounded for a fractional client time', () => {
       const { connection } = openConnection();
       connection.recordPing(1, 1_000);
       connection.recordPong(1, 5_000, 1_001);
       expect(connection.clockOffsetMs).toBe(5_000 - 1_000.5);
+      connection.recordPing(2, 2_000);
+      connection.recordPong(2, 6_000.3, 2_001);
+      expect(connection.clockOffsetMs).toBe(4_000);
     });
 
     it('counts an answer to an older ping without measuring it', () => {

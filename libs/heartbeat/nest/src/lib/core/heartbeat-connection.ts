@@ -43,20 +43,25 @@ const OPEN: ConnectionPhase = Object.freeze({ phase: 'open' });
 const RTT_SMOOTHING = 1 / 8;
 /**
  * The smoothed RTT is kept in 1/1024 ms, rounded to a whole number (as TCP keeps its SRTT in units
- * of its own): a fraction in the field would make it a heap number (sinceEpoch). The roundings stay
- * within 4/1024 ms of the exact average.
+ * of its own), so that it is a small integer (smallInteger) while the RTT is under about 35 minutes.
+ * The roundings keep it within 4/1024 ms of the exact average.
  */
 const SMOOTHED_RTT_SCALE = 1_024;
 
 /**
- * A time relative to the connection context's epoch, as a small integer V8 stores in the field
- * itself. The difference of two epoch ms readings is a heap number even when it is a small integer,
- * and one heap number stored in a field makes V8 keep that field of every connection in a 16-byte
- * box of its own: five per connection in heap snapshots at 1,000 (docs/benchmarks.md, tenth pass).
- * Math.round returns a small integer as one.
+ * A whole number of milliseconds that V8 keeps in a connection's field itself. The difference of two
+ * epoch ms readings is a heap number even when it is a small whole number, and once a field holds
+ * one V8 keeps that field of every connection as a 16-byte heap number of its own: five per
+ * connection in heap snapshots at 300 connections (docs/benchmarks.md, tenth pass). Math.round's
+ * result is a small integer wherever it fits in one (2^31 ms: 24 days), a heap number beyond.
  */
+function smallInteger(value: number): number {
+  return Math.round(value);
+}
+
+/** A time (epoch ms) as the connection keeps it: relative to the context's epoch, a small integer. */
 function sinceEpoch(now: number, epoch: number): number {
-  return Math.round(now - epoch);
+  return smallInteger(now - epoch);
 }
 
 /**
@@ -100,9 +105,7 @@ export interface ConnectionContext {
   readonly clock: CoreClock;
   /**
    * A time (epoch ms, the registry's start) that a connection's times are kept relative to: an
-   * epoch ms reading is a heap number of 16 bytes, its distance from here a small integer stored in
-   * the field itself for 24 days of uptime (2^31 ms), a heap number again after that (sinceEpoch).
-   * Four of them per connection (heap snapshots at 5,000 and 1,000, docs/benchmarks.md).
+   * epoch ms reading is a heap number of 16 bytes, its distance from here a small integer (sinceEpoch).
    */
   readonly epoch: number;
   /** High-water mark of the transport's `bufferedAmount`, in bytes. */
@@ -137,14 +140,14 @@ export class HeartbeatConnection implements TopicSubscriber {
   /** The smoothed RTT times SMOOTHED_RTT_SCALE. */
   private scaledSmoothedRtt: number | undefined;
   /**
-   * Twice the clock offset: an integer wherever the times are (half an RTT is a half), so a small
-   * integer in the field instead of a heap number of 16 bytes for every other connection.
+   * Twice the clock offset, rounded to a whole number (smallInteger): exact for whole-millisecond
+   * times (half an RTT is a half), within a quarter of a millisecond for a fractional `client_time`.
    */
-  #doubleClockOffsetMs: number | undefined;
+  private doubleClockOffsetMs: number | undefined;
   /** Index of the ping wheel slot this connection lives in; -1 outside the wheel. */
   #pingSlot = -1;
   private timer: TimerHandle | undefined;
-  /** When the accepted token stops being valid (epoch ms); undefined when it does not expire. */
+  /** When the accepted token stops being valid (relative to context.epoch); undefined when it does not expire. */
   #tokenExpiresAt: number | undefined;
   /**
    * The `rateLimit` bucket: its tokens as counted at bucketUpdatedAt (relative to context.epoch),
@@ -291,11 +294,11 @@ export class HeartbeatConnection implements TopicSubscriber {
   }
 
   get clockOffsetMs(): number | undefined {
-    return this.#doubleClockOffsetMs === undefined ? undefined : this.#doubleClockOffsetMs / 2;
+    return this.doubleClockOffsetMs === undefined ? undefined : this.doubleClockOffsetMs / 2;
   }
 
   get tokenExpiresAt(): number | undefined {
-    return this.#tokenExpiresAt;
+    return this.#tokenExpiresAt === undefined ? undefined : this.context.epoch + this.#tokenExpiresAt;
   }
 
   /** Index of the ping wheel slot this connection lives in; -1 outside the wheel (PingScheduler's). */
@@ -451,7 +454,7 @@ export class HeartbeatConnection implements TopicSubscriber {
 
   /** Records the accepted token's expiry (undefined: it does not expire) and drops the previous deadline. */
   setTokenExpiry(expiresAt: number | undefined): void {
-    this.#tokenExpiresAt = expiresAt;
+    this.#tokenExpiresAt = expiresAt === undefined ? undefined : sinceEpoch(expiresAt, this.context.epoch);
     this.clearTimer();
   }
 
@@ -540,10 +543,9 @@ export class HeartbeatConnection implements TopicSubscriber {
     this.#rttMs = rtt;
     const scaledRtt = rtt * SMOOTHED_RTT_SCALE;
     const scaled = this.scaledSmoothedRtt;
-    this.scaledSmoothedRtt = scaled === undefined ? scaledRtt : Math.round(scaled + (scaledRtt - scaled) * RTT_SMOOTHING);
-    // NTP style: the client stamped its reply about half an RTT after our ping left. Rounded as
-    // sinceEpoch rounds: an integer, kept in the field itself.
-    this.#doubleClockOffsetMs = Math.round(2 * (clientTime - (this.context.epoch + this.#lastPingAt))) - rtt;
+    this.scaledSmoothedRtt = scaled === undefined ? scaledRtt : smallInteger(scaled + (scaledRtt - scaled) * RTT_SMOOTHING);
+    // NTP style: the client stamped its reply about half an RTT after our ping left.
+    this.doubleClockOffsetMs = smallInteger(2 * (clientTime - (this.context.epoch + this.#lastPingAt))) - rtt;
     return rtt;
   }
 
