@@ -85,7 +85,7 @@ export function serveBenchServer(hooks: BenchServerHooks, port: number): void {
   const beyondResolution = (ns: number) => Math.max(0, ns / 1e6 - LAG_RESOLUTION_MS);
   const gc = (globalThis as { gc?: () => void }).gc;
   const heapSession = new Session();
-  const sample = (collect: boolean): ServerSample => {
+  const readFigures = (collect: boolean): ServerSample => {
     if (collect && gc) {
       // Twice: the first pass may only queue finalizers whose memory the second frees.
       gc();
@@ -107,9 +107,9 @@ export function serveBenchServer(hooks: BenchServerHooks, port: number): void {
   };
   serveChannel<BenchServerApi>(
     {
-      sample: ({ gc: collect }) => sample(collect === true),
+      sample: ({ gc: collect }) => readFigures(collect === true),
       memory: () => {
-        const figures = sample(true);
+        const figures = readFigures(true);
         const code = getHeapCodeStatistics();
         return { ...figures, codeBytes: code.code_and_metadata_size + code.bytecode_and_metadata_size };
       },

@@ -217,6 +217,19 @@ describe('HeartbeatConnection', () => {
       expect(connection.tokenExpiresAt).toBeUndefined();
     });
 
+    it('gives back exact times on a connection whose epoch is 30 days old, beyond a small integer', () => {
+      const clock = new FakeClock();
+      const context: ConnectionContext = { clock, epoch: clock.now() - 30 * 86_400_000, maxBufferedBytes: 1_000, onOverflow: () => undefined };
+      const connection = new HeartbeatConnection('c-old', new FakePeer(), undefined, clock.now(), context);
+      connection.recordPing(1, clock.now() + 1_000);
+      connection.recordPong(1, clock.now() + 1_040, clock.now() + 1_080);
+      expect(connection.connectedAt).toBe(clock.now());
+      expect(connection.lastPingAt).toBe(clock.now() + 1_000);
+      expect(connection.lastPongAt).toBe(clock.now() + 1_080);
+      expect(connection.rttMs).toBe(80);
+      expect(connection.clockOffsetMs).toBe(0);
+    });
+
     it('gives back the token expiry it was given, a day or a year ahead', () => {
       const { connection, clock } = openConnection();
       for (const ahead of [86_400_000, 365 * 86_400_000]) {

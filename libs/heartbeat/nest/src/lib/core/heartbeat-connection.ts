@@ -266,11 +266,11 @@ export class HeartbeatConnection implements TopicSubscriber {
   }
 
   get lastPingAt(): number | undefined {
-    return this.#lastPingAt === undefined ? undefined : this.context.epoch + this.#lastPingAt;
+    return this.fromEpoch(this.#lastPingAt);
   }
 
   get lastPongAt(): number | undefined {
-    return this.#lastPongAt === undefined ? undefined : this.context.epoch + this.#lastPongAt;
+    return this.fromEpoch(this.#lastPongAt);
   }
 
   get pongsReceived(): number {
@@ -298,7 +298,7 @@ export class HeartbeatConnection implements TopicSubscriber {
   }
 
   get tokenExpiresAt(): number | undefined {
-    return this.#tokenExpiresAt === undefined ? undefined : this.context.epoch + this.#tokenExpiresAt;
+    return this.fromEpoch(this.#tokenExpiresAt);
   }
 
   /** Index of the ping wheel slot this connection lives in; -1 outside the wheel (PingScheduler's). */
@@ -591,6 +591,11 @@ export class HeartbeatConnection implements TopicSubscriber {
     if (state.phase !== 'closing') return;
     this.#state = { ...state, graceExpired: true };
     this.socket.terminate();
+  }
+
+  /** A time kept relative to the epoch (sinceEpoch) in epoch ms again; none stays none. */
+  private fromEpoch(relative: number | undefined): number | undefined {
+    return relative === undefined ? undefined : this.context.epoch + relative;
   }
 
   private rare(): RareConnectionState {
