@@ -808,6 +808,43 @@ describe('HeartbeatClient', () => {
     });
   });
 
+  describe('first subscription path (hello.subscribe)', () => {
+    it('names every topic without a position in hello.subscribe, and sends no subscribe once the welcome says the server took them', async () => {
+      const harness = setup();
+      const seqs: number[] = [];
+      harness.client.subscribe('alerts').subscribe((e) => seqs.push(e.seq));
+      harness.client.subscribe('stats').subscribe();
+      harness.client.connect().catch(() => undefined);
+      await flush();
+      const socket = harness.sockets.last();
+      socket.serverOpen();
+      expect(socket.frames('hello')[0].subscribe).toEqual(['alerts', 'stats']);
+      socket.serverWelcome('session-1', { hello_subscribe: true });
+      socket.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 10, recovered: true, replayed: 0 });
+      socket.serverSend({ type: 'subscribed', topic: 'stats', epoch: 'e1', seq: 0, recovered: true, replayed: 0 });
+      socket.serverSend(event(11));
+      expect(socket.frames('subscribe')).toEqual([]);
+      expect(seqs).toEqual([11]);
+      expect(harness.eventsNamed('gap')).toEqual([]);
+      expect(harness.client.state.phase).toBe('connected');
+    });
+
+    it('names a topic with a position in hello.positions and one subscribed since the link dropped in hello.subscribe', async () => {
+      const harness = setup();
+      harness.client.subscribe('alerts').subscribe();
+      const first = await connectNow(harness);
+      first.serverSend({ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 10, recovered: true, replayed: 0 });
+      first.serverClose(1006);
+      harness.client.subscribe('stats').subscribe();
+      await jest.advanceTimersByTimeAsync(5000);
+      const second = harness.sockets.last();
+      second.serverOpen();
+      expect(second.frames('hello')[0]).toMatchObject({ positions: { alerts: 10 }, subscribe: ['stats'] });
+      second.serverWelcome('session-1', { resumed: true, hello_subscribe: true });
+      expect(second.frames('subscribe')).toEqual([]);
+    });
+  });
+
   describe('resume path (hello.positions)', () => {
     /** Connected with `alerts` at seq 12 in e1, then the link drops; the next socket exists, unopened. */
     async function droppedAt12(harness: ReturnType<typeof setup>) {
@@ -832,11 +869,12 @@ describe('HeartbeatClient', () => {
       expect(second.frames('subscribe')).toEqual([{ type: 'subscribe', topic: 'stats' }]);
     });
 
-    it('names no positions in the first hello, and subscribes every topic after welcome', async () => {
+    it('names no positions in the first hello, and subscribes every topic after the welcome of a server that does not read hello.subscribe', async () => {
       const harness = setup();
       harness.client.subscribe('alerts').subscribe();
       const socket = await connectNow(harness);
       expect(socket.frames('hello')[0]).not.toHaveProperty('positions');
+      expect(socket.frames('hello')[0].subscribe).toEqual(['alerts']);
       expect(socket.frames('subscribe')).toEqual([{ type: 'subscribe', topic: 'alerts' }]);
     });
 

@@ -288,9 +288,13 @@ export class HeartbeatClient implements HeartbeatClientApi {
     this.#loop = { ...loop, socket, token };
   }
 
-  /** The socket opened: `hello` names the server session to resume and the position in each wanted topic. */
+  /**
+   * The socket opened: `hello` names the server session to resume, the position in each wanted topic
+   * that has one, and the other wanted topics, to subscribe from their head.
+   */
   #sendHello(loop: Extract<LoopState, { kind: 'connecting' }>, socket: SocketConnection): void {
     const positions = this.#topics.helloPositions();
+    const subscribe = this.#topics.helloSubscribe();
     const sessionId = this.#sessionToResume;
     // A field left undefined is left out of the frame: JSON has no undefined.
     const hello: HelloFrame = {
@@ -298,11 +302,12 @@ export class HeartbeatClient implements HeartbeatClientApi {
       token: loop.token,
       session_id: sessionId || undefined,
       positions: Object.keys(positions).length > 0 ? positions : undefined,
+      subscribe: subscribe.length > 0 ? subscribe : undefined,
       client: this.#options.clientInfo || undefined,
     };
     socket.send(hello);
     const { attempt, unauthorizedInARow, deadline } = loop;
-    this.#loop = { kind: 'handshaking', attempt, unauthorizedInARow, deadline, socket, positions };
+    this.#loop = { kind: 'handshaking', attempt, unauthorizedInARow, deadline, socket, positions, subscribe };
   }
 
   /** Frames of an open connection; before `welcome` only `welcome` and `error` mean anything. */
@@ -324,13 +329,13 @@ export class HeartbeatClient implements HeartbeatClientApi {
   /**
    * `welcome` arrived. Everything this connection needs is set up before the state says connected:
    * the heartbeat runs on the bounds the server announced (unless the app set its own), the server
-   * session is remembered, the topics not in `hello.positions` subscribed, and only then the
+   * session is remembered, the topics the hello did not subscribe subscribed, and only then the
    * features told (token refresh planned, outbox and requests flushed), so that messages follow
    * the subscriptions.
    */
   #established(loop: Extract<LoopState, { kind: 'handshaking' }>, welcome: WelcomeFrame): void {
     this.#clock.clearTimeout(loop.deadline);
-    const { socket, positions } = loop;
+    const { socket, positions, subscribe } = loop;
     const timing = livenessFromWelcome(this.#options, this.#options.ownLiveness, welcome.heartbeat);
     const heartbeat = new ClientHeartbeat(timing, {
       sendPing: (sequence, clientTime) => this.#sendClientPing(socket, sequence, clientTime),
@@ -345,7 +350,8 @@ export class HeartbeatClient implements HeartbeatClientApi {
     this.#clockSync.reset();
     this.#sessionToResume = welcome.session_id;
     const tokenExpiresAt = this.#clientTime(welcome.token_expires_at);
-    this.#topics.afterWelcome(positions);
+    // A server that does not read hello.subscribe (docs/protocol.md#welcome-sc) gets a subscribe per topic.
+    this.#topics.afterWelcome(positions, welcome.hello_subscribe === true ? subscribe : []);
     this.#features.forEach((feature) => feature.established?.(welcome, socket, tokenExpiresAt));
     this.#patch({
       ...NEW_CONNECTION,

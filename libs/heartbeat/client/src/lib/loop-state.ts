@@ -21,8 +21,13 @@ export type LoopState =
   | { readonly kind: 'stopped'; readonly restartOn: 'connect' | 'enable' | 'hint' }
   /** Asking the token provider (`socket` null), then opening the socket with the `token` to send in `hello`. */
   | (Attempt & { readonly kind: 'connecting'; readonly socket: SocketConnection | null; readonly token: string | undefined })
-  /** The socket is open and `hello` is out, naming `positions`; waiting for `welcome`. */
-  | (Attempt & { readonly kind: 'handshaking'; readonly socket: SocketConnection; readonly positions: Readonly<Record<string, number>> })
+  /** The socket is open and `hello` is out, naming `positions` and `subscribe`; waiting for `welcome`. */
+  | (Attempt & {
+      readonly kind: 'handshaking';
+      readonly socket: SocketConnection;
+      readonly positions: Readonly<Record<string, number>>;
+      readonly subscribe: readonly string[];
+    })
   /** `welcome` arrived: the heartbeat runs; `serverClockAhead` converts the server's times. */
   | { readonly kind: 'open'; readonly socket: SocketConnection; readonly heartbeat: ClientHeartbeat; readonly serverClockAhead: number }
   /** After a failure: attempt number `attempt` starts when `timer` fires, or on `online` when it is null. */

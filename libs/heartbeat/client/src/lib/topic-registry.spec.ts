@@ -324,6 +324,82 @@ describe('TopicRegistry', () => {
     });
   });
 
+  describe('#helloSubscribe', () => {
+    it('names every wanted topic without a position, and none observed for presence', () => {
+      const { registry } = setup();
+      observe(registry, 'alerts');
+      observe(registry, 'fresh');
+      observe(registry, 'rooms.lobby', true);
+      registry.restore({ saved: { epoch: 'e1', seq: 4 } });
+      observe(registry, 'saved');
+      registry.onSubscribed(subscribed('alerts', 'e1', 10));
+      registry.onSubscribed(subscribed('joined', 'e1', 0)); // unasked: a server-side join
+
+      expect(registry.helloSubscribe()).toEqual(['fresh']);
+      expect(registry.helloPositions()).toEqual({ alerts: 10, saved: 4, joined: 0 });
+    });
+  });
+
+  describe('#afterWelcome (with hello.subscribe)', () => {
+    it('sends no subscribe for the topics the server subscribed from the hello, and takes their answers as fresh subscriptions', () => {
+      const { registry, sent, gaps, resumed, setConnected } = setup();
+      setConnected(false);
+      const observer = observe(registry, 'alerts');
+      observe(registry, 'stats');
+      const subscribe = registry.helloSubscribe();
+      setConnected(true);
+
+      registry.afterWelcome({}, subscribe);
+      registry.onSubscribed(subscribed('alerts', 'e1', 7, true, 0));
+      registry.onSubscribed(subscribed('stats', 'e1', 0, true, 0));
+      registry.onEvent(event('alerts', 8));
+
+      expect(subscribe).toEqual(['alerts', 'stats']);
+      expect(sent).toEqual([]);
+      expect(gaps).toEqual([]);
+      expect(resumed).toEqual([]);
+      expect(observer.seqs()).toEqual([8]);
+      expect(registry.helloPositions()).toEqual({ alerts: 8, stats: 0 });
+    });
+
+    it('subscribes each topic itself when the server did not read hello.subscribe (no hello_subscribe in the welcome)', () => {
+      const { registry, sent, setConnected } = setup();
+      setConnected(false);
+      observe(registry, 'alerts');
+      observe(registry, 'stats');
+      setConnected(true);
+
+      registry.afterWelcome({});
+
+      expect(sent).toEqual([
+        { type: 'subscribe', topic: 'alerts' },
+        { type: 'subscribe', topic: 'stats' },
+      ]);
+    });
+
+    it('leaves on the server a topic left while the hello was out, and asks for presence on one a presence observer came to', () => {
+      const { registry, sent, setConnected } = setup();
+      setConnected(false);
+      const left = registry.subscribe('gone').subscribe();
+      observe(registry, 'rooms.lobby');
+      const subscribe = registry.helloSubscribe();
+      left.unsubscribe();
+      observe(registry, 'rooms.lobby', true);
+      sent.length = 0;
+      setConnected(true);
+
+      registry.afterWelcome({}, subscribe);
+      registry.onSubscribed(subscribed('gone', 'e1', 0, true, 0));
+
+      expect(subscribe).toEqual(['gone', 'rooms.lobby']);
+      expect(sent).toEqual([
+        { type: 'subscribe', topic: 'rooms.lobby', presence: true },
+        { type: 'unsubscribe', topic: 'gone' },
+      ]);
+      expect(registry.topicNames()).toEqual(['rooms.lobby']);
+    });
+  });
+
   describe('#afterWelcome (with hello.positions)', () => {
     it('subscribes only the topics the positions did not name, and takes the answer for a named one as its resume', () => {
       const { registry, sent, resumed } = setup();

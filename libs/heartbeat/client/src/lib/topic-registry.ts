@@ -134,21 +134,34 @@ export class TopicRegistry {
   }
 
   /**
-   * After `welcome`: the server has subscribed the topics of `hello.positions` (their `subscribed`
-   * answers a `since` of that seq); every other wanted topic is subscribed now, as is one of them
-   * that a presence observer came to while the hello was out, and a topic left since the hello went
-   * out is left on the server too.
+   * What `hello.subscribe` names: every wanted topic without a position, so that the server
+   * subscribes it from its head with the welcome, a round trip sooner than a `subscribe` after it
+   * (docs/protocol.md#hello-cs). A topic observed for presence is left out, as in helloPositions.
    */
-  afterWelcome(positions: Readonly<Record<string, number>>): void {
+  helloSubscribe(): string[] {
+    const topics: string[] = [];
+    for (const [topic, entry] of this.#topics) if (entry.lastSeq === null && entry.presence === 0) topics.push(topic);
+    return topics;
+  }
+
+  /**
+   * After `welcome`: the server has subscribed the topics of `hello.positions` (their `subscribed`
+   * answers a `since` of that seq) and, if it read `hello.subscribe`, those (`subscribed`, the
+   * topics it named: their answers start at the head); every other wanted topic is subscribed now,
+   * as is one of them that a presence observer came to while the hello was out, and a topic left
+   * since the hello went out is left on the server too.
+   */
+  afterWelcome(positions: Readonly<Record<string, number>>, subscribed: readonly string[] = []): void {
     this.#owed.clear();
-    for (const topic of Object.keys(positions)) this.#owe(topic);
+    const taken = new Set([...Object.keys(positions), ...subscribed]);
+    for (const topic of taken) this.#owe(topic);
     for (const [topic, entry] of this.#topics) {
       entry.presenceWatched = false; // a new connection: presence is not part of a session
-      // A presence observer asks for it now, resumed topic or not (the server answers the repeat).
-      if (!Object.hasOwn(positions, topic) || entry.presence > 0) this.#sendSubscribe(topic, entry);
+      // A presence observer asks for it now, subscribed by the hello or not (the server answers the repeat).
+      if (!taken.has(topic) || entry.presence > 0) this.#sendSubscribe(topic, entry);
       else entry.requestedSince = positions[topic];
     }
-    for (const topic of Object.keys(positions)) {
+    for (const topic of taken) {
       if (!this.#topics.has(topic)) this.#hooks.send({ type: 'unsubscribe', topic });
     }
   }

@@ -55,6 +55,7 @@ describe('HandshakeService', () => {
         resumed: false,
         heartbeat: { ping_interval: 150, heartbeat_timeout: 2_500, max_missed_pings: 4 },
         server_time: expect.any(Number),
+        hello_subscribe: true,
       });
       expect(welcome.server_time).toBeGreaterThanOrEqual(before);
       expect(welcome.server_time).toBeLessThanOrEqual(after);
@@ -170,6 +171,28 @@ describe('HandshakeService', () => {
         expect.objectContaining({ type: 'event', topic: 'news', seq: 2, data: { n: 2 } }),
       ]);
       expect(service.getLocalStats().connection_details[0].topics.sort()).toEqual(['alerts', 'news']);
+    });
+
+    it('subscribes the topics of hello.subscribe from their head, their subscribed answers in the welcome\'s TCP write', async () => {
+      const { app, service } = await start({ verifyToken: acceptGood });
+      service.publish('alerts', { n: 1 });
+      const client = await connect();
+      // What the client reads, chunk by chunk, beside ws's own reader of the socket.
+      const chunks: string[] = [];
+      (client.socket as unknown as { _socket: NodeJS.EventEmitter })._socket.on('data', (chunk: Buffer) => chunks.push(chunk.toString('latin1')));
+      client.send({ type: 'hello', token: 'good', subscribe: ['alerts', 'news'] });
+      await eventually(() => client.all('subscribed').length === 2, 'the subscribed answers of both topics');
+      service.publish('alerts', { n: 2 });
+      await eventually(() => client.all('event').length === 1, 'the live event');
+
+      const epoch = (app.get(Backplane) as MemoryBackplane).epoch;
+      expect(client.frames.filter((frame) => frame.type !== 'ping')).toEqual([
+        expect.objectContaining({ type: 'welcome', hello_subscribe: true }),
+        { type: 'subscribed', topic: 'alerts', epoch, seq: 1, recovered: true, replayed: 0 },
+        { type: 'subscribed', topic: 'news', epoch, seq: 0, recovered: true, replayed: 0 },
+        expect.objectContaining({ type: 'event', topic: 'alerts', seq: 2, data: { n: 2 } }),
+      ]);
+      expect(chunks[0]).toMatch(/"type":"welcome".*"topic":"alerts".*"topic":"news"/s);
     });
 
     it('does not subscribe to hello.positions when the token is refused', async () => {

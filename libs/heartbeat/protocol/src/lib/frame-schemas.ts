@@ -21,6 +21,8 @@ export const helloFrameSchema = z.object({
   token: z.string().max(MAX_TOKEN_LENGTH).optional(),
   session_id: id.optional(),
   positions: z.record(topic, counter).optional(),
+  /** Topics to subscribe from their head, as a `subscribe` each would; a server that reads them says so in `welcome.hello_subscribe`. */
+  subscribe: z.array(topic).optional(),
   client: z.object({ name: z.string().max(MAX_ID_LENGTH), version: z.string().max(MAX_ID_LENGTH) }).optional(),
 });
 
@@ -90,6 +92,8 @@ export const welcomeFrameSchema = z.object({
   token_expires_at: epochMs.optional(),
   /** The user the token named (`verifyToken` answered `{ userId }`); absent on an anonymous connection. */
   user_id: id.optional(),
+  /** The server subscribed the topics of `hello.subscribe` (absent: it did not read them, and the client subscribes them itself). */
+  hello_subscribe: z.boolean().optional(),
 });
 
 export const serverPingFrameSchema = z.object({

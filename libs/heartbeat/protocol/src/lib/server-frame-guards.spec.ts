@@ -9,7 +9,7 @@ const member = { user_id: 'ada', connections: 2, since: T0 };
 /** Valid frames of every server type, each optional field once present and once absent. */
 const VALID: readonly Record<string, unknown>[] = [
   { type: 'welcome', session_id: 's-1', resumed: false, heartbeat: { ping_interval: 25_000, heartbeat_timeout: 90_000, max_missed_pings: 3 }, server_time: T0 },
-  { type: 'welcome', session_id: 's-1', resumed: true, heartbeat: { ping_interval: 1, heartbeat_timeout: 2, max_missed_pings: 0 }, server_time: T0, token_expires_at: T0 + 1, user_id: 'ada' },
+  { type: 'welcome', session_id: 's-1', resumed: true, heartbeat: { ping_interval: 1, heartbeat_timeout: 2, max_missed_pings: 0 }, server_time: T0, token_expires_at: T0 + 1, user_id: 'ada', hello_subscribe: true },
   { type: 'ping', timestamp: TIMESTAMP, server_time: T0, sequence: 3 },
   { type: 'pong', timestamp: TIMESTAMP, server_time: T0, client_time: T0 - 5, sequence: 3, ping_count: 4 },
   { type: 'subscribed', topic: 'alerts', epoch: 'e-1', seq: 41, recovered: true, replayed: 2 },

@@ -119,6 +119,7 @@ const SERVER_SHAPES: Readonly<Record<string, Shape>> = {
     server_time: epochMs,
     token_expires_at: optional(epochMs),
     user_id: optional(id),
+    hello_subscribe: optional(bool),
   },
   ping: { timestamp: isoTimestamp, server_time: epochMs, sequence: counter },
   pong: { timestamp: isoTimestamp, server_time: epochMs, client_time: epochMs, sequence: counter, ping_count: counter },

@@ -37,14 +37,17 @@ describe('HandshakeService', () => {
   });
 
   describe('#hello', () => {
-    it('welcomes with the heartbeat settings, tells authenticated, starts pings and subscribes the positions', async () => {
+    it('welcomes with the heartbeat settings, tells authenticated, starts pings and subscribes the positions and the topics of hello.subscribe', async () => {
       const server = new TestCore({ pingInterval: 1_000, heartbeatTimeout: 5_000, maxMissedPings: 4 }).start();
-      const { connection, peer } = await server.open({ positions: { alerts: 3 } });
+      const { connection, peer } = await server.open({ positions: { alerts: 3 }, subscribe: ['news'] });
       expect(peer.framesOf('welcome')).toEqual([
-        expect.objectContaining({ resumed: false, heartbeat: { ping_interval: 1_000, heartbeat_timeout: 5_000, max_missed_pings: 4 } }),
+        expect.objectContaining({ resumed: false, heartbeat: { ping_interval: 1_000, heartbeat_timeout: 5_000, max_missed_pings: 4 }, hello_subscribe: true }),
       ]);
       expect(server.eventsOf('authenticated')).toEqual([expect.objectContaining({ connectionId: connection.id, resumed: false })]);
-      expect(server.topics.calls).toEqual([{ op: 'subscribe', id: connection.id, topic: 'alerts', since: 3 }]);
+      expect(server.topics.calls).toEqual([
+        { op: 'subscribe', id: connection.id, topic: 'alerts', since: 3 },
+        { op: 'subscribe', id: connection.id, topic: 'news', since: undefined },
+      ]);
       expect(connection.pingSlot).not.toBe(-1);
     });
 

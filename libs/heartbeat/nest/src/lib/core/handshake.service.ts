@@ -27,7 +27,7 @@ const ANONYMOUS: AcceptedToken = Object.freeze({ expiresAt: undefined, identity:
 /** The services a handshake hands the connection on to. */
 export interface HandshakeServices {
   readonly pings: PingScheduler;
-  /** The gate in front of the topic hub: `hello.positions` are authorized as subscribes are. */
+  /** The gate in front of the topic hub: the topics of `hello.positions` and `hello.subscribe` are authorized as subscribes are. */
   readonly topics: TopicGate;
   readonly sessions: SessionRegistry;
   readonly drainer: ConnectionDrainer;
@@ -107,9 +107,11 @@ export class HandshakeService {
       server_time: this.clock.now(),
       ...(token.expiresAt === undefined ? {} : { token_expires_at: token.expiresAt }),
       ...(userId === undefined ? {} : { user_id: userId }),
+      hello_subscribe: true,
     });
     pings.add(connection);
-    if (frame.positions) topics.resume(connection, frame.positions);
+    // Their `subscribed` answers leave with the welcome, in one write (ws-fast-path.ts).
+    if (frame.positions || frame.subscribe) topics.hello(connection, frame.positions, frame.subscribe);
   }
 
   /**

@@ -116,7 +116,7 @@ describe('TopicGate', () => {
     });
   });
 
-  describe('#resume', () => {
+  describe('#hello', () => {
     it('checks every topic of hello.positions as a subscribe: another user’s topic and a bad name are refused, the rest resumed', async () => {
       const server = new TestCore({ verifyToken, authorize: [{ topic: 'alerts', allow: 'authenticated' }] });
       const { connection, peer } = await server.open({ token: 'bob', positions: { 'inbox#alice': 4, alerts: 2, 'inbox#bob': 1, 'a b': 1, payroll: 3 } });
@@ -128,6 +128,30 @@ describe('TopicGate', () => {
         { type: 'error', code: ProtocolErrorCode.Forbidden, ref: 'inbox#alice', message: HeartbeatMessages.userTopicForbidden('inbox#alice') },
         { type: 'error', code: ProtocolErrorCode.InvalidTopic, ref: 'hello', message: topicNameProblem('a b') },
         { type: 'error', code: ProtocolErrorCode.Forbidden, ref: 'payroll', message: HeartbeatMessages.topicForbidden('payroll', 'subscribe') },
+      ]);
+    });
+
+    it('checks every topic of hello.subscribe as a subscribe from the head: another user’s topic and a bad name are refused, the rest subscribed', async () => {
+      const server = new TestCore({ verifyToken, authorize: [{ topic: 'alerts', allow: 'authenticated' }] });
+      const { connection, peer } = await server.open({ token: 'bob', subscribe: ['inbox#alice', 'alerts', 'inbox#bob', 'a b', 'payroll'] });
+      expect(server.topics.calls).toEqual([
+        { op: 'subscribe', id: connection.id, topic: 'alerts', since: undefined },
+        { op: 'subscribe', id: connection.id, topic: 'inbox#bob', since: undefined },
+      ]);
+      expect(peer.framesOf('error')).toEqual([
+        { type: 'error', code: ProtocolErrorCode.Forbidden, ref: 'inbox#alice', message: HeartbeatMessages.userTopicForbidden('inbox#alice') },
+        { type: 'error', code: ProtocolErrorCode.InvalidTopic, ref: 'hello', message: topicNameProblem('a b') },
+        { type: 'error', code: ProtocolErrorCode.Forbidden, ref: 'payroll', message: HeartbeatMessages.topicForbidden('payroll', 'subscribe') },
+      ]);
+      expect(connection.isOpen).toBe(true);
+    });
+
+    it('subscribes a topic named twice in hello.subscribe once, and one also in hello.positions from its position', async () => {
+      const server = new TestCore();
+      const { connection } = await server.open({ positions: { alerts: 7 }, subscribe: ['news', 'alerts', 'news'] });
+      expect(server.topics.calls).toEqual([
+        { op: 'subscribe', id: connection.id, topic: 'alerts', since: 7 },
+        { op: 'subscribe', id: connection.id, topic: 'news', since: undefined },
       ]);
     });
   });

@@ -13,7 +13,7 @@ export interface GatedSubscriber extends TopicSubscriber {
 
 /**
  * The gate in front of the topic hub (docs/server.md#topic-authorization): every `subscribe`, every
- * topic of `hello.positions` and every client `message` naming a topic passes {@link TopicAccess}
+ * topic of `hello.positions` and `hello.subscribe` and every client `message` naming a topic passes {@link TopicAccess}
  * first; a refused one is answered with an `error` and the connection stays open. It also holds the
  * hub's server-side joins and leaves (`HeartbeatService.join`/`leave`/`publishToUser`), and takes
  * back the topics a fresh token no longer allows.
@@ -40,9 +40,16 @@ export class TopicGate implements TopicFrames {
     return this.subscribeAs(subscriber, topic, since, 'subscribe', presence);
   }
 
-  /** The topics a `hello` resumes (`positions`): each checked as a `subscribe` would be. */
-  resume(subscriber: GatedSubscriber, positions: Readonly<Record<string, number>>): void {
+  /**
+   * The topics of a `hello`: those of `positions` resumed from their position, those of `subscribe`
+   * subscribed from their head (once each; one named in both is resumed), each checked as a
+   * `subscribe` would be.
+   */
+  hello(subscriber: GatedSubscriber, positions: Readonly<Record<string, number>> = {}, subscribe: readonly string[] = []): void {
     for (const [topic, since] of Object.entries(positions)) void this.subscribeAs(subscriber, topic, since, 'hello');
+    for (const topic of new Set(subscribe)) {
+      if (!Object.hasOwn(positions, topic)) void this.subscribeAs(subscriber, topic, undefined, 'hello');
+    }
   }
 
   unsubscribe(subscriber: GatedSubscriber, topic: string): void {
