@@ -45,7 +45,7 @@ export class TrespassWorld {
   }
 
   /** A welcomed connection of `user` (undefined: the anonymous token), recording what it receives. */
-  async open(user: UserName | undefined, hello: { session_id?: string; positions?: Record<string, number> } = {}, options: TestClientOptions & { url?: string } = {}): Promise<Peer> {
+  async open(user: UserName | undefined, hello: { session_id?: string; positions?: Record<string, number>; subscribe?: string[] } = {}, options: TestClientOptions & { url?: string } = {}): Promise<Peer> {
     const client = await TestClient.connect(options.url ?? this.server.wsUrl, options);
     const received: ServerFrame[] = [];
     client.socket.on('message', (data, isBinary) => {

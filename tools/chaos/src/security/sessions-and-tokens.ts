@@ -9,7 +9,7 @@ const STAYS_OPEN_MS = 1_000;
 
 /**
  * Security 2: sessions and tokens. Session ids are forged and replayed (alice's id presented with
- * bob's token, and with the anonymous one; `hello.positions` naming alice's topic), and tokens are
+ * bob's token, and with the anonymous one; `hello.positions` and `hello.subscribe` naming alice's topic), and tokens are
  * swapped in `auth`. A session belongs to its user: another user's hello gets a new session, the
  * owner's connection is left alone, nothing of alice's is replayed; an `auth` with another user's
  * token closes the connection with 4001 and changes nobody's rights.
@@ -18,7 +18,7 @@ export async function sessionsAndTokens(): Promise<ScenarioResult> {
   const s = new ScenarioBuilder(
     'sessions-and-tokens',
     'S2. Forged and replayed sessions, swapped tokens',
-    'a hello naming another user’s session starts a new session and leaves the owner alone; hello.positions are authorized like subscribes; an auth frame with another user’s token is refused; nothing leaks.',
+    'a hello naming another user’s session starts a new session and leaves the owner alone; hello.positions and hello.subscribe are authorized like subscribes; an auth frame with another user’s token is refused; nothing leaks.',
   );
   s.setup = 'monitor server with users alice, bob, carol and an anonymous token; alice subscribed to user.alice with 3 events published before the attacks (so that a replay would show).';
   const rows: string[][] = [];
@@ -52,11 +52,23 @@ export async function sessionsAndTokens(): Promise<ScenarioResult> {
       positionsAnswer?.type === 'error' && positionsAnswer.code === 'forbidden' && replayedEvents === 0,
     );
 
+    const fresh = await world.open('bob', { subscribe: ['user.alice'] });
+    await world.publish('user.alice', { n: 3.5 });
+    await sleep(500);
+    const freshEvents = framesOf(fresh, 'event', 'user.alice').length;
+    const freshAnswer = errorsFor(fresh, 'user.alice')[0];
+    record(
+      'bob: hello with subscribe [user.alice]',
+      'error forbidden for user.alice, none of alice’s events',
+      `${freshAnswer?.type === 'error' ? `error ${freshAnswer.code}` : 'no error'}, ${freshEvents} of alice’s events received`,
+      freshAnswer?.type === 'error' && freshAnswer.code === 'forbidden' && freshEvents === 0,
+    );
+
     await sleep(STAYS_OPEN_MS);
     const aliceOpen = alice.client.closedAt === undefined;
     await world.publish('user.alice', { n: 4 });
     await sleep(300);
-    record('(after the attacks) alice’s connection', 'still open, still gets user.alice', `${aliceOpen ? 'open' : 'CLOSED'}, ${framesOf(alice, 'event', 'user.alice').length} of 4 events`, aliceOpen && framesOf(alice, 'event', 'user.alice').length === 4);
+    record('(after the attacks) alice’s connection', 'still open, still gets user.alice', `${aliceOpen ? 'open' : 'CLOSED'}, ${framesOf(alice, 'event', 'user.alice').length} of 5 events`, aliceOpen && framesOf(alice, 'event', 'user.alice').length === 5);
 
     // Tokens swapped in `auth`: each on a fresh connection of alice's.
     for (const [attack, token] of [

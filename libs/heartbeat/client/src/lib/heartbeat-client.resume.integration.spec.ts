@@ -8,8 +8,8 @@ import { withOutbox } from './outbox.feature.js';
 /**
  * The one resume path (docs/protocol.md#resume) against the real monitor server (a Nest app, as a
  * child process): after a dropped connection the client names its position per topic in
- * `hello.positions`, the server replays what was missed, and only a topic without a position is
- * subscribed after `welcome`.
+ * `hello.positions` and a topic without one in `hello.subscribe`, the server replays what was
+ * missed and subscribes the new topic with the welcome, and the client sends no `subscribe`.
  */
 const CLIENT_TOKEN = 'resume-client-token';
 const SERVER_ENV = { CLIENT_TOKENS: CLIENT_TOKEN, ADMIN_TOKEN: 'resume-admin-token', ALERT_RATE: '20', HEARTBEAT_PING_INTERVAL_MS: '1000' };
@@ -50,7 +50,7 @@ describe('HeartbeatClient resume against the monitor server', () => {
     await server.kill();
   });
 
-  it('replays the events missed while disconnected once, in order, for the topics in hello.positions, and subscribes a topic without one afresh', async () => {
+  it('replays the events missed while disconnected once, in order, for the topics in hello.positions, and subscribes a topic without one through hello.subscribe', async () => {
     const client = new HeartbeatClient({
       url: server.wsUrl,
       webSocket: RecordingWebSocket,
@@ -79,8 +79,8 @@ describe('HeartbeatClient resume against the monitor server', () => {
     await eventually(() => alerts.length > 0 && alerts.at(-1)!.seq >= lastBeforeCut + 30, 'alerts after the reconnect', 5_000);
 
     const second = RecordingWebSocket.instances.at(-1)!;
-    expect(second.frames('hello')[0].positions).toEqual({ alerts: lastBeforeCut });
-    expect(second.frames('subscribe')).toEqual([{ type: 'subscribe', topic: 'alerts.acks' }]);
+    expect(second.frames('hello')[0]).toMatchObject({ positions: { alerts: lastBeforeCut }, subscribe: ['alerts.acks'] });
+    expect(second.frames('subscribe')).toEqual([]);
     expect(resumed).toEqual([expect.objectContaining({ topic: 'alerts', epoch: alerts[0].epoch })]);
     expect(resumed[0].replayed).toBeGreaterThan(0);
     expect(gaps).toEqual([]);

@@ -146,14 +146,14 @@ export class TopicRegistry {
 
   /**
    * After `welcome`: the server has subscribed the topics of `hello.positions` (their `subscribed`
-   * answers a `since` of that seq) and, if it read `hello.subscribe`, those (`subscribed`, the
-   * topics it named: their answers start at the head); every other wanted topic is subscribed now,
-   * as is one of them that a presence observer came to while the hello was out, and a topic left
-   * since the hello went out is left on the server too.
+   * answers a `since` of that seq) and `helloSubscribed`, the topics of `hello.subscribe` when the
+   * welcome says it read them (their answers start at the head); every other wanted topic is
+   * subscribed now, as is one of them that a presence observer came to while the hello was out, and
+   * a topic left since the hello went out is left on the server too.
    */
-  afterWelcome(positions: Readonly<Record<string, number>>, subscribed: readonly string[] = []): void {
+  afterWelcome(positions: Readonly<Record<string, number>>, helloSubscribed: readonly string[] = []): void {
     this.#owed.clear();
-    const taken = new Set([...Object.keys(positions), ...subscribed]);
+    const taken = new Set([...Object.keys(positions), ...helloSubscribed]);
     for (const topic of taken) this.#owe(topic);
     for (const [topic, entry] of this.#topics) {
       entry.presenceWatched = false; // a new connection: presence is not part of a session

@@ -110,7 +110,7 @@ export class HandshakeService {
       hello_subscribe: true,
     });
     pings.add(connection);
-    // Their `subscribed` answers leave with the welcome, in one write (ws-fast-path.ts).
+    // The `subscribed` answers ready in this turn (an `authorize` that answers at once) leave in the welcome's write (ws-fast-path.ts).
     if (frame.positions || frame.subscribe) topics.hello(connection, frame.positions, frame.subscribe);
   }
 
