@@ -122,17 +122,22 @@ describe('HeartbeatConnection', () => {
       );
     }, 60_000);
 
-    it('never closes a consumer that keeps reading, however fast events are published', async () => {
+    it('never closes a consumer that keeps reading, its events published as fast as it reads them', async () => {
       server = await startTestApp({ pingInterval: 30_000, heartbeatTimeout: 60_000, maxBufferedBytes: 256 * 1024, replay: { maxEvents: 10 } });
       const reader = await countingReader(server.url);
       sockets.push(reader.socket);
       for (let i = 0; i < 2_000; i++) {
         server.service.publish('alerts', PAYLOAD);
-        if (i % 8 === 7) await yieldToEventLoop();
+        // Bursts of 8 events (128 KiB, half the mark), the next once the reader has the last: a
+        // reader that keeps up has at most one burst unread, whatever the kernel's socket buffers
+        // hold. Publishing the next burst after one turn instead counted on those buffers, and a
+        // loaded CI machine once left more than the mark unread (4009, and the count stopped short).
+        if (i % 8 === 7) await eventually(() => reader.count() === i + 1 || reader.socket.readyState !== WebSocket.OPEN, `event ${i + 1} read`, 10_000);
       }
-      await eventually(() => reader.count() === 2_000, 'every event', 20_000);
+      await eventually(() => reader.count() === 2_000 || reader.socket.readyState !== WebSocket.OPEN, 'every event', 10_000);
       expect(server.service.getTotals().slow_consumer_disconnections).toBe(0);
       expect(reader.socket.readyState).toBe(WebSocket.OPEN);
+      expect(reader.count()).toBe(2_000);
     }, 30_000);
   });
 

@@ -270,7 +270,9 @@ describe('PingScheduler', () => {
         log.stop();
         await server.close();
       }
-    });
+      // Its own waits (up to 1 s, the stall, up to 5 s) pass jest's default 5 s: on a loaded machine
+      // the wait that ran out should be the one named, not jest's.
+    }, 15_000);
 
     it('does not time out a client that sends other frames but never answers a ping: any inbound frame is proof of life', async () => {
       const config = { pingInterval: 50, heartbeatInterval: 100, heartbeatTimeout: 300, maxMissedPings: 2 };
