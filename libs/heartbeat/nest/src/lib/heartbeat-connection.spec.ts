@@ -130,8 +130,8 @@ describe('HeartbeatConnection', () => {
         server.service.publish('alerts', PAYLOAD);
         // Bursts of 8 events (128 KiB, half the mark), the next once the reader has the last: a
         // reader that keeps up has at most one burst unread, whatever the kernel's socket buffers
-        // hold. Publishing the next burst after one turn instead counted on those buffers, and a
-        // loaded CI machine once left more than the mark unread (4009, and the count stopped short).
+        // hold. Publishing the next burst one turn later instead counted on those buffers; once, on
+        // a loaded CI machine, the count stopped short of 2,000 that way.
         if (i % 8 === 7) await eventually(() => reader.count() === i + 1 || reader.socket.readyState !== WebSocket.OPEN, `event ${i + 1} read`, 10_000);
       }
       await eventually(() => reader.count() === 2_000 || reader.socket.readyState !== WebSocket.OPEN, 'every event', 10_000);
