@@ -103,6 +103,22 @@ describe('PingScheduler', () => {
   });
 
   describe('missed pings', () => {
+    it('counts no miss in a turn that comes late (a blocked event loop), and counts it in the next turn on time', async () => {
+      const server = core();
+      const { connection, peer } = await server.open();
+      server.clock.advance(1_000);
+      expect(peer.framesOf('ping')).toHaveLength(1);
+      // The loop is blocked past the next turn: the answer may be unread in the socket when the timer runs.
+      const realMonotonic = server.clock.monotonic.bind(server.clock);
+      server.clock.monotonic = () => realMonotonic() + 5_000;
+      server.clock.advance(1_000);
+      expect(peer.framesOf('ping')).toHaveLength(2);
+      expect(connection.missedPings).toBe(0);
+      server.clock.advance(1_000);
+      expect(connection.missedPings).toBe(1);
+      expect(peer.terminated).toBe(false);
+    });
+
     it('times a silent peer out after maxMissedPings unanswered pings: terminated, counted, told', async () => {
       const server = core();
       const { connection, peer } = await server.open();
