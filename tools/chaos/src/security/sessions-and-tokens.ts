@@ -41,28 +41,22 @@ export async function sessionsAndTokens(): Promise<ScenarioResult> {
     const anonymous = await world.open(undefined, { session_id: aliceSession });
     record('anonymous: hello with alice’s session_id', 'new session; alice left alone', `resumed ${anonymous.welcome.resumed}, ${anonymous.welcome.session_id === aliceSession ? 'ALICE’S SESSION' : 'a new session'}`, !anonymous.welcome.resumed && anonymous.welcome.session_id !== aliceSession);
 
-    const positions = await world.open('bob', { session_id: aliceSession, positions: { 'user.alice': 0 } });
-    await sleep(500);
-    const replayedEvents = framesOf(positions, 'event', 'user.alice').length;
-    const positionsAnswer = errorsFor(positions, 'user.alice')[0];
-    record(
-      'bob: hello with alice’s session_id and positions {user.alice: 0}',
-      'error forbidden for user.alice, nothing replayed',
-      `${positionsAnswer?.type === 'error' ? `error ${positionsAnswer.code}` : 'no error'}, ${replayedEvents} of alice’s events replayed`,
-      positionsAnswer?.type === 'error' && positionsAnswer.code === 'forbidden' && replayedEvents === 0,
-    );
-
-    const fresh = await world.open('bob', { subscribe: ['user.alice'] });
+    // A hello that names alice's topic, through positions or subscribe: refused, nothing of hers delivered.
+    const namesAlicesTopic = async (attack: string, hello: Parameters<typeof world.open>[1], delivered: string) => {
+      const peer = await world.open('bob', hello);
+      await sleep(500);
+      const events = framesOf(peer, 'event', 'user.alice').length;
+      const answer = errorsFor(peer, 'user.alice')[0];
+      record(
+        attack,
+        `error forbidden for user.alice, ${delivered === 'replayed' ? 'nothing replayed' : 'none of alice’s events'}`,
+        `${answer?.type === 'error' ? `error ${answer.code}` : 'no error'}, ${events} of alice’s events ${delivered}`,
+        answer?.type === 'error' && answer.code === 'forbidden' && events === 0,
+      );
+    };
+    await namesAlicesTopic('bob: hello with alice’s session_id and positions {user.alice: 0}', { session_id: aliceSession, positions: { 'user.alice': 0 } }, 'replayed');
     await world.publish('user.alice', { n: 3.5 });
-    await sleep(500);
-    const freshEvents = framesOf(fresh, 'event', 'user.alice').length;
-    const freshAnswer = errorsFor(fresh, 'user.alice')[0];
-    record(
-      'bob: hello with subscribe [user.alice]',
-      'error forbidden for user.alice, none of alice’s events',
-      `${freshAnswer?.type === 'error' ? `error ${freshAnswer.code}` : 'no error'}, ${freshEvents} of alice’s events received`,
-      freshAnswer?.type === 'error' && freshAnswer.code === 'forbidden' && freshEvents === 0,
-    );
+    await namesAlicesTopic('bob: hello with subscribe [user.alice]', { subscribe: ['user.alice'] }, 'received');
 
     await sleep(STAYS_OPEN_MS);
     const aliceOpen = alice.client.closedAt === undefined;

@@ -36,6 +36,11 @@ export interface LoadClient {
 /** How every `subscribed` frame's text starts: encodeFrame writes `type` first. */
 const SUBSCRIBED_FRAME_START = Buffer.from('{"type":"subscribed"');
 
+/** Compares the first bytes only: `indexOf` would search a whole frame that does not start with them. */
+function startsWith(data: Buffer, prefix: Buffer): boolean {
+  return data.length >= prefix.length && data.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
+}
+
 export function createLoadClient(spec: OpenSpec, localAddress: string, hooks: LoadClientHooks): LoadClient {
   switch (spec.kind) {
     case 'heartbeat':
@@ -85,7 +90,7 @@ class HeartbeatLoadClient implements LoadClient {
       // Only a frame that starts as a `subscribed` one is parsed (the server writes `type` first):
       // the watch is the benchmark's, not the client's, and its CPU counts as the clients'.
       const watch = (data: RawData) => {
-        if (Buffer.isBuffer(data) && data.indexOf(SUBSCRIBED_FRAME_START) !== 0) return;
+        if (Buffer.isBuffer(data) && !startsWith(data, SUBSCRIBED_FRAME_START)) return;
         const parsed = parseServerFrame(String(data));
         if (!parsed.ok || parsed.frame.type !== 'subscribed' || parsed.frame.topic !== spec.topic) return;
         socket.off('message', watch);
