@@ -7,6 +7,8 @@ import { type AddressInfo, type Server, type Socket, connect, createServer } fro
  */
 export class BlackholeProxy {
   private blackholed = false;
+  private acceptedCount = 0;
+  private droppedCount = 0;
   private readonly sockets = new Set<Socket>();
   private readonly server: Server;
 
@@ -27,6 +29,16 @@ export class BlackholeProxy {
     return (this.server.address() as AddressInfo).port;
   }
 
+  /** Connections accepted so far. */
+  get accepted(): number {
+    return this.acceptedCount;
+  }
+
+  /** Chunks dropped so far on their way to the target (each write the client made while blackholed). */
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
   /** From now on, drop all traffic silently in both directions. */
   blackhole(): void {
     this.blackholed = true;
@@ -37,17 +49,27 @@ export class BlackholeProxy {
    * holes), new ones are forwarded again.
    */
   restore(): void {
-    for (const socket of this.sockets) socket.destroy();
+    this.cut();
     this.blackholed = false;
   }
 
-  async close(): Promise<void> {
+  /**
+   * The connections through the proxy break while the peer stays silent: they are reset, and new
+   * ones are accepted into the blackhole.
+   */
+  cut(): void {
     for (const socket of this.sockets) socket.destroy();
+  }
+
+  async close(): Promise<void> {
+    this.cut();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   private relay(client: Socket): void {
+    this.acceptedCount++;
     const upstream = connect(this.targetPort, this.targetHost);
+    client.on('data', () => this.blackholed && this.droppedCount++);
     for (const [from, to] of [
       [client, upstream],
       [upstream, client],

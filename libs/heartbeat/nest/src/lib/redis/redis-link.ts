@@ -246,7 +246,13 @@ export class RedisLink {
     this.logger.warn(HeartbeatMessages.logRedisUnreachable(message));
   }
 
-  /** A PING that gets no answer within an interval means a silent Redis: drop the sockets and reconnect. */
+  /**
+   * A PING that gets no answer within an interval means a silent Redis: drop the socket it went out
+   * on, and ioredis reconnects as after any closed socket. Only that socket: if it closed meanwhile,
+   * the client is already reconnecting, and dropping its new connection would cost an attempt, or
+   * worse, `disconnect(true)` while a connect is starting leaves an ioredis client closed for good
+   * with its queued commands rejected (redis-link.redis.spec.ts).
+   */
   private async checkHealth(): Promise<void> {
     if (this.checking || this.stopped) return;
     this.checking = true;
@@ -254,13 +260,15 @@ export class RedisLink {
       await Promise.all(
         [this.commandClient, this.subscriberClient].map(async (client) => {
           if (client?.status !== 'ready') return;
+          // A Redis Cluster client has no socket of its own; a single server's client has one.
+          const socket = (client as Partial<Redis>).stream;
           const answer = await withinMs(client.ping().catch(() => 'error'), this.options.healthCheckInterval);
           if (answer !== 'timeout' || this.stopped) return;
           this.recordError(new Error(HeartbeatMessages.redisSilent(this.options.healthCheckInterval)));
           // A Redis Cluster client follows its shards itself: a failed primary's slots move to its
           // replica, and the sharded subscriptions with them. Reconnecting it whole loses those
           // subscriptions (redis-failover.redis.spec.ts), so only a single server is reconnected.
-          if (!this.sharded) client.disconnect(true);
+          if (!this.sharded && socket !== undefined && (client as Redis).stream === socket) socket.destroy();
         }),
       );
     } finally {

@@ -1,0 +1,51 @@
+import { eventually, requireRedis, sleep } from '@heartbeat/testing';
+import { RedisNodes } from '../../testing/redis-nodes.js';
+
+/** A node's link to Redis through a proxy that can go silent, on the test Redis. */
+describe('RedisLink', () => {
+  let cluster: RedisNodes;
+
+  beforeAll(() => requireRedis());
+
+  beforeEach(() => {
+    cluster = new RedisNodes('link');
+  });
+
+  afterEach(() => cluster.close());
+
+  describe('health check', () => {
+    it('drops only the socket its unanswered PING went out on, not the connection that replaced it', async () => {
+      // Reports every minute: while Redis is silent, the only writes are the health PINGs.
+      const { app, proxy } = await cluster.nodeBehindProxy({ redis: { healthCheckInterval: 1_000, statsInterval: 60_000 } });
+      const connected = proxy.accepted;
+      proxy.blackhole();
+      await eventually(() => proxy.dropped >= 2, 'both connections to send a PING into the silence', 5_000);
+      // The sockets break before the PINGs time out; both clients reconnect, and their handshakes go unanswered.
+      proxy.cut();
+      await eventually(() => proxy.accepted === connected + 2, 'both clients to reconnect', 5_000);
+
+      // The PINGs time out within 1 s; the sockets they went out on are gone, so nothing is dropped.
+      await sleep(1_500);
+      expect(proxy.accepted).toBe(connected + 2);
+      expect(app.service.getClusterStatus().redis).toMatchObject({ up: false, outages: 1 });
+
+      proxy.restore();
+      await eventually(() => app.service.getClusterStatus().redis?.up === true, 'the node to reconnect to Redis', 10_000);
+      expect((await app.service.publish('alerts', { i: 1 })).seq).toBe(1);
+    }, 30_000);
+
+    it('drops the socket of a PING that goes unanswered, and the commands held meanwhile reach Redis once it answers', async () => {
+      const { app, proxy } = await cluster.nodeBehindProxy({ redis: { healthCheckInterval: 200 } });
+      const connected = proxy.accepted;
+      proxy.blackhole();
+      await eventually(() => app.service.getClusterStatus().redis?.up === false, 'the node to notice that Redis went silent', 5_000);
+      expect(app.service.getClusterStatus().redis?.lastError).toBe('Redis did not answer PING within 200 ms; reconnecting');
+      await eventually(() => proxy.accepted > connected, 'the node to open a new connection in place of the silent one', 5_000);
+      const held = app.service.publish('alerts', { i: 1 });
+
+      proxy.restore();
+      expect((await held).seq).toBe(1);
+      await eventually(() => app.service.getClusterStatus().redis?.up === true, 'the node to reconnect to Redis', 10_000);
+    }, 30_000);
+  });
+});
