@@ -818,6 +818,18 @@ describe('TopicRegistry', () => {
       expect(registry.topicNames()).toEqual([]);
     });
 
+    it('takes a `subscribed` marked joined for a join though a subscribe of the topic left since is still owed', () => {
+      const { registry, joined } = setup();
+      // The server superseded this subscribe with the unsubscribe while `authorize` decided: it never answers it.
+      observe(registry, 'user.feed#u1').unsubscribe();
+
+      registry.onSubscribed({ ...subscribed('user.feed#u1', 'e1', 3), joined: true });
+      registry.onEvent(event('user.feed#u1', 4));
+
+      expect(joined).toEqual(['user.feed#u1']);
+      expect(registry.helloPositions()).toEqual({ 'user.feed#u1': 4 });
+    });
+
     it('does not take a `subscribed` for a topic it asked for as a join', () => {
       const { registry, joined } = setup();
       observe(registry, 'alerts');

@@ -45,7 +45,8 @@ export class TopicRegistry {
   readonly #restored = new Map<string, TopicPosition>();
   /**
    * `subscribed` answers owed on this connection, by topic: one answering a subscribe of a topic
-   * left since is no server-side join (docs/client.md#server-side-joins), just late.
+   * left since is no server-side join (docs/client.md#server-side-joins), just late. A server from
+   * before `subscribed.joined` marks neither, so its joins are told apart by this count alone.
    */
   readonly #owed = new Map<string, number>();
 
@@ -173,7 +174,9 @@ export class TopicRegistry {
    * moves to where the server continues from.
    */
   onSubscribed(frame: SubscribedFrame): void {
-    const owed = this.#settleOwed(frame.topic);
+    // A server-side join says so: it answers no subscribe of this client's, whatever is owed (a
+    // subscribe superseded while `authorize` decided was never answered).
+    const owed = frame.joined !== true && this.#settleOwed(frame.topic);
     const known = this.#topics.get(frame.topic);
     if (!known && owed) return; // the answer to a subscribe of a topic left since
     const entry = known ?? this.#createEntry(frame.topic);

@@ -376,10 +376,13 @@ describe('HeartbeatService', () => {
   });
 
   describe('targeted delivery', () => {
-    /** Each token names its user; every topic but a user topic is refused, to show server-side joins bypass authorize. */
+    /**
+     * Each token names its user; every topic but a user topic is refused, to show server-side joins
+     * bypass authorize, which answers with a promise, as one that looks the user up would.
+     */
     beforeEach(async () => {
       await server.close();
-      server = await startTestApp({ verifyToken: (token) => ({ userId: token ?? '' }), authorize: () => false });
+      server = await startTestApp({ verifyToken: (token) => ({ userId: token ?? '' }), authorize: async () => false });
     });
 
     const idOf = (welcome: { session_id: string }) => detailsOf(welcome.session_id)!.id;
@@ -392,7 +395,7 @@ describe('HeartbeatService', () => {
         const first = await server.service.publishToUser('alice', 'inbox', { n: 1 });
         expect(first).toMatchObject({ topic: 'inbox#alice', seq: 1, delivered: expect.any(Number) });
         for (const { client } of [phone, laptop]) {
-          expect(await client.next('subscribed')).toMatchObject({ topic: 'inbox#alice' });
+          expect(await client.next('subscribed')).toMatchObject({ topic: 'inbox#alice', joined: true });
           expect(await client.next('event')).toMatchObject({ topic: 'inbox#alice', seq: 1, data: { n: 1 } });
         }
         const second = await server.service.publishToUser('alice', 'inbox', { n: 2 });
@@ -467,7 +470,7 @@ describe('HeartbeatService', () => {
         client.send({ type: 'subscribe', topic: 'ops' });
         expect(await client.next('error')).toMatchObject({ code: 'forbidden', ref: 'ops' });
         expect(await server.service.join(idOf(welcome), 'ops')).toBe(true);
-        expect(await client.next('subscribed')).toMatchObject({ topic: 'ops' });
+        expect(await client.next('subscribed')).toMatchObject({ topic: 'ops', joined: true });
         await server.service.publish('ops', 'one');
         expect(await client.next('event')).toMatchObject({ topic: 'ops', data: 'one' });
         expect(await server.service.leave(idOf(welcome), 'ops')).toBe(true);
@@ -476,6 +479,16 @@ describe('HeartbeatService', () => {
         await clientPing(client, 1);
         expect(client.all('event')).toEqual([]);
         expect(detailsOf(welcome.session_id)!.topics).toEqual([]);
+      });
+
+      it('says `joined` on its answer, so that a client whose subscribe of the topic went unanswered (superseded while authorize decided) takes it for a join', async () => {
+        const { client, welcome } = await open('alice');
+        client.send({ type: 'subscribe', topic: 'ops' });
+        client.send({ type: 'unsubscribe', topic: 'ops' });
+        await clientPing(client, 1);
+        expect(await server.service.join(idOf(welcome), 'ops')).toBe(true);
+        expect(await client.next('subscribed')).toEqual({ type: 'subscribed', topic: 'ops', epoch: expect.any(String), seq: 0, recovered: true, replayed: 0, joined: true });
+        expect(client.all('error')).toEqual([]);
       });
 
       it('resolves false for an id no node holds, and rejects a bad id or topic name', async () => {

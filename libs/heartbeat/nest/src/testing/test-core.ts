@@ -29,10 +29,14 @@ import { RecordingLogger } from './recording-logger.js';
 
 /** Topic frames recorded instead of handled, and the release hook's calls (the topic hub's place). */
 export class RecordingTopics implements TopicFrames {
-  readonly calls: { op: 'subscribe' | 'unsubscribe' | 'remove'; id: string; topic?: string; since?: number; presence?: boolean }[] = [];
+  readonly calls: { op: 'subscribe' | 'join' | 'unsubscribe' | 'remove'; id: string; topic?: string; since?: number; presence?: boolean }[] = [];
 
   subscribe(subscriber: TopicSubscriber, topic: string, since: number | undefined, presence?: boolean): void {
     this.calls.push({ op: 'subscribe', id: subscriber.id, topic, ...(since === undefined ? {} : { since }), ...(presence === undefined ? {} : { presence }) });
+  }
+
+  join(subscriber: TopicSubscriber, topic: string, since: number | undefined): void {
+    this.calls.push({ op: 'join', id: subscriber.id, topic, ...(since === undefined ? {} : { since }) });
   }
 
   unsubscribe(subscriber: TopicSubscriber, topic: string): void {

@@ -105,6 +105,7 @@ const SERVER_EXAMPLES: ReadonlyArray<readonly [string, ServerFrame]> = [
     'subscribed with a gap',
     { type: 'subscribed', topic: 'alerts', epoch: 'e-02', seq: 0, recovered: false, replayed: 0 },
   ],
+  ['subscribed by a server-side join', { type: 'subscribed', topic: 'user.alice', epoch: 'e-03', seq: 7, recovered: true, replayed: 1, joined: true }],
   [
     'event',
     {
@@ -724,6 +725,7 @@ describe('parseServerFrame', () => {
       ['subscribed recovered as a number', { ...subscribed, recovered: 1 }, 'recovered'],
       ['subscribed numeric epoch', { ...subscribed, epoch: 3 }, 'epoch'],
       ['subscribed negative replayed', { ...subscribed, replayed: -1 }, 'replayed'],
+      ['subscribed joined as a string', { ...subscribed, joined: 'yes' }, 'joined'],
       ['event negative seq', { ...event, seq: -1 }, 'seq'],
       ['event seq as a string', { ...event, seq: '1' }, 'seq'],
       ['event without epoch', { ...event, epoch: undefined }, 'epoch'],

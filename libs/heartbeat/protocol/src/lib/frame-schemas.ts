@@ -119,6 +119,8 @@ export const subscribedFrameSchema = z.object({
   seq: counter,
   recovered: z.boolean(),
   replayed: counter,
+  /** True on the answer to a server-side join, which answers no `subscribe` of the client's (absent otherwise). */
+  joined: z.boolean().optional(),
 });
 
 export const eventFrameSchema = z.object({

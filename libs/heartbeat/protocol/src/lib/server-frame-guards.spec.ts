@@ -13,6 +13,7 @@ const VALID: readonly Record<string, unknown>[] = [
   { type: 'ping', timestamp: TIMESTAMP, server_time: T0, sequence: 3 },
   { type: 'pong', timestamp: TIMESTAMP, server_time: T0, client_time: T0 - 5, sequence: 3, ping_count: 4 },
   { type: 'subscribed', topic: 'alerts', epoch: 'e-1', seq: 41, recovered: true, replayed: 2 },
+  { type: 'subscribed', topic: 'user.ada', epoch: 'e-2', seq: 0, recovered: true, replayed: 1, joined: true },
   { type: 'event', topic: 'alerts', seq: 42, epoch: 'e-1', data: { id: 'a-1' }, timestamp: TIMESTAMP },
   { type: 'unsubscribed', topic: 'user.ada', reason: 'forbidden' },
   { type: 'presence', topic: 'rooms.lobby', members: [member, { ...member, user_id: 'bob' }] },

@@ -123,7 +123,7 @@ const SERVER_SHAPES: Readonly<Record<string, Shape>> = {
   },
   ping: { timestamp: isoTimestamp, server_time: epochMs, sequence: counter },
   pong: { timestamp: isoTimestamp, server_time: epochMs, client_time: epochMs, sequence: counter, ping_count: counter },
-  subscribed: { topic, epoch: id, seq: counter, recovered: bool, replayed: counter },
+  subscribed: { topic, epoch: id, seq: counter, recovered: bool, replayed: counter, joined: optional(bool) },
   event: { topic, seq: counter, epoch: id, data: anything, timestamp: isoTimestamp },
   unsubscribed: { topic, reason: id },
   presence: { topic, members: list(member) },

@@ -8,5 +8,7 @@ import type { TopicSubscriber } from './topic-subscriber.js';
 export interface TopicFrames {
   /** `presence`: the frame's `subscribe.presence`, a `presence` snapshot and the topic's joins and leaves (docs/server.md#presence). */
   subscribe(subscriber: TopicSubscriber, topic: string, since: number | undefined, presence?: boolean): void;
+  /** A server-side join (`HeartbeatService.join`, `publishToUser`): its `subscribed` answer says `joined`. */
+  join(subscriber: TopicSubscriber, topic: string, since: number | undefined): void;
   unsubscribe(subscriber: TopicSubscriber, topic: string): void;
 }

@@ -59,6 +59,22 @@ describe('TopicGate', () => {
       expect(peer.framesOf('error')).toEqual([]);
     });
 
+    it('hands a server-side join to the hub as a join, dropping a subscribe of the topic still waiting for authorize', async () => {
+      const pending = pendingAuthorize();
+      const server = new TestCore({ authorize: pending.authorize });
+      const { connection } = await server.open();
+      server.send(connection, { type: 'subscribe', topic: 'alerts' });
+      server.send(connection, { type: 'unsubscribe', topic: 'alerts' });
+      await settle();
+      server.gate.join(connection, 'alerts', 4);
+      pending.answer(0, true);
+      await settle();
+      expect(server.topics.calls).toEqual([
+        { op: 'unsubscribe', id: connection.id, topic: 'alerts' },
+        { op: 'join', id: connection.id, topic: 'alerts', since: 4 },
+      ]);
+    });
+
     it('lets only the latest subscribe of a topic count while authorize is pending', async () => {
       const pending = pendingAuthorize();
       const server = new TestCore({ authorize: pending.authorize });

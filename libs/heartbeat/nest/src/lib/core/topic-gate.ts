@@ -73,7 +73,7 @@ export class TopicGate implements TopicFrames {
    */
   join(subscriber: GatedSubscriber, topic: string, since: number | undefined): void {
     this.forget(subscriber, topic);
-    this.hub.subscribe(subscriber, topic, since);
+    this.hub.join(subscriber, topic, since);
   }
 
   /**

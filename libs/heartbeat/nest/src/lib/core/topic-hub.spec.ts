@@ -349,6 +349,23 @@ describe('TopicHub', () => {
     });
   });
 
+  describe('#join', () => {
+    it('answers a server-side join with `joined`, its replay after it, and a repeat on a subscribed topic too; a subscribe’s answer without it', async () => {
+      const { hub, client } = await subscribedHub();
+      const joined = new FakeSubscriber('c-2');
+      hub.join(joined, 'alerts', 3);
+      hub.join(client, 'alerts', undefined);
+      await settle();
+      expect(joined.frames.map((sent) => sent.type)).toEqual(['subscribed', 'event', 'event']);
+      expect(joined.subscribed()).toEqual([{ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 5, recovered: true, replayed: 2, joined: true }]);
+      expect(client.subscribed()).toEqual([
+        { type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 5, recovered: true, replayed: 0 },
+        { type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 5, recovered: true, replayed: 0, joined: true },
+      ]);
+      hub.close();
+    });
+  });
+
   describe('#publish', () => {
     it('resolves once the event reached this node’s subscribers, with their count, when it arrives after the append', async () => {
       const { hub, backplane, client } = await subscribedHub();

@@ -53,6 +53,8 @@ interface Joiner {
   repeats: number;
   /** One of those repeats asked for presence: its snapshot follows their answers. */
   presenceRepeated: boolean;
+  /** A server-side join: its answer says `joined` (docs/protocol.md#7-topics-subscribe-unsubscribe-subscribed-event). */
+  readonly joined: boolean;
 }
 
 /** A publish of this node waiting for its event to reach this node's subscribers. */
@@ -126,6 +128,19 @@ export class TopicHub {
    * `subscribed` answer, then the topic's joins and leaves (docs/server.md#presence).
    */
   subscribe(subscriber: TopicSubscriber, name: string, since: number | undefined, presence?: boolean): void {
+    this.add(subscriber, name, since, presence === true, false);
+  }
+
+  /**
+   * A server-side join (`HeartbeatService.join`, `publishToUser`): added as by `subscribe`, and the
+   * answer says `joined`, so that the client does not take it for the answer to a `subscribe` of its
+   * own that is still owed.
+   */
+  join(subscriber: TopicSubscriber, name: string, since: number | undefined): void {
+    this.add(subscriber, name, since, false, true);
+  }
+
+  private add(subscriber: TopicSubscriber, name: string, since: number | undefined, presence: boolean, joined: boolean): void {
     // A closing connection would be kept in the topic after the registry removed it.
     if (subscriber.isClosing) return;
     const topic = this.topic(name);
@@ -133,20 +148,20 @@ export class TopicHub {
     if (joiner) {
       if (joiner.epoch === undefined) {
         joiner.repeats++;
-        joiner.presenceRepeated ||= presence === true;
-      } else this.answerRepeat(subscriber, topic.name, { epoch: joiner.epoch, seq: joiner.seq }, presence);
+        joiner.presenceRepeated ||= presence;
+      } else this.answerRepeat(subscriber, topic.name, { epoch: joiner.epoch, seq: joiner.seq }, presence, joined);
       return;
     }
     if (topic.subscribers.has(subscriber) && topic.position) {
-      this.answerRepeat(subscriber, topic.name, topic.position, presence);
+      this.answerRepeat(subscriber, topic.name, topic.position, presence, joined);
       return;
     }
     subscriber.addTopic(topic.name);
     const anchor = since === undefined && topic.position !== undefined ? { ...topic.position } : undefined;
-    const joining: Joiner = { epoch: undefined, seq: 0, anchor, queue: [], repeats: 0, presenceRepeated: false };
+    const joining: Joiner = { epoch: undefined, seq: 0, anchor, queue: [], repeats: 0, presenceRepeated: false, joined };
     topic.joining.set(subscriber, joining);
-    const answer = this.options.presence?.enter(subscriber, topic.name, presence === true);
-    this.join(topic, subscriber, joining, since, answer).catch((error: unknown) => {
+    const answer = this.options.presence?.enter(subscriber, topic.name, presence);
+    this.catchUp(topic, subscriber, joining, since, answer).catch((error: unknown) => {
       if (topic.joining.get(subscriber) !== joining) return;
       topic.joining.delete(subscriber);
       subscriber.removeTopic(topic.name);
@@ -200,7 +215,7 @@ export class TopicHub {
     for (const topic of this.topics.values()) this.settleWaiters(topic, () => true);
   }
 
-  private async join(
+  private async catchUp(
     topic: HubTopic,
     subscriber: TopicSubscriber,
     joiner: Joiner,
@@ -216,17 +231,17 @@ export class TopicHub {
     if (topic.position === undefined) this.advance(topic, { epoch: history.epoch, seq: history.seq }, true);
     const position = topic.position as EventPosition;
     if (history.epoch === position.epoch) {
-      if (anchor === undefined) this.sendSnapshot(subscriber, topic.name, history, answerPresence);
+      if (anchor === undefined) this.sendSnapshot(subscriber, topic.name, history, answerPresence, joiner.joined);
       else if (history.epoch === anchor.epoch && history.complete) {
         // Starts at the anchor: what came after it follows as the subscription's first events.
-        subscriber.send(subscribedFrame(topic.name, anchor, true));
+        subscriber.send(subscribedFrame(topic.name, anchor, true, joiner.joined));
         answerPresence?.();
         for (const event of history.events) subscriber.sendText(event.text);
-      } else this.sendSnapshot(subscriber, topic.name, { epoch: history.epoch, seq: history.seq, events: [], complete: true }, answerPresence);
+      } else this.sendSnapshot(subscriber, topic.name, { epoch: history.epoch, seq: history.seq, events: [], complete: true }, answerPresence, joiner.joined);
       joiner.seq = history.seq;
     } else {
       // The topic changed epoch between this read and what the node delivers: the node's position is the one to continue from.
-      subscriber.send(subscribedFrame(topic.name, position, false));
+      subscriber.send(subscribedFrame(topic.name, position, false, joiner.joined));
       answerPresence?.();
       joiner.seq = position.seq;
     }
@@ -447,8 +462,8 @@ export class TopicHub {
   }
 
   /** The `subscribed` answer, its presence snapshot if it asked for one, then the replayed events, oldest first. */
-  private sendSnapshot(subscriber: TopicSubscriber, topic: string, history: TopicHistory, answerPresence: PresenceAnswer | undefined): void {
-    subscriber.send({ ...subscribedFrame(topic, history, history.complete), replayed: history.events.length });
+  private sendSnapshot(subscriber: TopicSubscriber, topic: string, history: TopicHistory, answerPresence: PresenceAnswer | undefined, joined: boolean): void {
+    subscriber.send({ ...subscribedFrame(topic, history, history.complete, joined), replayed: history.events.length });
     answerPresence?.();
     for (const event of history.events) subscriber.sendText(event.text);
   }
@@ -458,8 +473,8 @@ export class TopicHub {
    * changed; one that asks for presence (after a resume through `hello.positions`, say) is sent the
    * snapshot after the answer, unless it already watches the topic's presence.
    */
-  private answerRepeat(subscriber: TopicSubscriber, topic: string, position: EventPosition, presence?: boolean): void {
-    subscriber.send(subscribedFrame(topic, position, true));
+  private answerRepeat(subscriber: TopicSubscriber, topic: string, position: EventPosition, presence: boolean, joined = false): void {
+    subscriber.send(subscribedFrame(topic, position, true, joined));
     if (presence) void this.options.presence?.enter(subscriber, topic, true).then((answer) => answer?.());
   }
 
@@ -486,6 +501,9 @@ export class TopicHub {
   }
 }
 
-function subscribedFrame(topic: string, position: EventPosition, recovered: boolean): SubscribedFrame {
-  return { type: 'subscribed', topic, epoch: position.epoch, seq: position.seq, recovered, replayed: 0 };
+/** `joined`: the answer to a server-side join; absent from every other `subscribed`. */
+function subscribedFrame(topic: string, position: EventPosition, recovered: boolean, joined = false): SubscribedFrame {
+  const frame: SubscribedFrame = { type: 'subscribed', topic, epoch: position.epoch, seq: position.seq, recovered, replayed: 0 };
+  if (joined) frame.joined = true;
+  return frame;
 }
