@@ -22,17 +22,18 @@ describe('HandshakeService', () => {
       expect(peer.framesOf('welcome')).toHaveLength(1);
     });
 
-    it('closes a connection whose token check outlasts the deadline, and never welcomes it', async () => {
+    it('closes a connection whose token check outlasts the deadline, and never welcomes it nor subscribes its hello\'s topics', async () => {
       let release!: (verdict: boolean) => void;
       const server = new TestCore({ handshakeTimeout: 2_000, verifyToken: () => new Promise<boolean>((resolve) => (release = resolve)) });
       const { connection, peer } = server.accept();
-      server.send(connection, { type: 'hello', token: 't' });
+      server.send(connection, { type: 'hello', token: 't', positions: { alerts: 3 }, subscribe: ['news'] });
       server.clock.advance(2_000);
       expect(peer.closeFrame?.code).toBe(CloseCode.HandshakeTimeout);
       release(true);
       await settle();
       expect(peer.framesOf('welcome')).toEqual([]);
       expect(server.eventsOf('authenticated')).toEqual([]);
+      expect(server.topics.calls.filter((call) => call.op !== 'remove')).toEqual([]);
     });
   });
 
@@ -77,10 +78,11 @@ describe('HandshakeService', () => {
       expect(other.peer.framesOf('error')).toEqual([expect.objectContaining({ code: ProtocolErrorCode.HandshakeRequired })]);
     });
 
-    it('closes with 4001 for a refused token and 1011 when verifyToken throws, logging why', async () => {
+    it('closes with 4001 for a refused token and 1011 when verifyToken throws, logging why, subscribing none of the hello\'s topics', async () => {
       const refused = new TestCore({ verifyToken: () => false });
-      const a = await refused.open({ token: 'bad' });
+      const a = await refused.open({ token: 'bad', positions: { alerts: 3 }, subscribe: ['news'] });
       expect(a.peer.closeFrame).toEqual({ code: CloseCode.Unauthorized, reason: HeartbeatMessages.closeUnauthorized() });
+      expect(refused.topics.calls.filter((call) => call.op !== 'remove')).toEqual([]);
 
       const throwing = new TestCore({
         verifyToken: () => {

@@ -119,6 +119,27 @@ describe('PingScheduler', () => {
       expect(peer.terminated).toBe(false);
     });
 
+    it('leaves a silent peer to the silence sweep while every turn comes late (a loop lagging for good): timed out after heartbeatTimeout', async () => {
+      const server = new TestCore({ pingInterval: 1_000, heartbeatInterval: 1_000, heartbeatTimeout: 5_000, maxMissedPings: 3 }).start();
+      const { connection, peer } = await server.open();
+      const realMonotonic = server.clock.monotonic.bind(server.clock);
+      let lag = 0;
+      server.clock.monotonic = () => realMonotonic() + lag;
+      const lateSecond = () => {
+        lag += 5_000;
+        server.clock.advance(1_000);
+      };
+      for (let second = 1; second <= 4; second++) lateSecond();
+      // On time, the fourth turn would have timed it out for 3 unanswered pings.
+      expect(peer.framesOf('ping').length).toBeGreaterThanOrEqual(3);
+      expect(connection.missedPings).toBe(0);
+      expect(peer.terminated).toBe(false);
+      lateSecond();
+      lateSecond();
+      expect(peer.terminated).toBe(true);
+      expect(server.eventsOf('timed_out')).toEqual([expect.objectContaining({ connectionId: connection.id, cause: 'heartbeat_timeout' })]);
+    });
+
     it('times a silent peer out after maxMissedPings unanswered pings: terminated, counted, told', async () => {
       const server = core();
       const { connection, peer } = await server.open();

@@ -162,6 +162,35 @@ describe('TopicGate', () => {
       expect(connection.isOpen).toBe(true);
     });
 
+    it('lets an unsubscribe that comes while authorize decides a topic of hello.subscribe win, and allows the others once it answers', async () => {
+      const pending = pendingAuthorize();
+      const server = new TestCore({ authorize: pending.authorize });
+      const { connection, peer } = await server.open({ subscribe: ['alerts', 'news'] });
+      expect(pending.calls).toEqual(['alerts', 'news']);
+      server.send(connection, { type: 'unsubscribe', topic: 'alerts' });
+      pending.answer(0, true);
+      pending.answer(1, true);
+      await settle();
+      expect(server.topics.calls).toEqual([
+        { op: 'unsubscribe', id: connection.id, topic: 'alerts' },
+        { op: 'subscribe', id: connection.id, topic: 'news', since: undefined },
+      ]);
+      expect(peer.framesOf('error')).toEqual([]);
+    });
+
+    it('never adds a connection closed while authorize decided the topics of its hello, nor writes to it', async () => {
+      const pending = pendingAuthorize();
+      const server = new TestCore({ authorize: pending.authorize });
+      const { connection, peer } = await server.open({ positions: { alerts: 3 }, subscribe: ['news'] });
+      const written = peer.frames.length;
+      server.closeTransport(connection);
+      pending.answer(0, true);
+      pending.answer(1, false);
+      await settle();
+      expect(server.topics.calls).toEqual([{ op: 'remove', id: connection.id }]);
+      expect(peer.frames).toHaveLength(written);
+    });
+
     it('subscribes a topic named twice in hello.subscribe once, and one also in hello.positions from its position', async () => {
       const server = new TestCore();
       const { connection } = await server.open({ positions: { alerts: 7 }, subscribe: ['news', 'alerts', 'news'] });
