@@ -22,6 +22,24 @@ function pendingAuthorize(): { authorize: AuthorizeTopic; answer(index: number, 
   };
 }
 
+/**
+ * Closes the connection while `authorize` decides its two topics, then answers them (one allowed,
+ * one refused): the connection is never added to either, and nothing more is written to it.
+ */
+async function expectNothingAfterClose(
+  server: TestCore,
+  { connection, peer }: Awaited<ReturnType<TestCore['open']>>,
+  pending: ReturnType<typeof pendingAuthorize>,
+): Promise<void> {
+  const written = peer.frames.length;
+  server.closeTransport(connection);
+  pending.answer(0, true);
+  pending.answer(1, false);
+  await settle();
+  expect(server.topics.calls).toEqual([{ op: 'remove', id: connection.id }]);
+  expect(peer.frames).toHaveLength(written);
+}
+
 describe('TopicGate', () => {
   describe('#subscribe', () => {
     it('hands an allowed topic to the hub and answers a refused one with forbidden, ref the topic, the connection staying open', async () => {
@@ -90,16 +108,10 @@ describe('TopicGate', () => {
     it('never adds a connection closed while authorize was pending, nor writes to it', async () => {
       const pending = pendingAuthorize();
       const server = new TestCore({ authorize: pending.authorize });
-      const { connection, peer } = await server.open();
-      server.send(connection, { type: 'subscribe', topic: 'alerts' });
-      server.send(connection, { type: 'subscribe', topic: 'news' });
-      const written = peer.frames.length;
-      server.closeTransport(connection);
-      pending.answer(0, true);
-      pending.answer(1, false);
-      await settle();
-      expect(server.topics.calls).toEqual([{ op: 'remove', id: connection.id }]);
-      expect(peer.frames).toHaveLength(written);
+      const opened = await server.open();
+      server.send(opened.connection, { type: 'subscribe', topic: 'alerts' });
+      server.send(opened.connection, { type: 'subscribe', topic: 'news' });
+      await expectNothingAfterClose(server, opened, pending);
     });
 
     it('decides again with the renewed claims when an auth came while authorize was pending', async () => {
@@ -181,14 +193,7 @@ describe('TopicGate', () => {
     it('never adds a connection closed while authorize decided the topics of its hello, nor writes to it', async () => {
       const pending = pendingAuthorize();
       const server = new TestCore({ authorize: pending.authorize });
-      const { connection, peer } = await server.open({ positions: { alerts: 3 }, subscribe: ['news'] });
-      const written = peer.frames.length;
-      server.closeTransport(connection);
-      pending.answer(0, true);
-      pending.answer(1, false);
-      await settle();
-      expect(server.topics.calls).toEqual([{ op: 'remove', id: connection.id }]);
-      expect(peer.frames).toHaveLength(written);
+      await expectNothingAfterClose(server, await server.open({ positions: { alerts: 3 }, subscribe: ['news'] }), pending);
     });
 
     it('subscribes a topic named twice in hello.subscribe once, and one also in hello.positions from its position', async () => {
