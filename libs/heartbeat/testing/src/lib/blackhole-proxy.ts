@@ -45,8 +45,8 @@ export class BlackholeProxy {
   }
 
   /**
-   * The peer is back: connections that went through the blackhole are reset (their byte streams have
-   * holes), new ones are forwarded again.
+   * The peer is back: connections that went through the blackhole are closed (their byte streams
+   * have holes), new ones are forwarded again.
    */
   restore(): void {
     this.cut();
@@ -54,7 +54,7 @@ export class BlackholeProxy {
   }
 
   /**
-   * The connections through the proxy break while the peer stays silent: they are reset, and new
+   * The connections through the proxy break while the peer stays silent: they are closed, and new
    * ones are accepted into the blackhole.
    */
   cut(): void {

@@ -1,9 +1,10 @@
 import type { TopicSubscriber } from './topic-subscriber.js';
 
 /**
- * What `subscribe` and `unsubscribe` frames (and `hello.positions`) are handed to: the TopicGate,
- * which checks them (docs/server.md#topic-authorization) and hands the allowed ones on to the
- * TopicHub (docs/server.md#topics-sequence-numbers-and-replay) through this same port.
+ * What `subscribe` and `unsubscribe` frames, a hello's topics and server-side joins are handed to:
+ * the TopicGate, which checks the clients' topics (docs/server.md#topic-authorization) and hands the
+ * allowed ones, and the joins, on to the TopicHub (docs/server.md#topics-sequence-numbers-and-replay)
+ * through this same port.
  */
 export interface TopicFrames {
   /** `presence`: the frame's `subscribe.presence`, a `presence` snapshot and the topic's joins and leaves (docs/server.md#presence). */

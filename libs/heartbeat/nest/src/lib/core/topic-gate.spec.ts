@@ -77,19 +77,23 @@ describe('TopicGate', () => {
       expect(peer.framesOf('error')).toEqual([]);
     });
 
-    it('hands a server-side join to the hub as a join, dropping a subscribe of the topic still waiting for authorize', async () => {
+    it('hands a server-side join to the hub as a join in place of a subscribe of the topic still waiting for authorize, from the earlier position', async () => {
       const pending = pendingAuthorize();
       const server = new TestCore({ authorize: pending.authorize });
       const { connection } = await server.open();
       server.send(connection, { type: 'subscribe', topic: 'alerts' });
-      server.send(connection, { type: 'unsubscribe', topic: 'alerts' });
+      server.send(connection, { type: 'subscribe', topic: 'news', since: 2 });
+      server.send(connection, { type: 'subscribe', topic: 'ops', since: 6 });
       await settle();
       server.gate.join(connection, 'alerts', 4);
-      pending.answer(0, true);
+      server.gate.join(connection, 'news', undefined);
+      server.gate.join(connection, 'ops', 4);
+      for (const index of [0, 1, 2]) pending.answer(index, true);
       await settle();
       expect(server.topics.calls).toEqual([
-        { op: 'unsubscribe', id: connection.id, topic: 'alerts' },
         { op: 'join', id: connection.id, topic: 'alerts', since: 4 },
+        { op: 'join', id: connection.id, topic: 'news', since: 2 },
+        { op: 'join', id: connection.id, topic: 'ops', since: 4 },
       ]);
     });
 

@@ -23,8 +23,8 @@ export interface GatedSubscriber extends TopicSubscriber {
  * connection closed meanwhile is never added.
  */
 export class TopicGate implements TopicFrames {
-  /** The decision each subscriber waits for, per topic (the latest wins); entries live while it is pending. */
-  private readonly pending = new WeakMap<GatedSubscriber, Map<string, object>>();
+  /** The decision each subscriber waits for, per topic (the latest wins), with its `since`; entries live while it is pending. */
+  private readonly pending = new WeakMap<GatedSubscriber, Map<string, { since: number | undefined }>>();
 
   constructor(
     private readonly access: TopicAccess,
@@ -69,11 +69,15 @@ export class TopicGate implements TopicFrames {
 
   /**
    * Server-side subscribe (the name is the caller's to validate; `authorize` is not asked): the
-   * client gets an unasked `subscribed`, then the topic's events after `since`.
+   * client gets an unasked `subscribed` marked `joined`, then the topic's events after `since`.
+   * A subscribe of the topic still waiting for `authorize` is never answered: the join takes its
+   * place, from its `since` when that is earlier, so that what the client asked to resume is
+   * replayed rather than skipped.
    */
   join(subscriber: GatedSubscriber, topic: string, since: number | undefined): void {
+    const waiting = this.pending.get(subscriber)?.get(topic);
     this.forget(subscriber, topic);
-    this.hub.join(subscriber, topic, since);
+    this.hub.join(subscriber, topic, earlierPosition(since, waiting?.since));
   }
 
   /**
@@ -109,7 +113,7 @@ export class TopicGate implements TopicFrames {
       this.settle(subscriber, topic, since, decision, frame, presence);
       return;
     }
-    const ticket = {};
+    const ticket = { since };
     const identity = subscriber.identity;
     let waiting = this.pending.get(subscriber);
     if (!waiting) this.pending.set(subscriber, (waiting = new Map()));
@@ -155,4 +159,10 @@ export class TopicGate implements TopicFrames {
   private forget(subscriber: GatedSubscriber, topic: string): void {
     this.pending.get(subscriber)?.delete(topic);
   }
+}
+
+/** The earlier of two positions to start from; none (the head) only when neither names one. */
+function earlierPosition(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  return b === undefined ? a : Math.min(a, b);
 }

@@ -93,6 +93,18 @@ class FakeBackplane extends Backplane {
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
+/** A hub on a fake backplane (seqs 1-5) whose reads of the history wait for `release()`, and a subscriber. */
+function hubWithHeldRead(): { hub: TopicHub; client: FakeSubscriber; release(): void } {
+  const backplane = new FakeBackplane(100);
+  let open = () => undefined as void;
+  backplane.readGate = new Promise<void>((resolve) => (open = resolve));
+  const release = () => {
+    backplane.readGate = undefined;
+    open();
+  };
+  return { hub: contractHub(backplane, 100), client: new FakeSubscriber('c-1'), release };
+}
+
 /** A hub on a fake backplane, with one subscriber at seq 5 of its history. */
 async function subscribedHub(maxEvents = 100): Promise<{ hub: TopicHub; backplane: FakeBackplane; client: FakeSubscriber }> {
   const backplane = new FakeBackplane(maxEvents);
@@ -286,16 +298,11 @@ describe('TopicHub', () => {
 
   describe('#subscribe', () => {
     it('answers a subscribe repeated while the read is under way, after the first answer', async () => {
-      const backplane = new FakeBackplane(100);
-      const hub = contractHub(backplane, 100);
-      let release = () => undefined as void;
-      backplane.readGate = new Promise<void>((resolve) => (release = resolve));
-      const client = new FakeSubscriber('c-1');
+      const { hub, client, release } = hubWithHeldRead();
       hub.subscribe(client, 'alerts', 3);
       hub.subscribe(client, 'alerts', 3);
       await settle();
       expect(client.frames).toEqual([]);
-      backplane.readGate = undefined;
       release();
       await settle();
       expect(client.frames.map((sent) => sent.type)).toEqual(['subscribed', 'event', 'event', 'subscribed']);
@@ -362,6 +369,23 @@ describe('TopicHub', () => {
         { type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 5, recovered: true, replayed: 0 },
         { type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 5, recovered: true, replayed: 0, joined: true },
       ]);
+      // From the head of a topic the node already delivers: it starts at the node's position.
+      const fromHead = new FakeSubscriber('c-3');
+      hub.join(fromHead, 'alerts', undefined);
+      await settle();
+      expect(fromHead.subscribed()).toEqual([{ type: 'subscribed', topic: 'alerts', epoch: 'e1', seq: 5, recovered: true, replayed: 0, joined: true }]);
+      hub.close();
+    });
+
+    it('marks only the join among the answers that wait for the same read: the subscribe’s first, then the join’s', async () => {
+      const { hub, client, release } = hubWithHeldRead();
+      hub.subscribe(client, 'alerts', 3);
+      hub.join(client, 'alerts', undefined);
+      hub.subscribe(client, 'alerts', 3);
+      release();
+      await settle();
+      expect(client.frames.map((sent) => sent.type)).toEqual(['subscribed', 'event', 'event', 'subscribed', 'subscribed']);
+      expect(client.subscribed().map((frame) => frame.joined)).toEqual([undefined, true, undefined]);
       hub.close();
     });
   });

@@ -49,11 +49,14 @@ interface Joiner {
    */
   readonly anchor: EventPosition | undefined;
   queue: BackplaneEvent[];
-  /** `subscribe` frames repeated before the answer went out: each gets its own answer after it. */
-  repeats: number;
+  /**
+   * `subscribe` frames (and server-side joins) repeated before the answer went out: each gets its
+   * own answer after it, a join's marked `joined`.
+   */
+  repeats: boolean[];
   /** One of those repeats asked for presence: its snapshot follows their answers. */
   presenceRepeated: boolean;
-  /** A server-side join: its answer says `joined` (docs/protocol.md#7-topics-subscribe-unsubscribe-subscribed-event). */
+  /** A server-side join: its answer says `joined` (docs/protocol.md#subscribed-sc). */
   readonly joined: boolean;
 }
 
@@ -147,7 +150,7 @@ export class TopicHub {
     const joiner = topic.joining.get(subscriber);
     if (joiner) {
       if (joiner.epoch === undefined) {
-        joiner.repeats++;
+        joiner.repeats.push(joined);
         joiner.presenceRepeated ||= presence;
       } else this.answerRepeat(subscriber, topic.name, { epoch: joiner.epoch, seq: joiner.seq }, presence, joined);
       return;
@@ -158,7 +161,7 @@ export class TopicHub {
     }
     subscriber.addTopic(topic.name);
     const anchor = since === undefined && topic.position !== undefined ? { ...topic.position } : undefined;
-    const joining: Joiner = { epoch: undefined, seq: 0, anchor, queue: [], repeats: 0, presenceRepeated: false, joined };
+    const joining: Joiner = { epoch: undefined, seq: 0, anchor, queue: [], repeats: [], presenceRepeated: false, joined };
     topic.joining.set(subscriber, joining);
     const answer = this.options.presence?.enter(subscriber, topic.name, presence);
     this.catchUp(topic, subscriber, joining, since, answer).catch((error: unknown) => {
@@ -248,9 +251,11 @@ export class TopicHub {
     joiner.epoch = position.epoch;
     for (const event of joiner.queue) this.offer(subscriber, joiner, event);
     joiner.queue = [];
-    for (; joiner.repeats > 0; joiner.repeats--) {
-      this.answerRepeat(subscriber, topic.name, { epoch: joiner.epoch, seq: joiner.seq }, joiner.repeats === 1 && joiner.presenceRepeated);
+    const at = { epoch: joiner.epoch, seq: joiner.seq };
+    for (const [index, repeatJoined] of joiner.repeats.entries()) {
+      this.answerRepeat(subscriber, topic.name, at, index === joiner.repeats.length - 1 && joiner.presenceRepeated, repeatJoined);
     }
+    joiner.repeats = [];
     this.level(topic, subscriber, joiner);
   }
 
