@@ -1,5 +1,6 @@
 import { eventually, requireRedis, sleep } from '@heartbeat/testing';
 import { RedisNodes } from '../../testing/redis-nodes.js';
+import { HeartbeatMessages } from '../core/heartbeat.messages.js';
 
 /** A node's link to Redis through a proxy that can go silent, on the test Redis. */
 describe('RedisLink', () => {
@@ -15,8 +16,9 @@ describe('RedisLink', () => {
 
   describe('health check', () => {
     it('drops only the socket its unanswered PING went out on, not the connection that replaced it', async () => {
-      // Reports every minute: while Redis is silent, the only writes are the health PINGs.
-      const { app, proxy } = await cluster.nodeBehindProxy({ redis: { healthCheckInterval: 1_000, statsInterval: 60_000 } });
+      // Reports every minute: while Redis is silent, the only writes are the health PINGs. New
+      // connections' first commands may go unanswered for 3 s (twice the interval).
+      const { app, proxy } = await cluster.nodeBehindProxy({ redis: { healthCheckInterval: 1_500, statsInterval: 60_000 } });
       const connected = proxy.accepted;
       proxy.blackhole();
       await eventually(() => proxy.dropped >= 2, 'both connections to send a PING into the silence', 5_000);
@@ -24,8 +26,8 @@ describe('RedisLink', () => {
       proxy.cut();
       await eventually(() => proxy.accepted === connected + 2, 'both clients to reconnect', 5_000);
 
-      // The PINGs time out within 1 s; the sockets they went out on are gone, so nothing is dropped.
-      await sleep(1_500);
+      // The PINGs time out within 1.5 s; the sockets they went out on are gone, so nothing is dropped.
+      await sleep(2_000);
       expect(proxy.accepted).toBe(connected + 2);
       expect(app.service.getClusterStatus().redis).toMatchObject({ up: false, outages: 1 });
 
@@ -46,6 +48,20 @@ describe('RedisLink', () => {
       proxy.restore();
       expect((await held).seq).toBe(1);
       await eventually(() => app.service.getClusterStatus().redis?.up === true, 'the node to reconnect to Redis', 10_000);
+    }, 30_000);
+
+    it('drops a new connection whose first commands Redis leaves unanswered, and connects again until Redis answers', async () => {
+      // A connect may take 1 s (twice the interval, at least 1 s), and then Redis's first answers as long.
+      const { app, proxy } = await cluster.nodeBehindProxy({ redis: { healthCheckInterval: 200 } });
+      proxy.blackhole();
+      await eventually(() => app.service.getClusterStatus().redis?.up === false, 'the node to notice that Redis went silent', 5_000);
+      const intoTheSilence = proxy.accepted;
+      await eventually(() => proxy.accepted >= intoTheSilence + 4, 'both clients to connect twice more into the silence', 10_000);
+      expect(app.service.getClusterStatus().redis?.lastError).toBe(HeartbeatMessages.redisHandshakeSilent(1_000));
+
+      proxy.restore();
+      await eventually(() => app.service.getClusterStatus().redis?.up === true, 'the node to reconnect to Redis', 10_000);
+      expect((await app.service.publish('alerts', { i: 1 })).seq).toBe(1);
     }, 30_000);
   });
 });

@@ -84,6 +84,8 @@ export class RedisLink {
   private subscriberClient: RedisClient | undefined;
   private stopped = false;
   private checking = false;
+  /** When each client's socket connected, while Redis has not answered its first commands (ioredis's `connect` status). */
+  private readonly handshaking = new Map<RedisClient, number>();
   private connectedOnce = false;
   /** Why the first connection failed, each logged once. */
   private readonly unreachableReasons = new Set<string>();
@@ -127,7 +129,7 @@ export class RedisLink {
         this.stopped ? null : redisRetryDelay(attempt, Math.random, this.options.connection.kind === 'sentinel' ? SENTINEL_RETRY_MAX_MS : REDIS_RETRY_MAX_MS),
       keepAlive: 10_000,
       // A connect that hangs (Redis silent) must give up about as fast as a silent PING does.
-      connectTimeout: Math.max(2 * this.options.healthCheckInterval, 1_000),
+      connectTimeout: this.connectTimeoutMs,
       connectionName: `heartbeat:${this.options.nodeId}`,
       reconnectOnError: (error) => this.onReplyError(error),
     };
@@ -146,8 +148,15 @@ export class RedisLink {
     this.commandClient = commands;
     this.subscriberClient = subscriber;
     for (const client of [commands, subscriber]) {
-      client.on('ready', () => this.updateState());
-      client.on('close', () => this.updateState());
+      client.on('connect', () => this.handshaking.set(client, this.clock.now()));
+      client.on('ready', () => {
+        this.handshaking.delete(client);
+        this.updateState();
+      });
+      client.on('close', () => {
+        this.handshaking.delete(client);
+        this.updateState();
+      });
       client.on('error', (error: Error) => this.recordError(error));
     }
     // Topics' channels are sharded on a Redis Cluster (listenToTopic): their messages come as `smessage`.
@@ -246,6 +255,11 @@ export class RedisLink {
     this.logger.warn(HeartbeatMessages.logRedisUnreachable(message));
   }
 
+  /** How long a connect may take, and then Redis's answers to a connection's first commands. */
+  private get connectTimeoutMs(): number {
+    return Math.max(2 * this.options.healthCheckInterval, 1_000);
+  }
+
   /**
    * A PING that gets no answer within an interval means a silent Redis: drop the socket it went out
    * on, and ioredis reconnects as after any closed socket. Only that socket: if it closed meanwhile,
@@ -259,6 +273,7 @@ export class RedisLink {
     try {
       await Promise.all(
         [this.commandClient, this.subscriberClient].map(async (client) => {
+          if (client?.status === 'connect') return this.checkHandshake(client);
           if (client?.status !== 'ready') return;
           // A Redis Cluster client has no socket of its own; a single server's client has one.
           const socket = (client as Partial<Redis>).stream;
@@ -274,6 +289,19 @@ export class RedisLink {
     } finally {
       this.checking = false;
     }
+  }
+
+  /**
+   * A socket that connected and whose first commands Redis left unanswered for `connectTimeout`
+   * (it went silent between the two): ioredis's own timeout ended with the connect, and without
+   * this the link would wait for TCP to give up, minutes, not following a Sentinel failover meanwhile.
+   */
+  private checkHandshake(client: RedisClient): void {
+    const since = this.handshaking.get(client);
+    if (since === undefined || this.sharded || this.clock.now() - since <= this.connectTimeoutMs) return;
+    this.handshaking.delete(client);
+    this.recordError(new Error(HeartbeatMessages.redisHandshakeSilent(this.connectTimeoutMs)));
+    (client as Partial<Redis>).stream?.destroy();
   }
 }
 
