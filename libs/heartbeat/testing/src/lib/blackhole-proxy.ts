@@ -8,7 +8,7 @@ import { type AddressInfo, type Server, type Socket, connect, createServer } fro
 export class BlackholeProxy {
   private blackholed = false;
   private acceptedCount = 0;
-  private droppedCount = 0;
+  private silencedCount = 0;
   private readonly sockets = new Set<Socket>();
   private readonly server: Server;
 
@@ -34,9 +34,9 @@ export class BlackholeProxy {
     return this.acceptedCount;
   }
 
-  /** Chunks dropped so far on their way to the target (each write the client made while blackholed). */
-  get dropped(): number {
-    return this.droppedCount;
+  /** Connections that had a write dropped on its way to the target (each counted once). */
+  get silenced(): number {
+    return this.silencedCount;
   }
 
   /** From now on, drop all traffic silently in both directions. */
@@ -69,7 +69,12 @@ export class BlackholeProxy {
   private relay(client: Socket): void {
     this.acceptedCount++;
     const upstream = connect(this.targetPort, this.targetHost);
-    client.on('data', () => this.blackholed && this.droppedCount++);
+    let silenced = false;
+    client.on('data', () => {
+      if (!this.blackholed || silenced) return;
+      silenced = true;
+      this.silencedCount++;
+    });
     for (const [from, to] of [
       [client, upstream],
       [upstream, client],

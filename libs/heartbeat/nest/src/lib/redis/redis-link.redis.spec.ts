@@ -21,7 +21,7 @@ describe('RedisLink', () => {
       const { app, proxy } = await cluster.nodeBehindProxy({ redis: { healthCheckInterval: 1_500, statsInterval: 60_000 } });
       const connected = proxy.accepted;
       proxy.blackhole();
-      await eventually(() => proxy.dropped >= 2, 'both connections to send a PING into the silence', 5_000);
+      await eventually(() => proxy.silenced >= 2, 'both connections to send a PING into the silence', 5_000);
       // The sockets break before the PINGs time out; both clients reconnect, and their handshakes go unanswered.
       proxy.cut();
       await eventually(() => proxy.accepted === connected + 2, 'both clients to reconnect', 5_000);
