@@ -275,15 +275,14 @@ export class RedisLink {
         [this.commandClient, this.subscriberClient].map(async (client) => {
           if (client?.status === 'connect') return this.checkHandshake(client);
           if (client?.status !== 'ready') return;
-          // A Redis Cluster client has no socket of its own; a single server's client has one.
-          const socket = (client as Partial<Redis>).stream;
+          const socket = socketOf(client);
           const answer = await withinMs(client.ping().catch(() => 'error'), this.options.healthCheckInterval);
           if (answer !== 'timeout' || this.stopped) return;
           this.recordError(new Error(HeartbeatMessages.redisSilent(this.options.healthCheckInterval)));
           // A Redis Cluster client follows its shards itself: a failed primary's slots move to its
           // replica, and the sharded subscriptions with them. Reconnecting it whole loses those
           // subscriptions (redis-failover.redis.spec.ts), so only a single server is reconnected.
-          if (!this.sharded && socket !== undefined && (client as Redis).stream === socket) socket.destroy();
+          if (!this.sharded && socket !== undefined && socketOf(client) === socket) socket.destroy();
         }),
       );
     } finally {
@@ -301,8 +300,13 @@ export class RedisLink {
     if (since === undefined || this.sharded || this.clock.now() - since <= this.connectTimeoutMs) return;
     this.handshaking.delete(client);
     this.recordError(new Error(HeartbeatMessages.redisHandshakeSilent(this.connectTimeoutMs)));
-    (client as Partial<Redis>).stream?.destroy();
+    socketOf(client)?.destroy();
   }
+}
+
+/** The socket of a single server's client; a Redis Cluster client has none of its own. */
+function socketOf(client: RedisClient): Redis['stream'] | undefined {
+  return (client as Partial<Redis>).stream;
 }
 
 /**
