@@ -4,11 +4,12 @@ import { WebSocket } from 'ws';
 import type { HeartbeatClientEventMap } from './client-events.js';
 import type { HeartbeatClientOptions } from './client-options.js';
 import { HeartbeatClient } from './heartbeat-client.js';
+import { HeartbeatTopicError } from './heartbeat-topic-error.js';
 
 /**
  * The client in Node (with `ws`) against the real monitor server running as a child process:
  * killed with SIGKILL and restarted, seen through a proxy that stops forwarding, rejecting tokens,
- * kicking from the admin API.
+ * kicking from the admin API, refusing topics beyond its limit.
  */
 const CLIENT_TOKEN = 'integration-client-token';
 const ADMIN_TOKEN = 'integration-admin-token';
@@ -17,6 +18,7 @@ const SERVER_ENV = {
   ADMIN_TOKEN,
   ALERT_RATE: '20',
   HEARTBEAT_PING_INTERVAL_MS: '1000',
+  PUBLIC_TOPICS: 'load.*',
 };
 const FAST: Partial<HeartbeatClientOptions> = {
   reconnectInterval: 200,
@@ -147,6 +149,23 @@ describe('HeartbeatClient against the monitor server', () => {
       await eventually(() => rejected.state.phase === 'failed', 'the client to give up');
       expect(rejected.state.lastError).toContain('rejected the token twice');
       expect(rejected.state.status).toBe('error');
+    });
+  });
+
+  describe('when the client wants more topics than the server allows', () => {
+    it('subscribes the server default of 1000 in one hello and ends the one beyond with too_many_topics, the connection staying up', async () => {
+      const greedy = client();
+      const refused: unknown[] = [];
+      const topics = Array.from({ length: 1_001 }, (_, i) => `load.${i}`);
+      for (const topic of topics) greedy.subscribe(topic).subscribe({ error: (error: unknown) => refused.push(error) });
+      await greedy.connect();
+      await eventually(() => refused.length > 0, 'the refusal of the topic beyond the limit');
+      expect(refused).toEqual([expect.any(HeartbeatTopicError)]);
+      expect(refused[0]).toMatchObject({ code: 'too_many_topics', topic: 'load.1000' });
+      expect(greedy.state.status).toBe('connected');
+      const stats = await fetch(`${server.url}/api/heartbeat/stats`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      const { connection_details } = (await stats.json()) as { connection_details: { session_id: string; topics: string[] }[] };
+      expect(connection_details.find((row) => row.session_id === greedy.state.sessionId)?.topics).toHaveLength(1_000);
     });
   });
 

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { setFlagsFromString } from 'node:v8';
 import { lastValueFrom, NEVER, toArray } from 'rxjs';
 import * as ClientMessages from './client.messages.js';
 import type { HeartbeatClientOptions, HeartbeatTimingOptions } from './client-options.js';
@@ -29,6 +30,13 @@ const SOURCE_DEFAULTS: HeartbeatTimingOptions = {
   connectTimeout: 10_000,
   suspendedRetryInterval: 60_000,
 };
+
+/**
+ * V8's own answer to whether two objects share a hidden class (map): the flag lets the function
+ * below be compiled with the `%` intrinsic.
+ */
+setFlagsFromString('--allow-natives-syntax');
+const haveSameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean;
 
 /** Environment globals for a test: none of Node's, only what is given. */
 const globalsOf = (values: Record<string, unknown> = {}): typeof globalThis => values as unknown as typeof globalThis;
@@ -162,6 +170,26 @@ describe('resolveClientOptions', () => {
       const globals = globalsOf({ location: { href: 'http://localhost:4200/admin' } });
 
       expect(resolve({ url: '/ws' }, globals).url).toBe('ws://localhost:4200/ws');
+    });
+  });
+
+  describe('shape', () => {
+    it('gives the options of clients made alike one hidden class, whichever options they give', () => {
+      // A load generator or a dashboard holds many clients made with the same options: a map each
+      // cost heap, and made every read of the options megamorphic (docs/benchmarks.md, twelfth pass).
+      const variants: Partial<HeartbeatClientOptions>[] = [
+        {},
+        { jitter: 0 },
+        { backoffMultiplier: 2, reconnectInterval: 250.5 },
+        { preset: 'mobile' },
+        { preset: 'unstable', pingInterval: 1_000, pongTimeout: 300 },
+        { token: 'secret', debug: true, autoReconnect: false },
+      ];
+      const shared = variants.map((options) => {
+        const [first, ...others] = Array.from({ length: 5 }, () => resolve(options));
+        return others.every((resolved) => haveSameMap(first, resolved));
+      });
+      expect(shared).toEqual(variants.map(() => true));
     });
   });
 

@@ -17,7 +17,7 @@ function setup() {
 
 describe('topic refusals', () => {
   describe('refuseTopic', () => {
-    it.each(['forbidden', 'invalid_topic'])('refuses the topic named in ref for %s: its events error', (code) => {
+    it.each(['forbidden', 'invalid_topic', 'too_many_topics'])('refuses the topic named in ref for %s: its events error', (code) => {
       const { topics, outcome } = setup();
       const events = outcome(topics.subscribe('vault'));
 

@@ -5,8 +5,8 @@ import { HeartbeatTopicError } from './heartbeat-topic-error.js';
 import type { TopicRegistry } from './topic-registry.js';
 
 /*
- * The server's no to a topic (docs/client.md#refusals): an `error` naming the topic in `ref`
- * refuses the topic (forbidden, invalid_topic) or else its presence alone; an `unsubscribed` ends
+ * The server's no to a topic (docs/client.md#refusals-and-unsubscribed): an `error` naming the topic in `ref`
+ * refuses the topic (forbidden, invalid_topic, too_many_topics) or else its presence alone; an `unsubscribed` ends
  * a subscription the client did not end itself. Two functions of the client's topics rather than
  * a class holding them: a minifier shortens a function's name, not a method's. The codes are
  * written as the wire's strings, not read from ProtocolErrorCode, so that its object stays out of a
@@ -18,7 +18,7 @@ import type { TopicRegistry } from './topic-registry.js';
  * codes naming a topic refuse its presence alone, which withPresence() tells (presence.feature.ts).
  */
 export function refuseTopic(topics: TopicRegistry, { code, ref, message }: ErrorFrame): boolean {
-  if (ref === undefined || (code !== 'forbidden' && code !== 'invalid_topic')) return false;
+  if (ref === undefined || (code !== 'forbidden' && code !== 'invalid_topic' && code !== 'too_many_topics')) return false;
   return topics.refuse(ref, new HeartbeatTopicError(code, ref, ClientMessages.topicRefused(ref, code, message)));
 }
 

@@ -37,6 +37,7 @@ describe('resolveHeartbeatOptions', () => {
         drainWindow: 10_000,
         maxBufferedBytes: 1_048_576,
         rateLimit: { messagesPerSecond: 100, burst: 200 },
+        maxTopicsPerConnection: 1_000,
         maxConnectionsPerAddress: undefined,
         verifyToken: undefined,
         authorize: undefined,
@@ -108,6 +109,7 @@ describe('resolveHeartbeatOptions', () => {
       ['maxPayload', 'a whole number above 0'],
       ['maxProtocolViolations', 'a whole number above 0'],
       ['maxBufferedBytes', 'a whole number above 0'],
+      ['maxTopicsPerConnection', 'a whole number above 0'],
       ['maxConnectionsPerAddress', 'a whole number above 0 (leave it out for no limit)'],
     ];
 

@@ -25,6 +25,7 @@ import { TopicPattern } from './core/topic-pattern.js';
 import {
   DEFAULT_MAX_BUFFERED_BYTES,
   DEFAULT_MAX_RETAINED_SESSIONS,
+  DEFAULT_MAX_TOPICS_PER_CONNECTION,
   DEFAULT_MESSAGE_DEDUPE_WINDOW,
   DEFAULT_RATE_LIMIT,
   DEFAULT_REDIS,
@@ -62,6 +63,7 @@ export function resolveHeartbeatOptions(options: HeartbeatModuleOptions = {}): R
     drainWindow: delayMs('drainWindow', options.drainWindow, DEFAULT_DRAIN_WINDOW_MS),
     maxBufferedBytes: positiveInt('maxBufferedBytes', options.maxBufferedBytes, DEFAULT_MAX_BUFFERED_BYTES),
     rateLimit: rateLimit(options.rateLimit),
+    maxTopicsPerConnection: positiveInt('maxTopicsPerConnection', options.maxTopicsPerConnection, DEFAULT_MAX_TOPICS_PER_CONNECTION),
     maxConnectionsPerAddress: optionalLimit('maxConnectionsPerAddress', options.maxConnectionsPerAddress),
     verifyToken: optionalFunction('verifyToken', options.verifyToken),
     authorize: authorize(options.authorize),

@@ -235,7 +235,7 @@ function later<T>(moduleRef: ModuleRef, token: Type<T>): () => T {
     {
       provide: TopicGate,
       // Every way onto a topic passes the gate (docs/server.md#topic-authorization).
-      useFactory: (options: Options, hub: TopicHub, logger: CoreLogger) => new TopicGate(new TopicAccess(options.authorize), hub, logger),
+      useFactory: (options: Options, hub: TopicHub, logger: CoreLogger) => new TopicGate(new TopicAccess(options.authorize), hub, logger, options.maxTopicsPerConnection),
       inject: [HEARTBEAT_OPTIONS, TopicHub, HEARTBEAT_LOGGER],
     },
     HeartbeatCluster,

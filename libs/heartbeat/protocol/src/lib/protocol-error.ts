@@ -18,6 +18,8 @@ export const ProtocolErrorCode = {
   InvalidTopic: 'invalid_topic',
   /** The connection's user may not subscribe to (or publish on) the topic; `ref` is the topic. Nothing is delivered. */
   Forbidden: 'forbidden',
+  /** A `subscribe` (or a topic of `hello`) beyond the server's `maxTopicsPerConnection`; `ref` is the topic. The connection stays open. */
+  TooManyTopics: 'too_many_topics',
   /** No handler answers requests on the topic; `ref` is the request's id. */
   NoHandler: 'no_handler',
   /** The handler refused the request's data (a pipe such as ValidationPipe); `ref` is the request's id, `details` says why. */

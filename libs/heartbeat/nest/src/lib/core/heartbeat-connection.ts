@@ -333,6 +333,12 @@ export class HeartbeatConnection implements TopicSubscriber {
 
   // ---- topics (TopicSubscriber) ----------------------------------------------------------------
 
+  get topicCount(): number {
+    const topics = this.topicList;
+    if (typeof topics === 'string') return 1;
+    return topics instanceof Set ? topics.size : topics.length;
+  }
+
   hasTopic(topic: string): boolean {
     const topics = this.topicList;
     if (typeof topics === 'string') return topics === topic;

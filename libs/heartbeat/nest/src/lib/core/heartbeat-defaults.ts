@@ -15,6 +15,12 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
  * flushing an outbox after a reconnect stays within the burst.
  */
 export const DEFAULT_RATE_LIMIT = Object.freeze({ messagesPerSecond: 100, burst: 200 });
+/**
+ * Topics one connection may hold (docs/server.md#topics-per-connection). It bounds what one
+ * connection costs the server, a `hello` naming thousands of topics included; an app whose clients
+ * need more raises it.
+ */
+export const DEFAULT_MAX_TOPICS_PER_CONNECTION = 1_000;
 /** Retry hint of a close 1013 for a remote address over `maxConnectionsPerAddress`. */
 export const ADDRESS_LIMIT_RETRY_AFTER_MS = 30_000;
 /**

@@ -208,6 +208,12 @@ export interface HeartbeatModuleOptions {
    */
   rateLimit?: HeartbeatRateLimitOptions | false;
   /**
+   * Topics one connection may hold, server-side joins included (docs/server.md#topics-per-connection):
+   * a `subscribe`, or a topic of `hello`, beyond it is answered `error {code: "too_many_topics"}`
+   * and the connection stays open. Server-side joins are never refused. Default 1000.
+   */
+  maxTopicsPerConnection?: number;
+  /**
    * Open sockets allowed per remote IP address (handshake included); one more is closed with 1013
    * and a retry hint. Absent: unlimited. Behind a reverse proxy every client shares its address.
    */
@@ -257,6 +263,7 @@ export interface ResolvedHeartbeatOptions {
   drainWindow: number;
   maxBufferedBytes: number;
   rateLimit: Required<HeartbeatRateLimitOptions> | false;
+  maxTopicsPerConnection: number;
   maxConnectionsPerAddress: number | undefined;
   verifyToken: VerifyToken | undefined;
   /** The rules compiled into a function; undefined: everything allowed. */

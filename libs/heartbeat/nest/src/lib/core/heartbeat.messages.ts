@@ -51,6 +51,8 @@ export const HeartbeatMessages = {
       : `You may not publish on "${topic}": its access rules do not allow this connection; the message was not delivered.`,
   userTopicForbidden: (topic: string) =>
     `"${topic}" is another user's topic (the part after # names its user): only that user may use it.`,
+  tooManyTopics: (limit: number) =>
+    `This connection already holds ${limit} topics, the most the server allows (maxTopicsPerConnection): unsubscribe from one before subscribing to another.`,
   authorizeFailed: (topic: string) => `The server failed to check your access to "${topic}"; try again later.`,
   rulesNotArray: (got: unknown) =>
     `HeartbeatModule option "authorize" must be a function or an array of rules, but got ${describe(got)}. Fix it in HeartbeatModule.forRoot()/forRootAsync().`,

@@ -1,8 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { ProtocolErrorCode, topicNameProblem } from '@heartbeat/protocol';
+import { RecordingLogger } from '../../testing/recording-logger.js';
 import { settle, TestCore } from '../../testing/test-core.js';
+import { contractLocalNode } from './backplane.contract.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
 import type { AuthorizeTopic, HeartbeatModuleOptions } from './heartbeat-options.interface.js';
+import { MemoryBackplane } from './memory-backplane.js';
+import { TopicHub } from './topic-hub.js';
 
 /** Each token names its user ("alice" is alice); "anon" is an anonymous connection. */
 const verifyToken: HeartbeatModuleOptions['verifyToken'] = (token) => (token === 'anon' ? true : { userId: token ?? '' });
@@ -38,6 +42,18 @@ async function expectNothingAfterClose(
   await settle();
   expect(server.topics.calls).toEqual([{ op: 'remove', id: connection.id }]);
   expect(peer.frames).toHaveLength(written);
+}
+
+/** The core with a real TopicHub over memory: the connections hold their topics, which the limit counts. */
+function coreWithHub(options: HeartbeatModuleOptions): TestCore<TopicHub> {
+  const backplane = new MemoryBackplane({ nodeId: 'unit', replay: { maxEvents: 100, maxAgeMs: 60_000 }, clock: { now: () => Date.UTC(2026, 0, 1) } });
+  void backplane.start(contractLocalNode('unit', []));
+  return new TestCore(options, new TopicHub(backplane, { replay: { maxEvents: 100 }, logger: new RecordingLogger(), messages: HeartbeatMessages }));
+}
+
+/** The `too_many_topics` refusal of a topic under a limit of `limit`. */
+function tooMany(topic: string, limit: number) {
+  return { type: 'error', code: ProtocolErrorCode.TooManyTopics, ref: topic, message: HeartbeatMessages.tooManyTopics(limit) };
 }
 
 describe('TopicGate', () => {
@@ -148,7 +164,64 @@ describe('TopicGate', () => {
     });
   });
 
+  describe('#subscribe (maxTopicsPerConnection)', () => {
+    it('refuses a topic beyond the limit with too_many_topics, ref the topic, without asking authorize; a held topic is answered again, and an unsubscribe makes room', async () => {
+      const asked: string[] = [];
+      const server = coreWithHub({ maxTopicsPerConnection: 2, authorize: (_identity, topic) => asked.push(topic) > 0 });
+      const { connection, peer } = await server.open();
+      for (const topic of ['alerts', 'news', 'ops', 'alerts']) server.send(connection, { type: 'subscribe', topic });
+      await settle();
+      expect(asked).toEqual(['alerts', 'news', 'alerts']);
+      // Answered as the hub reads each topic's history: not in the order asked.
+      expect(peer.framesOf('subscribed').map((frame) => frame.topic).sort()).toEqual(['alerts', 'alerts', 'news']);
+      expect(peer.framesOf('error')).toEqual([tooMany('ops', 2)]);
+      expect(connection.isOpen).toBe(true);
+
+      server.send(connection, { type: 'unsubscribe', topic: 'alerts' });
+      server.send(connection, { type: 'subscribe', topic: 'ops' });
+      await settle();
+      expect(connection.topics).toEqual(['news', 'ops']);
+      expect(peer.framesOf('error')).toHaveLength(1);
+    });
+
+    it('counts the topics still waiting for authorize', async () => {
+      const pending = pendingAuthorize();
+      const server = coreWithHub({ maxTopicsPerConnection: 2, authorize: pending.authorize });
+      const { connection, peer } = await server.open();
+      for (const topic of ['alerts', 'news', 'ops', 'news']) server.send(connection, { type: 'subscribe', topic });
+      expect(pending.calls).toEqual(['alerts', 'news', 'news']);
+      expect(peer.framesOf('error')).toEqual([tooMany('ops', 2)]);
+      pending.answer(0, true);
+      pending.answer(2, true);
+      await settle();
+      expect(connection.topics).toEqual(['alerts', 'news']);
+    });
+
+    it('never refuses a server-side join, which counts all the same', async () => {
+      const server = coreWithHub({ maxTopicsPerConnection: 1 });
+      const { connection, peer } = await server.open({ subscribe: ['alerts'] });
+      server.gate.join(connection, 'inbox', undefined);
+      server.send(connection, { type: 'subscribe', topic: 'ops' });
+      await settle();
+      expect(connection.topics).toEqual(['alerts', 'inbox']);
+      expect(peer.framesOf('subscribed').map(({ topic, joined }) => ({ topic, joined }))).toEqual([
+        { topic: 'alerts', joined: undefined },
+        { topic: 'inbox', joined: true },
+      ]);
+      expect(peer.framesOf('error')).toEqual([tooMany('ops', 1)]);
+    });
+  });
+
   describe('#hello', () => {
+    it('takes the topics of a hello up to maxTopicsPerConnection, those of positions first, and refuses each of the rest with too_many_topics', async () => {
+      const server = coreWithHub({ maxTopicsPerConnection: 2 });
+      const { connection, peer } = await server.open({ positions: { alerts: 0 }, subscribe: ['news', 'ops', 'alerts', 'audit'] });
+      await settle();
+      expect(connection.topics).toEqual(['alerts', 'news']);
+      expect(peer.framesOf('error')).toEqual([tooMany('ops', 2), tooMany('audit', 2)]);
+      expect(connection.isOpen).toBe(true);
+    });
+
     it('checks every topic of hello.positions as a subscribe: another user’s topic and a bad name are refused, the rest resumed', async () => {
       const server = new TestCore({ verifyToken, authorize: [{ topic: 'alerts', allow: 'authenticated' }] });
       const { connection, peer } = await server.open({ token: 'bob', positions: { 'inbox#alice': 4, alerts: 2, 'inbox#bob': 1, 'a b': 1, payroll: 3 } });

@@ -9,6 +9,8 @@ import type { TopicSubscriber } from './topic-subscriber.js';
 /** A subscriber whose rights can be checked: a connection, with its identity. */
 export interface GatedSubscriber extends TopicSubscriber {
   readonly identity: HeartbeatIdentity | undefined;
+  /** How many topics it is subscribed to (without copying its topic list). */
+  readonly topicCount: number;
 }
 
 /**
@@ -21,6 +23,11 @@ export interface GatedSubscriber extends TopicSubscriber {
  * While `authorize` answers with a promise the client may send more: only the latest `subscribe` or
  * `unsubscribe` of a topic counts, so a `subscribe` then `unsubscribe` ends unsubscribed, and a
  * connection closed meanwhile is never added.
+ *
+ * A connection holds at most `maxTopics` topics (docs/server.md#topics-per-connection), those still
+ * waiting for `authorize` counted: one more is refused with `too_many_topics` before `authorize` is
+ * asked, so that a `hello` naming thousands of topics costs the server no more than the limit.
+ * Server-side joins are the application's decision: never refused, they count all the same.
  */
 export class TopicGate implements TopicFrames {
   /** The decision each subscriber waits for, per topic (the latest wins), with its `since`; entries live while it is pending. */
@@ -30,6 +37,7 @@ export class TopicGate implements TopicFrames {
     private readonly access: TopicAccess,
     private readonly hub: TopicFrames,
     private readonly logger: CoreLogger,
+    private readonly maxTopics: number,
   ) {}
 
   /**
@@ -107,6 +115,10 @@ export class TopicGate implements TopicFrames {
   }
 
   private subscribeAs(subscriber: GatedSubscriber, topic: string, since: number | undefined, frame: string, presence?: boolean): Promise<void> | void {
+    if (this.overLimit(subscriber, topic)) {
+      subscriber.sendError({ code: ProtocolErrorCode.TooManyTopics, message: HeartbeatMessages.tooManyTopics(this.maxTopics), ref: topic });
+      return;
+    }
     const decision = this.access.check(subscriber.identity, topic, 'subscribe');
     if (!(decision instanceof Promise)) {
       this.forget(subscriber, topic);
@@ -153,6 +165,13 @@ export class TopicGate implements TopicFrames {
     if (decision.code !== ProtocolErrorCode.InternalError) return;
     const { error } = decision;
     this.logger.error(HeartbeatMessages.logAuthorizeThrew(topic, subscriber.id), error instanceof Error ? error.stack : String(error));
+  }
+
+  /** True when the topic would be one more than the connection may hold (a topic it holds or waits for is not one more). */
+  private overLimit(subscriber: GatedSubscriber, topic: string): boolean {
+    const waiting = this.pending.get(subscriber);
+    if (subscriber.topicCount + (waiting?.size ?? 0) < this.maxTopics) return false;
+    return !subscriber.hasTopic(topic) && !waiting?.has(topic);
   }
 
   /** Drops a pending decision of the topic, if there is one. */
