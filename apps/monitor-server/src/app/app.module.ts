@@ -41,6 +41,7 @@ export class AppModule {
             maxMissedPings: monitor.maxMissedPings,
             drainWindow: monitor.drainWindow,
             maxConnectionsPerAddress: monitor.maxConnectionsPerAddress,
+            maxTopicsPerConnection: monitor.maxTopicsPerConnection,
             rateLimit: monitor.rateLimit,
             verifyToken: clientTokenVerifier(monitor.clientTokens, monitor.clientTokenTtl),
             authorize: monitorTopicRules(monitor.publicTopics),

@@ -17,6 +17,7 @@ describe('loadMonitorConfig', () => {
       rateLimit: { messagesPerSecond: 100, burst: 200 },
       clientTokenTtl: undefined,
       publicTopics: [],
+      maxTopicsPerConnection: undefined,
     });
   });
 
@@ -48,6 +49,7 @@ describe('loadMonitorConfig', () => {
       RATE_LIMIT_BURST: '40',
       CLIENT_TOKEN_TTL_MS: '3600000',
       PUBLIC_TOPICS: 'bench, news.* ,',
+      MAX_TOPICS_PER_CONNECTION: '64',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -70,6 +72,7 @@ describe('loadMonitorConfig', () => {
       rateLimit: { messagesPerSecond: 20, burst: 40 },
       clientTokenTtl: 3_600_000,
       publicTopics: ['bench', 'news.*'],
+      maxTopicsPerConnection: 64,
       generated: [],
     });
   });
@@ -134,6 +137,7 @@ describe('loadMonitorConfig', () => {
     ['RATE_LIMIT_BURST', '0'],
     ['CLIENT_TOKEN_TTL_MS', '0'],
     ['CLIENT_TOKEN_TTL_MS', '1h'],
+    ['MAX_TOPICS_PER_CONNECTION', '0'],
   ])('rejects %s=%s with a message that names the variable', (name, value) => {
     expect(() => loadMonitorConfig({ [name]: value })).toThrow(MonitorConfigError);
     expect(() => loadMonitorConfig({ [name]: value })).toThrow(name);

@@ -51,6 +51,8 @@ export class MonitorConfig {
     readonly replay: { maxEvents?: number; maxAgeMs?: number },
     /** Topic patterns every client may read besides `alerts` and `alerts.acks` (`PUBLIC_TOPICS`); see monitorTopicRules. */
     readonly publicTopics: readonly string[] = [],
+    /** Topics one connection may hold (`MAX_TOPICS_PER_CONNECTION`); undefined: the module's 1000. */
+    readonly maxTopicsPerConnection: number | undefined = undefined,
   ) {}
 }
 
@@ -110,6 +112,7 @@ export function loadMonitorConfig(env: NodeJS.ProcessEnv = process.env, dashboar
       maxAgeMs: env.REPLAY_MAX_AGE_MS?.trim() ? integer(env, 'REPLAY_MAX_AGE_MS', 0, 0) : undefined,
     },
     (env.PUBLIC_TOPICS ?? '').split(',').map((topic) => topic.trim()).filter(Boolean),
+    env.MAX_TOPICS_PER_CONNECTION?.trim() ? integer(env, 'MAX_TOPICS_PER_CONNECTION', 0, 1) : undefined,
   );
 }
 

@@ -32,6 +32,15 @@ describe('withPresence', () => {
       expect(events.error).toBeNull();
     });
 
+    it.each(['forbidden', 'invalid_topic', 'too_many_topics'])('leaves an error that refuses the topic itself (%s) to the topic, without a presence-only refusal', (code) => {
+      const { presence, outcome } = setup();
+      const members = outcome(presence.observe('room'));
+
+      expect(presence.frame?.({ type: 'error', code, message: 'No.', ref: 'room' })).toBe(false);
+
+      expect(members.error).toBeNull();
+    });
+
     it('errors the members with the topic when the topic itself is refused', () => {
       const { topics, presence, outcome } = setup();
       const members = outcome(presence.observe('vault'));

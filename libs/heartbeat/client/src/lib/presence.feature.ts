@@ -1,9 +1,10 @@
-import { ProtocolErrorCode, type PresenceMember, type ServerFrame } from '@heartbeat/protocol';
+import type { PresenceMember, ServerFrame } from '@heartbeat/protocol';
 import type { Observable } from 'rxjs';
 import type { ClientFeature, ClientFeatureHost, HeartbeatClientFeature } from './client-feature.js';
 import { PresenceMessages } from './feature.messages.js';
 import { HeartbeatTopicError } from './heartbeat-topic-error.js';
 import { PresenceRoster } from './presence-roster.js';
+import { refusesTopic } from './topic-refusals.js';
 
 /** What `presence$()` runs on once withPresence() is installed. */
 export interface PresenceFeature extends ClientFeature {
@@ -40,7 +41,7 @@ class Presence implements PresenceFeature {
     }
     if (frame.type !== 'error' || frame.ref === undefined) return false;
     const { code, ref, message } = frame;
-    if (code !== ProtocolErrorCode.Forbidden && code !== ProtocolErrorCode.InvalidTopic) {
+    if (!refusesTopic(code)) {
       this.roster.refuse(ref, new HeartbeatTopicError(code, ref, PresenceMessages.presenceRefused(ref, code, message)));
     }
     return false;

@@ -18,8 +18,13 @@ import type { TopicRegistry } from './topic-registry.js';
  * codes naming a topic refuse its presence alone, which withPresence() tells (presence.feature.ts).
  */
 export function refuseTopic(topics: TopicRegistry, { code, ref, message }: ErrorFrame): boolean {
-  if (ref === undefined || (code !== 'forbidden' && code !== 'invalid_topic' && code !== 'too_many_topics')) return false;
+  if (ref === undefined || !refusesTopic(code)) return false;
   return topics.refuse(ref, new HeartbeatTopicError(code, ref, ClientMessages.topicRefused(ref, code, message)));
+}
+
+/** Whether an `error` with this code naming a topic refuses the topic itself (else its presence alone). */
+export function refusesTopic(code: string): boolean {
+  return code === 'forbidden' || code === 'invalid_topic' || code === 'too_many_topics';
 }
 
 /** `forbidden` errors the topic's Observables; any other reason (`removed`) completes them. Told as an `unsubscribed` event. */

@@ -75,9 +75,13 @@ export class MonitorServerProcess {
         clearTimeout(timeout);
         reject(error);
       };
+      let listening = false;
       const read = (chunk: Buffer) => {
         this.output += chunk.toString();
-        if (LISTENING.test(this.output)) {
+        // Searched only until found: a server that logs every connection makes the output grow for
+        // good, and searching all of it again on each chunk cost its test more CPU than the server.
+        if (!listening && LISTENING.test(this.output)) {
+          listening = true;
           clearTimeout(timeout);
           resolve();
         }

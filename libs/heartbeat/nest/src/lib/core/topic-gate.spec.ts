@@ -199,16 +199,34 @@ describe('TopicGate', () => {
 
     it('never refuses a server-side join, which counts all the same', async () => {
       const server = coreWithHub({ maxTopicsPerConnection: 1 });
-      const { connection, peer } = await server.open({ subscribe: ['alerts'] });
+      const { connection, peer } = await server.open();
       server.gate.join(connection, 'inbox', undefined);
+      server.gate.join(connection, 'alerts', undefined);
       server.send(connection, { type: 'subscribe', topic: 'ops' });
       await settle();
-      expect(connection.topics).toEqual(['alerts', 'inbox']);
+      expect(connection.topics).toEqual(['inbox', 'alerts']);
       expect(peer.framesOf('subscribed').map(({ topic, joined }) => ({ topic, joined }))).toEqual([
-        { topic: 'alerts', joined: undefined },
         { topic: 'inbox', joined: true },
+        { topic: 'alerts', joined: true },
       ]);
       expect(peer.framesOf('error')).toEqual([tooMany('ops', 1)]);
+    });
+
+    it('counts a held topic subscribed again while authorize decides once', async () => {
+      const pending = pendingAuthorize();
+      const server = coreWithHub({ maxTopicsPerConnection: 2, authorize: pending.authorize });
+      const { connection, peer } = await server.open();
+      server.send(connection, { type: 'subscribe', topic: 'alerts' });
+      pending.answer(0, true);
+      await settle();
+      server.send(connection, { type: 'subscribe', topic: 'alerts' });
+      server.send(connection, { type: 'subscribe', topic: 'news' });
+      expect(pending.calls).toEqual(['alerts', 'alerts', 'news']);
+      pending.answer(1, true);
+      pending.answer(2, true);
+      await settle();
+      expect(connection.topics).toEqual(['alerts', 'news']);
+      expect(peer.framesOf('error')).toEqual([]);
     });
   });
 
@@ -220,6 +238,21 @@ describe('TopicGate', () => {
       expect(connection.topics).toEqual(['alerts', 'news']);
       expect(peer.framesOf('error')).toEqual([tooMany('ops', 2), tooMany('audit', 2)]);
       expect(connection.isOpen).toBe(true);
+    });
+
+    it('asks authorize about the first maxTopicsPerConnection topics of a hello at most, whatever it answers', async () => {
+      const asked: string[] = [];
+      const server = coreWithHub({ maxTopicsPerConnection: 2, authorize: (_identity, topic) => asked.push(topic) > 0 && topic === 'news' });
+      const { connection, peer } = await server.open({ subscribe: ['vault', 'payroll', 'news', 'ops'] });
+      await settle();
+      expect(asked).toEqual(['vault', 'payroll']);
+      expect(connection.topics).toEqual([]);
+      expect(peer.framesOf('error').map(({ code, ref }) => ({ code, ref }))).toEqual([
+        { code: ProtocolErrorCode.Forbidden, ref: 'vault' },
+        { code: ProtocolErrorCode.Forbidden, ref: 'payroll' },
+        { code: ProtocolErrorCode.TooManyTopics, ref: 'news' },
+        { code: ProtocolErrorCode.TooManyTopics, ref: 'ops' },
+      ]);
     });
 
     it('checks every topic of hello.positions as a subscribe: another user’s topic and a bad name are refused, the rest resumed', async () => {

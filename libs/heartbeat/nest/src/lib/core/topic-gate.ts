@@ -26,8 +26,9 @@ export interface GatedSubscriber extends TopicSubscriber {
  *
  * A connection holds at most `maxTopics` topics (docs/server.md#topics-per-connection), those still
  * waiting for `authorize` counted: one more is refused with `too_many_topics` before `authorize` is
- * asked, so that a `hello` naming thousands of topics costs the server no more than the limit.
- * Server-side joins are the application's decision: never refused, they count all the same.
+ * asked, and so is every topic a `hello` names beyond the first `maxTopics`, so that a `hello`
+ * naming thousands of topics costs the server no more than the limit. Server-side joins are the
+ * application's decision: never refused, they count all the same.
  */
 export class TopicGate implements TopicFrames {
   /** The decision each subscriber waits for, per topic (the latest wins), with its `since`; entries live while it is pending. */
@@ -54,9 +55,16 @@ export class TopicGate implements TopicFrames {
    * `subscribe` would be.
    */
   hello(subscriber: GatedSubscriber, positions: Readonly<Record<string, number>> = {}, subscribe: readonly string[] = []): void {
-    for (const [topic, since] of Object.entries(positions)) void this.subscribeAs(subscriber, topic, since, 'hello');
+    // A hello names at most maxTopics topics: the rest are refused unchecked, so that one frame asks
+    // `authorize` no more than that, whatever it answers.
+    let named = 0;
+    const take = (topic: string, since: number | undefined) => {
+      if (named++ < this.maxTopics) void this.subscribeAs(subscriber, topic, since, 'hello');
+      else this.refuseTooMany(subscriber, topic);
+    };
+    for (const [topic, since] of Object.entries(positions)) take(topic, since);
     for (const topic of new Set(subscribe)) {
-      if (!Object.hasOwn(positions, topic)) void this.subscribeAs(subscriber, topic, undefined, 'hello');
+      if (!Object.hasOwn(positions, topic)) take(topic, undefined);
     }
   }
 
@@ -116,7 +124,7 @@ export class TopicGate implements TopicFrames {
 
   private subscribeAs(subscriber: GatedSubscriber, topic: string, since: number | undefined, frame: string, presence?: boolean): Promise<void> | void {
     if (this.overLimit(subscriber, topic)) {
-      subscriber.sendError({ code: ProtocolErrorCode.TooManyTopics, message: HeartbeatMessages.tooManyTopics(this.maxTopics), ref: topic });
+      this.refuseTooMany(subscriber, topic);
       return;
     }
     const decision = this.access.check(subscriber.identity, topic, 'subscribe');
@@ -171,7 +179,15 @@ export class TopicGate implements TopicFrames {
   private overLimit(subscriber: GatedSubscriber, topic: string): boolean {
     const waiting = this.pending.get(subscriber);
     if (subscriber.topicCount + (waiting?.size ?? 0) < this.maxTopics) return false;
-    return !subscriber.hasTopic(topic) && !waiting?.has(topic);
+    if (subscriber.hasTopic(topic) || waiting?.has(topic)) return false;
+    // At the limit as counted fast: a held topic subscribed again while `authorize` decides counts once.
+    let claimed = subscriber.topicCount;
+    for (const name of waiting?.keys() ?? []) if (!subscriber.hasTopic(name)) claimed++;
+    return claimed >= this.maxTopics;
+  }
+
+  private refuseTooMany(subscriber: GatedSubscriber, topic: string): void {
+    subscriber.sendError({ code: ProtocolErrorCode.TooManyTopics, message: HeartbeatMessages.tooManyTopics(this.maxTopics), ref: topic });
   }
 
   /** Drops a pending decision of the topic, if there is one. */
