@@ -70,6 +70,7 @@ describe('@heartbeat/protocol', () => {
       InternalError: 'internal_error',
       InvalidTopic: 'invalid_topic',
       Forbidden: 'forbidden',
+      TooManyTopics: 'too_many_topics',
       NoHandler: 'no_handler',
       InvalidRequest: 'invalid_request',
       RequestFailed: 'request_failed',
