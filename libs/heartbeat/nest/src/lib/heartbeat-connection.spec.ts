@@ -125,6 +125,19 @@ describe('HeartbeatConnection', () => {
       );
     }, 60_000);
 
+    it('closes with 4009 a hello whose too_many_topics answers pass maxBufferedBytes, authorize asked only within the limit', async () => {
+      const maxBufferedBytes = 16 * 1024;
+      const asked: string[] = [];
+      server = await startTestApp({ maxTopicsPerConnection: 1, maxBufferedBytes, authorize: (_identity, topic) => asked.push(topic) > 0 });
+      const client = await TestClient.connect(server.url);
+      sockets.push(client.socket);
+      // About 130 bytes of error each: 2,000 of them are sixteen times the mark, in one turn.
+      client.send({ type: 'hello', subscribe: Array.from({ length: 2_000 }, (_, i) => `topic.${i}`) });
+      expect(await client.closed).toEqual({ code: CloseCode.SlowConsumer, reason: HeartbeatMessages.closeSlowConsumer(maxBufferedBytes) });
+      expect(asked).toEqual(['topic.0']);
+      expect(server.service.getTotals().slow_consumer_disconnections).toBe(1);
+    });
+
     it('never closes a consumer that keeps reading, its events published as fast as it reads them', async () => {
       server = await startTestApp({ pingInterval: 30_000, heartbeatTimeout: 60_000, maxBufferedBytes: 256 * 1024, replay: { maxEvents: 10 } });
       const reader = await countingReader(server.url);

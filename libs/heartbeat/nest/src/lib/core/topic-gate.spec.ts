@@ -1,12 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { ProtocolErrorCode, topicNameProblem } from '@heartbeat/protocol';
-import { RecordingLogger } from '../../testing/recording-logger.js';
+import { memoryTopicHub } from '../../testing/memory-topic-hub.js';
 import { settle, TestCore } from '../../testing/test-core.js';
-import { contractLocalNode } from './backplane.contract.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
 import type { AuthorizeTopic, HeartbeatModuleOptions } from './heartbeat-options.interface.js';
-import { MemoryBackplane } from './memory-backplane.js';
-import { TopicHub } from './topic-hub.js';
+import type { TopicHub } from './topic-hub.js';
 
 /** Each token names its user ("alice" is alice); "anon" is an anonymous connection. */
 const verifyToken: HeartbeatModuleOptions['verifyToken'] = (token) => (token === 'anon' ? true : { userId: token ?? '' });
@@ -46,9 +44,7 @@ async function expectNothingAfterClose(
 
 /** The core with a real TopicHub over memory: the connections hold their topics, which the limit counts. */
 function coreWithHub(options: HeartbeatModuleOptions): TestCore<TopicHub> {
-  const backplane = new MemoryBackplane({ nodeId: 'unit', replay: { maxEvents: 100, maxAgeMs: 60_000 }, clock: { now: () => Date.UTC(2026, 0, 1) } });
-  void backplane.start(contractLocalNode('unit', []));
-  return new TestCore(options, new TopicHub(backplane, { replay: { maxEvents: 100 }, logger: new RecordingLogger(), messages: HeartbeatMessages }));
+  return new TestCore(options, memoryTopicHub());
 }
 
 /** The `too_many_topics` refusal of a topic under a limit of `limit`. */

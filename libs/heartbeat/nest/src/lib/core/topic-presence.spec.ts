@@ -3,14 +3,13 @@ import { type PresenceMember, ProtocolErrorCode } from '@heartbeat/protocol';
 import { Subject } from 'rxjs';
 import { FakePeer } from '../../testing/fake-peer.js';
 import { RecordingLogger } from '../../testing/recording-logger.js';
+import { memoryTopicHub } from '../../testing/memory-topic-hub.js';
 import { settle, TestCore } from '../../testing/test-core.js';
-import { contractLocalNode } from './backplane.contract.js';
 import type { CoreClock } from './clock.port.js';
 import { HeartbeatMessages } from './heartbeat.messages.js';
-import { MemoryBackplane } from './memory-backplane.js';
 import { MemoryPresenceManager } from './memory-presence-manager.js';
 import type { PresenceChange } from './presence-manager.js';
-import { TopicHub } from './topic-hub.js';
+import type { TopicHub } from './topic-hub.js';
 import { TopicPattern } from './topic-pattern.js';
 import { TopicPresence } from './topic-presence.js';
 
@@ -53,15 +52,12 @@ const OPTIONS = { pingInterval: 1_000, maxMissedPings: 3, heartbeatInterval: 60_
 
 /** The core with a real TopicHub and TopicPresence over memory, presence on `rooms.*` and `user.{userId}`. */
 function core(manager: MemoryPresenceManager = new MemoryPresenceManager()) {
-  const backplane = new MemoryBackplane({ nodeId: 'unit', replay: { maxEvents: 100, maxAgeMs: 60_000 }, clock: { now: () => Date.UTC(2026, 0, 1) } });
-  void backplane.start(contractLocalNode('unit', []));
   const patterns = ['rooms.*', 'user.{userId}'].map((source) => TopicPattern.parse(source) as TopicPattern);
   const logger = new RecordingLogger();
   // The presence's clock is the core's (built with the hub, below): `since` is the core's time.
   const clock = { now: () => server.clock.now() } as CoreClock;
   const presence = new TopicPresence(manager, { patterns, clock, logger, messages: HeartbeatMessages });
-  const hub = new TopicHub(backplane, { replay: { maxEvents: 100 }, logger, messages: HeartbeatMessages, presence });
-  const server: TestCore<TopicHub> = new TestCore({ ...OPTIONS, verifyToken: (token) => (token ? { userId: token } : true) }, hub).start();
+  const server: TestCore<TopicHub> = new TestCore({ ...OPTIONS, verifyToken: (token) => (token ? { userId: token } : true) }, memoryTopicHub({ logger, presence })).start();
   return { server, presence, logger };
 }
 
