@@ -5,5 +5,5 @@ export { eventually, sleep } from './lib/spec-timing.js';
 export { TestClient } from './lib/test-client.js';
 export type { Closed, TestClientOptions } from './lib/test-client.js';
 export { deleteRedisKeys, redisTestPrefix, requireRedis, TEST_REDIS_URL } from './lib/redis-test.js';
-export { REDIS_CLI, REDIS_SERVER, RedisClusterTopology, RedisSentinelTopology } from './lib/redis-topology.js';
+export { REDIS_CLI, REDIS_SERVER, RedisClusterTopology, RedisLoadingServer, RedisSentinelTopology } from './lib/redis-topology.js';
 export type { TopologyAddress } from './lib/redis-topology.js';

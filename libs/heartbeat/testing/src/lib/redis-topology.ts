@@ -23,7 +23,8 @@ export interface TopologyAddress {
  * answer is an answer); `otherwise` when it cannot connect or `ask` fails.
  */
 async function askServer<T>(port: number, ask: (client: Redis) => Promise<T>, otherwise: T): Promise<T> {
-  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
+  // No ready check: a server that loads its data answers INFO, and the caller decides what that means.
+  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500, enableReadyCheck: false });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -61,7 +62,8 @@ class RedisProcess {
     });
   }
 
-  static async start(role: string, args: readonly string[], port: number): Promise<RedisProcess> {
+  /** Starts the server; resolves once `ready` (by default: it answers PING with PONG). */
+  static async start(role: string, args: readonly string[], port: number, ready: (port: number) => Promise<boolean> = answersPing): Promise<RedisProcess> {
     const child = spawn(REDIS_SERVER, [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     const server = new RedisProcess(role, port, child);
     await new Promise<void>((resolve, reject) => {
@@ -71,7 +73,7 @@ class RedisProcess {
       );
     });
     try {
-      await eventually(() => server.answers(), `the ${role} on port ${port} to answer PING`, 10_000);
+      await eventually(() => server.answers(ready), `the ${role} on port ${port} to answer`, 10_000);
     } catch (error) {
       server.kill();
       throw new Error(`The ${role} on port ${port} did not start: ${(error as Error).message}\n${server.output}`);
@@ -93,10 +95,19 @@ class RedisProcess {
     await new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
   }
 
-  private async answers(): Promise<boolean> {
+  private async answers(ready: (port: number) => Promise<boolean>): Promise<boolean> {
     if (this.exited) throw new Error(`it exited\n${this.output}`);
-    return askServer(this.port, async (client) => (await client.ping()) === 'PONG', false);
+    return ready(this.port);
   }
+}
+
+function answersPing(port: number): Promise<boolean> {
+  return askServer(port, async (client) => (await client.ping()) === 'PONG', false);
+}
+
+/** Whether the server on `port` is loading its data set (INFO's `loading:1`). */
+function isLoading(port: number): Promise<boolean> {
+  return askServer(port, async (client) => /^loading:1\r?$/m.test(await client.info('persistence')), false);
 }
 
 /** What a data server runs with: no persistence (tests start empty), loopback only. */
@@ -361,5 +372,60 @@ export class RedisClusterTopology extends RedisTopology {
       ),
     );
     return states.every(Boolean);
+  }
+}
+
+/**
+ * One redis-server that takes seconds to load its data set each time it starts, as a Redis restarted
+ * with a large RDB file does: until the data is in memory it accepts connections, answers INFO with
+ * `loading:1` and every other command with a LOADING error (docs/scaling.md#when-redis-goes-away).
+ * redis-server's `key-load-delay` slows the load of each key; `loading-process-events-interval-bytes`
+ * at its minimum makes the server answer while it loads instead of only after.
+ */
+export class RedisLoadingServer extends RedisTopology {
+  private server: RedisProcess | undefined;
+
+  private constructor(
+    private readonly folder: string,
+    readonly port: number,
+  ) {
+    super(folder);
+  }
+
+  protected get processes(): readonly RedisProcess[] {
+    return this.server ? [this.server] : [];
+  }
+
+  /** Writes an RDB file of `keys` keys (DEBUG POPULATE, SAVE) with a server on a free port, and stops it. `load()` starts it on that file. */
+  static async create(keys: number): Promise<RedisLoadingServer> {
+    const directory = mkdtempSync(join(tmpdir(), 'hb-loading-'));
+    const topology = new RedisLoadingServer(directory, await freePort());
+    return RedisTopology.readied(topology, async () => {
+      const writer = await RedisProcess.start('data writer', dataServerArgs(topology.port, ['--dir', directory, '--enable-debug-command', 'yes']), topology.port);
+      topology.server = writer;
+      const saved = await askServer(
+        topology.port,
+        async (client) => {
+          await client.call('DEBUG', 'POPULATE', String(keys));
+          return (await client.call('SAVE')) === 'OK';
+        },
+        false,
+      );
+      if (!saved) throw new Error(`The data writer on port ${topology.port} did not write its ${keys} keys to an RDB file.`);
+      writer.kill();
+      await writer.stopped();
+    });
+  }
+
+  /** Starts the server on the RDB file, each key taking `microsPerKey` µs to load; resolves once it says it is loading. */
+  async load(microsPerKey: number): Promise<void> {
+    if (this.server?.running) throw new Error(`The server on port ${this.port} is running already: load() starts it, once.`);
+    const args = dataServerArgs(this.port, ['--dir', this.folder, '--key-load-delay', String(microsPerKey), '--loading-process-events-interval-bytes', '1024']);
+    this.server = await RedisProcess.start('loading server', args, this.port, isLoading);
+  }
+
+  /** Whether the server is still loading its data set. */
+  loading(): Promise<boolean> {
+    return isLoading(this.port);
   }
 }

@@ -1,4 +1,4 @@
-import { eventually, requireRedis, sleep } from '@heartbeat/testing';
+import { BlackholeProxy, eventually, RedisLoadingServer, requireRedis, sleep } from '@heartbeat/testing';
 import { RedisNodes } from '../../testing/redis-nodes.js';
 import { HeartbeatMessages } from '../core/heartbeat.messages.js';
 
@@ -62,6 +62,27 @@ describe('RedisLink', () => {
       proxy.restore();
       await eventually(() => app.service.getClusterStatus().redis?.up === true, 'the node to reconnect to Redis', 10_000);
       expect((await app.service.publish('alerts', { i: 1 })).seq).toBe(1);
+    }, 30_000);
+
+    it('waits on one connection each for a Redis that is loading its data set, answering LOADING for seconds, and is up once it has loaded', async () => {
+      // 20,000 keys at 200 µs each: about 4 s of loading, four times the 1 s a new connection's first
+      // commands may go unanswered (healthCheckInterval 200 ms) before it is taken for silent.
+      const redis = await RedisLoadingServer.create(20_000);
+      const proxy = await BlackholeProxy.start(redis.port);
+      try {
+        await redis.load(200);
+        const app = await cluster.nodeOn({ url: `redis://127.0.0.1:${proxy.port}` }, { redis: { healthCheckInterval: 200 } }, 20_000);
+        // Up only once Redis has loaded: the node waited for it, rather than taking LOADING errors.
+        expect(await redis.loading()).toBe(false);
+        expect(app.service.getClusterStatus().redis?.lastError).not.toBe(HeartbeatMessages.redisHandshakeSilent(1_000));
+        // The command and the Pub/Sub connection, each connected once: neither was dropped as silent while Redis answered.
+        expect(proxy.accepted).toBe(2);
+        expect((await app.service.publish('alerts', { i: 1 })).seq).toBe(1);
+        await cluster.stop(app);
+      } finally {
+        await proxy.close();
+        await redis.stop();
+      }
     }, 30_000);
   });
 });

@@ -84,8 +84,11 @@ export class RedisLink {
   private subscriberClient: RedisClient | undefined;
   private stopped = false;
   private checking = false;
-  /** When each client's socket connected, while Redis has not answered its first commands (ioredis's `connect` status). */
-  private readonly handshaking = new Map<RedisClient, number>();
+  /**
+   * Each client whose socket connected and is not ready yet (ioredis's `connect` status): since when
+   * Redis has sent nothing on it, and how many bytes it had read then.
+   */
+  private readonly handshaking = new Map<RedisClient, { quietSince: number; bytesRead: number }>();
   private connectedOnce = false;
   /** Why the first connection failed, each logged once. */
   private readonly unreachableReasons = new Set<string>();
@@ -130,6 +133,10 @@ export class RedisLink {
       keepAlive: 10_000,
       // A connect that hangs (Redis silent) must give up about as fast as a silent PING does.
       connectTimeout: this.connectTimeoutMs,
+      // A Redis that loads its data set answers the ready check's INFO with loading:1, and ioredis asks
+      // again after the load's estimated time: asked at least twice per connectTimeout instead, it is
+      // heard from often enough not to be taken for silent (checkHandshake).
+      maxLoadingRetryTime: Math.floor(this.connectTimeoutMs / 2),
       connectionName: `heartbeat:${this.options.nodeId}`,
       reconnectOnError: (error) => this.onReplyError(error),
     };
@@ -148,7 +155,7 @@ export class RedisLink {
     this.commandClient = commands;
     this.subscriberClient = subscriber;
     for (const client of [commands, subscriber]) {
-      client.on('connect', () => this.handshaking.set(client, this.clock.now()));
+      client.on('connect', () => this.handshaking.set(client, { quietSince: this.clock.now(), bytesRead: socketOf(client)?.bytesRead ?? 0 }));
       client.on('ready', () => {
         this.handshaking.delete(client);
         this.updateState();
@@ -291,13 +298,21 @@ export class RedisLink {
   }
 
   /**
-   * A socket that connected and whose first commands Redis left unanswered for `connectTimeout`
-   * (it went silent between the two): ioredis's own timeout ended with the connect, and without
-   * this the link would wait for TCP to give up, minutes, not following a Sentinel failover meanwhile.
+   * A socket that connected and on which Redis then sent nothing for `connectTimeout` (it went
+   * silent between the two): ioredis's own timeout ended with the connect, and without this the link
+   * would wait for TCP to give up, minutes, not following a Sentinel failover meanwhile. A Redis that
+   * answers, but is not ready (loading its data set, which can take minutes), is waited for.
    */
   private checkHandshake(client: RedisClient): void {
-    const since = this.handshaking.get(client);
-    if (since === undefined || this.sharded || this.clock.now() - since <= this.connectTimeoutMs) return;
+    const handshake = this.handshaking.get(client);
+    if (handshake === undefined || this.sharded) return;
+    const now = this.clock.now();
+    const bytesRead = socketOf(client)?.bytesRead ?? 0;
+    if (bytesRead > handshake.bytesRead) {
+      this.handshaking.set(client, { quietSince: now, bytesRead });
+      return;
+    }
+    if (now - handshake.quietSince <= this.connectTimeoutMs) return;
     this.handshaking.delete(client);
     this.recordError(new Error(HeartbeatMessages.redisHandshakeSilent(this.connectTimeoutMs)));
     socketOf(client)?.destroy();
