@@ -131,7 +131,9 @@ describe('HeartbeatConnection', () => {
       server = await startTestApp({ maxTopicsPerConnection: 1, maxBufferedBytes, authorize: (_identity, topic) => asked.push(topic) > 0 });
       const client = await TestClient.connect(server.url);
       sockets.push(client.socket);
-      // About 130 bytes of error each: 2,000 of them are sixteen times the mark, in one turn.
+      // About 130 bytes of error each: 2,000 of them are sixteen times the mark, written in one turn,
+      // in which ws-fast-path.ts holds a socket's frames (up to 64 KiB, above this mark): the send
+      // buffer passes the mark whatever the kernel's socket buffers would take.
       client.send({ type: 'hello', subscribe: Array.from({ length: 2_000 }, (_, i) => `topic.${i}`) });
       expect(await client.closed).toEqual({ code: CloseCode.SlowConsumer, reason: HeartbeatMessages.closeSlowConsumer(maxBufferedBytes) });
       expect(asked).toEqual(['topic.0']);

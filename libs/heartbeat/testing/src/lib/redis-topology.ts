@@ -117,7 +117,7 @@ function dataServerArgs(port: number, extra: readonly string[] = []): string[] {
 
 /** What a topology owns: its redis-server processes and the folder of their files. */
 abstract class RedisTopology {
-  protected constructor(private readonly directory: string) {}
+  protected constructor(protected readonly directory: string) {}
 
   /** Every process of the topology, in the order they are killed. */
   protected abstract get processes(): readonly RedisProcess[];
@@ -376,9 +376,10 @@ export class RedisClusterTopology extends RedisTopology {
 }
 
 /**
- * One redis-server that takes seconds to load its data set each time it starts, as a Redis restarted
- * with a large RDB file does: until the data is in memory it accepts connections, answers INFO with
- * `loading:1` and every other command with a LOADING error (docs/scaling.md#when-redis-goes-away).
+ * One redis-server that takes seconds to load its data set when it starts, as a Redis restarted with
+ * a large RDB file does: until the data is in memory it accepts connections, answers INFO with
+ * `loading:1` and most other commands (PING, reads, writes) with a LOADING error
+ * (docs/scaling.md#when-redis-goes-away).
  * redis-server's `key-load-delay` slows the load of each key; `loading-process-events-interval-bytes`
  * at its minimum makes the server answer while it loads instead of only after.
  */
@@ -386,10 +387,10 @@ export class RedisLoadingServer extends RedisTopology {
   private server: RedisProcess | undefined;
 
   private constructor(
-    private readonly folder: string,
+    directory: string,
     readonly port: number,
   ) {
-    super(folder);
+    super(directory);
   }
 
   protected get processes(): readonly RedisProcess[] {
@@ -420,7 +421,7 @@ export class RedisLoadingServer extends RedisTopology {
   /** Starts the server on the RDB file, each key taking `microsPerKey` µs to load; resolves once it says it is loading. */
   async load(microsPerKey: number): Promise<void> {
     if (this.server?.running) throw new Error(`The server on port ${this.port} is running already: load() starts it, once.`);
-    const args = dataServerArgs(this.port, ['--dir', this.folder, '--key-load-delay', String(microsPerKey), '--loading-process-events-interval-bytes', '1024']);
+    const args = dataServerArgs(this.port, ['--dir', this.directory, '--key-load-delay', String(microsPerKey), '--loading-process-events-interval-bytes', '1024']);
     this.server = await RedisProcess.start('loading server', args, this.port, isLoading);
   }
 

@@ -38,7 +38,7 @@ export const HeartbeatMessages = {
     `HeartbeatModule option "redis" names its Redis in ${keys.map((key) => `"${key}"`).join(' and ')}: give one of "url" (a standalone server), "sentinel" (a primary watched by Sentinel), "cluster" (a Redis Cluster) or "client" (an ioredis client).`,
   redisNotStarted: () => 'The Redis link is not started yet: HeartbeatModule connects it when the application initializes.',
   redisSilent: (ms: number) => `Redis did not answer PING within ${ms} ms; reconnecting`,
-  redisHandshakeSilent: (ms: number) => `Redis accepted the connection but did not answer its first commands within ${ms} ms; reconnecting`,
+  redisHandshakeSilent: (ms: number) => `Redis accepted the connection but then sent nothing for ${ms} ms before it was ready; reconnecting`,
   redisPublishBacklog: (limit: number) =>
     `HeartbeatService.publish(): ${limit} publishes are already waiting for Redis, which is unreachable; retry once /health reports Redis up again, or raise redis.maxPendingPublishes.`,
 

@@ -134,8 +134,11 @@ export class RedisLink {
       // A connect that hangs (Redis silent) must give up about as fast as a silent PING does.
       connectTimeout: this.connectTimeoutMs,
       // A Redis that loads its data set answers the ready check's INFO with loading:1, and ioredis asks
-      // again after the load's estimated time: asked at least twice per connectTimeout instead, it is
-      // heard from often enough not to be taken for silent (checkHandshake).
+      // again after the load's estimated time (up to 10 s). Asked every half connectTimeout at most,
+      // it is heard from often enough not to be taken for silent (checkHandshake, single servers;
+      // a Cluster's shards are simply back sooner). The check stays on whatever an application's
+      // client said: without it a loading Redis would look ready and refuse every command.
+      enableReadyCheck: true,
       maxLoadingRetryTime: Math.floor(this.connectTimeoutMs / 2),
       connectionName: `heartbeat:${this.options.nodeId}`,
       reconnectOnError: (error) => this.onReplyError(error),
@@ -262,7 +265,7 @@ export class RedisLink {
     this.logger.warn(HeartbeatMessages.logRedisUnreachable(message));
   }
 
-  /** How long a connect may take, and then Redis's answers to a connection's first commands. */
+  /** How long a connect may take, and then how long Redis may send nothing on a connection that is not ready yet. */
   private get connectTimeoutMs(): number {
     return Math.max(2 * this.options.healthCheckInterval, 1_000);
   }
