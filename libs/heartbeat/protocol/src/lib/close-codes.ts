@@ -24,8 +24,9 @@ export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
  * - `stay-closed-error`: do not reconnect, status `error`;
  * - `reconnect`: reconnect on the backoff schedule;
  * - `reconnect-jittered`: the server is restarting; reconnect soon, after a random share of the
- *   first backoff delay so that a drained fleet does not return at once;
- * - `reconnect-after-longest-backoff`: the server is overloaded; wait the longest backoff delay;
+ *   current backoff delay so that a drained fleet does not return at once;
+ * - `reconnect-after-longest-backoff`: the server is overloaded; wait the longest backoff delay, or
+ *   the delay the close reason's `retry after <n> ms` asks for if longer;
  * - `refresh-token`: ask the token provider for a new token and retry once; a second 4001 is an error.
  */
 export type CloseReaction =
