@@ -178,7 +178,7 @@ export class WebSocketStore {
   /**
    * Calls the server handler of `topic` (`@HeartbeatHandler(topic)`, docs/angular.md#requests):
    * resolves with its return value, rejects with a `HeartbeatRequestError`. Waits for a connection
-   * when there is none, within the timeout (default: the client's `requestTimeout`, 10 s).
+   * when there is none, within the timeout (default: withRequests()' `timeout`, 10 s).
    */
   request<T = unknown>(topic: string, data: unknown, options?: HeartbeatRequestOptions): Promise<T> {
     return this.#outside(() => this.#client.request<T>(topic, data, options));

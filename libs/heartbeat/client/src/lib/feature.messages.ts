@@ -56,7 +56,7 @@ export const RequestMessages = {
   requestTimeoutOptionInvalid: (value: unknown) =>
     `withRequests() option \`timeout\` must be a positive number of milliseconds, got ${JSON.stringify(value)}; remove it to use the default (10000 ms).`,
   requestTimeoutInvalid: (value: unknown) =>
-    `The request option \`timeout\` must be a positive number of milliseconds, got ${JSON.stringify(value)}; leave it out to use the client's requestTimeout.`,
+    `The request option \`timeout\` must be a positive number of milliseconds, got ${JSON.stringify(value)}; leave it out to use withRequests()' timeout (10000 ms unless set).`,
 } as const;
 
 /** presence$() (withPresence()). */
@@ -82,11 +82,11 @@ export const TokenRefreshMessages = {
 /** Resume across page reloads and tab session claims (withResumeStorage()). */
 export const ResumeMessages = {
   broadcastChannelInvalid: () =>
-    'HeartbeatClient option `broadcastChannel` must be a function that creates a BroadcastChannel-like object for a name, or false for none.',
+    'withResumeStorage() option `broadcastChannel` must be a function that creates a BroadcastChannel-like object for a name, or false for none.',
   sessionYielded: (sessionId: string) =>
     `Another tab of this browser uses session ${sessionId} (a duplicated tab shares its saved state); this page starts a new session on its next connection.`,
   persistenceInvalid: () =>
-    'HeartbeatClient option `persistence` must be a Storage-like object with getItem() and setItem() (e.g. sessionStorage), or false for none.',
+    'withResumeStorage() option `storage` must be a Storage-like object with getItem() and setItem() (e.g. sessionStorage); to keep nothing across reloads, leave withResumeStorage() out.',
   storedResumeIgnored: (key: string, problem: string) => `Ignored the saved resume state under "${key}": ${problem}.`,
   storageFailed: (operation: string, cause: string) => `Could not ${operation} the resume state in storage (${cause}); resuming after a reload may not work.`,
 } as const;

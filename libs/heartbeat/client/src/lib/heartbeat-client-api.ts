@@ -53,7 +53,7 @@ export interface HeartbeatClientApi {
   /**
    * Calls the server handler of `topic` (`@HeartbeatHandler(topic)`): resolves with its return
    * value, rejects with a HeartbeatRequestError. Waits for a connection when there is none, within
-   * the timeout (default: the client's `requestTimeout`).
+   * the timeout (default: withRequests()' `timeout`).
    */
   request<T = unknown>(topic: string, data: unknown, options?: HeartbeatRequestOptions): Promise<T>;
 
