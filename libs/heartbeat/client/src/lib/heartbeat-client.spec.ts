@@ -1855,5 +1855,16 @@ describe('HeartbeatClient', () => {
       expect(jest.getTimerCount()).toBe(0);
       await expect(harness.client.connect()).rejects.toThrow('This HeartbeatClient was destroyed');
     });
+
+    it('answers a subscribe() or presence$() made afterwards with an error that says so, not a stream that never ends', async () => {
+      const harness = setup({ features: [withPresence()] });
+      await connectNow(harness);
+      harness.client.destroy();
+      const errors: unknown[] = [];
+      harness.client.subscribe('alerts').subscribe({ error: (error: unknown) => errors.push(error) });
+      harness.client.presence$('rooms.lobby').subscribe({ error: (error: unknown) => errors.push(error) });
+      expect(errors).toEqual([new Error(ClientMessages.destroyed()), new Error(ClientMessages.destroyed())]);
+      expect(harness.sockets.sockets).toHaveLength(1);
+    });
   });
 });

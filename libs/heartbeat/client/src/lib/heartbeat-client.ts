@@ -145,13 +145,13 @@ export class HeartbeatClient implements HeartbeatClientApi {
   }
 
   subscribe<T = unknown>(topic: string): Observable<TopicEvent<T>> {
-    return this.#topics.subscribe<T>(topic);
+    return this.#loop.kind === 'destroyed' ? this.#destroyedStream() : this.#topics.subscribe<T>(topic);
   }
 
   /** Needs withPresence() (docs/client.md#presence). */
   presence$(topic: string): Observable<readonly PresenceMember[]> {
     if (!this.#presence) return throwError(() => new HeartbeatClientOptionsError(ClientMessages.featureMissing('presence$()', 'withPresence()')));
-    return this.#presence.observe(topic);
+    return this.#loop.kind === 'destroyed' ? this.#destroyedStream() : this.#presence.observe(topic);
   }
 
   /** Needs withRequests() (docs/client.md#requests-request). */
@@ -662,6 +662,11 @@ export class HeartbeatClient implements HeartbeatClientApi {
     next.isReconnecting = waiting || (next.phase === 'connecting' && next.reconnectAttempts > 0);
     if (!waiting) next.nextReconnectAt = null;
     this.#store.next(next);
+  }
+
+  /** A stream asked of a destroyed client: it errs at once with a sentence, where one that never ended would say nothing. */
+  #destroyedStream(): Observable<never> {
+    return throwError(() => new Error(ClientMessages.destroyed()));
   }
 
   #emit<K extends HeartbeatClientEventName>(event: K, payload: HeartbeatClientEventMap[K]): void {
