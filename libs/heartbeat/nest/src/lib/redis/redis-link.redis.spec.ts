@@ -92,5 +92,28 @@ describe('RedisLink', () => {
         await redis.stop();
       }
     }, 60_000);
+
+    it('drops a connection to a loading Redis that then goes silent, and connects again until it answers', async () => {
+      const redis = await RedisLoadingServer.create(2_000);
+      let proxy: BlackholeProxy | undefined;
+      try {
+        proxy = await BlackholeProxy.start(redis.port);
+        await redis.load(2_000);
+        const node = cluster.nodeOn({ url: `redis://127.0.0.1:${proxy.port}` }, { redis: { healthCheckInterval: 200 } }, 30_000);
+        const through = proxy;
+        await eventually(() => through.accepted === 2, 'the node to open its two connections', 10_000);
+        // Heard from while it loads, then nothing: silent, as a Redis that never answered would be.
+        through.blackhole();
+        await eventually(() => through.accepted >= 4, 'both connections to be dropped as silent and made again', 10_000);
+        through.restore();
+        const app = await node;
+        expect(app.service.getClusterStatus().redis?.lastError).toBe(HeartbeatMessages.redisHandshakeSilent(1_000));
+        expect((await app.service.publish('alerts', { i: 1 })).seq).toBe(1);
+        await cluster.stop(app);
+      } finally {
+        await proxy?.close();
+        await redis.stop();
+      }
+    }, 60_000);
   });
 });

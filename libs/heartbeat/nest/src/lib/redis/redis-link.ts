@@ -312,7 +312,8 @@ export class RedisLink {
     const now = this.clock.now();
     const bytesRead = socketOf(client)?.bytesRead ?? 0;
     if (bytesRead > handshake.bytesRead) {
-      this.handshaking.set(client, { quietSince: now, bytesRead });
+      handshake.quietSince = now;
+      handshake.bytesRead = bytesRead;
       return;
     }
     if (now - handshake.quietSince <= this.connectTimeoutMs) return;
