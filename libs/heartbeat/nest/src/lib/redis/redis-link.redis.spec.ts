@@ -1,5 +1,6 @@
 import { BlackholeProxy, eventually, RedisLoadingServer, requireRedis, sleep } from '@heartbeat/testing';
 import { RedisNodes } from '../../testing/redis-nodes.js';
+import type { TestApp } from '../../testing/test-app.js';
 import { HeartbeatMessages } from '../core/heartbeat.messages.js';
 
 /** A node's link to Redis through a proxy that can go silent, on the test Redis. */
@@ -13,6 +14,31 @@ describe('RedisLink', () => {
   });
 
   afterEach(() => cluster.close());
+
+  /**
+   * A node started on a Redis of its own that is loading its data set, through a proxy, once both its
+   * connections reached it: `check` says what happens next and hands back the node once it is up, which
+   * then publishes. 2,000 keys at 2 ms each: at least 4 s of loading, four times the 1 s a connection
+   * that is not ready may hear nothing from Redis (healthCheckInterval 200 ms) before it is taken for
+   * silent; the server answers between keys (every 1 KiB of its file, about 44 keys).
+   */
+  async function whileLoading(check: (redis: RedisLoadingServer, proxy: BlackholeProxy, node: Promise<TestApp>) => Promise<TestApp>): Promise<void> {
+    const redis = await RedisLoadingServer.create(2_000);
+    let proxy: BlackholeProxy | undefined;
+    try {
+      proxy = await BlackholeProxy.start(redis.port);
+      await redis.load(2_000);
+      const node = cluster.nodeOn({ url: `redis://127.0.0.1:${proxy.port}` }, { redis: { healthCheckInterval: 200 } }, 30_000);
+      const through = proxy;
+      await eventually(() => through.accepted === 2, 'the node to open its two connections', 10_000);
+      const app = await check(redis, through, node);
+      expect((await app.service.publish('alerts', { i: 1 })).seq).toBe(1);
+      await cluster.stop(app);
+    } finally {
+      await proxy?.close();
+      await redis.stop();
+    }
+  }
 
   describe('health check', () => {
     it('drops only the socket its unanswered PING went out on, not the connection that replaced it', async () => {
@@ -65,17 +91,7 @@ describe('RedisLink', () => {
     }, 30_000);
 
     it('waits on one connection each for a Redis that is loading its data set, answering LOADING for seconds, and is up once it has loaded', async () => {
-      // 2,000 keys at 2 ms each: at least 4 s of loading, four times the 1 s a connection that is not
-      // ready may hear nothing from Redis (healthCheckInterval 200 ms) before it is taken for silent.
-      // The server answers between keys (every 1 KiB of its file, about 44 keys).
-      const redis = await RedisLoadingServer.create(2_000);
-      let proxy: BlackholeProxy | undefined;
-      try {
-        proxy = await BlackholeProxy.start(redis.port);
-        await redis.load(2_000);
-        const node = cluster.nodeOn({ url: `redis://127.0.0.1:${proxy.port}` }, { redis: { healthCheckInterval: 200 } }, 30_000);
-        const through = proxy;
-        await eventually(() => through.accepted === 2, 'the node to open its two connections', 10_000);
+      await whileLoading(async (redis, proxy, node) => {
         // The node met Redis while it loaded: what follows is about a loading Redis, not a loaded one.
         expect(await redis.loading()).toBe(true);
         const app = await node;
@@ -85,35 +101,20 @@ describe('RedisLink', () => {
         const status = app.service.getClusterStatus().redis;
         expect(status?.up).toBe(true);
         expect(status?.lastError).toBeUndefined();
-        expect((await app.service.publish('alerts', { i: 1 })).seq).toBe(1);
-        await cluster.stop(app);
-      } finally {
-        await proxy?.close();
-        await redis.stop();
-      }
+        return app;
+      });
     }, 60_000);
 
     it('drops a connection to a loading Redis that then goes silent, and connects again until it answers', async () => {
-      const redis = await RedisLoadingServer.create(2_000);
-      let proxy: BlackholeProxy | undefined;
-      try {
-        proxy = await BlackholeProxy.start(redis.port);
-        await redis.load(2_000);
-        const node = cluster.nodeOn({ url: `redis://127.0.0.1:${proxy.port}` }, { redis: { healthCheckInterval: 200 } }, 30_000);
-        const through = proxy;
-        await eventually(() => through.accepted === 2, 'the node to open its two connections', 10_000);
+      await whileLoading(async (_redis, proxy, node) => {
         // Heard from while it loads, then nothing: silent, as a Redis that never answered would be.
-        through.blackhole();
-        await eventually(() => through.accepted >= 4, 'both connections to be dropped as silent and made again', 10_000);
-        through.restore();
+        proxy.blackhole();
+        await eventually(() => proxy.accepted >= 4, 'both connections to be dropped as silent and made again', 10_000);
+        proxy.restore();
         const app = await node;
         expect(app.service.getClusterStatus().redis?.lastError).toBe(HeartbeatMessages.redisHandshakeSilent(1_000));
-        expect((await app.service.publish('alerts', { i: 1 })).seq).toBe(1);
-        await cluster.stop(app);
-      } finally {
-        await proxy?.close();
-        await redis.stop();
-      }
+        return app;
+      });
     }, 60_000);
   });
 });
