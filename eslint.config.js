@@ -10,7 +10,7 @@ export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
-  { ignores: ['**/dist', '**/node_modules', '**/coverage', '**/tmp'] },
+  { ignores: ['**/dist', '**/out-tsc', '**/node_modules', '**/coverage', '**/tmp'] },
   {
     // Config files at project roots import the shared root configs; the boundaries are about source.
     files: ['**/src/**/*.ts'],

@@ -1,38 +1,40 @@
 /**
- * Benchmark subject (a): the monitor server's own application, built (apps/monitor-server/dist) and
+ * Benchmark subject (a): the monitor server's own application, built (apps/monitor-server/dist, a bundle) and
  * configured from the environment as its main.js does (without the dashboard's static files), plus
  * the benchmark's requests — among them a burst of HeartbeatService.publish calls, which only code
  * inside the process can make.
  */
-import { HeartbeatService } from '@heartbeat/nest';
+import type { HeartbeatService } from '@heartbeat/nest';
 import type { INestApplication } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { serveBenchServer } from './bench-server-api.js';
 
-interface MonitorAppModules {
+/** What apps/monitor-server/src/monitor-app.ts exports. */
+interface MonitorAppModule {
+  HeartbeatService: typeof HeartbeatService;
   loadMonitorConfig(env: NodeJS.ProcessEnv): { port: number; host: string };
   createMonitorApp(config: unknown): Promise<INestApplication>;
   listenMonitorApp(app: INestApplication, port: number, host: string): Promise<unknown>;
 }
 
-const APP_DIR = new URL('../../../../apps/monitor-server/dist/app/', import.meta.url);
-
-/** Imported at run time from the app's build: tools do not import apps at compile time. */
-async function monitorApp(): Promise<MonitorAppModules> {
-  const main = new URL('create-monitor-app.js', APP_DIR);
-  if (!existsSync(fileURLToPath(main))) {
-    throw new Error(`The monitor server is not built (${fileURLToPath(main)} is missing): run "npx nx run monitor-server:build" first.`);
+/**
+ * Imported at run time from the app's build, the bundle `npm start` runs too (tools do not import
+ * apps at compile time). Its HeartbeatService is the one its injector holds.
+ */
+async function monitorApp(): Promise<MonitorAppModule> {
+  const entry = new URL('../../../../apps/monitor-server/dist/monitor-app.js', import.meta.url);
+  if (!existsSync(fileURLToPath(entry))) {
+    throw new Error(`The monitor server is not built (${fileURLToPath(entry)} is missing): run "npx nx run monitor-server:build" first.`);
   }
-  const [config, app] = await Promise.all([import(new URL('config/monitor-config.js', APP_DIR).href), import(main.href)]);
-  return { loadMonitorConfig: config.loadMonitorConfig, createMonitorApp: app.createMonitorApp, listenMonitorApp: app.listenMonitorApp };
+  return (await import(entry.href)) as MonitorAppModule;
 }
 
-const { loadMonitorConfig, createMonitorApp, listenMonitorApp } = await monitorApp();
+const { HeartbeatService: Service, loadMonitorConfig, createMonitorApp, listenMonitorApp } = await monitorApp();
 const config = loadMonitorConfig(process.env);
 const app = await createMonitorApp(config);
 await listenMonitorApp(app, config.port, config.host);
-const heartbeat = app.get(HeartbeatService);
+const heartbeat = app.get(Service);
 serveBenchServer(
   {
     connections: () => heartbeat.connectionCount,
