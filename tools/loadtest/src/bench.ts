@@ -15,12 +15,12 @@ import { summarizeProfile, type CpuProfile } from './lib/cpu-profile.js';
 import { summarizeHeapProfile, type HeapProfile } from './lib/heap-profile.js';
 import { machineDescription, machineLoad } from './lib/machine.js';
 import { upsertSection } from './lib/markdown-section.js';
+import { monitorBuildMissing } from './lib/monitor-build.js';
 import { ProgressLine } from './lib/progress.js';
 import { renderMarkdownTable, renderTextTable } from './lib/text-table.js';
 
 const OUTPUT = fileURLToPath(new URL('../output/', import.meta.url));
 const DOCS = fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url));
-const MONITOR_BUILD = fileURLToPath(new URL('../../../apps/monitor-server/dist/app/create-monitor-app.js', import.meta.url));
 const DOCS_HEADING = '## Idle connections, fan-out and restart: monitor server vs ws vs Socket.IO';
 
 function setupText(settings: BenchSettings): string {
@@ -67,8 +67,9 @@ function fanoutText(settings: BenchSettings): string {
 }
 
 async function run(settings: BenchSettings): Promise<number> {
-  if (settings.servers.some((kind) => kind === 'monitor' || isTwoNodeKind(kind)) && !existsSync(MONITOR_BUILD)) {
-    console.error(`The monitor server is not built (${MONITOR_BUILD} is missing): run "npx nx run monitor-server:build", or use npm run bench, which builds it.`);
+  const missing = settings.servers.some((kind) => kind === 'monitor' || isTwoNodeKind(kind)) ? monitorBuildMissing('npm run bench') : null;
+  if (missing) {
+    console.error(missing);
     return 1;
   }
   // Before any measurement: a missing Redis must not cost the minutes of the other servers first.

@@ -14,12 +14,12 @@ import { runCli } from './lib/cli-main.js';
 import { cliHelp } from './lib/cli-options.js';
 import { machineDescription, machineLoad } from './lib/machine.js';
 import { upsertSection } from './lib/markdown-section.js';
+import { monitorBuildMissing } from './lib/monitor-build.js';
 import { ProgressLine } from './lib/progress.js';
 import { renderMarkdownTable, renderTextTable } from './lib/text-table.js';
 
 const OUTPUT = fileURLToPath(new URL('../output/', import.meta.url));
 const DOCS = fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url));
-const MONITOR_BUILD = fileURLToPath(new URL('../../../apps/monitor-server/dist/app/create-monitor-app.js', import.meta.url));
 const DOCS_HEADING = '## Hidden tab: Heartbeat client vs socket.io-client in a background tab of Chromium';
 
 function setupText(settings: HiddenTabSettings, result: HiddenTabResult): string {
@@ -50,8 +50,9 @@ function kB(bytes: number): string {
 }
 
 async function run(settings: HiddenTabSettings): Promise<number> {
-  if (!existsSync(MONITOR_BUILD)) {
-    console.error(`The monitor server is not built (${MONITOR_BUILD} is missing): run "npx nx run monitor-server:build", or use npm run bench:hidden-tab, which builds it.`);
+  const missing = monitorBuildMissing('npm run bench:hidden-tab');
+  if (missing) {
+    console.error(missing);
     return 1;
   }
   mkdirSync(OUTPUT, { recursive: true });

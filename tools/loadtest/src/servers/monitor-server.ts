@@ -6,8 +6,8 @@
  */
 import type { HeartbeatService } from '@heartbeat/nest';
 import type { INestApplication } from '@nestjs/common';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { MONITOR_APP_BUILD, monitorBuildMissing } from '../lib/monitor-build.js';
 import { serveBenchServer } from './bench-server-api.js';
 
 /** What apps/monitor-server/src/monitor-app.ts exports. */
@@ -23,11 +23,9 @@ interface MonitorAppModule {
  * apps at compile time). Its HeartbeatService is the one its injector holds.
  */
 async function monitorApp(): Promise<MonitorAppModule> {
-  const entry = new URL('../../../../apps/monitor-server/dist/monitor-app.js', import.meta.url);
-  if (!existsSync(fileURLToPath(entry))) {
-    throw new Error(`The monitor server is not built (${fileURLToPath(entry)} is missing): run "npx nx run monitor-server:build" first.`);
-  }
-  return (await import(entry.href)) as MonitorAppModule;
+  const missing = monitorBuildMissing();
+  if (missing) throw new Error(missing);
+  return (await import(pathToFileURL(MONITOR_APP_BUILD).href)) as MonitorAppModule;
 }
 
 const { HeartbeatService: Service, loadMonitorConfig, createMonitorApp, listenMonitorApp } = await monitorApp();
