@@ -7,41 +7,44 @@
 //
 //   node apps/monitor-server/bundle.mjs   (after tsc -b apps/monitor-server/tsconfig.app.json)
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
 /**
- * Optional peers Nest and ws load only when installed (`loadPackage`, `require` in a try), and
- * ioredis, which @heartbeat/nest imports only in Redis mode: left to Node's resolution at run time,
- * as without the bundle.
+ * Loaded by Node, not bundled:
+ * - `reflect-metadata`: esbuild evaluates a CommonJS module that ESM code imports where the importing
+ *   module's own code starts, after its other imports, so Nest's decorators would run before it
+ *   defined `Reflect.getOwnMetadata`; an external import is evaluated first, as in Node;
+ * - `ws`: Nest's WsAdapter, which HeartbeatWsAdapter extends, loads it with `require` at run time, and
+ *   a bundled copy beside that one would be a second `ws` in the process;
+ * - optional peers: `ioredis`, which @heartbeat/nest imports only in Redis mode, and the packages Nest
+ *   loads only when installed (`loadPackage`), which Node resolves as without the bundle.
  */
-const OPTIONAL_PEERS = [
+const EXTERNAL = [
+  'reflect-metadata',
+  'ws',
   'ioredis',
   '@nestjs/microservices',
   '@nestjs/microservices/*',
   '@nestjs/platform-socket.io',
-  '@nestjs/websockets/socket-module',
   'class-transformer',
-  'class-transformer/*',
   'class-validator',
-  '@fastify/*',
-  'bufferutil',
-  'utf-8-validate',
 ];
 
-/**
- * Loaded by Node, not bundled: esbuild evaluates a CommonJS module that ESM code imports where the
- * importing module's own code starts, after its other imports, so Nest's decorators would run before
- * `reflect-metadata` defined `Reflect.getOwnMetadata`. An external import is evaluated first, as in Node.
- */
-const FIRST = ['reflect-metadata'];
+const entries = { main: 'out-tsc/main.js', 'monitor-app': 'out-tsc/monitor-app.js' };
+for (const file of Object.values(entries)) {
+  if (!existsSync(`${root}${file}`)) {
+    console.error(`apps/monitor-server/${file} is missing: run "tsc -b apps/monitor-server/tsconfig.app.json" first ("npx nx run monitor-server:build" does both).`);
+    process.exit(1);
+  }
+}
 
 rmSync(`${root}dist`, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { main: 'out-tsc/main.js', 'monitor-app': 'out-tsc/monitor-app.js' },
+  entryPoints: entries,
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
@@ -51,8 +54,9 @@ await build({
   target: 'node20',
   // Nest names providers and modules in its errors and logs by their classes' names.
   keepNames: true,
-  external: [...FIRST, ...OPTIONAL_PEERS],
-  // The CommonJS packages in the bundle (Nest, Express) call require() for Node's own modules.
+  external: EXTERNAL,
+  // The CommonJS packages in the bundle (Express and its dependencies, prom-client) call require()
+  // for Node's own modules, which ESM has no require for.
   banner: { js: "import { createRequire as __heartbeatCreateRequire } from 'node:module'; const require = __heartbeatCreateRequire(import.meta.url);" },
   sourcemap: 'linked',
   logLevel: 'warning',

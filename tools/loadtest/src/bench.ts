@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { RedisClusterTopology } from '@heartbeat/testing';
+import { MONITOR_BUILD, monitorBuildMissing } from '@heartbeat/testing/monitor-build';
 import { BENCH_OPTIONS, BENCH_USAGE, WARMUP_CONNECTIONS, benchSettings, isTwoNodeKind, type BenchSettings } from './bench/bench-options.js';
 import { type BenchResult, benchFigures, benchTable } from './bench/bench-report.js';
 import { BENCH_RECONNECT, benchRun, fanoutEvents, fanoutProfileFile, heapProfileFile, restartProfileFile, type RunResult } from './bench/bench-run.js';
@@ -15,7 +16,6 @@ import { summarizeProfile, type CpuProfile } from './lib/cpu-profile.js';
 import { summarizeHeapProfile, type HeapProfile } from './lib/heap-profile.js';
 import { machineDescription, machineLoad } from './lib/machine.js';
 import { upsertSection } from './lib/markdown-section.js';
-import { monitorBuildMissing } from './lib/monitor-build.js';
 import { ProgressLine } from './lib/progress.js';
 import { renderMarkdownTable, renderTextTable } from './lib/text-table.js';
 
@@ -67,7 +67,7 @@ function fanoutText(settings: BenchSettings): string {
 }
 
 async function run(settings: BenchSettings): Promise<number> {
-  const missing = settings.servers.some((kind) => kind === 'monitor' || isTwoNodeKind(kind)) ? monitorBuildMissing('npm run bench') : null;
+  const missing = settings.servers.some((kind) => kind === 'monitor' || isTwoNodeKind(kind)) ? monitorBuildMissing(MONITOR_BUILD.app, 'npm run bench') : null;
   if (missing) {
     console.error(missing);
     return 1;

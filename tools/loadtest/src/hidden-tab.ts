@@ -3,6 +3,7 @@
  * Chromium, beside an empty hidden tab (see --help). Prints the tables, writes them as JSON and, for
  * windows of 10 minutes or more, into docs/benchmarks.md.
  */
+import { MONITOR_BUILD, monitorBuildMissing } from '@heartbeat/testing/monitor-build';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CLIENT_PING_INTERVAL_MS, SERVER_HEARTBEAT_DEFAULTS } from '@heartbeat/protocol';
@@ -14,7 +15,6 @@ import { runCli } from './lib/cli-main.js';
 import { cliHelp } from './lib/cli-options.js';
 import { machineDescription, machineLoad } from './lib/machine.js';
 import { upsertSection } from './lib/markdown-section.js';
-import { monitorBuildMissing } from './lib/monitor-build.js';
 import { ProgressLine } from './lib/progress.js';
 import { renderMarkdownTable, renderTextTable } from './lib/text-table.js';
 
@@ -50,7 +50,7 @@ function kB(bytes: number): string {
 }
 
 async function run(settings: HiddenTabSettings): Promise<number> {
-  const missing = monitorBuildMissing('npm run bench:hidden-tab');
+  const missing = monitorBuildMissing(MONITOR_BUILD.app, 'npm run bench:hidden-tab');
   if (missing) {
     console.error(missing);
     return 1;

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@heartbeat/testing';
+import { MONITOR_BUILD, monitorBuildMissing } from '@heartbeat/testing/monitor-build';
 import { connectClients } from './bench/bench-run.js';
 import { BenchServer } from './bench/bench-server.js';
 import { CallgrindControl, VALGRIND, callgrindArgs, callgrindProblem } from './lib/callgrind.js';
@@ -136,7 +137,7 @@ function table(counts: Count[]): TextTable {
 }
 
 async function run(settings: Settings): Promise<number> {
-  const problem = callgrindProblem();
+  const problem = callgrindProblem() ?? (settings.servers.includes('monitor') ? monitorBuildMissing(MONITOR_BUILD.app, 'npm run bench:instructions') : null);
   if (problem) {
     console.error(problem);
     return 1;

@@ -1,4 +1,5 @@
 export { BlackholeProxy } from './lib/blackhole-proxy.js';
+export { MONITOR_BUILD, monitorBuildMissing } from './lib/monitor-build.js';
 export { freePort, MonitorServerProcess } from './lib/monitor-server-process.js';
 export type { MonitorServerExit } from './lib/monitor-server-process.js';
 export { eventually, sleep } from './lib/spec-timing.js';

@@ -5,9 +5,9 @@
  * inside the process can make.
  */
 import type { HeartbeatService } from '@heartbeat/nest';
+import { MONITOR_BUILD, monitorBuildMissing } from '@heartbeat/testing/monitor-build';
 import type { INestApplication } from '@nestjs/common';
 import { pathToFileURL } from 'node:url';
-import { MONITOR_APP_BUILD, monitorBuildMissing } from '../lib/monitor-build.js';
 import { serveBenchServer } from './bench-server-api.js';
 
 /** What apps/monitor-server/src/monitor-app.ts exports. */
@@ -23,9 +23,9 @@ interface MonitorAppModule {
  * apps at compile time). Its HeartbeatService is the one its injector holds.
  */
 async function monitorApp(): Promise<MonitorAppModule> {
-  const missing = monitorBuildMissing();
+  const missing = monitorBuildMissing(MONITOR_BUILD.app);
   if (missing) throw new Error(missing);
-  return (await import(pathToFileURL(MONITOR_APP_BUILD).href)) as MonitorAppModule;
+  return (await import(pathToFileURL(MONITOR_BUILD.app).href)) as MonitorAppModule;
 }
 
 const { HeartbeatService: Service, loadMonitorConfig, createMonitorApp, listenMonitorApp } = await monitorApp();

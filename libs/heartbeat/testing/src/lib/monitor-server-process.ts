@@ -1,9 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { MONITOR_BUILD, monitorBuildMissing } from './monitor-build.js';
 
-const MAIN = fileURLToPath(new URL('../../../../../apps/monitor-server/dist/main.js', import.meta.url));
 const LISTENING = /Listening on http:\/\/\S+:(\d+)/;
 
 /** How the server process ended: its exit code, or the signal that ended it. */
@@ -36,9 +34,8 @@ export class MonitorServerProcess {
 
   /** Starts the server on `port` (a free one if omitted) with the given environment. */
   static async start(env: Record<string, string> = {}, port?: number): Promise<MonitorServerProcess> {
-    if (!existsSync(MAIN)) {
-      throw new Error(`The monitor server is not built (${MAIN} is missing): run "npx nx run monitor-server:build" first.`);
-    }
+    const missing = monitorBuildMissing(MONITOR_BUILD.main);
+    if (missing) throw new Error(missing);
     const server = new MonitorServerProcess(port ?? (await freePort()), env);
     await server.restart();
     return server;
@@ -60,7 +57,7 @@ export class MonitorServerProcess {
   async restart(): Promise<void> {
     if (this.child) throw new Error('The monitor server is still running; kill() it before restart().');
     this.output = '';
-    const child = spawn(process.execPath, [MAIN], {
+    const child = spawn(process.execPath, [MONITOR_BUILD.main], {
       env: { ...process.env, HOST: '127.0.0.1', ...this.env, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
