@@ -91,6 +91,12 @@ export interface HeartbeatClientState {
   readonly online: boolean;
 }
 
+/** The state's heartbeat counters: what every ping and pong changes. */
+export type HeartbeatCounters = Pick<
+  HeartbeatClientState,
+  'pingCount' | 'pongCount' | 'serverPingCount' | 'lastPingAt' | 'lastPongAt' | 'rttMs' | 'rttSmoothedMs' | 'clockOffsetMs'
+>;
+
 export function initialClientState(maxReconnectAttempts: number, autoReconnect: boolean, online: boolean): HeartbeatClientState {
   return {
     status: STATUS_OF_PHASE.idle,

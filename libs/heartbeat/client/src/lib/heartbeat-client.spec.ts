@@ -7,6 +7,7 @@ import { manualClock } from '../testing/manual-clock.js';
 import { withTestHooks } from '../testing/with-test-hooks.js';
 import type { HeartbeatClientEventMap, HeartbeatClientEventName } from './client-events.js';
 import type { HeartbeatClientOptions } from './client-options.js';
+import type { HeartbeatClientState } from './client-state.js';
 import type { ConnectivitySignals } from './connectivity-signals.js';
 import * as ClientMessages from './client.messages.js';
 import { HeartbeatClient } from './heartbeat-client.js';
@@ -581,6 +582,67 @@ describe('HeartbeatClient', () => {
       expect(harness.client.sendPing()).toBe(true);
       expect(socket.frames('ping')).toHaveLength(1);
       expect(harness.client.state.lastPingAt).toBe(Date.now());
+    });
+  });
+
+  describe('#state', () => {
+    const serverPing = (socket: FakeWebSocket, sequence: number) =>
+      socket.serverSend({ type: 'ping', timestamp: new Date().toISOString(), server_time: Date.now(), sequence });
+
+    it('emits a snapshot of its own for every ping to a subscriber of state$', async () => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      const seen: HeartbeatClientState[] = [];
+      const subscription = harness.client.state$.subscribe((state) => seen.push(state));
+      serverPing(socket, 1);
+      serverPing(socket, 2);
+      subscription.unsubscribe();
+      expect(seen.map((state) => state.serverPingCount)).toEqual([0, 1, 2]);
+      expect(new Set(seen).size).toBe(3);
+    });
+
+    it('has every counter when read, though nobody subscribed to state$ while they changed', async () => {
+      const harness = setup({ pingInterval: 1000, pongTimeout: 500 });
+      const socket = await connectNow(harness);
+      const before = harness.client.state;
+      serverPing(socket, 1);
+      serverPing(socket, 2);
+      await jest.advanceTimersByTimeAsync(1000);
+      const [ping] = socket.frames('ping');
+      await jest.advanceTimersByTimeAsync(40);
+      socket.serverSend({ type: 'pong', timestamp: new Date().toISOString(), server_time: ping.client_time + 20, client_time: ping.client_time, sequence: 1, ping_count: 2 });
+      const after = harness.client.state;
+      expect(after).toMatchObject({ serverPingCount: 2, pingCount: 1, lastPingAt: ping.client_time, pongCount: 1, lastPongAt: Date.now(), rttMs: 40 });
+      expect(before).toMatchObject({ serverPingCount: 0, pingCount: 0, pongCount: 0 });
+      expect(harness.client.state).toBe(after);
+    });
+
+    it('gives a subscriber that comes later the counters that changed before it subscribed', async () => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      serverPing(socket, 1);
+      serverPing(socket, 2);
+      const seen: number[] = [];
+      harness.client.state$.subscribe((state) => seen.push(state.serverPingCount));
+      serverPing(socket, 3);
+      expect(seen).toEqual([2, 3]);
+    });
+
+    it('keeps the counters that changed unobserved in the snapshot of the next change', async () => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      serverPing(socket, 1);
+      socket.serverClose(1006);
+      await flush();
+      expect(harness.client.state).toMatchObject({ phase: 'backoff', serverPingCount: 1, connectedAt: null });
+    });
+
+    it('keeps the counters that changed unobserved once destroyed', async () => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      serverPing(socket, 1);
+      harness.client.destroy();
+      expect(harness.client.state).toMatchObject({ phase: 'idle', serverPingCount: 1 });
     });
   });
 

@@ -4,7 +4,7 @@ import type { ClientClock, TimerHandle } from './client-clock.js';
 import { ClientHeartbeat } from './client-heartbeat.js';
 import type { HeartbeatClientEventMap, HeartbeatClientEventName, ServerMessage, TopicEvent } from './client-events.js';
 import type { HeartbeatClientOptions, HeartbeatRequestOptions } from './client-options.js';
-import { CONNECTION_ENDED, initialClientState, NEW_CONNECTION, STATUS_OF_PHASE, type HeartbeatClientState } from './client-state.js';
+import { CONNECTION_ENDED, initialClientState, NEW_CONNECTION, STATUS_OF_PHASE, type HeartbeatClientState, type HeartbeatCounters } from './client-state.js';
 import { FEATURE_ORDER, type ClientFeature, type ClientFeatureHost, type ClientFeatureKind, type HeartbeatClientFeature } from './client-feature.js';
 import * as ClientMessages from './client.messages.js';
 import { ClockSync } from './clock-sync.js';
@@ -50,6 +50,8 @@ export class HeartbeatClient implements HeartbeatClientApi {
    */
   readonly #clock: ClientClock;
   readonly #store: BehaviorSubject<HeartbeatClientState>;
+  /** Heartbeat counters not in a snapshot yet, changed while nobody subscribed to state$ (see #count()). */
+  #uncounted: Partial<HeartbeatCounters> | null = null;
   readonly #hub: EventHub<HeartbeatClientEventMap>;
   readonly #topics: TopicRegistry;
   readonly #serverMessages = new Subject<ServerMessage>();
@@ -77,7 +79,11 @@ export class HeartbeatClient implements HeartbeatClientApi {
     this.#store = new BehaviorSubject(
       initialClientState(this.#options.maxReconnectAttempts, this.#options.autoReconnect, connectivity.isOnline()),
     );
-    this.state$ = this.#store.asObservable();
+    // A subscriber gets the state with every counter in it (#count() may have left some out).
+    this.state$ = new Observable<HeartbeatClientState>((subscriber) => {
+      this.#settleCounters();
+      return this.#store.subscribe(subscriber);
+    });
     this.#hub = new EventHub((event, error) => this.#log(ClientMessages.handlerThrew(String(event)), error));
     this.#topics = new TopicRegistry({
       send: (frame) => this.#openSocket()?.send(frame) ?? false,
@@ -101,6 +107,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
   }
 
   get state(): HeartbeatClientState {
+    this.#settleCounters();
     return this.#store.value;
   }
 
@@ -372,14 +379,14 @@ export class HeartbeatClient implements HeartbeatClientApi {
     const now = this.#now();
     switch (frame.type) {
       case 'ping': {
-        const pingCount = this.state.serverPingCount + 1;
+        const pingCount = this.#counter('serverPingCount') + 1;
         socket.send({ type: 'pong', timestamp: new Date(now).toISOString(), client_time: now, sequence: frame.sequence, ping_count: pingCount });
-        this.#patch({ serverPingCount: pingCount });
+        this.#count({ serverPingCount: pingCount });
         return;
       }
       case 'pong': {
         const sample = this.#clockSync.record(frame.client_time, frame.server_time, now);
-        this.#patch({ pongCount: this.state.pongCount + 1, lastPongAt: now, ...sample });
+        this.#count({ pongCount: this.#counter('pongCount') + 1, lastPongAt: now, ...sample });
         this.#emit('pong', { sequence: frame.sequence, rttMs: sample.rttMs, clockOffsetMs: sample.clockOffsetMs, at: now });
         return;
       }
@@ -415,7 +422,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
 
   #sendClientPing(socket: SocketConnection, sequence: number, clientTime: number): boolean {
     const sent = socket.send({ type: 'ping', timestamp: new Date(clientTime).toISOString(), client_time: clientTime, sequence });
-    if (sent) this.#patch({ pingCount: this.state.pingCount + 1, lastPingAt: clientTime });
+    if (sent) this.#count({ pingCount: this.#counter('pingCount') + 1, lastPingAt: clientTime });
     return sent;
   }
 
@@ -654,14 +661,35 @@ export class HeartbeatClient implements HeartbeatClientApi {
 
   #patch(changes: Partial<HeartbeatClientState>): void {
     if (this.#loop.kind === 'destroyed') return;
-    // One copy per change, its derived fields set on it before anyone sees it: every ping and pong
-    // changes the state (docs/client.md#state).
-    const next: { -readonly [K in keyof HeartbeatClientState]: HeartbeatClientState[K] } = { ...this.state, ...changes };
+    // One copy per change, with the counters #count() kept back, its derived fields set on it before
+    // anyone sees it (docs/client.md#state).
+    const next: { -readonly [K in keyof HeartbeatClientState]: HeartbeatClientState[K] } = { ...this.#store.value, ...this.#uncounted, ...changes };
+    this.#uncounted = null;
     const waiting = WAITING_PHASES.has(next.phase);
     next.status = STATUS_OF_PHASE[next.phase];
     next.isReconnecting = waiting || (next.phase === 'connecting' && next.reconnectAttempts > 0);
     if (!waiting) next.nextReconnectAt = null;
     this.#store.next(next);
+  }
+
+  /**
+   * The heartbeat's counters change on every ping and pong. While state$ has a subscriber each change
+   * is a snapshot of its own, emitted at once, as any other change. Without one (a client in Node
+   * that only reads its topics) they wait for the next snapshot: the next other change, a read of
+   * `state` or a subscription. A copy of the whole state per ping that nobody sees cost about a
+   * seventh of such a client's CPU per ping (docs/benchmarks.md#sixteenth-pass-the-state-nobody-reads-2026-12-07).
+   */
+  #count(changes: Partial<HeartbeatCounters>): void {
+    if (this.#store.observed) this.#patch(changes);
+    else this.#uncounted = this.#uncounted ? Object.assign(this.#uncounted, changes) : changes;
+  }
+
+  #counter(name: 'pingCount' | 'pongCount' | 'serverPingCount'): number {
+    return this.#uncounted?.[name] ?? this.#store.value[name];
+  }
+
+  #settleCounters(): void {
+    if (this.#uncounted) this.#patch({});
   }
 
   /** A stream asked of a destroyed client: it errs at once with a sentence, where one that never ended would say nothing. */
