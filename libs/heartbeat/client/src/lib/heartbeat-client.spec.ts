@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { formatRetryHint } from '@heartbeat/protocol';
-import { Subject } from 'rxjs';
+import { BehaviorSubject, Subject } from 'rxjs';
 import { fakeBroadcastHub } from '../testing/fake-broadcast-channel.js';
 import { fakeWebSocketFactory, type FakeWebSocket } from '../testing/fake-web-socket.js';
 import { manualClock } from '../testing/manual-clock.js';
@@ -588,6 +588,11 @@ describe('HeartbeatClient', () => {
   describe('#state', () => {
     const serverPing = (socket: FakeWebSocket, sequence: number) =>
       socket.serverSend({ type: 'ping', timestamp: new Date().toISOString(), server_time: Date.now(), sequence });
+    /** The snapshots of the client's state made from now on (its store is the one BehaviorSubject of states). */
+    const snapshotsMade = () => {
+      const next = jest.spyOn(BehaviorSubject.prototype, 'next');
+      return () => next.mock.calls.map(([value]) => value).filter((value): value is HeartbeatClientState => typeof value === 'object' && value !== null && 'serverPingCount' in value);
+    };
 
     it('emits a snapshot of its own for every ping to a subscriber of state$', async () => {
       const harness = setup();
@@ -601,20 +606,23 @@ describe('HeartbeatClient', () => {
       expect(new Set(seen).size).toBe(3);
     });
 
-    it('has every counter when read, though nobody subscribed to state$ while they changed', async () => {
+    it('makes no snapshot for pings and pongs while nobody subscribes to state$, and has every counter when read', async () => {
       const harness = setup({ pingInterval: 1000, pongTimeout: 500 });
       const socket = await connectNow(harness);
       const before = harness.client.state;
+      const snapshots = snapshotsMade();
       serverPing(socket, 1);
       serverPing(socket, 2);
       await jest.advanceTimersByTimeAsync(1000);
       const [ping] = socket.frames('ping');
       await jest.advanceTimersByTimeAsync(40);
       socket.serverSend({ type: 'pong', timestamp: new Date().toISOString(), server_time: ping.client_time + 20, client_time: ping.client_time, sequence: 1, ping_count: 2 });
+      expect(snapshots()).toEqual([]);
       const after = harness.client.state;
       expect(after).toMatchObject({ serverPingCount: 2, pingCount: 1, lastPingAt: ping.client_time, pongCount: 1, lastPongAt: Date.now(), rttMs: 40 });
       expect(before).toMatchObject({ serverPingCount: 0, pingCount: 0, pongCount: 0 });
       expect(harness.client.state).toBe(after);
+      expect(snapshots()).toHaveLength(1);
     });
 
     it('gives a subscriber that comes later the counters that changed before it subscribed', async () => {
@@ -628,16 +636,58 @@ describe('HeartbeatClient', () => {
       expect(seen).toEqual([2, 3]);
     });
 
-    it('keeps the counters that changed unobserved in the snapshot of the next change', async () => {
+    it('counts pings that come after the last subscriber left', async () => {
       const harness = setup();
       const socket = await connectNow(harness);
+      harness.client.state$.subscribe().unsubscribe();
+      serverPing(socket, 1);
+      serverPing(socket, 2);
+      expect(harness.client.state.serverPingCount).toBe(2);
+    });
+
+    it('shows a pong handler the counters of that pong', async () => {
+      const harness = setup({ pingInterval: 1000, pongTimeout: 500 });
+      const socket = await connectNow(harness);
+      const seen: Pick<HeartbeatClientState, 'pongCount' | 'rttMs'>[] = [];
+      harness.client.on('pong', () => seen.push({ pongCount: harness.client.state.pongCount, rttMs: harness.client.state.rttMs }));
+      await jest.advanceTimersByTimeAsync(1000);
+      const [ping] = socket.frames('ping');
+      await jest.advanceTimersByTimeAsync(30);
+      socket.serverSend({ type: 'pong', timestamp: new Date().toISOString(), server_time: ping.client_time, client_time: ping.client_time, sequence: 1, ping_count: 0 });
+      expect(seen).toEqual([{ pongCount: 1, rttMs: 30 }]);
+    });
+
+    it('puts the counters that changed unobserved in the snapshot of the next change of the connection', async () => {
+      const harness = setup();
+      const socket = await connectNow(harness);
+      const snapshots = snapshotsMade();
       serverPing(socket, 1);
       socket.serverClose(1006);
       await flush();
-      expect(harness.client.state).toMatchObject({ phase: 'backoff', serverPingCount: 1, connectedAt: null });
+      const [first, ...rest] = snapshots();
+      expect(first).toMatchObject({ phase: 'backoff', serverPingCount: 1 });
+      expect(rest.map((state) => state.serverPingCount)).toEqual(rest.map(() => 1));
     });
 
-    it('keeps the counters that changed unobserved once destroyed', async () => {
+    it('starts the counters of the next connection from 0, whatever changed unobserved on the last one', async () => {
+      const harness = setup();
+      const first = await connectNow(harness);
+      serverPing(first, 1);
+      serverPing(first, 2);
+      first.serverClose(1006);
+      await flush();
+      await jest.advanceTimersByTimeAsync(SOURCE_SCHEDULE[0]);
+      const second = harness.sockets.last();
+      expect(second).not.toBe(first);
+      second.serverOpen();
+      second.serverWelcome('session-1');
+      await flush();
+      expect(harness.client.state).toMatchObject({ phase: 'connected', serverPingCount: 0, pingCount: 0, pongCount: 0 });
+      serverPing(second, 1);
+      expect(harness.client.state.serverPingCount).toBe(1);
+    });
+
+    it('still has the counters that changed unobserved after destroy()', async () => {
       const harness = setup();
       const socket = await connectNow(harness);
       serverPing(socket, 1);

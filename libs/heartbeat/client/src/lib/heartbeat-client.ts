@@ -49,6 +49,10 @@ export class HeartbeatClient implements HeartbeatClientApi {
    * answering pings, docs/benchmarks.md#sixth-pass-the-other-end-of-the-heartbeat-2026-12-06).
    */
   readonly #clock: ClientClock;
+  /**
+   * The last snapshot. The class reads its fields here rather than through `state`, which would make
+   * a snapshot of the counters #count() kept back first: those it reads through #counter().
+   */
   readonly #store: BehaviorSubject<HeartbeatClientState>;
   /** Heartbeat counters not in a snapshot yet, changed while nobody subscribed to state$ (see #count()). */
   #uncounted: Partial<HeartbeatCounters> | null = null;
@@ -353,7 +357,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
     const at = this.#now();
     this.#loop = { kind: 'open', socket, heartbeat, serverClockAhead: welcome.server_time - at };
     heartbeat.start();
-    const reconnect = this.state.sessionId !== null; // only a welcome sets it
+    const reconnect = this.#store.value.sessionId !== null; // only a welcome sets it
     this.#clockSync.reset();
     this.#sessionToResume = welcome.session_id;
     const tokenExpiresAt = this.#clientTime(welcome.token_expires_at);
@@ -368,7 +372,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
       userId: welcome.user_id ?? null,
       sessionResumed: welcome.resumed,
       tokenExpiresAt,
-      reconnectCount: this.state.reconnectCount + (reconnect ? 1 : 0),
+      reconnectCount: this.#store.value.reconnectCount + (reconnect ? 1 : 0),
     });
     this.#log(`connected, session ${welcome.session_id}${welcome.resumed ? ' (resumed)' : ''}, heartbeat ${JSON.stringify(timing)}`);
     this.#settleWaiters(null);
@@ -442,8 +446,8 @@ export class HeartbeatClient implements HeartbeatClientApi {
       phase: phaseAfter(decision),
       lastCloseCode: failure.code,
       lastCloseReason: failure.reason,
-      lastError: stayClosed ? this.state.lastError : failure.message,
-      lastErrorKind: stayClosed ? this.state.lastErrorKind : failure.kind,
+      lastError: stayClosed ? this.#store.value.lastError : failure.message,
+      lastErrorKind: stayClosed ? this.#store.value.lastErrorKind : failure.kind,
     });
     const announce = this.#follow(decision, failure, unauthorizedInARow);
     // The one retry after a 4001 is part of the same connect(): its outcome settles the promise.
@@ -468,7 +472,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
       failure,
       attemptsMade,
       unauthorizedInARow,
-      autoReconnect: this.state.autoReconnect,
+      autoReconnect: this.#store.value.autoReconnect,
       online: this.#options.connectivity.isOnline(),
       timing: this.#options,
       random: this.#options.random,
@@ -484,7 +488,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
     if (decision.kind === 'stop') {
       const restartOn = decision.exhausted ? 'hint' : decision.phase === 'idle' && failure.reaction !== 'stay-closed' ? 'enable' : 'connect';
       this.#loop = { kind: 'stopped', restartOn };
-      this.#patch({ phase: decision.phase, nextReconnectAt: null, lastError: decision.error ?? this.state.lastError });
+      this.#patch({ phase: decision.phase, nextReconnectAt: null, lastError: decision.error ?? this.#store.value.lastError });
       return nothing;
     }
     if (decision.kind === 'wait-online') {
@@ -508,7 +512,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
     this.#loop = { kind: 'stopped', restartOn: 'connect' };
     this.#settleWaiters(new Error(ClientMessages.disconnectedByClient()));
     this.#features.forEach((feature) => feature.stopped?.());
-    if (loop.kind === 'stopped' && this.state.phase === 'idle') return;
+    if (loop.kind === 'stopped' && this.#store.value.phase === 'idle') return;
     this.#log('disconnect() called');
     this.#patch({
       ...CONNECTION_ENDED,
@@ -521,7 +525,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
   }
 
   #setAutoReconnect(on: boolean): void {
-    if (this.state.autoReconnect === on) return;
+    if (this.#store.value.autoReconnect === on) return;
     this.#patch({ autoReconnect: on });
     const loop = this.#loop;
     if (on && loop.kind === 'stopped' && loop.restartOn === 'enable') {
@@ -539,7 +543,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
     if (loop.kind === 'stopped' && loop.restartOn === 'hint') this.#loop = { kind: 'stopped', restartOn: 'connect' };
     // The attempt under way now counts as a first one: its failure is decided from the first delay.
     if (loop.kind === 'connecting' || loop.kind === 'handshaking') this.#loop = { ...loop, attempt: 0, unauthorizedInARow: 0 };
-    const { phase } = this.state;
+    const { phase } = this.#store.value;
     if (loop.kind === 'waiting' && loop.timer !== null) {
       this.#patch({ lastError: null, lastErrorKind: null });
       // Rescheduled from the first delay, unless that is what is scheduled already.
@@ -569,7 +573,7 @@ export class HeartbeatClient implements HeartbeatClientApi {
       }
     } else if (loop.kind === 'waiting') {
       this.#startAttempt(1, loop.unauthorizedInARow);
-    } else if (loop.kind === 'stopped' && loop.restartOn === 'hint' && this.state.autoReconnect) {
+    } else if (loop.kind === 'stopped' && loop.restartOn === 'hint' && this.#store.value.autoReconnect) {
       this.#startAttempt(1, 0);
     }
   }
@@ -677,14 +681,14 @@ export class HeartbeatClient implements HeartbeatClientApi {
    * is a snapshot of its own, emitted at once, as any other change. Without one (a client in Node
    * that only reads its topics) they wait for the next snapshot: the next other change, a read of
    * `state` or a subscription. A copy of the whole state per ping that nobody sees cost about a
-   * seventh of such a client's CPU per ping (docs/benchmarks.md#sixteenth-pass-the-state-nobody-reads-2026-12-07).
+   * ninth of such a client's CPU per ping (docs/benchmarks.md#sixteenth-pass-the-state-nobody-reads-2026-12-07).
    */
   #count(changes: Partial<HeartbeatCounters>): void {
     if (this.#store.observed) this.#patch(changes);
-    else this.#uncounted = this.#uncounted ? Object.assign(this.#uncounted, changes) : changes;
+    else Object.assign((this.#uncounted ??= {}), changes);
   }
 
-  #counter(name: 'pingCount' | 'pongCount' | 'serverPingCount'): number {
+  #counter(name: Extract<keyof HeartbeatCounters, `${string}Count`>): number {
     return this.#uncounted?.[name] ?? this.#store.value[name];
   }
 
