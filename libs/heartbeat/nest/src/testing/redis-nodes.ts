@@ -27,6 +27,13 @@ export class RedisNodes {
 
   /** Starts a node on the Redis `connection` names (a URL, a Sentinel setup or a client) and waits until it is connected (`upWithinMs`). */
   async nodeOn(connection: Pick<HeartbeatRedisOptions, 'url' | 'sentinel' | 'cluster' | 'client'>, options: HeartbeatModuleOptions = {}, upWithinMs = 3_000): Promise<TestApp> {
+    const app = await this.startNode(connection, options);
+    await eventually(() => app.service.getClusterStatus().redis?.up === true, 'the node to connect to Redis', upWithinMs);
+    return app;
+  }
+
+  /** Starts a node on the Redis `connection` names without waiting for it to connect, for a spec that watches it try. */
+  async startNode(connection: Pick<HeartbeatRedisOptions, 'url' | 'sentinel' | 'cluster' | 'client'>, options: HeartbeatModuleOptions = {}): Promise<TestApp> {
     const app = await startTestApp({
       pingInterval: 5_000,
       heartbeatTimeout: 20_000,
@@ -34,7 +41,6 @@ export class RedisNodes {
       redis: { healthCheckInterval: 200, statsInterval: 200, ...this.redis, ...(options.redis as HeartbeatRedisOptions), ...connection, keyPrefix: this.prefix },
     });
     this.apps.push(app);
-    await eventually(() => app.service.getClusterStatus().redis?.up === true, 'the node to connect to Redis', upWithinMs);
     return app;
   }
 

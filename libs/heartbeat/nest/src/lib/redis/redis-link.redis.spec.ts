@@ -17,27 +17,32 @@ describe('RedisLink', () => {
 
   /**
    * A node started on a Redis of its own that is loading its data set, through a proxy, once both its
-   * connections reached it: `check` says what happens next and hands back the node once it is up, which
-   * then publishes. 2,000 keys at 2 ms each: at least 4 s of loading, four times the 1 s a connection
-   * that is not ready may hear nothing from Redis (healthCheckInterval 200 ms) before it is taken for
-   * silent; the server answers between keys (every 1 KiB of its file, about 44 keys).
+   * connections reached it: `check` says what happens while it loads; then the node must come up
+   * within 30 s and publish. 2,000 keys at 2 ms each: at least 4 s of loading, four times the 1 s a
+   * connection that is not ready may hear nothing from Redis (healthCheckInterval 200 ms) before it
+   * is taken for silent; the server answers between keys (every 1 KiB of its file, about 44 keys).
    */
-  async function whileLoading(check: (redis: RedisLoadingServer, proxy: BlackholeProxy, node: Promise<TestApp>) => Promise<TestApp>): Promise<void> {
+  async function whileLoading(check: (redis: RedisLoadingServer, proxy: BlackholeProxy, app: TestApp) => Promise<void>): Promise<void> {
     const redis = await RedisLoadingServer.create(2_000);
     let proxy: BlackholeProxy | undefined;
     try {
       proxy = await BlackholeProxy.start(redis.port);
       await redis.load(2_000);
-      const node = cluster.nodeOn({ url: `redis://127.0.0.1:${proxy.port}` }, { redis: { healthCheckInterval: 200 } }, 30_000);
+      const app = await cluster.startNode({ url: `redis://127.0.0.1:${proxy.port}` }, { redis: { healthCheckInterval: 200 } });
       const through = proxy;
       await eventually(() => through.accepted === 2, 'the node to open its two connections', 10_000);
-      const app = await check(redis, through, node);
+      await check(redis, through, app);
+      await untilUp(app);
       expect((await app.service.publish('alerts', { i: 1 })).seq).toBe(1);
       await cluster.stop(app);
     } finally {
       await proxy?.close();
       await redis.stop();
     }
+  }
+
+  function untilUp(app: TestApp): Promise<void> {
+    return eventually(() => app.service.getClusterStatus().redis?.up === true, 'the node to connect to Redis once it has loaded', 30_000);
   }
 
   describe('health check', () => {
@@ -91,29 +96,27 @@ describe('RedisLink', () => {
     }, 30_000);
 
     it('waits on one connection each for a Redis that is loading its data set, answering LOADING for seconds, and is up once it has loaded', async () => {
-      await whileLoading(async (redis, proxy, node) => {
+      await whileLoading(async (redis, proxy, app) => {
         // The node met Redis while it loaded: what follows is about a loading Redis, not a loaded one.
         expect(await redis.loading()).toBe(true);
-        const app = await node;
+        await untilUp(app);
         expect(await redis.loading()).toBe(false);
         // The command and the Pub/Sub connection, each connected once: neither was dropped as silent while Redis answered.
         expect(proxy.accepted).toBe(2);
         const status = app.service.getClusterStatus().redis;
         expect(status?.up).toBe(true);
         expect(status?.lastError).toBeUndefined();
-        return app;
       });
     }, 60_000);
 
     it('drops a connection to a loading Redis that then goes silent, and connects again until it answers', async () => {
-      await whileLoading(async (_redis, proxy, node) => {
+      await whileLoading(async (_redis, proxy, app) => {
         // Heard from while it loads, then nothing: silent, as a Redis that never answered would be.
         proxy.blackhole();
         await eventually(() => proxy.accepted >= 4, 'both connections to be dropped as silent and made again', 10_000);
+        expect(app.service.getClusterStatus().redis).toMatchObject({ up: false, lastError: HeartbeatMessages.redisHandshakeSilent(1_000) });
+        // Restoring cuts the connections that went through the blackhole; the node connects again.
         proxy.restore();
-        const app = await node;
-        expect(app.service.getClusterStatus().redis?.lastError).toBe(HeartbeatMessages.redisHandshakeSilent(1_000));
-        return app;
       });
     }, 60_000);
   });
