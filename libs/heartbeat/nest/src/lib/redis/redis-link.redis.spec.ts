@@ -41,8 +41,8 @@ describe('RedisLink', () => {
     }
   }
 
-  function untilUp(app: TestApp): Promise<void> {
-    return eventually(() => app.service.getClusterStatus().redis?.up === true, 'the node to connect to Redis once it has loaded', 30_000);
+  async function untilUp(app: TestApp): Promise<void> {
+    await eventually(() => app.service.getClusterStatus().redis?.up === true, 'the node to connect to Redis once it has loaded', 30_000);
   }
 
   describe('health check', () => {
