@@ -1,10 +1,11 @@
-import { MAX_TIMESTAMP_LENGTH } from './frame-limits.js';
-import type { ClientPongFrame } from './frames.js';
+import { MAX_ID_LENGTH, MAX_TIMESTAMP_LENGTH, MAX_TOKEN_LENGTH, MAX_TOPIC_LENGTH } from './frame-limits.js';
+import type { ClientPongFrame, HelloFrame } from './frames.js';
 import { isCounter, isEpochMs, isText } from './value-tests.js';
 
 /**
  * Hand-written checks for the frames that every server connection receives all the time: a client's
- * pong (once per ping interval). They apply the rules of the frame's zod schema in frame-schemas.ts
+ * pong (once per ping interval), and its `hello` (once per connection, which a reconnect storm asks
+ * of every connection at once). They apply the rules of the frame's zod schema in frame-schemas.ts
  * and build the same result (the schema's fields in the schema's order, unknown fields dropped)
  * without zod's per-parse allocations, which at 19,000 connections pinged every second are a fair
  * share of the server's CPU and garbage. They only accept: whatever they refuse goes to the schema,
@@ -18,4 +19,41 @@ export const clientPong: HotFrameCheck<ClientPongFrame> = ({ timestamp, client_t
     ? { type: 'pong', timestamp, client_time, sequence, ping_count }
     : undefined;
 
-export const clientHotFrames: Readonly<Record<string, HotFrameCheck<unknown>>> = { pong: clientPong };
+export const clientHello: HotFrameCheck<HelloFrame> = ({ token, session_id, positions, subscribe, client }) => {
+  if (token !== undefined && !isText(token, 0, MAX_TOKEN_LENGTH)) return undefined;
+  if (session_id !== undefined && !isText(session_id, 1, MAX_ID_LENGTH)) return undefined;
+  if (positions !== undefined && !isPositions(positions)) return undefined;
+  if (subscribe !== undefined && !(Array.isArray(subscribe) && subscribe.every(isTopic))) return undefined;
+  const info = client === undefined ? undefined : clientInfo(client);
+  if (client !== undefined && info === undefined) return undefined;
+  // The schema's key order, absent fields left out.
+  const hello: { -readonly [K in keyof HelloFrame]: HelloFrame[K] } = { type: 'hello' };
+  if (token !== undefined) hello.token = token;
+  if (session_id !== undefined) hello.session_id = session_id;
+  // Checked in full, and fresh from JSON.parse: kept, not copied.
+  if (positions !== undefined) hello.positions = positions;
+  if (subscribe !== undefined) hello.subscribe = subscribe;
+  if (info !== undefined) hello.client = info;
+  return hello;
+};
+
+function isTopic(value: unknown): value is string {
+  return isText(value, 1, MAX_TOPIC_LENGTH);
+}
+
+/** A record of topics to positions. A `__proto__` key, which the schema's copy would lose, is left to the schema. */
+function isPositions(value: unknown): value is Record<string, number> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  for (const key in value) {
+    if (key === '__proto__' || !isTopic(key) || !isCounter((value as Record<string, unknown>)[key])) return false;
+  }
+  return true;
+}
+
+function clientInfo(value: unknown): HelloFrame['client'] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const { name, version } = value as Record<string, unknown>;
+  return isText(name, 0, MAX_ID_LENGTH) && isText(version, 0, MAX_ID_LENGTH) ? { name, version } : undefined;
+}
+
+export const clientHotFrames: Readonly<Record<string, HotFrameCheck<unknown>>> = { pong: clientPong, hello: clientHello };
