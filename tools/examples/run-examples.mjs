@@ -198,29 +198,42 @@ function pinLowest(manifest, main, packages) {
 
 /**
  * Angular publishes a release's packages one after another, so for a while the registry can hold
- * @angular/core x.y.z beside @angular/compiler x.y.(z-1), whose exact peers npm cannot resolve.
- * Each train's packages are pinned to the newest version all of them already have within their ranges.
+ * @angular/core x.y.z beside @angular/compiler x.y.(z-1), whose exact peers npm cannot resolve; the
+ * CLI's packages depend on exact versions of @angular-devkit/* of the same release. Each train's
+ * packages are pinned to the newest version all of them have within their ranges, preferring one
+ * the registry has held for a day (its whole release has arrived by then).
  */
 function pinReleaseTrains(manifest) {
   const trains = new Map();
   for (const deps of [manifest.dependencies, manifest.devDependencies]) {
     for (const name of Object.keys(deps).filter((dependency) => dependency.startsWith('@angular/'))) {
-      const train = ANGULAR_CLI_TRAIN.includes(name) ? 'cli' : 'framework';
+      const train = ANGULAR_TRAINS.find(({ members }) => members.includes(name))?.id ?? 'framework';
       trains.set(train, [...(trains.get(train) ?? []), { deps, name }]);
     }
   }
   for (const members of trains.values()) {
-    const shared = members
-      .map(({ deps, name }) => new Set(publishedVersions(name, deps[name])))
-      .reduce((common, versions) => new Set([...common].filter((version) => versions.has(version))));
+    const published = members.map(({ deps, name }) => publishedVersions(name, deps[name], true));
+    // The versions every member has, of those `keep` lets through.
+    const shared = (keep) =>
+      published
+        .map((entries) => new Set(entries.filter(keep).map(({ version }) => version)))
+        .reduce((common, versions) => new Set([...common].filter((version) => versions.has(version))));
+    const settledBefore = Date.now() - SETTLED_MS;
+    const settled = shared(({ time }) => Date.parse(time) <= settledBefore);
+    const candidates = settled.size > 0 ? settled : shared(() => true);
     const names = members.map(({ name }) => name).join(', ');
-    if (shared.size === 0) throw new Error(`No version of ${names} is published for all of them within the ranges asked for: widen the ranges or wait until the release has reached the registry.`);
-    const newest = [...shared].sort(compareVersions).at(-1);
+    if (candidates.size === 0) throw new Error(`No version of ${names} is published for all of them within the ranges asked for: widen the ranges or wait until the release has reached the registry.`);
+    const newest = [...candidates].sort(compareVersions).at(-1);
     for (const { deps, name } of members) deps[name] = newest;
   }
 }
 
-const ANGULAR_CLI_TRAIN = ['@angular/build', '@angular/cli'];
+/** The @angular packages released together apart from the framework's (core, common, compiler, ...). */
+const ANGULAR_TRAINS = [
+  { id: 'cli', members: ['@angular/build', '@angular/cli', '@angular/ssr'] },
+  { id: 'components', members: ['@angular/cdk', '@angular/material'] },
+];
+const SETTLED_MS = 24 * 60 * 60 * 1000;
 
 function lowestVersion(name, range) {
   const versions = publishedVersions(name, range);
@@ -228,8 +241,12 @@ function lowestVersion(name, range) {
   return versions.sort(compareVersions)[0];
 }
 
-function publishedVersions(name, range) {
-  return [JSON.parse(execFileSync('npm', ['view', `${name}@${range}`, 'version', '--json', '--prefer-online'], { encoding: 'utf8' }) || '[]')].flat();
+/** The versions of `name` within `range`; with `withTimes`, each as `{ version, time }` (when the registry got it). */
+function publishedVersions(name, range, withTimes = false) {
+  const versions = [JSON.parse(execFileSync('npm', ['view', `${name}@${range}`, 'version', '--json', '--prefer-online'], { encoding: 'utf8' }) || '[]')].flat();
+  if (!withTimes) return versions;
+  const times = JSON.parse(execFileSync('npm', ['view', name, 'time', '--json', '--prefer-online'], { encoding: 'utf8' }));
+  return versions.map((version) => ({ version, time: times[version] }));
 }
 
 /** npm lists versions in publication order, not version order. */

@@ -3,7 +3,7 @@ import { decodeFrame, type FrameDecoder, type ParseResult } from './frame-envelo
 import type { ClientFrame } from './frames.js';
 import { clientHotFrames } from './hot-frames.js';
 
-/** Client frames: the hot pong check, then the zod schemas (whose issues name every bad field). */
+/** Client frames: the hot checks (pong, hello), then the zod schemas (whose issues name every bad field). */
 const CLIENT_FRAMES: FrameDecoder = {
   sender: 'client',
   hot: clientHotFrames,

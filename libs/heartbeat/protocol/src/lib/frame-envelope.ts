@@ -44,7 +44,7 @@ export interface FrameDecoder {
 
 /**
  * Decodes a frame of either direction: the envelope, the hot check of its type when the decoder
- * has one (the client's pong), then its rules. Never throws.
+ * has one (the client's pong and hello), then its rules. Never throws.
  */
 export function decodeFrame<F>(input: unknown, decoder: FrameDecoder): ParseResult<F> {
   const envelope = readEnvelope(input);

@@ -30,14 +30,30 @@ describe('hot frame checks', () => {
 
     it('agrees with helloFrameSchema on topic lists and positions of every kind', () => {
       const lists: unknown[] = [[], [''], ['x'.repeat(201)], ['ok', 7], ['ok', null], [['nested']], Array.from({ length: 50 }, (_, i) => `t${i}`)];
-      const positions: unknown[] = [{}, { '': 1 }, { ['x'.repeat(201)]: 1 }, { a: -1 }, { a: 1.5 }, { a: '1' }, { 7: 3 }, JSON.parse('{"__proto__": 1}'), JSON.parse('{"a": 1, "__proto__": {"b": 2}}')];
+      const positions: unknown[] = [{}, { '': 1 }, { ['x'.repeat(201)]: 1 }, { a: -1 }, { a: 1.5 }, { a: '1' }, { 7: 3 }, { a: 1, b: null }];
       const frames = [...lists.map((subscribe) => ({ type: 'hello', subscribe })), ...positions.map((p) => ({ type: 'hello', positions: p }))];
       for (const frame of frames) {
         const fromSchema = helloFrameSchema.safeParse(frame);
         const fromCheck = clientHello(frame);
-        // The same verdicts, but for a `__proto__` key, which the check leaves to the schema.
+        const described = JSON.stringify(frame).slice(0, 160);
+        expect([described, fromCheck !== undefined]).toEqual([described, fromSchema.success]);
         if (fromCheck !== undefined) expect(JSON.stringify(fromCheck)).toEqual(JSON.stringify(fromSchema.data));
-        else if (!JSON.stringify(frame).includes('__proto__')) expect([JSON.stringify(frame), fromSchema.success]).toEqual([JSON.stringify(frame), false]);
+      }
+    });
+
+    it('leaves a `__proto__` position to the schema, whose copy of the positions does not keep it', () => {
+      for (const positions of [JSON.parse('{"__proto__": 1}'), JSON.parse('{"a": 1, "__proto__": 2}')]) {
+        expect(clientHello({ type: 'hello', positions })).toBeUndefined();
+        const fromSchema = helloFrameSchema.safeParse({ type: 'hello', positions });
+        if (fromSchema.success) expect(Object.hasOwn(fromSchema.data.positions ?? {}, '__proto__')).toBe(false);
+      }
+    });
+
+    it('leaves to the schema a string over its limit in UTF-16 units but not in code points', () => {
+      // 100 emoji: 200 units, 100 code points, against the 128 of MAX_ID_LENGTH.
+      const emoji = '\u{1F493}'.repeat(100);
+      for (const frame of [{ type: 'hello', session_id: emoji }, { type: 'hello', client: { name: emoji, version: '1' } }]) {
+        expect(clientHello(frame)).toBeUndefined();
       }
     });
   });

@@ -9,7 +9,10 @@ import { isCounter, isEpochMs, isText } from './value-tests.js';
  * and build the same result (the schema's fields in the schema's order, unknown fields dropped)
  * without zod's per-parse allocations, which at 19,000 connections pinged every second are a fair
  * share of the server's CPU and garbage. They only accept: whatever they refuse goes to the schema,
- * which names what is wrong. hot-frames.spec.ts holds them to agreeing with the schemas. Server
+ * which names what is wrong. A string's length is its count of UTF-16 units here; zod 4.6 and later
+ * count a string longer than its limit again in code points, so a string over a limit only in units
+ * (emoji in a token) is left to the schema, which decides as the installed zod does.
+ * hot-frames.spec.ts holds them to agreeing with the schemas. Server
  * frames need none: their zod-free rules (server-frame-guards.ts) allocate nothing for a valid field.
  */
 export type HotFrameCheck<F> = (value: Readonly<Record<string, unknown>>) => F | undefined;
@@ -44,7 +47,7 @@ function isTopic(value: unknown): value is string {
 /** A record of topics to positions. A `__proto__` key, which the schema's copy would lose, is left to the schema. */
 function isPositions(value: unknown): value is Record<string, number> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  for (const key in value) {
+  for (const key of Object.keys(value)) {
     if (key === '__proto__' || !isTopic(key) || !isCounter((value as Record<string, unknown>)[key])) return false;
   }
   return true;

@@ -9,6 +9,7 @@ export class BlackholeProxy {
   private blackholed = false;
   private acceptedCount = 0;
   private silencedCount = 0;
+  private answeredBytes = 0;
   private readonly sockets = new Set<Socket>();
   private readonly server: Server;
 
@@ -37,6 +38,11 @@ export class BlackholeProxy {
   /** Connections that had a write dropped on its way to the target (each counted once). */
   get silenced(): number {
     return this.silencedCount;
+  }
+
+  /** Bytes the target sent that were forwarded to a client: it answered through the proxy. */
+  get answered(): number {
+    return this.answeredBytes;
   }
 
   /** From now on, drop all traffic silently in both directions. */
@@ -74,6 +80,9 @@ export class BlackholeProxy {
       if (!this.blackholed || silenced) return;
       silenced = true;
       this.silencedCount++;
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (!this.blackholed) this.answeredBytes += chunk.length;
     });
     for (const [from, to] of [
       [client, upstream],

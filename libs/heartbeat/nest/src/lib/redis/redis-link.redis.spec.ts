@@ -110,8 +110,10 @@ describe('RedisLink', () => {
     }, 60_000);
 
     it('drops a connection to a loading Redis that then goes silent, and connects again until it answers', async () => {
-      await whileLoading(async (_redis, proxy, app) => {
-        // Heard from while it loads, then nothing: silent, as a Redis that never answered would be.
+      await whileLoading(async (redis, proxy, app) => {
+        // Heard from while it loads (its LOADING answers), then nothing: silent, as a Redis that never answered would be.
+        await eventually(() => proxy.answered > 0, 'Redis to answer through the proxy while it loads', 5_000);
+        expect(await redis.loading()).toBe(true);
         proxy.blackhole();
         await eventually(() => proxy.accepted >= 4, 'both connections to be dropped as silent and made again', 10_000);
         expect(app.service.getClusterStatus().redis).toMatchObject({ up: false, lastError: HeartbeatMessages.redisHandshakeSilent(1_000) });
