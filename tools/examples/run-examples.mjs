@@ -212,7 +212,10 @@ function pinReleaseTrains(manifest) {
     }
   }
   for (const members of trains.values()) {
-    const published = members.map(({ deps, name }) => publishedVersions(name, deps[name], true));
+    const published = members.map(({ deps, name }) => {
+      const times = publishTimes(name);
+      return publishedVersions(name, deps[name]).map((version) => ({ version, time: times[version] }));
+    });
     // The versions every member has, of those `keep` lets through.
     const shared = (keep) =>
       published
@@ -241,12 +244,14 @@ function lowestVersion(name, range) {
   return versions.sort(compareVersions)[0];
 }
 
-/** The versions of `name` within `range`; with `withTimes`, each as `{ version, time }` (when the registry got it). */
-function publishedVersions(name, range, withTimes = false) {
-  const versions = [JSON.parse(execFileSync('npm', ['view', `${name}@${range}`, 'version', '--json', '--prefer-online'], { encoding: 'utf8' }) || '[]')].flat();
-  if (!withTimes) return versions;
-  const times = JSON.parse(execFileSync('npm', ['view', name, 'time', '--json', '--prefer-online'], { encoding: 'utf8' }));
-  return versions.map((version) => ({ version, time: times[version] }));
+/** The versions of `name` within `range`. */
+function publishedVersions(name, range) {
+  return [JSON.parse(execFileSync('npm', ['view', `${name}@${range}`, 'version', '--json', '--prefer-online'], { encoding: 'utf8' }) || '[]')].flat();
+}
+
+/** When the registry got each version of `name` (ISO times by version). */
+function publishTimes(name) {
+  return JSON.parse(execFileSync('npm', ['view', name, 'time', '--json', '--prefer-online'], { encoding: 'utf8' }));
 }
 
 /** npm lists versions in publication order, not version order. */

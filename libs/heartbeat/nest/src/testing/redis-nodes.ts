@@ -2,6 +2,9 @@ import { BlackholeProxy, deleteRedisKeys, eventually, redisTestPrefix, TEST_REDI
 import type { HeartbeatModuleOptions, HeartbeatRedisOptions } from '../lib/core/heartbeat-options.interface.js';
 import { type TestApp, startTestApp } from './test-app.js';
 
+/** Which Redis a node connects to: a URL, a Sentinel setup, a Cluster or a client. */
+type RedisConnection = Pick<HeartbeatRedisOptions, 'url' | 'sentinel' | 'cluster' | 'client'>;
+
 /**
  * Nodes of one cluster for a Redis spec: real Nest applications on the test Redis under a key
  * prefix of their own, optionally behind a proxy that can make Redis go silent, and the clients
@@ -26,14 +29,14 @@ export class RedisNodes {
   }
 
   /** Starts a node on the Redis `connection` names (a URL, a Sentinel setup or a client) and waits until it is connected (`upWithinMs`). */
-  async nodeOn(connection: Pick<HeartbeatRedisOptions, 'url' | 'sentinel' | 'cluster' | 'client'>, options: HeartbeatModuleOptions = {}, upWithinMs = 3_000): Promise<TestApp> {
+  async nodeOn(connection: RedisConnection, options: HeartbeatModuleOptions = {}, upWithinMs = 3_000): Promise<TestApp> {
     const app = await this.startNode(connection, options);
-    await eventually(() => app.service.getClusterStatus().redis?.up === true, 'the node to connect to Redis', upWithinMs);
+    await this.untilUp(app, upWithinMs);
     return app;
   }
 
   /** Starts a node on the Redis `connection` names without waiting for it to connect, for a spec that watches it try. */
-  async startNode(connection: Pick<HeartbeatRedisOptions, 'url' | 'sentinel' | 'cluster' | 'client'>, options: HeartbeatModuleOptions = {}): Promise<TestApp> {
+  async startNode(connection: RedisConnection, options: HeartbeatModuleOptions = {}): Promise<TestApp> {
     const app = await startTestApp({
       pingInterval: 5_000,
       heartbeatTimeout: 20_000,
@@ -42,6 +45,11 @@ export class RedisNodes {
     });
     this.apps.push(app);
     return app;
+  }
+
+  /** Waits until `app` is connected to Redis. */
+  async untilUp(app: TestApp, withinMs: number): Promise<void> {
+    await eventually(() => app.service.getClusterStatus().redis?.up === true, 'the node to connect to Redis', withinMs);
   }
 
   /** A node whose Redis traffic goes through a proxy that can go silent (`blackhole()`) and come back (`restore()`). */

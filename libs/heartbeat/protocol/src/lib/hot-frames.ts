@@ -27,7 +27,7 @@ export const clientHello: HotFrameCheck<HelloFrame> = ({ token, session_id, posi
   if (session_id !== undefined && !isText(session_id, 1, MAX_ID_LENGTH)) return undefined;
   if (positions !== undefined && !isPositions(positions)) return undefined;
   if (subscribe !== undefined && !(Array.isArray(subscribe) && subscribe.every(isTopic))) return undefined;
-  const info = client === undefined ? undefined : clientInfo(client);
+  const info = clientInfo(client);
   if (client !== undefined && info === undefined) return undefined;
   // The schema's key order, absent fields left out.
   const hello: { -readonly [K in keyof HelloFrame]: HelloFrame[K] } = { type: 'hello' };
@@ -46,17 +46,19 @@ function isTopic(value: unknown): value is string {
 
 /** A record of topics to positions. A `__proto__` key, which the schema's copy would lose, is left to the schema. */
 function isPositions(value: unknown): value is Record<string, number> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  for (const key of Object.keys(value)) {
-    if (key === '__proto__' || !isTopic(key) || !isCounter((value as Record<string, unknown>)[key])) return false;
-  }
-  return true;
+  return isJsonObject(value) && Object.keys(value).every((key) => key !== '__proto__' && isTopic(key) && isCounter(value[key]));
 }
 
+/** `hello.client` as the schema builds it (its two fields only), or undefined when it is absent or not one. */
 function clientInfo(value: unknown): HelloFrame['client'] {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const { name, version } = value as Record<string, unknown>;
+  if (!isJsonObject(value)) return undefined;
+  const { name, version } = value;
   return isText(name, 0, MAX_ID_LENGTH) && isText(version, 0, MAX_ID_LENGTH) ? { name, version } : undefined;
+}
+
+/** A JSON object: not null, not an array. */
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export const clientHotFrames: Readonly<Record<string, HotFrameCheck<unknown>>> = { pong: clientPong, hello: clientHello };

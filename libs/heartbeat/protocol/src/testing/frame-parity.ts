@@ -60,20 +60,19 @@ export function frameVariants(valid: Record<string, unknown>): Record<string, un
 }
 
 /**
- * Checks that `check` accepts exactly the variants of `valid` that `schema` accepts, and builds the
- * same frame to the key order (what an encoder would write back). Returns how many it accepted.
+ * Checks that `check` accepts `frame` exactly when `schema` does, and builds the same frame to the
+ * key order (what an encoder would write back). Returns whether it accepted.
  */
+export function expectSameVerdict(check: (frame: Record<string, unknown>) => unknown, schema: z.ZodType, frame: Record<string, unknown>): boolean {
+  const fromSchema = schema.safeParse(frame);
+  const fromCheck = check(frame);
+  const described = JSON.stringify(frame).slice(0, 160);
+  expect([described, fromCheck !== undefined]).toEqual([described, fromSchema.success]);
+  if (fromCheck !== undefined) expect(JSON.stringify(fromCheck)).toEqual(JSON.stringify(fromSchema.data));
+  return fromCheck !== undefined;
+}
+
+/** expectSameVerdict for every variant of `valid` (frameVariants). Returns how many it accepted. */
 export function expectAgreement(check: (frame: Record<string, unknown>) => unknown, schema: z.ZodType, valid: Record<string, unknown>): number {
-  let accepted = 0;
-  for (const frame of frameVariants(valid)) {
-    const fromSchema = schema.safeParse(frame);
-    const fromCheck = check(frame);
-    const described = JSON.stringify(frame).slice(0, 160);
-    expect([described, fromCheck !== undefined]).toEqual([described, fromSchema.success]);
-    if (fromCheck !== undefined) {
-      expect(JSON.stringify(fromCheck)).toEqual(JSON.stringify(fromSchema.data));
-      accepted++;
-    }
-  }
-  return accepted;
+  return frameVariants(valid).filter((frame) => expectSameVerdict(check, schema, frame)).length;
 }

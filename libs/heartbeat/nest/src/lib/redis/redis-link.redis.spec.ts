@@ -41,8 +41,9 @@ describe('RedisLink', () => {
     }
   }
 
-  async function untilUp(app: TestApp): Promise<void> {
-    await eventually(() => app.service.getClusterStatus().redis?.up === true, 'the node to connect to Redis once it has loaded', 30_000);
+  /** A node that met a loading Redis connects once it has loaded: within 30 s. */
+  function untilUp(app: TestApp): Promise<void> {
+    return cluster.untilUp(app, 30_000);
   }
 
   describe('health check', () => {
